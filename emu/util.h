@@ -1,0 +1,29 @@
+/* Small helpers every module uses: allocation that aborts on
+ * out-of-memory, string formatting, container_of. */
+#ifndef EMU_UTIL_H
+#define EMU_UTIL_H
+
+#include <stddef.h>
+
+#define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+#define container_of(ptr, type, member) \
+	((type *)((char *)(ptr) - offsetof(type, member)))
+
+void *xmalloc(size_t size);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t size);
+/* Grows '*array' (of '*cap' elements of 'size') to hold 'n' elements. */
+void xgrow(void **array, size_t *cap, size_t n, size_t size);
+char *xstrdup(const char *s);		/* NULL gives NULL */
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* Returns true when 's' starts with 'prefix'. */
+int str_starts_with(const char *s, const char *prefix);
+
+/* Parses a whole decimal integer in [min, max]; 0 or -EINVAL/-ERANGE. */
+int str_to_long(const char *s, long min, long max, long *out);
+
+/* Monotonic clock in microseconds. */
+unsigned long long now_us(void);
+
+#endif

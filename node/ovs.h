@@ -1,0 +1,77 @@
+/* Open vSwitch bridges through the OVSDB IDL of libopenvswitch.
+ *
+ * One 'struct ovs_switch_db' is a connection to ovsdb-server
+ * (unix:/var/run/openvswitch/db.sock unless told otherwise); the caller
+ * owns it.  All bridges and ports of a topology go in with one call, i.e.
+ * one OVSDB transaction, and the call returns once ovs-vswitchd has opened
+ * every port (ofport assigned).  Every bridge carries
+ * external_ids:cnemu-run=<tag> so that cleanup removes only ours. */
+#ifndef NODE_OVS_H
+#define NODE_OVS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct emu_err;
+struct ovs_switch_db;
+
+struct ovs_switch_port {
+	const char *name;	/* an existing interface in the root netns */
+	int ofport;		/* requested OpenFlow port number; 0: any */
+};
+
+struct ovs_switch_spec {
+	const char *name;		/* bridge name, < IFNAMSIZ */
+	uint64_t dpid;			/* 0: OVS picks */
+	bool userspace;			/* datapath_type=netdev */
+	const char *fail_mode;		/* "secure", "standalone"; NULL: unset */
+	const char *const *controllers;	/* "tcp:127.0.0.1:6653", NULL-ended;
+					   NULL: none */
+	const char *protocols;		/* "OpenFlow10,OpenFlow13"; NULL: OVS
+					   default */
+	bool stp;			/* stp_enable */
+	const struct ovs_switch_port *ports;
+	size_t n_ports;
+};
+
+/* Connects to ovsdb-server at 'remote' (NULL: the default socket) and waits
+ * up to 'timeout_ms' for its contents.  NULL on failure, with a message
+ * naming the socket and how to start the server. */
+struct ovs_switch_db *ovs_switch_connect(const char *remote, int timeout_ms,
+					 struct emu_err *err);
+void ovs_switch_disconnect(struct ovs_switch_db *db);	/* accepts NULL */
+
+/* Returns true when the kernel has the openvswitch module loaded (then the
+ * kernel datapath is used), false when only the userspace one works. */
+bool ovs_switch_kernel_datapath(void);
+
+/* Creates the 'n' bridges of 'specs' with their ports, tagged 'run_tag', in
+ * one transaction; waits until every port has an ofport (or an error). */
+int ovs_switch_add_bridges(struct ovs_switch_db *db,
+			   const struct ovs_switch_spec *specs, size_t n,
+			   const char *run_tag, struct emu_err *err);
+
+/* Adds one port to an existing bridge (runtime addLink). */
+int ovs_switch_add_port(struct ovs_switch_db *db, const char *bridge,
+			const struct ovs_switch_port *port,
+			struct emu_err *err);
+
+/* Removes the port 'port' from 'bridge'. */
+int ovs_switch_del_port(struct ovs_switch_db *db, const char *bridge,
+			const char *port, struct emu_err *err);
+
+/* Removes, in one transaction, every bridge whose external_ids:cnemu-run
+ * equals 'run_tag' or, with 'run_tag' NULL, for which 'is_dead(tag, aux)'
+ * returns true.  Bridges without the key are never touched.  Returns the
+ * number removed or a negative errno. */
+int ovs_switch_del_tagged(struct ovs_switch_db *db, const char *run_tag,
+			  bool (*is_dead)(const char *tag, void *aux),
+			  void *aux, struct emu_err *err);
+
+/* Sets the controllers and fail mode of a running bridge. */
+int ovs_switch_set_controllers(struct ovs_switch_db *db, const char *bridge,
+			       const char *const *controllers,
+			       const char *fail_mode, struct emu_err *err);
+
+#endif

@@ -1,0 +1,157 @@
+#include "topo/plan.h"
+
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu/err.h"
+#include "emu/util.h"
+
+int plan_parse_ip(const char *s, uint32_t *addr, unsigned int *prefix,
+		  struct emu_err *err)
+{
+	unsigned int parts[4], len = 32;
+	const char *p = s;
+
+	for (int i = 0; i < 4; i++) {
+		unsigned long v;
+		char *end;
+
+		if (!isdigit((unsigned char)*p))
+			goto bad;
+		v = strtoul(p, &end, 10);
+		if (v > 255 || end - p > 3)
+			goto bad;
+		parts[i] = (unsigned int)v;
+		p = end;
+		if (i < 3 && *p++ != '.')
+			goto bad;
+	}
+	if (*p == '/') {
+		long v;
+
+		if (str_to_long(p + 1, 0, 32, &v))
+			goto bad;
+		len = (unsigned int)v;
+	} else if (*p) {
+		goto bad;
+	}
+	*addr = parts[0] << 24 | parts[1] << 16 | parts[2] << 8 | parts[3];
+	if (prefix)
+		*prefix = len;
+	return 0;
+bad:
+	return emu_err_set(err, -EINVAL, "invalid IPv4 address '%s'", s);
+}
+
+int plan_parse_net(const char *s, struct plan_net *net, struct emu_err *err)
+{
+	unsigned int prefix;
+	uint32_t addr;
+	int ret;
+
+	ret = plan_parse_ip(s, &addr, &prefix, err);
+	if (ret)
+		return ret;
+	if (!strchr(s, '/'))
+		prefix = 8;
+	if (prefix < 1 || prefix > 30)
+		return emu_err_set(err, -ERANGE,
+				   "invalid IP base '%s': prefix must be 1..30",
+				   s);
+	net->prefix = prefix;
+	net->base = addr & (uint32_t)(0xffffffffULL << (32 - prefix));
+	return 0;
+}
+
+int plan_host_ip(const struct plan_net *net, unsigned long index, char *buf,
+		 size_t size, struct emu_err *err)
+{
+	unsigned long long room = (1ULL << (32 - net->prefix)) - 2;
+	uint32_t a;
+
+	if (index < 1 || index > room)
+		return emu_err_set(err, -ERANGE,
+				   "too many hosts for %u.%u.%u.%u/%u: host %lu "
+				   "of at most %llu",
+				   net->base >> 24, (net->base >> 16) & 255,
+				   (net->base >> 8) & 255, net->base & 255,
+				   net->prefix, index, room);
+	a = net->base + (uint32_t)index;
+	snprintf(buf, size, "%u.%u.%u.%u/%u", a >> 24, (a >> 16) & 255,
+		 (a >> 8) & 255, a & 255, net->prefix);
+	return 0;
+}
+
+void plan_mac_from_index(unsigned long index, char *buf, size_t size)
+{
+	unsigned long long v = index & 0xffffffffffffULL;
+
+	snprintf(buf, size, "%02llx:%02llx:%02llx:%02llx:%02llx:%02llx",
+		 v >> 40, (v >> 32) & 255, (v >> 24) & 255, (v >> 16) & 255,
+		 (v >> 8) & 255, v & 255);
+}
+
+int plan_parse_mac(const char *s, uint8_t mac[6], struct emu_err *err)
+{
+	unsigned int b[6];
+	char tail;
+
+	if (strlen(s) != 17 ||
+	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &tail) != 6)
+		return emu_err_set(err, -EINVAL, "invalid MAC address '%s'", s);
+	for (int i = 0; i < 6; i++)
+		mac[i] = (uint8_t)b[i];
+	return 0;
+}
+
+uint64_t plan_dpid(const char *name)
+{
+	const char *p = name;
+
+	while (*p && !isdigit((unsigned char)*p))
+		p++;
+	return *p ? strtoull(p, NULL, 10) : 0;
+}
+
+int plan_check_name(const char *name, size_t max, struct emu_err *err)
+{
+	size_t len = strlen(name);
+
+	if (len == 0)
+		return emu_err_set(err, -EINVAL, "empty node name");
+	if (len > max)
+		return emu_err_set(err, -ENAMETOOLONG,
+				   "node name '%s' is too long (%zu characters, "
+				   "at most %zu)",
+				   name, len, max);
+	if (name[0] == '-' || name[0] == '.')
+		return emu_err_set(err, -EINVAL,
+				   "invalid node name '%s': must not start with "
+				   "'%c'",
+				   name, name[0]);
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+			return emu_err_set(err, -EINVAL,
+					   "invalid node name '%s': only "
+					   "A-Z a-z 0-9 _ . - allowed",
+					   name);
+	return 0;
+}
+
+int plan_intf_name(const char *node, int port, char *buf, size_t size,
+		   struct emu_err *err)
+{
+	int n = snprintf(buf, size, "%s-eth%d", node, port);
+
+	if (n < 0 || (size_t)n >= size || n > PLAN_IFNAME_MAX)
+		return emu_err_set(err, -ENAMETOOLONG,
+				   "interface name '%s-eth%d' is longer than %d "
+				   "characters",
+				   node, port, PLAN_IFNAME_MAX);
+	return 0;
+}
