@@ -4,8 +4,13 @@
  * A 'struct nlsock' is opened inside a namespace (given by an open fd of
  * /run/netns/NAME or /proc/PID/ns/net, or -1 for the caller's own) and stays
  * bound to it: every operation on it acts in that namespace.  The caller
- * owns the socket and closes it with nlsock_close().  Nothing here forks a
- * child process. */
+ * owns the socket and closes it with nlsock_close().  A socket serves one
+ * thread at a time: each call sends one request and reads its answer.
+ * Nothing here forks a child process.
+ *
+ * Errors are a negative errno and a sentence naming the object, with the
+ * kernel's extended-ack text in parentheses when it gave one:
+ * "cannot create veth 'h1-eth0': File exists". */
 #ifndef LINK_NL_H
 #define LINK_NL_H
 
@@ -20,15 +25,23 @@ struct nl_veth_end {
 	const char *name;	/* interface name, < IFNAMSIZ */
 	int nsfd;		/* namespace to create it in; -1: the socket's */
 	const char *mac;	/* "00:00:00:00:00:01"; NULL: kernel's random */
-	const char *alias;	/* IFLA_IFALIAS tag; NULL: none */
+	const char *alias;	/* IFLA_IFALIAS tag; NULL: none (set by a
+				 * second request, in a namespace other
+				 * than the socket's by a temporary socket
+				 * opened there) */
 };
 
 /* Options of a Linux bridge. */
 struct nl_bridge_opts {
 	bool stp;		/* kernel STP on */
 	const char *alias;	/* IFLA_IFALIAS tag; NULL: none */
-	/* nf_call_iptables/ip6tables/arptables are always set off so that
-	 * bridged traffic does not meet the host's FORWARD chain. */
+	/* The bridge's own nf_call_iptables/ip6tables/arptables are always
+	 * set off.  That is not enough alone: br_netfilter hands bridged
+	 * packets to iptables when the bridge's flag OR the namespace's
+	 * net.bridge.bridge-nf-call-iptables sysctl is on, and Docker turns
+	 * the sysctl on with a FORWARD policy of DROP.  A bridge that must
+	 * forward on such a host lives in a namespace of its own, see
+	 * nlsock_set_bridge_nf_call(). */
 };
 
 /* Opens a route socket inside the namespace 'nsfd' (-1: the caller's).
@@ -37,16 +50,20 @@ struct nlsock *nlsock_open(int nsfd, struct emu_err *err);
 void nlsock_close(struct nlsock *s);	/* accepts NULL */
 
 /* Creates a veth pair with each end directly in its own namespace (one
- * RTM_NEWLINK); 'mtu' 0 keeps the kernel default.  Both ends stay down. */
+ * RTM_NEWLINK); 'mtu' 0 keeps the kernel default.  Both ends stay down.
+ * Aliases take one RTM_SETLINK each afterwards; if that fails the pair is
+ * deleted again. */
 int nlsock_add_veth(struct nlsock *s, const struct nl_veth_end *a,
 		    const struct nl_veth_end *b, unsigned int mtu,
 		    struct emu_err *err);
 
-/* Creates a Linux bridge (down) in the socket's namespace. */
+/* Creates a Linux bridge (down) in the socket's namespace, with STP as
+ * asked and its nf_call_* flags off. */
 int nlsock_add_bridge(struct nlsock *s, const char *name,
 		      const struct nl_bridge_opts *opts, struct emu_err *err);
 
-/* Makes 'ifname' a port of the bridge 'master' (NULL: releases it). */
+/* Makes 'ifname' a port of the bridge 'master' (NULL: releases it).
+ * Looks up the ifindex of 'master' first: two requests. */
 int nlsock_set_master(struct nlsock *s, const char *ifname,
 		      const char *master, struct emu_err *err);
 
@@ -58,7 +75,9 @@ int nlsock_set_up(struct nlsock *s, const char *ifname, bool up,
 int nlsock_set_mac(struct nlsock *s, const char *ifname, const char *mac,
 		   struct emu_err *err);
 
-/* Adds the address 'cidr' ("10.0.0.1/8", IPv4 or IPv6) to 'ifname'. */
+/* Adds the address 'cidr' ("10.0.0.1/8", IPv4 or IPv6; no prefix: a host
+ * address) to 'ifname'; IPv4 up to /30 gets its broadcast address, as
+ * ifconfig gives it.  An address already there is -EEXIST. */
 int nlsock_add_addr(struct nlsock *s, const char *ifname, const char *cidr,
 		    struct emu_err *err);
 
@@ -66,8 +85,9 @@ int nlsock_add_addr(struct nlsock *s, const char *ifname, const char *cidr,
 int nlsock_flush_addr4(struct nlsock *s, const char *ifname,
 		       struct emu_err *err);
 
-/* Adds a route: 'dst' ("default" or a cidr) via 'gw' (may be NULL) out of
- * 'ifname' (may be NULL when 'gw' is given). */
+/* Adds a route to the main table: 'dst' ("default" or a cidr) via 'gw'
+ * (may be NULL) out of 'ifname' (may be NULL when 'gw' is given).  A route
+ * already there is -EEXIST. */
 int nlsock_add_route(struct nlsock *s, const char *dst, const char *gw,
 		     const char *ifname, struct emu_err *err);
 
@@ -83,20 +103,31 @@ int nlsock_move_link(struct nlsock *s, const char *ifname, int nsfd,
 int nlsock_ifindex(struct nlsock *s, const char *ifname);
 
 /* Calls 'fn' with the name and alias of every link in the socket's
- * namespace whose IFLA_IFALIAS starts with 'alias_prefix'.  Returns the
- * number of links visited or a negative errno. */
+ * namespace whose IFLA_IFALIAS starts with 'alias_prefix'.  'fn' runs after
+ * the dump has been read, so it may use 's' (e.g. nlsock_del_link()).
+ * Returns the number of links visited or a negative errno. */
 int nlsock_foreach_alias(struct nlsock *s, const char *alias_prefix,
 			 void (*fn)(const char *ifname, const char *alias,
 				    void *aux),
 			 void *aux, struct emu_err *err);
 
-/* Sets the IFLA_IFALIAS of 'ifname'. */
+/* Sets the IFLA_IFALIAS of 'ifname' ("": clears it). */
 int nlsock_set_alias(struct nlsock *s, const char *ifname, const char *alias,
 		     struct emu_err *err);
 
+/* Sets net.bridge.bridge-nf-call-{iptables,ip6tables,arptables} of the
+ * socket's namespace to 'on' (nothing to do without br_netfilter).  These
+ * sysctls are per namespace; a new namespace starts with them on but with
+ * empty iptables, so a bridge there forwards either way, and off it skips
+ * br_netfilter's per-packet work.  Refuses (-EPERM) the namespace of pid 1:
+ * cnemu does not change the host's firewall settings. */
+int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err);
+
 /* Turns TX checksum offload of 'ifname' in namespace 'nsfd' (-1: the
  * caller's) on or off (SIOCETHTOOL; the OVS userspace datapath needs it
- * off on veths it is attached to, TCP stalls otherwise). */
+ * off on veths it is attached to, TCP stalls otherwise).  Off also takes
+ * TSO off (the kernel drops it without checksumming).  Reads the setting
+ * back: a kernel that keeps it is -EOPNOTSUPP. */
 int nl_set_tx_csum(int nsfd, const char *ifname, bool on, struct emu_err *err);
 
 /* Maps a libnl error (NLE_*, positive or negative) to a negative errno. */

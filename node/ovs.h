@@ -61,6 +61,11 @@ int ovs_switch_add_port(struct ovs_switch_db *db, const char *bridge,
 int ovs_switch_del_port(struct ovs_switch_db *db, const char *bridge,
 			const char *port, struct emu_err *err);
 
+/* Removes the 'n' bridges named in 'names' (with their ports) in one
+ * transaction; bridges that do not exist are skipped. */
+int ovs_switch_del_bridges(struct ovs_switch_db *db, const char *const *names,
+			   size_t n, struct emu_err *err);
+
 /* Removes, in one transaction, every bridge whose external_ids:cnemu-run
  * equals 'run_tag' or, with 'run_tag' NULL, for which 'is_dead(tag, aux)'
  * returns true.  Bridges without the key are never touched.  Returns the

@@ -1,0 +1,811 @@
+#include "emu/net.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "emu/err.h"
+#include "emu/log.h"
+#include "emu/run.h"
+#include "emu/util.h"
+#include "link/nl.h"
+#include "link/veth.h"
+#include "node/bridge.h"
+#include "node/host.h"
+#include "node/node.h"
+#include "node/ovs.h"
+#include "node/ovs_switch.h"
+#include "topo/plan.h"
+#include "topo/topo.h"
+
+EMU_LOG_MODULE(net);
+
+/* Node names leave room for "-eth<port>" within IFNAMSIZ. */
+#define NET_NAME_MAX 10
+
+struct net {
+	struct run *run;		/* tag, lock and run directory */
+	char *alias;			/* "cnemu:<tag>" */
+	char *switch_kind;		/* "ovs", "lxbr", "ovsbr" */
+	bool switch_stp;
+	bool standalone;		/* OVS without controller */
+	bool auto_mac;
+	struct plan_net ipbase;
+	unsigned long next_ip;		/* index of the next host address */
+	struct shaping link_defaults;
+	bool has_link_defaults;
+	struct node **nodes;		/* owned, in order of addition */
+	size_t n_nodes, cap_nodes;
+	struct link **links;		/* owned */
+	size_t n_links, cap_links;
+	struct nlsock *root_nl;
+	struct ovs_switch_db *ovs_db;	/* made on first use */
+	bool userspace;			/* OVS without the kernel module */
+	bool started;
+};
+
+static int net_start_node(struct net *net, struct node *node,
+			  struct emu_err *err);
+static int net_shape_link(struct net *net, struct link *link,
+			  struct emu_err *err);
+
+const char *net_run_tag(const struct net *net)
+{
+	return run_tag(net->run);
+}
+
+const char *net_alias(const struct net *net)
+{
+	return net->alias;
+}
+
+struct nlsock *net_root_nl(struct net *net)
+{
+	return net->root_nl;
+}
+
+bool net_ovs_userspace(const struct net *net)
+{
+	return net->userspace;
+}
+
+const char *const *net_controller_targets(const struct net *net)
+{
+	(void)net;
+	return NULL;	/* XXX: controllers come with ctl/ */
+}
+
+struct ovs_switch_db *net_ovs_db(struct net *net, struct emu_err *err)
+{
+	if (!net->ovs_db)
+		net->ovs_db = ovs_switch_connect(NULL, 3000, err);
+	return net->ovs_db;
+}
+
+static int net_check_switch_kind(const char *kind, struct emu_err *err)
+{
+	static const char *const kinds[] = { "ovs", "lxbr", "ovsbr",
+					     "user", "ovsk" };
+
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(kind, kinds[i]))
+			return 0;
+	return emu_err_set(err, -EINVAL,
+			   "unknown switch '%s' (known: ovs, ovsbr, lxbr)",
+			   kind);
+}
+
+/* Parses the switch arguments "stp=1", "datapath=user". */
+static int net_parse_switch_args(struct net *net, const char *args,
+				 struct emu_err *err)
+{
+	char *copy = xstrdup(args), *save = NULL;
+	int ret = 0;
+
+	for (char *kv = strtok_r(copy, ",", &save); kv && !ret;
+	     kv = strtok_r(NULL, ",", &save)) {
+		if (!strcmp(kv, "stp=1") || !strcmp(kv, "stp=true"))
+			net->switch_stp = true;
+		else if (!strcmp(kv, "stp=0") || !strcmp(kv, "stp=false"))
+			net->switch_stp = false;
+		else if (!strcmp(kv, "datapath=user"))
+			net->userspace = true;
+		else if (!strcmp(kv, "datapath=kernel"))
+			net->userspace = !ovs_switch_kernel_datapath() ? true
+								       : false;
+		else
+			ret = emu_err_set(err, -EINVAL,
+					  "unknown switch option '%s'", kv);
+	}
+	free(copy);
+	return ret;
+}
+
+struct net *net_create(const struct net_opts *opts, struct emu_err *err)
+{
+	struct net_opts none = { 0 };
+	struct net *net = xcalloc(1, sizeof(*net));
+
+	if (!opts)
+		opts = &none;
+	net->switch_kind = xstrdup(opts->switch_kind ? opts->switch_kind
+						     : "ovs");
+	net->userspace = !ovs_switch_kernel_datapath();
+	net->auto_mac = opts->auto_mac;
+	net->standalone = !strcmp(net->switch_kind, "ovsbr") ||
+			  (opts->controller && !strcmp(opts->controller,
+						       "none"));
+	shaping_init(&net->link_defaults);
+	if (opts->link_defaults) {
+		net->link_defaults = *opts->link_defaults;
+		net->has_link_defaults = true;
+	}
+	if (net_check_switch_kind(net->switch_kind, err) ||
+	    (opts->switch_args &&
+	     net_parse_switch_args(net, opts->switch_args, err)) ||
+	    plan_parse_net(opts->ipbase ? opts->ipbase : "10.0.0.0/8",
+			   &net->ipbase, err))
+		goto fail;
+	net->next_ip = 1;
+	net->run = run_open(err);
+	if (!net->run)
+		goto fail;
+	net->alias = xasprintf("cnemu:%s", run_tag(net->run));
+	net->root_nl = nlsock_open(-1, err);
+	if (!net->root_nl)
+		goto fail;
+	return net;
+fail:
+	net_destroy(net);
+	return NULL;
+}
+
+static int net_add_node(struct net *net, struct node *node,
+			struct emu_err *err)
+{
+	int ret = plan_check_name(node->name, NET_NAME_MAX, err);
+
+	if (!ret && net_get(net, node->name))
+		ret = emu_err_set(err, -EEXIST, "duplicate node name '%s'",
+				  node->name);
+	if (ret) {
+		node_destroy(node);
+		return ret;
+	}
+	xgrow((void **)&net->nodes, &net->cap_nodes, net->n_nodes + 1,
+	      sizeof(*net->nodes));
+	net->nodes[net->n_nodes++] = node;
+	return 0;
+}
+
+int net_adopt_node(struct net *net, struct node *node, struct emu_err *err)
+{
+	return net_add_node(net, node, err);
+}
+
+struct node *net_add_host(struct net *net, const char *name,
+			  const struct net_host_opts *opts,
+			  struct emu_err *err)
+{
+	struct node *node = host_create(net, name);
+	unsigned long index = net->next_ip++;
+	char buf[64];
+	uint32_t addr;
+
+	if (opts && opts->ip) {
+		if (plan_parse_ip(opts->ip, &addr, NULL, err))
+			goto fail;
+		node->default_ip = strchr(opts->ip, '/')
+					   ? xstrdup(opts->ip)
+					   : xasprintf("%s/%u", opts->ip,
+						       net->ipbase.prefix);
+	} else {
+		if (plan_host_ip(&net->ipbase, index, buf, sizeof(buf), err))
+			goto fail;
+		node->default_ip = xstrdup(buf);
+	}
+	if (opts && opts->mac) {
+		uint8_t mac[6];
+
+		if (plan_parse_mac(opts->mac, mac, err))
+			goto fail;
+		node->default_mac = xstrdup(opts->mac);
+	} else if (net->auto_mac) {
+		plan_mac_from_index(index, buf, sizeof(buf));
+		node->default_mac = xstrdup(buf);
+	}
+	if (net_add_node(net, node, err))
+		return NULL;
+	if (net->started && net_start_node(net, node, err))
+		return NULL;
+	return node;
+fail:
+	emu_err_prefix(err, "host '%s': ", name);
+	node_destroy(node);
+	return NULL;
+}
+
+struct node *net_add_switch(struct net *net, const char *name,
+			    const struct net_switch_opts *opts,
+			    struct emu_err *err)
+{
+	const char *kind = opts && opts->kind ? opts->kind : net->switch_kind;
+	bool stp = (opts && opts->stp) || net->switch_stp;
+	uint64_t dpid = opts ? opts->dpid : 0;
+	struct node *node;
+
+	if (net_check_switch_kind(kind, err))
+		return NULL;
+	if (!strcmp(kind, "lxbr"))
+		node = bridge_create(net, name, stp);
+	else
+		node = ovs_switch_create(net, name, dpid,
+					 net->standalone ||
+						 !strcmp(kind, "ovsbr"),
+					 stp);
+	if (net_add_node(net, node, err))
+		return NULL;
+	if (net->started && net_start_node(net, node, err))
+		return NULL;
+	return node;
+}
+
+struct node *net_get(const struct net *net, const char *name)
+{
+	for (size_t i = 0; i < net->n_nodes; i++)
+		if (!strcmp(net->nodes[i]->name, name))
+			return net->nodes[i];
+	return NULL;
+}
+
+struct node **net_nodes(const struct net *net, size_t *n)
+{
+	*n = net->n_nodes;
+	return net->nodes;
+}
+
+struct link **net_links(const struct net *net, size_t *n)
+{
+	*n = net->n_links;
+	return net->links;
+}
+
+bool net_is_started(const struct net *net)
+{
+	return net->started;
+}
+
+/* Gives the first interface of a host its default address and MAC. */
+static void net_fill_intf(struct node_intf *intf, const char *ip,
+			  const char *mac)
+{
+	struct node *node = intf->node;
+	bool first = node->n_intfs == 1;
+
+	if (!ip && first && node_role(node) == NODE_HOST)
+		ip = node->default_ip;
+	if (!mac && first && node_role(node) == NODE_HOST)
+		mac = node->default_mac;
+	if (ip)
+		snprintf(intf->ip, sizeof(intf->ip), "%s", ip);
+	if (mac)
+		snprintf(intf->mac, sizeof(intf->mac), "%s", mac);
+	intf->up = true;
+}
+
+static int net_check_link_opts(const struct net_link_opts *o,
+			       struct emu_err *err)
+{
+	const char *ips[2] = { o->ip1, o->ip2 }, *macs[2] = { o->mac1,
+							      o->mac2 };
+	uint8_t mac[6];
+	uint32_t addr;
+
+	for (int i = 0; i < 2; i++) {
+		if (ips[i] && plan_parse_ip(ips[i], &addr, NULL, err))
+			return err ? err->code : -EINVAL;
+		if (macs[i] && plan_parse_mac(macs[i], mac, err))
+			return err ? err->code : -EINVAL;
+	}
+	return 0;
+}
+
+static int net_make_link(struct net *net, struct link *link,
+			 struct emu_err *err);
+
+struct link *net_add_link(struct net *net, struct node *a, struct node *b,
+			  const struct net_link_opts *opts,
+			  struct emu_err *err)
+{
+	struct net_link_opts none = { .port1 = -1, .port2 = -1 };
+	struct node_intf *i1, *i2 = NULL;
+	struct link_opts lo = { 0 };
+	struct link *link;
+
+	if (!opts)
+		opts = &none;
+	if (a == b) {
+		emu_err_set(err, -EINVAL, "link from '%s' to itself", a->name);
+		return NULL;
+	}
+	if (net_check_link_opts(opts, err))
+		return NULL;
+	i1 = node_add_intf(a, opts->intf1, opts->port1, err);
+	if (i1)
+		i2 = node_add_intf(b, opts->intf2, opts->port2, err);
+	if (!i2) {
+		if (i1)
+			node_remove_intf(a, i1);
+		emu_err_prefix(err, "link '%s'-'%s': ", a->name, b->name);
+		return NULL;
+	}
+	net_fill_intf(i1, opts->ip1, opts->mac1);
+	net_fill_intf(i2, opts->ip2, opts->mac2);
+	lo.mtu = opts->mtu;
+	lo.alias = net->alias;
+	lo.shaping1 = opts->shaping1;
+	lo.shaping2 = opts->shaping2;
+	if (!lo.shaping1 && net->has_link_defaults)
+		lo.shaping1 = &net->link_defaults;
+	if (!lo.shaping2 && net->has_link_defaults)
+		lo.shaping2 = &net->link_defaults;
+	link = link_create(i1, i2, &lo);
+	xgrow((void **)&net->links, &net->cap_links, net->n_links + 1,
+	      sizeof(*net->links));
+	net->links[net->n_links++] = link;
+	if (net->started && net_make_link(net, link, err))
+		return NULL;
+	return link;
+}
+
+int net_build(struct net *net, const char *spec, struct emu_err *err)
+{
+	struct topo topo;
+	struct node **made;
+	int ret;
+
+	topo_init(&topo);
+	ret = topo_build(&topo, spec, err);
+	if (ret)
+		return ret;
+	made = xcalloc(topo.n_nodes, sizeof(*made));
+	/* Hosts first, as Mininet, so that they get addresses in order. */
+	for (size_t i = 0; i < topo.n_nodes && !ret; i++) {
+		if (topo.nodes[i].kind != TOPO_HOST)
+			continue;
+		made[i] = net_add_host(net, topo.nodes[i].name, NULL, err);
+		ret = made[i] ? 0 : err ? err->code : -EINVAL;
+	}
+	for (size_t i = 0; i < topo.n_nodes && !ret; i++) {
+		struct net_switch_opts so = { .dpid = topo.nodes[i].dpid };
+
+		if (topo.nodes[i].kind != TOPO_SWITCH)
+			continue;
+		made[i] = net_add_switch(net, topo.nodes[i].name, &so, err);
+		ret = made[i] ? 0 : err ? err->code : -EINVAL;
+	}
+	for (size_t i = 0; i < topo.n_links && !ret; i++) {
+		const struct topo_link *tl = &topo.links[i];
+		struct net_link_opts lo = { .port1 = tl->port_a,
+					    .port2 = tl->port_b };
+
+		if (!net_add_link(net, made[tl->a], made[tl->b], &lo, err))
+			ret = err ? err->code : -EINVAL;
+	}
+	free(made);
+	topo_release(&topo);
+	return ret;
+}
+
+/* Starts the nodes of 'role' that are not running, one call per kind. */
+static int net_start_role(struct net *net, enum node_role role,
+			  struct emu_err *err)
+{
+	struct node **batch = xcalloc(net->n_nodes, sizeof(*batch));
+	const struct node_ops *done[16];
+	size_t n_done = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < net->n_nodes && !ret; i++) {
+		const struct node_ops *ops = net->nodes[i]->ops;
+		size_t n = 0, k;
+
+		if (ops->role != role || net->nodes[i]->running)
+			continue;
+		for (k = 0; k < n_done && done[k] != ops; k++)
+			;
+		if (k < n_done)
+			continue;
+		if (n_done < ARRAY_SIZE(done))
+			done[n_done++] = ops;
+		for (size_t j = i; j < net->n_nodes; j++)
+			if (net->nodes[j]->ops == ops &&
+			    !net->nodes[j]->running)
+				batch[n++] = net->nodes[j];
+		ret = ops->start(batch, n, err);
+	}
+	free(batch);
+	return ret;
+}
+
+/* Stops the running nodes of 'role', one call per kind. */
+static void net_stop_role(struct net *net, enum node_role role)
+{
+	struct node **batch = xcalloc(net->n_nodes, sizeof(*batch));
+
+	for (size_t i = 0; i < net->n_nodes; i++) {
+		const struct node_ops *ops = net->nodes[i]->ops;
+		size_t n = 0;
+
+		if (ops->role != role || !net->nodes[i]->running)
+			continue;
+		for (size_t j = i; j < net->n_nodes; j++) {
+			struct node *node = net->nodes[j];
+
+			if (node->ops == ops && node->running) {
+				node_kill_background(node);
+				batch[n++] = node;
+			}
+		}
+		ops->stop(batch, n);
+		for (size_t j = 0; j < n; j++)
+			batch[j]->running = false;
+	}
+	free(batch);
+}
+
+/* Addresses the interfaces of 'node' whose links are made and sets them
+ * up, through one socket in its namespace. */
+static int net_config_node(struct net *net, struct node *node,
+			   struct emu_err *err)
+{
+	struct nlsock *nl = net->root_nl;
+	int ret = 0;
+
+	if (node->nsfd >= 0) {
+		nl = nlsock_open(node->nsfd, err);
+		if (!nl)
+			return err ? err->code : -EIO;
+	}
+	for (size_t i = 0; i < node->n_intfs && !ret; i++) {
+		struct node_intf *intf = node->intfs[i];
+
+		if (!intf->link || !link_is_made(intf->link))
+			continue;
+		if (intf->ip[0])
+			ret = nlsock_add_addr(nl, intf->name, intf->ip, err);
+		if (!ret)
+			ret = nlsock_set_up(nl, intf->name, intf->up, err);
+	}
+	if (nl != net->root_nl)
+		nlsock_close(nl);
+	if (ret)
+		emu_err_prefix(err, "'%s': ", node->name);
+	return ret;
+}
+
+/* Makes 'link' real on a running net: pair, addresses, shaping, ports. */
+static int net_make_link(struct net *net, struct link *link,
+			 struct emu_err *err)
+{
+	struct node_intf *ends[2] = { link_intf1(link), link_intf2(link) };
+	int ret;
+
+	for (int i = 0; i < 2; i++)
+		if (!ends[i]->node->running)
+			return emu_err_set(err, -ENETDOWN,
+					   "cannot link '%s': it is not "
+					   "running",
+					   ends[i]->node->name);
+	ret = link_make(link, net->root_nl, err);
+	for (int i = 0; i < 2 && !ret; i++) {
+		struct node *node = ends[i]->node;
+
+		ret = net_config_node(net, node, err);
+		if (!ret && node_role(node) == NODE_SWITCH && node->ops->attach)
+			ret = node->ops->attach(node, ends[i], err);
+	}
+	if (!ret)
+		ret = net_shape_link(net, link, err);
+	return ret;
+}
+
+static int net_start_node(struct net *net, struct node *node,
+			  struct emu_err *err)
+{
+	struct node *one[1] = { node };
+	int ret;
+
+	(void)net;
+	ret = node->ops->start(one, 1, err);
+	if (!ret && node->ops->ready)
+		ret = node->ops->ready(node, err);
+	return ret;
+}
+
+static size_t net_count_role(const struct net *net, enum node_role role)
+{
+	size_t n = 0;
+
+	for (size_t i = 0; i < net->n_nodes; i++)
+		n += node_role(net->nodes[i]) == role;
+	return n;
+}
+
+static int net_shape_link(struct net *net, struct link *link,
+			  struct emu_err *err)
+{
+	(void)net;
+	return link_shape(link, err);
+}
+
+static void net_say_machine(struct net *net)
+{
+	bool ovs = false;
+
+	for (size_t i = 0; i < net->n_nodes && !ovs; i++)
+		ovs = !strcmp(node_kind(net->nodes[i]), "ovs");
+	log_info("*** cnemu %s: %s", net_run_tag(net),
+		 ovs ? (net->userspace ? "OVS userspace datapath (no "
+					 "openvswitch kernel module)"
+				       : "OVS kernel datapath")
+		     : "Linux bridges");
+}
+
+static void net_print_names(struct net *net, enum node_role role,
+			    const char *what)
+{
+	size_t len = 0, cap = 256;
+	char *line = xmalloc(cap);
+
+	line[0] = '\0';
+	for (size_t i = 0; i < net->n_nodes; i++) {
+		const char *name = net->nodes[i]->name;
+
+		if (node_role(net->nodes[i]) != role)
+			continue;
+		while (len + strlen(name) + 2 > cap)
+			line = xrealloc(line, cap *= 2);
+		len += (size_t)sprintf(line + len, "%s ", name);
+	}
+	log_info("*** Adding %s:\n%s", what, line);
+	free(line);
+}
+
+int net_start(struct net *net, struct emu_err *err)
+{
+	int ret;
+
+	if (net->started)
+		return 0;
+	net_say_machine(net);
+	log_info("*** Creating network");
+	net_print_names(net, NODE_HOST, "hosts");
+	net_print_names(net, NODE_SWITCH, "switches");
+	ret = net_start_role(net, NODE_CONTROLLER, err);
+	if (!ret)
+		ret = net_start_role(net, NODE_HOST, err);
+	for (size_t i = 0; i < net->n_links && !ret; i++)
+		ret = link_make(net->links[i], net->root_nl, err);
+	log_info("*** Configuring hosts");
+	for (size_t i = 0; i < net->n_nodes && !ret; i++)
+		ret = net_config_node(net, net->nodes[i], err);
+	for (size_t i = 0; i < net->n_links && !ret; i++)
+		ret = net_shape_link(net, net->links[i], err);
+	if (!ret) {
+		log_info("*** Starting %zu switches", net_count_role(net,
+						NODE_SWITCH));
+		ret = net_start_role(net, NODE_SWITCH, err);
+	}
+	for (size_t i = 0; i < net->n_nodes && !ret; i++)
+		if (net->nodes[i]->ops->ready)
+			ret = net->nodes[i]->ops->ready(net->nodes[i], err);
+	net->started = true;
+	if (ret) {
+		net_stop(net);
+		return ret;
+	}
+	return 0;
+}
+
+/* True when 'intf' lives in the root namespace (a switch port). */
+static bool net_intf_in_root(const struct node_intf *intf)
+{
+	return intf->node->nsfd < 0 && !intf->node->pid;
+}
+
+/* Waits until the root-namespace interfaces 'names' are gone: the kernel
+ * frees the veths of deleted namespaces asynchronously, and a quick next
+ * run would meet their names. */
+static void net_wait_gone(struct net *net, char **names, size_t n)
+{
+	unsigned long long deadline = now_us() + 15000000ULL;
+	size_t i = 0;
+
+	while (i < n) {
+		if (nlsock_ifindex(net->root_nl, names[i]) < 0) {
+			i++;
+			continue;
+		}
+		if (now_us() > deadline) {
+			log_warn("interface '%s' is still there after 15 s",
+				 names[i]);
+			return;
+		}
+		usleep(20000);
+	}
+}
+
+void net_stop(struct net *net)
+{
+	char **gone = xcalloc(net->n_links + 1, sizeof(*gone));
+	size_t n_gone = 0;
+
+	if (!net->started) {
+		free(gone);
+		return;
+	}
+	log_info("*** Stopping %zu switches", net_count_role(net,
+							    NODE_SWITCH));
+	net_stop_role(net, NODE_SWITCH);
+	/* Links with an end in a namespace go away with it, all in one batch
+	 * of the kernel; the others are removed one by one. */
+	for (size_t i = 0; i < net->n_links; i++) {
+		struct link *link = net->links[i];
+		struct node_intf *a = link_intf1(link), *b = link_intf2(link);
+
+		if (!link_is_made(link))
+			continue;
+		if (net_intf_in_root(a) && net_intf_in_root(b)) {
+			link_unmake(link);
+			continue;
+		}
+		if (net_intf_in_root(a))
+			gone[n_gone++] = a->name;
+		else if (net_intf_in_root(b))
+			gone[n_gone++] = b->name;
+	}
+	log_info("*** Stopping %zu hosts", net_count_role(net, NODE_HOST));
+	net_stop_role(net, NODE_HOST);
+	for (size_t i = 0; i < net->n_links; i++)
+		link_forget(net->links[i]);
+	net_wait_gone(net, gone, n_gone);
+	net_stop_role(net, NODE_CONTROLLER);
+	free(gone);
+	net->started = false;
+	log_info("*** Done");
+}
+
+void net_destroy(struct net *net)
+{
+	if (!net)
+		return;
+	net_stop(net);
+	for (size_t i = 0; i < net->n_links; i++)
+		link_destroy(net->links[i]);
+	for (size_t i = 0; i < net->n_nodes; i++)
+		node_destroy(net->nodes[i]);
+	free(net->links);
+	free(net->nodes);
+	ovs_switch_disconnect(net->ovs_db);
+	nlsock_close(net->root_nl);
+	run_close(net->run);
+	free(net->alias);
+	free(net->switch_kind);
+	free(net);
+}
+
+/* One ping of a pair, running. */
+struct net_ping_job {
+	pid_t pid;
+	size_t src, dst;	/* indices into the host list */
+};
+
+/* Starts "ping -c1 -W<timeout> <ip>" from 'src'; returns its pid. */
+static pid_t net_ping_spawn(struct node *src, struct node *dst,
+			    double timeout_s, struct emu_err *err)
+{
+	char ip[64], wait[16];
+	char *argv[] = { "ping", "-c1", "-W", wait, ip, NULL };
+	struct node_exec_opts opts = { -1, -1, -1, false, false };
+
+	if (!node_ip(dst, ip, sizeof(ip)))
+		return emu_err_set(err, -EDESTADDRREQ, "'%s' has no IP",
+				   dst->name);
+	snprintf(wait, sizeof(wait), "%g", timeout_s);
+	return node_spawn(src, argv, &opts, err);
+}
+
+#define NET_PING_PARALLEL 32
+
+int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
+	     double timeout_s, FILE *out, unsigned int *sent,
+	     unsigned int *received, struct emu_err *err)
+{
+	struct net_ping_job jobs[NET_PING_PARALLEL];
+	unsigned char *ok;
+	size_t n_jobs = 0, next = 0, total;
+	unsigned int n_sent = 0, n_recv = 0;
+	struct node **all = NULL;
+	int ret = 0;
+
+	if (!hosts) {
+		all = xcalloc(net->n_nodes, sizeof(*all));
+		for (size_t i = 0; i < net->n_nodes; i++)
+			if (node_role(net->nodes[i]) == NODE_HOST)
+				all[n_hosts++] = net->nodes[i];
+		hosts = all;
+	}
+	total = n_hosts * n_hosts;
+	ok = xcalloc(total ? total : 1, 1);
+	if (out)
+		fprintf(out, "*** Ping: testing ping reachability\n");
+	/* Pings run NET_PING_PARALLEL at a time; rows print in order. */
+	while ((next < total || n_jobs) && !ret) {
+		while (next < total && n_jobs < NET_PING_PARALLEL) {
+			size_t s = next / n_hosts, d = next % n_hosts;
+			pid_t pid;
+
+			next++;
+			if (s == d)
+				continue;
+			pid = net_ping_spawn(hosts[s], hosts[d], timeout_s,
+					     err);
+			n_sent++;
+			if (pid < 0)
+				continue;	/* counts as lost */
+			jobs[n_jobs++] = (struct net_ping_job){ pid, s, d };
+		}
+		if (n_jobs) {
+			int status;
+			pid_t pid = wait(&status);
+
+			if (pid < 0) {
+				ret = emu_err_set(err, -errno,
+						  "cannot wait for ping: %s",
+						  strerror(errno));
+				break;
+			}
+			for (size_t j = 0; j < n_jobs; j++) {
+				if (jobs[j].pid != pid)
+					continue;
+				if (WIFEXITED(status) && !WEXITSTATUS(status)) {
+					ok[jobs[j].src * n_hosts +
+					   jobs[j].dst] = 1;
+					n_recv++;
+				}
+				jobs[j] = jobs[--n_jobs];
+				break;
+			}
+		}
+	}
+	for (size_t s = 0; s < n_hosts && out; s++) {
+		fprintf(out, "%s ->", hosts[s]->name);
+		for (size_t d = 0; d < n_hosts; d++)
+			if (d != s)
+				fprintf(out, " %s", ok[s * n_hosts + d]
+							    ? hosts[d]->name
+							    : "X");
+		fprintf(out, "\n");
+	}
+	if (out)
+		fprintf(out, "*** Results: %u%% dropped (%u/%u received)\n",
+			n_sent ? (n_sent - n_recv) * 100 / n_sent : 0, n_recv,
+			n_sent);
+	free(ok);
+	free(all);
+	if (sent)
+		*sent = n_sent;
+	if (received)
+		*received = n_recv;
+	if (ret)
+		return ret;
+	emu_err_clear(err);
+	return n_sent ? (int)((n_sent - n_recv) * 100 / n_sent) : 0;
+}

@@ -1,0 +1,113 @@
+/* The Net: owns the nodes, links and controllers of one run and makes
+ * them real.
+ *
+ * net_create() takes the run's options; net_add_*() describe nodes and
+ * links (valid before and after start); net_start() makes everything on
+ * the machine in dependency order (controllers, hosts, links, switches)
+ * and rolls back what it made when any step fails; net_stop() removes it
+ * in reverse order; net_destroy() stops if needed and frees.  Pointers
+ * returned by net_add_*() and net_get() are lent: valid until
+ * net_destroy().  Every object on the machine carries the run's tag. */
+#ifndef EMU_NET_H
+#define EMU_NET_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#include "link/shaping.h"
+
+struct emu_err;
+struct ovs_switch_db;
+struct node;
+struct link;
+struct net;
+
+struct net_opts {
+	const char *switch_kind;	/* "ovs" (default), "lxbr", "ovsbr" */
+	const char *switch_args;	/* "stp=1", "datapath=user"; NULL */
+	const char *controller;		/* "builtin", "none", ...; NULL: the
+					   switch kind's default */
+	const char *ipbase;		/* "10.0.0.0/8" default */
+	bool auto_mac;			/* --mac */
+	bool auto_arp;			/* --arp: static ARP entries */
+	const char *link_engine;	/* "auto", "netem", "pump" */
+	const struct shaping *link_defaults;	/* --link tc,...; NULL */
+};
+
+/* Options of a host (namespace or container). */
+struct net_host_opts {
+	const char *ip;		/* "10.0.0.1/24"; NULL: next from the plan */
+	const char *mac;	/* NULL: from the plan (--mac) or kernel's */
+	const char *default_route;	/* "via 10.0.0.254" style gw; NULL */
+};
+
+struct net_switch_opts {
+	const char *kind;	/* NULL: the net's switch kind */
+	uint64_t dpid;		/* 0: from the name */
+	bool stp;
+};
+
+struct net_link_opts {
+	const char *intf1, *intf2;	/* NULL: "<node>-eth<port>" */
+	int port1, port2;		/* -1: next free */
+	unsigned int mtu;		/* 0: kernel default */
+	const char *mac1, *mac2;	/* NULL: plan/kernel */
+	const char *ip1, *ip2;		/* NULL: the node's default */
+	const struct shaping *shaping1;	/* end 1's egress; NULL: none */
+	const struct shaping *shaping2;	/* end 2's egress; NULL: none */
+};
+
+struct net *net_create(const struct net_opts *opts, struct emu_err *err);
+void net_destroy(struct net *net);
+
+/* The run's tag, e.g. "cn1234": prefix of namespaces, OVS external_ids
+ * and Docker labels. */
+const char *net_run_tag(const struct net *net);
+/* The IFLA_IFALIAS tag of the run's interfaces in the root namespace,
+ * "cnemu:<tag>". */
+const char *net_alias(const struct net *net);
+/* The netlink socket of the root namespace. */
+struct nlsock *net_root_nl(struct net *net);
+/* The run's connection to ovsdb-server, made on first use; NULL with 'err'
+ * set when the server cannot be reached. */
+struct ovs_switch_db *net_ovs_db(struct net *net, struct emu_err *err);
+/* Controller targets for switches ("tcp:127.0.0.1:6653", NULL-ended);
+ * NULL when the run has no controller. */
+const char *const *net_controller_targets(const struct net *net);
+/* True when OVS runs with its userspace datapath (no kernel module). */
+bool net_ovs_userspace(const struct net *net);
+
+struct node *net_add_host(struct net *net, const char *name,
+			  const struct net_host_opts *opts,
+			  struct emu_err *err);
+struct node *net_add_switch(struct net *net, const char *name,
+			    const struct net_switch_opts *opts,
+			    struct emu_err *err);
+/* Hands a node made by a kind's constructor to the Net (takes ownership of
+ * 'node', also on failure). */
+int net_adopt_node(struct net *net, struct node *node, struct emu_err *err);
+struct link *net_add_link(struct net *net, struct node *a, struct node *b,
+			  const struct net_link_opts *opts,
+			  struct emu_err *err);
+/* Builds the built-in topology 'spec' ("tree,depth=2,fanout=3"). */
+int net_build(struct net *net, const char *spec, struct emu_err *err);
+
+int net_start(struct net *net, struct emu_err *err);
+void net_stop(struct net *net);
+bool net_is_started(const struct net *net);
+
+struct node *net_get(const struct net *net, const char *name);
+/* The nodes in order of addition; '*n' gets their count. */
+struct node **net_nodes(const struct net *net, size_t *n);
+struct link **net_links(const struct net *net, size_t *n);
+
+/* Pings between every ordered pair of 'hosts' (all hosts when NULL),
+ * printing Mininet's rows on 'out'; stores packets sent and received.
+ * Returns the percentage dropped (0..100) or a negative errno. */
+int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
+	     double timeout_s, FILE *out, unsigned int *sent,
+	     unsigned int *received, struct emu_err *err);
+
+#endif

@@ -1,0 +1,68 @@
+/* Links: a veth pair joining two node interfaces, one end in each node's
+ * namespace, optionally shaped.
+ *
+ * The Net creates a link with link_create() (nothing on the machine yet),
+ * makes it real with link_make() once both nodes have namespaces, and
+ * destroys it with link_destroy(), which removes the pair. */
+#ifndef LINK_VETH_H
+#define LINK_VETH_H
+
+#include <stdbool.h>
+
+#include "link/shaping.h"
+
+struct emu_err;
+struct nlsock;
+struct node_intf;
+struct pump;
+
+struct link;
+
+struct link_opts {
+	unsigned int mtu;		/* 0: kernel default */
+	const struct shaping *shaping1;	/* egress of end 1; NULL: none */
+	const struct shaping *shaping2;	/* egress of end 2; NULL: none */
+	const char *alias;		/* IFLA_IFALIAS of root-side ends */
+	struct pump *pump;		/* carries impairments when the
+					   kernel has no netem; NULL: netem */
+	int pump_nsfd;			/* the pump's namespace */
+};
+
+/* Returns a new link between 'intf1' and 'intf2' (owned by the caller,
+ * then the Net); the interfaces point back at it. */
+struct link *link_create(struct node_intf *intf1, struct node_intf *intf2,
+			 const struct link_opts *opts);
+
+/* Makes the veth pair (both ends down) through the root socket 'nl'. */
+int link_make(struct link *link, struct nlsock *nl, struct emu_err *err);
+
+/* Applies the link's shaping to both ends (rate in the kernel; delay,
+ * loss, ... by netem or the pump). */
+int link_shape(struct link *link, struct emu_err *err);
+
+/* Changes the shaping of a running link; NULL leaves an end as it is. */
+int link_set_shaping(struct link *link, const struct shaping *shaping1,
+		     const struct shaping *shaping2, struct emu_err *err);
+
+/* Sets both ends up or down (Mininet's 'link A B up|down'). */
+int link_set_up(struct link *link, bool up, struct emu_err *err);
+
+struct node_intf *link_intf1(const struct link *link);
+struct node_intf *link_intf2(const struct link *link);
+const struct shaping *link_shaping(const struct link *link, int end);
+bool link_is_up(const struct link *link);
+bool link_is_made(const struct link *link);
+/* The pump link id carrying this link, or -1. */
+int link_pump_id(const struct link *link);
+
+/* Removes the pair from the machine (when made); the link can be made
+ * again. */
+void link_unmake(struct link *link);
+/* Notes that the pair went away with a namespace. */
+void link_forget(struct link *link);
+
+/* Removes the pair from the machine (when made) and frees the link;
+ * accepts NULL. */
+void link_destroy(struct link *link);
+
+#endif

@@ -1,0 +1,214 @@
+#include "node/host.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "emu/err.h"
+#include "emu/log.h"
+#include "emu/net.h"
+#include "emu/util.h"
+#include "link/nl.h"
+#include "node/node.h"
+
+EMU_LOG_MODULE(host);
+
+#define NETNS_RUN_DIR "/run/netns"
+
+struct host {
+	struct node node;
+	char *ns_name;		/* "<tag>-<name>" under /run/netns */
+};
+
+/* Makes /run/netns a shared mount point, as iproute2 does, so that the
+ * bind mounts of namespaces are seen by every mount namespace. */
+static int host_prepare_run_dir(struct emu_err *err)
+{
+	static bool done;
+
+	if (done)
+		return 0;
+	if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return emu_err_set(err, -errno, "cannot create %s: %s",
+				   NETNS_RUN_DIR, strerror(errno));
+	while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL)) {
+		if (errno != EINVAL ||
+		    mount(NETNS_RUN_DIR, NETNS_RUN_DIR, "none",
+			  MS_BIND | MS_REC, NULL))
+			return emu_err_set(err, -errno,
+					   "cannot mount %s: %s",
+					   NETNS_RUN_DIR, strerror(errno));
+	}
+	done = true;
+	return 0;
+}
+
+int host_netns_create(const char *ns_name, struct emu_err *err)
+{
+	char path[PATH_MAX];
+	int saved, fd, ret;
+
+	ret = host_prepare_run_dir(err);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", ns_name);
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0)
+		return emu_err_set(err, -errno,
+				   "cannot create namespace '%s': %s", ns_name,
+				   strerror(errno));
+	close(fd);
+	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (saved < 0) {
+		ret = emu_err_set(err, -errno, "cannot open own namespace: %s",
+				  strerror(errno));
+		goto fail_unlink;
+	}
+	if (unshare(CLONE_NEWNET) < 0) {
+		ret = emu_err_set(err, -errno,
+				  "cannot create namespace '%s': %s", ns_name,
+				  strerror(errno));
+		goto fail_saved;
+	}
+	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL)) {
+		ret = emu_err_set(err, -errno,
+				  "cannot bind namespace '%s': %s", ns_name,
+				  strerror(errno));
+		setns(saved, CLONE_NEWNET);
+		goto fail_saved;
+	}
+	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (setns(saved, CLONE_NEWNET) < 0)
+		abort();	/* this thread would act in the wrong namespace */
+	close(saved);
+	if (fd < 0) {
+		ret = -errno;
+		host_netns_delete(ns_name);
+		return emu_err_set(err, ret, "cannot open namespace '%s': %s",
+				   ns_name, strerror(-ret));
+	}
+	return fd;
+fail_saved:
+	close(saved);
+fail_unlink:
+	unlink(path);
+	return ret;
+}
+
+int host_netns_delete(const char *ns_name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", ns_name);
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL &&
+	    errno != ENOENT)
+		log_warn("cannot unmount %s: %s", path, strerror(errno));
+	if (unlink(path) < 0 && errno != ENOENT) {
+		log_warn("cannot remove %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	return 0;
+}
+
+void host_netns_kill_all(int nsfd)
+{
+	struct stat want, st;
+	struct dirent *de;
+	DIR *dir;
+
+	if (fstat(nsfd, &want) < 0 || !(dir = opendir("/proc")))
+		return;
+	while ((de = readdir(dir))) {
+		char path[300];
+		long pid;
+
+		if (str_to_long(de->d_name, 1, INT_MAX, &pid))
+			continue;
+		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
+		if (stat(path, &st) == 0 && st.st_ino == want.st_ino &&
+		    st.st_dev == want.st_dev && pid != getpid())
+			kill((pid_t)pid, SIGKILL);
+	}
+	closedir(dir);
+}
+
+static int host_start_one(struct host *h, struct emu_err *err)
+{
+	struct nlsock *nl;
+	int fd, ret;
+
+	fd = host_netns_create(h->ns_name, err);
+	if (fd < 0)
+		return fd;
+	h->node.nsfd = fd;
+	h->node.running = true;
+	nl = nlsock_open(fd, err);
+	if (!nl)
+		return err ? err->code : -EIO;
+	ret = nlsock_set_up(nl, "lo", true, err);
+	nlsock_close(nl);
+	return ret;
+}
+
+static int host_start(struct node **nodes, size_t n, struct emu_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct host *h = container_of(nodes[i], struct host, node);
+		int ret = host_start_one(h, err);
+
+		if (ret) {
+			emu_err_prefix(err, "host '%s': ", h->node.name);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void host_stop(struct node **nodes, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct host *h = container_of(nodes[i], struct host, node);
+
+		if (h->node.nsfd >= 0) {
+			host_netns_kill_all(h->node.nsfd);
+			close(h->node.nsfd);
+			h->node.nsfd = -1;
+		}
+		host_netns_delete(h->ns_name);
+		h->node.running = false;
+	}
+}
+
+static void host_free(struct node *node)
+{
+	struct host *h = container_of(node, struct host, node);
+
+	free(h->ns_name);
+	free(h);
+}
+
+static const struct node_ops host_ops = {
+	.kind = "host",
+	.role = NODE_HOST,
+	.start = host_start,
+	.stop = host_stop,
+	.free = host_free,
+};
+
+struct node *host_create(struct net *net, const char *name)
+{
+	struct host *h = xcalloc(1, sizeof(*h));
+
+	node_init(&h->node, &host_ops, net, name, 0);
+	h->ns_name = xasprintf("%s-%s", net_run_tag(net), name);
+	return &h->node;
+}

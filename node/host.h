@@ -1,0 +1,30 @@
+/* Hosts: each a named network namespace (/run/netns/<tag>-<name>, so that
+ * 'ip netns exec' works for debugging) with loopback up.
+ *
+ * host_create() makes the node object only; the Net starts it (the
+ * namespace is made) and stops it (processes killed, namespace removed). */
+#ifndef NODE_HOST_H
+#define NODE_HOST_H
+
+#include <stdbool.h>
+
+struct emu_err;
+struct net;
+struct node;
+
+/* Returns a new host node named 'name' of 'net' (the caller owns it until
+ * it hands it to the Net). */
+struct node *host_create(struct net *net, const char *name);
+
+/* Makes the named namespace '/run/netns/<ns_name>' and returns an open fd
+ * of it, or a negative errno. */
+int host_netns_create(const char *ns_name, struct emu_err *err);
+
+/* Removes the named namespace 'ns_name' (unmount and unlink); the kernel
+ * frees it once nothing uses it.  Missing is not an error. */
+int host_netns_delete(const char *ns_name);
+
+/* Kills every process whose network namespace is that of 'nsfd'. */
+void host_netns_kill_all(int nsfd);
+
+#endif

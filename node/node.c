@@ -1,0 +1,382 @@
+#include "node/node.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "emu/err.h"
+#include "emu/log.h"
+#include "emu/util.h"
+#include "topo/plan.h"
+
+EMU_LOG_MODULE(node);
+
+void node_init(struct node *node, const struct node_ops *ops,
+	       struct net *net, const char *name, int first_port)
+{
+	memset(node, 0, sizeof(*node));
+	node->name = xstrdup(name);
+	node->ops = ops;
+	node->net = net;
+	node->nsfd = -1;
+	node->next_port = first_port;
+}
+
+static void node_free_intf(struct node_intf *intf)
+{
+	free(intf->name);
+	free(intf);
+}
+
+void node_destroy(struct node *node)
+{
+	if (!node)
+		return;
+	if (node->running) {
+		node_kill_background(node);
+		node->ops->stop(&node, 1);
+		node->running = false;
+	}
+	if (node->nsfd >= 0)
+		close(node->nsfd);
+	for (size_t i = 0; i < node->n_intfs; i++)
+		node_free_intf(node->intfs[i]);
+	free(node->intfs);
+	free(node->bg_pids);
+	free(node->default_ip);
+	free(node->default_mac);
+	free(node->name);
+	node->ops->free(node);
+}
+
+const char *node_name(const struct node *node)
+{
+	return node->name;
+}
+
+const char *node_kind(const struct node *node)
+{
+	return node->ops->kind;
+}
+
+enum node_role node_role(const struct node *node)
+{
+	return node->ops->role;
+}
+
+bool node_is_running(const struct node *node)
+{
+	return node->running;
+}
+
+const char *node_ip(const struct node *node, char *buf, size_t size)
+{
+	const char *ip = NULL;
+
+	for (size_t i = 0; i < node->n_intfs && !ip; i++)
+		if (node->intfs[i]->ip[0])
+			ip = node->intfs[i]->ip;
+	if (!ip)
+		ip = node->default_ip;
+	if (!ip)
+		return NULL;
+	snprintf(buf, size, "%.*s", (int)strcspn(ip, "/"), ip);
+	return buf;
+}
+
+struct node_intf *node_find_intf(const struct node *node, const char *name)
+{
+	for (size_t i = 0; i < node->n_intfs; i++)
+		if (!strcmp(node->intfs[i]->name, name))
+			return node->intfs[i];
+	return NULL;
+}
+
+static bool node_port_taken(const struct node *node, int port)
+{
+	for (size_t i = 0; i < node->n_intfs; i++)
+		if (node->intfs[i]->port == port)
+			return true;
+	return false;
+}
+
+struct node_intf *node_add_intf(struct node *node, const char *name,
+				int port, struct emu_err *err)
+{
+	char buf[64];
+	struct node_intf *intf;
+
+	if (port < 0) {
+		port = node->next_port;
+		while (node_port_taken(node, port))
+			port++;
+	} else if (node_port_taken(node, port)) {
+		emu_err_set(err, -EEXIST, "port %d of '%s' is taken", port,
+			    node->name);
+		return NULL;
+	}
+	if (!name) {
+		if (plan_intf_name(node->name, port, buf, sizeof(buf), err))
+			return NULL;
+		name = buf;
+	} else if (strlen(name) > PLAN_IFNAME_MAX) {
+		emu_err_set(err, -ENAMETOOLONG,
+			    "interface name '%s' is longer than %d characters",
+			    name, PLAN_IFNAME_MAX);
+		return NULL;
+	}
+	if (node_find_intf(node, name)) {
+		emu_err_set(err, -EEXIST, "'%s' already has interface '%s'",
+			    node->name, name);
+		return NULL;
+	}
+	intf = xcalloc(1, sizeof(*intf));
+	intf->name = xstrdup(name);
+	intf->port = port;
+	intf->node = node;
+	xgrow((void **)&node->intfs, &node->cap_intfs, node->n_intfs + 1,
+	      sizeof(*node->intfs));
+	node->intfs[node->n_intfs++] = intf;
+	if (port >= node->next_port)
+		node->next_port = port + 1;
+	return intf;
+}
+
+void node_remove_intf(struct node *node, struct node_intf *intf)
+{
+	for (size_t i = 0; i < node->n_intfs; i++) {
+		if (node->intfs[i] != intf)
+			continue;
+		memmove(&node->intfs[i], &node->intfs[i + 1],
+			(node->n_intfs - i - 1) * sizeof(*node->intfs));
+		node->n_intfs--;
+		node_free_intf(intf);
+		return;
+	}
+}
+
+int node_open_ns(const struct node *node, const char *type)
+{
+	char path[64];
+	int fd;
+
+	if (!node->pid && !strcmp(type, "net") && node->nsfd >= 0) {
+		fd = dup(node->nsfd);
+		return fd < 0 ? -errno : fd;
+	}
+	if (!node->pid)
+		return -ENOENT;
+	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)node->pid, type);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* The namespaces exec enters in a container, in the order setns() needs:
+ * the mount namespace last but one (it changes root and cwd), pid last
+ * (it applies to children only). */
+static const struct {
+	const char *name;
+	int flag;
+} node_ns_types[] = {
+	{ "ipc", CLONE_NEWIPC }, { "uts", CLONE_NEWUTS },
+	{ "net", CLONE_NEWNET }, { "mnt", CLONE_NEWNS },
+	{ "pid", CLONE_NEWPID },
+};
+
+/* In the child: enters the node's namespaces; returns -errno on failure. */
+static int node_enter(const struct node *node, int *fds)
+{
+	size_t n = node->pid ? ARRAY_SIZE(node_ns_types) : 1;
+
+	for (size_t i = 0; i < n; i++) {
+		int flag = node->pid ? node_ns_types[i].flag : CLONE_NEWNET;
+
+		if (fds[i] >= 0 && setns(fds[i], flag) < 0)
+			return -errno;
+	}
+	return 0;
+}
+
+static void node_child_fd(int fd, int target)
+{
+	if (fd < 0) {
+		fd = open("/dev/null", O_RDWR);
+		if (fd < 0)
+			_exit(126);
+	}
+	if (fd != target && dup2(fd, target) < 0)
+		_exit(126);
+}
+
+/* The child after fork(): never returns. */
+static void node_exec_child(const struct node *node, int *fds,
+			    char *const argv[],
+			    const struct node_exec_opts *opts, int errpipe)
+{
+	int ret;
+
+	if (!opts->keep_signals) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGQUIT, SIG_DFL);
+	}
+	signal(SIGPIPE, SIG_DFL);
+	signal(SIGTERM, SIG_DFL);
+	if (opts->background)
+		setpgid(0, 0);
+	ret = node_enter(node, fds);
+	if (ret)
+		goto fail;
+	if (node->pid) {
+		/* A new pid namespace applies to children: fork once more. */
+		pid_t inner = fork();
+
+		if (inner < 0) {
+			ret = -errno;
+			goto fail;
+		}
+		if (inner > 0) {
+			int status;
+
+			while (waitpid(inner, &status, 0) < 0 && errno == EINTR)
+				;
+			_exit(WIFEXITED(status) ? WEXITSTATUS(status)
+						: 128 + WTERMSIG(status));
+		}
+		if (chdir("/") < 0)
+			_exit(126);
+	}
+	node_child_fd(opts->stdin_fd, 0);
+	node_child_fd(opts->stdout_fd, 1);
+	node_child_fd(opts->stderr_fd, 2);
+	execvp(argv[0], argv);
+	ret = -errno;
+fail:
+	if (write(errpipe, &ret, sizeof(ret)) < 0)
+		_exit(127);
+	_exit(127);
+}
+
+pid_t node_spawn(struct node *node, char *const argv[],
+		 const struct node_exec_opts *opts, struct emu_err *err)
+{
+	int fds[ARRAY_SIZE(node_ns_types)], pipefd[2], child_err = 0;
+	size_t n = node->pid ? ARRAY_SIZE(node_ns_types) : 1;
+	ssize_t got;
+	pid_t pid;
+
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		fds[i] = -1;
+	for (size_t i = 0; i < n; i++) {
+		fds[i] = node_open_ns(node, node->pid ? node_ns_types[i].name
+						      : "net");
+		if (fds[i] == -ENOENT && !node->pid)
+			fds[i] = -1;	/* root namespace: nothing to enter */
+		else if (fds[i] < 0) {
+			pid = emu_err_set(err, fds[i],
+					  "cannot enter '%s': %s", node->name,
+					  strerror(-fds[i]));
+			goto out;
+		}
+	}
+	if (pipe2(pipefd, O_CLOEXEC) < 0) {
+		pid = emu_err_set(err, -errno, "cannot run in '%s': %s",
+				  node->name, strerror(errno));
+		goto out;
+	}
+	pid = fork();
+	if (pid == 0)
+		node_exec_child(node, fds, argv, opts, pipefd[1]);
+	close(pipefd[1]);
+	if (pid < 0) {
+		pid = emu_err_set(err, -errno, "cannot fork for '%s': %s",
+				  node->name, strerror(errno));
+		close(pipefd[0]);
+		goto out;
+	}
+	got = read(pipefd[0], &child_err, sizeof(child_err));
+	close(pipefd[0]);
+	if (got == sizeof(child_err)) {
+		waitpid(pid, NULL, 0);
+		pid = emu_err_set(err, child_err, "cannot run '%s' in '%s': %s",
+				  argv[0], node->name, strerror(-child_err));
+		goto out;
+	}
+	if (opts->background) {
+		xgrow((void **)&node->bg_pids, &node->cap_bg, node->n_bg + 1,
+		      sizeof(*node->bg_pids));
+		node->bg_pids[node->n_bg++] = pid;
+	}
+out:
+	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	return pid;
+}
+
+int node_run(struct node *node, const char *cmd, char **output,
+	     struct emu_err *err)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+	struct node_exec_opts opts = { .stdin_fd = -1 };
+	size_t len = 0, cap = 4096;
+	char *buf = NULL;
+	int pipefd[2], status;
+	pid_t pid;
+	ssize_t n;
+
+	if (pipe2(pipefd, O_CLOEXEC) < 0)
+		return emu_err_set(err, -errno, "cannot run in '%s': %s",
+				   node->name, strerror(errno));
+	opts.stdout_fd = opts.stderr_fd = pipefd[1];
+	pid = node_spawn(node, argv, &opts, err);
+	close(pipefd[1]);
+	if (pid < 0) {
+		close(pipefd[0]);
+		return pid;
+	}
+	buf = xmalloc(cap);
+	while ((n = read(pipefd[0], buf + len, cap - len - 1)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		len += (size_t)n;
+		if (cap - len < 1024)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	close(pipefd[0]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	if (output)
+		*output = buf;
+	else
+		free(buf);
+	return WIFEXITED(status) ? WEXITSTATUS(status)
+				 : 128 + WTERMSIG(status);
+}
+
+void node_kill_background(struct node *node)
+{
+	for (size_t i = 0; i < node->n_bg; i++)
+		kill(-node->bg_pids[i], SIGTERM);
+	for (size_t i = 0; i < node->n_bg; i++) {
+		pid_t pid = node->bg_pids[i];
+		int tries = 50;
+
+		while (waitpid(pid, NULL, WNOHANG) == 0 && tries--)
+			usleep(10000);
+		if (tries < 0) {
+			kill(-pid, SIGKILL);
+			waitpid(pid, NULL, 0);
+		}
+	}
+	node->n_bg = 0;
+}

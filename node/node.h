@@ -1,0 +1,126 @@
+/* Nodes: hosts, containers, switches and controllers behind one small
+ * interface.
+ *
+ * 'struct node' holds what every kind shares (name, namespace, interfaces,
+ * background processes); each kind embeds it first in its own struct and
+ * fills one 'struct node_ops' (node/host.c, node/docker.c, node/bridge.c,
+ * node/ovs_switch.c, ...).  The Net owns every node: it creates them with
+ * the kind's constructor, starts them kind by kind through 'ops->start',
+ * and frees them with node_destroy().  Nothing outside node/ switches on
+ * the kind. */
+#ifndef NODE_NODE_H
+#define NODE_NODE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct emu_err;
+struct net;
+struct link;
+struct node;
+
+/* What a node is to the Net; decides the order of start and stop:
+ * controllers, then hosts, then links, then switches (reverse at stop). */
+enum node_role { NODE_CONTROLLER, NODE_HOST, NODE_SWITCH };
+
+struct node_intf {
+	char *name;		/* "h1-eth0", unique within the node */
+	char ip[64];		/* "10.0.0.1/8"; "": none */
+	char mac[18];		/* "00:00:00:00:00:01"; "": kernel's */
+	int port;		/* eth<port>; OpenFlow port on a switch */
+	struct link *link;	/* the link it ends (borrowed) */
+	struct node *node;	/* its node (borrowed) */
+	bool up;		/* administratively up */
+};
+
+struct node_ops {
+	const char *kind;	/* "host", "docker", "lxbr", "ovs", ... */
+	enum node_role role;
+	/* Starts the 'n' not yet running nodes of this kind in one go
+	 * (concurrently or in one transaction where the kind can).  Sets
+	 * 'running' on each node it started, also when it fails part way, so
+	 * that the Net can stop exactly those. Switches are started after
+	 * their ports exist (node->intfs). */
+	int (*start)(struct node **nodes, size_t n, struct emu_err *err);
+	/* Switches: makes 'intf' of a running switch a port (runtime links). */
+	int (*attach)(struct node *node, struct node_intf *intf,
+		      struct emu_err *err);
+	/* Switches: removes 'intf' from a running switch. */
+	int (*detach)(struct node *node, struct node_intf *intf,
+		      struct emu_err *err);
+	/* Optional: called once the node's interfaces are up and addressed
+	 * (a container's own command starts then). */
+	int (*ready)(struct node *node, struct emu_err *err);
+	/* Stops the 'n' running nodes of this kind in one go and removes
+	 * what they made on the machine; cannot fail (problems are logged
+	 * as warnings).  Clears 'running' on each. */
+	void (*stop)(struct node **nodes, size_t n);
+	/* Frees the kind's struct (the embedded node's fields are freed by
+	 * node_destroy()). */
+	void (*free)(struct node *node);
+};
+
+struct node {
+	char *name;
+	const struct node_ops *ops;
+	struct net *net;	/* the owner (borrowed) */
+	int nsfd;		/* network namespace; -1: the root one */
+	pid_t pid;		/* exec enters all namespaces of this process
+				   (containers); 0: only 'nsfd' */
+	bool running;
+	struct node_intf **intfs;
+	size_t n_intfs, cap_intfs;
+	int next_port;		/* first free interface number */
+	pid_t *bg_pids;		/* background processes, killed at stop */
+	size_t n_bg, cap_bg;
+	char *default_ip;	/* "10.0.0.1/8" for the first interface */
+	char *default_mac;	/* for the first interface; NULL: kernel's */
+};
+
+/* Initialises the shared part of a kind's node. */
+void node_init(struct node *node, const struct node_ops *ops,
+	       struct net *net, const char *name, int first_port);
+/* Stops 'node' if it runs, frees it (accepts NULL). */
+void node_destroy(struct node *node);
+
+const char *node_name(const struct node *node);
+const char *node_kind(const struct node *node);
+enum node_role node_role(const struct node *node);
+bool node_is_running(const struct node *node);
+/* The IP of the first interface with one, without the prefix; NULL. */
+const char *node_ip(const struct node *node, char *buf, size_t size);
+
+/* Adds an interface named 'name' (NULL: "<node>-eth<next port>") at
+ * 'port' (-1: next free); returns it (owned by the node). */
+struct node_intf *node_add_intf(struct node *node, const char *name,
+				int port, struct emu_err *err);
+void node_remove_intf(struct node *node, struct node_intf *intf);
+struct node_intf *node_find_intf(const struct node *node, const char *name);
+
+/* How node_spawn() runs a command. */
+struct node_exec_opts {
+	int stdin_fd, stdout_fd, stderr_fd;	/* -1: /dev/null; 0,1,2 */
+	bool background;	/* tracked and killed when the node stops */
+	bool keep_signals;	/* leave SIGINT to the child's terminal */
+};
+
+/* Runs 'argv' inside the node's namespaces (fork, setns, exec — no
+ * helper processes).  Returns the child's pid or a negative errno. */
+pid_t node_spawn(struct node *node, char *const argv[],
+		 const struct node_exec_opts *opts, struct emu_err *err);
+
+/* Runs the shell line 'cmd' in the node ("/bin/sh -c"), collects its
+ * output (stdout and stderr) in '*output' (caller frees) and waits for it;
+ * returns its exit status (>= 0) or a negative errno. */
+int node_run(struct node *node, const char *cmd, char **output,
+	     struct emu_err *err);
+
+/* Kills the node's background processes (SIGTERM, then SIGKILL). */
+void node_kill_background(struct node *node);
+
+/* Opens the namespace 'type' ("net", "mnt", ...) of 'node' for setns();
+ * returns an fd or a negative errno. */
+int node_open_ns(const struct node *node, const char *type);
+
+#endif

@@ -1,0 +1,171 @@
+#include "node/ovs_switch.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu/err.h"
+#include "emu/log.h"
+#include "emu/net.h"
+#include "emu/util.h"
+#include "link/nl.h"
+#include "link/veth.h"
+#include "node/node.h"
+#include "node/ovs.h"
+#include "topo/plan.h"
+
+EMU_LOG_MODULE(ovs_switch);
+
+struct ovs_sw {
+	struct node node;
+	uint64_t dpid;		/* 0: from the name */
+	bool standalone;	/* no controller, fail_mode standalone */
+	bool stp;
+};
+
+/* The userspace datapath computes no checksums that a veth left to the
+ * hardware: turn TX checksum offload off on both ends of 'intf'. */
+static int ovs_sw_fix_offload(struct node_intf *intf, struct emu_err *err)
+{
+	struct node_intf *peer;
+	int ret;
+
+	if (!net_ovs_userspace(intf->node->net) || !intf->link)
+		return 0;
+	peer = link_intf1(intf->link) == intf ? link_intf2(intf->link)
+					      : link_intf1(intf->link);
+	ret = nl_set_tx_csum(intf->node->nsfd, intf->name, false, err);
+	if (!ret)
+		ret = nl_set_tx_csum(peer->node->nsfd, peer->name, false, err);
+	return ret;
+}
+
+static void ovs_sw_fill_spec(struct ovs_sw *sw, struct ovs_switch_spec *spec,
+			     struct ovs_switch_port *ports)
+{
+	const char *const *targets = net_controller_targets(sw->node.net);
+
+	memset(spec, 0, sizeof(*spec));
+	spec->name = sw->node.name;
+	spec->dpid = sw->dpid ? sw->dpid : plan_dpid(sw->node.name);
+	spec->userspace = net_ovs_userspace(sw->node.net);
+	spec->stp = sw->stp;
+	if (sw->standalone || !targets) {
+		spec->fail_mode = "standalone";
+	} else {
+		spec->fail_mode = "secure";
+		spec->controllers = targets;
+		spec->protocols = "OpenFlow10,OpenFlow13";
+	}
+	for (size_t i = 0; i < sw->node.n_intfs; i++) {
+		ports[i].name = sw->node.intfs[i]->name;
+		ports[i].ofport = sw->node.intfs[i]->port;
+	}
+	spec->ports = ports;
+	spec->n_ports = sw->node.n_intfs;
+}
+
+static int ovs_sw_start(struct node **nodes, size_t n, struct emu_err *err)
+{
+	struct ovs_switch_spec *specs = xcalloc(n, sizeof(*specs));
+	struct ovs_switch_port **ports = xcalloc(n, sizeof(*ports));
+	struct ovs_switch_db *db;
+	int ret = 0;
+
+	db = net_ovs_db(nodes[0]->net, err);
+	if (!db) {
+		ret = err ? err->code : -ECONNREFUSED;
+		goto out;
+	}
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct ovs_sw *sw = container_of(nodes[i], struct ovs_sw, node);
+
+		ports[i] = xcalloc(sw->node.n_intfs, sizeof(**ports));
+		ovs_sw_fill_spec(sw, &specs[i], ports[i]);
+		for (size_t j = 0; j < sw->node.n_intfs && !ret; j++)
+			ret = ovs_sw_fix_offload(sw->node.intfs[j], err);
+	}
+	if (ret)
+		goto out;
+	/* Mark them first: a transaction that fails part way may still have
+	 * made some bridges, and stop removes by tag. */
+	for (size_t i = 0; i < n; i++)
+		nodes[i]->running = true;
+	ret = ovs_switch_add_bridges(db, specs, n, net_run_tag(nodes[0]->net),
+				     err);
+out:
+	for (size_t i = 0; i < n; i++)
+		free(ports[i]);
+	free(ports);
+	free(specs);
+	return ret;
+}
+
+static int ovs_sw_attach(struct node *node, struct node_intf *intf,
+			 struct emu_err *err)
+{
+	struct ovs_switch_port port = { intf->name, intf->port };
+	struct ovs_switch_db *db = net_ovs_db(node->net, err);
+	int ret;
+
+	if (!db)
+		return err ? err->code : -ECONNREFUSED;
+	ret = ovs_sw_fix_offload(intf, err);
+	if (!ret)
+		ret = ovs_switch_add_port(db, node->name, &port, err);
+	return ret;
+}
+
+static int ovs_sw_detach(struct node *node, struct node_intf *intf,
+			 struct emu_err *err)
+{
+	struct ovs_switch_db *db = net_ovs_db(node->net, err);
+
+	if (!db)
+		return err ? err->code : -ECONNREFUSED;
+	return ovs_switch_del_port(db, node->name, intf->name, err);
+}
+
+static void ovs_sw_stop(struct node **nodes, size_t n)
+{
+	const char **names = xcalloc(n, sizeof(*names));
+	struct emu_err err = { 0 };
+	struct ovs_switch_db *db;
+
+	for (size_t i = 0; i < n; i++) {
+		names[i] = nodes[i]->name;
+		nodes[i]->running = false;
+	}
+	/* One transaction removes them all. */
+	db = n ? net_ovs_db(nodes[0]->net, &err) : NULL;
+	if (n && (!db || ovs_switch_del_bridges(db, names, n, &err) < 0))
+		log_warn("cannot remove OVS bridges: %s", err.msg);
+	free(names);
+}
+
+static void ovs_sw_free(struct node *node)
+{
+	free(container_of(node, struct ovs_sw, node));
+}
+
+static const struct node_ops ovs_sw_ops = {
+	.kind = "ovs",
+	.role = NODE_SWITCH,
+	.start = ovs_sw_start,
+	.attach = ovs_sw_attach,
+	.detach = ovs_sw_detach,
+	.stop = ovs_sw_stop,
+	.free = ovs_sw_free,
+};
+
+struct node *ovs_switch_create(struct net *net, const char *name,
+			       uint64_t dpid, bool standalone, bool stp)
+{
+	struct ovs_sw *sw = xcalloc(1, sizeof(*sw));
+
+	node_init(&sw->node, &ovs_sw_ops, net, name, 1);
+	sw->dpid = dpid;
+	sw->standalone = standalone;
+	sw->stp = stp;
+	return &sw->node;
+}

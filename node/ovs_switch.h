@@ -1,0 +1,19 @@
+/* Open vSwitch bridges as switches ("ovs" under a controller, "ovsbr"
+ * standalone).  All bridges of a start go to ovsdb-server in one
+ * transaction (node/ovs.c). */
+#ifndef NODE_OVS_SWITCH_H
+#define NODE_OVS_SWITCH_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct net;
+struct node;
+
+/* Returns a new OVS bridge node 'name' (caller owns it until handed to the
+ * Net).  'dpid' 0 means Mininet's dpid from the name; 'standalone' runs it
+ * without controller (fail_mode standalone). */
+struct node *ovs_switch_create(struct net *net, const char *name,
+			       uint64_t dpid, bool standalone, bool stp);
+
+#endif
