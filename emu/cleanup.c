@@ -1,0 +1,186 @@
+#include "emu/cleanup.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "emu/err.h"
+#include "emu/log.h"
+#include "emu/run.h"
+#include "emu/util.h"
+#include "link/nl.h"
+#include "node/host.h"
+#include "node/ovs.h"
+
+EMU_LOG_MODULE(cleanup);
+
+static bool cleanup_is_dead(const char *tag, void *aux)
+{
+	(void)aux;
+	return run_tag_valid(tag) && run_is_dead(tag);
+}
+
+/* Named namespaces "<tag>-<node>" of dead runs: processes killed, then the
+ * namespace removed. */
+static void cleanup_namespaces(struct cleanup_counts *c)
+{
+	struct dirent *de;
+	char tag[32];
+	DIR *dir = opendir("/run/netns");
+
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		char path[300];
+		int fd;
+
+		if (!run_tag_of(de->d_name, '-', tag, sizeof(tag)) ||
+		    !cleanup_is_dead(tag, NULL))
+			continue;
+		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd >= 0) {
+			host_netns_kill_all(fd);
+			close(fd);
+		}
+		if (!host_netns_delete(de->d_name))
+			c->namespaces++;
+	}
+	closedir(dir);
+}
+
+struct cleanup_links {
+	char **names;
+	size_t n, cap;
+};
+
+static void cleanup_collect_link(const char *ifname, const char *alias,
+				 void *aux)
+{
+	struct cleanup_links *l = aux;
+	char tag[32];
+
+	if (!run_tag_of(alias + strlen("cnemu:"), '\0', tag, sizeof(tag)) ||
+	    !cleanup_is_dead(tag, NULL))
+		return;
+	xgrow((void **)&l->names, &l->cap, l->n + 1, sizeof(*l->names));
+	l->names[l->n++] = xstrdup(ifname);
+}
+
+/* Root-namespace links (bridges, switch ends of veths) tagged by dead
+ * runs. */
+static int cleanup_links(struct cleanup_counts *c, struct emu_err *err)
+{
+	struct cleanup_links l = { 0 };
+	struct nlsock *nl = nlsock_open(-1, err);
+	int ret;
+
+	if (!nl)
+		return err ? err->code : -EIO;
+	ret = nlsock_foreach_alias(nl, "cnemu:", cleanup_collect_link, &l,
+				   err);
+	for (size_t i = 0; i < l.n; i++) {
+		if (!nlsock_del_link(nl, l.names[i], NULL))
+			c->links++;
+		free(l.names[i]);
+	}
+	free(l.names);
+	nlsock_close(nl);
+	return ret < 0 ? ret : 0;
+}
+
+static int cleanup_bridges(struct cleanup_counts *c, struct emu_err *err)
+{
+	struct ovs_switch_db *db;
+	int ret;
+
+	if (access("/var/run/openvswitch/db.sock", F_OK))
+		return 0;	/* no OVS here: nothing of ours either */
+	db = ovs_switch_connect(NULL, 2000, err);
+	if (!db)
+		return err ? err->code : -ECONNREFUSED;
+	ret = ovs_switch_del_tagged(db, NULL, cleanup_is_dead, NULL, err);
+	if (ret > 0)
+		c->bridges += (unsigned int)ret;
+	ovs_switch_disconnect(db);
+	return ret < 0 ? ret : 0;
+}
+
+/* Kills the processes named by "*.pid" files of a dead run's directory,
+ * then removes the directory. */
+static void cleanup_run_dir(const char *tag, struct cleanup_counts *c)
+{
+	char dir_path[128], path[400];
+	struct dirent *de;
+	DIR *dir;
+
+	snprintf(dir_path, sizeof(dir_path), RUN_DIR "/%s", tag);
+	dir = opendir(dir_path);
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		size_t len = strlen(de->d_name);
+		FILE *f;
+		long pid;
+
+		if (de->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir_path, de->d_name);
+		if (len > 4 && !strcmp(de->d_name + len - 4, ".pid") &&
+		    (f = fopen(path, "r"))) {
+			if (fscanf(f, "%ld", &pid) == 1 && pid > 1 &&
+			    kill((pid_t)pid, SIGTERM) == 0)
+				c->processes++;
+			fclose(f);
+		}
+		unlink(path);
+	}
+	closedir(dir);
+	if (!rmdir(dir_path))
+		c->dirs++;
+}
+
+static void cleanup_run_dirs(struct cleanup_counts *c)
+{
+	DIR *dir = opendir(RUN_DIR);
+	struct dirent *de;
+
+	if (!dir)
+		return;
+	while ((de = readdir(dir)))
+		if (cleanup_is_dead(de->d_name, NULL))
+			cleanup_run_dir(de->d_name, c);
+	closedir(dir);
+}
+
+int cleanup_dead_runs(struct cleanup_counts *counts, FILE *out,
+		      struct emu_err *err)
+{
+	struct cleanup_counts c = { 0 };
+	int ret, first = 0;
+
+	if (out)
+		fprintf(out, "*** Removing what dead runs left behind\n");
+	cleanup_namespaces(&c);
+	ret = cleanup_bridges(&c, err);
+	first = ret;
+	ret = cleanup_links(&c, err);
+	if (!first)
+		first = ret;
+	cleanup_run_dirs(&c);
+	if (out)
+		fprintf(out,
+			"*** Removed %u namespaces, %u links, %u OVS bridges, "
+			"%u containers, %u processes, %u run directories\n",
+			c.namespaces, c.links, c.bridges, c.containers,
+			c.processes, c.dirs);
+	if (counts)
+		*counts = c;
+	return first;
+}

@@ -1,0 +1,186 @@
+/* cnemu: the command line.  Parses options, then either removes what dead
+ * runs left (-c) or builds a network, runs the test or the CLI, and stops
+ * it, also on SIGINT, SIGTERM and SIGHUP. */
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "emu/cleanup.h"
+#include "emu/err.h"
+#include "emu/log.h"
+#include "emu/net.h"
+#include "emu/opts.h"
+#include "emu/util.h"
+#include "node/node.h"
+#include "topo/topo.h"
+
+#define CNEMU_VERSION "0.1"
+
+static volatile sig_atomic_t main_stop_signal;
+
+static void main_on_signal(int sig)
+{
+	main_stop_signal = sig;
+}
+
+static void main_catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = main_on_signal };
+	static const int sigs[] = { SIGINT, SIGTERM, SIGHUP };
+
+	sigemptyset(&sa.sa_mask);
+	for (size_t i = 0; i < ARRAY_SIZE(sigs); i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+}
+
+/* Many hosts mean many namespace fds and sockets. */
+static void main_raise_fd_limit(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+}
+
+/* Checks the topology before anything is made. */
+static int main_check_topo(const char *spec, struct emu_err *err)
+{
+	struct topo t;
+	int ret;
+
+	topo_init(&t);
+	ret = topo_build(&t, spec, err);
+	topo_release(&t);
+	if (ret)
+		emu_err_prefix(err, "--topo: ");
+	return ret;
+}
+
+static int main_pingpair(struct net *net, struct emu_err *err)
+{
+	struct node **nodes, *pair[2];
+	size_t n, k = 0;
+
+	nodes = net_nodes(net, &n);
+	for (size_t i = 0; i < n && k < 2; i++)
+		if (node_role(nodes[i]) == NODE_HOST)
+			pair[k++] = nodes[i];
+	if (k < 2)
+		return emu_err_set(err, -EINVAL, "pingpair needs two hosts");
+	return net_ping(net, pair, 2, 1, stdout, NULL, NULL, err);
+}
+
+/* Runs the test 't' on the started 'net'; returns the exit status. */
+static int main_run_test(struct net *net, enum emu_test t)
+{
+	struct emu_err err = { 0 };
+	int dropped = 0;
+
+	switch (t) {
+	case EMU_TEST_NONE:
+	case EMU_TEST_BUILD:
+		return 0;
+	case EMU_TEST_PINGPAIR:
+		dropped = main_pingpair(net, &err);
+		break;
+	case EMU_TEST_CLI:	/* XXX: the CLI comes next; ping meanwhile */
+	case EMU_TEST_PINGALL:
+		dropped = net_ping(net, NULL, 0, 1, stdout, NULL, NULL, &err);
+		break;
+	}
+	if (dropped < 0) {
+		fprintf(stderr, "cnemu: %s\n", err.msg);
+		return 1;
+	}
+	return dropped ? 1 : 0;
+}
+
+static int main_run(const struct emu_opts *o)
+{
+	struct net_opts no = {
+		.switch_kind = o->switch_kind,
+		.switch_args = o->switch_args,
+		.controller = o->controller,
+		.ipbase = o->ipbase,
+		.auto_mac = o->mac,
+		.auto_arp = o->arp,
+		.link_engine = o->link_engine,
+		.link_defaults = o->has_link ? &o->link : NULL,
+	};
+	struct emu_err err = { 0 };
+	unsigned long long t0 = now_us();
+	struct net *net;
+	int status = 1;
+
+	net = net_create(&no, &err);
+	if (!net)
+		goto fail;
+	if (net_build(net, o->topo, &err) || net_start(net, &err))
+		goto fail;
+	fprintf(stderr, "*** Started in %.3f s\n", (now_us() - t0) / 1e6);
+	status = main_stop_signal ? 1 : main_run_test(net, o->test);
+	if (main_stop_signal)
+		fprintf(stderr, "*** Interrupted (%s): stopping\n",
+			strsignal(main_stop_signal));
+	net_destroy(net);
+	fprintf(stderr, "*** Total %.3f s\n", (now_us() - t0) / 1e6);
+	return status;
+fail:
+	net_destroy(net);
+	fprintf(stderr, "cnemu: %s\n", err.msg);
+	return 1;
+}
+
+int main(int argc, char **argv)
+{
+	struct emu_err err = { 0 };
+	struct emu_opts o;
+	int status;
+
+	if (emu_opts_parse(&o, argc, argv, &err)) {
+		fprintf(stderr, "cnemu: %s (see cnemu --help)\n", err.msg);
+		emu_opts_release(&o);
+		return 2;
+	}
+	if (o.help || o.version) {
+		fputs(o.help ? emu_opts_usage() : "cnemu " CNEMU_VERSION "\n",
+		      stdout);
+		emu_opts_release(&o);
+		return 0;
+	}
+	if (o.log && log_configure(o.log)) {
+		fprintf(stderr, "cnemu: invalid --log '%s' (try dbg or "
+				"net:dbg,veth:info)\n", o.log);
+		emu_opts_release(&o);
+		return 2;
+	}
+	if (!o.clean && !o.script && main_check_topo(o.topo, &err)) {
+		fprintf(stderr, "cnemu: %s\n", err.msg);
+		emu_opts_release(&o);
+		return 2;
+	}
+	if (geteuid() != 0) {
+		fprintf(stderr, "cnemu: must run as root (try: sudo %s)\n",
+			argv[0]);
+		emu_opts_release(&o);
+		return 1;
+	}
+	main_raise_fd_limit();
+	main_catch_signals();
+	if (o.clean) {
+		status = cleanup_dead_runs(NULL, stdout, &err) ? 1 : 0;
+		if (status)
+			fprintf(stderr, "cnemu: %s\n", err.msg);
+	} else {
+		status = main_run(&o);
+	}
+	emu_opts_release(&o);
+	return status;
+}

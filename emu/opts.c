@@ -1,0 +1,213 @@
+#include "emu/opts.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "emu/err.h"
+#include "emu/util.h"
+
+static const char emu_usage[] =
+	"usage: cnemu [options] [script.lua [args...]]\n"
+	"  --topo T          minimal, single,N, linear,N[,K], reversed,N,\n"
+	"                    tree,depth=D,fanout=F, torus,X,Y (default "
+	"minimal)\n"
+	"  --switch S        ovs (default), ovsbr, lxbr; ovs,datapath=user,\n"
+	"                    lxbr,stp=1\n"
+	"  --controller C    none (more kinds with the built-in controller)\n"
+	"  --link tc,OPTS    shape every link: bw=10,delay=5ms,jitter=1ms,\n"
+	"                    loss=1,max_queue_size=100,use_tbf=1\n"
+	"  --link-engine E   auto (default), netem, pump\n"
+	"  --test T          none, build, pingall, pingpair (default: CLI)\n"
+	"  --ipbase N        host addresses from N (default 10.0.0.0/8)\n"
+	"  --mac             MACs from host numbers (00:00:00:00:00:01)\n"
+	"  --arp             static ARP entries on every host\n"
+	"  --pre F, --post F CLI command files to run before and after\n"
+	"  --log SPEC        log levels: dbg, or module:level,...\n"
+	"  -c, --clean       remove what runs that died left behind\n"
+	"  -h, --help        this text\n"
+	"  --version         print the version\n";
+
+const char *emu_opts_usage(void)
+{
+	return emu_usage;
+}
+
+static const struct {
+	const char *name;
+	enum emu_test test;
+} emu_tests[] = {
+	{ "none", EMU_TEST_NONE },     { "build", EMU_TEST_BUILD },
+	{ "pingall", EMU_TEST_PINGALL }, { "pingpair", EMU_TEST_PINGPAIR },
+	{ "cli", EMU_TEST_CLI },
+};
+
+static int emu_opts_test(struct emu_opts *o, const char *arg,
+			 struct emu_err *err)
+{
+	for (size_t i = 0; i < ARRAY_SIZE(emu_tests); i++) {
+		if (!strcmp(arg, emu_tests[i].name)) {
+			o->test = emu_tests[i].test;
+			return 0;
+		}
+	}
+	return emu_err_set(err, -EINVAL,
+			   "unknown test '%s' for --test (known: none, build, "
+			   "pingall, pingpair)",
+			   arg);
+}
+
+static int emu_opts_switch(struct emu_opts *o, const char *arg,
+			   struct emu_err *err)
+{
+	static const char *const kinds[] = { "ovs", "ovsbr", "lxbr", "user",
+					     "ovsk" };
+	char *comma;
+
+	free(o->switch_buf);
+	o->switch_buf = xstrdup(arg);
+	comma = strchr(o->switch_buf, ',');
+	if (comma)
+		*comma = '\0';
+	o->switch_kind = o->switch_buf;
+	o->switch_args = comma ? comma + 1 : NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (!strcmp(o->switch_kind, kinds[i]))
+			return 0;
+	return emu_err_set(err, -EINVAL,
+			   "unknown switch '%s' for --switch (known: ovs, "
+			   "ovsbr, lxbr)",
+			   o->switch_kind);
+}
+
+static int emu_opts_controller(struct emu_opts *o, const char *arg,
+			       struct emu_err *err)
+{
+	static const char *const kinds[] = { "none", "builtin", "ovsc",
+					     "remote", "default", "ref" };
+	size_t len = strcspn(arg, ",");
+
+	o->controller = arg;
+	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
+		if (strlen(kinds[i]) == len && !strncmp(arg, kinds[i], len))
+			return 0;
+	return emu_err_set(err, -EINVAL,
+			   "unknown controller '%.*s' for --controller "
+			   "(known: none, builtin, ovsc, remote)",
+			   (int)len, arg);
+}
+
+static int emu_opts_link(struct emu_opts *o, const char *arg,
+			 struct emu_err *err)
+{
+	int ret;
+
+	if (!strcmp(arg, "default"))
+		return 0;
+	if (strcmp(arg, "tc") && strncmp(arg, "tc,", 3))
+		return emu_err_set(err, -EINVAL,
+				   "unknown link '%s' for --link (known: "
+				   "default, tc[,bw=..,delay=..])",
+				   arg);
+	ret = shaping_parse_list(&o->link, arg[2] ? arg + 3 : "", err);
+	if (ret)
+		emu_err_prefix(err, "--link: ");
+	o->has_link = true;
+	return ret;
+}
+
+static int emu_opts_engine(struct emu_opts *o, const char *arg,
+			   struct emu_err *err)
+{
+	if (strcmp(arg, "auto") && strcmp(arg, "netem") && strcmp(arg, "pump"))
+		return emu_err_set(err, -EINVAL,
+				   "unknown engine '%s' for --link-engine "
+				   "(known: auto, netem, pump)",
+				   arg);
+	o->link_engine = arg;
+	return 0;
+}
+
+enum {
+	OPT_TOPO = 256, OPT_SWITCH, OPT_CONTROLLER, OPT_LINK, OPT_ENGINE,
+	OPT_TEST, OPT_IPBASE, OPT_MAC, OPT_ARP, OPT_LOG, OPT_PRE, OPT_POST,
+	OPT_VERSION,
+};
+
+static const struct option emu_longopts[] = {
+	{ "topo", required_argument, NULL, OPT_TOPO },
+	{ "switch", required_argument, NULL, OPT_SWITCH },
+	{ "controller", required_argument, NULL, OPT_CONTROLLER },
+	{ "link", required_argument, NULL, OPT_LINK },
+	{ "link-engine", required_argument, NULL, OPT_ENGINE },
+	{ "test", required_argument, NULL, OPT_TEST },
+	{ "ipbase", required_argument, NULL, OPT_IPBASE },
+	{ "mac", no_argument, NULL, OPT_MAC },
+	{ "arp", no_argument, NULL, OPT_ARP },
+	{ "log", required_argument, NULL, OPT_LOG },
+	{ "pre", required_argument, NULL, OPT_PRE },
+	{ "post", required_argument, NULL, OPT_POST },
+	{ "clean", no_argument, NULL, 'c' },
+	{ "help", no_argument, NULL, 'h' },
+	{ "version", no_argument, NULL, OPT_VERSION },
+	{ NULL, 0, NULL, 0 },
+};
+
+int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
+		   struct emu_err *err)
+{
+	int c, ret = 0;
+
+	memset(o, 0, sizeof(*o));
+	shaping_init(&o->link);
+	o->topo = "minimal";
+	o->switch_kind = "ovs";
+	o->link_engine = "auto";
+	optind = 1;
+	opterr = 0;
+	/* '+': options end at the script, whose own options are its own. */
+	while (!ret && (c = getopt_long(argc, argv, "+:ch", emu_longopts,
+					NULL)) != -1) {
+		switch (c) {
+		case OPT_TOPO: o->topo = optarg; break;
+		case OPT_SWITCH: ret = emu_opts_switch(o, optarg, err); break;
+		case OPT_CONTROLLER:
+			ret = emu_opts_controller(o, optarg, err);
+			break;
+		case OPT_LINK: ret = emu_opts_link(o, optarg, err); break;
+		case OPT_ENGINE: ret = emu_opts_engine(o, optarg, err); break;
+		case OPT_TEST: ret = emu_opts_test(o, optarg, err); break;
+		case OPT_IPBASE: o->ipbase = optarg; break;
+		case OPT_MAC: o->mac = true; break;
+		case OPT_ARP: o->arp = true; break;
+		case OPT_LOG: o->log = optarg; break;
+		case OPT_PRE: o->pre = optarg; break;
+		case OPT_POST: o->post = optarg; break;
+		case 'c': o->clean = true; break;
+		case 'h': o->help = true; break;
+		case OPT_VERSION: o->version = true; break;
+		case ':':
+			ret = emu_err_set(err, -EINVAL,
+					  "option '%s' needs an argument",
+					  argv[optind - 1]);
+			break;
+		default:
+			ret = emu_err_set(err, -EINVAL, "unknown option '%s'",
+					  argv[optind - 1]);
+			break;
+		}
+	}
+	if (!ret && optind < argc) {
+		o->script = argv[optind];
+		o->script_args = &argv[optind + 1];
+		o->n_script_args = argc - optind - 1;
+	}
+	return ret;
+}
+
+void emu_opts_release(struct emu_opts *o)
+{
+	free(o->switch_buf);
+	o->switch_buf = NULL;
+}

@@ -1,0 +1,49 @@
+/* The command line of cnemu, in Mininet's spelling:
+ *   cnemu [--topo T] [--switch S[,args]] [--controller C[,args]]
+ *         [--link tc,bw=10,...] [--test none|build|pingall|pingpair]
+ *         [--ipbase N] [--mac] [--arp] [--log SPEC] [-c] [script.lua args]
+ * Parsing touches nothing on the machine; struct emu_opts borrows the
+ * strings of argv. */
+#ifndef EMU_OPTS_H
+#define EMU_OPTS_H
+
+#include <stdbool.h>
+
+#include "link/shaping.h"
+
+struct emu_err;
+
+enum emu_test { EMU_TEST_CLI, EMU_TEST_NONE, EMU_TEST_BUILD,
+		EMU_TEST_PINGALL, EMU_TEST_PINGPAIR };
+
+struct emu_opts {
+	const char *topo;		/* "minimal" default */
+	const char *switch_kind;	/* "ovs" default */
+	const char *switch_args;	/* after the first comma; NULL */
+	const char *controller;		/* NULL: the switch's default */
+	struct shaping link;		/* --link tc,... */
+	bool has_link;
+	const char *link_engine;	/* "auto" */
+	enum emu_test test;
+	const char *ipbase;
+	bool mac, arp;
+	const char *log;		/* --log spec; NULL */
+	bool clean;			/* -c */
+	bool help, version;
+	const char *pre, *post;		/* CLI command files */
+	const char *script;		/* a Lua script; NULL */
+	char **script_args;		/* after the script, NULL-ended */
+	int n_script_args;
+	char *switch_buf;		/* owned copy split into kind/args */
+};
+
+/* Parses 'argv'; returns 0 or -EINVAL with a sentence naming the option.
+ * The caller releases 'o' with emu_opts_release(). */
+int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
+		   struct emu_err *err);
+void emu_opts_release(struct emu_opts *o);
+
+/* The usage text. */
+const char *emu_opts_usage(void);
+
+#endif

@@ -1,0 +1,1182 @@
+/* Netlink route sockets bound to one namespace, over libnl-3: requests are
+ * built by the nlsock_build_* functions (link/nl_msg.h) with nla_put and
+ * sent one at a time; the answer is read with a per-socket callback set
+ * that keeps the kernel's errno and extended-ack text. */
+#include "link/nl.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <linux/ethtool.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/sockios.h>
+#include <linux/veth.h>
+
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/handlers.h>
+#include <netlink/msg.h>
+#include <netlink/netlink.h>
+#include <netlink/socket.h>
+
+#include "emu/err.h"
+#include "emu/log.h"
+#include "emu/util.h"
+#include "link/nl_msg.h"
+
+EMU_LOG_MODULE(nl);
+
+#ifndef SOL_NETLINK
+#define SOL_NETLINK 270
+#endif
+
+struct nlsock {
+	struct nl_sock *sk;
+	struct nl_cb *cb;
+	/* The request under way. */
+	unsigned int seq;	/* its sequence number */
+	int (*parse)(struct nl_msg *msg, void *aux);	/* each answer */
+	void *aux;
+	bool done;		/* its ack, error or NLMSG_DONE came */
+	int error;		/* kernel's negative errno, 0: none */
+	char ext[160];		/* kernel's extended-ack text, "": none */
+};
+
+/* An IPv4 or IPv6 address with its prefix length. */
+struct ipaddr {
+	int family;		/* AF_INET, AF_INET6 */
+	unsigned int len;	/* bytes: 4 or 16 */
+	unsigned int prefixlen;	/* bits */
+	unsigned char bytes[16];
+};
+
+/* ---- namespaces ------------------------------------------------------- */
+
+/* Enters the namespace 'nsfd' (-1: stays where it is), keeping the calling
+ * thread's own in '*saved' (-1 when nothing was entered). */
+static int ns_enter(int nsfd, int *saved, struct emu_err *err)
+{
+	int ret;
+
+	*saved = -1;
+	if (nsfd < 0)
+		return 0;
+	*saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (*saved < 0)
+		return emu_err_set(err, -errno,
+				   "cannot open the current network namespace: %s",
+				   strerror(errno));
+	if (setns(nsfd, CLONE_NEWNET) < 0) {
+		ret = -errno;
+		close(*saved);
+		*saved = -1;
+		return emu_err_set(err, ret,
+				   "cannot enter network namespace: %s",
+				   strerror(-ret));
+	}
+	return 0;
+}
+
+/* Returns to the namespace ns_enter() saved and closes its fd. */
+static int ns_leave(int saved, struct emu_err *err)
+{
+	int ret = 0;
+
+	if (saved < 0)
+		return 0;
+	if (setns(saved, CLONE_NEWNET) < 0) {
+		ret = -errno;
+		log_err("cannot return to the thread's network namespace: %s",
+			strerror(-ret));
+		emu_err_set(err, ret,
+			    "cannot return to the thread's network namespace: %s",
+			    strerror(-ret));
+	}
+	close(saved);
+	return ret;
+}
+
+/* Returns true when the namespace open as 'fd' is the one of pid 1. */
+static bool ns_is_init(int fd)
+{
+	struct stat a, b;
+
+	if (fstat(fd, &a) < 0 || stat("/proc/1/ns/net", &b) < 0)
+		return true;	/* cannot tell: assume the worst */
+	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+/* ---- errors ----------------------------------------------------------- */
+
+static const int nle_errnos[] = {
+	[NLE_FAILURE] = EIO,
+	[NLE_INTR] = EINTR,
+	[NLE_BAD_SOCK] = EBADF,
+	[NLE_AGAIN] = EAGAIN,
+	[NLE_NOMEM] = ENOMEM,
+	[NLE_EXIST] = EEXIST,
+	[NLE_INVAL] = EINVAL,
+	[NLE_RANGE] = ERANGE,
+	[NLE_MSGSIZE] = EMSGSIZE,
+	[NLE_OPNOTSUPP] = EOPNOTSUPP,
+	[NLE_AF_NOSUPPORT] = EAFNOSUPPORT,
+	[NLE_OBJ_NOTFOUND] = ENODEV,
+	[NLE_NOATTR] = ENODATA,
+	[NLE_MISSING_ATTR] = EINVAL,
+	[NLE_AF_MISMATCH] = EAFNOSUPPORT,
+	[NLE_SEQ_MISMATCH] = EPROTO,
+	[NLE_MSG_OVERFLOW] = EOVERFLOW,
+	[NLE_MSG_TRUNC] = EMSGSIZE,
+	[NLE_NOADDR] = EADDRNOTAVAIL,
+	[NLE_SRCRT_NOSUPPORT] = EOPNOTSUPP,
+	[NLE_MSG_TOOSHORT] = EBADMSG,
+	[NLE_MSGTYPE_NOSUPPORT] = EOPNOTSUPP,
+	[NLE_OBJ_MISMATCH] = EINVAL,
+	[NLE_NOCACHE] = ENOENT,
+	[NLE_BUSY] = EBUSY,
+	[NLE_PROTO_MISMATCH] = EPROTONOSUPPORT,
+	[NLE_NOACCESS] = EACCES,
+	[NLE_PERM] = EPERM,
+	[NLE_PKTLOC_FILE] = ENOENT,
+	[NLE_PARSE_ERR] = EINVAL,
+	[NLE_NODEV] = ENODEV,
+	[NLE_IMMUTABLE] = EROFS,
+	[NLE_DUMP_INTR] = EINTR,
+	[NLE_ATTRSIZE] = EINVAL,
+};
+
+int nlsock_errno(int nle)
+{
+	if (nle < 0)
+		nle = -nle;
+	if (nle == NLE_SUCCESS)
+		return 0;
+	if ((size_t)nle >= ARRAY_SIZE(nle_errnos) || !nle_errnos[nle])
+		return -EIO;
+	return -nle_errnos[nle];
+}
+
+/* Sets 'err' to "<what>: <strerror>[ (<kernel's text>)]" and returns
+ * 'code'. */
+static int __attribute__((format(printf, 4, 5)))
+nlsock_fail(const struct nlsock *s, int code, struct emu_err *err,
+	    const char *fmt, ...)
+{
+	char what[192];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(what, sizeof(what), fmt, ap);
+	va_end(ap);
+	if (s && s->ext[0])
+		return emu_err_set(err, code, "%s: %s (%s)", what,
+				   strerror(-code), s->ext);
+	return emu_err_set(err, code, "%s: %s", what, strerror(-code));
+}
+
+/* ---- parsing input ---------------------------------------------------- */
+
+static int check_ifname(const char *name, struct emu_err *err)
+{
+	if (!name || !*name)
+		return emu_err_set(err, -EINVAL, "missing interface name");
+	if (strlen(name) >= IFNAMSIZ)
+		return emu_err_set(err, -EINVAL,
+				   "interface name '%s' is longer than %d characters",
+				   name, IFNAMSIZ - 1);
+	return 0;
+}
+
+static int parse_mac(const char *s, unsigned char mac[6])
+{
+	unsigned int b[6];
+	int n = -1, i;
+
+	if (sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%n", &b[0], &b[1], &b[2], &b[3],
+		   &b[4], &b[5], &n) != 6 ||
+	    n != 17 || s[n])
+		return -EINVAL;
+	for (i = 0; i < 6; i++)
+		mac[i] = b[i];
+	return 0;
+}
+
+/* Parses "10.0.0.1/8", "fc00::1/64" or a bare address (full prefix);
+ * 'prefix_ok' false refuses a "/N". */
+static int parse_cidr(const char *s, bool prefix_ok, struct ipaddr *a)
+{
+	char buf[INET6_ADDRSTRLEN + 8];
+	char *slash;
+	long plen;
+
+	if (!s || strlen(s) >= sizeof(buf))
+		return -EINVAL;
+	strcpy(buf, s);
+	slash = strchr(buf, '/');
+	if (slash) {
+		if (!prefix_ok)
+			return -EINVAL;
+		*slash++ = '\0';
+	}
+	memset(a, 0, sizeof(*a));
+	if (inet_pton(AF_INET, buf, a->bytes) == 1) {
+		a->family = AF_INET;
+		a->len = 4;
+	} else if (inet_pton(AF_INET6, buf, a->bytes) == 1) {
+		a->family = AF_INET6;
+		a->len = 16;
+	} else {
+		return -EINVAL;
+	}
+	a->prefixlen = a->len * 8;
+	if (slash) {
+		if (str_to_long(slash, 0, a->prefixlen, &plen) < 0)
+			return -EINVAL;
+		a->prefixlen = plen;
+	}
+	return 0;
+}
+
+/* ---- building requests ------------------------------------------------ */
+
+static struct nl_msg *msg_new(int type, int flags)
+{
+	struct nl_msg *msg = nlmsg_alloc_simple(type, flags);
+
+	if (!msg)
+		abort();	/* out of memory, as xmalloc */
+	return msg;
+}
+
+static int msg_too_long(struct nl_msg **msgp, const char *name,
+			struct emu_err *err)
+{
+	nlmsg_free(*msgp);
+	*msgp = NULL;
+	return emu_err_set(err, -EMSGSIZE, "netlink request for '%s' too long",
+			   name);
+}
+
+/* Puts the attributes of one veth end after its ifinfomsg. */
+static int put_veth_end(struct nl_msg *msg, const struct nl_veth_end *e,
+			unsigned int mtu)
+{
+	unsigned char mac[6];
+
+	NLA_PUT_STRING(msg, IFLA_IFNAME, e->name);
+	if (e->nsfd >= 0)
+		NLA_PUT_U32(msg, IFLA_NET_NS_FD, e->nsfd);
+	if (e->mac && parse_mac(e->mac, mac) == 0)
+		NLA_PUT(msg, IFLA_ADDRESS, sizeof(mac), mac);
+	if (mtu)
+		NLA_PUT_U32(msg, IFLA_MTU, mtu);
+	return 0;
+nla_put_failure:
+	return -EMSGSIZE;
+}
+
+static int check_veth_end(const struct nl_veth_end *e, struct emu_err *err)
+{
+	unsigned char mac[6];
+	int ret = check_ifname(e->name, err);
+
+	if (ret < 0)
+		return ret;
+	if (e->mac && parse_mac(e->mac, mac) < 0)
+		return emu_err_set(err, -EINVAL,
+				   "invalid MAC address '%s' for '%s'", e->mac,
+				   e->name);
+	return 0;
+}
+
+int nlsock_build_veth(struct nl_msg **msgp, const struct nl_veth_end *a,
+		      const struct nl_veth_end *b, unsigned int mtu,
+		      struct emu_err *err)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nlattr *info, *data, *peer;
+	struct nl_msg *msg;
+	int ret;
+
+	*msgp = NULL;
+	if ((ret = check_veth_end(a, err)) < 0 ||
+	    (ret = check_veth_end(b, err)) < 0)
+		return ret;
+	*msgp = msg = msg_new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    put_veth_end(msg, a, mtu) < 0)
+		goto too_long;
+	if (!(info = nla_nest_start(msg, IFLA_LINKINFO)))
+		goto too_long;
+	NLA_PUT_STRING(msg, IFLA_INFO_KIND, "veth");
+	if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)) ||
+	    !(peer = nla_nest_start(msg, VETH_INFO_PEER)))
+		goto too_long;
+	/* The peer is a whole ifinfomsg with its own attributes. */
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    put_veth_end(msg, b, mtu) < 0)
+		goto too_long;
+	nla_nest_end(msg, peer);
+	nla_nest_end(msg, data);
+	nla_nest_end(msg, info);
+	return 0;
+nla_put_failure:
+too_long:
+	return msg_too_long(msgp, a->name, err);
+}
+
+int nlsock_build_bridge(struct nl_msg **msgp, const char *name,
+			const struct nl_bridge_opts *opts, struct emu_err *err)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nlattr *info, *data;
+	struct nl_msg *msg;
+	int ret;
+
+	*msgp = NULL;
+	if ((ret = check_ifname(name, err)) < 0)
+		return ret;
+	*msgp = msg = msg_new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0)
+		goto too_long;
+	NLA_PUT_STRING(msg, IFLA_IFNAME, name);
+	if (!(info = nla_nest_start(msg, IFLA_LINKINFO)))
+		goto too_long;
+	NLA_PUT_STRING(msg, IFLA_INFO_KIND, "bridge");
+	if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)))
+		goto too_long;
+	NLA_PUT_U32(msg, IFLA_BR_STP_STATE, opts && opts->stp ? 1 : 0);
+	NLA_PUT_U8(msg, IFLA_BR_NF_CALL_IPTABLES, 0);
+	NLA_PUT_U8(msg, IFLA_BR_NF_CALL_IP6TABLES, 0);
+	NLA_PUT_U8(msg, IFLA_BR_NF_CALL_ARPTABLES, 0);
+	nla_nest_end(msg, data);
+	nla_nest_end(msg, info);
+	return 0;
+nla_put_failure:
+too_long:
+	return msg_too_long(msgp, name, err);
+}
+
+/* Starts a request about the link named 'ifname': an ifinfomsg with index
+ * 0 and IFLA_IFNAME, which the kernel looks the link up by. */
+static int link_msg(struct nl_msg **msgp, int type, int flags,
+		    const struct ifinfomsg *ifi, const char *ifname,
+		    struct emu_err *err)
+{
+	int ret;
+
+	*msgp = NULL;
+	if ((ret = check_ifname(ifname, err)) < 0)
+		return ret;
+	*msgp = msg_new(type, flags);
+	if (nlmsg_append(*msgp, (void *)ifi, sizeof(*ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_string(*msgp, IFLA_IFNAME, ifname) < 0)
+		return msg_too_long(msgp, ifname, err);
+	return 0;
+}
+
+int nlsock_build_setlink(struct nl_msg **msgp, const char *ifname,
+			 const struct nlsock_link_change *c,
+			 struct emu_err *err)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	unsigned char mac[6];
+	struct nl_msg *msg;
+	int ret;
+
+	if (c->fields & NLSOCK_SET_MAC && (!c->mac || parse_mac(c->mac, mac))) {
+		*msgp = NULL;
+		return emu_err_set(err, -EINVAL,
+				   "invalid MAC address '%s' for '%s'",
+				   c->mac ? c->mac : "", ifname ? ifname : "");
+	}
+	if (c->fields & NLSOCK_SET_UP) {
+		ifi.ifi_change = IFF_UP;
+		ifi.ifi_flags = c->up ? IFF_UP : 0;
+	}
+	ret = link_msg(msgp, RTM_SETLINK, 0, &ifi, ifname, err);
+	if (ret < 0)
+		return ret;
+	msg = *msgp;
+	if (c->fields & NLSOCK_SET_MAC)
+		NLA_PUT(msg, IFLA_ADDRESS, sizeof(mac), mac);
+	if (c->fields & NLSOCK_SET_MASTER)
+		NLA_PUT_U32(msg, IFLA_MASTER, c->master);
+	if (c->fields & NLSOCK_SET_ALIAS) {
+		/* An empty attribute clears the alias; "" would set one. */
+		if (c->alias && *c->alias)
+			NLA_PUT_STRING(msg, IFLA_IFALIAS, c->alias);
+		else
+			NLA_PUT(msg, IFLA_IFALIAS, 0, NULL);
+	}
+	if (c->fields & NLSOCK_SET_NETNS)
+		NLA_PUT_U32(msg, IFLA_NET_NS_FD, c->nsfd);
+	return 0;
+nla_put_failure:
+	return msg_too_long(msgp, ifname, err);
+}
+
+int nlsock_build_dellink(struct nl_msg **msgp, const char *ifname,
+			 struct emu_err *err)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+
+	return link_msg(msgp, RTM_DELLINK, 0, &ifi, ifname, err);
+}
+
+int nlsock_build_getlink(struct nl_msg **msgp, const char *ifname,
+			 struct emu_err *err)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	int ret = link_msg(msgp, RTM_GETLINK, 0, &ifi, ifname, err);
+
+	/* Only the index is wanted: spare the kernel the statistics. */
+	if (ret == 0 &&
+	    nla_put_u32(*msgp, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0)
+		return msg_too_long(msgp, ifname, err);
+	return ret;
+}
+
+int nlsock_build_add_addr(struct nl_msg **msgp, int ifindex, const char *cidr,
+			  struct emu_err *err)
+{
+	struct ifaddrmsg ifa = { 0 };
+	struct ipaddr a;
+	struct nl_msg *msg;
+	uint32_t brd;
+
+	*msgp = NULL;
+	if (parse_cidr(cidr, true, &a) < 0)
+		return emu_err_set(err, -EINVAL, "invalid address '%s'",
+				   cidr ? cidr : "");
+	ifa.ifa_family = a.family;
+	ifa.ifa_prefixlen = a.prefixlen;
+	ifa.ifa_index = ifindex;
+	/* As ip(8): loopback addresses get host scope. */
+	ifa.ifa_scope = a.family == AF_INET && a.bytes[0] == 127 ?
+				RT_SCOPE_HOST : RT_SCOPE_UNIVERSE;
+	*msgp = msg = msg_new(RTM_NEWADDR, NLM_F_CREATE | NLM_F_EXCL);
+	if (nlmsg_append(msg, &ifa, sizeof(ifa), NLMSG_ALIGNTO) < 0)
+		goto nla_put_failure;
+	NLA_PUT(msg, IFA_LOCAL, a.len, a.bytes);
+	NLA_PUT(msg, IFA_ADDRESS, a.len, a.bytes);
+	if (a.family == AF_INET && a.prefixlen <= 30) {
+		memcpy(&brd, a.bytes, 4);
+		brd |= htonl(a.prefixlen ? 0xffffffffu >> a.prefixlen :
+					   0xffffffffu);
+		NLA_PUT(msg, IFA_BROADCAST, 4, &brd);
+	}
+	return 0;
+nla_put_failure:
+	return msg_too_long(msgp, cidr, err);
+}
+
+int nlsock_build_add_route(struct nl_msg **msgp, const char *dst,
+			   const char *gw, int oif, struct emu_err *err)
+{
+	struct rtmsg rtm = {
+		.rtm_table = RT_TABLE_MAIN,
+		.rtm_protocol = RTPROT_BOOT,
+		.rtm_type = RTN_UNICAST,
+	};
+	struct ipaddr d = { 0 }, g = { 0 };
+	struct nl_msg *msg;
+
+	*msgp = NULL;
+	if (!dst || (strcmp(dst, "default") && parse_cidr(dst, true, &d) < 0))
+		return emu_err_set(err, -EINVAL, "invalid route destination '%s'",
+				   dst ? dst : "");
+	if (gw && parse_cidr(gw, false, &g) < 0)
+		return emu_err_set(err, -EINVAL, "invalid gateway '%s'", gw);
+	if (d.family && g.family && d.family != g.family)
+		return emu_err_set(err, -EINVAL,
+				   "route to '%s' via '%s' mixes IPv4 and IPv6",
+				   dst, gw);
+	if (!gw && oif <= 0)
+		return emu_err_set(err, -EINVAL,
+				   "route to '%s' has neither gateway nor interface",
+				   dst);
+	rtm.rtm_family = d.family ? d.family : g.family ? g.family : AF_INET;
+	rtm.rtm_dst_len = d.prefixlen;
+	rtm.rtm_scope = gw ? RT_SCOPE_UNIVERSE : RT_SCOPE_LINK;
+	*msgp = msg = msg_new(RTM_NEWROUTE, NLM_F_CREATE | NLM_F_EXCL);
+	if (nlmsg_append(msg, &rtm, sizeof(rtm), NLMSG_ALIGNTO) < 0)
+		goto nla_put_failure;
+	if (d.family && d.prefixlen)
+		NLA_PUT(msg, RTA_DST, d.len, d.bytes);
+	if (gw)
+		NLA_PUT(msg, RTA_GATEWAY, g.len, g.bytes);
+	if (oif > 0)
+		NLA_PUT_U32(msg, RTA_OIF, oif);
+	return 0;
+nla_put_failure:
+	return msg_too_long(msgp, dst, err);
+}
+
+/* ---- talking to the kernel -------------------------------------------- */
+
+static int cb_valid(struct nl_msg *msg, void *arg)
+{
+	struct nlsock *s = arg;
+
+	return s->parse ? s->parse(msg, s->aux) : NL_OK;
+}
+
+static int cb_done(struct nl_msg *msg, void *arg)
+{
+	struct nlsock *s = arg;
+
+	(void)msg;
+	s->done = true;
+	return NL_STOP;
+}
+
+/* Answers to an earlier request (left over after an error) are skipped. */
+static int cb_seq(struct nl_msg *msg, void *arg)
+{
+	struct nlsock *s = arg;
+
+	return nlmsg_hdr(msg)->nlmsg_seq == s->seq ? NL_OK : NL_SKIP;
+}
+
+/* Keeps the kernel's errno and its NLMSGERR_ATTR_MSG, if any.  'e' is the
+ * payload of the NLMSG_ERROR message; the TLVs follow it and, unless the
+ * kernel capped it, the request it echoes. */
+static int cb_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
+{
+	const struct nlmsghdr *h = (const void *)((char *)e - NLMSG_HDRLEN);
+	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
+	struct nlsock *s = arg;
+	size_t off = sizeof(*e);
+
+	(void)nla;
+	if (e->msg.nlmsg_seq != s->seq)
+		return NL_SKIP;
+	s->error = e->error;
+	s->done = true;
+	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
+		return NL_STOP;
+	if (!(h->nlmsg_flags & NLM_F_CAPPED))
+		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
+	off = NLMSG_ALIGN(off);
+	if (h->nlmsg_len <= NLMSG_HDRLEN + off)
+		return NL_STOP;
+	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off),
+		      h->nlmsg_len - NLMSG_HDRLEN - off, NULL) == 0 &&
+	    tb[NLMSGERR_ATTR_MSG])
+		nla_strlcpy(s->ext, tb[NLMSGERR_ATTR_MSG], sizeof(s->ext));
+	return NL_STOP;
+}
+
+/* Sends 'msg' and reads until its ack, error or end of dump, handing each
+ * answer to 'parse'.  Returns 0 or a negative errno (the kernel's own when
+ * it gave one, its text then in s->ext). */
+static int nlsock_talk(struct nlsock *s, struct nl_msg *msg,
+		       int (*parse)(struct nl_msg *, void *), void *aux)
+{
+	int ret;
+
+	s->parse = parse;
+	s->aux = aux;
+	s->done = false;
+	s->error = 0;
+	s->ext[0] = '\0';
+	ret = nl_send_auto(s->sk, msg);
+	if (ret < 0)
+		return nlsock_errno(ret);
+	s->seq = nlmsg_hdr(msg)->nlmsg_seq;
+	while (!s->done) {
+		ret = nl_recvmsgs(s->sk, s->cb);
+		if (s->error)
+			return s->error;
+		if (ret < 0)
+			return nlsock_errno(ret);
+	}
+	return 0;
+}
+
+/* Sends a request built by one of the nlsock_build_* functions, frees it
+ * and returns 0 or a negative errno. */
+static int nlsock_send(struct nlsock *s, struct nl_msg *msg)
+{
+	int ret = nlsock_talk(s, msg, NULL, NULL);
+
+	nlmsg_free(msg);
+	return ret;
+}
+
+struct nlsock *nlsock_open(int nsfd, struct emu_err *err)
+{
+	struct nlsock *s;
+	int saved, ret, one = 1;
+
+	if (ns_enter(nsfd, &saved, err) < 0)
+		return NULL;
+	s = xcalloc(1, sizeof(*s));
+	s->sk = nl_socket_alloc();
+	s->cb = nl_cb_alloc(NL_CB_DEFAULT);
+	if (!s->sk || !s->cb)
+		abort();	/* out of memory, as xmalloc */
+	/* Let the kernel pick the port: libnl's own pool holds 1024 per
+	 * process, fewer than the namespaces cnemu may keep sockets in. */
+	nl_socket_set_local_port(s->sk, 0);
+	ret = nl_connect(s->sk, NETLINK_ROUTE);
+	if (ns_leave(saved, err) < 0)
+		goto fail;
+	if (ret < 0) {
+		emu_err_set(err, nlsock_errno(ret),
+			    "cannot open netlink socket: %s", nl_geterror(ret));
+		goto fail;
+	}
+	/* Errors carry the kernel's text, and not the request back. */
+	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
+		   sizeof(one));
+	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
+		   sizeof(one));
+	nl_cb_set(s->cb, NL_CB_VALID, NL_CB_CUSTOM, cb_valid, s);
+	nl_cb_set(s->cb, NL_CB_ACK, NL_CB_CUSTOM, cb_done, s);
+	nl_cb_set(s->cb, NL_CB_FINISH, NL_CB_CUSTOM, cb_done, s);
+	nl_cb_set(s->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, cb_seq, s);
+	nl_cb_err(s->cb, NL_CB_CUSTOM, cb_error, s);
+	return s;
+fail:
+	nlsock_close(s);
+	return NULL;
+}
+
+void nlsock_close(struct nlsock *s)
+{
+	if (!s)
+		return;
+	nl_socket_free(s->sk);
+	nl_cb_put(s->cb);
+	free(s);
+}
+
+/* ---- links ------------------------------------------------------------ */
+
+static int parse_ifindex(struct nl_msg *msg, void *aux)
+{
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	int *ifindex = aux;
+
+	if (h->nlmsg_type == RTM_NEWLINK &&
+	    nlmsg_datalen(h) >= (int)sizeof(struct ifinfomsg))
+		*ifindex = ((struct ifinfomsg *)nlmsg_data(h))->ifi_index;
+	return NL_OK;
+}
+
+int nlsock_ifindex(struct nlsock *s, const char *ifname)
+{
+	struct nl_msg *msg;
+	int ret, ifindex = 0;
+
+	ret = nlsock_build_getlink(&msg, ifname, NULL);
+	if (ret < 0)
+		return ret;
+	ret = nlsock_talk(s, msg, parse_ifindex, &ifindex);
+	nlmsg_free(msg);
+	if (ret < 0)
+		return ret;
+	return ifindex > 0 ? ifindex : -ENODEV;
+}
+
+/* Opens a socket in 'nsfd' unless that is -1 (then 's' serves): '*tmp' is
+ * the socket to close afterwards, or NULL. */
+static struct nlsock *nlsock_for(struct nlsock *s, int nsfd,
+				 struct nlsock **tmp, struct emu_err *err)
+{
+	*tmp = NULL;
+	if (nsfd < 0)
+		return s;
+	return *tmp = nlsock_open(nsfd, err);
+}
+
+static int set_link(struct nlsock *s, const char *ifname,
+		    const struct nlsock_link_change *c, struct emu_err *err)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	ret = nlsock_build_setlink(&msg, ifname, c, err);
+	if (ret < 0)
+		return ret;
+	return nlsock_send(s, msg);
+}
+
+/* Sets the alias of the veth end 'e', through a socket in its namespace. */
+static int set_end_alias(struct nlsock *s, const struct nl_veth_end *e,
+			 struct emu_err *err)
+{
+	struct nlsock_link_change c = { .fields = NLSOCK_SET_ALIAS,
+					.alias = e->alias };
+	struct nlsock *tmp, *ns = nlsock_for(s, e->nsfd, &tmp, err);
+	int ret;
+
+	if (!ns)
+		return err ? err->code : -EIO;
+	ret = set_link(ns, e->name, &c, err);
+	if (ret < 0 && !emu_err_is_set(err))
+		nlsock_fail(ns, ret, err, "cannot set alias of '%s'", e->name);
+	nlsock_close(tmp);
+	return ret;
+}
+
+int nlsock_add_veth(struct nlsock *s, const struct nl_veth_end *a,
+		    const struct nl_veth_end *b, unsigned int mtu,
+		    struct emu_err *err)
+{
+	struct nlsock *tmp, *ns;
+	struct nl_msg *msg;
+	int ret;
+
+	ret = nlsock_build_veth(&msg, a, b, mtu, err);
+	if (ret < 0)
+		return ret;
+	log_dbg("RTM_NEWLINK veth '%s' peer '%s'", a->name, b->name);
+	ret = nlsock_send(s, msg);
+	if (ret < 0)
+		return nlsock_fail(s, ret, err, "cannot create veth '%s'",
+				   a->name);
+	if ((a->alias && (ret = set_end_alias(s, a, err)) < 0) ||
+	    (b->alias && (ret = set_end_alias(s, b, err)) < 0))
+		goto fail;
+	return 0;
+fail:
+	/* Deleting one end takes the other along. */
+	ns = nlsock_for(s, a->nsfd, &tmp, NULL);
+	if (ns && nlsock_send(ns, (nlsock_build_dellink(&msg, a->name, NULL),
+				   msg)) < 0)
+		log_warn("'%s': left behind after a failed alias", a->name);
+	nlsock_close(tmp);
+	return ret;
+}
+
+int nlsock_add_bridge(struct nlsock *s, const char *name,
+		      const struct nl_bridge_opts *opts, struct emu_err *err)
+{
+	struct nlsock_link_change c = { .fields = NLSOCK_SET_ALIAS };
+	struct nl_msg *msg;
+	int ret;
+
+	ret = nlsock_build_bridge(&msg, name, opts, err);
+	if (ret < 0)
+		return ret;
+	log_dbg("RTM_NEWLINK bridge '%s' stp %d", name, opts && opts->stp);
+	ret = nlsock_send(s, msg);
+	if (ret < 0)
+		return nlsock_fail(s, ret, err, "cannot create bridge '%s'",
+				   name);
+	if (!opts || !opts->alias)
+		return 0;
+	c.alias = opts->alias;
+	ret = set_link(s, name, &c, err);
+	if (ret < 0) {
+		if (!emu_err_is_set(err))
+			nlsock_fail(s, ret, err, "cannot set alias of '%s'",
+				    name);
+		if (nlsock_build_dellink(&msg, name, NULL) == 0)
+			nlsock_send(s, msg);
+	}
+	return ret;
+}
+
+int nlsock_set_master(struct nlsock *s, const char *ifname, const char *master,
+		      struct emu_err *err)
+{
+	struct nlsock_link_change c = { .fields = NLSOCK_SET_MASTER };
+	int ret;
+
+	if (master) {
+		c.master = nlsock_ifindex(s, master);
+		if (c.master < 0)
+			return nlsock_fail(s, c.master, err,
+					   "cannot add port '%s' to '%s'",
+					   ifname, master);
+	}
+	log_dbg("RTM_SETLINK '%s' master '%s'", ifname, master ? master : "-");
+	ret = set_link(s, ifname, &c, err);
+	if (ret < 0 && !emu_err_is_set(err)) {
+		if (master)
+			return nlsock_fail(s, ret, err,
+					   "cannot add port '%s' to '%s'",
+					   ifname, master);
+		return nlsock_fail(s, ret, err,
+				   "cannot release '%s' from its bridge",
+				   ifname);
+	}
+	return ret;
+}
+
+int nlsock_set_up(struct nlsock *s, const char *ifname, bool up,
+		  struct emu_err *err)
+{
+	struct nlsock_link_change c = { .fields = NLSOCK_SET_UP, .up = up };
+	int ret;
+
+	log_dbg("RTM_SETLINK '%s' %s", ifname, up ? "up" : "down");
+	ret = set_link(s, ifname, &c, err);
+	if (ret < 0 && !emu_err_is_set(err))
+		return nlsock_fail(s, ret, err, "cannot set '%s' %s", ifname,
+				   up ? "up" : "down");
+	return ret;
+}
+
+int nlsock_set_mac(struct nlsock *s, const char *ifname, const char *mac,
+		   struct emu_err *err)
+{
+	struct nlsock_link_change c = { .fields = NLSOCK_SET_MAC, .mac = mac };
+	int ret;
+
+	log_dbg("RTM_SETLINK '%s' address %s", ifname, mac);
+	ret = set_link(s, ifname, &c, err);
+	if (ret < 0 && !emu_err_is_set(err))
+		return nlsock_fail(s, ret, err,
+				   "cannot set MAC address of '%s' to '%s'",
+				   ifname, mac);
+	return ret;
+}
+
+int nlsock_set_alias(struct nlsock *s, const char *ifname, const char *alias,
+		     struct emu_err *err)
+{
+	struct nlsock_link_change c = { .fields = NLSOCK_SET_ALIAS,
+					.alias = alias };
+	int ret;
+
+	log_dbg("RTM_SETLINK '%s' alias '%s'", ifname, alias ? alias : "");
+	ret = set_link(s, ifname, &c, err);
+	if (ret < 0 && !emu_err_is_set(err))
+		return nlsock_fail(s, ret, err, "cannot set alias of '%s'",
+				   ifname);
+	return ret;
+}
+
+int nlsock_move_link(struct nlsock *s, const char *ifname, int nsfd,
+		     struct emu_err *err)
+{
+	struct nlsock_link_change c = { .fields = NLSOCK_SET_NETNS,
+					.nsfd = nsfd };
+	int ret;
+
+	log_dbg("RTM_SETLINK '%s' netns fd %d", ifname, nsfd);
+	ret = set_link(s, ifname, &c, err);
+	if (ret < 0 && !emu_err_is_set(err))
+		return nlsock_fail(s, ret, err,
+				   "cannot move '%s' to another namespace",
+				   ifname);
+	return ret;
+}
+
+int nlsock_del_link(struct nlsock *s, const char *ifname, struct emu_err *err)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	ret = nlsock_build_dellink(&msg, ifname, err);
+	if (ret < 0)
+		return ret;
+	log_dbg("RTM_DELLINK '%s'", ifname);
+	ret = nlsock_send(s, msg);
+	if (ret == -ENODEV)
+		return 0;
+	if (ret < 0)
+		return nlsock_fail(s, ret, err, "cannot delete '%s'", ifname);
+	return 0;
+}
+
+/* Links found by nlsock_foreach_alias(). */
+struct alias_list {
+	const char *prefix;
+	char **names, **aliases;
+	size_t n, cap, cap2;
+};
+
+static int parse_alias(struct nl_msg *msg, void *aux)
+{
+	struct nlattr *tb[IFLA_MAX + 1];
+	struct alias_list *l = aux;
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	const char *alias;
+
+	if (h->nlmsg_type != RTM_NEWLINK ||
+	    nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
+	    !tb[IFLA_IFNAME] || !tb[IFLA_IFALIAS])
+		return NL_OK;
+	alias = nla_get_string(tb[IFLA_IFALIAS]);
+	/* The kernel NUL-terminates both strings. */
+	if (!str_starts_with(alias, l->prefix))
+		return NL_OK;
+	xgrow((void **)&l->names, &l->cap, l->n + 1, sizeof(*l->names));
+	xgrow((void **)&l->aliases, &l->cap2, l->n + 1, sizeof(*l->aliases));
+	l->names[l->n] = xstrdup(nla_get_string(tb[IFLA_IFNAME]));
+	l->aliases[l->n] = xstrdup(alias);
+	l->n++;
+	return NL_OK;
+}
+
+static void alias_list_clear(struct alias_list *l)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++) {
+		free(l->names[i]);
+		free(l->aliases[i]);
+	}
+	l->n = 0;
+}
+
+int nlsock_foreach_alias(struct nlsock *s, const char *alias_prefix,
+			 void (*fn)(const char *ifname, const char *alias,
+				    void *aux),
+			 void *aux, struct emu_err *err)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct alias_list l = { .prefix = alias_prefix ? alias_prefix : "" };
+	struct nl_msg *msg;
+	int ret, tries;
+	size_t i;
+
+	/* A dump that links changed under is marked and read again. */
+	for (tries = 0; tries < 3; tries++) {
+		alias_list_clear(&l);
+		msg = msg_new(RTM_GETLINK, NLM_F_DUMP);
+		if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+		    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0)
+			abort();	/* cannot overflow a page */
+		log_dbg("RTM_GETLINK dump");
+		ret = nlsock_talk(s, msg, parse_alias, &l);
+		nlmsg_free(msg);
+		if (ret != -EINTR)
+			break;
+	}
+	if (ret < 0) {
+		nlsock_fail(s, ret, err, "cannot list links");
+		goto out;
+	}
+	for (i = 0; i < l.n; i++)
+		fn(l.names[i], l.aliases[i], aux);
+	ret = l.n;
+out:
+	alias_list_clear(&l);
+	free(l.names);
+	free(l.aliases);
+	return ret;
+}
+
+/* ---- addresses and routes --------------------------------------------- */
+
+int nlsock_add_addr(struct nlsock *s, const char *ifname, const char *cidr,
+		    struct emu_err *err)
+{
+	struct nl_msg *msg;
+	int ret, ifindex;
+
+	ifindex = nlsock_ifindex(s, ifname);
+	if (ifindex < 0)
+		return nlsock_fail(s, ifindex, err,
+				   "cannot add address '%s' to '%s'", cidr,
+				   ifname);
+	ret = nlsock_build_add_addr(&msg, ifindex, cidr, err);
+	if (ret < 0)
+		return ret;
+	log_dbg("RTM_NEWADDR '%s' %s", ifname, cidr);
+	ret = nlsock_send(s, msg);
+	if (ret < 0)
+		return nlsock_fail(s, ret, err,
+				   "cannot add address '%s' to '%s'", cidr,
+				   ifname);
+	return 0;
+}
+
+/* IPv4 addresses of one interface, found by nlsock_flush_addr4(). */
+struct addr4_list {
+	int ifindex;
+	struct ifaddrmsg *ifas;
+	uint32_t *locals;
+	size_t n, cap, cap2;
+};
+
+static int parse_addr4(struct nl_msg *msg, void *aux)
+{
+	struct nlattr *tb[IFA_MAX + 1];
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+	struct addr4_list *l = aux;
+	struct ifaddrmsg *ifa = nlmsg_data(h);
+	struct nlattr *local;
+
+	if (h->nlmsg_type != RTM_NEWADDR ||
+	    nlmsg_parse(h, sizeof(*ifa), tb, IFA_MAX, NULL) < 0 ||
+	    ifa->ifa_family != AF_INET || (int)ifa->ifa_index != l->ifindex)
+		return NL_OK;
+	local = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
+	if (!local || nla_len(local) != 4)
+		return NL_OK;
+	xgrow((void **)&l->ifas, &l->cap, l->n + 1, sizeof(*l->ifas));
+	xgrow((void **)&l->locals, &l->cap2, l->n + 1, sizeof(*l->locals));
+	l->ifas[l->n] = *ifa;
+	memcpy(&l->locals[l->n], nla_data(local), 4);
+	l->n++;
+	return NL_OK;
+}
+
+int nlsock_flush_addr4(struct nlsock *s, const char *ifname,
+		       struct emu_err *err)
+{
+	struct ifaddrmsg req = { .ifa_family = AF_INET };
+	struct addr4_list l = { 0 };
+	struct nl_msg *msg;
+	size_t i;
+	int ret;
+
+	l.ifindex = nlsock_ifindex(s, ifname);
+	if (l.ifindex < 0)
+		return nlsock_fail(s, l.ifindex, err,
+				   "cannot remove addresses of '%s'", ifname);
+	msg = msg_new(RTM_GETADDR, NLM_F_DUMP);
+	if (nlmsg_append(msg, &req, sizeof(req), NLMSG_ALIGNTO) < 0)
+		abort();	/* cannot overflow a page */
+	log_dbg("RTM_GETADDR dump for '%s'", ifname);
+	ret = nlsock_talk(s, msg, parse_addr4, &l);
+	nlmsg_free(msg);
+	for (i = 0; ret == 0 && i < l.n; i++) {
+		msg = msg_new(RTM_DELADDR, 0);
+		if (nlmsg_append(msg, &l.ifas[i], sizeof(l.ifas[i]),
+				 NLMSG_ALIGNTO) < 0 ||
+		    nla_put(msg, IFA_LOCAL, 4, &l.locals[i]) < 0)
+			abort();	/* cannot overflow a page */
+		ret = nlsock_send(s, msg);
+		/* Removing a primary address takes its secondaries along. */
+		if (ret == -EADDRNOTAVAIL)
+			ret = 0;
+	}
+	free(l.ifas);
+	free(l.locals);
+	if (ret < 0)
+		return nlsock_fail(s, ret, err,
+				   "cannot remove addresses of '%s'", ifname);
+	return 0;
+}
+
+int nlsock_add_route(struct nlsock *s, const char *dst, const char *gw,
+		     const char *ifname, struct emu_err *err)
+{
+	struct nl_msg *msg;
+	int ret, oif = 0;
+
+	if (ifname) {
+		oif = nlsock_ifindex(s, ifname);
+		if (oif < 0)
+			return nlsock_fail(s, oif, err,
+					   "cannot add route to '%s' dev '%s'",
+					   dst ? dst : "", ifname);
+	}
+	ret = nlsock_build_add_route(&msg, dst, gw, oif, err);
+	if (ret < 0)
+		return ret;
+	log_dbg("RTM_NEWROUTE %s via %s dev %s", dst, gw ? gw : "-",
+		ifname ? ifname : "-");
+	ret = nlsock_send(s, msg);
+	if (ret < 0)
+		return nlsock_fail(s, ret, err,
+				   "cannot add route to '%s'%s%s%s%s%s", dst,
+				   gw ? " via '" : "", gw ? gw : "",
+				   gw ? "'" : "", ifname ? " dev " : "",
+				   ifname ? ifname : "");
+	return 0;
+}
+
+/* ---- outside rtnetlink ------------------------------------------------ */
+
+int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err)
+{
+	static const char *const names[] = {
+		"/proc/sys/net/bridge/bridge-nf-call-iptables",
+		"/proc/sys/net/bridge/bridge-nf-call-ip6tables",
+		"/proc/sys/net/bridge/bridge-nf-call-arptables",
+	};
+	int nsfd, saved, fd, ret = 0;
+	size_t i;
+
+	/* The namespace the socket lives in, whichever thread opened it. */
+	nsfd = ioctl(nl_socket_get_fd(s->sk), SIOCGSKNS);
+	if (nsfd < 0)
+		return emu_err_set(err, -errno,
+				   "cannot find the socket's network namespace: %s",
+				   strerror(errno));
+	if (ns_is_init(nsfd)) {
+		close(nsfd);
+		return emu_err_set(err, -EPERM,
+				   "refusing to change the bridge netfilter sysctls of the host's namespace");
+	}
+	ret = ns_enter(nsfd, &saved, err);
+	close(nsfd);
+	if (ret < 0)
+		return ret;
+	for (i = 0; i < ARRAY_SIZE(names) && ret == 0; i++) {
+		fd = open(names[i], O_WRONLY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			continue;	/* no br_netfilter: nothing calls */
+		if (fd < 0 || write(fd, on ? "1\n" : "0\n", 2) != 2)
+			ret = emu_err_set(err, -errno, "cannot write '%s': %s",
+					  names[i], strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	if (ns_leave(saved, err) < 0 && ret == 0)
+		ret = err ? err->code : -EIO;
+	return ret;
+}
+
+int nl_set_tx_csum(int nsfd, const char *ifname, bool on, struct emu_err *err)
+{
+	struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = on };
+	struct ifreq ifr = { 0 };
+	int fd, saved, ret;
+
+	if ((ret = check_ifname(ifname, err)) < 0)
+		return ret;
+	if ((ret = ns_enter(nsfd, &saved, err)) < 0)
+		return ret;
+	/* A socket answers ioctls in the namespace it was made in. */
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	ret = fd < 0 ? -errno : 0;
+	if (ns_leave(saved, err) < 0) {
+		if (fd >= 0)
+			close(fd);
+		return err ? err->code : -EIO;
+	}
+	if (ret < 0)
+		return emu_err_set(err, ret, "cannot open ethtool socket: %s",
+				   strerror(-ret));
+	strcpy(ifr.ifr_name, ifname);
+	ifr.ifr_data = (void *)&ev;
+	log_dbg("SIOCETHTOOL '%s' tx checksum %s", ifname, on ? "on" : "off");
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0) {
+		ret = emu_err_set(err, -errno,
+				  "cannot turn tx checksum offload of '%s' %s: %s",
+				  ifname, on ? "on" : "off", strerror(errno));
+		goto out;
+	}
+	ev.cmd = ETHTOOL_GTXCSUM;
+	ev.data = !on;
+	if (ioctl(fd, SIOCETHTOOL, &ifr) < 0 || !ev.data != !on)
+		ret = emu_err_set(err, -EOPNOTSUPP,
+				  "cannot turn tx checksum offload of '%s' %s: the kernel keeps it %s",
+				  ifname, on ? "on" : "off", on ? "off" : "on");
+out:
+	close(fd);
+	return ret;
+}
