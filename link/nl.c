@@ -757,8 +757,8 @@ int nlsock_add_veth(struct nlsock *s, const struct nl_veth_end *a,
 fail:
 	/* Deleting one end takes the other along. */
 	ns = nlsock_for(s, a->nsfd, &tmp, NULL);
-	if (ns && nlsock_send(ns, (nlsock_build_dellink(&msg, a->name, NULL),
-				   msg)) < 0)
+	if (!ns || nlsock_build_dellink(&msg, a->name, NULL) < 0 ||
+	    nlsock_send(ns, msg) < 0)
 		log_warn("'%s': left behind after a failed alias", a->name);
 	nlsock_close(tmp);
 	return ret;

@@ -1,0 +1,99 @@
+#include "tests/lib/testlib.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+int test_skip(const char *reason)
+{
+	const char *strict = getenv("CNEMU_TEST_STRICT");
+
+	printf("skipped: %s\n", reason);
+	fflush(stdout);
+	if (strict && !strcmp(strict, "1"))
+		fail_msg("CNEMU_TEST_STRICT=1 and a precondition is missing: "
+			 "%s", reason);
+	skip();
+	return -1;
+}
+
+int require_root(void)
+{
+	return geteuid() == 0 ? 0 : test_skip("not running as root");
+}
+
+int require_ovs(void)
+{
+	if (require_root())
+		return -1;
+	if (sh("ovs-vsctl --timeout=3 show >/dev/null 2>&1"))
+		return test_skip("no ovsdb-server at "
+				 "/var/run/openvswitch/db.sock");
+	return 0;
+}
+
+int require_docker(void)
+{
+	if (require_root())
+		return -1;
+	if (sh("docker info >/dev/null 2>&1"))
+		return test_skip("no Docker engine at /var/run/docker.sock");
+	return 0;
+}
+
+static char *test_vformat(const char *fmt, va_list ap)
+{
+	char *line;
+
+	if (vasprintf(&line, fmt, ap) < 0)
+		abort();
+	return line;
+}
+
+int sh(const char *fmt, ...)
+{
+	va_list ap;
+	char *line;
+	int status;
+
+	va_start(ap, fmt);
+	line = test_vformat(fmt, ap);
+	va_end(ap);
+	status = system(line);
+	free(line);
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+}
+
+char *sh_out(const char *fmt, ...)
+{
+	size_t len = 0, cap = 4096;
+	char *line, *buf = malloc(cap);
+	va_list ap;
+	FILE *p;
+	size_t n;
+
+	va_start(ap, fmt);
+	line = test_vformat(fmt, ap);
+	va_end(ap);
+	p = popen(line, "r");
+	free(line);
+	if (!p || !buf)
+		abort();
+	while ((n = fread(buf + len, 1, cap - len - 1, p)) > 0) {
+		len += n;
+		if (cap - len < 1024 && !(buf = realloc(buf, cap *= 2)))
+			abort();
+	}
+	buf[len] = '\0';
+	pclose(p);
+	return buf;
+}
+
+const char *test_cnemu(void)
+{
+	const char *c = getenv("CNEMU");
+
+	return c ? c : "./cnemu";
+}

@@ -1,0 +1,31 @@
+/* Helpers shared by the tests: preconditions that skip (or fail under
+ * CNEMU_TEST_STRICT=1), and shell commands for checking what a run left on
+ * the machine (tests may use ip, ovs-vsctl and docker; cnemu may not). */
+#ifndef TESTS_TESTLIB_H
+#define TESTS_TESTLIB_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+
+/* In a cmocka setup or test: skips with 'skipped: <reason>' on stdout, or
+ * fails when CNEMU_TEST_STRICT=1.  Return value for a setup function. */
+int test_skip(const char *reason);
+/* 0 when running as root, else skips. */
+int require_root(void);
+/* 0 when ovsdb-server answers, else skips. */
+int require_ovs(void);
+/* 0 when the Docker engine answers, else skips. */
+int require_docker(void);
+
+/* Runs the shell line made from 'fmt'; returns its exit status. */
+int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Runs the shell line and returns its stdout (caller frees). */
+char *sh_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
+/* The cnemu binary under test (CNEMU, default ./cnemu). */
+const char *test_cnemu(void);
+
+#endif

@@ -1,0 +1,501 @@
+/* Netlink requests of link/nl.c, built and parsed back: no root, no
+ * sockets. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/if_link.h>
+#include <linux/rtnetlink.h>
+#include <linux/veth.h>
+
+#include <cmocka.h>
+#include <netlink/attr.h>
+#include <netlink/errno.h>
+#include <netlink/msg.h>
+
+#include "emu/err.h"
+#include "link/nl.h"
+#include "link/nl_msg.h"
+
+/* Parses the ifinfomsg attributes of 'msg' into 'tb'. */
+static struct ifinfomsg *parse_link(struct nl_msg *msg,
+				    struct nlattr *tb[IFLA_MAX + 1])
+{
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+
+	assert_int_equal(nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX,
+				     NULL),
+			 0);
+	return nlmsg_data(h);
+}
+
+/* Parses IFLA_LINKINFO: returns its IFLA_INFO_DATA in 'data'. */
+static void parse_linkinfo(struct nlattr *tb[IFLA_MAX + 1], const char *kind,
+			   struct nlattr **data)
+{
+	struct nlattr *li[IFLA_INFO_MAX + 1];
+
+	assert_non_null(tb[IFLA_LINKINFO]);
+	assert_int_equal(nla_parse_nested(li, IFLA_INFO_MAX,
+					  tb[IFLA_LINKINFO], NULL),
+			 0);
+	assert_non_null(li[IFLA_INFO_KIND]);
+	assert_string_equal(nla_get_string(li[IFLA_INFO_KIND]), kind);
+	assert_non_null(li[IFLA_INFO_DATA]);
+	*data = li[IFLA_INFO_DATA];
+}
+
+/* Parses the VETH_INFO_PEER of a veth request into 'ptb'. */
+static void parse_peer(struct nlattr *tb[IFLA_MAX + 1],
+		       struct nlattr *ptb[IFLA_MAX + 1])
+{
+	struct nlattr *data, *vi[VETH_INFO_MAX + 1];
+	struct nlattr *peer;
+
+	parse_linkinfo(tb, "veth", &data);
+	assert_int_equal(nla_parse_nested(vi, VETH_INFO_MAX, data, NULL), 0);
+	peer = vi[VETH_INFO_PEER];
+	assert_non_null(peer);
+	assert_true(nla_len(peer) >= (int)sizeof(struct ifinfomsg));
+	assert_int_equal(nla_parse(ptb, IFLA_MAX,
+				   (struct nlattr *)((char *)nla_data(peer) +
+						     NLMSG_ALIGN(sizeof(
+							     struct ifinfomsg))),
+				   nla_len(peer) -
+					   NLMSG_ALIGN(sizeof(struct ifinfomsg)),
+				   NULL),
+			 0);
+}
+
+static void assert_mac(struct nlattr *a, const char *mac)
+{
+	unsigned char want[6];
+
+	assert_int_equal(sscanf(mac, "%hhx:%hhx:%hhx:%hhx:%hhx:%hhx", &want[0],
+				&want[1], &want[2], &want[3], &want[4],
+				&want[5]),
+			 6);
+	assert_non_null(a);
+	assert_int_equal(nla_len(a), 6);
+	assert_memory_equal(nla_data(a), want, 6);
+}
+
+static void test_veth_msg_puts_each_end_in_its_namespace(void **state)
+{
+	struct nl_veth_end a = { "h1-eth0", 5, "00:00:00:00:00:01", "x" };
+	struct nl_veth_end b = { "s1-eth1", 7, "0a:00:00:00:00:02", NULL };
+	struct nlattr *tb[IFLA_MAX + 1], *ptb[IFLA_MAX + 1];
+	struct nl_msg *msg;
+	struct nlmsghdr *h;
+
+	(void)state;
+	assert_int_equal(nlsock_build_veth(&msg, &a, &b, 1400, NULL), 0);
+	h = nlmsg_hdr(msg);
+	assert_int_equal(h->nlmsg_type, RTM_NEWLINK);
+	assert_int_equal(h->nlmsg_flags & (NLM_F_CREATE | NLM_F_EXCL),
+			 NLM_F_CREATE | NLM_F_EXCL);
+	parse_link(msg, tb);
+	assert_string_equal(nla_get_string(tb[IFLA_IFNAME]), "h1-eth0");
+	assert_non_null(tb[IFLA_NET_NS_FD]);
+	assert_int_equal(nla_get_u32(tb[IFLA_NET_NS_FD]), 5);
+	assert_mac(tb[IFLA_ADDRESS], "00:00:00:00:00:01");
+	assert_int_equal(nla_get_u32(tb[IFLA_MTU]), 1400);
+	/* The kernel ignores IFLA_IFALIAS on creation: set afterwards. */
+	assert_null(tb[IFLA_IFALIAS]);
+
+	parse_peer(tb, ptb);
+	assert_non_null(ptb[IFLA_IFNAME]);
+	assert_string_equal(nla_get_string(ptb[IFLA_IFNAME]), "s1-eth1");
+	assert_non_null(ptb[IFLA_NET_NS_FD]);
+	assert_int_equal(nla_get_u32(ptb[IFLA_NET_NS_FD]), 7);
+	assert_mac(ptb[IFLA_ADDRESS], "0a:00:00:00:00:02");
+	assert_int_equal(nla_get_u32(ptb[IFLA_MTU]), 1400);
+	nlmsg_free(msg);
+}
+
+static void test_veth_msg_leaves_unset_fields_to_the_kernel(void **state)
+{
+	struct nl_veth_end a = { "a0", -1, NULL, NULL };
+	struct nl_veth_end b = { "b0", -1, NULL, NULL };
+	struct nlattr *tb[IFLA_MAX + 1], *ptb[IFLA_MAX + 1];
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_veth(&msg, &a, &b, 0, NULL), 0);
+	parse_link(msg, tb);
+	assert_null(tb[IFLA_NET_NS_FD]);
+	assert_null(tb[IFLA_ADDRESS]);
+	assert_null(tb[IFLA_MTU]);
+	parse_peer(tb, ptb);
+	assert_string_equal(nla_get_string(ptb[IFLA_IFNAME]), "b0");
+	assert_null(ptb[IFLA_NET_NS_FD]);
+	assert_null(ptb[IFLA_ADDRESS]);
+	assert_null(ptb[IFLA_MTU]);
+	nlmsg_free(msg);
+}
+
+static void test_veth_msg_refuses_long_name_and_bad_mac(void **state)
+{
+	struct nl_veth_end a = { "a-very-long-name0", -1, NULL, NULL };
+	struct nl_veth_end b = { "b0", -1, "00:11:22:33:44", NULL };
+	struct nl_veth_end ok = { "ok0", -1, NULL, NULL };
+	struct emu_err err;
+	struct nl_msg *msg = (void *)1;
+
+	(void)state;
+	emu_err_clear(&err);
+	assert_int_equal(nlsock_build_veth(&msg, &a, &ok, 0, &err), -EINVAL);
+	assert_null(msg);
+	assert_non_null(strstr(err.msg, "'a-very-long-name0'"));
+	emu_err_clear(&err);
+	assert_int_equal(nlsock_build_veth(&msg, &ok, &b, 0, &err), -EINVAL);
+	assert_null(msg);
+	assert_non_null(strstr(err.msg, "'00:11:22:33:44'"));
+	assert_non_null(strstr(err.msg, "'b0'"));
+}
+
+static void test_bridge_msg_turns_nf_call_off_and_sets_stp(void **state)
+{
+	struct nl_bridge_opts opts = { .stp = true, .alias = "tag" };
+	struct nlattr *tb[IFLA_MAX + 1], *br[IFLA_BR_MAX + 1], *data;
+	struct nl_msg *msg;
+	int i;
+	static const int nf[] = { IFLA_BR_NF_CALL_IPTABLES,
+				  IFLA_BR_NF_CALL_IP6TABLES,
+				  IFLA_BR_NF_CALL_ARPTABLES };
+
+	(void)state;
+	assert_int_equal(nlsock_build_bridge(&msg, "br0", &opts, NULL), 0);
+	assert_int_equal(nlmsg_hdr(msg)->nlmsg_type, RTM_NEWLINK);
+	parse_link(msg, tb);
+	assert_string_equal(nla_get_string(tb[IFLA_IFNAME]), "br0");
+	parse_linkinfo(tb, "bridge", &data);
+	assert_int_equal(nla_parse_nested(br, IFLA_BR_MAX, data, NULL), 0);
+	for (i = 0; i < 3; i++) {
+		assert_non_null(br[nf[i]]);
+		assert_int_equal(nla_len(br[nf[i]]), 1);
+		assert_int_equal(nla_get_u8(br[nf[i]]), 0);
+	}
+	assert_non_null(br[IFLA_BR_STP_STATE]);
+	assert_int_equal(nla_get_u32(br[IFLA_BR_STP_STATE]), 1);
+	nlmsg_free(msg);
+}
+
+static void test_bridge_msg_without_opts_has_stp_off(void **state)
+{
+	struct nlattr *tb[IFLA_MAX + 1], *br[IFLA_BR_MAX + 1], *data;
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_bridge(&msg, "br0", NULL, NULL), 0);
+	parse_link(msg, tb);
+	parse_linkinfo(tb, "bridge", &data);
+	assert_int_equal(nla_parse_nested(br, IFLA_BR_MAX, data, NULL), 0);
+	assert_int_equal(nla_get_u32(br[IFLA_BR_STP_STATE]), 0);
+	assert_int_equal(nla_get_u8(br[IFLA_BR_NF_CALL_IPTABLES]), 0);
+	nlmsg_free(msg);
+}
+
+static void test_setlink_msg_finds_link_by_name_and_sets_up(void **state)
+{
+	struct nlsock_link_change c = { .fields = NLSOCK_SET_UP, .up = true };
+	struct nlattr *tb[IFLA_MAX + 1];
+	struct ifinfomsg *ifi;
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_setlink(&msg, "h1-eth0", &c, NULL), 0);
+	assert_int_equal(nlmsg_hdr(msg)->nlmsg_type, RTM_SETLINK);
+	ifi = parse_link(msg, tb);
+	assert_int_equal(ifi->ifi_index, 0);
+	assert_int_equal(ifi->ifi_flags, IFF_UP);
+	assert_int_equal(ifi->ifi_change, IFF_UP);
+	assert_string_equal(nla_get_string(tb[IFLA_IFNAME]), "h1-eth0");
+	assert_null(tb[IFLA_MASTER]);
+	nlmsg_free(msg);
+
+	c.up = false;
+	assert_int_equal(nlsock_build_setlink(&msg, "h1-eth0", &c, NULL), 0);
+	ifi = parse_link(msg, tb);
+	assert_int_equal(ifi->ifi_flags, 0);
+	assert_int_equal(ifi->ifi_change, IFF_UP);
+	nlmsg_free(msg);
+}
+
+static void test_setlink_msg_carries_master_mac_alias_and_netns(void **state)
+{
+	struct nlsock_link_change c = {
+		.fields = NLSOCK_SET_MASTER | NLSOCK_SET_MAC |
+			  NLSOCK_SET_ALIAS | NLSOCK_SET_NETNS,
+		.master = 0, .mac = "02:00:00:00:00:0a", .alias = "cnemu:1",
+		.nsfd = 9,
+	};
+	struct nlattr *tb[IFLA_MAX + 1];
+	struct ifinfomsg *ifi;
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_setlink(&msg, "s1-eth1", &c, NULL), 0);
+	ifi = parse_link(msg, tb);
+	/* Without NLSOCK_SET_UP the flags stay alone. */
+	assert_int_equal(ifi->ifi_change, 0);
+	assert_non_null(tb[IFLA_MASTER]);
+	assert_int_equal(nla_get_u32(tb[IFLA_MASTER]), 0);	/* released */
+	assert_mac(tb[IFLA_ADDRESS], "02:00:00:00:00:0a");
+	assert_string_equal(nla_get_string(tb[IFLA_IFALIAS]), "cnemu:1");
+	assert_int_equal(nla_get_u32(tb[IFLA_NET_NS_FD]), 9);
+	nlmsg_free(msg);
+
+	c.fields = NLSOCK_SET_ALIAS;
+	c.alias = "";
+	assert_int_equal(nlsock_build_setlink(&msg, "s1-eth1", &c, NULL), 0);
+	parse_link(msg, tb);
+	assert_non_null(tb[IFLA_IFALIAS]);
+	assert_int_equal(nla_len(tb[IFLA_IFALIAS]), 0);	/* clears */
+	nlmsg_free(msg);
+}
+
+static void test_dellink_and_getlink_msgs_name_the_link(void **state)
+{
+	struct nlattr *tb[IFLA_MAX + 1];
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_dellink(&msg, "tnl-x", NULL), 0);
+	assert_int_equal(nlmsg_hdr(msg)->nlmsg_type, RTM_DELLINK);
+	assert_int_equal(parse_link(msg, tb)->ifi_index, 0);
+	assert_string_equal(nla_get_string(tb[IFLA_IFNAME]), "tnl-x");
+	nlmsg_free(msg);
+
+	assert_int_equal(nlsock_build_getlink(&msg, "tnl-x", NULL), 0);
+	assert_int_equal(nlmsg_hdr(msg)->nlmsg_type, RTM_GETLINK);
+	assert_int_equal(nlmsg_hdr(msg)->nlmsg_flags & NLM_F_DUMP, 0);
+	parse_link(msg, tb);
+	assert_string_equal(nla_get_string(tb[IFLA_IFNAME]), "tnl-x");
+	assert_int_equal(nla_get_u32(tb[IFLA_EXT_MASK]),
+			 RTEXT_FILTER_SKIP_STATS);
+	nlmsg_free(msg);
+}
+
+/* Parses an RTM_NEWADDR request. */
+static struct ifaddrmsg *parse_addr(struct nl_msg *msg,
+				    struct nlattr *tb[IFA_MAX + 1])
+{
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+
+	assert_int_equal(h->nlmsg_type, RTM_NEWADDR);
+	assert_int_equal(nlmsg_parse(h, sizeof(struct ifaddrmsg), tb, IFA_MAX,
+				     NULL),
+			 0);
+	return nlmsg_data(h);
+}
+
+static void assert_inet(struct nlattr *a, int family, const char *addr)
+{
+	unsigned char want[16];
+	int len = family == AF_INET ? 4 : 16;
+
+	assert_int_equal(inet_pton(family, addr, want), 1);
+	assert_non_null(a);
+	assert_int_equal(nla_len(a), len);
+	assert_memory_equal(nla_data(a), want, len);
+}
+
+static void test_addr_msg_v4_has_prefix_family_and_broadcast(void **state)
+{
+	struct nlattr *tb[IFA_MAX + 1];
+	struct ifaddrmsg *ifa;
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_add_addr(&msg, 42, "10.0.0.1/8", NULL),
+			 0);
+	ifa = parse_addr(msg, tb);
+	assert_int_equal(ifa->ifa_family, AF_INET);
+	assert_int_equal(ifa->ifa_prefixlen, 8);
+	assert_int_equal(ifa->ifa_index, 42);
+	assert_int_equal(ifa->ifa_scope, RT_SCOPE_UNIVERSE);
+	assert_inet(tb[IFA_LOCAL], AF_INET, "10.0.0.1");
+	assert_inet(tb[IFA_ADDRESS], AF_INET, "10.0.0.1");
+	assert_inet(tb[IFA_BROADCAST], AF_INET, "10.255.255.255");
+	nlmsg_free(msg);
+}
+
+static void test_addr_msg_v6_has_prefix_and_family(void **state)
+{
+	struct nlattr *tb[IFA_MAX + 1];
+	struct ifaddrmsg *ifa;
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_add_addr(&msg, 3, "fc00::1/64", NULL), 0);
+	ifa = parse_addr(msg, tb);
+	assert_int_equal(ifa->ifa_family, AF_INET6);
+	assert_int_equal(ifa->ifa_prefixlen, 64);
+	assert_inet(tb[IFA_LOCAL], AF_INET6, "fc00::1");
+	assert_null(tb[IFA_BROADCAST]);
+	nlmsg_free(msg);
+}
+
+static void test_addr_msg_without_prefix_is_a_host_address(void **state)
+{
+	struct nlattr *tb[IFA_MAX + 1];
+	struct ifaddrmsg *ifa;
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_add_addr(&msg, 3, "192.168.1.7", NULL),
+			 0);
+	ifa = parse_addr(msg, tb);
+	assert_int_equal(ifa->ifa_prefixlen, 32);
+	assert_null(tb[IFA_BROADCAST]);	/* none on /31 and /32 */
+	nlmsg_free(msg);
+
+	assert_int_equal(nlsock_build_add_addr(&msg, 1, "127.0.0.2/8", NULL),
+			 0);
+	assert_int_equal(parse_addr(msg, tb)->ifa_scope, RT_SCOPE_HOST);
+	nlmsg_free(msg);
+}
+
+static void test_addr_msg_refuses_bad_addresses(void **state)
+{
+	static const char *const bad[] = { "10.0.0.1/33", "10.0.0/8",
+					   "fc00::1/129", "10.0.0.1/", "",
+					   "10.0.0.1/8x", "host" };
+	struct emu_err err;
+	struct nl_msg *msg;
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		emu_err_clear(&err);
+		assert_int_equal(nlsock_build_add_addr(&msg, 1, bad[i], &err),
+				 -EINVAL);
+		assert_null(msg);
+		assert_non_null(strstr(err.msg, bad[i]));
+	}
+}
+
+static struct rtmsg *parse_route(struct nl_msg *msg,
+				 struct nlattr *tb[RTA_MAX + 1])
+{
+	struct nlmsghdr *h = nlmsg_hdr(msg);
+
+	assert_int_equal(h->nlmsg_type, RTM_NEWROUTE);
+	assert_int_equal(nlmsg_parse(h, sizeof(struct rtmsg), tb, RTA_MAX,
+				     NULL),
+			 0);
+	return nlmsg_data(h);
+}
+
+static void test_route_msg_default_via_gateway_has_no_dst(void **state)
+{
+	struct nlattr *tb[RTA_MAX + 1];
+	struct rtmsg *rtm;
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_add_route(&msg, "default", "10.0.0.254",
+						0, NULL),
+			 0);
+	rtm = parse_route(msg, tb);
+	assert_int_equal(rtm->rtm_family, AF_INET);
+	assert_int_equal(rtm->rtm_dst_len, 0);
+	assert_int_equal(rtm->rtm_table, RT_TABLE_MAIN);
+	assert_int_equal(rtm->rtm_scope, RT_SCOPE_UNIVERSE);
+	assert_int_equal(rtm->rtm_type, RTN_UNICAST);
+	assert_null(tb[RTA_DST]);
+	assert_null(tb[RTA_OIF]);
+	assert_inet(tb[RTA_GATEWAY], AF_INET, "10.0.0.254");
+	nlmsg_free(msg);
+}
+
+static void test_route_msg_to_cidr_out_of_device_is_link_scope(void **state)
+{
+	struct nlattr *tb[RTA_MAX + 1];
+	struct rtmsg *rtm;
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_add_route(&msg, "fc00:1::/48", NULL, 4,
+						NULL),
+			 0);
+	rtm = parse_route(msg, tb);
+	assert_int_equal(rtm->rtm_family, AF_INET6);
+	assert_int_equal(rtm->rtm_dst_len, 48);
+	assert_int_equal(rtm->rtm_scope, RT_SCOPE_LINK);
+	assert_inet(tb[RTA_DST], AF_INET6, "fc00:1::");
+	assert_int_equal(nla_get_u32(tb[RTA_OIF]), 4);
+	assert_null(tb[RTA_GATEWAY]);
+	nlmsg_free(msg);
+}
+
+static void test_route_msg_refuses_mixed_families_and_no_nexthop(void **state)
+{
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_add_route(&msg, "10.0.0.0/8", "fc00::1",
+						0, NULL),
+			 -EINVAL);
+	assert_null(msg);
+	assert_int_equal(nlsock_build_add_route(&msg, "default", NULL, 0,
+						NULL),
+			 -EINVAL);
+	assert_int_equal(nlsock_build_add_route(&msg, "default", "10.0.0.1/8",
+						0, NULL),
+			 -EINVAL);
+}
+
+static void test_nlsock_errno_maps_libnl_codes_to_errno(void **state)
+{
+	(void)state;
+	assert_int_equal(nlsock_errno(0), 0);
+	assert_int_equal(nlsock_errno(-NLE_EXIST), -EEXIST);
+	assert_int_equal(nlsock_errno(NLE_EXIST), -EEXIST);
+	assert_int_equal(nlsock_errno(-NLE_OBJ_NOTFOUND), -ENODEV);
+	assert_int_equal(nlsock_errno(-NLE_NODEV), -ENODEV);
+	assert_int_equal(nlsock_errno(-NLE_PERM), -EPERM);
+	assert_int_equal(nlsock_errno(-NLE_NOMEM), -ENOMEM);
+	assert_int_equal(nlsock_errno(-NLE_BUSY), -EBUSY);
+	assert_int_equal(nlsock_errno(-NLE_INVAL), -EINVAL);
+	assert_int_equal(nlsock_errno(-NLE_RANGE), -ERANGE);
+	assert_int_equal(nlsock_errno(-NLE_NOADDR), -EADDRNOTAVAIL);
+	assert_int_equal(nlsock_errno(-NLE_OPNOTSUPP), -EOPNOTSUPP);
+	assert_int_equal(nlsock_errno(-NLE_DUMP_INTR), -EINTR);
+	assert_int_equal(nlsock_errno(-NLE_FAILURE), -EIO);
+	assert_int_equal(nlsock_errno(-1000), -EIO);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_veth_msg_puts_each_end_in_its_namespace),
+		cmocka_unit_test(test_veth_msg_leaves_unset_fields_to_the_kernel),
+		cmocka_unit_test(test_veth_msg_refuses_long_name_and_bad_mac),
+		cmocka_unit_test(test_bridge_msg_turns_nf_call_off_and_sets_stp),
+		cmocka_unit_test(test_bridge_msg_without_opts_has_stp_off),
+		cmocka_unit_test(test_setlink_msg_finds_link_by_name_and_sets_up),
+		cmocka_unit_test(
+			test_setlink_msg_carries_master_mac_alias_and_netns),
+		cmocka_unit_test(test_dellink_and_getlink_msgs_name_the_link),
+		cmocka_unit_test(
+			test_addr_msg_v4_has_prefix_family_and_broadcast),
+		cmocka_unit_test(test_addr_msg_v6_has_prefix_and_family),
+		cmocka_unit_test(test_addr_msg_without_prefix_is_a_host_address),
+		cmocka_unit_test(test_addr_msg_refuses_bad_addresses),
+		cmocka_unit_test(test_route_msg_default_via_gateway_has_no_dst),
+		cmocka_unit_test(
+			test_route_msg_to_cidr_out_of_device_is_link_scope),
+		cmocka_unit_test(
+			test_route_msg_refuses_mixed_families_and_no_nexthop),
+		cmocka_unit_test(test_nlsock_errno_maps_libnl_codes_to_errno),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

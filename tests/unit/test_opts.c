@@ -1,0 +1,122 @@
+/* The command line: Mininet's options and their errors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+
+#include "emu/err.h"
+#include "emu/opts.h"
+#include "emu/util.h"
+
+#define PARSE(o, err, ...)                                                     \
+	({                                                                     \
+		char *argv[] = { "cnemu", __VA_ARGS__, NULL };                 \
+		emu_opts_parse(o, (int)ARRAY_SIZE(argv) - 1, argv, err);       \
+	})
+
+static void test_defaults_are_minimal_ovs_and_the_cli(void **state)
+{
+	struct emu_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, NULL, "--log", "info"), 0);
+	assert_string_equal(o.topo, "minimal");
+	assert_string_equal(o.switch_kind, "ovs");
+	assert_int_equal(o.test, EMU_TEST_CLI);
+	assert_false(o.has_link);
+	emu_opts_release(&o);
+}
+
+static void test_mininet_options_are_read(void **state)
+{
+	struct emu_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, NULL, "--topo", "tree,depth=2,fanout=3",
+			       "--switch", "lxbr,stp=1", "--controller",
+			       "none", "--test", "pingall", "--mac",
+			       "--ipbase", "192.168.0.0/16"),
+			 0);
+	assert_string_equal(o.topo, "tree,depth=2,fanout=3");
+	assert_string_equal(o.switch_kind, "lxbr");
+	assert_string_equal(o.switch_args, "stp=1");
+	assert_string_equal(o.controller, "none");
+	assert_int_equal(o.test, EMU_TEST_PINGALL);
+	assert_true(o.mac);
+	assert_string_equal(o.ipbase, "192.168.0.0/16");
+	emu_opts_release(&o);
+}
+
+static void test_link_tc_options_fill_the_shaping(void **state)
+{
+	struct emu_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, NULL, "--link", "tc,bw=10,delay=5ms"), 0);
+	assert_true(o.has_link);
+	assert_int_equal(o.link.rate_bps, 10000000);
+	assert_int_equal(o.link.delay_us, 5000);
+	emu_opts_release(&o);
+}
+
+static void test_script_and_its_arguments_end_the_options(void **state)
+{
+	struct emu_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, NULL, "--switch", "lxbr", "topo.lua", "-x",
+			       "3"),
+			 0);
+	assert_string_equal(o.script, "topo.lua");
+	assert_int_equal(o.n_script_args, 2);
+	assert_string_equal(o.script_args[0], "-x");
+	emu_opts_release(&o);
+}
+
+static void test_bad_options_are_named_in_the_error(void **state)
+{
+	struct emu_err err = { 0 };
+	struct emu_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &err, "--frobnicate"), -EINVAL);
+	assert_string_equal(err.msg, "unknown option '--frobnicate'");
+	emu_opts_release(&o);
+	emu_err_clear(&err);
+	assert_int_equal(PARSE(&o, &err, "--switch", "cisco"), -EINVAL);
+	assert_non_null(strstr(err.msg, "unknown switch 'cisco'"));
+	emu_opts_release(&o);
+	emu_err_clear(&err);
+	assert_int_equal(PARSE(&o, &err, "--test", "fly"), -EINVAL);
+	assert_non_null(strstr(err.msg, "unknown test 'fly'"));
+	emu_opts_release(&o);
+	emu_err_clear(&err);
+	assert_int_equal(PARSE(&o, &err, "--topo"), -EINVAL);
+	assert_string_equal(err.msg, "option '--topo' needs an argument");
+	emu_opts_release(&o);
+	emu_err_clear(&err);
+	assert_int_equal(PARSE(&o, &err, "--link", "tc,bw=0"), -EINVAL);
+	assert_non_null(strstr(err.msg, "--link: "));
+	emu_opts_release(&o);
+	emu_err_clear(&err);
+	assert_int_equal(PARSE(&o, &err, "--controller", "pox"), -EINVAL);
+	assert_non_null(strstr(err.msg, "unknown controller 'pox'"));
+	emu_opts_release(&o);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_defaults_are_minimal_ovs_and_the_cli),
+		cmocka_unit_test(test_mininet_options_are_read),
+		cmocka_unit_test(test_link_tc_options_fill_the_shaping),
+		cmocka_unit_test(
+			test_script_and_its_arguments_end_the_options),
+		cmocka_unit_test(test_bad_options_are_named_in_the_error),
+	};
+
+	return cmocka_run_group_tests_name("opts", tests, NULL, NULL);
+}

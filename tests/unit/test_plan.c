@@ -1,0 +1,144 @@
+/* The address plan: host IPs, MACs, dpids, interface names, name rules. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <string.h>
+
+#include "emu/err.h"
+#include "topo/plan.h"
+
+static void test_default_base_gives_10_0_0_n_slash_8(void **state)
+{
+	struct plan_net net;
+	char ip[32];
+
+	(void)state;
+	assert_int_equal(plan_parse_net("10.0.0.0/8", &net, NULL), 0);
+	assert_int_equal(plan_host_ip(&net, 1, ip, sizeof(ip), NULL), 0);
+	assert_string_equal(ip, "10.0.0.1/8");
+	assert_int_equal(plan_host_ip(&net, 256, ip, sizeof(ip), NULL), 0);
+	assert_string_equal(ip, "10.0.1.0/8");
+}
+
+static void test_bare_ipbase_means_slash_8_and_is_masked(void **state)
+{
+	struct plan_net net;
+	char ip[32];
+
+	(void)state;
+	assert_int_equal(plan_parse_net("192.168.7.9/24", &net, NULL), 0);
+	assert_int_equal(plan_host_ip(&net, 3, ip, sizeof(ip), NULL), 0);
+	assert_string_equal(ip, "192.168.7.3/24");
+	assert_int_equal(plan_parse_net("172.16.0.0", &net, NULL), 0);
+	assert_int_equal(net.prefix, 8);
+}
+
+static void test_too_many_hosts_for_the_network_is_an_error(void **state)
+{
+	struct emu_err err = { 0 };
+	struct plan_net net;
+	char ip[32];
+
+	(void)state;
+	assert_int_equal(plan_parse_net("10.0.0.0/30", &net, NULL), 0);
+	assert_int_equal(plan_host_ip(&net, 2, ip, sizeof(ip), NULL), 0);
+	assert_int_equal(plan_host_ip(&net, 3, ip, sizeof(ip), &err),
+			 -ERANGE);
+	assert_non_null(strstr(err.msg, "too many hosts for 10.0.0.0/30"));
+}
+
+static void test_bad_addresses_are_refused(void **state)
+{
+	struct emu_err err = { 0 };
+	struct plan_net net;
+	uint32_t a;
+
+	(void)state;
+	assert_int_equal(plan_parse_ip("10.0.0.300", &a, NULL, &err), -EINVAL);
+	assert_string_equal(err.msg, "invalid IPv4 address '10.0.0.300'");
+	assert_int_equal(plan_parse_ip("10.0.0", &a, NULL, NULL), -EINVAL);
+	assert_int_equal(plan_parse_ip("10.0.0.1/33", &a, NULL, NULL),
+			 -EINVAL);
+	assert_int_equal(plan_parse_ip("10.0.0.1x", &a, NULL, NULL), -EINVAL);
+	assert_int_equal(plan_parse_net("10.0.0.0/31", &net, NULL), -ERANGE);
+	assert_int_equal(plan_parse_ip("1.2.3.4/16", &a, NULL, NULL), 0);
+	assert_int_equal(a, 0x01020304);
+}
+
+static void test_mac_follows_the_host_number(void **state)
+{
+	char mac[18];
+	uint8_t b[6];
+
+	(void)state;
+	plan_mac_from_index(1, mac, sizeof(mac));
+	assert_string_equal(mac, "00:00:00:00:00:01");
+	plan_mac_from_index(300, mac, sizeof(mac));
+	assert_string_equal(mac, "00:00:00:00:01:2c");
+	assert_int_equal(plan_parse_mac(mac, b, NULL), 0);
+	assert_int_equal(b[5], 0x2c);
+	assert_int_equal(plan_parse_mac("00:00:00:00:01", b, NULL), -EINVAL);
+	assert_int_equal(plan_parse_mac("zz:00:00:00:00:01", b, NULL),
+			 -EINVAL);
+}
+
+static void test_dpid_is_the_first_number_of_the_name(void **state)
+{
+	(void)state;
+	assert_int_equal(plan_dpid("s1"), 1);
+	assert_int_equal(plan_dpid("s10"), 10);
+	assert_int_equal(plan_dpid("core3x4"), 3);
+	assert_int_equal(plan_dpid("switch"), 0);
+}
+
+static void test_interface_names_follow_mininet(void **state)
+{
+	struct emu_err err = { 0 };
+	char name[32];
+
+	(void)state;
+	assert_int_equal(plan_intf_name("h1", 0, name, sizeof(name), NULL), 0);
+	assert_string_equal(name, "h1-eth0");
+	assert_int_equal(plan_intf_name("s12", 3, name, sizeof(name), NULL), 0);
+	assert_string_equal(name, "s12-eth3");
+	assert_int_equal(plan_intf_name("abcdefghij", 10, name, sizeof(name),
+					&err),
+			 -ENAMETOOLONG);
+	assert_non_null(strstr(err.msg, "longer than 15"));
+}
+
+static void test_names_allow_only_safe_characters(void **state)
+{
+	struct emu_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(plan_check_name("web-1.a_b", 10, NULL), 0);
+	assert_int_equal(plan_check_name("h1;reboot", 10, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "only A-Z a-z 0-9 _ . - allowed"));
+	assert_int_equal(plan_check_name("../x", 10, NULL), -EINVAL);
+	assert_int_equal(plan_check_name("a/b", 10, NULL), -EINVAL);
+	assert_int_equal(plan_check_name("-x", 10, NULL), -EINVAL);
+	assert_int_equal(plan_check_name("", 10, NULL), -EINVAL);
+	assert_int_equal(plan_check_name("abcdefghijk", 10, NULL),
+			 -ENAMETOOLONG);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_default_base_gives_10_0_0_n_slash_8),
+		cmocka_unit_test(test_bare_ipbase_means_slash_8_and_is_masked),
+		cmocka_unit_test(
+			test_too_many_hosts_for_the_network_is_an_error),
+		cmocka_unit_test(test_bad_addresses_are_refused),
+		cmocka_unit_test(test_mac_follows_the_host_number),
+		cmocka_unit_test(test_dpid_is_the_first_number_of_the_name),
+		cmocka_unit_test(test_interface_names_follow_mininet),
+		cmocka_unit_test(test_names_allow_only_safe_characters),
+	};
+
+	return cmocka_run_group_tests_name("plan", tests, NULL, NULL);
+}

@@ -1,0 +1,241 @@
+/* The built-in topologies: node and link counts, names, ports, errors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "emu/err.h"
+#include "topo/topo.h"
+
+static void build_ok(struct topo *t, const char *spec)
+{
+	struct emu_err err = { 0 };
+
+	topo_init(t);
+	assert_int_equal(topo_build(t, spec, &err), 0);
+	assert_false(emu_err_is_set(&err));
+}
+
+static const char *build_err(const char *spec, int code)
+{
+	static struct emu_err err;
+	struct topo t;
+
+	emu_err_clear(&err);
+	topo_init(&t);
+	assert_int_equal(topo_build(&t, spec, &err), code);
+	assert_int_equal(t.n_nodes, 0);
+	return err.msg;
+}
+
+static int linked(const struct topo *t, const char *a, const char *b)
+{
+	int ia = topo_find(t, a), ib = topo_find(t, b);
+
+	for (size_t i = 0; i < t->n_links; i++)
+		if (((int)t->links[i].a == ia && (int)t->links[i].b == ib) ||
+		    ((int)t->links[i].a == ib && (int)t->links[i].b == ia))
+			return 1;
+	return 0;
+}
+
+static void test_minimal_topo_is_two_hosts_on_one_switch(void **state)
+{
+	struct topo t;
+
+	(void)state;
+	build_ok(&t, "minimal");
+	assert_int_equal(topo_count(&t, TOPO_HOST), 2);
+	assert_int_equal(topo_count(&t, TOPO_SWITCH), 1);
+	assert_int_equal(t.n_links, 2);
+	assert_true(linked(&t, "h1", "s1"));
+	assert_true(linked(&t, "h2", "s1"));
+	topo_release(&t);
+}
+
+static void test_single_topo_puts_n_hosts_on_s1(void **state)
+{
+	struct topo t;
+
+	(void)state;
+	build_ok(&t, "single,5");
+	assert_int_equal(topo_count(&t, TOPO_HOST), 5);
+	assert_int_equal(topo_count(&t, TOPO_SWITCH), 1);
+	assert_true(linked(&t, "h5", "s1"));
+	topo_release(&t);
+}
+
+static void test_linear_topo_names_hosts_h1_to_hn(void **state)
+{
+	struct topo t;
+
+	(void)state;
+	build_ok(&t, "linear,4");
+	assert_int_equal(topo_count(&t, TOPO_HOST), 4);
+	assert_int_equal(topo_count(&t, TOPO_SWITCH), 4);
+	assert_int_equal(t.n_links, 7);
+	for (int i = 1; i <= 4; i++) {
+		char h[8], s[8];
+
+		snprintf(h, sizeof(h), "h%d", i);
+		snprintf(s, sizeof(s), "s%d", i);
+		assert_true(linked(&t, h, s));
+	}
+	assert_true(linked(&t, "s1", "s2"));
+	assert_true(linked(&t, "s3", "s4"));
+	assert_false(linked(&t, "s1", "s4"));
+	topo_release(&t);
+}
+
+static void test_linear_topo_with_k_hosts_names_them_hjsi(void **state)
+{
+	struct topo t;
+
+	(void)state;
+	build_ok(&t, "linear,3,2");
+	assert_int_equal(topo_count(&t, TOPO_HOST), 6);
+	assert_true(linked(&t, "h1s1", "s1"));
+	assert_true(linked(&t, "h2s3", "s3"));
+	topo_release(&t);
+}
+
+static void test_reversed_topo_gives_host_i_port_n_minus_i_plus_1(void **s)
+{
+	struct topo t;
+
+	(void)s;
+	build_ok(&t, "reversed,3");
+	for (size_t i = 0; i < t.n_links; i++) {
+		const char *host = t.nodes[t.links[i].a].name;
+		int n = host[1] - '0';
+
+		assert_int_equal(t.links[i].port_b, 3 - n + 1);
+		assert_int_equal(t.links[i].port_a, 0);
+	}
+	topo_release(&t);
+}
+
+static void test_tree_topo_numbers_switches_in_preorder(void **state)
+{
+	struct topo t;
+
+	(void)state;
+	build_ok(&t, "tree,depth=2,fanout=3");
+	assert_int_equal(topo_count(&t, TOPO_HOST), 9);
+	assert_int_equal(topo_count(&t, TOPO_SWITCH), 4);
+	assert_int_equal(t.n_links, 12);
+	assert_true(linked(&t, "s1", "s2"));
+	assert_true(linked(&t, "s1", "s4"));
+	assert_true(linked(&t, "s2", "h1"));
+	assert_true(linked(&t, "s2", "h3"));
+	assert_true(linked(&t, "s4", "h9"));
+	topo_release(&t);
+}
+
+static void test_tree_topo_takes_positional_arguments(void **state)
+{
+	struct topo t;
+
+	(void)state;
+	build_ok(&t, "tree,3,2");
+	assert_int_equal(topo_count(&t, TOPO_HOST), 8);
+	assert_int_equal(topo_count(&t, TOPO_SWITCH), 7);
+	topo_release(&t);
+}
+
+static void test_torus_topo_wraps_rows_and_columns(void **state)
+{
+	struct topo t;
+	int sw;
+
+	(void)state;
+	build_ok(&t, "torus,3,3");
+	assert_int_equal(topo_count(&t, TOPO_SWITCH), 9);
+	assert_int_equal(topo_count(&t, TOPO_HOST), 9);
+	assert_int_equal(t.n_links, 9 + 18);
+	assert_true(linked(&t, "s1x1", "s1x3"));
+	assert_true(linked(&t, "s1x1", "s3x1"));
+	assert_true(linked(&t, "h2x2", "s2x2"));
+	sw = topo_find(&t, "s2x3");
+	assert_int_equal(t.nodes[sw].dpid, 2 * 256 + 3);
+	topo_release(&t);
+}
+
+static void test_switch_dpid_comes_from_its_number(void **state)
+{
+	struct topo t;
+
+	(void)state;
+	build_ok(&t, "linear,12");
+	assert_int_equal(t.nodes[topo_find(&t, "s12")].dpid, 12);
+	topo_release(&t);
+}
+
+static void test_unknown_topology_is_named_in_the_error(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(build_err("ring,3", -ENOENT),
+			       "unknown topology 'ring'"));
+}
+
+static void test_bad_topology_arguments_are_refused(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(build_err("linear,abc", -EINVAL),
+			       "invalid argument 'abc'"));
+	assert_non_null(strstr(build_err("single,0", -ERANGE),
+			       "out of range"));
+	assert_non_null(strstr(build_err("tree,depth=2,fan=3", -EINVAL),
+			       "unknown argument 'fan'"));
+	assert_non_null(strstr(build_err("torus,2,3", -ERANGE),
+			       "out of range"));
+	assert_non_null(strstr(build_err("minimal,3", -E2BIG),
+			       "too many arguments"));
+	assert_non_null(strstr(build_err("tree,depth=10,fanout=10", -E2BIG),
+			       "too large"));
+}
+
+static void test_duplicate_and_bad_names_are_refused(void **state)
+{
+	struct emu_err err = { 0 };
+	struct topo t;
+
+	(void)state;
+	topo_init(&t);
+	assert_int_equal(topo_add_node(&t, TOPO_HOST, "h1", &err), 0);
+	assert_int_equal(topo_add_node(&t, TOPO_HOST, "h1", &err), -EEXIST);
+	assert_string_equal(err.msg, "duplicate node name 'h1'");
+	emu_err_clear(&err);
+	assert_int_equal(topo_add_node(&t, TOPO_HOST, "h;rm", &err), -EINVAL);
+	emu_err_clear(&err);
+	assert_int_equal(topo_add_node(&t, TOPO_HOST, "averylongname", &err),
+			 -ENAMETOOLONG);
+	assert_int_equal(topo_add_link(&t, 0, 0, -1, -1, NULL), -EINVAL);
+	assert_int_equal(topo_add_link(&t, 0, 5, -1, -1, NULL), -ENOENT);
+	topo_release(&t);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_minimal_topo_is_two_hosts_on_one_switch),
+		cmocka_unit_test(test_single_topo_puts_n_hosts_on_s1),
+		cmocka_unit_test(test_linear_topo_names_hosts_h1_to_hn),
+		cmocka_unit_test(test_linear_topo_with_k_hosts_names_them_hjsi),
+		cmocka_unit_test(
+			test_reversed_topo_gives_host_i_port_n_minus_i_plus_1),
+		cmocka_unit_test(test_tree_topo_numbers_switches_in_preorder),
+		cmocka_unit_test(test_tree_topo_takes_positional_arguments),
+		cmocka_unit_test(test_torus_topo_wraps_rows_and_columns),
+		cmocka_unit_test(test_switch_dpid_comes_from_its_number),
+		cmocka_unit_test(test_unknown_topology_is_named_in_the_error),
+		cmocka_unit_test(test_bad_topology_arguments_are_refused),
+		cmocka_unit_test(test_duplicate_and_bad_names_are_refused),
+	};
+
+	return cmocka_run_group_tests_name("topo", tests, NULL, NULL);
+}
