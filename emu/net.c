@@ -45,7 +45,11 @@ struct net {
 	struct link **links;		/* owned */
 	size_t n_links, cap_links;
 	struct nlsock *root_nl;
+	int sw_nsfd;			/* "<tag>-sw" for Linux bridges; -1 */
+	char *sw_ns_name;
+	struct nlsock *sw_nl;
 	struct ovs_switch_db *ovs_db;	/* made on first use */
+	long neigh_saved[2];		/* gc_thresh2/3 before the run; 0 */
 	bool userspace;			/* OVS without the kernel module */
 	bool started;
 };
@@ -79,6 +83,46 @@ const char *const *net_controller_targets(const struct net *net)
 {
 	(void)net;
 	return NULL;	/* XXX: controllers come with ctl/ */
+}
+
+int net_switch_nsfd(struct net *net, struct emu_err *err)
+{
+	struct nlsock *nl;
+	int fd;
+
+	if (net->sw_nsfd >= 0)
+		return net->sw_nsfd;
+	free(net->sw_ns_name);
+	net->sw_ns_name = xasprintf("%s-sw", net_run_tag(net));
+	fd = host_netns_create(net->sw_ns_name, err);
+	if (fd < 0)
+		return fd;
+	net->sw_nsfd = fd;
+	nl = nlsock_open(fd, err);
+	if (!nl || nlsock_set_up(nl, "lo", true, err)) {
+		nlsock_close(nl);
+		return err ? err->code : -EIO;
+	}
+	net->sw_nl = nl;
+	return fd;
+}
+
+struct nlsock *net_switch_nl(struct net *net, struct emu_err *err)
+{
+	return net_switch_nsfd(net, err) < 0 ? NULL : net->sw_nl;
+}
+
+/* Removes the Linux bridges' namespace with all that is left in it. */
+static void net_remove_switch_ns(struct net *net)
+{
+	if (net->sw_nsfd < 0)
+		return;
+	nlsock_close(net->sw_nl);
+	net->sw_nl = NULL;
+	host_netns_kill_all(net->sw_nsfd);
+	close(net->sw_nsfd);
+	net->sw_nsfd = -1;
+	host_netns_delete(net->sw_ns_name);
 }
 
 struct ovs_switch_db *net_ovs_db(struct net *net, struct emu_err *err)
@@ -132,6 +176,7 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	struct net_opts none = { 0 };
 	struct net *net = xcalloc(1, sizeof(*net));
 
+	net->sw_nsfd = -1;
 	if (!opts)
 		opts = &none;
 	net->switch_kind = xstrdup(opts->switch_kind ? opts->switch_kind
@@ -434,6 +479,34 @@ static int net_start_role(struct net *net, enum node_role role,
 	return ret;
 }
 
+/* Calls the 'prepare' of each switch kind once with all its nodes. */
+static int net_prepare_switches(struct net *net, struct emu_err *err)
+{
+	struct node **batch = xcalloc(net->n_nodes, sizeof(*batch));
+	const struct node_ops *done[16];
+	size_t n_done = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < net->n_nodes && !ret; i++) {
+		const struct node_ops *ops = net->nodes[i]->ops;
+		size_t n = 0, k;
+
+		if (ops->role != NODE_SWITCH || !ops->prepare)
+			continue;
+		for (k = 0; k < n_done && done[k] != ops; k++)
+			;
+		if (k < n_done || n_done == ARRAY_SIZE(done))
+			continue;
+		done[n_done++] = ops;
+		for (size_t j = i; j < net->n_nodes; j++)
+			if (net->nodes[j]->ops == ops)
+				batch[n++] = net->nodes[j];
+		ret = ops->prepare(batch, n, err);
+	}
+	free(batch);
+	return ret;
+}
+
 /* Stops the running nodes of 'role', one call per kind. */
 static void net_stop_role(struct net *net, enum node_role role)
 {
@@ -523,7 +596,9 @@ static int net_start_node(struct net *net, struct node *node,
 	int ret;
 
 	(void)net;
-	ret = node->ops->start(one, 1, err);
+	ret = node->ops->prepare ? node->ops->prepare(one, 1, err) : 0;
+	if (!ret)
+		ret = node->ops->start(one, 1, err);
 	if (!ret && node->ops->ready)
 		ret = node->ops->ready(node, err);
 	return ret;
@@ -543,6 +618,68 @@ static int net_shape_link(struct net *net, struct link *link,
 {
 	(void)net;
 	return link_shape(link, err);
+}
+
+static const char *const net_neigh_files[2] = {
+	"/proc/sys/net/ipv4/neigh/default/gc_thresh2",
+	"/proc/sys/net/ipv4/neigh/default/gc_thresh3",
+};
+
+static long net_read_long(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	long v = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+static void net_write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "w");
+
+	if (f) {
+		fprintf(f, "%ld\n", v);
+		fclose(f);
+	}
+}
+
+/* The kernel's ARP table is one for all namespaces, capped at gc_thresh3
+ * entries (1024 by default): a pingall among N hosts needs about N*N.
+ * Raise the caps for the run when they are too low; restored at stop. */
+static void net_raise_neigh_limits(struct net *net)
+{
+	long hosts = (long)net_count_role(net, NODE_HOST);
+	long want = hosts * hosts + 1024;
+
+	if (want > 1L << 18)
+		want = 1L << 18;
+	for (int i = 0; i < 2; i++) {
+		long cur = net_read_long(net_neigh_files[i]);
+
+		if (cur <= 0 || cur >= want)
+			continue;
+		net->neigh_saved[i] = cur;
+		net_write_long(net_neigh_files[i], want);
+		log_info("*** Raised %s from %ld to %ld for %ld hosts",
+			 strrchr(net_neigh_files[i], '/') + 1, cur, want,
+			 hosts);
+	}
+}
+
+static void net_restore_neigh_limits(struct net *net)
+{
+	/* thresh3 first down would be refused below thresh2: go in reverse */
+	for (int i = 0; i < 2; i++) {
+		if (!net->neigh_saved[i])
+			continue;
+		net_write_long(net_neigh_files[i], net->neigh_saved[i]);
+		net->neigh_saved[i] = 0;
+	}
 }
 
 static void net_say_machine(struct net *net)
@@ -588,9 +725,13 @@ int net_start(struct net *net, struct emu_err *err)
 	log_info("*** Creating network");
 	net_print_names(net, NODE_HOST, "hosts");
 	net_print_names(net, NODE_SWITCH, "switches");
+	net->started = true;	/* from here on, failures roll back */
+	net_raise_neigh_limits(net);
 	ret = net_start_role(net, NODE_CONTROLLER, err);
 	if (!ret)
 		ret = net_start_role(net, NODE_HOST, err);
+	if (!ret)
+		ret = net_prepare_switches(net, err);
 	for (size_t i = 0; i < net->n_links && !ret; i++)
 		ret = link_make(net->links[i], net->root_nl, err);
 	log_info("*** Configuring hosts");
@@ -606,7 +747,6 @@ int net_start(struct net *net, struct emu_err *err)
 	for (size_t i = 0; i < net->n_nodes && !ret; i++)
 		if (net->nodes[i]->ops->ready)
 			ret = net->nodes[i]->ops->ready(net->nodes[i], err);
-	net->started = true;
 	if (ret) {
 		net_stop(net);
 		return ret;
@@ -675,8 +815,10 @@ void net_stop(struct net *net)
 	net_stop_role(net, NODE_HOST);
 	for (size_t i = 0; i < net->n_links; i++)
 		link_forget(net->links[i]);
+	net_remove_switch_ns(net);
 	net_wait_gone(net, gone, n_gone);
 	net_stop_role(net, NODE_CONTROLLER);
+	net_restore_neigh_limits(net);
 	free(gone);
 	net->started = false;
 	log_info("*** Done");
@@ -697,6 +839,7 @@ void net_destroy(struct net *net)
 	nlsock_close(net->root_nl);
 	run_close(net->run);
 	free(net->alias);
+	free(net->sw_ns_name);
 	free(net->switch_kind);
 	free(net);
 }
@@ -766,6 +909,11 @@ int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
 			int status;
 			pid_t pid = wait(&status);
 
+			if (pid < 0 && errno == EINTR) {
+				ret = emu_err_set(err, -EINTR,
+						  "ping interrupted");
+				break;
+			}
 			if (pid < 0) {
 				ret = emu_err_set(err, -errno,
 						  "cannot wait for ping: %s",
@@ -785,7 +933,11 @@ int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
 			}
 		}
 	}
-	for (size_t s = 0; s < n_hosts && out; s++) {
+	for (size_t j = 0; j < n_jobs; j++) {
+		kill(jobs[j].pid, SIGKILL);
+		waitpid(jobs[j].pid, NULL, 0);
+	}
+	for (size_t s = 0; s < n_hosts && out && !ret; s++) {
 		fprintf(out, "%s ->", hosts[s]->name);
 		for (size_t d = 0; d < n_hosts; d++)
 			if (d != s)
@@ -794,7 +946,7 @@ int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
 							    : "X");
 		fprintf(out, "\n");
 	}
-	if (out)
+	if (out && !ret)
 		fprintf(out, "*** Results: %u%% dropped (%u/%u received)\n",
 			n_sent ? (n_sent - n_recv) * 100 / n_sent : 0, n_recv,
 			n_sent);

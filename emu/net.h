@@ -70,6 +70,12 @@ const char *net_run_tag(const struct net *net);
 const char *net_alias(const struct net *net);
 /* The netlink socket of the root namespace. */
 struct nlsock *net_root_nl(struct net *net);
+/* The run's namespace for Linux bridges, "<tag>-sw", made on first use:
+ * bridged traffic there meets no FORWARD chain of the host's firewall.
+ * Returns a borrowed fd or a negative errno; net_switch_nl() gives a
+ * route socket in it (borrowed) or NULL. */
+int net_switch_nsfd(struct net *net, struct emu_err *err);
+struct nlsock *net_switch_nl(struct net *net, struct emu_err *err);
 /* The run's connection to ovsdb-server, made on first use; NULL with 'err'
  * set when the server cannot be reached. */
 struct ovs_switch_db *net_ovs_db(struct net *net, struct emu_err *err);

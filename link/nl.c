@@ -108,14 +108,22 @@ static int ns_leave(int saved, struct emu_err *err)
 	return ret;
 }
 
-/* Returns true when the namespace open as 'fd' is the one of pid 1. */
-static bool ns_is_init(int fd)
+/* Returns true when the namespace open as 'fd' is the host's: the one the
+ * process (its main thread) lives in, or pid 1's when that can be seen. */
+static bool ns_is_host(int fd)
 {
-	struct stat a, b;
+	static const char *const hosts[] = { "/proc/self/ns/net",
+					     "/proc/1/ns/net" };
+	struct stat ns, h;
+	size_t i;
 
-	if (fstat(fd, &a) < 0 || stat("/proc/1/ns/net", &b) < 0)
+	if (fstat(fd, &ns) < 0)
 		return true;	/* cannot tell: assume the worst */
-	return a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	for (i = 0; i < ARRAY_SIZE(hosts); i++)
+		if (stat(hosts[i], &h) == 0 && h.st_dev == ns.st_dev &&
+		    h.st_ino == ns.st_ino)
+			return true;
+	return false;
 }
 
 /* ---- errors ----------------------------------------------------------- */
@@ -496,7 +504,8 @@ int nlsock_build_add_route(struct nl_msg **msgp, const char *dst,
 
 	*msgp = NULL;
 	if (!dst || (strcmp(dst, "default") && parse_cidr(dst, true, &d) < 0))
-		return emu_err_set(err, -EINVAL, "invalid route destination '%s'",
+		return emu_err_set(err, -EINVAL,
+				   "invalid route destination '%s'",
 				   dst ? dst : "");
 	if (gw && parse_cidr(gw, false, &g) < 0)
 		return emu_err_set(err, -EINVAL, "invalid gateway '%s'", gw);
@@ -629,9 +638,6 @@ struct nlsock *nlsock_open(int nsfd, struct emu_err *err)
 	s->cb = nl_cb_alloc(NL_CB_DEFAULT);
 	if (!s->sk || !s->cb)
 		abort();	/* out of memory, as xmalloc */
-	/* Let the kernel pick the port: libnl's own pool holds 1024 per
-	 * process, fewer than the namespaces cnemu may keep sockets in. */
-	nl_socket_set_local_port(s->sk, 0);
 	ret = nl_connect(s->sk, NETLINK_ROUTE);
 	if (ns_leave(saved, err) < 0)
 		goto fail;
@@ -954,7 +960,8 @@ int nlsock_foreach_alias(struct nlsock *s, const char *alias_prefix,
 		alias_list_clear(&l);
 		msg = msg_new(RTM_GETLINK, NLM_F_DUMP);
 		if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
-		    nla_put_u32(msg, IFLA_EXT_MASK, RTEXT_FILTER_SKIP_STATS) < 0)
+		    nla_put_u32(msg, IFLA_EXT_MASK,
+				RTEXT_FILTER_SKIP_STATS) < 0)
 			abort();	/* cannot overflow a page */
 		log_dbg("RTM_GETLINK dump");
 		ret = nlsock_talk(s, msg, parse_alias, &l);
@@ -1116,7 +1123,7 @@ int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err)
 		return emu_err_set(err, -errno,
 				   "cannot find the socket's network namespace: %s",
 				   strerror(errno));
-	if (ns_is_init(nsfd)) {
+	if (ns_is_host(nsfd)) {
 		close(nsfd);
 		return emu_err_set(err, -EPERM,
 				   "refusing to change the bridge netfilter sysctls of the host's namespace");

@@ -119,8 +119,9 @@ int nlsock_set_alias(struct nlsock *s, const char *ifname, const char *alias,
  * socket's namespace to 'on' (nothing to do without br_netfilter).  These
  * sysctls are per namespace; a new namespace starts with them on but with
  * empty iptables, so a bridge there forwards either way, and off it skips
- * br_netfilter's per-packet work.  Refuses (-EPERM) the namespace of pid 1:
- * cnemu does not change the host's firewall settings. */
+ * br_netfilter's per-packet work.  Refuses (-EPERM) the host's namespace
+ * (the process's own, or pid 1's): cnemu leaves the host's firewall
+ * settings alone. */
 int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err);
 
 /* Turns TX checksum offload of 'ifname' in namespace 'nsfd' (-1: the

@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emu/err.h"
 #include "emu/log.h"
@@ -21,9 +22,11 @@ struct bridge {
 static int bridge_attach(struct node *node, struct node_intf *intf,
 			 struct emu_err *err)
 {
-	struct nlsock *nl = net_root_nl(node->net);
+	struct nlsock *nl = net_switch_nl(node->net, err);
 	int ret;
 
+	if (!nl)
+		return err ? err->code : -EIO;
 	ret = nlsock_set_master(nl, intf->name, node->name, err);
 	if (!ret)
 		ret = nlsock_set_up(nl, intf->name, intf->up, err);
@@ -33,22 +36,50 @@ static int bridge_attach(struct node *node, struct node_intf *intf,
 static int bridge_detach(struct node *node, struct node_intf *intf,
 			 struct emu_err *err)
 {
-	return nlsock_set_master(net_root_nl(node->net), intf->name, NULL,
-				 err);
+	struct nlsock *nl = net_switch_nl(node->net, err);
+
+	if (!nl)
+		return err ? err->code : -EIO;
+	return nlsock_set_master(nl, intf->name, NULL, err);
+}
+
+/* Puts the bridges in the switch namespace before their links are made. */
+static int bridge_prepare(struct node **nodes, size_t n, struct emu_err *err)
+{
+	struct nl_bridge_opts opts = { 0 };
+	struct nlsock *nl;
+	int fd, ret;
+
+	fd = net_switch_nsfd(nodes[0]->net, err);
+	if (fd < 0)
+		return fd;
+	nl = net_switch_nl(nodes[0]->net, err);
+	for (size_t i = 0; i < n; i++) {
+		struct bridge *br = container_of(nodes[i], struct bridge, node);
+
+		if (br->node.nsfd < 0)
+			br->node.nsfd = dup(fd);
+		if (br->node.nsfd < 0)
+			return emu_err_set(err, -errno, "cannot dup: %s",
+					   strerror(errno));
+		opts.stp = br->stp;
+		opts.alias = net_alias(br->node.net);
+		ret = nlsock_add_bridge(nl, br->node.name, &opts, err);
+		if (ret) {
+			emu_err_prefix(err, "switch '%s': ", br->node.name);
+			return ret;
+		}
+	}
+	return 0;
 }
 
 static int bridge_start_one(struct bridge *br, struct emu_err *err)
 {
-	struct nlsock *nl = net_root_nl(br->node.net);
-	struct nl_bridge_opts opts = {
-		.stp = br->stp,
-		.alias = net_alias(br->node.net),
-	};
+	struct nlsock *nl = net_switch_nl(br->node.net, err);
 	int ret;
 
-	ret = nlsock_add_bridge(nl, br->node.name, &opts, err);
-	if (ret)
-		return ret;
+	if (!nl)
+		return err ? err->code : -EIO;
 	br->node.running = true;
 	for (size_t i = 0; i < br->node.n_intfs; i++) {
 		ret = bridge_attach(&br->node, br->node.intfs[i], err);
@@ -76,9 +107,9 @@ static void bridge_stop(struct node **nodes, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct emu_err err = { 0 };
+		struct nlsock *nl = net_switch_nl(nodes[i]->net, &err);
 
-		if (nlsock_del_link(net_root_nl(nodes[i]->net), nodes[i]->name,
-				    &err))
+		if (!nl || nlsock_del_link(nl, nodes[i]->name, &err))
 			log_warn("cannot remove bridge '%s': %s",
 				 nodes[i]->name, err.msg);
 		nodes[i]->running = false;
@@ -93,6 +124,7 @@ static void bridge_free(struct node *node)
 static const struct node_ops bridge_ops = {
 	.kind = "lxbr",
 	.role = NODE_SWITCH,
+	.prepare = bridge_prepare,
 	.start = bridge_start,
 	.attach = bridge_attach,
 	.detach = bridge_detach,

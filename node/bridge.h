@@ -1,6 +1,10 @@
-/* Linux bridges as switches ("lxbr"), made over netlink in the root
- * namespace and tagged with the run's alias.  Bridged traffic is kept out
- * of the host's iptables FORWARD chain (nf_call_* off per bridge). */
+/* Linux bridges as switches ("lxbr"), made over netlink in the run's
+ * switch namespace ("<tag>-sw", see net_switch_nsfd()).  There, bridged
+ * traffic meets no FORWARD chain: on a machine where Docker sets the host's
+ * FORWARD policy to drop and bridge-nf-call-iptables is on (the per-bridge
+ * nf_call_* switches cannot override the namespace's sysctl), a bridge in
+ * the root namespace would drop all IP.  'ip netns exec <tag>-sw bridge
+ * link' shows them. */
 #ifndef NODE_BRIDGE_H
 #define NODE_BRIDGE_H
 

@@ -43,6 +43,11 @@ struct node_ops {
 	 * that the Net can stop exactly those. Switches are started after
 	 * their ports exist (node->intfs). */
 	int (*start)(struct node **nodes, size_t n, struct emu_err *err);
+	/* Optional: called for the 'n' nodes of this kind before any link is
+	 * made, so that a kind can give its nodes a namespace ('nsfd') for
+	 * their link ends.  What it makes must go away with the Net's
+	 * namespaces or with 'stop'. */
+	int (*prepare)(struct node **nodes, size_t n, struct emu_err *err);
 	/* Switches: makes 'intf' of a running switch a port (runtime links). */
 	int (*attach)(struct node *node, struct node_intf *intf,
 		      struct emu_err *err);

@@ -10,7 +10,8 @@
 #include <stdint.h>
 #include <cmocka.h>
 
-/* In a cmocka setup or test: skips with 'skipped: <reason>' on stdout, or
+/* In a cmocka test body (cmocka 1.1 reports a skip in a setup as an
+ * error): skips with 'skipped: <reason>' on stdout, or
  * fails when CNEMU_TEST_STRICT=1.  Return value for a setup function. */
 int test_skip(const char *reason);
 /* 0 when running as root, else skips. */

@@ -1,0 +1,1115 @@
+#include "link/pump.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/if_packet.h>
+#include <linux/virtio_net.h>
+#include <net/ethernet.h>
+#include <net/if.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/eventfd.h>
+#include <sys/ioctl.h>
+#include <sys/prctl.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emu/err.h"
+#include "emu/log.h"
+#include "emu/util.h"
+
+EMU_LOG_MODULE(pump);
+
+#define VNET_LEN sizeof(struct virtio_net_hdr)
+#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
+#define VIRTIO_NET_HDR_GSO_UDP_L4 5	/* newer than Debian 12's headers */
+#endif
+#define VLAN_LEN 4
+
+/* ------------------------------------------------------------------ */
+/* Random numbers                                                      */
+
+void pump_rng_seed(struct pump_rng *rng, uint64_t seed)
+{
+	/* splitmix64 of the seed, so that small seeds give good states and
+	 * the state is never 0 (xorshift's fixed point). */
+	uint64_t z = seed + 0x9e3779b97f4a7c15ULL;
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	z ^= z >> 31;
+	rng->state = z ? z : 0x2545f4914f6cdd1dULL;
+}
+
+uint32_t pump_rng_u32(struct pump_rng *rng)
+{
+	uint64_t x = rng->state;
+
+	x ^= x >> 12;
+	x ^= x << 25;
+	x ^= x >> 27;
+	rng->state = x;
+	return (uint32_t)((x * 0x2545f4914f6cdd1dULL) >> 32);
+}
+
+/* netem's get_crandom(): a random number correlated with the last one by
+ * 'rho' (0: none). */
+static uint32_t crandom(uint32_t *last, uint32_t rho, struct pump_rng *rng)
+{
+	uint64_t value, r;
+
+	if (!rho)
+		return pump_rng_u32(rng);
+	value = pump_rng_u32(rng);
+	r = (uint64_t)rho + 1;
+	*last = (uint32_t)((value * ((1ULL << 32) - r) + (uint64_t)*last * r) >>
+			   32);
+	return *last;
+}
+
+/* ------------------------------------------------------------------ */
+/* Frames: checksums, segmentation, corruption                          */
+
+static uint16_t get_be16(const unsigned char *p)
+{
+	return (uint16_t)(p[0] << 8 | p[1]);
+}
+
+static void put_be16(unsigned char *p, uint16_t v)
+{
+	p[0] = v >> 8;
+	p[1] = v & 0xff;
+}
+
+static uint32_t get_be32(const unsigned char *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
+	       (uint32_t)p[2] << 8 | p[3];
+}
+
+static void put_be32(unsigned char *p, uint32_t v)
+{
+	p[0] = v >> 24;
+	p[1] = (v >> 16) & 0xff;
+	p[2] = (v >> 8) & 0xff;
+	p[3] = v & 0xff;
+}
+
+/* Adds 'len' bytes at 'p' to the one's complement sum 'sum' (big-endian
+ * 16-bit words; 'p' starts a word). */
+static uint64_t csum_add(uint64_t sum, const unsigned char *p, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < len; i += 2)
+		sum += get_be16(p + i);
+	if (i < len)
+		sum += (uint32_t)p[i] << 8;
+	return sum;
+}
+
+static uint16_t csum_fold(uint64_t sum)
+{
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)~sum;
+}
+
+/* Offset of the network header of the Ethernet frame 'f', past any VLAN
+ * tags, and its ethertype. */
+static size_t eth_l3(const unsigned char *f, size_t len, uint16_t *type)
+{
+	size_t off = 14;
+
+	if (len < 14) {
+		*type = 0;
+		return len;
+	}
+	*type = get_be16(f + 12);
+	while ((*type == ETH_P_8021Q || *type == ETH_P_8021AD) &&
+	       off + 4 <= len) {
+		*type = get_be16(f + off + 2);
+		off += 4;
+	}
+	return off;
+}
+
+/* Finishes the partial checksum a virtio_net_hdr asks for (NEEDS_CSUM),
+ * as skb_checksum_help() does, and clears the flag. */
+static void vnet_finish_csum(unsigned char *data, size_t len)
+{
+	struct virtio_net_hdr *vh = (struct virtio_net_hdr *)data;
+	unsigned char *f = data + VNET_LEN;
+	size_t flen = len - VNET_LEN;
+	size_t start = vh->csum_start, field = start + vh->csum_offset;
+	uint16_t csum;
+
+	if (!(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
+		return;
+	vh->flags &= ~VIRTIO_NET_HDR_F_NEEDS_CSUM;
+	if (start >= flen || field + 2 > flen)
+		return;
+	csum = csum_fold(csum_add(0, f + start, flen - start));
+	put_be16(f + field, csum ? csum : 0xffff);
+}
+
+static struct pump_frame *frame_alloc(size_t len)
+{
+	struct pump_frame *fr = xmalloc(sizeof(*fr) + len);
+
+	fr->next = NULL;
+	fr->due_us = 0;
+	fr->len = (uint32_t)len;
+	return fr;
+}
+
+/* Splits the TCP or UDP GSO super-frame 'data' (virtio_net_hdr first)
+ * into a list of wire-sized frames with complete checksums and empty
+ * virtio_net_hdrs, as the kernel's GSO would.  Returns the list, or NULL
+ * when the frame is not one this knows how to split. */
+static struct pump_frame *vnet_segment(const unsigned char *data, size_t len)
+{
+	const struct virtio_net_hdr *vh = (const void *)data;
+	const unsigned char *f = data + VNET_LEN;
+	size_t flen = len - VNET_LEN, l3, l4 = vh->csum_start, hdrs, payload;
+	unsigned int gso = vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
+	unsigned int mss = vh->gso_size, nseg;
+	struct pump_frame *head = NULL, **tailp = &head;
+	bool v4, tcp = gso == VIRTIO_NET_HDR_GSO_TCPV4 ||
+		       gso == VIRTIO_NET_HDR_GSO_TCPV6;
+	uint16_t type, ip_id = 0;
+	uint32_t seq = 0;
+
+	if (!(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || !mss ||
+	    (!tcp && gso != VIRTIO_NET_HDR_GSO_UDP_L4))
+		return NULL;
+	l3 = eth_l3(f, flen, &type);
+	if (type == ETH_P_IP && l3 + 20 <= flen)
+		v4 = true;
+	else if (type == ETH_P_IPV6 && l3 + 40 <= flen)
+		v4 = false;
+	else
+		return NULL;
+	if (l4 < l3 + (v4 ? 20 : 40) || l4 + (tcp ? 20 : 8) > flen)
+		return NULL;
+	hdrs = l4 + (tcp ? (size_t)(f[l4 + 12] >> 4) * 4 : 8);
+	if (hdrs > flen || hdrs < l4 + (tcp ? 20 : 8))
+		return NULL;
+	payload = flen - hdrs;
+	nseg = (unsigned int)((payload + mss - 1) / mss);
+	if (v4)
+		ip_id = get_be16(f + l3 + 4);
+	if (tcp)
+		seq = get_be32(f + l4 + 4);
+	for (unsigned int i = 0; i < nseg; i++) {
+		size_t chunk = payload - (size_t)i * mss;
+		size_t l4len;
+		struct pump_frame *fr;
+		unsigned char *s;
+		uint64_t sum;
+
+		if (chunk > mss)
+			chunk = mss;
+		l4len = hdrs - l4 + chunk;
+		fr = frame_alloc(VNET_LEN + hdrs + chunk);
+		memset(fr->data, 0, VNET_LEN);
+		s = fr->data + VNET_LEN;
+		memcpy(s, f, hdrs);
+		memcpy(s + hdrs, f + hdrs + (size_t)i * mss, chunk);
+		if (v4) {
+			size_t ihl = (size_t)(s[l3] & 0xf) * 4;
+
+			put_be16(s + l3 + 2, (uint16_t)(hdrs - l3 + chunk));
+			put_be16(s + l3 + 4, (uint16_t)(ip_id + i));
+			put_be16(s + l3 + 10, 0);
+			put_be16(s + l3 + 10, csum_fold(csum_add(0, s + l3, ihl)));
+			sum = csum_add(0, s + l3 + 12, 8);
+		} else {
+			put_be16(s + l3 + 4, (uint16_t)(hdrs - l3 - 40 + chunk));
+			sum = csum_add(0, s + l3 + 8, 32);
+		}
+		sum += (tcp ? IPPROTO_TCP : IPPROTO_UDP) + l4len;
+		if (tcp) {
+			put_be32(s + l4 + 4, seq + (uint32_t)(i * mss));
+			if (i > 0)
+				s[l4 + 13] &= ~0x80;		/* CWR */
+			if (i + 1 < nseg)
+				s[l4 + 13] &= ~(0x01 | 0x08);	/* FIN, PSH */
+			put_be16(s + l4 + 16, 0);
+			put_be16(s + l4 + 16,
+				 csum_fold(csum_add(sum, s + l4, l4len)));
+		} else {
+			uint16_t c;
+
+			put_be16(s + l4 + 4, (uint16_t)l4len);
+			put_be16(s + l4 + 6, 0);
+			c = csum_fold(csum_add(sum, s + l4, l4len));
+			put_be16(s + l4 + 6, c ? c : 0xffff);
+		}
+		*tailp = fr;
+		tailp = &fr->next;
+	}
+	return head;
+}
+
+void pump_frame_corrupt(unsigned char *data, size_t len, bool vnet,
+			struct pump_rng *rng)
+{
+	size_t off = vnet ? VNET_LEN : 0, start;
+
+	if (len <= off)
+		return;
+	if (vnet)
+		vnet_finish_csum(data, len);
+	/* Keep the Ethernet header so that the frame still reaches its
+	 * receiver, which then sees a bad checksum, as on a real wire. */
+	start = len - off > 14 ? off + 14 : off;
+	data[start + pump_rng_u32(rng) % (len - start)] ^=
+		(unsigned char)(1u << (pump_rng_u32(rng) % 8));
+}
+
+/* ------------------------------------------------------------------ */
+/* The queue                                                           */
+
+void pump_queue_init(struct pump_queue *q, const struct shaping *s,
+		     bool vnet)
+{
+	memset(q, 0, sizeof(*q));
+	q->vnet = vnet;
+	pump_queue_set_shaping(q, s);
+}
+
+void pump_queue_set_shaping(struct pump_queue *q, const struct shaping *s)
+{
+	struct shaping none;
+
+	if (!s) {
+		shaping_init(&none);
+		s = &none;
+	}
+	q->delay_us = s->delay_us;
+	q->jitter_us = s->jitter_us;
+	q->loss = shaping_pct_to_prob(s->loss_pct);
+	q->loss_rho = shaping_pct_to_prob(s->loss_corr_pct);
+	q->dup = shaping_pct_to_prob(s->duplicate_pct);
+	q->corrupt = shaping_pct_to_prob(s->corrupt_pct);
+	q->reorder = shaping_pct_to_prob(s->reorder_pct);
+	/* tc: a reorder probability without a gap means gap 1. */
+	q->gap = q->reorder ? (s->reorder_gap ? s->reorder_gap : 1) : 0;
+	q->limit = s->max_queue_pkts ? s->max_queue_pkts
+				     : SHAPING_QUEUE_DEFAULT_PKTS;
+}
+
+/* netem's tabledist() without a table: uniform in delay +/- jitter. */
+static uint64_t queue_delay(struct pump_queue *q, struct pump_rng *rng)
+{
+	int64_t d = q->delay_us;
+
+	if (q->jitter_us)
+		d += (int64_t)(pump_rng_u32(rng) % (2 * (uint64_t)q->jitter_us)) -
+		     q->jitter_us;
+	return d > 0 ? (uint64_t)d : 0;
+}
+
+/* Queues the frames of the list 'fr' (all at 'due', or at once ahead of
+ * the queue when 'ahead'); the list fits the limit. */
+static void queue_insert(struct pump_queue *q, struct pump_frame *fr,
+			 uint64_t due, bool ahead)
+{
+	struct pump_frame *last = fr;
+	unsigned int n = 1;
+
+	while (last->next) {
+		last = last->next;
+		n++;
+	}
+	if (ahead) {
+		/* Keep the queue sorted: never later than the head. */
+		if (q->head && q->head->due_us < due)
+			due = q->head->due_us;
+		for (struct pump_frame *x = fr; x; x = x->next)
+			x->due_us = due;
+		last->next = q->head;
+		q->head = fr;
+		if (!q->tail)
+			q->tail = last;
+	} else {
+		/* In order: a frame never leaves before the one ahead. */
+		if (q->tail && q->tail->due_us > due)
+			due = q->tail->due_us;
+		for (struct pump_frame *x = fr; x; x = x->next)
+			x->due_us = due;
+		if (q->tail)
+			q->tail->next = fr;
+		else
+			q->head = fr;
+		q->tail = last;
+	}
+	q->depth += n;
+	q->stats.queue_depth = q->depth;
+}
+
+static void frame_list_free(struct pump_frame *fr)
+{
+	while (fr) {
+		struct pump_frame *next = fr->next;
+
+		free(fr);
+		fr = next;
+	}
+}
+
+/* Corrupts the frame 'fr'; a GSO super-frame is first cut into wire
+ * frames of which the first is corrupted, as netem does.  Returns the
+ * resulting list, or NULL when the frame had to be dropped. */
+static struct pump_frame *queue_corrupt(struct pump_queue *q,
+					struct pump_frame *fr,
+					struct pump_rng *rng)
+{
+	if (q->vnet && fr->len >= VNET_LEN &&
+	    ((struct virtio_net_hdr *)fr->data)->gso_type !=
+		    VIRTIO_NET_HDR_GSO_NONE) {
+		struct pump_frame *segs = vnet_segment(fr->data, fr->len);
+
+		free(fr);
+		if (!segs) {
+			/* XXX: GSO kinds other than TCP and UDP_L4 are not
+			 * split; such a frame is lost rather than delivered
+			 * silently damaged. */
+			return NULL;
+		}
+		fr = segs;
+	}
+	pump_frame_corrupt(fr->data, fr->len, q->vnet, rng);
+	return fr;
+}
+
+static int queue_push_one(struct pump_queue *q, const void *data, size_t len,
+			  uint64_t now_us, struct pump_rng *rng, bool may_dup,
+			  int *copies)
+{
+	struct pump_frame *fr;
+	uint64_t due;
+	unsigned int n = 1;
+	bool ahead;
+
+	/* netem_enqueue(): duplicate first, then loss takes one copy. */
+	*copies = 1;
+	if (may_dup && q->dup && q->dup >= pump_rng_u32(rng))
+		(*copies)++;
+	if (q->loss && q->loss >= crandom(&q->loss_last, q->loss_rho, rng)) {
+		q->stats.dropped_loss++;
+		if (--(*copies) == 0)
+			return 0;
+	}
+
+	fr = frame_alloc(len);
+	memcpy(fr->data, data, len);
+	if (q->corrupt && q->corrupt >= pump_rng_u32(rng)) {
+		q->stats.corrupted++;
+		fr = queue_corrupt(q, fr, rng);
+		if (!fr)
+			return 0;
+		for (struct pump_frame *x = fr->next; x; x = x->next)
+			n++;
+	}
+	if (q->depth + n > q->limit) {
+		q->stats.dropped_queue += n;
+		frame_list_free(fr);
+		return 0;
+	}
+
+	ahead = q->gap && q->counter + 1 >= q->gap &&
+		q->reorder >= pump_rng_u32(rng);
+	if (ahead) {
+		q->counter = 0;
+		q->stats.reordered++;
+		due = now_us;
+	} else {
+		q->counter++;
+		due = now_us + queue_delay(q, rng);
+	}
+	queue_insert(q, fr, due, ahead);
+	if (fr->due_us > now_us)
+		q->stats.delayed += n;
+	return (int)n;
+}
+
+int pump_queue_push(struct pump_queue *q, const void *data, size_t len,
+		    uint64_t now_us, struct pump_rng *rng)
+{
+	int copies, queued;
+
+	q->stats.received++;
+	queued = queue_push_one(q, data, len, now_us, rng, true, &copies);
+	if (copies > 1) {
+		/* The copy goes through the queue on its own, as netem
+		 * re-enqueues it at the root, without duplicating again. */
+		q->stats.duplicated++;
+		queued += queue_push_one(q, data, len, now_us, rng, false,
+					 &copies);
+	}
+	return queued;
+}
+
+unsigned int pump_queue_pop_due(struct pump_queue *q, uint64_t now_us,
+				struct pump_frame **out, unsigned int max)
+{
+	unsigned int n = 0;
+
+	while (n < max && q->head && q->head->due_us <= now_us) {
+		struct pump_frame *fr = q->head;
+
+		q->head = fr->next;
+		if (!q->head)
+			q->tail = NULL;
+		fr->next = NULL;
+		out[n++] = fr;
+	}
+	q->depth -= n;
+	q->stats.queue_depth = q->depth;
+	return n;
+}
+
+uint64_t pump_queue_next_due(const struct pump_queue *q)
+{
+	return q->head ? q->head->due_us : UINT64_MAX;
+}
+
+void pump_queue_release(struct pump_queue *q)
+{
+	frame_list_free(q->head);
+	q->head = q->tail = NULL;
+	q->depth = 0;
+	q->stats.queue_depth = 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* The pump: sockets and its thread                                    */
+
+#define PUMP_BATCH 64			/* frames per recvmmsg/sendmmsg */
+#define PUMP_RX_ROUNDS 4		/* batches read per wake-up */
+#define PUMP_HEADROOM VLAN_LEN		/* to put a VLAN tag back */
+#define PUMP_FRAME_MAX (65536 + 256)	/* a GSO super-frame and headers */
+#define PUMP_SOCKBUF (16 << 20)		/* socket buffers, bytes */
+#define PUMP_EV_WAKE UINT64_MAX		/* epoll data of the eventfd */
+
+struct pump_end {
+	int fd;				/* AF_PACKET socket bound to it */
+	char ifname[IFNAMSIZ];
+};
+
+struct pump_link {
+	int id;
+	struct pump_end ends[2];	/* a, b */
+	struct pump_queue queues[2];	/* [0]: a to b, [1]: b to a */
+	struct pump_rng rng;
+	struct log_rl rl;		/* for per-frame warnings */
+};
+
+struct pump {
+	pthread_mutex_t lock;		/* guards everything below */
+	pthread_t thread;
+	bool running;			/* the thread was started */
+	bool stop;			/* asks the thread to end */
+	int epfd;			/* sockets of every link, the eventfd */
+	int evfd;			/* wakes the thread on changes */
+	struct pump_link **links;	/* by id; NULL: deleted */
+	size_t n_links, cap_links;
+
+	/* Used by the thread only. */
+	struct mmsghdr rx_msgs[PUMP_BATCH];
+	struct iovec rx_iovs[PUMP_BATCH];
+	unsigned char *rx_bufs;		/* PUMP_BATCH buffers */
+	char rx_cmsgs[PUMP_BATCH][CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	struct mmsghdr tx_msgs[PUMP_BATCH];
+	struct iovec tx_iovs[PUMP_BATCH];
+};
+
+#define PUMP_RX_BUF (PUMP_HEADROOM + VNET_LEN + PUMP_FRAME_MAX)
+
+static struct pump_link *pump_link_get(struct pump *p, int id)
+{
+	if (id < 0 || (size_t)id >= p->n_links)
+		return NULL;
+	return p->links[id];
+}
+
+/* Puts back a VLAN tag that the kernel took out of the frame into the
+ * packet's metadata (veth offloads it): the frame at '*data' of '*len'
+ * bytes (virtio_net_hdr first) grows by 4 bytes into the headroom. */
+static void rx_restore_vlan(unsigned char **data, size_t *len,
+			    const struct msghdr *mh)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)mh); c;
+	     c = CMSG_NXTHDR((struct msghdr *)mh, c)) {
+		const struct tpacket_auxdata *aux;
+		struct virtio_net_hdr *vh;
+		unsigned char *d;
+
+		if (c->cmsg_level != SOL_PACKET ||
+		    c->cmsg_type != PACKET_AUXDATA)
+			continue;
+		aux = (const void *)CMSG_DATA(c);
+		if (!(aux->tp_status & TP_STATUS_VLAN_VALID) ||
+		    *len < VNET_LEN + 12)
+			return;
+		d = *data - VLAN_LEN;
+		memmove(d, *data, VNET_LEN + 12);
+		put_be16(d + VNET_LEN + 12,
+			 (aux->tp_status & TP_STATUS_VLAN_TPID_VALID) &&
+					 aux->tp_vlan_tpid
+				 ? aux->tp_vlan_tpid
+				 : ETH_P_8021Q);
+		put_be16(d + VNET_LEN + 14, aux->tp_vlan_tci);
+		vh = (struct virtio_net_hdr *)d;
+		if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
+			vh->csum_start += VLAN_LEN;
+		if (vh->hdr_len)
+			vh->hdr_len += VLAN_LEN;
+		*data = d;
+		*len += VLAN_LEN;
+		return;
+	}
+}
+
+/* Reads what waits on end 'dir' of 'l' into the queue of that direction. */
+static void pump_rx(struct pump *p, struct pump_link *l, int dir)
+{
+	struct pump_queue *q = &l->queues[dir];
+	int fd = l->ends[dir].fd;
+
+	for (int round = 0; round < PUMP_RX_ROUNDS; round++) {
+		uint64_t now;
+		int n;
+
+		for (int i = 0; i < PUMP_BATCH; i++) {
+			struct msghdr *mh = &p->rx_msgs[i].msg_hdr;
+
+			p->rx_iovs[i].iov_base =
+				p->rx_bufs + (size_t)i * PUMP_RX_BUF +
+				PUMP_HEADROOM;
+			p->rx_iovs[i].iov_len = VNET_LEN + PUMP_FRAME_MAX;
+			memset(mh, 0, sizeof(*mh));
+			mh->msg_iov = &p->rx_iovs[i];
+			mh->msg_iovlen = 1;
+			mh->msg_control = p->rx_cmsgs[i];
+			mh->msg_controllen = sizeof(p->rx_cmsgs[i]);
+		}
+		n = recvmmsg(fd, p->rx_msgs, PUMP_BATCH, MSG_DONTWAIT, NULL);
+		if (n <= 0) {
+			if (n < 0 && errno != EAGAIN && errno != EINTR)
+				log_warn_rl(&l->rl, "'%s': cannot read: %s",
+					    l->ends[dir].ifname,
+					    strerror(errno));
+			return;
+		}
+		now = now_us();
+		for (int i = 0; i < n; i++) {
+			struct msghdr *mh = &p->rx_msgs[i].msg_hdr;
+			unsigned char *data = p->rx_iovs[i].iov_base;
+			size_t len = p->rx_msgs[i].msg_len;
+
+			if ((mh->msg_flags & MSG_TRUNC) || len < VNET_LEN) {
+				q->stats.received++;
+				q->stats.errors++;
+				log_warn_rl(&l->rl,
+					    "'%s': dropped a truncated frame",
+					    l->ends[dir].ifname);
+				continue;
+			}
+			rx_restore_vlan(&data, &len, mh);
+			pump_queue_push(q, data, len, now, &l->rng);
+		}
+		if (n < PUMP_BATCH)
+			return;
+	}
+}
+
+/* Sends the frames of 'q' due at 'now' out of 'end'. */
+static void pump_tx(struct pump *p, struct pump_link *l, struct pump_queue *q,
+		    struct pump_end *end, uint64_t now)
+{
+	struct pump_frame *frames[PUMP_BATCH];
+	unsigned int n;
+
+	while ((n = pump_queue_pop_due(q, now, frames, PUMP_BATCH)) > 0) {
+		unsigned int done = 0;
+
+		for (unsigned int i = 0; i < n; i++) {
+			p->tx_iovs[i].iov_base = frames[i]->data;
+			p->tx_iovs[i].iov_len = frames[i]->len;
+			memset(&p->tx_msgs[i], 0, sizeof(p->tx_msgs[i]));
+			p->tx_msgs[i].msg_hdr.msg_iov = &p->tx_iovs[i];
+			p->tx_msgs[i].msg_hdr.msg_iovlen = 1;
+		}
+		while (done < n) {
+			int r = sendmmsg(end->fd, p->tx_msgs + done, n - done,
+					 MSG_DONTWAIT);
+
+			if (r > 0) {
+				done += (unsigned int)r;
+				q->stats.sent += (unsigned int)r;
+				continue;
+			}
+			if (r < 0 && errno == EINTR)
+				continue;
+			/* The frame at 'done' failed: count it, go on. */
+			q->stats.errors++;
+			log_warn_rl(&l->rl, "'%s': cannot send a frame: %s",
+				    end->ifname, strerror(errno));
+			done++;
+		}
+		for (unsigned int i = 0; i < n; i++)
+			free(frames[i]);
+		if (n < PUMP_BATCH)
+			break;
+	}
+}
+
+/* The earliest due time of all queues, or UINT64_MAX. */
+static uint64_t pump_next_due(struct pump *p)
+{
+	uint64_t next = UINT64_MAX;
+
+	/* XXX: linear in the number of links; a heap would do for
+	 * hundreds of impaired links. */
+	for (size_t i = 0; i < p->n_links; i++) {
+		struct pump_link *l = p->links[i];
+
+		if (!l)
+			continue;
+		for (int d = 0; d < 2; d++) {
+			uint64_t due = pump_queue_next_due(&l->queues[d]);
+
+			if (due < next)
+				next = due;
+		}
+	}
+	return next;
+}
+
+static void *pump_main(void *arg)
+{
+	struct pump *p = arg;
+	struct epoll_event evs[64];
+
+	/* Wake-ups a microsecond late are fine; the default 50 us slack
+	 * would show up in every RTT. */
+	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
+	pthread_mutex_lock(&p->lock);
+	while (!p->stop) {
+		uint64_t next = pump_next_due(p), now = now_us();
+		struct timespec ts, *tsp = NULL;
+		int n;
+
+		if (next != UINT64_MAX) {
+			uint64_t wait = next > now ? next - now : 0;
+
+			ts.tv_sec = (time_t)(wait / 1000000);
+			ts.tv_nsec = (long)(wait % 1000000) * 1000;
+			tsp = &ts;
+		}
+		pthread_mutex_unlock(&p->lock);
+		n = epoll_pwait2(p->epfd, evs, (int)ARRAY_SIZE(evs), tsp, NULL);
+		pthread_mutex_lock(&p->lock);
+		for (int i = 0; i < n; i++) {
+			uint64_t data = evs[i].data.u64;
+			struct pump_link *l;
+
+			if (data == PUMP_EV_WAKE) {
+				uint64_t v;
+
+				/* Only wakes us; nothing to do if it fails. */
+				if (read(p->evfd, &v, sizeof(v)) < 0)
+					v = 0;
+				continue;
+			}
+			l = pump_link_get(p, (int)(data >> 1));
+			if (l)
+				pump_rx(p, l, (int)(data & 1));
+		}
+		now = now_us();
+		for (size_t i = 0; i < p->n_links; i++) {
+			struct pump_link *l = p->links[i];
+
+			if (!l)
+				continue;
+			pump_tx(p, l, &l->queues[0], &l->ends[1], now);
+			pump_tx(p, l, &l->queues[1], &l->ends[0], now);
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+	return NULL;
+}
+
+static void pump_wake(struct pump *p)
+{
+	uint64_t one = 1;
+
+	if (write(p->evfd, &one, sizeof(one)) < 0)
+		log_dbg("cannot wake the pump thread: %s", strerror(errno));
+}
+
+struct pump *pump_create(struct emu_err *err)
+{
+	struct pump *p = xcalloc(1, sizeof(*p));
+	struct epoll_event ev = { .events = EPOLLIN,
+				  .data.u64 = PUMP_EV_WAKE };
+
+	pthread_mutex_init(&p->lock, NULL);
+	p->evfd = -1;
+	p->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (p->epfd < 0) {
+		emu_err_set(err, -errno, "cannot create the pump: %s",
+			    strerror(errno));
+		goto fail;
+	}
+	p->evfd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+	if (p->evfd < 0) {
+		emu_err_set(err, -errno, "cannot create the pump: %s",
+			    strerror(errno));
+		goto fail;
+	}
+	if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, p->evfd, &ev) < 0) {
+		emu_err_set(err, -errno, "cannot create the pump: %s",
+			    strerror(errno));
+		goto fail;
+	}
+	p->rx_bufs = xmalloc((size_t)PUMP_BATCH * PUMP_RX_BUF);
+	return p;
+
+fail:
+	if (p->evfd >= 0)
+		close(p->evfd);
+	if (p->epfd >= 0)
+		close(p->epfd);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+	return NULL;
+}
+
+/* Starts the thread with every signal blocked (they belong to the main
+ * thread). */
+static int pump_start(struct pump *p, struct emu_err *err)
+{
+	sigset_t all, old;
+	int ret;
+
+	if (p->running)
+		return 0;
+	sigfillset(&all);
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	ret = pthread_create(&p->thread, NULL, pump_main, p);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (ret)
+		return emu_err_set(err, -ret, "cannot start the pump thread: %s",
+				   strerror(ret));
+	pthread_setname_np(p->thread, "cnemu-pump");
+	p->running = true;
+	return 0;
+}
+
+/* Sets 'ifname' up through the socket 'fd' of its namespace. */
+static int pump_if_up(int fd, const char *ifname, struct emu_err *err)
+{
+	struct ifreq ifr;
+
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) < 0)
+		return emu_err_set(err, -errno, "cannot find '%s': %s", ifname,
+				   strerror(errno));
+	if (ifr.ifr_flags & IFF_UP)
+		return 0;
+	ifr.ifr_flags |= IFF_UP;
+	if (ioctl(fd, SIOCSIFFLAGS, &ifr) < 0)
+		return emu_err_set(err, -errno, "cannot set '%s' up: %s",
+				   ifname, strerror(errno));
+	return 0;
+}
+
+/* Turns IPv6 off on 'ifname' of the current namespace, so that the pump
+ * namespace sends no router solicitations or DAD probes into the link. */
+static void pump_if_no_ipv6(const char *ifname)
+{
+	char *path = xasprintf("/proc/sys/net/ipv6/conf/%s/disable_ipv6",
+			       ifname);
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		if (write(fd, "1", 1) < 0)
+			log_dbg("'%s': cannot turn IPv6 off: %s", ifname,
+				strerror(errno));
+		close(fd);
+	}
+	free(path);
+}
+
+static void pump_sockbuf(int fd, int force, int plain)
+{
+	int size = PUMP_SOCKBUF;
+
+	if (setsockopt(fd, SOL_SOCKET, force, &size, sizeof(size)) < 0)
+		setsockopt(fd, SOL_SOCKET, plain, &size, sizeof(size));
+}
+
+/* Opens the AF_PACKET socket of 'ifname' in the current namespace. */
+static int pump_open_end(const char *ifname, struct emu_err *err)
+{
+	static const int opts[] = { PACKET_VNET_HDR, PACKET_AUXDATA,
+				    PACKET_IGNORE_OUTGOING,
+				    PACKET_QDISC_BYPASS };
+	static const char *const names[] = { "PACKET_VNET_HDR",
+					     "PACKET_AUXDATA",
+					     "PACKET_IGNORE_OUTGOING",
+					     "PACKET_QDISC_BYPASS" };
+	struct sockaddr_ll sll;
+	int fd, one = 1;
+	unsigned int ifindex;
+
+	ifindex = if_nametoindex(ifname);
+	if (!ifindex)
+		return emu_err_set(err, -errno, "cannot find '%s': %s", ifname,
+				   strerror(errno));
+	/* Protocol 0 until bound: no frames of other interfaces queue up. */
+	fd = socket(AF_PACKET, SOCK_RAW | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return emu_err_set(err, -errno,
+				   "cannot open a packet socket: %s",
+				   strerror(errno));
+	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
+		if (setsockopt(fd, SOL_PACKET, opts[i], &one, sizeof(one)) <
+		    0) {
+			emu_err_set(err, -errno, "'%s': cannot set %s: %s",
+				    ifname, names[i], strerror(errno));
+			goto fail;
+		}
+	}
+	pump_sockbuf(fd, SO_RCVBUFFORCE, SO_RCVBUF);
+	pump_sockbuf(fd, SO_SNDBUFFORCE, SO_SNDBUF);
+	memset(&sll, 0, sizeof(sll));
+	sll.sll_family = AF_PACKET;
+	sll.sll_protocol = htons(ETH_P_ALL);
+	sll.sll_ifindex = (int)ifindex;
+	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+		emu_err_set(err, -errno, "cannot bind a packet socket to '%s': %s",
+			    ifname, strerror(errno));
+		goto fail;
+	}
+	return fd;
+
+fail:
+	close(fd);
+	return err ? err->code : -EIO;
+}
+
+/* Opens both ends of 'l' inside the namespace 'nsfd' (-1: the caller's),
+ * setting them up on the way. */
+static int pump_open_ends(struct pump_link *l, int nsfd, struct emu_err *err)
+{
+	int oldns = -1, ctl = -1, ret = 0;
+
+	if (nsfd >= 0) {
+		oldns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (oldns < 0)
+			return emu_err_set(err, -errno,
+					   "cannot open the own namespace: %s",
+					   strerror(errno));
+		if (setns(nsfd, CLONE_NEWNET) < 0) {
+			ret = emu_err_set(err, -errno,
+					  "cannot enter the pump namespace: %s",
+					  strerror(errno));
+			close(oldns);
+			return ret;
+		}
+	}
+	ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (ctl < 0) {
+		ret = emu_err_set(err, -errno, "cannot open a socket: %s",
+				  strerror(errno));
+		goto out;
+	}
+	for (int i = 0; i < 2; i++) {
+		pump_if_no_ipv6(l->ends[i].ifname);
+		ret = pump_if_up(ctl, l->ends[i].ifname, err);
+		if (ret)
+			goto out;
+		ret = pump_open_end(l->ends[i].ifname, err);
+		if (ret < 0)
+			goto out;
+		l->ends[i].fd = ret;
+		ret = 0;
+	}
+out:
+	if (ctl >= 0)
+		close(ctl);
+	if (oldns >= 0) {
+		if (setns(oldns, CLONE_NEWNET) < 0)
+			/* Cannot happen with a namespace we were in; nobody
+			 * could recover either. */
+			log_err("cannot return to the own namespace: %s",
+				strerror(errno));
+		close(oldns);
+	}
+	return ret;
+}
+
+static void pump_link_free(struct pump_link *l)
+{
+	for (int i = 0; i < 2; i++) {
+		if (l->ends[i].fd >= 0)
+			close(l->ends[i].fd);
+		pump_queue_release(&l->queues[i]);
+	}
+	free(l);
+}
+
+int pump_add_link(struct pump *p, int nsfd, const char *ifname_a,
+		  const char *ifname_b, const struct shaping *a_to_b,
+		  const struct shaping *b_to_a, struct emu_err *err)
+{
+	struct pump_link *l;
+	const char *names[2] = { ifname_a, ifname_b };
+	uint64_t seed;
+	int ret;
+
+	for (int i = 0; i < 2; i++) {
+		if (!names[i] || !*names[i] || strlen(names[i]) >= IFNAMSIZ)
+			return emu_err_set(err, -EINVAL,
+					   "invalid pump interface name '%s'",
+					   names[i] ? names[i] : "");
+	}
+	l = xcalloc(1, sizeof(*l));
+	for (int i = 0; i < 2; i++) {
+		l->ends[i].fd = -1;
+		snprintf(l->ends[i].ifname, IFNAMSIZ, "%s", names[i]);
+	}
+	pump_queue_init(&l->queues[0], a_to_b, true);
+	pump_queue_init(&l->queues[1], b_to_a, true);
+	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
+		seed = now_us() ^ (uint64_t)(uintptr_t)l;
+	pump_rng_seed(&l->rng, seed);
+
+	ret = pump_open_ends(l, nsfd, err);
+	if (ret)
+		goto fail;
+
+	pthread_mutex_lock(&p->lock);
+	ret = pump_start(p, err);
+	if (ret) {
+		pthread_mutex_unlock(&p->lock);
+		goto fail;
+	}
+	l->id = (int)p->n_links;
+	xgrow((void **)&p->links, &p->cap_links, p->n_links + 1,
+	      sizeof(*p->links));
+	for (int i = 0; i < 2; i++) {
+		struct epoll_event ev = {
+			.events = EPOLLIN,
+			.data.u64 = (uint64_t)l->id << 1 | (uint64_t)i,
+		};
+
+		if (epoll_ctl(p->epfd, EPOLL_CTL_ADD, l->ends[i].fd, &ev) <
+		    0) {
+			ret = emu_err_set(err, -errno,
+					  "cannot watch '%s': %s",
+					  l->ends[i].ifname, strerror(errno));
+			pthread_mutex_unlock(&p->lock);
+			goto fail;	/* closing the fds unwatches them */
+		}
+	}
+	p->links[p->n_links++] = l;
+	pthread_mutex_unlock(&p->lock);
+	pump_wake(p);
+	log_dbg("link %d: '%s' <-> '%s'", l->id, ifname_a, ifname_b);
+	return l->id;
+
+fail:
+	emu_err_prefix(err, "pump '%s' <-> '%s': ", ifname_a, ifname_b);
+	pump_link_free(l);
+	return ret;
+}
+
+int pump_set_shaping(struct pump *p, int id, const struct shaping *a_to_b,
+		     const struct shaping *b_to_a, struct emu_err *err)
+{
+	struct pump_link *l;
+
+	pthread_mutex_lock(&p->lock);
+	l = pump_link_get(p, id);
+	if (!l) {
+		pthread_mutex_unlock(&p->lock);
+		return emu_err_set(err, -ENOENT, "no pump link %d", id);
+	}
+	if (a_to_b)
+		pump_queue_set_shaping(&l->queues[0], a_to_b);
+	if (b_to_a)
+		pump_queue_set_shaping(&l->queues[1], b_to_a);
+	pthread_mutex_unlock(&p->lock);
+	pump_wake(p);
+	return 0;
+}
+
+int pump_stats(struct pump *p, int id, struct pump_stats *out)
+{
+	struct pump_link *l;
+
+	pthread_mutex_lock(&p->lock);
+	l = pump_link_get(p, id);
+	if (l) {
+		out->a_to_b = l->queues[0].stats;
+		out->b_to_a = l->queues[1].stats;
+	}
+	pthread_mutex_unlock(&p->lock);
+	return l ? 0 : -ENOENT;
+}
+
+void pump_del_link(struct pump *p, int id)
+{
+	struct pump_link *l;
+
+	if (!p)
+		return;
+	pthread_mutex_lock(&p->lock);
+	l = pump_link_get(p, id);
+	if (l) {
+		p->links[id] = NULL;
+		for (int i = 0; i < 2; i++)
+			epoll_ctl(p->epfd, EPOLL_CTL_DEL, l->ends[i].fd, NULL);
+		pump_link_free(l);
+	}
+	pthread_mutex_unlock(&p->lock);
+	if (l)
+		log_dbg("link %d deleted", id);
+}
+
+void pump_destroy(struct pump *p)
+{
+	if (!p)
+		return;
+	if (p->running) {
+		pthread_mutex_lock(&p->lock);
+		p->stop = true;
+		pthread_mutex_unlock(&p->lock);
+		pump_wake(p);
+		pthread_join(p->thread, NULL);
+	}
+	for (size_t i = 0; i < p->n_links; i++)
+		if (p->links[i])
+			pump_link_free(p->links[i]);
+	free(p->links);
+	close(p->evfd);
+	close(p->epfd);
+	free(p->rx_bufs);
+	pthread_mutex_destroy(&p->lock);
+	free(p);
+}

@@ -1,0 +1,1072 @@
+#include "node/docker.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "emu/err.h"
+#include "emu/log.h"
+#include "emu/net.h"
+#include "emu/util.h"
+#include "node/node.h"
+
+EMU_LOG_MODULE(docker);
+
+/* Where cnemu-init appears inside every container. */
+#define DOCKER_INIT_TARGET "/.cnemu-init"
+#define DOCKER_INIT_COMM ".cnemu-init"
+/* How long ready waits for the init to wait, and then to exec. */
+#define DOCKER_READY_TIMEOUT_US 5000000ULL
+/* Log lines quoted when a container dies at start. */
+#define DOCKER_LOG_TAIL 5
+
+/* The static cnemu-init, built into the library by make (see the
+ * Makefile's rule for build/node/init/cnemu-init); $CNEMU_INIT names
+ * another. */
+#ifdef CNEMU_INIT_BIN
+__asm__(".pushsection .rodata\n"
+	".balign 16\n"
+	"docker_init_blob:\n"
+	".incbin \"" CNEMU_INIT_BIN "\"\n"
+	"docker_init_blob_end:\n"
+	".popsection\n");
+extern const unsigned char docker_init_blob[], docker_init_blob_end[];
+
+static size_t docker_init_size(void)
+{
+	return (size_t)(docker_init_blob_end - docker_init_blob);
+}
+#else
+static const unsigned char docker_init_blob[1];
+
+static size_t docker_init_size(void)
+{
+	return 0;
+}
+#endif
+
+struct docker_node {
+	struct node node;
+	struct docker_opts opts;	/* every pointer owned, see copy_opts() */
+	char *container;		/* "<run tag>.<name>"; NULL: not made */
+	char *id;			/* the container's id; NULL: not made */
+	bool released;			/* its command was let run */
+};
+
+static const struct node_ops docker_ops;
+
+static struct docker_node *docker_node(struct node *node)
+{
+	return container_of(node, struct docker_node, node);
+}
+
+bool node_is_docker(const struct node *node)
+{
+	return node && node->ops == &docker_ops;
+}
+
+const char *docker_id(const struct node *node)
+{
+	return node_is_docker(node)
+		       ? container_of(node, struct docker_node, node)->id
+		       : NULL;
+}
+
+const char *docker_container_name(const struct node *node)
+{
+	return node_is_docker(node)
+		       ? container_of(node, struct docker_node, node)->container
+		       : NULL;
+}
+
+const char *docker_image(const struct node *node)
+{
+	return node_is_docker(node)
+		       ? container_of(node, struct docker_node, node)
+				 ->opts.dimage
+		       : NULL;
+}
+
+/* Options */
+
+static const char *const *copy_strings(const char *const *src, size_t n)
+{
+	char **dst;
+
+	if (!src || !n)
+		return NULL;
+	dst = xcalloc(n, sizeof(*dst));
+	for (size_t i = 0; i < n; i++)
+		dst[i] = xstrdup(src[i] ? src[i] : "");
+	return (const char *const *)dst;
+}
+
+static void free_strings(const char *const *strings, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		free((char *)strings[i]);
+	free((void *)strings);
+}
+
+static void copy_opts(struct docker_opts *dst, const struct docker_opts *src)
+{
+	struct docker_api_port *pbs = NULL;
+
+	*dst = *src;
+	dst->dimage = xstrdup(src->dimage);
+	dst->dcmd = xstrdup(src->dcmd);
+	dst->ip = xstrdup(src->ip);
+	dst->mac = xstrdup(src->mac);
+	dst->cpuset_cpus = xstrdup(src->cpuset_cpus);
+	dst->hostname = xstrdup(src->hostname);
+	dst->network_mode = xstrdup(src->network_mode);
+	dst->volumes = copy_strings(src->volumes, src->n_volumes);
+	dst->environment = copy_strings(src->environment,
+					src->n_environment);
+	dst->ports = copy_strings(src->ports, src->n_ports);
+	dst->dns = copy_strings(src->dns, src->n_dns);
+	dst->labels = copy_strings(src->labels, src->n_labels);
+	if (src->port_bindings && src->n_port_bindings) {
+		pbs = xcalloc(src->n_port_bindings, sizeof(*pbs));
+		for (size_t i = 0; i < src->n_port_bindings; i++) {
+			pbs[i].port = xstrdup(src->port_bindings[i].port);
+			pbs[i].host_ip = xstrdup(src->port_bindings[i].host_ip);
+			pbs[i].host_port = src->port_bindings[i].host_port;
+		}
+	}
+	dst->port_bindings = pbs;
+	if (!pbs)
+		dst->n_port_bindings = 0;
+}
+
+static void free_opts(struct docker_opts *o)
+{
+	free((char *)o->dimage);
+	free((char *)o->dcmd);
+	free((char *)o->ip);
+	free((char *)o->mac);
+	free((char *)o->cpuset_cpus);
+	free((char *)o->hostname);
+	free((char *)o->network_mode);
+	free_strings(o->volumes, o->n_volumes);
+	free_strings(o->environment, o->n_environment);
+	free_strings(o->ports, o->n_ports);
+	free_strings(o->dns, o->n_dns);
+	free_strings(o->labels, o->n_labels);
+	for (size_t i = 0; i < o->n_port_bindings; i++) {
+		free((char *)o->port_bindings[i].port);
+		free((char *)o->port_bindings[i].host_ip);
+	}
+	free((void *)o->port_bindings);
+	memset(o, 0, sizeof(*o));
+}
+
+int docker_build_argv(const struct docker_api_image *image, const char *dcmd,
+		      char ***argv, size_t *argc, struct emu_err *err)
+{
+	char **words = NULL, **out;
+	size_t n_words = 0, n = 0;
+	char *const *cmd;
+	size_t n_cmd;
+
+	*argv = NULL;
+	*argc = 0;
+	if (dcmd) {
+		if (docker_api_split_command(dcmd, &words, &n_words, err))
+			return err ? err->code : -EINVAL;
+		if (!n_words) {
+			docker_api_free_argv(words);
+			return emu_err_set(err, -EINVAL, "empty dcmd");
+		}
+		cmd = words;
+		n_cmd = n_words;
+	} else {
+		cmd = image ? image->cmd : NULL;
+		n_cmd = image ? image->n_cmd : 0;
+	}
+	out = xcalloc((image ? image->n_entrypoint : 0) + n_cmd + 2,
+		      sizeof(*out));
+	for (size_t i = 0; image && i < image->n_entrypoint; i++)
+		out[n++] = xstrdup(image->entrypoint[i]);
+	for (size_t i = 0; i < n_cmd; i++)
+		out[n++] = xstrdup(cmd[i]);
+	if (!n)
+		out[n++] = xstrdup("/bin/sh");
+	out[n] = NULL;
+	docker_api_free_argv(words);
+	*argv = out;
+	*argc = n;
+	return 0;
+}
+
+/* What a create request points to, freed with spec_release(). */
+struct spec_store {
+	char **argv;
+	size_t argc;
+	const char **binds;
+	const char **labels;
+	char *label_run, *label_node, *init_bind;
+};
+
+static void spec_release(struct spec_store *st)
+{
+	docker_api_free_argv(st->argv);
+	free(st->binds);
+	free(st->labels);
+	free(st->label_run);
+	free(st->label_node);
+	free(st->init_bind);
+	memset(st, 0, sizeof(*st));
+}
+
+static const char *const docker_entrypoint[] = { DOCKER_INIT_TARGET };
+static const char *const docker_caps[] = { "NET_ADMIN" };
+
+/* Fills 'spec' for the container of node 'node_name' from 'o'. */
+static int fill_spec(const struct docker_opts *o, const char *node_name,
+		     const char *run_tag, const char *container_name,
+		     const struct docker_api_image *image,
+		     const char *init_path, struct docker_api_spec *spec,
+		     struct spec_store *st, struct emu_err *err)
+{
+	size_t n;
+
+	memset(spec, 0, sizeof(*spec));
+	memset(st, 0, sizeof(*st));
+	if (!o->dimage || !*o->dimage)
+		return emu_err_set(err, -EINVAL, "no dimage given");
+	if (docker_build_argv(image, o->dcmd, &st->argv, &st->argc, err))
+		return err ? err->code : -EINVAL;
+	st->init_bind = xasprintf("%s:%s:ro", init_path ? init_path
+						       : "/cnemu-init",
+				  DOCKER_INIT_TARGET);
+	st->binds = xcalloc(o->n_volumes + 1, sizeof(*st->binds));
+	for (n = 0; n < o->n_volumes; n++)
+		st->binds[n] = o->volumes[n];
+	st->binds[n] = st->init_bind;
+	st->label_run = xasprintf("cnemu.run=%s", run_tag);
+	st->label_node = xasprintf("cnemu.node=%s", node_name);
+	st->labels = xcalloc(o->n_labels + 2, sizeof(*st->labels));
+	st->labels[0] = st->label_run;
+	st->labels[1] = st->label_node;
+	for (n = 0; n < o->n_labels; n++) {
+		if (str_starts_with(o->labels[n], "cnemu."))
+			return emu_err_set(err, -EINVAL,
+					   "invalid label '%s': the cnemu. "
+					   "labels are cnemu's own",
+					   o->labels[n]);
+		st->labels[n + 2] = o->labels[n];
+	}
+
+	spec->name = container_name;
+	spec->image = o->dimage;
+	spec->hostname = o->hostname ? o->hostname : node_name;
+	spec->entrypoint = docker_entrypoint;
+	spec->n_entrypoint = ARRAY_SIZE(docker_entrypoint);
+	spec->cmd = (const char *const *)st->argv;
+	spec->n_cmd = st->argc;
+	spec->env = o->environment;
+	spec->n_env = o->n_environment;
+	spec->labels = st->labels;
+	spec->n_labels = o->n_labels + 2;
+	/* A shell as the command stays up on its terminal (Containernet). */
+	spec->tty = true;
+	spec->open_stdin = true;
+	spec->network_mode = o->network_mode;
+	spec->binds = st->binds;
+	spec->n_binds = o->n_volumes + 1;
+	spec->ports = o->ports;
+	spec->n_ports = o->n_ports;
+	spec->port_bindings = o->port_bindings;
+	spec->n_port_bindings = o->n_port_bindings;
+	spec->publish_all_ports = o->publish_all_ports;
+	spec->privileged = o->privileged;
+	/* tc and ip inside work like in Containernet. */
+	spec->cap_add = docker_caps;
+	spec->n_cap_add = ARRAY_SIZE(docker_caps);
+	spec->dns = o->dns;
+	spec->n_dns = o->n_dns;
+	spec->memory_bytes = o->mem_limit > 0 ? o->mem_limit : 0;
+	spec->memswap_bytes = o->memswap_limit;
+	spec->cpu_quota_us = o->cpu_quota > 0 ? o->cpu_quota : 0;
+	spec->cpu_period_us = o->cpu_period > 0 ? o->cpu_period : 0;
+	spec->cpu_shares = o->cpu_shares > 0 ? o->cpu_shares : 0;
+	spec->cpuset_cpus = o->cpuset_cpus;
+	return 0;
+}
+
+char *docker_build_request(const struct docker_opts *opts,
+			   const char *node_name, const char *run_tag,
+			   const char *container_name,
+			   const struct docker_api_image *image,
+			   const char *init_path, struct emu_err *err)
+{
+	struct docker_api_spec spec;
+	struct spec_store st;
+	char *text = NULL;
+
+	if (!fill_spec(opts, node_name, run_tag, container_name, image,
+		       init_path, &spec, &st, err))
+		text = docker_api_build_create(&spec, err);
+	spec_release(&st);
+	return text;
+}
+
+/* Docker's rule for container names: [a-zA-Z0-9][a-zA-Z0-9_.-]+. */
+static bool valid_container_name(const char *s)
+{
+	if (!isalnum((unsigned char)*s))
+		return false;
+	for (s++; *s; s++)
+		if (!isalnum((unsigned char)*s) && !strchr("_.-", *s))
+			return false;
+	return true;
+}
+
+struct node *docker_create(struct net *net, const char *name,
+			   const struct docker_opts *opts,
+			   struct emu_err *err)
+{
+	struct docker_opts none = { 0 };
+	struct docker_node *dn;
+	char *text;
+
+	if (!opts)
+		opts = &none;
+	if (!name || !*name || !valid_container_name(name)) {
+		emu_err_set(err, -EINVAL,
+			    "invalid container name '%s': letters, digits, "
+			    "'_', '.' and '-' only",
+			    name ? name : "");
+		return NULL;
+	}
+	if (opts->mem_limit > 0 && opts->memswap_limit > 0 &&
+	    opts->memswap_limit < opts->mem_limit) {
+		emu_err_set(err, -EINVAL,
+			    "'%s': memswap_limit %lld is below mem_limit %lld",
+			    name, opts->memswap_limit, opts->mem_limit);
+		return NULL;
+	}
+	/* Build a request once to check every option now. */
+	text = docker_build_request(opts, name, "cn0", "cn0.x", NULL, NULL,
+				    err);
+	if (!text) {
+		emu_err_prefix(err, "'%s': ", name);
+		return NULL;
+	}
+	free(text);
+	dn = xcalloc(1, sizeof(*dn));
+	node_init(&dn->node, &docker_ops, net, name, 0);
+	copy_opts(&dn->opts, opts);
+	dn->node.default_ip = xstrdup(opts->ip);
+	dn->node.default_mac = xstrdup(opts->mac);
+	return &dn->node;
+}
+
+/* cnemu-init on the host */
+
+static bool same_content(const char *path, const unsigned char *data,
+			 size_t size)
+{
+	unsigned char buf[65536];
+	size_t off = 0;
+	struct stat st;
+	bool same;
+	int fd;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	if (fstat(fd, &st) || (size_t)st.st_size != size ||
+	    !(st.st_mode & S_IXUSR)) {
+		close(fd);
+		return false;
+	}
+	same = true;
+	while (same && off < size) {
+		ssize_t n = read(fd, buf, sizeof(buf));
+
+		if (n <= 0)
+			same = false;
+		else if (memcmp(buf, data + off, (size_t)n))
+			same = false;
+		else
+			off += (size_t)n;
+	}
+	close(fd);
+	return same;
+}
+
+static int write_init(const char *dir, const char *path, struct emu_err *err)
+{
+	char *tmp = xasprintf("%s/.cnemu-init.%d", dir, (int)getpid());
+	size_t off = 0;
+	int fd, ret = 0;
+
+	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0755);
+	if (fd < 0) {
+		ret = emu_err_set(err, -errno, "cannot write '%s': %s", tmp,
+				  strerror(errno));
+		goto out;
+	}
+	while (off < docker_init_size()) {
+		ssize_t n = write(fd, docker_init_blob + off,
+				  docker_init_size() - off);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			ret = emu_err_set(err, n < 0 ? -errno : -EIO,
+					  "cannot write '%s': %s", tmp,
+					  n < 0 ? strerror(errno)
+						: "short write");
+			break;
+		}
+		off += (size_t)n;
+	}
+	if (close(fd) && !ret)
+		ret = emu_err_set(err, -errno, "cannot write '%s': %s", tmp,
+				  strerror(errno));
+	if (!ret && rename(tmp, path))
+		ret = emu_err_set(err, -errno, "cannot rename '%s' to '%s': %s",
+				  tmp, path, strerror(errno));
+	if (ret)
+		unlink(tmp);
+out:
+	free(tmp);
+	return ret;
+}
+
+/* Puts cnemu-init where containers can bind-mount and execute it; copies
+ * its path into 'path'. */
+static int install_init(char *path, size_t size, struct emu_err *err)
+{
+	static const char *const dirs[] = { "/run/cnemu", "/var/lib/cnemu" };
+	const char *env = getenv("CNEMU_INIT");
+	int ret = -ENOENT;
+
+	if (env && *env) {
+		if (access(env, X_OK))
+			return emu_err_set(err, -errno,
+					   "cannot use CNEMU_INIT '%s': %s",
+					   env, strerror(errno));
+		snprintf(path, size, "%s", env);
+		return 0;
+	}
+	if (!docker_init_size())
+		return emu_err_set(err, -ENOENT,
+				   "cnemu-init is not built in: build cnemu "
+				   "with make, or set CNEMU_INIT to a static "
+				   "cnemu-init");
+	for (size_t i = 0; i < ARRAY_SIZE(dirs); i++) {
+		struct statvfs vfs;
+
+		if (mkdir(dirs[i], 0755) && errno != EEXIST)
+			continue;
+		/* A bind mount keeps noexec: pick a place without it. */
+		if (statvfs(dirs[i], &vfs) || (vfs.f_flag & ST_NOEXEC))
+			continue;
+		snprintf(path, size, "%s/cnemu-init", dirs[i]);
+		if (same_content(path, docker_init_blob, docker_init_size()))
+			return 0;
+		ret = write_init(dirs[i], path, err);
+		if (!ret)
+			return 0;
+	}
+	return emu_err_set(err, ret,
+			   "cannot find a directory without noexec for "
+			   "cnemu-init (tried /run/cnemu, /var/lib/cnemu)");
+}
+
+/* Start */
+
+/* One container being made. */
+struct start_job {
+	struct docker_node *dn;
+	struct docker_api_spec spec;
+	struct spec_store store;
+	char *container;	/* "<tag>.<name>" */
+	const struct docker_api_image *image;	/* in load_images()' array */
+	char *id;		/* once created */
+	pid_t pid;		/* once started */
+};
+
+/* Appends the last log lines of 'id' to the error in 'err'. */
+static void add_logs(struct docker_api *api, const char *id,
+		     struct emu_err *err)
+{
+	char *text = NULL;
+	size_t len;
+
+	if (!err || !err->code ||
+	    docker_api_logs(api, id, DOCKER_LOG_TAIL, &text, NULL))
+		return;
+	len = strlen(text);
+	while (len && isspace((unsigned char)text[len - 1]))
+		text[--len] = '\0';
+	for (char *p = text; *p; p++)
+		if (*p == '\n' || *p == '\r' || *p == '\t')
+			*p = *p == '\n' ? '|' : ' ';
+	if (len) {
+		size_t used = strlen(err->msg), room;
+		const char *tail = text;
+
+		/* The end of the output says most. */
+		room = used + 20 < sizeof(err->msg)
+			       ? sizeof(err->msg) - used - 20
+			       : 0;
+		if (len > room)
+			tail += len - room;
+		snprintf(err->msg + used, sizeof(err->msg) - used,
+			 "; last output: %s", tail);
+	}
+	free(text);
+}
+
+static int start_one(struct docker_api *api, size_t i, void *aux,
+		     struct emu_err *err)
+{
+	struct start_job *job = (struct start_job *)aux + i;
+	struct docker_api_state st;
+	int ret;
+
+	ret = docker_api_create(api, &job->spec, &job->id, err);
+	if (!ret)
+		ret = docker_api_start(api, job->id, err);
+	if (!ret)
+		ret = docker_api_inspect(api, job->id, &st, err);
+	if (ret)
+		return ret;
+	if (!st.running || st.pid <= 0) {
+		ret = emu_err_set(err, -ECHILD,
+				  "container '%s' exited at once (status %d%s%s)",
+				  job->container, st.exit_code,
+				  *st.error ? ": " : "", st.error);
+		add_logs(api, job->id, err);
+	}
+	job->pid = st.pid;
+	docker_api_state_release(&st);
+	return ret;
+}
+
+/* Reads the config of the image of every job into 'images', pulling a
+ * missing one once. */
+static int load_images(struct docker_api *api, struct start_job *jobs,
+		       size_t n, struct docker_api_image *images,
+		       size_t *n_images, struct emu_err *err)
+{
+	int ret;
+
+	*n_images = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *name = jobs[i].dn->opts.dimage;
+		struct docker_api_image *image = &images[*n_images];
+		size_t k;
+
+		for (k = 0; k < i; k++)
+			if (!strcmp(jobs[k].dn->opts.dimage, name))
+				break;
+		if (k < i) {
+			jobs[i].image = jobs[k].image;
+			continue;
+		}
+		ret = docker_api_inspect_image(api, name, image, err);
+		if (ret == -ENOENT) {
+			struct emu_err perr = { 0 };
+
+			emu_err_clear(err);
+			log_info("*** Pulling image %s", name);
+			ret = docker_api_pull_image(api, name, &perr);
+			if (ret)
+				return emu_err_set(
+					err, -ENOENT,
+					"image '%s' is not there and cannot "
+					"be pulled (%s); build it, or import "
+					"a root file system with 'docker "
+					"import ROOTFS.tar %s'",
+					name, perr.msg, name);
+			ret = docker_api_inspect_image(api, name, image, err);
+		}
+		if (ret)
+			return ret;
+		jobs[i].image = image;
+		(*n_images)++;
+	}
+	return 0;
+}
+
+static int open_netns(struct docker_node *dn, struct emu_err *err)
+{
+	char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)dn->node.pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return emu_err_set(err, -errno,
+				   "cannot open the network namespace of "
+				   "container '%s' (%s): %s",
+				   dn->container, path, strerror(errno));
+	dn->node.nsfd = fd;
+	return 0;
+}
+
+static int docker_start(struct node **nodes, size_t n, struct emu_err *err)
+{
+	struct docker_api_image *images = NULL;
+	struct start_job *jobs;
+	struct docker_api *api;
+	size_t n_images = 0;
+	char init[256];
+	int ret;
+
+	if (!n)
+		return 0;
+	api = docker_api_connect(NULL, err);
+	if (!api)
+		return err ? err->code : -EIO;
+	jobs = xcalloc(n, sizeof(*jobs));
+	images = xcalloc(n, sizeof(*images));
+	for (size_t i = 0; i < n; i++) {
+		jobs[i].dn = docker_node(nodes[i]);
+		jobs[i].container = xasprintf("%s.%s",
+					      net_run_tag(nodes[i]->net),
+					      nodes[i]->name);
+	}
+	ret = install_init(init, sizeof(init), err);
+	if (!ret)
+		ret = load_images(api, jobs, n, images, &n_images, err);
+	for (size_t i = 0; i < n && !ret; i++) {
+		struct start_job *job = &jobs[i];
+
+		ret = fill_spec(&job->dn->opts, job->dn->node.name,
+				net_run_tag(job->dn->node.net), job->container,
+				job->image, init, &job->spec, &job->store, err);
+		if (ret)
+			emu_err_prefix(err, "'%s': ", job->dn->node.name);
+	}
+	if (!ret) {
+		unsigned long long t0 = now_us();
+
+		ret = docker_api_run_parallel(api, n, 0, start_one, jobs, NULL,
+					      err);
+		log_dbg("%zu container(s) created and started in %llu ms", n,
+			(now_us() - t0) / 1000);
+	}
+	for (size_t i = 0; i < n; i++) {
+		struct start_job *job = &jobs[i];
+		struct docker_node *dn = job->dn;
+
+		if (job->id) {
+			/* Made: the Net stops (removes) it, also on failure. */
+			dn->id = job->id;
+			dn->container = job->container;
+			job->id = job->container = NULL;
+			dn->node.running = true;
+			dn->node.pid = job->pid;
+			if (!ret && job->pid > 0)
+				ret = open_netns(dn, err);
+		}
+		free(job->id);
+		free(job->container);
+		spec_release(&job->store);
+	}
+	for (size_t i = 0; i < n_images; i++)
+		docker_api_image_release(&images[i]);
+	free(images);
+	free(jobs);
+	docker_api_close(api);
+	return ret;
+}
+
+/* Ready */
+
+/* Reads a line "Key:\tvalue" of /proc/<pid>/status. */
+static bool read_status(pid_t pid, const char *key, char *buf, size_t size)
+{
+	char path[64], line[256];
+	size_t len = strlen(key);
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		if (strncmp(line, key, len) || line[len] != ':')
+			continue;
+		const char *v = line + len + 1;
+
+		snprintf(buf, size, "%s", v + strspn(v, " \t"));
+		buf[strcspn(buf, "\n")] = '\0';
+		found = true;
+	}
+	fclose(f);
+	return found;
+}
+
+enum init_state {
+	INIT_GONE,		/* exited (or a zombie) */
+	INIT_OTHER,		/* runc's init still, or the command exec'd */
+	INIT_STARTING,		/* cnemu-init, SIGUSR1 not blocked yet */
+	INIT_WAITING,		/* cnemu-init, waiting for SIGUSR1 */
+};
+
+static enum init_state init_state(pid_t pid)
+{
+	char name[64], buf[64];
+	unsigned long long mask;
+
+	if (!read_status(pid, "Name", name, sizeof(name)) ||
+	    !read_status(pid, "State", buf, sizeof(buf)) || buf[0] == 'Z')
+		return INIT_GONE;
+	if (strcmp(name, DOCKER_INIT_COMM))
+		return INIT_OTHER;
+	if (!read_status(pid, "SigBlk", buf, sizeof(buf)))
+		return INIT_GONE;
+	mask = strtoull(buf, NULL, 16);
+	return mask & (1ULL << (SIGUSR1 - 1)) ? INIT_WAITING : INIT_STARTING;
+}
+
+/* Polls 'pid' while its state is 'a' or 'b', up to the ready timeout. */
+static enum init_state wait_init(pid_t pid, enum init_state a,
+				 enum init_state b)
+{
+	unsigned long long t0 = now_us();
+	struct timespec ts = { 0, 100000 };
+	enum init_state state;
+
+	while (((state = init_state(pid)) == a || state == b) &&
+	       now_us() - t0 < DOCKER_READY_TIMEOUT_US) {
+		nanosleep(&ts, NULL);
+		if (ts.tv_nsec < 20000000)
+			ts.tv_nsec *= 2;
+	}
+	return state;
+}
+
+/* Error for a container that died: its status and last output. */
+static int report_dead(struct docker_node *dn, const char *when,
+		       struct emu_err *err)
+{
+	struct docker_api *api = docker_api_open(NULL, NULL);
+	struct docker_api_state st = { 0 };
+	struct timespec ts = { 0, 10000000 };
+	bool known = false;
+	int ret;
+
+	/* The engine learns of the death a moment after the kernel. */
+	for (int i = 0; api && i < 100; i++) {
+		docker_api_state_release(&st);
+		if (docker_api_inspect(api, dn->id, &st, NULL))
+			break;
+		known = !st.running;
+		if (known)
+			break;
+		nanosleep(&ts, NULL);
+	}
+	if (known)
+		ret = emu_err_set(err, -ECHILD,
+				  "container '%s' exited %s (status %d)",
+				  dn->container, when, st.exit_code);
+	else
+		ret = emu_err_set(err, -ECHILD, "container '%s' exited %s",
+				  dn->container, when);
+	if (api)
+		add_logs(api, dn->id, err);
+	docker_api_state_release(&st);
+	docker_api_close(api);
+	return ret;
+}
+
+static int docker_ready(struct node *node, struct emu_err *err)
+{
+	struct docker_node *dn = docker_node(node);
+	unsigned long long t0;
+	enum init_state state;
+
+	if (dn->released)
+		return 0;
+	if (!node->running || node->pid <= 0)
+		return emu_err_set(err, -ENETDOWN,
+				   "container '%s' is not running",
+				   node->name);
+	/* Until it blocks SIGUSR1, cnemu-init would lose the signal. */
+	state = wait_init(node->pid, INIT_OTHER, INIT_STARTING);
+	if (state == INIT_GONE)
+		return report_dead(dn, "before its command ran", err);
+	if (state != INIT_WAITING)
+		return emu_err_set(err, -ETIMEDOUT,
+				   "container '%s': cnemu-init does not wait "
+				   "for its signal",
+				   dn->container);
+	t0 = now_us();
+	if (kill(node->pid, SIGUSR1))
+		return emu_err_set(err, -errno,
+				   "cannot signal container '%s' (pid %d): %s",
+				   dn->container, (int)node->pid,
+				   strerror(errno));
+	dn->released = true;
+	/* Wait for the exec, to report a command that cannot run (a bad
+	 * dcmd) now. */
+	state = wait_init(node->pid, INIT_WAITING, INIT_STARTING);
+	if (state == INIT_GONE)
+		return report_dead(dn, "at once", err);
+	log_dbg("'%s': command started after %llu us", node->name,
+		now_us() - t0);
+	return 0;
+}
+
+/* Stop */
+
+static int stop_one(struct docker_api *api, size_t i, void *aux,
+		    struct emu_err *err)
+{
+	struct docker_node *dn = ((struct docker_node **)aux)[i];
+
+	if (!dn->id)
+		return 0;
+	if (dn->opts.keep)
+		return docker_api_stop(api, dn->id, 1, err);
+	return docker_api_remove(api, dn->id, true, true, err);
+}
+
+static void docker_stop(struct node **nodes, size_t n)
+{
+	struct docker_node **dns = xcalloc(n ? n : 1, sizeof(*dns));
+	struct emu_err *errs = xcalloc(n ? n : 1, sizeof(*errs));
+	struct emu_err err = { 0 };
+	struct docker_api *api;
+
+	for (size_t i = 0; i < n; i++)
+		dns[i] = docker_node(nodes[i]);
+	api = docker_api_open(NULL, &err);
+	if (api)
+		docker_api_run_parallel(api, n, 0, stop_one, dns, errs, NULL);
+	for (size_t i = 0; i < n; i++) {
+		struct docker_node *dn = dns[i];
+
+		if (!api && dn->id)
+			log_warn("cannot remove container '%s': %s",
+				 dn->container, err.msg);
+		else if (errs[i].code)
+			log_warn("%s", errs[i].msg);
+		else if (dn->id)
+			log_dbg("'%s': container %s %s", dn->node.name,
+				dn->container,
+				dn->opts.keep ? "stopped, kept" : "removed");
+		if (dn->node.nsfd >= 0)
+			close(dn->node.nsfd);
+		dn->node.nsfd = -1;
+		dn->node.pid = 0;
+		dn->node.running = false;
+		dn->released = false;
+		if (!dn->opts.keep) {
+			free(dn->id);
+			dn->id = NULL;
+			free(dn->container);
+			dn->container = NULL;
+		}
+	}
+	docker_api_close(api);
+	free(errs);
+	free(dns);
+}
+
+static void docker_free(struct node *node)
+{
+	struct docker_node *dn = docker_node(node);
+
+	free_opts(&dn->opts);
+	free(dn->id);
+	free(dn->container);
+	free(dn);
+}
+
+static const struct node_ops docker_ops = {
+	.kind = "docker",
+	.role = NODE_HOST,
+	.start = docker_start,
+	.ready = docker_ready,
+	.stop = docker_stop,
+	.free = docker_free,
+};
+
+/* Runtime limits */
+
+static int check_running(struct node *node, struct emu_err *err)
+{
+	if (!node_is_docker(node))
+		return emu_err_set(err, -EINVAL, "'%s' is not a container",
+				   node ? node->name : "");
+	if (!node->running || !docker_node(node)->id)
+		return emu_err_set(err, -ENETDOWN,
+				   "container '%s' is not running",
+				   node->name);
+	return 0;
+}
+
+static int update(struct node *node, const struct docker_api_limits *l,
+		  struct emu_err *err)
+{
+	struct docker_api *api = docker_api_open(NULL, err);
+	int ret;
+
+	if (!api)
+		return err ? err->code : -EIO;
+	ret = docker_api_update(api, docker_node(node)->id, l, err);
+	docker_api_close(api);
+	return ret;
+}
+
+int docker_update_cpu(struct node *node, long long cpu_quota,
+		      long long cpu_period, long long cpu_shares,
+		      const char *cores, struct emu_err *err)
+{
+	struct docker_api_limits l = { 0 };
+	int ret = check_running(node, err);
+
+	if (ret)
+		return ret;
+	if (cpu_quota < -1 || (cpu_quota > 0 && cpu_quota < 1000))
+		return emu_err_set(err, -EINVAL,
+				   "invalid cpu_quota %lld: -1 or at least "
+				   "1000 us",
+				   cpu_quota);
+	if (cpu_period > 0 && (cpu_period < 1000 || cpu_period > 1000000))
+		return emu_err_set(err, -EINVAL,
+				   "invalid cpu_period %lld: 1000..1000000 us",
+				   cpu_period);
+	l.cpu_quota_us = cpu_quota;
+	l.cpu_period_us = cpu_period > 0 ? cpu_period : 0;
+	l.cpu_shares = cpu_shares > 0 ? cpu_shares : 0;
+	l.cpuset_cpus = cores;
+	ret = update(node, &l, err);
+	if (!ret) {
+		struct docker_opts *o = &docker_node(node)->opts;
+
+		if (cpu_quota)
+			o->cpu_quota = cpu_quota;
+		if (l.cpu_period_us)
+			o->cpu_period = l.cpu_period_us;
+		if (l.cpu_shares)
+			o->cpu_shares = l.cpu_shares;
+		if (cores && *cores) {
+			free((char *)o->cpuset_cpus);
+			o->cpuset_cpus = xstrdup(cores);
+		}
+	}
+	return ret;
+}
+
+int docker_update_memory(struct node *node, long long mem_limit,
+			 long long memswap_limit, struct emu_err *err)
+{
+	struct docker_api_limits l = { 0 };
+	struct emu_err first = { 0 };
+	int ret = check_running(node, err);
+
+	if (ret)
+		return ret;
+	if (memswap_limit < -1 ||
+	    (mem_limit > 0 && memswap_limit > 0 && memswap_limit < mem_limit))
+		return emu_err_set(err, -EINVAL,
+				   "invalid memswap_limit %lld: -1 or at "
+				   "least mem_limit",
+				   memswap_limit);
+	l.memory_bytes = mem_limit > 0 ? mem_limit : 0;
+	l.memswap_bytes = memswap_limit;
+	ret = update(node, &l, &first);
+	if (ret == -EINVAL && !memswap_limit && l.memory_bytes) {
+		/* The engine refuses memory above the swap limit set at
+		 * create (2 x memory): lift swap, as docker-py's -1 does. */
+		log_dbg("'%s': %s; retrying with unlimited swap", node->name,
+			first.msg);
+		l.memswap_bytes = -1;
+		emu_err_clear(&first);
+		ret = update(node, &l, &first);
+	}
+	if (ret)
+		return emu_err_set(err, ret, "%s", first.msg);
+	if (mem_limit > 0)
+		docker_node(node)->opts.mem_limit = mem_limit;
+	if (memswap_limit)
+		docker_node(node)->opts.memswap_limit = memswap_limit;
+	return 0;
+}
+
+/* Cleanup */
+
+static int remove_one(struct docker_api *api, size_t i, void *aux,
+		      struct emu_err *err)
+{
+	struct docker_api_entry **victims = aux;
+
+	return docker_api_remove(api, victims[i]->id, true, true, err);
+}
+
+int docker_cleanup(const char *run_tag,
+		   bool (*is_dead)(const char *tag, void *aux), void *aux,
+		   struct emu_err *err)
+{
+	struct docker_api_entry *entries = NULL, **victims;
+	struct emu_err *errs;
+	struct docker_api *api;
+	size_t n = 0, n_victims = 0;
+	char *filter;
+	int ret, removed = 0;
+
+	api = docker_api_connect(NULL, err);
+	if (!api)
+		return err ? err->code : -EIO;
+	filter = run_tag ? xasprintf("cnemu.run=%s", run_tag)
+			 : xstrdup("cnemu.run");
+	ret = docker_api_list(api, filter, true, &entries, &n, err);
+	free(filter);
+	if (ret) {
+		docker_api_close(api);
+		return ret;
+	}
+	victims = xcalloc(n + 1, sizeof(*victims));
+	errs = xcalloc(n + 1, sizeof(*errs));
+	for (size_t i = 0; i < n; i++) {
+		const char *tag = docker_api_entry_label(&entries[i],
+							 "cnemu.run");
+
+		/* The engine filtered; check again, never remove more. */
+		if (!tag || !*tag)
+			continue;
+		if (run_tag ? strcmp(tag, run_tag)
+			    : (is_dead && !is_dead(tag, aux)))
+			continue;
+		victims[n_victims++] = &entries[i];
+	}
+	docker_api_run_parallel(api, n_victims, 0, remove_one, victims, errs,
+				NULL);
+	for (size_t i = 0; i < n_victims; i++) {
+		if (errs[i].code) {
+			log_warn("%s", errs[i].msg);
+			if (!ret)
+				ret = emu_err_set(err, errs[i].code, "%s",
+						  errs[i].msg);
+			continue;
+		}
+		log_info("removed container %s of run %s", victims[i]->name,
+			 docker_api_entry_label(victims[i], "cnemu.run"));
+		removed++;
+	}
+	free(errs);
+	free(victims);
+	docker_api_entries_free(entries, n);
+	docker_api_close(api);
+	return ret ? ret : removed;
+}

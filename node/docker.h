@@ -1,0 +1,125 @@
+/* The "docker" node kind: a Docker container as a host, through the Docker
+ * Engine API (node/docker_api.h).
+ *
+ * docker_create() checks and copies Containernet's parameters and makes a
+ * node that the Net owns (net_adopt_node()); nothing happens on the
+ * machine until the Net starts it.  Start creates and starts the
+ * containers of a batch concurrently, each with network mode none (no
+ * interface but lo), labelled cnemu.run=<run tag> and cnemu.node=<name>,
+ * named "<run tag>.<name>"; it sets node->pid to the container's init and
+ * node->nsfd to its network namespace, so that the Net creates the veth
+ * ends directly inside.  The container's init is cnemu-init (node/init/),
+ * bind-mounted read-only from the host: it waits, and only 'ready' makes
+ * it exec the image's ENTRYPOINT + CMD (or 'dcmd'), once the interfaces
+ * are up and addressed.  Without 'dcmd' the image's command runs with a
+ * TTY and stdin open, so that a shell stays up (Containernet's way);
+ * /bin/sh when the image has no command.  Stop removes the container
+ * (only stops it with 'keep').  Commands run in the container through
+ * node_spawn(), which enters the namespaces of node->pid.  The engine is
+ * found through $DOCKER_HOST (default unix:///var/run/docker.sock). */
+#ifndef NODE_DOCKER_H
+#define NODE_DOCKER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "node/docker_api.h"
+
+struct emu_err;
+struct net;
+struct node;
+
+/* Containernet's addDocker() parameters; zero, NULL and false are
+ * defaults.  Every string is copied. */
+struct docker_opts {
+	const char *dimage;		/* required: "ubuntu:trusty" */
+	const char *dcmd;		/* command line, split into words like
+					   docker-py; NULL: the image's */
+	const char *ip;			/* "10.0.0.1/8" of the first
+					   interface; NULL: the Net's plan */
+	const char *mac;		/* NULL: the plan's or the kernel's */
+	const char *const *volumes;	/* "/host:/ctr[:ro]" */
+	size_t n_volumes;
+	const char *const *environment;	/* "K=V" */
+	size_t n_environment;
+	const char *const *ports;	/* exposed: "80", "53/udp" */
+	size_t n_ports;
+	const struct docker_api_port *port_bindings;	/* published */
+	size_t n_port_bindings;
+	bool publish_all_ports;
+	long long mem_limit;		/* bytes; <= 0: none */
+	long long memswap_limit;	/* bytes, memory + swap; 0: the
+					   engine's default; -1: unlimited */
+	long long cpu_quota;		/* us per period; <= 0: none */
+	long long cpu_period;		/* us; <= 0: the kernel's 100000 */
+	long long cpu_shares;		/* <= 0: the kernel's 1024 */
+	const char *cpuset_cpus;	/* "0-1"; NULL: every core */
+	bool privileged;
+	const char *hostname;		/* NULL: the node's name */
+	const char *const *dns;		/* DNS server addresses */
+	size_t n_dns;
+	const char *const *labels;	/* more labels, "key=value" */
+	size_t n_labels;
+	bool keep;			/* stop, do not remove, at the end */
+	const char *network_mode;	/* NULL: "none"; "bridge" adds a
+					   management eth0 on docker0 (where
+					   ports are published) */
+};
+
+/* Makes the node 'name' of the Net 'net' from 'opts' (checked here: a bad
+ * volume, label, port, size or command fails now, with nothing made).
+ * The caller hands it to the Net (net_adopt_node()). */
+struct node *docker_create(struct net *net, const char *name,
+			   const struct docker_opts *opts,
+			   struct emu_err *err);
+
+/* Returns true when 'node' is a container. */
+bool node_is_docker(const struct node *node);
+/* The container's id; NULL before start. */
+const char *docker_id(const struct node *node);
+/* The container's name, "<run tag>.<name>"; NULL before start. */
+const char *docker_container_name(const struct node *node);
+/* The image name given at creation. */
+const char *docker_image(const struct node *node);
+
+/* Changes the CPU limits of the running container 'node' through the
+ * engine (Containernet's updateCpuLimit): 'cpu_quota' us per period (0:
+ * unchanged, -1: no limit), 'cpu_period' us and 'cpu_shares' (<= 0:
+ * unchanged), 'cores' the cpuset ("0-1"; NULL: unchanged). */
+int docker_update_cpu(struct node *node, long long cpu_quota,
+		      long long cpu_period, long long cpu_shares,
+		      const char *cores, struct emu_err *err);
+/* Changes the memory limit of 'node' (Containernet's updateMemoryLimit):
+ * 'mem_limit' bytes (<= 0: unchanged), 'memswap_limit' bytes of memory +
+ * swap (0: unchanged, or unlimited when 'mem_limit' is raised above it;
+ * -1: unlimited). */
+int docker_update_memory(struct node *node, long long mem_limit,
+			 long long memswap_limit, struct emu_err *err);
+
+/* Removes the containers labelled cnemu.run: those of the run 'run_tag'
+ * when it is not NULL, else those of every run for which 'is_dead' (NULL:
+ * every run) returns true.  Never touches a container without the label.
+ * Returns the number removed or a negative errno (-ENOENT or
+ * -ECONNREFUSED when no engine runs: nothing to clean). */
+int docker_cleanup(const char *run_tag,
+		   bool (*is_dead)(const char *tag, void *aux), void *aux,
+		   struct emu_err *err);
+
+/* Pure helpers, for tests. */
+
+/* The argv the container's init execs at ready (NULL-ended, caller frees
+ * with docker_api_free_argv()): the image's entry point, then 'dcmd' split
+ * into words or else the image's command; ["/bin/sh"] when both are
+ * empty. */
+int docker_build_argv(const struct docker_api_image *image, const char *dcmd,
+		      char ***argv, size_t *argc, struct emu_err *err);
+/* The create request of the container 'container_name' for node
+ * 'node_name' of run 'run_tag' from 'opts' and the image's config (NULL:
+ * only checks 'opts'), with 'init_path' the host's cnemu-init. */
+char *docker_build_request(const struct docker_opts *opts,
+			   const char *node_name, const char *run_tag,
+			   const char *container_name,
+			   const struct docker_api_image *image,
+			   const char *init_path, struct emu_err *err);
+
+#endif

@@ -1,0 +1,300 @@
+/* The pure side of node/docker.c: what a container runs, the create
+ * request made from Containernet's parameters, and the checks of
+ * docker_create().  No engine is touched. */
+#include <errno.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "emu/err.h"
+#include "node/docker.h"
+#include "node/node.h"
+
+static json_t *parse_back(char *text)
+{
+	json_error_t jerr;
+	json_t *root;
+
+	assert_non_null(text);
+	root = json_loads(text, 0, &jerr);
+	if (!root)
+		fail_msg("not JSON (%s): %s", jerr.text, text);
+	free(text);
+	return root;
+}
+
+static const char *str_in(json_t *arr, size_t i)
+{
+	return json_string_value(json_array_get(arr, i));
+}
+
+static bool array_has(json_t *arr, const char *s)
+{
+	for (size_t i = 0; i < json_array_size(arr); i++)
+		if (!strcmp(str_in(arr, i), s))
+			return true;
+	return false;
+}
+
+static void test_argv_is_entrypoint_then_cmd(void **state)
+{
+	char *ep[] = { "/docker-entrypoint.sh", NULL };
+	char *cmd[] = { "nginx", "-g", "daemon off;", NULL };
+	struct docker_api_image img = { .entrypoint = ep, .n_entrypoint = 1,
+					.cmd = cmd, .n_cmd = 3 };
+	char **argv;
+	size_t argc;
+
+	(void)state;
+	assert_int_equal(docker_build_argv(&img, NULL, &argv, &argc, NULL), 0);
+	assert_int_equal(argc, 4);
+	assert_string_equal(argv[0], "/docker-entrypoint.sh");
+	assert_string_equal(argv[3], "daemon off;");
+	assert_null(argv[4]);
+	docker_api_free_argv(argv);
+}
+
+static void test_dcmd_replaces_the_image_cmd_not_its_entrypoint(void **state)
+{
+	char *ep[] = { "/init", NULL };
+	char *cmd[] = { "serve", NULL };
+	struct docker_api_image img = { .entrypoint = ep, .n_entrypoint = 1,
+					.cmd = cmd, .n_cmd = 1 };
+	char **argv;
+	size_t argc;
+
+	(void)state;
+	assert_int_equal(docker_build_argv(&img, "sh -c 'sleep 9'", &argv,
+					   &argc, NULL),
+			 0);
+	assert_int_equal(argc, 4);
+	assert_string_equal(argv[0], "/init");
+	assert_string_equal(argv[1], "sh");
+	assert_string_equal(argv[3], "sleep 9");
+	docker_api_free_argv(argv);
+}
+
+static void test_no_command_at_all_runs_a_shell(void **state)
+{
+	struct docker_api_image img = { 0 };
+	struct emu_err err = { 0 };
+	char **argv;
+	size_t argc;
+
+	(void)state;
+	assert_int_equal(docker_build_argv(&img, NULL, &argv, &argc, NULL), 0);
+	assert_int_equal(argc, 1);
+	assert_string_equal(argv[0], "/bin/sh");
+	docker_api_free_argv(argv);
+	assert_int_equal(docker_build_argv(NULL, NULL, &argv, &argc, NULL), 0);
+	assert_string_equal(argv[0], "/bin/sh");
+	docker_api_free_argv(argv);
+	assert_int_equal(docker_build_argv(&img, "  ", &argv, &argc, &err),
+			 -EINVAL);
+	assert_string_equal(err.msg, "empty dcmd");
+}
+
+static void test_request_from_containernet_parameters(void **state)
+{
+	static const char *const volumes[] = { "/tmp:/host-tmp:ro" };
+	static const char *const env[] = { "MODE=test" };
+	static const char *const ports[] = { "80" };
+	static const struct docker_api_port pbs[] = { { "8080", NULL,
+							 18080 } };
+	static const char *const labels[] = { "course=net101" };
+	static const char *const dns[] = { "1.1.1.1" };
+	struct docker_opts o = {
+		.dimage = "cnemu/busybox:latest",
+		.dcmd = "httpd -f",
+		.volumes = volumes, .n_volumes = 1,
+		.environment = env, .n_environment = 1,
+		.ports = ports, .n_ports = 1,
+		.port_bindings = pbs, .n_port_bindings = 1,
+		.publish_all_ports = true,
+		.mem_limit = 128 << 20, .memswap_limit = 256 << 20,
+		.cpu_quota = 20000, .cpu_period = 50000, .cpu_shares = 256,
+		.cpuset_cpus = "0", .privileged = true,
+		.dns = dns, .n_dns = 1, .labels = labels, .n_labels = 1,
+	};
+	char *cmd[] = { "/bin/sh", NULL };
+	struct docker_api_image img = { .cmd = cmd, .n_cmd = 1 };
+	json_t *root, *hc, *labels_o, *binds;
+
+	(void)state;
+	root = parse_back(docker_build_request(&o, "d1", "cn77", "cn77.d1",
+					       &img, "/run/cnemu/cnemu-init",
+					       NULL));
+	hc = json_object_get(root, "HostConfig");
+	labels_o = json_object_get(root, "Labels");
+	binds = json_object_get(hc, "Binds");
+	assert_string_equal(json_string_value(json_object_get(root, "Image")),
+			    "cnemu/busybox:latest");
+	assert_string_equal(json_string_value(json_object_get(root,
+							      "Hostname")),
+			    "d1");
+	/* cnemu-init first, the command as its arguments. */
+	assert_string_equal(str_in(json_object_get(root, "Entrypoint"), 0),
+			    "/.cnemu-init");
+	assert_int_equal(json_array_size(json_object_get(root, "Entrypoint")),
+			 1);
+	assert_int_equal(json_array_size(json_object_get(root, "Cmd")), 2);
+	assert_string_equal(str_in(json_object_get(root, "Cmd"), 0), "httpd");
+	assert_string_equal(str_in(json_object_get(root, "Cmd"), 1), "-f");
+	assert_true(json_is_true(json_object_get(root, "Tty")));
+	assert_true(json_is_true(json_object_get(root, "OpenStdin")));
+	assert_string_equal(str_in(json_object_get(root, "Env"), 0),
+			    "MODE=test");
+	assert_string_equal(json_string_value(json_object_get(labels_o,
+							      "cnemu.run")),
+			    "cn77");
+	assert_string_equal(json_string_value(json_object_get(labels_o,
+							      "cnemu.node")),
+			    "d1");
+	assert_string_equal(json_string_value(json_object_get(labels_o,
+							      "course")),
+			    "net101");
+	assert_string_equal(json_string_value(json_object_get(hc,
+							      "NetworkMode")),
+			    "none");
+	assert_true(array_has(binds, "/tmp:/host-tmp:ro"));
+	assert_true(array_has(binds,
+			      "/run/cnemu/cnemu-init:/.cnemu-init:ro"));
+	assert_true(array_has(json_object_get(hc, "CapAdd"), "NET_ADMIN"));
+	assert_non_null(json_object_get(json_object_get(root, "ExposedPorts"),
+					"80/tcp"));
+	assert_non_null(json_object_get(json_object_get(hc, "PortBindings"),
+					"8080/tcp"));
+	assert_true(json_is_true(json_object_get(hc, "PublishAllPorts")));
+	assert_true(json_is_true(json_object_get(hc, "Privileged")));
+	assert_true(array_has(json_object_get(hc, "Dns"), "1.1.1.1"));
+	assert_int_equal(json_integer_value(json_object_get(hc, "Memory")),
+			 128 << 20);
+	assert_int_equal(json_integer_value(json_object_get(hc, "MemorySwap")),
+			 256 << 20);
+	assert_int_equal(json_integer_value(json_object_get(hc, "CpuQuota")),
+			 20000);
+	assert_int_equal(json_integer_value(json_object_get(hc, "CpuPeriod")),
+			 50000);
+	assert_int_equal(json_integer_value(json_object_get(hc, "CpuShares")),
+			 256);
+	assert_string_equal(json_string_value(json_object_get(hc,
+							      "CpusetCpus")),
+			    "0");
+	json_decref(root);
+}
+
+static void test_containernet_minus_one_means_no_limit(void **state)
+{
+	struct docker_opts o = { .dimage = "x", .cpu_quota = -1,
+				 .cpu_period = -1, .cpu_shares = -1,
+				 .mem_limit = -1, .hostname = "web" };
+	json_t *root, *hc;
+
+	(void)state;
+	root = parse_back(docker_build_request(&o, "d2", "cn1", "cn1.d2",
+					       NULL, "/i", NULL));
+	hc = json_object_get(root, "HostConfig");
+	assert_null(json_object_get(hc, "CpuQuota"));
+	assert_null(json_object_get(hc, "CpuPeriod"));
+	assert_null(json_object_get(hc, "CpuShares"));
+	assert_null(json_object_get(hc, "Memory"));
+	assert_string_equal(json_string_value(json_object_get(root,
+							      "Hostname")),
+			    "web");
+	assert_string_equal(str_in(json_object_get(root, "Cmd"), 0),
+			    "/bin/sh");
+	json_decref(root);
+}
+
+static void test_create_refuses_bad_parameters_at_once(void **state)
+{
+	static const char *const bad_vol[] = { "/no-target" };
+	static const char *const own_label[] = { "cnemu.run=x" };
+	static const char *const bad_env[] = { "=1" };
+	struct docker_opts o = { .dimage = "x" };
+	struct emu_err err = { 0 };
+
+	(void)state;
+	assert_null(docker_create(NULL, "d1", &(struct docker_opts){ 0 },
+				  &err));
+	assert_string_equal(err.msg, "'d1': no dimage given");
+
+	o.volumes = bad_vol;
+	o.n_volumes = 1;
+	emu_err_clear(&err);
+	assert_null(docker_create(NULL, "d1", &o, &err));
+	assert_non_null(strstr(err.msg, "'d1': invalid volume '/no-target'"));
+
+	o = (struct docker_opts){ .dimage = "x", .labels = own_label,
+				  .n_labels = 1 };
+	emu_err_clear(&err);
+	assert_null(docker_create(NULL, "d1", &o, &err));
+	assert_non_null(strstr(err.msg, "cnemu. labels are cnemu's own"));
+
+	o = (struct docker_opts){ .dimage = "x", .environment = bad_env,
+				  .n_environment = 1 };
+	assert_null(docker_create(NULL, "d1", &o, NULL));
+
+	o = (struct docker_opts){ .dimage = "x", .dcmd = "sh -c 'x" };
+	emu_err_clear(&err);
+	assert_null(docker_create(NULL, "d1", &o, &err));
+	assert_non_null(strstr(err.msg, "unterminated quote"));
+
+	o = (struct docker_opts){ .dimage = "x", .mem_limit = 100,
+				  .memswap_limit = 50 };
+	assert_null(docker_create(NULL, "d1", &o, NULL));
+
+	o = (struct docker_opts){ .dimage = "x" };
+	emu_err_clear(&err);
+	assert_null(docker_create(NULL, "d 1", &o, &err));
+	assert_non_null(strstr(err.msg, "invalid container name 'd 1'"));
+}
+
+static void test_create_copies_options_and_is_a_docker_node(void **state)
+{
+	static const char *const vols[] = { "/a:/b" };
+	char image[] = "cnemu/busybox";
+	struct docker_opts o = { .dimage = image, .ip = "10.0.0.9/8",
+				 .volumes = vols, .n_volumes = 1 };
+	struct node *n;
+
+	(void)state;
+	n = docker_create(NULL, "d1", &o, NULL);
+	assert_non_null(n);
+	image[0] = 'X';
+	assert_true(node_is_docker(n));
+	assert_string_equal(node_kind(n), "docker");
+	assert_int_equal(node_role(n), NODE_HOST);
+	assert_string_equal(docker_image(n), "cnemu/busybox");
+	assert_null(docker_id(n));
+	assert_null(docker_container_name(n));
+	assert_string_equal(n->default_ip, "10.0.0.9/8");
+	assert_false(node_is_running(n));
+	assert_int_equal(docker_update_cpu(n, 1000, 0, 0, NULL, NULL),
+			 -ENETDOWN);
+	node_destroy(n);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_argv_is_entrypoint_then_cmd),
+		cmocka_unit_test(
+			test_dcmd_replaces_the_image_cmd_not_its_entrypoint),
+		cmocka_unit_test(test_no_command_at_all_runs_a_shell),
+		cmocka_unit_test(test_request_from_containernet_parameters),
+		cmocka_unit_test(test_containernet_minus_one_means_no_limit),
+		cmocka_unit_test(test_create_refuses_bad_parameters_at_once),
+		cmocka_unit_test(
+			test_create_copies_options_and_is_a_docker_node),
+	};
+
+	return cmocka_run_group_tests_name("docker", tests, NULL, NULL);
+}
