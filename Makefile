@@ -10,9 +10,9 @@ BUILD   ?= build
 CFLAGS  ?= -O2 -g
 WARN    := -Wall -Wextra -Werror
 CPPFLAGS_ALL := -std=gnu11 -I. -D_GNU_SOURCE $(shell pkg-config --cflags \
-	libnl-route-3.0 lua5.4 libcurl jansson 2>/dev/null)
+	libnl-route-3.0 lua5.4 libcurl jansson libgvc 2>/dev/null)
 LIBS    := $(shell pkg-config --libs libnl-route-3.0 libmnl lua5.4 libcurl \
-	jansson 2>/dev/null) -lreadline -lpthread -lm
+	jansson libgvc 2>/dev/null) -lreadline -lpthread -lm
 
 # libopenvswitch, built once from Debian's openvswitch-source by 'make deps'.
 include mk/ovs.mk
@@ -32,6 +32,15 @@ TEST_LIB_OBJS := $(TEST_LIB_SRCS:%.c=$(BUILD)/%.o)
 # Files that include libopenvswitch's headers get its flags.
 OVS_USERS := $(wildcard node/ovs*.c) $(CTL_SRCS)
 $(OVS_USERS:%.c=$(BUILD)/%.o): CPPFLAGS_ALL += $(OVS_CFLAGS)
+
+# Containers wait in a tiny static entry point, built into node/docker.o.
+$(BUILD)/node/init/cnemu-init: node/init/cnemu-init.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 -D_GNU_SOURCE -Os -static $(WARN) -o $@ $<
+	strip $@
+$(BUILD)/node/docker.o: $(BUILD)/node/init/cnemu-init
+$(BUILD)/node/docker.o: CPPFLAGS_ALL += \
+	-DCNEMU_INIT_BIN='"$(BUILD)/node/init/cnemu-init"'
 
 PROGRAMS := cnemu $(if $(CTL_SRCS),cnemu-controller)
 

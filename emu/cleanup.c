@@ -15,6 +15,7 @@
 #include "emu/run.h"
 #include "emu/util.h"
 #include "link/nl.h"
+#include "node/docker.h"
 #include "node/host.h"
 #include "node/ovs.h"
 
@@ -112,6 +113,19 @@ static int cleanup_bridges(struct cleanup_counts *c, struct emu_err *err)
 	return ret < 0 ? ret : 0;
 }
 
+static int cleanup_containers(struct cleanup_counts *c, struct emu_err *err)
+{
+	int ret = docker_cleanup(NULL, cleanup_is_dead, NULL, err);
+
+	if (ret == -ENOENT || ret == -ECONNREFUSED) {
+		emu_err_clear(err);	/* no engine: no containers of ours */
+		return 0;
+	}
+	if (ret > 0)
+		c->containers += (unsigned int)ret;
+	return ret < 0 ? ret : 0;
+}
+
 /* Kills the processes named by "*.pid" files of a dead run's directory,
  * then removes the directory. */
 static void cleanup_run_dir(const char *tag, struct cleanup_counts *c)
@@ -167,9 +181,11 @@ int cleanup_dead_runs(struct cleanup_counts *counts, FILE *out,
 
 	if (out)
 		fprintf(out, "*** Removing what dead runs left behind\n");
+	first = cleanup_containers(&c, err);
 	cleanup_namespaces(&c);
 	ret = cleanup_bridges(&c, err);
-	first = ret;
+	if (!first)
+		first = ret;
 	ret = cleanup_links(&c, err);
 	if (!first)
 		first = ret;

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "emu/cleanup.h"
+#include "emu/cli.h"
 #include "emu/err.h"
 #include "emu/log.h"
 #include "emu/net.h"
@@ -77,20 +78,57 @@ static int main_pingpair(struct net *net, struct emu_err *err)
 	return net_ping(net, pair, 2, 1, stdout, NULL, NULL, err);
 }
 
-/* Runs the test 't' on the started 'net'; returns the exit status. */
-static int main_run_test(struct net *net, enum emu_test t)
+/* Runs the CLI on the started 'net': the --pre file, then commands from
+ * stdin (readline when it is a terminal), then the --post file.  Returns
+ * the exit status. */
+static int main_run_cli(struct net *net, const struct emu_opts *o)
+{
+	struct emu_err err = { 0 };
+	struct cli *cli = cli_create(net, &err);
+	int status = 0;
+
+	if (!cli) {
+		fprintf(stderr, "cnemu: %s\n", err.msg);
+		return 1;
+	}
+	cli_set_stop_flag(cli, &main_stop_signal);
+	if (o->pre && cli_run_file(cli, o->pre, &err)) {
+		fprintf(stderr, "cnemu: --pre: %s\n", err.msg);
+		status = 1;
+	}
+	if (!status && !main_stop_signal) {
+		bool tty = isatty(STDIN_FILENO);
+
+		if (tty)
+			fprintf(stderr, "*** Starting CLI:\n");
+		if (cli_run(cli, stdin, tty))
+			status = 1;
+	}
+	emu_err_clear(&err);
+	if (!status && !main_stop_signal && o->post &&
+	    cli_run_file(cli, o->post, &err)) {
+		fprintf(stderr, "cnemu: --post: %s\n", err.msg);
+		status = 1;
+	}
+	cli_destroy(cli);
+	return status;
+}
+
+/* Runs the test of 'o' on the started 'net'; returns the exit status. */
+static int main_run_test(struct net *net, const struct emu_opts *o)
 {
 	struct emu_err err = { 0 };
 	int dropped = 0;
 
-	switch (t) {
+	switch (o->test) {
 	case EMU_TEST_NONE:
 	case EMU_TEST_BUILD:
 		return 0;
+	case EMU_TEST_CLI:
+		return main_run_cli(net, o);
 	case EMU_TEST_PINGPAIR:
 		dropped = main_pingpair(net, &err);
 		break;
-	case EMU_TEST_CLI:	/* XXX: the CLI comes next; ping meanwhile */
 	case EMU_TEST_PINGALL:
 		dropped = net_ping(net, NULL, 0, 1, stdout, NULL, NULL, &err);
 		break;
@@ -125,7 +163,7 @@ static int main_run(const struct emu_opts *o)
 	if (net_build(net, o->topo, &err) || net_start(net, &err))
 		goto fail;
 	fprintf(stderr, "*** Started in %.3f s\n", (now_us() - t0) / 1e6);
-	status = main_stop_signal ? 1 : main_run_test(net, o->test);
+	status = main_stop_signal ? 1 : main_run_test(net, o);
 	if (main_stop_signal)
 		fprintf(stderr, "*** Interrupted (%s): stopping\n",
 			strsignal(main_stop_signal));

@@ -10,6 +10,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <jansson.h>
+
 #include "emu/err.h"
 #include "emu/log.h"
 #include "emu/run.h"
@@ -17,10 +19,11 @@
 #include "link/nl.h"
 #include "link/veth.h"
 #include "node/bridge.h"
+#include "node/docker.h"
 #include "node/host.h"
 #include "node/node.h"
 #include "node/ovs.h"
-#include "node/ovs_switch.h"
+#include "node/switch_ovs.h"
 #include "topo/plan.h"
 #include "topo/topo.h"
 
@@ -234,46 +237,81 @@ int net_adopt_node(struct net *net, struct node *node, struct emu_err *err)
 	return net_add_node(net, node, err);
 }
 
-struct node *net_add_host(struct net *net, const char *name,
-			  const struct net_host_opts *opts,
-			  struct emu_err *err)
+/* Gives a host-like 'node' its address and MAC: 'ip' and 'mac' as given,
+ * or the next of the plan (MAC only with --mac), as Mininet's addHost. */
+static int net_plan_host(struct net *net, struct node *node, const char *ip,
+			 const char *mac, struct emu_err *err)
 {
-	struct node *node = host_create(net, name);
 	unsigned long index = net->next_ip++;
 	char buf[64];
 	uint32_t addr;
+	uint8_t b[6];
 
-	if (opts && opts->ip) {
-		if (plan_parse_ip(opts->ip, &addr, NULL, err))
-			goto fail;
-		node->default_ip = strchr(opts->ip, '/')
-					   ? xstrdup(opts->ip)
-					   : xasprintf("%s/%u", opts->ip,
+	free(node->default_ip);
+	free(node->default_mac);
+	node->default_ip = node->default_mac = NULL;
+	if (ip) {
+		if (plan_parse_ip(ip, &addr, NULL, err))
+			return err ? err->code : -EINVAL;
+		node->default_ip = strchr(ip, '/')
+					   ? xstrdup(ip)
+					   : xasprintf("%s/%u", ip,
 						       net->ipbase.prefix);
 	} else {
 		if (plan_host_ip(&net->ipbase, index, buf, sizeof(buf), err))
-			goto fail;
+			return err ? err->code : -ERANGE;
 		node->default_ip = xstrdup(buf);
 	}
-	if (opts && opts->mac) {
-		uint8_t mac[6];
-
-		if (plan_parse_mac(opts->mac, mac, err))
-			goto fail;
-		node->default_mac = xstrdup(opts->mac);
+	if (mac) {
+		if (plan_parse_mac(mac, b, err))
+			return err ? err->code : -EINVAL;
+		node->default_mac = xstrdup(mac);
 	} else if (net->auto_mac) {
 		plan_mac_from_index(index, buf, sizeof(buf));
 		node->default_mac = xstrdup(buf);
 	}
-	if (net_add_node(net, node, err))
-		return NULL;
-	if (net->started && net_start_node(net, node, err))
-		return NULL;
+	return 0;
+}
+
+/* Plans, adopts and (on a running Net) starts a host-like node. */
+static struct node *net_add_hostlike(struct net *net, struct node *node,
+				     const char *ip, const char *mac,
+				     struct emu_err *err)
+{
+	char *name = xstrdup(node->name);
+
+	if (net_plan_host(net, node, ip, mac, err)) {
+		emu_err_prefix(err, "host '%s': ", name);
+		node_destroy(node);
+		node = NULL;
+	} else if (net_add_node(net, node, err) ||
+		   (net->started && net_start_node(net, node, err))) {
+		node = NULL;
+	}
+	free(name);
 	return node;
-fail:
-	emu_err_prefix(err, "host '%s': ", name);
-	node_destroy(node);
-	return NULL;
+}
+
+struct node *net_add_host(struct net *net, const char *name,
+			  const struct net_host_opts *opts,
+			  struct emu_err *err)
+{
+	return net_add_hostlike(net, host_create(net, name),
+				opts ? opts->ip : NULL,
+				opts ? opts->mac : NULL, err);
+}
+
+struct node *net_add_docker(struct net *net, const char *name,
+			    const struct docker_opts *opts,
+			    struct emu_err *err)
+{
+	struct node *node = docker_create(net, name, opts, err);
+
+	if (!node) {
+		emu_err_prefix(err, "container '%s': ", name);
+		return NULL;
+	}
+	return net_add_hostlike(net, node, opts->ip, opts->mac, err);
 }
 
 struct node *net_add_switch(struct net *net, const char *name,
@@ -563,6 +601,15 @@ static int net_config_node(struct net *net, struct node *node,
 	return ret;
 }
 
+/* Lets a node's own command run once its interfaces are up. */
+static int net_ready(struct node *node, struct emu_err *err)
+{
+	if (node->readied || !node->ops->ready)
+		return 0;
+	node->readied = true;
+	return node->ops->ready(node, err);
+}
+
 /* Makes 'link' real on a running net: pair, addresses, shaping, ports. */
 static int net_make_link(struct net *net, struct link *link,
 			 struct emu_err *err)
@@ -586,6 +633,8 @@ static int net_make_link(struct net *net, struct link *link,
 	}
 	if (!ret)
 		ret = net_shape_link(net, link, err);
+	for (int i = 0; i < 2 && !ret; i++)
+		ret = net_ready(ends[i]->node, err);
 	return ret;
 }
 
@@ -596,11 +645,10 @@ static int net_start_node(struct net *net, struct node *node,
 	int ret;
 
 	(void)net;
+	/* A container's own command waits for its first link (net_ready). */
 	ret = node->ops->prepare ? node->ops->prepare(one, 1, err) : 0;
 	if (!ret)
 		ret = node->ops->start(one, 1, err);
-	if (!ret && node->ops->ready)
-		ret = node->ops->ready(node, err);
 	return ret;
 }
 
@@ -745,8 +793,7 @@ int net_start(struct net *net, struct emu_err *err)
 		ret = net_start_role(net, NODE_SWITCH, err);
 	}
 	for (size_t i = 0; i < net->n_nodes && !ret; i++)
-		if (net->nodes[i]->ops->ready)
-			ret = net->nodes[i]->ops->ready(net->nodes[i], err);
+		ret = net_ready(net->nodes[i], err);
 	if (ret) {
 		net_stop(net);
 		return ret;
@@ -960,4 +1007,161 @@ int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
 		return ret;
 	emu_err_clear(err);
 	return n_sent ? (int)((n_sent - n_recv) * 100 / n_sent) : 0;
+}
+
+struct link *net_find_link(const struct net *net, const struct node *a,
+			   const struct node *b)
+{
+	for (size_t i = 0; i < net->n_links; i++) {
+		const struct node *x = link_intf1(net->links[i])->node;
+		const struct node *y = link_intf2(net->links[i])->node;
+
+		if ((x == a && y == b) || (x == b && y == a))
+			return net->links[i];
+	}
+	return NULL;
+}
+
+static int net_check_switch(const struct net *net, const struct node *sw,
+			    struct emu_err *err)
+{
+	if (node_role(sw) != NODE_SWITCH)
+		return emu_err_set(err, -EINVAL, "'%s' is not a switch",
+				   sw->name);
+	if (!net->started)
+		return emu_err_set(err, -ENETDOWN,
+				   "the network is not started");
+	return 0;
+}
+
+int net_start_switch(struct net *net, struct node *sw, struct emu_err *err)
+{
+	int ret = net_check_switch(net, sw, err);
+
+	if (ret || sw->running)
+		return ret;
+	return net_start_node(net, sw, err);
+}
+
+int net_stop_switch(struct net *net, struct node *sw, struct emu_err *err)
+{
+	int ret = net_check_switch(net, sw, err);
+
+	if (ret || !sw->running)
+		return ret;
+	node_kill_background(sw);
+	sw->ops->stop(&sw, 1);
+	sw->running = false;
+	return 0;
+}
+
+/* True when 'bw' is a rate iperf takes: digits, a dot, a unit letter. */
+static bool net_iperf_rate_ok(const char *bw)
+{
+	size_t n = strspn(bw, "0123456789.");
+
+	return n > 0 && (!bw[n] || (strchr("kKmMgG", bw[n]) && !bw[n + 1]));
+}
+
+/* Reads the figures from the output of 'iperf3 -c ... -J' (warnings on
+ * stderr may come first); sets '*refused' when the server did not listen
+ * yet. */
+static int net_iperf_parse(const char *text, double *server_bps,
+			   double *client_bps, bool *refused,
+			   struct emu_err *err)
+{
+	const char *start = strchr(text, '{');
+	json_t *root, *end, *sent, *recv, *e;
+	json_error_t jerr;
+	int ret = 0;
+
+	*refused = false;
+	root = start ? json_loads(start, JSON_DISABLE_EOF_CHECK, &jerr) : NULL;
+	if (!root)
+		return emu_err_set(err, -EIO, "cannot read iperf3's output: %s",
+				   start ? jerr.text : "no JSON");
+	e = json_object_get(root, "error");
+	end = json_object_get(root, "end");
+	sent = json_object_get(end, "sum_sent");
+	recv = json_object_get(end, "sum_received");
+	if (json_is_string(e)) {
+		const char *msg = json_string_value(e);
+
+		*refused = strstr(msg, "unable to connect") != NULL;
+		ret = emu_err_set(err, strstr(msg, "interrupt") ? -EINTR : -EIO,
+				  "iperf3: %s", msg);
+	} else if (!sent || !recv) {
+		ret = emu_err_set(err, -EIO, "iperf3 gave no summary");
+	} else {
+		*server_bps = json_number_value(
+			json_object_get(recv, "bits_per_second"));
+		*client_bps = json_number_value(
+			json_object_get(sent, "bits_per_second"));
+	}
+	json_decref(root);
+	return ret;
+}
+
+#define NET_IPERF_TRIES 50	/* connects, 100 ms apart, while the server
+				   comes up */
+
+int net_iperf(struct net *net, struct node *client, struct node *server,
+	      const char *udp_bw, unsigned int seconds, double *server_bps,
+	      double *client_bps, struct emu_err *err)
+{
+	char *srv_argv[] = { "iperf3", "-s", "-1", NULL };
+	struct node_exec_opts so = { -1, -1, -1, false, false };
+	struct emu_err e = { 0 };
+	char ip[64], cmd[256], *out = NULL;
+	bool refused = true;
+	int ret = 0;
+	pid_t srv;
+
+	(void)net;
+	if (udp_bw && !net_iperf_rate_ok(udp_bw))
+		return emu_err_set(err, -EINVAL,
+				   "invalid UDP bandwidth '%s': expected a "
+				   "rate like 10M",
+				   udp_bw);
+	if (!node_ip(server, ip, sizeof(ip)))
+		return emu_err_set(err, -EDESTADDRREQ, "'%s' has no IP",
+				   server->name);
+	srv = node_spawn(server, srv_argv, &so, err);
+	if (srv < 0)
+		return srv;
+	snprintf(cmd, sizeof(cmd), "iperf3 -c %s -t %u -J%s%s", ip,
+		 seconds ? seconds : 5, udp_bw ? " -u -b " : "",
+		 udp_bw ? udp_bw : "");
+	for (int i = 0; refused && i < NET_IPERF_TRIES; i++) {
+		if (i && usleep(100000) < 0 && errno == EINTR) {
+			ret = emu_err_set(&e, -EINTR, "iperf interrupted");
+			break;
+		}
+		if (waitpid(srv, NULL, WNOHANG) == srv) {
+			srv = 0;
+			ret = emu_err_set(&e, -EIO,
+					  "the iperf3 server in '%s' exited "
+					  "(port 5201 taken?)",
+					  server->name);
+			break;
+		}
+		emu_err_clear(&e);
+		free(out);
+		out = NULL;
+		ret = node_run(client, cmd, &out, &e);
+		if (ret >= 0)
+			ret = net_iperf_parse(out, server_bps, client_bps,
+					      &refused, &e);
+		else
+			refused = false;
+	}
+	free(out);
+	if (srv > 0) {
+		kill(srv, SIGTERM);
+		while (waitpid(srv, NULL, 0) < 0 && errno == EINTR)
+			;
+	}
+	if (ret < 0)
+		return emu_err_set(err, ret, "%s", e.msg);
+	return 0;
 }

@@ -88,6 +88,11 @@ bool net_ovs_userspace(const struct net *net);
 struct node *net_add_host(struct net *net, const char *name,
 			  const struct net_host_opts *opts,
 			  struct emu_err *err);
+/* Adds a Docker container as a host (node/docker.h has the options). */
+struct docker_opts;
+struct node *net_add_docker(struct net *net, const char *name,
+			    const struct docker_opts *opts,
+			    struct emu_err *err);
 struct node *net_add_switch(struct net *net, const char *name,
 			    const struct net_switch_opts *opts,
 			    struct emu_err *err);
@@ -115,5 +120,27 @@ struct link **net_links(const struct net *net, size_t *n);
 int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
 	     double timeout_s, FILE *out, unsigned int *sent,
 	     unsigned int *received, struct emu_err *err);
+
+/* The first link between nodes 'a' and 'b' (either way round), or NULL. */
+struct link *net_find_link(const struct net *net, const struct node *a,
+			   const struct node *b);
+
+/* Starts the stopped switch 'sw' of a started net again, its ports and
+ * links as they were (Mininet's 'switch S start').  Returns 0 or a
+ * negative errno. */
+int net_start_switch(struct net *net, struct node *sw, struct emu_err *err);
+/* Stops the switch 'sw' of a started net (the bridge goes away, its links
+ * stay; Mininet's 'switch S stop').  Returns 0 or a negative errno. */
+int net_stop_switch(struct net *net, struct node *sw, struct emu_err *err);
+
+/* Measures throughput from 'client' to 'server' with iperf3 for 'seconds':
+ * TCP, or UDP at 'udp_bw' ("10M", iperf's -b) when not NULL.  An iperf3
+ * server runs once in 'server' meanwhile.  Stores the rate the server
+ * received in '*server_bps' and the rate the client sent in
+ * '*client_bps' (bits/s; Mininet's two figures).  Returns 0 or a negative
+ * errno (-EINTR when interrupted). */
+int net_iperf(struct net *net, struct node *client, struct node *server,
+	      const char *udp_bw, unsigned int seconds, double *server_bps,
+	      double *client_bps, struct emu_err *err);
 
 #endif

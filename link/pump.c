@@ -230,10 +230,12 @@ static struct pump_frame *vnet_segment(const unsigned char *data, size_t len)
 			put_be16(s + l3 + 2, (uint16_t)(hdrs - l3 + chunk));
 			put_be16(s + l3 + 4, (uint16_t)(ip_id + i));
 			put_be16(s + l3 + 10, 0);
-			put_be16(s + l3 + 10, csum_fold(csum_add(0, s + l3, ihl)));
+			put_be16(s + l3 + 10,
+				 csum_fold(csum_add(0, s + l3, ihl)));
 			sum = csum_add(0, s + l3 + 12, 8);
 		} else {
-			put_be16(s + l3 + 4, (uint16_t)(hdrs - l3 - 40 + chunk));
+			put_be16(s + l3 + 4,
+				 (uint16_t)(hdrs - l3 - 40 + chunk));
 			sum = csum_add(0, s + l3 + 8, 32);
 		}
 		sum += (tcp ? IPPROTO_TCP : IPPROTO_UDP) + l4len;
@@ -242,7 +244,7 @@ static struct pump_frame *vnet_segment(const unsigned char *data, size_t len)
 			if (i > 0)
 				s[l4 + 13] &= ~0x80;		/* CWR */
 			if (i + 1 < nseg)
-				s[l4 + 13] &= ~(0x01 | 0x08);	/* FIN, PSH */
+				s[l4 + 13] &= ~(0x01 | 0x08); /* FIN PSH */
 			put_be16(s + l4 + 16, 0);
 			put_be16(s + l4 + 16,
 				 csum_fold(csum_add(sum, s + l4, l4len)));
@@ -311,11 +313,11 @@ void pump_queue_set_shaping(struct pump_queue *q, const struct shaping *s)
 /* netem's tabledist() without a table: uniform in delay +/- jitter. */
 static uint64_t queue_delay(struct pump_queue *q, struct pump_rng *rng)
 {
+	uint64_t span = 2 * (uint64_t)q->jitter_us;
 	int64_t d = q->delay_us;
 
-	if (q->jitter_us)
-		d += (int64_t)(pump_rng_u32(rng) % (2 * (uint64_t)q->jitter_us)) -
-		     q->jitter_us;
+	if (span)
+		d += (int64_t)(pump_rng_u32(rng) % span) - q->jitter_us;
 	return d > 0 ? (uint64_t)d : 0;
 }
 
@@ -501,9 +503,10 @@ void pump_queue_release(struct pump_queue *q)
 #define PUMP_FRAME_MAX (65536 + 256)	/* a GSO super-frame and headers */
 #define PUMP_SOCKBUF (16 << 20)		/* socket buffers, bytes */
 #define PUMP_EV_WAKE UINT64_MAX		/* epoll data of the eventfd */
+#define PUMP_LATE_MAX_US 500		/* most a wake-up is assumed late */
 
 struct pump_end {
-	int fd;				/* AF_PACKET socket bound to it */
+	int fd;				/* its AF_PACKET socket */
 	char ifname[IFNAMSIZ];
 };
 
@@ -520,8 +523,10 @@ struct pump {
 	pthread_t thread;
 	bool running;			/* the thread was started */
 	bool stop;			/* asks the thread to end */
-	int epfd;			/* sockets of every link, the eventfd */
+	int epfd;			/* all link sockets, the eventfd */
 	int evfd;			/* wakes the thread on changes */
+	uint64_t late_us;		/* how late timed wake-ups come, on
+					   average, microseconds */
 	struct pump_link **links;	/* by id; NULL: deleted */
 	size_t n_links, cap_links;
 
@@ -530,6 +535,7 @@ struct pump {
 	struct iovec rx_iovs[PUMP_BATCH];
 	unsigned char *rx_bufs;		/* PUMP_BATCH buffers */
 	char rx_cmsgs[PUMP_BATCH][CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	struct sockaddr_ll rx_addrs[PUMP_BATCH];
 	struct mmsghdr tx_msgs[PUMP_BATCH];
 	struct iovec tx_iovs[PUMP_BATCH];
 };
@@ -601,6 +607,8 @@ static void pump_rx(struct pump *p, struct pump_link *l, int dir)
 			memset(mh, 0, sizeof(*mh));
 			mh->msg_iov = &p->rx_iovs[i];
 			mh->msg_iovlen = 1;
+			mh->msg_name = &p->rx_addrs[i];
+			mh->msg_namelen = sizeof(p->rx_addrs[i]);
 			mh->msg_control = p->rx_cmsgs[i];
 			mh->msg_controllen = sizeof(p->rx_cmsgs[i]);
 		}
@@ -618,6 +626,10 @@ static void pump_rx(struct pump *p, struct pump_link *l, int dir)
 			unsigned char *data = p->rx_iovs[i].iov_base;
 			size_t len = p->rx_msgs[i].msg_len;
 
+			/* Our own sends, where PACKET_IGNORE_OUTGOING is
+			 * missing. */
+			if (p->rx_addrs[i].sll_pkttype == PACKET_OUTGOING)
+				continue;
 			if ((mh->msg_flags & MSG_TRUNC) || len < VNET_LEN) {
 				q->stats.received++;
 				q->stats.errors++;
@@ -697,30 +709,52 @@ static uint64_t pump_next_due(struct pump *p)
 	return next;
 }
 
+/* How long to sleep (microseconds) before the frame due at 'next', or 0
+ * to poll without sleeping; UINT64_MAX: nothing is due. */
+static uint64_t pump_sleep_for(struct pump *p, uint64_t next, uint64_t now)
+{
+	uint64_t wait;
+
+	if (next == UINT64_MAX)
+		return UINT64_MAX;
+	wait = next > now ? next - now : 0;
+	/* Timer wake-ups come late (100-200 us in virtual machines): wake
+	 * that much earlier and poll for the rest. */
+	return wait > p->late_us ? wait - p->late_us : 0;
+}
+
 static void *pump_main(void *arg)
 {
 	struct pump *p = arg;
 	struct epoll_event evs[64];
 
-	/* Wake-ups a microsecond late are fine; the default 50 us slack
-	 * would show up in every RTT. */
+	/* The default 50 us timer slack would show in every RTT. */
 	prctl(PR_SET_TIMERSLACK, 1000UL, 0, 0, 0);
 	pthread_mutex_lock(&p->lock);
 	while (!p->stop) {
-		uint64_t next = pump_next_due(p), now = now_us();
+		uint64_t now = now_us();
+		uint64_t sleep = pump_sleep_for(p, pump_next_due(p), now);
 		struct timespec ts, *tsp = NULL;
 		int n;
 
-		if (next != UINT64_MAX) {
-			uint64_t wait = next > now ? next - now : 0;
-
-			ts.tv_sec = (time_t)(wait / 1000000);
-			ts.tv_nsec = (long)(wait % 1000000) * 1000;
+		if (sleep != UINT64_MAX) {
+			ts.tv_sec = (time_t)(sleep / 1000000);
+			ts.tv_nsec = (long)(sleep % 1000000) * 1000;
 			tsp = &ts;
 		}
 		pthread_mutex_unlock(&p->lock);
 		n = epoll_pwait2(p->epfd, evs, (int)ARRAY_SIZE(evs), tsp, NULL);
 		pthread_mutex_lock(&p->lock);
+		if (n == 0 && sleep && sleep != UINT64_MAX) {
+			/* A timed sleep ran out: learn how late it woke. */
+			uint64_t woke = now_us(), late = woke - now - sleep;
+
+			if (woke < now + sleep)
+				late = 0;
+			if (late > PUMP_LATE_MAX_US)
+				late = PUMP_LATE_MAX_US;
+			p->late_us = (p->late_us * 7 + late) / 8;
+		}
 		for (int i = 0; i < n; i++) {
 			uint64_t data = evs[i].data.u64;
 			struct pump_link *l;
@@ -811,7 +845,8 @@ static int pump_start(struct pump *p, struct emu_err *err)
 	ret = pthread_create(&p->thread, NULL, pump_main, p);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (ret)
-		return emu_err_set(err, -ret, "cannot start the pump thread: %s",
+		return emu_err_set(err, -ret,
+				   "cannot start the pump thread: %s",
 				   strerror(ret));
 	pthread_setname_np(p->thread, "cnemu-pump");
 	p->running = true;
@@ -865,15 +900,21 @@ static void pump_sockbuf(int fd, int force, int plain)
 /* Opens the AF_PACKET socket of 'ifname' in the current namespace. */
 static int pump_open_end(const char *ifname, struct emu_err *err)
 {
-	static const int opts[] = { PACKET_VNET_HDR, PACKET_AUXDATA,
-				    PACKET_IGNORE_OUTGOING,
-				    PACKET_QDISC_BYPASS };
-	static const char *const names[] = { "PACKET_VNET_HDR",
-					     "PACKET_AUXDATA",
-					     "PACKET_IGNORE_OUTGOING",
-					     "PACKET_QDISC_BYPASS" };
+	/* Options the pump cannot do without, then nice-to-haves of newer
+	 * kernels (outgoing frames are also skipped by their packet type;
+	 * the qdisc bypass only saves time). */
+	static const struct {
+		int opt;
+		const char *name;
+		bool needed;
+	} opts[] = {
+		{ PACKET_VNET_HDR, "PACKET_VNET_HDR", true },
+		{ PACKET_AUXDATA, "PACKET_AUXDATA", true },
+		{ PACKET_IGNORE_OUTGOING, "PACKET_IGNORE_OUTGOING", false },
+		{ PACKET_QDISC_BYPASS, "PACKET_QDISC_BYPASS", false },
+	};
 	struct sockaddr_ll sll;
-	int fd, one = 1;
+	int fd, one = 1, ret;
 	unsigned int ifindex;
 
 	ifindex = if_nametoindex(ifname);
@@ -887,12 +928,16 @@ static int pump_open_end(const char *ifname, struct emu_err *err)
 				   "cannot open a packet socket: %s",
 				   strerror(errno));
 	for (size_t i = 0; i < ARRAY_SIZE(opts); i++) {
-		if (setsockopt(fd, SOL_PACKET, opts[i], &one, sizeof(one)) <
-		    0) {
-			emu_err_set(err, -errno, "'%s': cannot set %s: %s",
-				    ifname, names[i], strerror(errno));
-			goto fail;
+		if (!setsockopt(fd, SOL_PACKET, opts[i].opt, &one, sizeof(one)))
+			continue;
+		if (!opts[i].needed) {
+			log_dbg("'%s': no %s: %s", ifname, opts[i].name,
+				strerror(errno));
+			continue;
 		}
+		ret = emu_err_set(err, -errno, "'%s': cannot set %s: %s",
+				  ifname, opts[i].name, strerror(errno));
+		goto fail;
 	}
 	pump_sockbuf(fd, SO_RCVBUFFORCE, SO_RCVBUF);
 	pump_sockbuf(fd, SO_SNDBUFFORCE, SO_SNDBUF);
@@ -901,15 +946,16 @@ static int pump_open_end(const char *ifname, struct emu_err *err)
 	sll.sll_protocol = htons(ETH_P_ALL);
 	sll.sll_ifindex = (int)ifindex;
 	if (bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
-		emu_err_set(err, -errno, "cannot bind a packet socket to '%s': %s",
-			    ifname, strerror(errno));
+		ret = emu_err_set(err, -errno,
+				  "cannot bind a packet socket to '%s': %s",
+				  ifname, strerror(errno));
 		goto fail;
 	}
 	return fd;
 
 fail:
 	close(fd);
-	return err ? err->code : -EIO;
+	return ret;
 }
 
 /* Opens both ends of 'l' inside the namespace 'nsfd' (-1: the caller's),

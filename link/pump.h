@@ -39,7 +39,7 @@ struct pump_dir_stats {
 	uint64_t sent;		/* frames written to the egress end */
 	uint64_t delayed;	/* frames held back for a later time */
 	uint64_t dropped_loss;	/* frames dropped by 'loss' */
-	uint64_t dropped_queue;	/* frames dropped because the queue was full */
+	uint64_t dropped_queue;	/* frames dropped: the queue was full */
 	uint64_t duplicated;	/* extra copies made by 'duplicate' */
 	uint64_t corrupted;	/* frames with a bit flipped by 'corrupt' */
 	uint64_t reordered;	/* frames sent ahead by 'reorder' */

@@ -145,8 +145,9 @@ static int set_pct(double *field, const char *key, const char *value,
 				   "invalid %s '%s': expected a percentage like 1.5",
 				   key, value);
 	if (pct < 0 || pct > 100)
-		return emu_err_set(err, -EINVAL, "%s %s out of range (0..100 %%)",
-				   key, value);
+		return emu_err_set(err, -EINVAL,
+				   "%s %s out of range (0..100 %%)", key,
+				   value);
 	*field = pct;
 	return 0;
 }
@@ -158,8 +159,9 @@ static int set_count(uint32_t *field, const char *key, const char *value,
 	int ret = str_to_long(value ? value : "", min, max, &n);
 
 	if (ret == -ERANGE)
-		return emu_err_set(err, -EINVAL, "%s %s out of range (%ld..%ld %s)",
-				   key, value, min, max, what);
+		return emu_err_set(err, -EINVAL,
+				   "%s %s out of range (%ld..%ld %s)", key,
+				   value, min, max, what);
 	if (ret)
 		return emu_err_set(err, -EINVAL,
 				   "invalid %s '%s': expected a number of %s",
@@ -173,8 +175,8 @@ static int set_flag(bool *field, const char *key, const char *value,
 {
 	if (parse_bool(value, field))
 		return emu_err_set(err, -EINVAL,
-				   "invalid %s '%s': expected true or false", key,
-				   value);
+				   "invalid %s '%s': expected true or false",
+				   key, value);
 	return 0;
 }
 
@@ -187,8 +189,8 @@ int shaping_set(struct shaping *s, const char *key, const char *value,
 	if (!key)
 		return emu_err_set(err, -EINVAL, "missing link option name");
 	if (!value)
-		return emu_err_set(err, -EINVAL, "link option '%s' needs a value",
-				   key);
+		return emu_err_set(err, -EINVAL,
+				   "link option '%s' needs a value", key);
 	if (!strcmp(key, "bw"))
 		ret = set_bw(&tmp, key, value, err);
 	else if (!strcmp(key, "delay"))
@@ -216,7 +218,8 @@ int shaping_set(struct shaping *s, const char *key, const char *value,
 	else if (!strcmp(key, "use_tbf"))
 		ret = set_flag(&tmp.use_tbf, key, value, err);
 	else
-		return emu_err_set(err, -EINVAL, "unknown link option '%s'", key);
+		return emu_err_set(err, -EINVAL, "unknown link option '%s'",
+				   key);
 	if (ret)
 		return ret;
 	*s = tmp;

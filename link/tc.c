@@ -476,8 +476,8 @@ static int conn_fail(const struct tcconn *c, int code, const char *what,
 		     struct emu_err *err)
 {
 	if (c->ext[0])
-		return emu_err_set(err, code, "cannot %s on '%s': %s (%s)", what,
-				   c->ifname, strerror(-code), c->ext);
+		return emu_err_set(err, code, "cannot %s on '%s': %s (%s)",
+				   what, c->ifname, strerror(-code), c->ext);
 	return emu_err_set(err, code, "cannot %s on '%s': %s", what, c->ifname,
 			   strerror(-code));
 }
@@ -551,11 +551,12 @@ static int rate_htb(struct tcconn *c, const struct shaping *s, bool leaf,
 	return 0;
 }
 
-static int rate_tbf(struct tcconn *c, const struct shaping *s,
+static int rate_tbf(struct tcconn *c, const struct shaping *s, bool leaf,
 		    struct emu_err *err)
 {
 	int ret = 0;
 
+	(void)leaf;	/* TBF's own byte limit holds the queue */
 	for (int attempt = 0; attempt < 2; attempt++) {
 		struct nl_msg *msg = msg_new();
 
@@ -574,15 +575,30 @@ static int rate_tbf(struct tcconn *c, const struct shaping *s,
 	return conn_fail(c, ret, "set tbf rate", err);
 }
 
+/* The qdiscs that make a rate, one row each.  'leaf' says whether the
+ * queue limit is theirs to set (it is netem's when netem is below). */
+static const struct rate_qdisc {
+	const char *kind;
+	int (*apply)(struct tcconn *c, const struct shaping *s, bool leaf,
+		     struct emu_err *err);
+} rate_qdiscs[] = {
+	{ "htb", rate_htb },
+	{ "tbf", rate_tbf },
+};
+
 static int apply_rate(struct tcconn *c, const struct shaping *s, bool leaf,
 		      struct emu_err *err)
 {
+	/* Mininet's choice: TBF when asked for, else HTB. */
+	const char *kind = s->use_tbf ? "tbf" : "htb";
+
 	if (!shaping_has_rate(s))
 		/* Only our own rate qdisc goes; a netem root stays. */
 		return conn_del(c, TC_H_ROOT, SHAPING_ROOT_HANDLE, err);
-	if (s->use_tbf)
-		return rate_tbf(c, s, err);
-	return rate_htb(c, s, leaf, err);
+	for (size_t i = 0; i < ARRAY_SIZE(rate_qdiscs); i++)
+		if (!strcmp(rate_qdiscs[i].kind, kind))
+			return rate_qdiscs[i].apply(c, s, leaf, err);
+	return emu_err_set(err, -EINVAL, "no rate qdisc '%s'", kind);
 }
 
 static int apply_netem(struct tcconn *c, uint32_t parent,

@@ -4,10 +4,14 @@
 # config.h at its top, include/ and lib/ with the generated headers
 # (odp-netlink.h, vswitch-idl.h), lib/.libs/libopenvswitch.a.
 #
-# OVS headers need '#include <config.h>' first.  Without the build, OVS
-# users do not compile; 'make deps' makes it.
+# OVS headers need '#include <config.h>' first.  cnemu-rename.h maps the
+# OVS symbols deps.sh renamed (json_string, xmalloc, str_to_long, ...: they
+# clash with jansson and emu/util.h) to their ovs_ names, so a file built
+# with OVS_CFLAGS must not include emu/util.h or <jansson.h>.  Without the
+# build, OVS users do not compile; 'make deps' makes it.
 OVS_DIR    ?= /var/lib/cnemu/ovs
-OVS_CFLAGS := -I$(OVS_DIR) -I$(OVS_DIR)/include -I$(OVS_DIR)/lib
+OVS_CFLAGS := -I$(OVS_DIR) -I$(OVS_DIR)/include -I$(OVS_DIR)/lib \
+	-include $(OVS_DIR)/cnemu-rename.h
 
 # The archives and the system libraries libtool recorded (e.g. -lcap-ng
 # -latomic -lm), as deps.sh wrote them.  Recursive on purpose: expanded when

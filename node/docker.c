@@ -55,9 +55,9 @@ static size_t docker_init_size(void)
 
 struct docker_node {
 	struct node node;
-	struct docker_opts opts;	/* every pointer owned, see copy_opts() */
-	char *container;		/* "<run tag>.<name>"; NULL: not made */
-	char *id;			/* the container's id; NULL: not made */
+	struct docker_opts opts;	/* every pointer owned (copy_opts()) */
+	char *container;		/* "<run tag>.<name>"; NULL: none */
+	char *id;			/* the container's id; NULL: none */
 	bool released;			/* its command was let run */
 };
 
@@ -128,6 +128,7 @@ static void copy_opts(struct docker_opts *dst, const struct docker_opts *src)
 	dst->cpuset_cpus = xstrdup(src->cpuset_cpus);
 	dst->hostname = xstrdup(src->hostname);
 	dst->network_mode = xstrdup(src->network_mode);
+	dst->run_tag = xstrdup(src->run_tag);
 	dst->volumes = copy_strings(src->volumes, src->n_volumes);
 	dst->environment = copy_strings(src->environment,
 					src->n_environment);
@@ -156,6 +157,7 @@ static void free_opts(struct docker_opts *o)
 	free((char *)o->cpuset_cpus);
 	free((char *)o->hostname);
 	free((char *)o->network_mode);
+	free((char *)o->run_tag);
 	free_strings(o->volumes, o->n_volumes);
 	free_strings(o->environment, o->n_environment);
 	free_strings(o->ports, o->n_ports);
@@ -258,10 +260,11 @@ static int fill_spec(const struct docker_opts *o, const char *node_name,
 	st->labels[0] = st->label_run;
 	st->labels[1] = st->label_node;
 	for (n = 0; n < o->n_labels; n++) {
-		if (str_starts_with(o->labels[n], "cnemu."))
+		if (str_starts_with(o->labels[n], "cnemu.run=") ||
+		    str_starts_with(o->labels[n], "cnemu.node="))
 			return emu_err_set(err, -EINVAL,
-					   "invalid label '%s': the cnemu. "
-					   "labels are cnemu's own",
+					   "invalid label '%s': cnemu.run and "
+					   "cnemu.node are cnemu's own",
 					   o->labels[n]);
 		st->labels[n + 2] = o->labels[n];
 	}
@@ -346,6 +349,10 @@ struct node *docker_create(struct net *net, const char *name,
 			    "invalid container name '%s': letters, digits, "
 			    "'_', '.' and '-' only",
 			    name ? name : "");
+		return NULL;
+	}
+	if (!net && !opts->run_tag) {
+		emu_err_set(err, -EINVAL, "'%s': no Net and no run tag", name);
 		return NULL;
 	}
 	if (opts->mem_limit > 0 && opts->memswap_limit > 0 &&
@@ -454,11 +461,17 @@ static int install_init(char *path, size_t size, struct emu_err *err)
 	int ret = -ENOENT;
 
 	if (env && *env) {
-		if (access(env, X_OK))
-			return emu_err_set(err, -errno,
+		char *abs = realpath(env, NULL);
+
+		if (!abs || access(abs, X_OK)) {
+			ret = -errno;
+			free(abs);
+			return emu_err_set(err, ret,
 					   "cannot use CNEMU_INIT '%s': %s",
-					   env, strerror(errno));
-		snprintf(path, size, "%s", env);
+					   env, strerror(-ret));
+		}
+		snprintf(path, size, "%s", abs);
+		free(abs);
 		return 0;
 	}
 	if (!docker_init_size())
@@ -494,7 +507,7 @@ struct start_job {
 	struct docker_api_spec spec;
 	struct spec_store store;
 	char *container;	/* "<tag>.<name>" */
-	const struct docker_api_image *image;	/* in load_images()' array */
+	const struct docker_api_image *image;	/* load_images()' */
 	char *id;		/* once created */
 	pid_t pid;		/* once started */
 };
@@ -547,7 +560,8 @@ static int start_one(struct docker_api *api, size_t i, void *aux,
 		return ret;
 	if (!st.running || st.pid <= 0) {
 		ret = emu_err_set(err, -ECHILD,
-				  "container '%s' exited at once (status %d%s%s)",
+				  "container '%s' exited at once "
+				  "(status %d%s%s)",
 				  job->container, st.exit_code,
 				  *st.error ? ": " : "", st.error);
 		add_logs(api, job->id, err);
@@ -569,6 +583,7 @@ static int load_images(struct docker_api *api, struct start_job *jobs,
 	for (size_t i = 0; i < n; i++) {
 		const char *name = jobs[i].dn->opts.dimage;
 		struct docker_api_image *image = &images[*n_images];
+		struct emu_err ierr = { 0 };
 		size_t k;
 
 		for (k = 0; k < i; k++)
@@ -578,21 +593,25 @@ static int load_images(struct docker_api *api, struct start_job *jobs,
 			jobs[i].image = jobs[k].image;
 			continue;
 		}
-		ret = docker_api_inspect_image(api, name, image, err);
-		if (ret == -ENOENT) {
+		ret = docker_api_inspect_image(api, name, image, &ierr);
+		if (ret && ret != -ENOENT)
+			return emu_err_set(err, ret, "%s", ierr.msg);
+		if (ret) {
 			struct emu_err perr = { 0 };
 
-			emu_err_clear(err);
 			log_info("*** Pulling image %s", name);
 			ret = docker_api_pull_image(api, name, &perr);
-			if (ret)
+			if (ret) {
+				const char *why = strstr(perr.msg, "': ");
+
+				why = why ? why + 3 : perr.msg;
 				return emu_err_set(
 					err, -ENOENT,
 					"image '%s' is not there and cannot "
-					"be pulled (%s); build it, or import "
-					"a root file system with 'docker "
-					"import ROOTFS.tar %s'",
-					name, perr.msg, name);
+					"be pulled: %s (import one: docker "
+					"import ROOTFS.tar %s)",
+					name, why, name);
+			}
 			ret = docker_api_inspect_image(api, name, image, err);
 		}
 		if (ret)
@@ -601,6 +620,11 @@ static int load_images(struct docker_api *api, struct start_job *jobs,
 		(*n_images)++;
 	}
 	return 0;
+}
+
+static const char *run_tag(const struct docker_node *dn)
+{
+	return dn->opts.run_tag ? dn->opts.run_tag : net_run_tag(dn->node.net);
 }
 
 static int open_netns(struct docker_node *dn, struct emu_err *err)
@@ -637,8 +661,7 @@ static int docker_start(struct node **nodes, size_t n, struct emu_err *err)
 	images = xcalloc(n, sizeof(*images));
 	for (size_t i = 0; i < n; i++) {
 		jobs[i].dn = docker_node(nodes[i]);
-		jobs[i].container = xasprintf("%s.%s",
-					      net_run_tag(nodes[i]->net),
+		jobs[i].container = xasprintf("%s.%s", run_tag(jobs[i].dn),
 					      nodes[i]->name);
 	}
 	ret = install_init(init, sizeof(init), err);
@@ -648,7 +671,7 @@ static int docker_start(struct node **nodes, size_t n, struct emu_err *err)
 		struct start_job *job = &jobs[i];
 
 		ret = fill_spec(&job->dn->opts, job->dn->node.name,
-				net_run_tag(job->dn->node.net), job->container,
+				run_tag(job->dn), job->container,
 				job->image, init, &job->spec, &job->store, err);
 		if (ret)
 			emu_err_prefix(err, "'%s': ", job->dn->node.name);
@@ -716,9 +739,9 @@ static bool read_status(pid_t pid, const char *key, char *buf, size_t size)
 
 enum init_state {
 	INIT_GONE,		/* exited (or a zombie) */
-	INIT_OTHER,		/* runc's init still, or the command exec'd */
-	INIT_STARTING,		/* cnemu-init, SIGUSR1 not blocked yet */
-	INIT_WAITING,		/* cnemu-init, waiting for SIGUSR1 */
+	INIT_OTHER,		/* runc's init still, or the command */
+	INIT_STARTING,		/* cnemu-init, not waiting yet */
+	INIT_WAITING,		/* cnemu-init, SIGUSR1 blocked, handled */
 };
 
 static enum init_state init_state(pid_t pid)
@@ -731,7 +754,9 @@ static enum init_state init_state(pid_t pid)
 		return INIT_GONE;
 	if (strcmp(name, DOCKER_INIT_COMM))
 		return INIT_OTHER;
-	if (!read_status(pid, "SigBlk", buf, sizeof(buf)))
+	/* Its SIGUSR1 handler is set once the signal is blocked (see
+	 * node/init/cnemu-init.c). */
+	if (!read_status(pid, "SigCgt", buf, sizeof(buf)))
 		return INIT_GONE;
 	mask = strtoull(buf, NULL, 16);
 	return mask & (1ULL << (SIGUSR1 - 1)) ? INIT_WAITING : INIT_STARTING;
@@ -824,6 +849,22 @@ static int docker_ready(struct node *node, struct emu_err *err)
 	log_dbg("'%s': command started after %llu us", node->name,
 		now_us() - t0);
 	return 0;
+}
+
+bool docker_is_alive(const struct node *node)
+{
+	struct stat ours, now;
+	char path[64];
+
+	if (!node_is_docker(node) || !node->running || node->pid <= 0 ||
+	    node->nsfd < 0)
+		return false;
+	/* The same namespace as at start: not a reused pid. */
+	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)node->pid);
+	if (fstat(node->nsfd, &ours) || stat(path, &now) ||
+	    ours.st_ino != now.st_ino || ours.st_dev != now.st_dev)
+		return false;
+	return init_state(node->pid) != INIT_GONE;
 }
 
 /* Stop */
@@ -923,7 +964,7 @@ static int update(struct node *node, const struct docker_api_limits *l,
 
 	if (!api)
 		return err ? err->code : -EIO;
-	ret = docker_api_update(api, docker_node(node)->id, l, err);
+	ret = docker_api_update(api, docker_node(node)->container, l, err);
 	docker_api_close(api);
 	return ret;
 }
@@ -986,14 +1027,16 @@ int docker_update_memory(struct node *node, long long mem_limit,
 	l.memory_bytes = mem_limit > 0 ? mem_limit : 0;
 	l.memswap_bytes = memswap_limit;
 	ret = update(node, &l, &first);
-	if (ret == -EINVAL && !memswap_limit && l.memory_bytes) {
+	if (ret && !memswap_limit && l.memory_bytes) {
 		/* The engine refuses memory above the swap limit set at
-		 * create (2 x memory): lift swap, as docker-py's -1 does. */
-		log_dbg("'%s': %s; retrying with unlimited swap", node->name,
-			first.msg);
-		l.memswap_bytes = -1;
-		emu_err_clear(&first);
-		ret = update(node, &l, &first);
+		 * create (2 x memory): move swap along, by the engine's rule
+		 * for a new container (-1 does not work: runc then writes
+		 * the memory limit first, which the kernel refuses). */
+		log_dbg("'%s': %s; retrying with swap at 2 x memory",
+			node->name, first.msg);
+		l.memswap_bytes = 2 * l.memory_bytes;
+		if (!update(node, &l, NULL))
+			ret = 0;
 	}
 	if (ret)
 		return emu_err_set(err, ret, "%s", first.msg);

@@ -16,7 +16,11 @@
  * /bin/sh when the image has no command.  Stop removes the container
  * (only stops it with 'keep').  Commands run in the container through
  * node_spawn(), which enters the namespaces of node->pid.  The engine is
- * found through $DOCKER_HOST (default unix:///var/run/docker.sock). */
+ * found through $DOCKER_HOST (default unix:///var/run/docker.sock).
+ *
+ * cnemu-init is built into the library (make) and written once to
+ * /run/cnemu/cnemu-init (/var/lib/cnemu/ when /run is noexec), where the
+ * containers bind-mount it from; $CNEMU_INIT names another static one. */
 #ifndef NODE_DOCKER_H
 #define NODE_DOCKER_H
 
@@ -33,8 +37,10 @@ struct node;
  * defaults.  Every string is copied. */
 struct docker_opts {
 	const char *dimage;		/* required: "ubuntu:trusty" */
-	const char *dcmd;		/* command line, split into words like
-					   docker-py; NULL: the image's */
+	const char *dcmd;		/* command line (words split like
+					   docker-py) replacing the image's
+					   CMD, after its ENTRYPOINT; NULL:
+					   the image's CMD */
 	const char *ip;			/* "10.0.0.1/8" of the first
 					   interface; NULL: the Net's plan */
 	const char *mac;		/* NULL: the plan's or the kernel's */
@@ -64,11 +70,14 @@ struct docker_opts {
 	const char *network_mode;	/* NULL: "none"; "bridge" adds a
 					   management eth0 on docker0 (where
 					   ports are published) */
+	const char *run_tag;		/* NULL: net_run_tag() of the Net
+					   (tests set their own) */
 };
 
 /* Makes the node 'name' of the Net 'net' from 'opts' (checked here: a bad
  * volume, label, port, size or command fails now, with nothing made).
- * The caller hands it to the Net (net_adopt_node()). */
+ * The caller hands it to the Net (net_adopt_node()).  'net' may be NULL
+ * when 'opts->run_tag' is given. */
 struct node *docker_create(struct net *net, const char *name,
 			   const struct docker_opts *opts,
 			   struct emu_err *err);
@@ -82,6 +91,10 @@ const char *docker_container_name(const struct node *node);
 /* The image name given at creation. */
 const char *docker_image(const struct node *node);
 
+/* Returns true while the container's init runs: false once the container
+ * was killed or stopped behind cnemu's back (no engine round trip). */
+bool docker_is_alive(const struct node *node);
+
 /* Changes the CPU limits of the running container 'node' through the
  * engine (Containernet's updateCpuLimit): 'cpu_quota' us per period (0:
  * unchanged, -1: no limit), 'cpu_period' us and 'cpu_shares' (<= 0:
@@ -91,8 +104,8 @@ int docker_update_cpu(struct node *node, long long cpu_quota,
 		      const char *cores, struct emu_err *err);
 /* Changes the memory limit of 'node' (Containernet's updateMemoryLimit):
  * 'mem_limit' bytes (<= 0: unchanged), 'memswap_limit' bytes of memory +
- * swap (0: unchanged, or unlimited when 'mem_limit' is raised above it;
- * -1: unlimited). */
+ * swap (0: unchanged, or 2 x 'mem_limit' when 'mem_limit' is raised above
+ * it, the engine's rule at create; -1: unlimited). */
 int docker_update_memory(struct node *node, long long mem_limit,
 			 long long memswap_limit, struct emu_err *err);
 

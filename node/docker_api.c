@@ -259,7 +259,8 @@ static int call(struct docker_api *api, const char *method, const char *path,
 /* Records the failure the reply 'r' with 'status' stands for: "cannot
  * <what>: <engine's sentence>". */
 static int fail(long status, const struct reply *r, struct emu_err *err,
-		const char *what_fmt, ...) __attribute__((format(printf, 4, 5)));
+		const char *what_fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static int fail(long status, const struct reply *r, struct emu_err *err,
 		const char *what_fmt, ...)
@@ -436,13 +437,25 @@ out:
 	return ret;
 }
 
+/* A full id shortened the way docker ps shows it; names unchanged. */
+static const char *short_id(const char *id, char *buf)
+{
+	size_t n = strspn(id, "0123456789abcdef");
+
+	if (n != 64 || id[n])
+		return id;
+	memcpy(buf, id, 12);
+	buf[12] = '\0';
+	return buf;
+}
+
 /* POST /containers/{id}/<verb>[?query]; 204 and 'ok_status' are success. */
 static int post_verb(struct docker_api *api, const char *id,
 		     const char *verb, const char *query, const char *body,
 		     long timeout_s, long ok_status, const char *what,
 		     struct reply *r, struct emu_err *err)
 {
-	char *eid = escape_path(id), *path;
+	char *eid = escape_path(id), *path, sid[13];
 	long status;
 	int ret;
 
@@ -450,7 +463,8 @@ static int post_verb(struct docker_api *api, const char *id,
 			 query ? "?" : "", query ? query : "");
 	ret = call(api, "POST", path, body, timeout_s, r, &status, err);
 	if (!ret && status != 204 && status != 200 && status != ok_status)
-		ret = fail(status, r, err, "%s container '%s'", what, id);
+		ret = fail(status, r, err, "%s container '%s'", what,
+			   short_id(id, sid));
 	free(path);
 	free(eid);
 	return ret;
@@ -471,7 +485,7 @@ int docker_api_start(struct docker_api *api, const char *id,
 int docker_api_inspect(struct docker_api *api, const char *id,
 		       struct docker_api_state *out, struct emu_err *err)
 {
-	char *eid = escape_path(id), *path;
+	char *eid = escape_path(id), *path, sid[13];
 	struct reply r = { 0 };
 	long status;
 	int ret;
@@ -482,9 +496,11 @@ int docker_api_inspect(struct docker_api *api, const char *id,
 	if (ret)
 		goto out;
 	if (status == 404)
-		ret = emu_err_set(err, -ENOENT, "container '%s' is gone", id);
+		ret = emu_err_set(err, -ENOENT, "container '%s' is gone",
+				  short_id(id, sid));
 	else if (status != 200)
-		ret = fail(status, &r, err, "inspect container '%s'", id);
+		ret = fail(status, &r, err, "inspect container '%s'",
+			   short_id(id, sid));
 	else
 		ret = docker_api_parse_state(r.data, r.len, out, err);
 out:
@@ -540,7 +556,7 @@ int docker_api_kill(struct docker_api *api, const char *id,
 int docker_api_remove(struct docker_api *api, const char *id, bool force,
 		      bool volumes, struct emu_err *err)
 {
-	char *eid = escape_path(id), *path;
+	char *eid = escape_path(id), *path, sid[13];
 	struct reply r = { 0 };
 	long status;
 	int ret;
@@ -550,7 +566,8 @@ int docker_api_remove(struct docker_api *api, const char *id, bool force,
 	ret = call(api, "DELETE", path, NULL, DOCKER_TIMEOUT_S, &r, &status,
 		   err);
 	if (!ret && status != 204 && status != 200 && status != 404)
-		ret = fail(status, &r, err, "remove container '%s'", id);
+		ret = fail(status, &r, err, "remove container '%s'",
+			   short_id(id, sid));
 	reply_free(&r);
 	free(path);
 	free(eid);
@@ -634,7 +651,7 @@ int docker_api_update(struct docker_api *api, const char *id,
 int docker_api_logs(struct docker_api *api, const char *id,
 		    unsigned int tail, char **text, struct emu_err *err)
 {
-	char *eid = escape_path(id), *path;
+	char *eid = escape_path(id), *path, sid[13];
 	struct reply r = { 0 };
 	long status;
 	int ret;
@@ -645,7 +662,7 @@ int docker_api_logs(struct docker_api *api, const char *id,
 	ret = call(api, "GET", path, NULL, DOCKER_TIMEOUT_S, &r, &status, err);
 	if (!ret && status != 200)
 		ret = fail(status, &r, err, "read the logs of container '%s'",
-			   id);
+			   short_id(id, sid));
 	if (!ret) {
 		r.len = docker_api_demux_logs(r.data, r.len);
 		r.data[r.len] = '\0';
@@ -864,7 +881,8 @@ int docker_api_parse_image(const char *body, size_t len,
 	memset(out, 0, sizeof(*out));
 	if (!root)
 		return err ? err->code : -EPROTO;
-	if (!json_is_object(root) || !json_is_string(json_object_get(root, "Id"))) {
+	if (!json_is_object(root) ||
+	    !json_is_string(json_object_get(root, "Id"))) {
 		json_decref(root);
 		return emu_err_set(err, -EPROTO,
 				   "invalid reply of the Docker engine to an "

@@ -74,6 +74,7 @@ struct node {
 	pid_t pid;		/* exec enters all namespaces of this process
 				   (containers); 0: only 'nsfd' */
 	bool running;
+	bool readied;		/* 'ops->ready' was called */
 	struct node_intf **intfs;
 	size_t n_intfs, cap_intfs;
 	int next_port;		/* first free interface number */

@@ -32,7 +32,13 @@ OVS_TARBALL=/usr/src/openvswitch/openvswitch.tar.gz
 OVS_CONFIGURE=(--enable-static --disable-shared --disable-ssl
 	--disable-dependency-tracking --prefix=/usr --localstatedir=/var
 	--sysconfdir=/etc)
-OVS_RECIPE=1		# bump when build_ovs changes what it produces
+# OVS symbols that clash with ours or with libraries cnemu links: jansson's
+# json_* (an OVS json_string would silently replace jansson's), emu/util.c's
+# x* and str_to_long.  They become ovs_<name> in the archives; code built
+# with OVS_CFLAGS sees the new names through cnemu-rename.h.
+OVS_RENAME=(json_array json_equal json_integer json_object json_real
+	json_string xmalloc xcalloc xrealloc xstrdup xasprintf str_to_long)
+OVS_RECIPE=2		# bump when build_ovs changes what it produces
 OVS_RUNDIR=/var/run/openvswitch
 OVS_LOGDIR=/var/log/openvswitch
 OVS_CTL=/usr/share/openvswitch/scripts/ovs-ctl
@@ -48,7 +54,8 @@ die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
 run_logged() {
 	local log=$1 msg=$2
 	shift 2
-	if ! "$@" >>"$log" 2>&1; then
+	# 9>&-: daemons started here must not inherit (and hold) the lock.
+	if ! "$@" >>"$log" 2>&1 9>&-; then
 		tail -n 25 "$log" >&2
 		die "$msg (full log: $log)"
 	fi
@@ -73,8 +80,10 @@ take_lock() {
 install_packages() {
 	local installed missing=() p
 
-	installed=$(dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' \
-		"${PACKAGES[@]}" 2>/dev/null | awk '$2 == "ii" { print $1 }')
+	# dpkg-query fails when one is unknown: that is what we look for.
+	installed=$({ dpkg-query -W -f='${Package} ${db:Status-Abbrev}\n' \
+		"${PACKAGES[@]}" 2>/dev/null || true; } |
+		awk '$2 == "ii" { print $1 }')
 	for p in "${PACKAGES[@]}"; do
 		grep -qxF "$p" <<<"$installed" || missing+=("$p")
 	done
@@ -97,11 +106,12 @@ install_packages() {
 build_ovs() {
 	local version prefix link stamp want log jobs built
 
-	version=$(dpkg-query -W -f='${Version}' openvswitch-source)
+	version=$(dpkg-query -W -f='${Version}' openvswitch-source) ||
+		die "package openvswitch-source is not installed"
 	prefix=$CNEMU_VAR/ovs-$version
 	link=$CNEMU_VAR/ovs
 	stamp=$prefix/.cnemu-stamp
-	want="$version recipe=$OVS_RECIPE ${OVS_CONFIGURE[*]}"
+	want="$version recipe=$OVS_RECIPE ${OVS_CONFIGURE[*]} ${OVS_RENAME[*]}"
 
 	if [[ ! -f $stamp || $(<"$stamp") != "$want" ]]; then
 		[[ -f $OVS_TARBALL ]] ||
@@ -111,6 +121,10 @@ build_ovs() {
 		mkdir -p "$prefix"
 		log=$prefix/cnemu-build.log
 		jobs=$(nproc)
+		# Not cnemu's make flags, compiler or jobserver: 'make test
+		# CFLAGS=...' must not leak into the cached library.
+		unset MAKEFLAGS MFLAGS MAKELEVEL MAKEOVERRIDES CC CFLAGS \
+			CPPFLAGS LDFLAGS LIBS
 		run_logged "$log" "cannot unpack $OVS_TARBALL" \
 			tar -xzf "$OVS_TARBALL" -C "$prefix" --strip-components=1
 		cd "$prefix"
@@ -118,14 +132,17 @@ build_ovs() {
 			./configure "${OVS_CONFIGURE[@]}"
 		# automake honours BUILT_SOURCES only for 'all', so the generated
 		# headers (odp-netlink*.h, *-idl.h) go first, then the library.
+		# shellcheck disable=SC2016
 		built=$(make -s --eval='cnemu-print-built: ; @echo $(BUILT_SOURCES)' \
 			cnemu-print-built) ||
 			die "cannot list openvswitch's generated sources"
+		# shellcheck disable=SC2086
 		run_logged "$log" "cannot generate openvswitch headers" \
 			make -j"$jobs" $built
 		run_logged "$log" "cannot build lib/libopenvswitch.la" \
 			make -j"$jobs" lib/libopenvswitch.la
 		write_ovs_ldflags "$prefix"
+		rename_ovs_symbols "$prefix"
 		cd - >/dev/null
 		printf '%s\n' "$want" >"$stamp"
 	fi
@@ -155,6 +172,25 @@ write_ovs_ldflags() {
 	done
 	printf '%s\n' "-Wl,--start-group $archives -Wl,--end-group$libs -lpthread -lrt" \
 		>"$prefix/cnemu-ldflags"
+}
+
+# Renames the OVS_RENAME symbols in the archives (definitions and uses
+# alike) and writes $1/cnemu-rename.h, forced into OVS users by mk/ovs.mk.
+rename_ovs_symbols() {
+	local prefix=$1 map=$1/cnemu-redefine.syms hdr=$1/cnemu-rename.h a s
+
+	: >"$map"
+	printf '/* Written by scripts/deps.sh: OVS symbols renamed in its archives. */\n' \
+		>"$hdr"
+	for s in "${OVS_RENAME[@]}"; do
+		printf '%s ovs_%s\n' "$s" "$s" >>"$map"
+		printf '#define %s ovs_%s\n' "$s" "$s" >>"$hdr"
+	done
+	for a in "$prefix"/lib/.libs/*.a; do
+		objcopy --redefine-syms="$map" "$a" ||
+			die "cannot rename symbols in $a"
+		ranlib "$a"
+	done
 }
 
 ovs_running() {
@@ -195,7 +231,7 @@ start_docker() {
 	docker_up && return 0
 	if ! pgrep -x dockerd >/dev/null; then
 		say "starting dockerd (log: $DOCKERD_LOG)"
-		setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
+		setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
 	else
 		say "waiting for the running dockerd"
 	fi

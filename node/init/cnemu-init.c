@@ -9,9 +9,11 @@
  * so keep pid 1.  SIGTERM, SIGINT or SIGHUP while waiting end it (docker
  * stop does not have to wait for SIGKILL).
  *
- * cnemu sends SIGUSR1 only once SigBlk in /proc/PID/status shows it
- * blocked here: a signal from outside the container's pid namespace that
- * pid 1 neither blocks nor handles is dropped by the kernel.
+ * A signal from outside the container's pid namespace that pid 1 neither
+ * blocks nor handles is dropped by the kernel, so SIGUSR1 is blocked
+ * first and then given a handler, and cnemu sends it only once SigCgt in
+ * /proc/PID/status shows the handler (SigBlk reads 0 during
+ * sigwaitinfo(): the kernel keeps the mask aside while it waits).
  *
  * Built static (make: build/node/init/cnemu-init) so that it runs in any
  * image, with or without a libc. */
@@ -21,9 +23,16 @@
 #include <string.h>
 #include <unistd.h>
 
+/* Never runs: SIGUSR1 stays blocked until sigwaitinfo() takes it. */
+static void on_signal(int sig)
+{
+	(void)sig;
+}
+
 int main(int argc, char **argv)
 {
 	static char *shell[] = { "/bin/sh", NULL };
+	struct sigaction act = { .sa_handler = on_signal };
 	sigset_t set, old;
 	char **cmd = argc > 1 ? argv + 1 : shell;
 	int sig;
@@ -33,8 +42,9 @@ int main(int argc, char **argv)
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGHUP);
-	if (sigprocmask(SIG_BLOCK, &set, &old) < 0) {
-		perror("cnemu-init: sigprocmask");
+	if (sigprocmask(SIG_BLOCK, &set, &old) < 0 ||
+	    sigaction(SIGUSR1, &act, NULL) < 0) {
+		perror("cnemu-init");
 		return 126;
 	}
 	do {
@@ -42,6 +52,8 @@ int main(int argc, char **argv)
 	} while (sig < 0 && errno == EINTR);
 	if (sig != SIGUSR1)
 		return sig < 0 ? 126 : 128 + sig;
+	act.sa_handler = SIG_DFL;
+	sigaction(SIGUSR1, &act, NULL);
 	sigprocmask(SIG_SETMASK, &old, NULL);
 	execvp(cmd[0], cmd);
 	dprintf(2, "cnemu-init: cannot run '%s': %s\n", cmd[0],

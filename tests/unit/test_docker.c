@@ -222,9 +222,14 @@ static void test_create_refuses_bad_parameters_at_once(void **state)
 	struct emu_err err = { 0 };
 
 	(void)state;
-	assert_null(docker_create(NULL, "d1", &(struct docker_opts){ 0 },
-				  &err));
+	assert_null(docker_create(NULL, "d1", &o, &err));
+	assert_string_equal(err.msg, "'d1': no Net and no run tag");
+	o.run_tag = "cn1";
+	o.dimage = NULL;
+	emu_err_clear(&err);
+	assert_null(docker_create(NULL, "d1", &o, &err));
 	assert_string_equal(err.msg, "'d1': no dimage given");
+	o.dimage = "x";
 
 	o.volumes = bad_vol;
 	o.n_volumes = 1;
@@ -232,26 +237,30 @@ static void test_create_refuses_bad_parameters_at_once(void **state)
 	assert_null(docker_create(NULL, "d1", &o, &err));
 	assert_non_null(strstr(err.msg, "'d1': invalid volume '/no-target'"));
 
-	o = (struct docker_opts){ .dimage = "x", .labels = own_label,
+	o = (struct docker_opts){ .dimage = "x",
+				  .run_tag = "cn1", .labels = own_label,
 				  .n_labels = 1 };
 	emu_err_clear(&err);
 	assert_null(docker_create(NULL, "d1", &o, &err));
-	assert_non_null(strstr(err.msg, "cnemu. labels are cnemu's own"));
+	assert_non_null(strstr(err.msg, "cnemu.node are cnemu's own"));
 
-	o = (struct docker_opts){ .dimage = "x", .environment = bad_env,
+	o = (struct docker_opts){ .dimage = "x",
+				  .run_tag = "cn1", .environment = bad_env,
 				  .n_environment = 1 };
 	assert_null(docker_create(NULL, "d1", &o, NULL));
 
-	o = (struct docker_opts){ .dimage = "x", .dcmd = "sh -c 'x" };
+	o = (struct docker_opts){ .dimage = "x",
+				  .run_tag = "cn1", .dcmd = "sh -c 'x" };
 	emu_err_clear(&err);
 	assert_null(docker_create(NULL, "d1", &o, &err));
 	assert_non_null(strstr(err.msg, "unterminated quote"));
 
-	o = (struct docker_opts){ .dimage = "x", .mem_limit = 100,
+	o = (struct docker_opts){ .dimage = "x",
+				  .run_tag = "cn1", .mem_limit = 100,
 				  .memswap_limit = 50 };
 	assert_null(docker_create(NULL, "d1", &o, NULL));
 
-	o = (struct docker_opts){ .dimage = "x" };
+	o = (struct docker_opts){ .dimage = "x", .run_tag = "cn1" };
 	emu_err_clear(&err);
 	assert_null(docker_create(NULL, "d 1", &o, &err));
 	assert_non_null(strstr(err.msg, "invalid container name 'd 1'"));
@@ -262,6 +271,7 @@ static void test_create_copies_options_and_is_a_docker_node(void **state)
 	static const char *const vols[] = { "/a:/b" };
 	char image[] = "cnemu/busybox";
 	struct docker_opts o = { .dimage = image, .ip = "10.0.0.9/8",
+				 .run_tag = "cn1",
 				 .volumes = vols, .n_volumes = 1 };
 	struct node *n;
 

@@ -549,8 +549,8 @@ static void test_commands_split_like_docker_py(void **state)
 	docker_api_free_argv(argv);
 
 	assert_int_equal(docker_api_split_command(
-				 "  a\\ b \"c \\\"d\\\" \\n\" e''f \"\"  ", &argv,
-				 &argc, NULL),
+				 "  a\\ b \"c \\\"d\\\" \\n\" e''f \"\"  ",
+				 &argv, &argc, NULL),
 			 0);
 	assert_int_equal(argc, 4);
 	assert_string_equal(argv[0], "a b");

@@ -1,4 +1,4 @@
-#include "node/ovs_switch.h"
+#include "node/switch_ovs.h"
 
 #include <errno.h>
 #include <stdlib.h>

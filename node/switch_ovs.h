@@ -1,8 +1,8 @@
 /* Open vSwitch bridges as switches ("ovs" under a controller, "ovsbr"
  * standalone).  All bridges of a start go to ovsdb-server in one
  * transaction (node/ovs.c). */
-#ifndef NODE_OVS_SWITCH_H
-#define NODE_OVS_SWITCH_H
+#ifndef NODE_SWITCH_OVS_H
+#define NODE_SWITCH_OVS_H
 
 #include <stdbool.h>
 #include <stdint.h>

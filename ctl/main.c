@@ -1,0 +1,287 @@
+/* cnemu-controller: the command line of the built-in OpenFlow controller.
+ *
+ *   cnemu-controller [--mode learning|topo] [--listen TARGET]
+ *                    [--topo-file PATH] [--pidfile PATH]
+ *                    [--idle-timeout S] [--log SPEC]
+ *
+ * Listens on ptcp:6653:127.0.0.1 unless told otherwise, speaks OpenFlow
+ * 1.0 and 1.3, runs until SIGTERM or SIGINT (exit 0), rereads the
+ * topology file on SIGHUP.  cnemu starts it (node/controller.c); it runs
+ * alone as well. */
+#include "ctl/ofc.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "openflow/openflow.h"
+#include "openvswitch/poll-loop.h"
+#include "openvswitch/vconn.h"
+#include "openvswitch/vlog.h"
+#include "socket-util.h"
+#include "util.h"
+
+#include "emu/log.h"
+
+EMU_LOG_MODULE(ctl);
+
+#define OFC_DEFAULT_LISTEN "ptcp:6653:127.0.0.1"
+
+static const char ofc_usage[] =
+	"usage: cnemu-controller [options]\n"
+	"  --mode M          learning (L2 learning, flows expire) or topo\n"
+	"                    (shortest paths and a spanning tree from\n"
+	"                    --topo-file); default: topo with a topology\n"
+	"                    file, else learning\n"
+	"  --listen TARGET   where switches connect (default "
+	OFC_DEFAULT_LISTEN ")\n"
+	"  --topo-file PATH  the topology: lines 'switch <dpid> [name]',\n"
+	"                    'link <dpid1> <port1> <dpid2> <port2>',\n"
+	"                    'host <mac> <dpid> <port>'; reread on SIGHUP\n"
+	"  --pidfile PATH    write the process id there\n"
+	"  --idle-timeout S  learning flows expire after S idle seconds "
+	"(60)\n"
+	"  --log SPEC        log levels: dbg, or ctl:dbg\n"
+	"  -h, --help        this text\n";
+
+struct ofc_opts {
+	const char *mode;
+	const char *listen;
+	const char *topo_file;
+	const char *pidfile;
+	const char *log;
+	int idle_timeout;
+};
+
+/* Signals reach the poll loop through a pipe. */
+static int ofc_sig_pipe[2] = { -1, -1 };
+static volatile sig_atomic_t ofc_stop_signal, ofc_reload;
+
+static void ofc_on_signal(int sig)
+{
+	int saved = errno;
+	char c = (char)sig;
+
+	if (sig == SIGHUP)
+		ofc_reload = 1;
+	else
+		ofc_stop_signal = sig;
+	if (write(ofc_sig_pipe[1], &c, 1) < 0)
+		(void)0;	/* full: a wakeup is pending anyway */
+	errno = saved;
+}
+
+/* Before libopenvswitch's fatal-signal module: it leaves handlers that are
+ * not SIG_DFL alone. */
+static int ofc_catch_signals(void)
+{
+	struct sigaction sa = { .sa_handler = ofc_on_signal };
+	static const int sigs[] = { SIGTERM, SIGINT, SIGHUP };
+
+	if (pipe2(ofc_sig_pipe, O_CLOEXEC | O_NONBLOCK) < 0)
+		return -errno;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESTART;
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+		sigaction(sigs[i], &sa, NULL);
+	signal(SIGPIPE, SIG_IGN);
+	return 0;
+}
+
+static void ofc_drain_signals(void)
+{
+	char buf[64];
+
+	while (read(ofc_sig_pipe[0], buf, sizeof(buf)) > 0)
+		;
+}
+
+static int ofc_parse(struct ofc_opts *o, int argc, char **argv)
+{
+	enum { OPT_MODE = 256, OPT_LISTEN, OPT_TOPO, OPT_PID, OPT_IDLE,
+	       OPT_LOG };
+	static const struct option longopts[] = {
+		{ "mode", required_argument, NULL, OPT_MODE },
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "topo-file", required_argument, NULL, OPT_TOPO },
+		{ "pidfile", required_argument, NULL, OPT_PID },
+		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
+		{ "log", required_argument, NULL, OPT_LOG },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	char *end;
+	long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	o->listen = OFC_DEFAULT_LISTEN;
+	o->idle_timeout = 60;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
+		switch (c) {
+		case OPT_MODE: o->mode = optarg; break;
+		case OPT_LISTEN: o->listen = optarg; break;
+		case OPT_TOPO: o->topo_file = optarg; break;
+		case OPT_PID: o->pidfile = optarg; break;
+		case OPT_LOG: o->log = optarg; break;
+		case OPT_IDLE:
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 65535) {
+				fprintf(stderr, "cnemu-controller: invalid "
+						"--idle-timeout '%s' (1 to "
+						"65535 seconds)\n",
+					optarg);
+				return 2;
+			}
+			o->idle_timeout = (int)v;
+			break;
+		case 'h':
+			fputs(ofc_usage, stdout);
+			return 1;
+		case ':':
+			fprintf(stderr, "cnemu-controller: option '%s' needs "
+					"an argument\n",
+				argv[optind - 1]);
+			return 2;
+		default:
+			fprintf(stderr, "cnemu-controller: unknown option "
+					"'%s' (see --help)\n",
+				argv[optind - 1]);
+			return 2;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "cnemu-controller: unexpected argument '%s'\n",
+			argv[optind]);
+		return 2;
+	}
+	if (!o->mode)
+		o->mode = o->topo_file ? "topo" : "learning";
+	if (strcmp(o->mode, "learning") && strcmp(o->mode, "topo")) {
+		fprintf(stderr, "cnemu-controller: unknown mode '%s' (known: "
+				"learning, topo)\n",
+			o->mode);
+		return 2;
+	}
+	if (o->log && log_configure(o->log)) {
+		fprintf(stderr, "cnemu-controller: invalid --log '%s' (try "
+				"dbg or ctl:dbg)\n",
+			o->log);
+		return 2;
+	}
+	return 0;
+}
+
+static int ofc_write_pidfile(const char *path)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	int ret = 0;
+
+	if (!f || fprintf(f, "%d\n", (int)getpid()) < 0)
+		ret = -errno;
+	if (f && fclose(f) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret) {
+		fprintf(stderr, "cnemu-controller: cannot write '%s': %s\n",
+			path, strerror(-ret));
+		unlink(tmp);
+	}
+	free(tmp);
+	return ret;
+}
+
+/* Removes the pid file if it still names this process. */
+static void ofc_remove_pidfile(const char *path)
+{
+	FILE *f = fopen(path, "r");
+	int pid = 0;
+
+	if (!f)
+		return;
+	if (fscanf(f, "%d", &pid) != 1)
+		pid = 0;
+	fclose(f);
+	if (pid == (int)getpid())
+		unlink(path);
+}
+
+int main(int argc, char **argv)
+{
+	struct ofc_opts o;
+	struct ofc ofc;
+	int ret;
+
+	ret = ofc_parse(&o, argc, argv);
+	if (ret)
+		return ret == 1 ? 0 : ret;
+	set_program_name(argv[0]);
+	/* libopenvswitch's own messages: warnings and worse, on stderr. */
+	vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
+	vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
+	if (ofc_catch_signals()) {
+		fprintf(stderr, "cnemu-controller: cannot make a pipe: %s\n",
+			strerror(errno));
+		return 1;
+	}
+	memset(&ofc, 0, sizeof(ofc));
+	ofc.mode = !strcmp(o.mode, "topo") ? &ofc_route_mode
+					   : &ofc_learning_mode;
+	ofc.topo_file = o.topo_file;
+	ofc.idle_timeout = o.idle_timeout;
+	ofc.versions = (1u << OFP10_VERSION) | (1u << OFP13_VERSION);
+	if (ofc.mode->init && ofc.mode->init(&ofc)) {
+		ret = 1;
+		goto out;
+	}
+	ret = pvconn_open(o.listen, ofc.versions, DSCP_DEFAULT,
+			  &ofc.listener);
+	if (ret) {
+		fprintf(stderr, "cnemu-controller: cannot listen on '%s': "
+				"%s\n",
+			o.listen, ovs_strerror(ret));
+		ofc.listener = NULL;
+		ret = 1;
+		goto out;
+	}
+	if (o.pidfile && ofc_write_pidfile(o.pidfile)) {
+		ret = 1;
+		goto out;
+	}
+	log_dbg("cnemu-controller: %s mode, listening on %s", ofc.mode->name,
+		o.listen);
+	while (!ofc_stop_signal) {
+		if (ofc_reload) {
+			ofc_reload = 0;
+			if (ofc.mode->reload)
+				ofc.mode->reload(&ofc);
+		}
+		ofc_run(&ofc);
+		ofc_wait(&ofc);
+		poll_fd_wait(ofc_sig_pipe[0], POLLIN);
+		poll_block();
+		ofc_drain_signals();
+	}
+	log_dbg("cnemu-controller: stopping on %s: %llu packet-ins, %llu "
+		"flow mods, %llu packet-outs",
+		strsignal(ofc_stop_signal), ofc.n_packet_in, ofc.n_flow_mod,
+		ofc.n_packet_out);
+	ret = 0;
+out:
+	ofc_close_switches(&ofc);
+	pvconn_close(ofc.listener);
+	if (ofc.mode->destroy)
+		ofc.mode->destroy(&ofc);
+	if (o.pidfile)
+		ofc_remove_pidfile(o.pidfile);
+	return ret;
+}

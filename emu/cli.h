@@ -1,0 +1,127 @@
+/* The CLI: Mininet's command set at a "cnemu> " prompt, over one table.
+ *
+ * cli_create() makes a CLI over a Net it borrows (NULL is accepted: only
+ * commands that need no network then work, which is what the unit tests
+ * use); cli_run() reads commands from a stream until exit, quit or EOF —
+ * with GNU readline, history in ~/.cnemu_history and tab completion when
+ * interactive, line by line otherwise; cli_run_file() runs a command file
+ * ('source', --pre, --post); cli_execute() runs one line; cli_destroy()
+ * frees.  While a CLI exists it owns SIGINT: Ctrl-C at the prompt clears
+ * the line, Ctrl-C during a command reaches only that command.
+ *
+ * Every command is one row of 'struct cli_cmd'; the dispatcher checks the
+ * argument count and the preconditions and builds help and completion
+ * from the rows.  A first word naming a node runs the rest of the line in
+ * that node, other node names replaced by their IPs (Mininet's 'h1 ping
+ * h2'), in the background with a trailing '&'.  Results go to the output
+ * stream (stdout), errors as one line "error: <msg>" to the error stream
+ * (stderr); the CLI goes on after an error. */
+#ifndef EMU_CLI_H
+#define EMU_CLI_H
+
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+struct emu_err;
+struct net;
+struct cli;
+
+/* Preconditions of a command, checked by the dispatcher. */
+enum cli_flags {
+	CLI_NET = 1 << 0,	/* needs a network (described or running) */
+	CLI_STARTED = 1 << 1,	/* needs a started network */
+	CLI_RAW = 1 << 2,	/* takes the rest of the line as text (shell
+				   lines, Lua code): words split on blanks
+				   only, the handler reads cli_rest() */
+};
+
+/* One command: a row of the table. */
+struct cli_cmd {
+	const char *name;
+	int min_args, max_args;		/* words after the name; max -1:
+					   unlimited */
+	const char *usage;		/* "[TIMEOUT]"; "" when none */
+	const char *help;		/* one line, lowercase */
+	unsigned int flags;		/* enum cli_flags */
+	int (*handler)(struct cli *cli, int argc, char **argv,
+		       struct emu_err *err);
+};
+
+/* The command table ('*n' gets its length), for help and tests. */
+const struct cli_cmd *cli_commands(size_t *n);
+/* The row named exactly 'name', or NULL. */
+const struct cli_cmd *cli_find_command(const char *name);
+
+/* Returns a new CLI over 'net' (borrowed; may be NULL), printing on
+ * stdout and stderr, and installs its SIGINT handler (the previous one
+ * comes back at cli_destroy()).  Cannot fail today; NULL with 'err' set
+ * is reserved. */
+struct cli *cli_create(struct net *net, struct emu_err *err);
+/* Restores SIGINT's previous handler and frees 'cli' (accepts NULL). */
+void cli_destroy(struct cli *cli);
+
+/* Sends results to 'out' and errors to 'errout' (NULL: unchanged). */
+void cli_set_output(struct cli *cli, FILE *out, FILE *errout);
+/* Makes cli_run() and cli_run_file() return, and a running command be
+ * terminated, as soon as '*flag' becomes non-zero (main's SIGTERM and
+ * SIGHUP flag).  NULL: none. */
+void cli_set_stop_flag(struct cli *cli, volatile sig_atomic_t *flag);
+
+/* The 'lua CODE' command calls 'fn' with 'aux' and the code; 'fn' returns
+ * 0 or a negative errno with 'err' set.  Without a hook the command fails
+ * with "Lua is not available". */
+typedef int (*cli_lua_fn)(void *aux, const char *code, struct emu_err *err);
+void cli_set_lua_hook(struct cli *cli, cli_lua_fn fn, void *aux);
+
+/* Reads and runs commands from 'in' until exit, quit, EOF or the stop
+ * flag.  'interactive': readline on 'in' with the prompt, history and
+ * completion; otherwise plain lines without prompt or echo.  Returns 0,
+ * or a negative errno when reading fails. */
+int cli_run(struct cli *cli, FILE *in, bool interactive);
+
+/* Runs the command file 'path' line by line (blank lines and lines
+ * starting with '#' are skipped) until its end or an 'exit' in it.
+ * Returns 0 (failed commands print their error and the file goes on) or
+ * a negative errno with 'err' set when the file cannot be read. */
+int cli_run_file(struct cli *cli, const char *path, struct emu_err *err);
+
+/* Runs one command line.  Returns 0, the exit status of a command run in
+ * a node or shell (> 0; 1 for a pingall that dropped packets), or a
+ * negative errno after printing "error: <msg>". */
+int cli_execute(struct cli *cli, const char *line);
+
+/* True once 'exit', 'quit' or EOF was met. */
+bool cli_is_done(const struct cli *cli);
+
+/* For handlers: the text of the line after the command word (CLI_RAW). */
+const char *cli_rest(const struct cli *cli);
+
+/* Pure helpers of the line parser, for tests. */
+
+/* Splits 'line' into words at blanks, honouring '...' and "..." quotes and
+ * backslash escapes; '*words' gets a NULL-ended array (free it with
+ * cli_free_words()).  Returns the number of words or -EINVAL with 'err'
+ * set for an unclosed quote. */
+int cli_split(const char *line, char ***words, struct emu_err *err);
+void cli_free_words(char **words);
+
+/* Resolves a word to its replacement text (an IP) in 'buf', or NULL to
+ * keep it. */
+typedef const char *(*cli_lookup_fn)(void *aux, const char *word, char *buf,
+				     size_t size);
+/* Returns a copy of 'line' (caller frees) in which each blank-separated
+ * word that 'lookup' resolves is replaced, everything else (quotes,
+ * spacing) kept as it was. */
+char *cli_substitute(const char *line, cli_lookup_fn lookup, void *aux);
+
+/* Removes a trailing '&' (and the blanks around it) from 'line'; returns
+ * true when there was one ("cmd &", not "a && b" nor "2>&1"). */
+bool cli_strip_background(char *line);
+
+/* Writes 'bps' as iperf does ("941 Mbits/sec", "9.57 Gbits/sec") into
+ * 'buf'.  Returns the length like snprintf. */
+int cli_format_rate(double bps, char *buf, size_t size);
+
+#endif

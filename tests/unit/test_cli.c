@@ -1,0 +1,505 @@
+/* The CLI without a network: its table, the line parser, name
+ * substitution, trailing '&', and the dispatcher's errors. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "emu/cli.h"
+#include "emu/err.h"
+#include "emu/util.h"
+
+/* A CLI over no network, its output and errors in memory. */
+struct fixture {
+	struct cli *cli;
+	FILE *out, *errout;
+	char *out_buf, *err_buf;
+	size_t out_len, err_len;
+	int lua_calls;
+	char lua_code[256];
+};
+
+static int setup(void **state)
+{
+	struct fixture *f = xcalloc(1, sizeof(*f));
+
+	f->cli = cli_create(NULL, NULL);
+	f->out = open_memstream(&f->out_buf, &f->out_len);
+	f->errout = open_memstream(&f->err_buf, &f->err_len);
+	cli_set_output(f->cli, f->out, f->errout);
+	*state = f;
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	struct fixture *f = *state;
+
+	cli_destroy(f->cli);
+	fclose(f->out);
+	fclose(f->errout);
+	free(f->out_buf);
+	free(f->err_buf);
+	free(f);
+	return 0;
+}
+
+/* What the CLI printed on its output and error streams so far. */
+static const char *out_text(struct fixture *f)
+{
+	fflush(f->out);
+	return f->out_buf ? f->out_buf : "";
+}
+
+static const char *err_text(struct fixture *f)
+{
+	fflush(f->errout);
+	return f->err_buf ? f->err_buf : "";
+}
+
+static void test_every_row_has_help_usage_and_sane_arity(void **state)
+{
+	size_t n;
+	const struct cli_cmd *cmds = cli_commands(&n);
+
+	(void)state;
+	assert_true(n >= 20);
+	for (size_t i = 0; i < n; i++) {
+		const struct cli_cmd *c = &cmds[i];
+
+		assert_non_null(c->name);
+		assert_true(c->name[0] != '\0');
+		assert_non_null(c->help);
+		assert_true(strlen(c->help) > 5);
+		assert_non_null(c->usage);
+		assert_non_null(c->handler);
+		assert_true(c->min_args >= 0);
+		assert_true(c->max_args == -1 || c->min_args <= c->max_args);
+		/* a usage names the arguments a row takes */
+		assert_true(c->max_args == 0 || c->usage[0] != '\0');
+		assert_ptr_equal(cli_find_command(c->name), c);
+		for (size_t j = 0; j < i; j++)
+			assert_string_not_equal(cmds[j].name, c->name);
+	}
+}
+
+static void test_table_has_mininets_commands(void **state)
+{
+	static const char *const names[] = {
+		"help",	    "nodes",   "net",	   "links", "dump",   "intfs",
+		"ports",    "pingall", "pingallfull",	    "pingpair",
+		"iperf",    "iperfudp", "link",	    "noecho", "sh",   "time",
+		"source",   "dpctl",   "switch",   "exit",  "quit",   "EOF",
+		"set",	    "graph",   "lua",
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(names); i++)
+		assert_non_null(cli_find_command(names[i]));
+	/* names match exactly */
+	assert_null(cli_find_command("ping"));
+	assert_null(cli_find_command("PINGALL"));
+}
+
+static void test_split_honours_quotes_and_escapes(void **state)
+{
+	char **w;
+
+	(void)state;
+	assert_int_equal(cli_split("  set link  h1 s1\tbw=10 ", &w, NULL), 5);
+	assert_string_equal(w[0], "set");
+	assert_string_equal(w[2], "h1");
+	assert_string_equal(w[4], "bw=10");
+	assert_null(w[5]);
+	cli_free_words(w);
+
+	assert_int_equal(cli_split("dpctl add-flow 'in_port=1 actions=2' "
+				   "\"a \\\"b\\\"\" c\\ d",
+				   &w, NULL),
+			 5);
+	assert_string_equal(w[2], "in_port=1 actions=2");
+	assert_string_equal(w[3], "a \"b\"");
+	assert_string_equal(w[4], "c d");
+	cli_free_words(w);
+
+	assert_int_equal(cli_split("x '' y", &w, NULL), 3);
+	assert_string_equal(w[1], "");
+	cli_free_words(w);
+
+	assert_int_equal(cli_split("   ", &w, NULL), 0);
+	assert_null(w[0]);
+	cli_free_words(w);
+}
+
+static void test_split_rejects_an_unclosed_quote(void **state)
+{
+	struct emu_err err = { 0 };
+	char **w = (char **)1;
+
+	(void)state;
+	assert_int_equal(cli_split("sh echo 'oops", &w, &err), -EINVAL);
+	assert_null(w);
+	assert_string_equal(err.msg, "unclosed quote '");
+}
+
+/* A fake network: h1 and h2 have IPs, s1 has none. */
+static const char *fake_lookup(void *aux, const char *word, char *buf,
+			       size_t size)
+{
+	(void)aux;
+	if (!strcmp(word, "h1"))
+		snprintf(buf, size, "10.0.0.1");
+	else if (!strcmp(word, "h2"))
+		snprintf(buf, size, "10.0.0.2");
+	else
+		return NULL;
+	return buf;
+}
+
+static void test_node_names_become_ips_as_whole_words(void **state)
+{
+	char *s;
+
+	(void)state;
+	s = cli_substitute("ping -c1 h2", fake_lookup, NULL);
+	assert_string_equal(s, "ping -c1 10.0.0.2");
+	free(s);
+	/* spacing and quotes kept; parts of words and switches untouched */
+	s = cli_substitute("echo  'h1x'\th1 h2:80 s1 h22 h1", fake_lookup,
+			   NULL);
+	assert_string_equal(s, "echo  'h1x'\t10.0.0.1 h2:80 s1 h22 10.0.0.1");
+	free(s);
+	s = cli_substitute("", fake_lookup, NULL);
+	assert_string_equal(s, "");
+	free(s);
+	s = cli_substitute("a h2 ", NULL, NULL);
+	assert_string_equal(s, "a h2 ");
+	free(s);
+}
+
+static void test_trailing_ampersand_means_background(void **state)
+{
+	static const struct {
+		const char *line, *rest;
+		bool bg;
+	} cases[] = {
+		{ "iperf3 -s &", "iperf3 -s", true },
+		{ "sleep 10&  ", "sleep 10", true },
+		{ "ping h2", "ping h2", false },
+		{ "a && b", "a && b", false },
+		{ "cmd >/tmp/x 2>&1", "cmd >/tmp/x 2>&1", false },
+		{ "cmd >/tmp/x 2>&1 &", "cmd >/tmp/x 2>&1", true },
+		{ "echo \\&", "echo \\&", false },
+		{ "&", "", true },
+		{ "", "", false },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		char *line = xstrdup(cases[i].line);
+
+		assert_int_equal(cli_strip_background(line), cases[i].bg);
+		assert_string_equal(line, cases[i].rest);
+		free(line);
+	}
+}
+
+static void test_rates_print_as_iperf_prints_them(void **state)
+{
+	static const struct {
+		double bps;
+		const char *text;
+	} cases[] = {
+		{ 941e6, "941 Mbits/sec" },   { 9.57e9, "9.57 Gbits/sec" },
+		{ 95.73e6, "95.7 Mbits/sec" }, { 1.5e3, "1.50 Kbits/sec" },
+		{ 0, "0.00 bits/sec" },	      { 24.04e9, "24.0 Gbits/sec" },
+	};
+	char buf[32];
+
+	(void)state;
+	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
+		cli_format_rate(cases[i].bps, buf, sizeof(buf));
+		assert_string_equal(buf, cases[i].text);
+	}
+}
+
+static void test_wrong_argument_count_prints_the_usage(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cli_execute(f->cli, "pingall 1 2"), -EINVAL);
+	assert_string_equal(err_text(f),
+			    "error: 'pingall' takes at most 1 argument "
+			    "(usage: pingall [TIMEOUT])\n");
+	assert_string_equal(out_text(f), "");
+	assert_false(cli_is_done(f->cli));
+}
+
+static void test_too_few_arguments_prints_the_usage(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cli_execute(f->cli, "link s1 h1"), -EINVAL);
+	assert_string_equal(err_text(f),
+			    "error: 'link' takes 3 arguments (usage: link "
+			    "NODE1 NODE2 up|down)\n");
+}
+
+static void test_no_arguments_taken_is_said_so(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cli_execute(f->cli, "nodes extra"), -EINVAL);
+	assert_string_equal(err_text(f), "error: 'nodes' takes no arguments "
+					 "(usage: nodes)\n");
+}
+
+static void test_unknown_command_is_one_line_and_the_cli_goes_on(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cli_execute(f->cli, "frobnicate now"), -ENOENT);
+	assert_string_equal(err_text(f), "error: unknown command or node "
+					 "'frobnicate' (try help)\n");
+	assert_false(cli_is_done(f->cli));
+	assert_int_equal(cli_execute(f->cli, "help nodes"), 0);
+	assert_string_equal(out_text(f), "usage: nodes\n  list the nodes\n");
+}
+
+static void test_commands_needing_a_network_say_so(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cli_execute(f->cli, "nodes"), -ENETDOWN);
+	assert_int_equal(cli_execute(f->cli, "pingall"), -ENETDOWN);
+	assert_string_equal(err_text(f),
+			    "error: 'nodes' needs a network\n"
+			    "error: 'pingall' needs a network\n");
+}
+
+static void test_arity_is_checked_before_preconditions(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cli_execute(f->cli, "iperfudp"), -EINVAL);
+	assert_non_null(strstr(err_text(f), "(usage: iperfudp BW [CLIENT "
+					    "SERVER])"));
+}
+
+static void test_help_lists_every_row(void **state)
+{
+	struct fixture *f = *state;
+	size_t n;
+	const struct cli_cmd *cmds = cli_commands(&n);
+
+	assert_int_equal(cli_execute(f->cli, "help"), 0);
+	for (size_t i = 0; i < n; i++) {
+		char want[64];
+
+		snprintf(want, sizeof(want), "  %s ", cmds[i].name);
+		assert_non_null(strstr(out_text(f), want));
+	}
+	assert_non_null(strstr(out_text(f), "<node> CMD..."));
+	assert_int_equal(cli_execute(f->cli, "help nosuch"), -ENOENT);
+	assert_string_equal(err_text(f), "error: no command 'nosuch'\n");
+}
+
+static void test_blank_and_comment_lines_do_nothing(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cli_execute(f->cli, ""), 0);
+	assert_int_equal(cli_execute(f->cli, "   \t\n"), 0);
+	assert_int_equal(cli_execute(f->cli, "# pingall"), 0);
+	assert_string_equal(out_text(f), "");
+	assert_string_equal(err_text(f), "");
+}
+
+static void test_exit_quit_and_eof_end_the_cli(void **state)
+{
+	static const char *const lines[] = { "exit", "quit", "EOF",
+					     "  exit  \n" };
+	struct fixture *f = *state;
+
+	for (size_t i = 0; i < ARRAY_SIZE(lines); i++) {
+		struct cli *cli = cli_create(NULL, NULL);
+
+		cli_set_output(cli, f->out, f->errout);
+		assert_false(cli_is_done(cli));
+		assert_int_equal(cli_execute(cli, lines[i]), 0);
+		assert_true(cli_is_done(cli));
+		cli_destroy(cli);
+	}
+}
+
+static int fake_lua(void *aux, const char *code, struct emu_err *err)
+{
+	struct fixture *f = aux;
+
+	f->lua_calls++;
+	snprintf(f->lua_code, sizeof(f->lua_code), "%s", code);
+	if (!strcmp(code, "error()"))
+		return emu_err_set(err, -EINVAL, "[string]:1: boom");
+	return 0;
+}
+
+static void test_lua_without_its_hook_is_not_available(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cli_execute(f->cli, "lua print(1)"), -ENOSYS);
+	assert_string_equal(err_text(f), "error: Lua is not available\n");
+}
+
+static void test_lua_gets_the_raw_code(void **state)
+{
+	struct fixture *f = *state;
+
+	cli_set_lua_hook(f->cli, fake_lua, f);
+	assert_int_equal(cli_execute(f->cli, "lua  print(\"a  'b\")  "), 0);
+	assert_int_equal(f->lua_calls, 1);
+	assert_string_equal(f->lua_code, "print(\"a  'b\")");
+	assert_int_equal(cli_execute(f->cli, "lua error()"), -EINVAL);
+	assert_non_null(strstr(err_text(f), "error: [string]:1: boom"));
+}
+
+static void test_time_runs_a_command_and_prints_elapsed(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cli_execute(f->cli, "time help nodes"), 0);
+	assert_non_null(strstr(out_text(f), "usage: nodes\n"));
+	assert_non_null(strstr(out_text(f), "*** Elapsed time: "));
+	assert_non_null(strstr(out_text(f), " secs\n"));
+	/* the inner error is printed once */
+	assert_int_equal(cli_execute(f->cli, "time nosuch"), -ENOENT);
+	assert_string_equal(err_text(f), "error: unknown command or node "
+					 "'nosuch' (try help)\n");
+}
+
+static void test_a_file_runs_until_exit_and_only_ends_itself(void **state)
+{
+	struct fixture *f = *state;
+	char path[] = "/tmp/test_cli_XXXXXX";
+	int fd = mkstemp(path);
+	FILE *file = fdopen(fd, "w");
+
+	cli_set_lua_hook(f->cli, fake_lua, f);
+	fputs("# a comment\n\nlua one\n  lua two\nexit\nlua three\n", file);
+	fclose(file);
+	assert_int_equal(cli_run_file(f->cli, path, NULL), 0);
+	assert_int_equal(f->lua_calls, 2);
+	assert_string_equal(f->lua_code, "two");
+	assert_false(cli_is_done(f->cli));
+	/* source does the same from the prompt */
+	{
+		char line[64];
+
+		snprintf(line, sizeof(line), "source %s", path);
+		assert_int_equal(cli_execute(f->cli, line), 0);
+		assert_int_equal(f->lua_calls, 4);
+	}
+	unlink(path);
+}
+
+static void test_source_of_a_missing_file_fails(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cli_execute(f->cli, "source /nonexistent/cmds"),
+			 -ENOENT);
+	assert_string_equal(err_text(f),
+			    "error: cannot read '/nonexistent/cmds': No such "
+			    "file or directory\n");
+}
+
+static void test_a_file_sourcing_itself_stops(void **state)
+{
+	struct fixture *f = *state;
+	char path[] = "/tmp/test_cli_XXXXXX";
+	int fd = mkstemp(path);
+	FILE *file = fdopen(fd, "w");
+
+	fprintf(file, "source %s\n", path);
+	fclose(file);
+	assert_int_equal(cli_run_file(f->cli, path, NULL), 0);
+	assert_non_null(strstr(err_text(f), "sources nest more than"));
+	unlink(path);
+}
+
+static void test_piped_input_runs_lines_until_quit(void **state)
+{
+	struct fixture *f = *state;
+	char text[] = "lua a\nlua b\nquit\nlua c\n";
+	FILE *in = fmemopen(text, strlen(text), "r");
+
+	cli_set_lua_hook(f->cli, fake_lua, f);
+	assert_int_equal(cli_run(f->cli, in, false), 0);
+	assert_true(cli_is_done(f->cli));
+	assert_int_equal(f->lua_calls, 2);
+	fclose(in);
+}
+
+static void test_piped_input_ends_at_eof(void **state)
+{
+	struct fixture *f = *state;
+	char text[] = "lua a\nfrobnicate\nlua b";	/* no final newline */
+	FILE *in = fmemopen(text, strlen(text), "r");
+
+	cli_set_lua_hook(f->cli, fake_lua, f);
+	assert_int_equal(cli_run(f->cli, in, false), 0);
+	assert_int_equal(f->lua_calls, 2);
+	assert_string_equal(f->lua_code, "b");
+	assert_non_null(strstr(err_text(f), "'frobnicate'"));
+	fclose(in);
+}
+
+static void test_set_checks_what_it_sets(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_int_equal(cli_execute(f->cli, "set link h1"), -EINVAL);
+	assert_non_null(strstr(err_text(f), "(usage: set link NODE1 NODE2 "
+					    "KEY=VALUE...)"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_every_row_has_help_usage_and_sane_arity),
+		cmocka_unit_test(test_table_has_mininets_commands),
+		cmocka_unit_test(test_split_honours_quotes_and_escapes),
+		cmocka_unit_test(test_split_rejects_an_unclosed_quote),
+		cmocka_unit_test(test_node_names_become_ips_as_whole_words),
+		cmocka_unit_test(test_trailing_ampersand_means_background),
+		cmocka_unit_test(test_rates_print_as_iperf_prints_them),
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
+		T(test_wrong_argument_count_prints_the_usage),
+		T(test_too_few_arguments_prints_the_usage),
+		T(test_no_arguments_taken_is_said_so),
+		T(test_unknown_command_is_one_line_and_the_cli_goes_on),
+		T(test_commands_needing_a_network_say_so),
+		T(test_arity_is_checked_before_preconditions),
+		T(test_help_lists_every_row),
+		T(test_blank_and_comment_lines_do_nothing),
+		T(test_exit_quit_and_eof_end_the_cli),
+		T(test_lua_without_its_hook_is_not_available),
+		T(test_lua_gets_the_raw_code),
+		T(test_time_runs_a_command_and_prints_elapsed),
+		T(test_a_file_runs_until_exit_and_only_ends_itself),
+		T(test_source_of_a_missing_file_fails),
+		T(test_a_file_sourcing_itself_stops),
+		T(test_piped_input_runs_lines_until_quit),
+		T(test_piped_input_ends_at_eof),
+		T(test_set_checks_what_it_sets),
+#undef T
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
