@@ -69,7 +69,8 @@ $(BUILD)/tests/%: tests/%.c $(TEST_LIB_OBJS) $(BUILD)/libcnemu.a
 deps:
 	@bash scripts/deps.sh
 
-run: deps all
+run: deps
+	$(MAKE) all
 	./cnemu $(ARGS)
 
 unit: $(UNIT_BINS)
@@ -87,7 +88,8 @@ asan:
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined \
 		-fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" unit
 
-bench: deps all
+bench: deps
+	$(MAKE) all
 	@bash bench/run.sh
 
 clean:

@@ -19,11 +19,13 @@
 #include "link/nl.h"
 #include "link/veth.h"
 #include "node/bridge.h"
+#include "node/controller.h"
 #include "node/docker.h"
 #include "node/host.h"
 #include "node/node.h"
 #include "node/ovs.h"
 #include "node/switch_ovs.h"
+#include "topo/graph.h"
 #include "topo/plan.h"
 #include "topo/topo.h"
 
@@ -55,6 +57,21 @@ struct net {
 	long neigh_saved[2];		/* gc_thresh2/3 before the run; 0 */
 	bool userspace;			/* OVS without the kernel module */
 	bool started;
+	char *controller_spec;		/* --controller; NULL: the default */
+	struct net_switch_info *sw_info;	/* one per switch */
+	size_t n_sw_info, cap_sw_info;
+	const char **ctl_targets;	/* for net_controller_targets(), room
+					   for every controller */
+	size_t cap_ctl_targets;
+};
+
+/* What the controllers need to know of a switch. */
+struct net_switch_info {
+	struct node *node;
+	uint64_t dpid;			/* as the switch was given it */
+	char *controller;		/* its controller's name; NULL: all */
+	bool managed;			/* OVS under a controller */
+	const char *targets[2];		/* for net_switch_controller_targets */
 };
 
 static int net_start_node(struct net *net, struct node *node,
@@ -84,8 +101,201 @@ bool net_ovs_userspace(const struct net *net)
 
 const char *const *net_controller_targets(const struct net *net)
 {
-	(void)net;
-	return NULL;	/* XXX: controllers come with ctl/ */
+	size_t n = 0;
+
+	for (size_t i = 0; i < net->n_nodes; i++) {
+		const char *t;
+
+		if (node_role(net->nodes[i]) != NODE_CONTROLLER)
+			continue;
+		t = controller_target(net->nodes[i]);
+		if (t && n + 1 < net->cap_ctl_targets)
+			net->ctl_targets[n++] = t;
+	}
+	if (!n)
+		return NULL;
+	net->ctl_targets[n] = NULL;
+	return net->ctl_targets;
+}
+
+static struct net_switch_info *net_switch_info(const struct net *net,
+					       const struct node *sw)
+{
+	for (size_t i = 0; i < net->n_sw_info; i++)
+		if (net->sw_info[i].node == sw)
+			return &net->sw_info[i];
+	return NULL;
+}
+
+const char *const *net_switch_controller_targets(const struct net *net,
+						 const struct node *sw)
+{
+	struct net_switch_info *info = net_switch_info(net, sw);
+	struct node *c;
+
+	if (!info || !info->controller)
+		return net_controller_targets(net);
+	c = net_get(net, info->controller);
+	if (!c || node_role(c) != NODE_CONTROLLER || !controller_target(c))
+		return NULL;
+	info->targets[0] = controller_target(c);
+	info->targets[1] = NULL;
+	return info->targets;
+}
+
+const char *net_run_dir(const struct net *net)
+{
+	return run_dir(net->run);
+}
+
+struct node *net_add_controller(struct net *net, const char *name,
+				const struct net_controller_opts *opts,
+				struct emu_err *err)
+{
+	struct node *node = controller_create(net, name, opts, err);
+	size_t n = 1;
+
+	if (!node || net_adopt_node(net, node, err))
+		return NULL;
+	for (size_t i = 0; i < net->n_nodes; i++)
+		n += node_role(net->nodes[i]) == NODE_CONTROLLER;
+	xgrow((void **)&net->ctl_targets, &net->cap_ctl_targets, n,
+	      sizeof(*net->ctl_targets));
+	if (net->started && net_start_node(net, node, err))
+		return NULL;
+	return node;
+}
+
+/* True when switch 'info' takes its flows from 'controller'. */
+static bool net_switch_under(const struct net_switch_info *info,
+			     const struct node *controller)
+{
+	return info->managed && (!info->controller ||
+				 !strcmp(info->controller, controller->name));
+}
+
+int net_write_topology(struct net *net, const struct node *controller,
+		       const char *path, struct emu_err *err)
+{
+	struct topo_graph *g = topo_graph_create();
+	struct emu_err skip = { 0 };
+	int ret;
+
+	for (size_t i = 0; i < net->n_sw_info; i++) {
+		struct net_switch_info *info = &net->sw_info[i];
+
+		if (!net_switch_under(info, controller))
+			continue;
+		emu_err_clear(&skip);
+		if (topo_graph_add_switch(g, info->dpid, info->node->name,
+					  &skip))
+			log_warn("'%s' left out of the topology of '%s': %s",
+				 info->node->name, controller->name, skip.msg);
+	}
+	for (size_t i = 0; i < net->n_links; i++) {
+		struct node_intf *a = link_intf1(net->links[i]);
+		struct node_intf *b = link_intf2(net->links[i]);
+		struct net_switch_info *ia = net_switch_info(net, a->node);
+		struct net_switch_info *ib = net_switch_info(net, b->node);
+		uint8_t mac[6];
+
+		if (ia && !net_switch_under(ia, controller))
+			ia = NULL;
+		if (ib && !net_switch_under(ib, controller))
+			ib = NULL;
+		emu_err_clear(&skip);
+		if (ia && ib) {
+			ret = topo_graph_add_link(g, ia->dpid, a->port,
+						  ib->dpid, b->port, &skip);
+		} else if (ia || ib) {
+			/* A host whose MAC we gave: no need to learn it. */
+			struct node_intf *h = ia ? b : a;
+			struct net_switch_info *s = ia ? ia : ib;
+
+			if (node_role(h->node) != NODE_HOST || !h->mac[0] ||
+			    plan_parse_mac(h->mac, mac, NULL))
+				continue;
+			ret = topo_graph_add_host(g, mac, s->dpid,
+						  ia ? a->port : b->port,
+						  &skip);
+		} else {
+			continue;
+		}
+		if (ret)
+			log_warn("link '%s'-'%s' left out of the topology of "
+				 "'%s': %s",
+				 a->node->name, b->node->name,
+				 controller->name, skip.msg);
+	}
+	ret = topo_graph_save(g, path, err);
+	topo_graph_destroy(g);
+	return ret;
+}
+
+int net_update_controllers(struct net *net, struct emu_err *err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < net->n_nodes && !ret; i++) {
+		struct node *c = net->nodes[i];
+		const char *path;
+
+		if (node_role(c) != NODE_CONTROLLER || !c->running)
+			continue;
+		path = controller_topo_file(c);
+		if (!path)
+			continue;
+		ret = net_write_topology(net, c, path, err);
+		if (!ret)
+			ret = controller_reload(c, err);
+	}
+	return ret;
+}
+
+int net_check_controllers(struct net *net)
+{
+	int n = 0;
+
+	for (size_t i = 0; i < net->n_nodes; i++)
+		if (node_role(net->nodes[i]) == NODE_CONTROLLER &&
+		    !controller_check(net->nodes[i]))
+			n++;
+	return n;
+}
+
+/* Before start: without any controller, adds "c0" as --controller says
+ * or, when OVS switches need one, the builtin one (Mininet's users expect
+ * a controller); checks that switches name controllers that exist. */
+static int net_prepare_controllers(struct net *net, struct emu_err *err)
+{
+	struct net_controller_opts o = { 0 };
+	bool want = false, have = false;
+	char *buf = NULL;
+	int ret = 0;
+
+	for (size_t i = 0; i < net->n_sw_info; i++)
+		want |= net->sw_info[i].managed;
+	for (size_t i = 0; i < net->n_nodes; i++)
+		have |= node_role(net->nodes[i]) == NODE_CONTROLLER;
+	if (!have && (want || net->controller_spec)) {
+		if (net->controller_spec)
+			ret = controller_parse(net->controller_spec, &o, &buf,
+					       err);
+		if (!ret && (!o.kind || strcmp(o.kind, "none")) &&
+		    !net_add_controller(net, "c0", &o, err))
+			ret = err ? err->code : -EINVAL;
+		free(buf);
+	}
+	for (size_t i = 0; i < net->n_sw_info && !ret; i++) {
+		const char *name = net->sw_info[i].controller;
+		struct node *c = name ? net_get(net, name) : NULL;
+
+		if (name && (!c || node_role(c) != NODE_CONTROLLER))
+			ret = emu_err_set(err, -ENOENT,
+					  "switch '%s': no controller '%s'",
+					  net->sw_info[i].node->name, name);
+	}
+	return ret;
 }
 
 int net_switch_nsfd(struct net *net, struct emu_err *err)
@@ -189,6 +399,16 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	net->standalone = !strcmp(net->switch_kind, "ovsbr") ||
 			  (opts->controller && !strcmp(opts->controller,
 						       "none"));
+	net->controller_spec = xstrdup(opts->controller);
+	if (opts->controller) {
+		struct net_controller_opts co;
+		char *buf = NULL;
+		int bad = controller_parse(opts->controller, &co, &buf, err);
+
+		free(buf);
+		if (bad)
+			goto fail;
+	}
 	shaping_init(&net->link_defaults);
 	if (opts->link_defaults) {
 		net->link_defaults = *opts->link_defaults;
@@ -334,7 +554,18 @@ struct node *net_add_switch(struct net *net, const char *name,
 					 stp);
 	if (net_add_node(net, node, err))
 		return NULL;
+	xgrow((void **)&net->sw_info, &net->cap_sw_info, net->n_sw_info + 1,
+	      sizeof(*net->sw_info));
+	net->sw_info[net->n_sw_info++] = (struct net_switch_info){
+		.node = node,
+		.dpid = dpid ? dpid : plan_dpid(name),
+		.controller = xstrdup(opts ? opts->controller : NULL),
+		.managed = strcmp(kind, "lxbr") && strcmp(kind, "ovsbr") &&
+			   !net->standalone,
+	};
 	if (net->started && net_start_node(net, node, err))
+		return NULL;
+	if (net->started && net_update_controllers(net, err))
 		return NULL;
 	return node;
 }
@@ -443,6 +674,9 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 	      sizeof(*net->links));
 	net->links[net->n_links++] = link;
 	if (net->started && net_make_link(net, link, err))
+		return NULL;
+	if (net->started && node_role(a) == NODE_SWITCH &&
+	    node_role(b) == NODE_SWITCH && net_update_controllers(net, err))
 		return NULL;
 	return link;
 }
@@ -769,6 +1003,9 @@ int net_start(struct net *net, struct emu_err *err)
 
 	if (net->started)
 		return 0;
+	ret = net_prepare_controllers(net, err);
+	if (ret)
+		return ret;
 	net_say_machine(net);
 	log_info("*** Creating network");
 	net_print_names(net, NODE_HOST, "hosts");
@@ -888,6 +1125,11 @@ void net_destroy(struct net *net)
 	free(net->alias);
 	free(net->sw_ns_name);
 	free(net->switch_kind);
+	for (size_t i = 0; i < net->n_sw_info; i++)
+		free(net->sw_info[i].controller);
+	free(net->sw_info);
+	free(net->ctl_targets);
+	free(net->controller_spec);
 	free(net);
 }
 
@@ -1003,6 +1245,7 @@ int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
 		*sent = n_sent;
 	if (received)
 		*received = n_recv;
+	net_check_controllers(net);
 	if (ret)
 		return ret;
 	emu_err_clear(err);

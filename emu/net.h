@@ -47,6 +47,18 @@ struct net_switch_opts {
 	const char *kind;	/* NULL: the net's switch kind */
 	uint64_t dpid;		/* 0: from the name */
 	bool stp;
+	const char *controller;	/* name of its controller; NULL: all the
+				   net's controllers */
+};
+
+/* Options of a controller (Mininet's Controller, RemoteController). */
+struct net_controller_opts {
+	const char *kind;	/* "builtin" (default), "ovsc", "remote",
+				   "none" */
+	const char *mode;	/* builtin: "topo" (default), "learning" */
+	const char *ip;		/* remote: its address; local: where it
+				   listens; NULL: 127.0.0.1 */
+	int port;		/* 0: 6653 (local: the next free port) */
 };
 
 struct net_link_opts {
@@ -82,6 +94,12 @@ struct ovs_switch_db *net_ovs_db(struct net *net, struct emu_err *err);
 /* Controller targets for switches ("tcp:127.0.0.1:6653", NULL-ended);
  * NULL when the run has no controller. */
 const char *const *net_controller_targets(const struct net *net);
+/* The targets of the switch 'sw': those of the controller its options
+ * named, else all of net_controller_targets(); NULL: none. */
+const char *const *net_switch_controller_targets(const struct net *net,
+						 const struct node *sw);
+/* The run's directory, "/run/cnemu/<tag>" (controller pid files). */
+const char *net_run_dir(const struct net *net);
 /* True when OVS runs with its userspace datapath (no kernel module). */
 bool net_ovs_userspace(const struct net *net);
 
@@ -96,6 +114,23 @@ struct node *net_add_docker(struct net *net, const char *name,
 struct node *net_add_switch(struct net *net, const char *name,
 			    const struct net_switch_opts *opts,
 			    struct emu_err *err);
+/* Adds the controller 'name' (NULL opts: builtin in topo mode); started
+ * at once when the net runs.  Without any, net_start() adds "c0" from
+ * net_opts.controller, or the builtin one when OVS switches need one. */
+struct node *net_add_controller(struct net *net, const char *name,
+				const struct net_controller_opts *opts,
+				struct emu_err *err);
+/* Writes the topology file of the builtin controller 'controller' (topo
+ * mode) to 'path': the OVS switches under it with their dpids, the links
+ * between them with their port numbers, hosts whose MAC is known. */
+int net_write_topology(struct net *net, const struct node *controller,
+		       const char *path, struct emu_err *err);
+/* Rewrites the topology files of the running controllers and tells them
+ * (after links or switches were added at runtime). */
+int net_update_controllers(struct net *net, struct emu_err *err);
+/* Checks that the controllers' processes live; warns about each that died
+ * (it is then not running).  Returns how many died since the last check. */
+int net_check_controllers(struct net *net);
 /* Hands a node made by a kind's constructor to the Net (takes ownership of
  * 'node', also on failure). */
 int net_adopt_node(struct net *net, struct node *node, struct emu_err *err);

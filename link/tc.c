@@ -71,6 +71,11 @@ static uint32_t xmit_ticks(uint64_t rate_Bps, uint32_t bytes)
 	return shaping_us_to_ticks(1e6 * ((double)bytes / (double)rate_Bps));
 }
 
+static uint32_t clamp_u32(uint64_t v)
+{
+	return v > UINT32_MAX ? UINT32_MAX : (uint32_t)v;
+}
+
 uint32_t shaping_burst_bytes(uint64_t rate_bps, unsigned int mtu)
 {
 	uint64_t frame = (mtu ? mtu : 1500) + ETH_OVERHEAD;
@@ -78,7 +83,7 @@ uint32_t shaping_burst_bytes(uint64_t rate_bps, unsigned int mtu)
 
 	if (burst < 2 * frame)
 		burst = 2 * frame;
-	return burst > UINT32_MAX ? UINT32_MAX : (uint32_t)burst;
+	return clamp_u32(burst);
 }
 
 uint32_t shaping_tbf_limit_bytes(const struct shaping *s, unsigned int mtu)
@@ -87,14 +92,15 @@ uint32_t shaping_tbf_limit_bytes(const struct shaping *s, unsigned int mtu)
 	uint64_t limit, queue;
 
 	if (s->max_queue_pkts)
-		limit = (uint64_t)s->max_queue_pkts * frame;
-	else {
-		queue = s->rate_bps / 8 / 10;	/* 100 ms */
-		if (queue < 10 * frame)
-			queue = 10 * frame;
-		limit = shaping_burst_bytes(s->rate_bps, mtu) + queue;
-	}
-	return limit > UINT32_MAX ? UINT32_MAX : (uint32_t)limit;
+		return clamp_u32((uint64_t)s->max_queue_pkts * frame);
+	/* As many full frames as HTB's pfifo and netem hold by default: a
+	 * short queue makes TCP lose throughput at low rates; at high rates
+	 * at least 100 ms of rate. */
+	limit = SHAPING_QUEUE_DEFAULT_PKTS * frame;
+	queue = shaping_burst_bytes(s->rate_bps, mtu) + s->rate_bps / 8 / 10;
+	if (limit < queue)
+		limit = queue;
+	return clamp_u32(limit);
 }
 
 static void fill_ratespec(struct tc_ratespec *r, uint64_t rate_Bps)

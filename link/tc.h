@@ -70,8 +70,9 @@ bool shaping_kernel_has_netem(void);
  * much at low ones. */
 uint32_t shaping_burst_bytes(uint64_t rate_bps, unsigned int mtu);
 
-/* TBF's byte limit for 's': max_queue_pkts full frames, or by default the
- * burst plus 100 ms worth of rate (at least 10 full frames). */
+/* TBF's byte limit for 's': max_queue_pkts full frames; by default the
+ * larger of 1000 full frames (what HTB's pfifo and netem hold) and the
+ * burst plus 100 ms worth of rate. */
 uint32_t shaping_tbf_limit_bytes(const struct shaping *s, unsigned int mtu);
 
 /* Converts microseconds to the kernel's packet scheduler ticks as tc does

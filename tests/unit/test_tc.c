@@ -408,8 +408,8 @@ static void test_tbf_carries_rate_burst_and_limit(void **state)
 	assert_int_equal(q->rate.linklayer, TC_LINKLAYER_ETHERNET);
 	assert_int_equal(q->peakrate.rate, 0);
 	assert_int_equal(q->buffer, 156250);
-	/* burst + 100 ms of rate */
-	assert_int_equal(q->limit, 12500 + 125000);
+	/* 1000 full frames, like HTB's pfifo */
+	assert_int_equal(q->limit, 1000 * 1518);
 	assert_non_null(bt[TCA_TBF_BURST]);
 	assert_int_equal(nla_get_u32(bt[TCA_TBF_BURST]), 12500);
 	assert_null(bt[TCA_TBF_RTAB]);
@@ -430,11 +430,11 @@ static void test_tbf_limit_from_max_queue_size(void **state)
 	s.max_queue_pkts = 0;
 	s.rate_bps = 1000000000;
 	assert_int_equal(shaping_burst_bytes(s.rate_bps, 1500), 1250000);
+	/* burst + 100 ms of rate, above 1000 frames */
 	assert_int_equal(shaping_tbf_limit_bytes(&s, 1500),
 			 1250000 + 12500000);
 	s.rate_bps = 100000;
-	assert_int_equal(shaping_tbf_limit_bytes(&s, 1500),
-			 2 * 1518 + 10 * 1518);
+	assert_int_equal(shaping_tbf_limit_bytes(&s, 1500), 1000 * 1518);
 }
 
 static void test_pfifo_leaf_under_class(void **state)
