@@ -225,9 +225,10 @@ int main(int argc, char **argv)
 	if (ret)
 		return ret == 1 ? 0 : ret;
 	set_program_name(argv[0]);
-	/* libopenvswitch's own messages: warnings and worse, on stderr. */
+	/* libopenvswitch's own messages: errors only, on stderr (a switch
+	 * that goes away at the end of a run is no news). */
 	vlog_set_levels(NULL, VLF_ANY_DESTINATION, VLL_OFF);
-	vlog_set_levels(NULL, VLF_CONSOLE, VLL_WARN);
+	vlog_set_levels(NULL, VLF_CONSOLE, VLL_ERR);
 	if (ofc_catch_signals()) {
 		fprintf(stderr, "cnemu-controller: cannot make a pipe: %s\n",
 			strerror(errno));

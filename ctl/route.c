@@ -301,8 +301,8 @@ static void route_port_changed(struct ofc_switch *sw, int port, bool up,
 
 	if (topo_graph_set_port_up(r->graph, sw->dpid, port,
 				   up && !deleted)) {
-		log_info("cnemu-controller: link at %s port %d %s: new paths",
-			 sw->dpid_str, port, up && !deleted ? "up" : "down");
+		log_dbg("link at %s port %d %s: new paths", sw->dpid_str,
+			port, up && !deleted ? "up" : "down");
 		topo_graph_compute(r->graph);
 		route_install_all(sw->ofc);
 		return;
@@ -335,9 +335,8 @@ static void route_reload(struct ofc *ofc)
 	}
 	route_learn_file_hosts(r);
 	topo_graph_compute(g);
-	log_info("cnemu-controller: topology reread: %zu switches, %zu "
-		 "links",
-		 topo_graph_n_switches(g), topo_graph_n_links(g));
+	log_dbg("topology reread: %zu switches, %zu links",
+		topo_graph_n_switches(g), topo_graph_n_links(g));
 	route_install_all(ofc);
 }
 

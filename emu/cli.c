@@ -730,9 +730,9 @@ static int cmd_help(struct cli *cli, int argc, char **argv,
 		c = cli_find_command(argv[1]);
 		if (!c && cli->net && net_get(cli->net, argv[1])) {
 			fprintf(cli->out, "usage: %s CMD...\n  run the shell "
-				"line CMD in '%s' (other node names become "
-				"their IPs; a trailing & runs it in the "
-				"background; '%s bash' opens a shell)\n",
+				"line CMD in '%s': other node names become "
+				"their IPs,\n  a trailing & runs it in the "
+				"background, '%s bash' opens a shell\n",
 				argv[1], argv[1], argv[1]);
 			return 0;
 		}
@@ -756,9 +756,9 @@ static int cmd_help(struct cli *cli, int argc, char **argv,
 		fprintf(cli->out, "  %-*s  %s\n", (int)width, buf,
 			cmds[i].help);
 	}
-	fprintf(cli->out, "  %-*s  %s\n", (int)width, "<node> CMD...",
-		"run CMD in the node: 'h1 ping -c1 h2' (node names become "
-		"IPs, trailing & runs in background, 'h1 bash' a shell)");
+	fprintf(cli->out, "  %-*s  %s\n  %-*s  %s\n", (int)width,
+		"NODE CMD...", "run CMD in NODE (node names become IPs)",
+		(int)width, "", "h1 ping h2; h1 sleep 9 &; h1 bash");
 	return 0;
 }
 
@@ -973,6 +973,28 @@ static bool cli_parse_rtt(const char *out, double rtt[4])
 		      &rtt[3]) >= 3;
 }
 
+/* Pings 'dst' once from 'src'; stores the round trip in 'rtt' (min, avg,
+ * max, mdev in ms).  Returns 1 when the reply came, 0 when not, or a
+ * negative errno (-EINTR on Ctrl-C). */
+static int cli_ping_one(struct node *src, struct node *dst, double rtt[4],
+			struct emu_err *err)
+{
+	char ip[64], cmd[128], *out = NULL;
+	int ret;
+
+	if (!node_ip(dst, ip, sizeof(ip)))
+		return 0;
+	snprintf(cmd, sizeof(cmd), "ping -c1 -W%g %s", CLI_PING_TIMEOUT_S,
+		 ip);
+	ret = node_run(src, cmd, &out, err);
+	if (ret >= 0)
+		ret = ret == 0 && cli_parse_rtt(out, rtt);
+	free(out);
+	if (ret >= 0 && cli_sigint)
+		ret = emu_err_set(err, -EINTR, "ping interrupted");
+	return ret;
+}
+
 static int cmd_pingallfull(struct cli *cli, int argc, char **argv,
 			   struct emu_err *err)
 {
@@ -980,44 +1002,27 @@ static int cmd_pingallfull(struct cli *cli, int argc, char **argv,
 	struct node **hosts = cli_hosts(cli, &n);
 	double *rtts = xcalloc(n * n * 4 + 1, sizeof(*rtts));
 	unsigned char *ok = xcalloc(n * n + 1, 1);
-	char ip[64], cmd[128], *out;
 	int ret = 0;
 
 	(void)argc;
 	(void)argv;
 	fprintf(cli->out, "*** Ping: testing ping reachability\n");
-	for (size_t s = 0; s < n && !ret; s++) {
+	for (size_t s = 0; s < n && ret >= 0; s++) {
 		fprintf(cli->out, "%s ->", node_name(hosts[s]));
-		for (size_t d = 0; d < n && !ret; d++) {
+		for (size_t d = 0; d < n && ret >= 0; d++) {
 			if (d == s)
 				continue;
-			if (!node_ip(hosts[d], ip, sizeof(ip))) {
-				fprintf(cli->out, " X");
-				continue;
-			}
-			snprintf(cmd, sizeof(cmd), "ping -c1 -W%g %s",
-				 CLI_PING_TIMEOUT_S, ip);
-			out = NULL;
-			ret = node_run(hosts[s], cmd, &out, err);
-			if (ret >= 0) {
-				ok[s * n + d] = ret == 0 &&
-						cli_parse_rtt(out,
-							      &rtts[(s * n + d) *
-								    4]);
-				ret = cli_sigint ? emu_err_set(err, -EINTR,
-							       "ping "
-							       "interrupted")
-						 : 0;
-			}
-			free(out);
+			ret = cli_ping_one(hosts[s], hosts[d],
+					   &rtts[(s * n + d) * 4], err);
+			ok[s * n + d] = ret > 0;
 			fprintf(cli->out, " %s",
-				ok[s * n + d] ? node_name(hosts[d]) : "X");
+				ret > 0 ? node_name(hosts[d]) : "X");
 			fflush(cli->out);
 		}
 		fprintf(cli->out, "\n");
 	}
 	cli_sigint = 0;
-	if (!ret) {
+	if (ret >= 0) {
 		fprintf(cli->out, "*** Results: \n");
 		for (size_t s = 0; s < n; s++)
 			for (size_t d = 0; d < n; d++) {
@@ -1032,6 +1037,7 @@ static int cmd_pingallfull(struct cli *cli, int argc, char **argv,
 					"%0.3f/%0.3f/%0.3f/%0.3f ms\n",
 					r[0], r[1], r[2], r[3]);
 			}
+		ret = 0;
 	}
 	free(ok);
 	free(rtts);
@@ -1351,8 +1357,8 @@ static const struct cli_cmd cli_cmds[] = {
 	  cmd_net },
 	{ "links", 0, 1, "[--json]", "list the links and their status",
 	  CLI_NET, cmd_links },
-	{ "dump", 0, 1, "[--json]", "describe every node (JSON: nodes, "
-	  "interfaces, IPs, MACs, pids, link parameters)", CLI_NET,
+	{ "dump", 0, 1, "[--json]", "describe every node (--json: all "
+	  "details)", CLI_NET,
 	  cmd_dump },
 	{ "intfs", 0, 0, "", "list the interfaces of every node", CLI_NET,
 	  cmd_intfs },
@@ -1360,40 +1366,39 @@ static const struct cli_cmd cli_cmds[] = {
 	  cmd_ports },
 	{ "pingall", 0, 1, "[TIMEOUT]", "ping between every pair of hosts",
 	  CLI_STARTED, cmd_pingall },
-	{ "pingallfull", 0, 0, "", "ping between every pair of hosts, with "
-	  "round-trip times", CLI_STARTED, cmd_pingallfull },
+	{ "pingallfull", 0, 0, "", "pingall with round-trip times",
+	  CLI_STARTED, cmd_pingallfull },
 	{ "pingpair", 0, 0, "", "ping between the first two hosts",
 	  CLI_STARTED, cmd_pingpair },
-	{ "iperf", 0, 2, "[CLIENT SERVER]", "measure TCP bandwidth (first "
-	  "and last host by default)", CLI_STARTED, cmd_iperf },
-	{ "iperfudp", 1, 3, "BW [CLIENT SERVER]", "measure UDP bandwidth at "
-	  "the rate BW (10M)", CLI_STARTED, cmd_iperfudp },
-	{ "link", 3, 3, "NODE1 NODE2 up|down", "bring the links between two "
-	  "nodes up or down", CLI_STARTED, cmd_link },
-	{ "set", 4, -1, "link NODE1 NODE2 KEY=VALUE...", "change the shaping "
-	  "of a running link (bw=10 delay=20ms jitter=2ms loss=1 ...)",
-	  CLI_STARTED, cmd_set },
-	{ "noecho", 2, -1, "NODE CMD...", "run CMD in NODE with the "
-	  "terminal's echo off", CLI_STARTED | CLI_RAW, cmd_noecho },
+	{ "iperf", 0, 2, "[CLIENT SERVER]", "TCP bandwidth (default: first, "
+	  "last host)", CLI_STARTED, cmd_iperf },
+	{ "iperfudp", 1, 3, "BW [CLIENT SERVER]", "UDP bandwidth at the rate "
+	  "BW (10M)", CLI_STARTED, cmd_iperfudp },
+	{ "link", 3, 3, "NODE1 NODE2 up|down", "set the links of two nodes up "
+	  "or down", CLI_STARTED, cmd_link },
+	{ "set", 4, -1, "link NODE1 NODE2 KEY=VALUE...", "reshape a running "
+	  "link (bw, delay, loss...)", CLI_STARTED, cmd_set },
+	{ "noecho", 2, -1, "NODE CMD...", "run CMD in NODE, terminal echo "
+	  "off", CLI_STARTED | CLI_RAW, cmd_noecho },
 	{ "sh", 1, -1, "CMD...", "run the shell line CMD on the machine",
 	  CLI_RAW, cmd_sh },
-	{ "time", 1, -1, "COMMAND...", "run a CLI command and print how "
-	  "long it took", CLI_RAW, cmd_time },
+	{ "time", 1, -1, "COMMAND...", "run a CLI command, print its "
+	  "duration", CLI_RAW, cmd_time },
 	{ "source", 1, 1, "FILE", "run the CLI commands of FILE", 0,
 	  cmd_source },
-	{ "dpctl", 1, -1, "CMD [ARGS...]", "run 'ovs-ofctl CMD SWITCH "
-	  "ARGS...' on every OVS switch", CLI_STARTED, cmd_dpctl },
+	{ "dpctl", 1, -1, "CMD [ARGS...]", "ovs-ofctl CMD SWITCH ARGS, each "
+	  "OVS switch", CLI_STARTED, cmd_dpctl },
 	{ "switch", 2, 2, "SWITCH start|stop", "start or stop a switch",
 	  CLI_STARTED, cmd_switch },
-	{ "graph", 1, 1, "FILE", "draw the topology in FILE (.svg, .png, "
-	  ".dot)", CLI_NET, cmd_graph },
+	{ "graph", 1, 1, "FILE", "draw the topology (.svg, .png, .dot)",
+	  CLI_NET, cmd_graph },
 	{ "lua", 1, -1, "CODE", "run Lua code (net is the network)",
 	  CLI_RAW, cmd_lua },
 	{ "exit", 0, 0, "", "leave the CLI and stop the network", 0,
 	  cmd_exit },
 	{ "quit", 0, 0, "", "leave the CLI and stop the network", 0,
 	  cmd_exit },
-	{ "EOF", 0, 0, "", "leave the CLI and stop the network (Ctrl-D)", 0,
+	{ "EOF", 0, 0, "", "leave (Ctrl-D) and stop the network", 0,
 	  cmd_exit },
 };
 

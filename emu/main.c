@@ -16,6 +16,7 @@
 #include "emu/net.h"
 #include "emu/opts.h"
 #include "emu/util.h"
+#include "node/controller.h"
 #include "node/node.h"
 #include "topo/topo.h"
 
@@ -61,6 +62,22 @@ static int main_check_topo(const char *spec, struct emu_err *err)
 	topo_release(&t);
 	if (ret)
 		emu_err_prefix(err, "--topo: ");
+	return ret;
+}
+
+/* Checks --controller before anything is made. */
+static int main_check_controller(const char *spec, struct emu_err *err)
+{
+	struct net_controller_opts co;
+	char *buf = NULL;
+	int ret;
+
+	if (!spec)
+		return 0;
+	ret = controller_parse(spec, &co, &buf, err);
+	free(buf);
+	if (ret)
+		emu_err_prefix(err, "--controller: ");
 	return ret;
 }
 
@@ -164,6 +181,7 @@ static int main_run(const struct emu_opts *o)
 		goto fail;
 	fprintf(stderr, "*** Started in %.3f s\n", (now_us() - t0) / 1e6);
 	status = main_stop_signal ? 1 : main_run_test(net, o);
+	net_check_controllers(net);	/* one that died says so */
 	if (main_stop_signal)
 		fprintf(stderr, "*** Interrupted (%s): stopping\n",
 			strsignal(main_stop_signal));
@@ -200,6 +218,11 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	if (!o.clean && !o.script && main_check_topo(o.topo, &err)) {
+		fprintf(stderr, "cnemu: %s\n", err.msg);
+		emu_opts_release(&o);
+		return 2;
+	}
+	if (!o.clean && main_check_controller(o.controller, &err)) {
 		fprintf(stderr, "cnemu: %s\n", err.msg);
 		emu_opts_release(&o);
 		return 2;

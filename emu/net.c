@@ -16,6 +16,7 @@
 #include "emu/log.h"
 #include "emu/run.h"
 #include "emu/util.h"
+#include "link/engine.h"
 #include "link/nl.h"
 #include "link/veth.h"
 #include "node/bridge.h"
@@ -50,6 +51,7 @@ struct net {
 	struct link **links;		/* owned */
 	size_t n_links, cap_links;
 	struct nlsock *root_nl;
+	struct link_engine engine;	/* netem or the pump */
 	int sw_nsfd;			/* "<tag>-sw" for Linux bridges; -1 */
 	char *sw_ns_name;
 	struct nlsock *sw_nl;
@@ -390,6 +392,7 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	struct net *net = xcalloc(1, sizeof(*net));
 
 	net->sw_nsfd = -1;
+	net->engine.pump_nsfd = -1;
 	if (!opts)
 		opts = &none;
 	net->switch_kind = xstrdup(opts->switch_kind ? opts->switch_kind
@@ -425,6 +428,9 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	if (!net->run)
 		goto fail;
 	net->alias = xasprintf("cnemu:%s", run_tag(net->run));
+	if (link_engine_init(&net->engine, opts->link_engine,
+			     run_tag(net->run), err))
+		goto fail;
 	net->root_nl = nlsock_open(-1, err);
 	if (!net->root_nl)
 		goto fail;
@@ -663,6 +669,7 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 	net_fill_intf(i2, opts->ip2, opts->mac2);
 	lo.mtu = opts->mtu;
 	lo.alias = net->alias;
+	lo.engine = &net->engine;
 	lo.shaping1 = opts->shaping1;
 	lo.shaping2 = opts->shaping2;
 	if (!lo.shaping1 && net->has_link_defaults)
@@ -823,10 +830,7 @@ static int net_config_node(struct net *net, struct node *node,
 
 		if (!intf->link || !link_is_made(intf->link))
 			continue;
-		if (intf->ip[0])
-			ret = nlsock_add_addr(nl, intf->name, intf->ip, err);
-		if (!ret)
-			ret = nlsock_set_up(nl, intf->name, intf->up, err);
+		ret = link_config_intf(nl, intf, err);
 	}
 	if (nl != net->root_nl)
 		nlsock_close(nl);
@@ -1100,6 +1104,7 @@ void net_stop(struct net *net)
 	for (size_t i = 0; i < net->n_links; i++)
 		link_forget(net->links[i]);
 	net_remove_switch_ns(net);
+	link_engine_release(&net->engine);
 	net_wait_gone(net, gone, n_gone);
 	net_stop_role(net, NODE_CONTROLLER);
 	net_restore_neigh_limits(net);

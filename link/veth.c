@@ -8,7 +8,10 @@
 #include "emu/err.h"
 #include "emu/log.h"
 #include "emu/util.h"
+#include "link/engine.h"
 #include "link/nl.h"
+#include "link/pump.h"
+#include "link/tc.h"
 #include "node/node.h"
 
 EMU_LOG_MODULE(veth);
@@ -18,6 +21,10 @@ struct link {
 	struct shaping shaping[2];		/* egress of end 1, end 2 */
 	unsigned int mtu;			/* 0: kernel default */
 	char *alias;				/* tag of root-side ends */
+	struct link_engine *engine;		/* borrowed; NULL: none */
+	int pump_id;				/* its pump link; -1: none */
+	char pump_a[16], pump_b[16];		/* pump-side ends; "" */
+	bool shaped[2];				/* qdiscs set on an end */
 	bool made;				/* the pair exists */
 	bool up;
 };
@@ -39,7 +46,9 @@ struct link *link_create(struct node_intf *intf1, struct node_intf *intf2,
 			link->shaping[1] = *opts->shaping2;
 		link->mtu = opts->mtu;
 		link->alias = xstrdup(opts->alias);
+		link->engine = opts->engine;
 	}
+	link->pump_id = -1;
 	link->up = true;
 	return link;
 }
@@ -55,19 +64,91 @@ static void link_fill_end(struct nl_veth_end *end,
 	end->alias = intf->node->nsfd < 0 ? alias : NULL;
 }
 
+static bool link_needs_pump(const struct link *link, const struct shaping *s)
+{
+	return link->engine && link->engine->decided && !link->engine->netem &&
+	       (shaping_has_impairment(&s[0]) ||
+		shaping_has_impairment(&s[1]));
+}
+
+static int link_decide(struct link *link, const struct shaping *s,
+		       struct emu_err *err)
+{
+	if (!shaping_has_impairment(&s[0]) && !shaping_has_impairment(&s[1]))
+		return 0;
+	if (!link->engine)
+		return emu_err_set(err, -EOPNOTSUPP,
+				   "link '%s'-'%s' cannot carry impairments",
+				   link->intf1->node->name,
+				   link->intf2->node->name);
+	return link_engine_decide(link->engine, err);
+}
+
+/* Makes the two pairs of a pumped link and hands them to the pump. */
+static int link_make_pumped(struct link *link, struct nlsock *nl,
+			    const struct nl_veth_end *a,
+			    const struct nl_veth_end *b, struct emu_err *err)
+{
+	struct link_engine *e = link->engine;
+	struct nl_veth_end pa = { .name = link->pump_a },
+			   pb = { .name = link->pump_b };
+	int fd, ret, id;
+
+	fd = link_engine_pump(e, err);
+	if (fd < 0)
+		return fd;
+	id = (int)e->next_id++;
+	snprintf(link->pump_a, sizeof(link->pump_a), "p%da", id);
+	snprintf(link->pump_b, sizeof(link->pump_b), "p%db", id);
+	pa.nsfd = pb.nsfd = fd;
+	ret = nlsock_add_veth(nl, a, &pa, link->mtu, err);
+	if (ret)
+		return ret;
+	link->made = true;	/* from here, unmake removes what is made */
+	ret = nlsock_add_veth(nl, &pb, b, link->mtu, err);
+	if (ret) {
+		link->pump_b[0] = '\0';
+		return ret;
+	}
+	ret = pump_add_link(e->pump, fd, link->pump_a, link->pump_b,
+			    &link->shaping[0], &link->shaping[1], err);
+	if (ret < 0)
+		return ret;
+	link->pump_id = ret;
+	log_dbg("'%s' <-> pump %d <-> '%s'", a->name, ret, b->name);
+	return 0;
+}
+
 int link_make(struct link *link, struct nlsock *nl, struct emu_err *err)
 {
 	struct nl_veth_end a, b;
 	int ret;
 
+	ret = link_decide(link, link->shaping, err);
+	if (ret)
+		return ret;
 	link_fill_end(&a, link->intf1, link->alias);
 	link_fill_end(&b, link->intf2, link->alias);
+	if (link_needs_pump(link, link->shaping))
+		return link_make_pumped(link, nl, &a, &b, err);
 	ret = nlsock_add_veth(nl, &a, &b, link->mtu, err);
 	if (ret)
 		return ret;
 	link->made = true;
 	log_dbg("made veth '%s' <-> '%s'", a.name, b.name);
 	return 0;
+}
+
+int link_config_intf(struct nlsock *nl, const struct node_intf *intf,
+		     struct emu_err *err)
+{
+	int ret = 0;
+
+	if (intf->ip[0])
+		ret = nlsock_add_addr(nl, intf->name, intf->ip, err);
+	if (!ret)
+		ret = nlsock_set_up(nl, intf->name, intf->up, err);
+	return ret;
 }
 
 struct node_intf *link_intf1(const struct link *link)
@@ -132,6 +213,12 @@ static bool link_end_reachable(const struct node_intf *intf)
 
 void link_forget(struct link *link)
 {
+	if (link->pump_id >= 0) {
+		pump_del_link(link->engine->pump, link->pump_id);
+		link->pump_id = -1;
+	}
+	link->pump_a[0] = link->pump_b[0] = '\0';
+	link->shaped[0] = link->shaped[1] = false;
 	link->made = false;
 }
 
@@ -139,6 +226,14 @@ void link_unmake(struct link *link)
 {
 	struct nlsock *nl;
 
+	if (link->pump_id >= 0) {
+		pump_del_link(link->engine->pump, link->pump_id);
+		link->pump_id = -1;
+	}
+	/* The pump-side pair p<id>b <-> end 2 goes with its own end. */
+	if (link->made && link->pump_b[0] && link->engine->pump_nl)
+		nlsock_del_link(link->engine->pump_nl, link->pump_b, NULL);
+	link->pump_a[0] = link->pump_b[0] = '\0';
 	if (link->made) {
 		/* Deleting one end takes the peer along.  An end whose host
 		 * has lost its namespace went away with it; never look for it
@@ -168,24 +263,106 @@ void link_destroy(struct link *link)
 	free(link);
 }
 
+/* Sets the kernel's qdiscs of end 'i': rate (and netem where the engine
+ * is netem), or none. */
+static int link_shape_end(struct link *link, int i, struct emu_err *err)
+{
+	const struct node_intf *intf = i ? link->intf2 : link->intf1;
+	const struct shaping *s = &link->shaping[i];
+	bool netem = link->engine && link->engine->decided &&
+		     link->engine->netem && shaping_has_impairment(s);
+	int ret;
+
+	if (!shaping_has_rate(s) && !netem) {
+		if (!link->shaped[i])
+			return 0;
+		ret = shaping_clear(intf->node->nsfd, intf->name, err);
+		link->shaped[i] = ret != 0;
+		return ret;
+	}
+	ret = shaping_apply(intf->node->nsfd, intf->name, s, netem, err);
+	if (!ret)
+		link->shaped[i] = true;
+	return ret;
+}
+
 int link_shape(struct link *link, struct emu_err *err)
 {
-	/* XXX: wired to link/tc.c and link/pump.c next. */
-	if (shaping_is_set(&link->shaping[0]) ||
-	    shaping_is_set(&link->shaping[1]))
-		return emu_err_set(err, -EOPNOTSUPP,
-				   "link '%s'-'%s': shaping is not wired yet",
-				   link->intf1->node->name,
-				   link->intf2->node->name);
-	return 0;
+	int ret = link_decide(link, link->shaping, err);
+
+	for (int i = 0; i < 2 && !ret; i++)
+		ret = link_shape_end(link, i, err);
+	if (!ret && link->pump_id >= 0)
+		ret = pump_set_shaping(link->engine->pump, link->pump_id,
+				       &link->shaping[0], &link->shaping[1],
+				       err);
+	if (ret)
+		emu_err_prefix(err, "link '%s'-'%s': ", link->intf1->node->name,
+			       link->intf2->node->name);
+	return ret;
+}
+
+int link_pump_id(const struct link *link)
+{
+	return link->pump_id;
+}
+
+/* Makes a made link again (to put the pump in): switch ports detached,
+ * pair(s) removed and made anew, ends addressed and attached again. */
+static int link_remake(struct link *link, struct emu_err *err)
+{
+	struct node_intf *ends[2] = { link->intf1, link->intf2 };
+	struct nlsock *root = nlsock_open(-1, err), *nl;
+	int ret = 0;
+
+	if (!root)
+		return err ? err->code : -EIO;
+	for (int i = 0; i < 2; i++) {
+		struct node *node = ends[i]->node;
+
+		if (node->running && node->ops->detach)
+			node->ops->detach(node, ends[i], NULL);
+	}
+	link_unmake(link);
+	ret = link_make(link, root, err);
+	nlsock_close(root);
+	for (int i = 0; i < 2 && !ret; i++) {
+		struct node *node = ends[i]->node;
+
+		nl = link_open_nl(ends[i], err);
+		if (!nl)
+			return err ? err->code : -EIO;
+		ret = link_config_intf(nl, ends[i], err);
+		nlsock_close(nl);
+		if (!ret && node->running && node->ops->attach)
+			ret = node->ops->attach(node, ends[i], err);
+	}
+	link->shaped[0] = link->shaped[1] = false;
+	return ret;
 }
 
 int link_set_shaping(struct link *link, const struct shaping *shaping1,
 		     const struct shaping *shaping2, struct emu_err *err)
 {
+	struct shaping old[2] = { link->shaping[0], link->shaping[1] };
+	int ret;
+
 	if (shaping1)
 		link->shaping[0] = *shaping1;
 	if (shaping2)
 		link->shaping[1] = *shaping2;
-	return link->made ? link_shape(link, err) : 0;
+	if (!link->made)
+		return 0;
+	ret = link_decide(link, link->shaping, err);
+	if (!ret && link->pump_id < 0 && link_needs_pump(link, link->shaping))
+		ret = link_remake(link, err);
+	if (!ret)
+		ret = link_shape(link, err);
+	if (ret) {
+		link->shaping[0] = old[0];
+		link->shaping[1] = old[1];
+		if (link->made)
+			link_shape(link, NULL);
+	}
+	return ret;
 }

@@ -14,7 +14,7 @@
 struct emu_err;
 struct nlsock;
 struct node_intf;
-struct pump;
+struct link_engine;
 
 struct link;
 
@@ -23,9 +23,9 @@ struct link_opts {
 	const struct shaping *shaping1;	/* egress of end 1; NULL: none */
 	const struct shaping *shaping2;	/* egress of end 2; NULL: none */
 	const char *alias;		/* IFLA_IFALIAS of root-side ends */
-	struct pump *pump;		/* carries impairments when the
-					   kernel has no netem; NULL: netem */
-	int pump_nsfd;			/* the pump's namespace */
+	struct link_engine *engine;	/* the run's netem or pump (the
+					   Net's, borrowed); NULL: no
+					   impairments possible */
 };
 
 /* Returns a new link between 'intf1' and 'intf2' (owned by the caller,
@@ -33,14 +33,25 @@ struct link_opts {
 struct link *link_create(struct node_intf *intf1, struct node_intf *intf2,
 			 const struct link_opts *opts);
 
-/* Makes the veth pair (both ends down) through the root socket 'nl'. */
+/* Makes the veth pair (both ends down) through the root socket 'nl'.  A
+ * link with impairments where the engine is the pump gets two pairs,
+ * end 1 <-> p<id>a and p<id>b <-> end 2, with the pump between p<id>a and
+ * p<id>b in the pump's namespace. */
 int link_make(struct link *link, struct nlsock *nl, struct emu_err *err);
+
+/* Gives the made end 'intf' its address and sets it up or down, through
+ * 'nl' in the end's namespace. */
+int link_config_intf(struct nlsock *nl, const struct node_intf *intf,
+		     struct emu_err *err);
 
 /* Applies the link's shaping to both ends (rate in the kernel; delay,
  * loss, ... by netem or the pump). */
 int link_shape(struct link *link, struct emu_err *err);
 
-/* Changes the shaping of a running link; NULL leaves an end as it is. */
+/* Changes the shaping of a link; NULL leaves an end as it is.  On a made
+ * link it applies at once; a link that needs the pump and has none yet is
+ * made again with it (its ends keep names and addresses; switch ports are
+ * detached and attached again).  On failure the old shaping stays. */
 int link_set_shaping(struct link *link, const struct shaping *shaping1,
 		     const struct shaping *shaping2, struct emu_err *err);
 

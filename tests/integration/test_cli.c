@@ -517,9 +517,11 @@ int main(void)
 		cmocka_unit_test(test_a_link_down_drops_pings_until_it_is_up),
 		cmocka_unit_test(test_switch_stop_and_start),
 		cmocka_unit_test(test_iperf_prints_two_rates),
-		cmocka_unit_test(test_dump_json_parses_and_matches_the_topology),
+		cmocka_unit_test(
+			test_dump_json_parses_and_matches_the_topology),
 		cmocka_unit_test(test_errors_are_one_line_and_the_cli_goes_on),
-		cmocka_unit_test(test_exit_ends_the_input_and_stops_the_network),
+		cmocka_unit_test(
+			test_exit_ends_the_input_and_stops_the_network),
 		cmocka_unit_test(test_background_commands_end_with_the_run),
 		cmocka_unit_test(test_sh_time_source_pre_and_post),
 		cmocka_unit_test(test_graph_draws_svg_and_dot),

@@ -305,7 +305,7 @@ static void test_help_lists_every_row(void **state)
 		snprintf(want, sizeof(want), "  %s ", cmds[i].name);
 		assert_non_null(strstr(out_text(f), want));
 	}
-	assert_non_null(strstr(out_text(f), "<node> CMD..."));
+	assert_non_null(strstr(out_text(f), "NODE CMD..."));
 	assert_int_equal(cli_execute(f->cli, "help nosuch"), -ENOENT);
 	assert_string_equal(err_text(f), "error: no command 'nosuch'\n");
 }
