@@ -940,7 +940,7 @@ static void net_write_long(const char *path, long v)
 static void net_raise_neigh_limits(struct net *net)
 {
 	long hosts = (long)net_count_role(net, NODE_HOST);
-	long want = hosts * hosts + 1024;
+	long want = 2 * hosts * hosts;
 
 	if (want > 1L << 18)
 		want = 1L << 18;
@@ -1199,33 +1199,27 @@ int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
 				continue;	/* counts as lost */
 			jobs[n_jobs++] = (struct net_ping_job){ pid, s, d };
 		}
-		if (n_jobs) {
+		/* Reap only our pings: a node's background processes are its
+		 * own to reap. */
+		for (size_t j = 0; j < n_jobs && !ret;) {
 			int status;
-			pid_t pid = wait(&status);
+			pid_t pid = waitpid(jobs[j].pid, &status, WNOHANG);
 
-			if (pid < 0 && errno == EINTR) {
-				ret = emu_err_set(err, -EINTR,
-						  "ping interrupted");
-				break;
+			if (pid == 0) {
+				j++;
+				continue;
 			}
-			if (pid < 0) {
-				ret = emu_err_set(err, -errno,
-						  "cannot wait for ping: %s",
-						  strerror(errno));
-				break;
+			if (pid > 0 && WIFEXITED(status) &&
+			    !WEXITSTATUS(status)) {
+				ok[jobs[j].src * n_hosts + jobs[j].dst] = 1;
+				n_recv++;
 			}
-			for (size_t j = 0; j < n_jobs; j++) {
-				if (jobs[j].pid != pid)
-					continue;
-				if (WIFEXITED(status) && !WEXITSTATUS(status)) {
-					ok[jobs[j].src * n_hosts +
-					   jobs[j].dst] = 1;
-					n_recv++;
-				}
-				jobs[j] = jobs[--n_jobs];
-				break;
-			}
+			jobs[j] = jobs[--n_jobs];
 		}
+		if (!ret && n_jobs &&
+		    (next >= total || n_jobs == NET_PING_PARALLEL) &&
+		    usleep(1000) < 0 && errno == EINTR)
+			ret = emu_err_set(err, -EINTR, "ping interrupted");
 	}
 	for (size_t j = 0; j < n_jobs; j++) {
 		kill(jobs[j].pid, SIGKILL);
