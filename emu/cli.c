@@ -35,7 +35,7 @@ EMU_LOG_MODULE(cli);
 #define CLI_HISTORY_FILE ".cnemu_history"
 #define CLI_HISTORY_MAX 1000
 #define CLI_SOURCE_DEPTH 16	/* nested 'source' */
-#define CLI_PING_TIMEOUT_S 1.0	/* pingall's default -W */
+#define CLI_PING_TIMEOUT_S NET_PING_TIMEOUT_S /* pingall's default -W */
 #define CLI_IPERF_SECONDS 5	/* as Mininet's iperf */
 
 struct cli {

@@ -92,7 +92,7 @@ static int main_pingpair(struct net *net, struct emu_err *err)
 			pair[k++] = nodes[i];
 	if (k < 2)
 		return emu_err_set(err, -EINVAL, "pingpair needs two hosts");
-	return net_ping(net, pair, 2, 1, stdout, NULL, NULL, err);
+	return net_ping(net, pair, 2, NET_PING_TIMEOUT_S, stdout, NULL, NULL, err);
 }
 
 /* Runs the CLI on the started 'net': the --pre file, then commands from
@@ -147,7 +147,7 @@ static int main_run_test(struct net *net, const struct emu_opts *o)
 		dropped = main_pingpair(net, &err);
 		break;
 	case EMU_TEST_PINGALL:
-		dropped = net_ping(net, NULL, 0, 1, stdout, NULL, NULL, &err);
+		dropped = net_ping(net, NULL, 0, NET_PING_TIMEOUT_S, stdout, NULL, NULL, &err);
 		break;
 	}
 	if (dropped < 0) {

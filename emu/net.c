@@ -2,10 +2,14 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -36,7 +40,9 @@ EMU_LOG_MODULE(net);
 #define NET_NAME_MAX 10
 
 struct net {
-	struct run *run;		/* tag, lock and run directory */
+	struct run *run;		/* lock and run directory; NULL until
+					   started */
+	char tag[24];			/* "cn<pid>", the run's tag */
 	char *alias;			/* "cnemu:<tag>" */
 	char *switch_kind;		/* "ovs", "lxbr", "ovsbr" */
 	bool switch_stp;
@@ -83,7 +89,7 @@ static int net_shape_link(struct net *net, struct link *link,
 
 const char *net_run_tag(const struct net *net)
 {
-	return run_tag(net->run);
+	return net->tag;
 }
 
 const char *net_alias(const struct net *net)
@@ -424,15 +430,12 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 			   &net->ipbase, err))
 		goto fail;
 	net->next_ip = 1;
-	net->run = run_open(err);
-	if (!net->run)
-		goto fail;
-	net->alias = xasprintf("cnemu:%s", run_tag(net->run));
-	if (link_engine_init(&net->engine, opts->link_engine,
-			     run_tag(net->run), err))
-		goto fail;
-	net->root_nl = nlsock_open(-1, err);
-	if (!net->root_nl)
+	/* The run's lock and the root socket wait for net_start(): a Net
+	 * only described needs neither root nor the machine.  The tag is the
+	 * one run_open() gives this process. */
+	snprintf(net->tag, sizeof(net->tag), "cn%d", (int)getpid());
+	net->alias = xasprintf("cnemu:%s", net->tag);
+	if (link_engine_init(&net->engine, opts->link_engine, net->tag, err))
 		goto fail;
 	return net;
 fail:
@@ -1001,12 +1004,40 @@ static void net_print_names(struct net *net, enum node_role role,
 	free(line);
 }
 
+/* Takes the machine-wide run lock and opens the root socket, once a Net
+ * is about to touch the machine; given back at stop. */
+static int net_open_run(struct net *net, struct emu_err *err)
+{
+	if (!net->run) {
+		net->run = run_open(err);
+		if (!net->run)
+			return err ? err->code : -EBUSY;
+		if (strcmp(run_tag(net->run), net->tag)) {
+			run_close(net->run);
+			net->run = NULL;
+			return emu_err_set(err, -EINVAL,
+					   "the net of run '%s' cannot start "
+					   "in another process",
+					   net->tag);
+		}
+	}
+	if (!net->root_nl) {
+		net->root_nl = nlsock_open(-1, err);
+		if (!net->root_nl)
+			return err ? err->code : -EIO;
+	}
+	return 0;
+}
+
 int net_start(struct net *net, struct emu_err *err)
 {
 	int ret;
 
 	if (net->started)
 		return 0;
+	ret = net_open_run(net, err);
+	if (ret)
+		return ret;
 	ret = net_prepare_controllers(net, err);
 	if (ret)
 		return ret;
@@ -1110,6 +1141,9 @@ void net_stop(struct net *net)
 	net_restore_neigh_limits(net);
 	free(gone);
 	net->started = false;
+	/* Nothing of the run is left on the machine: another may start. */
+	run_close(net->run);
+	net->run = NULL;
 	log_info("*** Done");
 }
 
@@ -1406,4 +1440,251 @@ int net_iperf(struct net *net, struct node *client, struct node *server,
 	if (ret < 0)
 		return emu_err_set(err, ret, "%s", e.msg);
 	return 0;
+}
+
+/* ---- runtime removal and interface settings ------------------------- */
+
+/* Forgets the switch 'node' in the controllers' table. */
+static void net_forget_switch(struct net *net, const struct node *node)
+{
+	for (size_t i = 0; i < net->n_sw_info; i++) {
+		if (net->sw_info[i].node != node)
+			continue;
+		free(net->sw_info[i].controller);
+		memmove(&net->sw_info[i], &net->sw_info[i + 1],
+			(net->n_sw_info - i - 1) * sizeof(*net->sw_info));
+		net->n_sw_info--;
+		return;
+	}
+}
+
+/* Removes 'link' without telling the controllers. */
+static int net_drop_link(struct net *net, struct link *link,
+			 struct emu_err *err)
+{
+	struct node_intf *ends[2] = { link_intf1(link), link_intf2(link) };
+	size_t i;
+
+	for (i = 0; i < net->n_links && net->links[i] != link; i++)
+		;
+	if (i == net->n_links)
+		return emu_err_set(err, -ENOENT,
+				   "the link is not in the network");
+	for (int e = 0; e < 2 && link_is_made(link); e++) {
+		struct node *node = ends[e]->node;
+		struct emu_err derr = { 0 };
+
+		if (node_role(node) != NODE_SWITCH || !node->running ||
+		    !node->ops->detach)
+			continue;
+		if (node->ops->detach(node, ends[e], &derr))
+			log_warn("%s", derr.msg);
+	}
+	memmove(&net->links[i], &net->links[i + 1],
+		(net->n_links - i - 1) * sizeof(*net->links));
+	net->n_links--;
+	link_destroy(link);
+	node_remove_intf(ends[0]->node, ends[0]);
+	node_remove_intf(ends[1]->node, ends[1]);
+	return 0;
+}
+
+int net_remove_link(struct net *net, struct link *link, struct emu_err *err)
+{
+	bool switches = node_role(link_intf1(link)->node) == NODE_SWITCH &&
+			node_role(link_intf2(link)->node) == NODE_SWITCH;
+	int ret = net_drop_link(net, link, err);
+
+	if (!ret && switches && net->started)
+		ret = net_update_controllers(net, err);
+	return ret;
+}
+
+int net_remove_node(struct net *net, struct node *node, struct emu_err *err)
+{
+	bool is_switch = node_role(node) == NODE_SWITCH;
+	size_t i;
+
+	for (i = 0; i < net->n_nodes && net->nodes[i] != node; i++)
+		;
+	if (i == net->n_nodes)
+		return emu_err_set(err, -ENOENT, "'%s' is not in the network",
+				   node->name);
+	/* Backwards: removing link j moves only the links after it. */
+	for (size_t j = net->n_links; j-- > 0;) {
+		struct link *link = net->links[j];
+
+		if (link_intf1(link)->node == node ||
+		    link_intf2(link)->node == node)
+			net_drop_link(net, link, NULL);
+	}
+	memmove(&net->nodes[i], &net->nodes[i + 1],
+		(net->n_nodes - i - 1) * sizeof(*net->nodes));
+	net->n_nodes--;
+	if (is_switch)
+		net_forget_switch(net, node);
+	node_destroy(node);	/* stops it first when it runs */
+	if (is_switch && net->started)
+		return net_update_controllers(net, err);
+	return 0;
+}
+
+int net_set_link_up(struct net *net, struct node *a, struct node *b,
+		    bool up, struct emu_err *err)
+{
+	size_t found = 0;
+	int ret = 0;
+
+	if (!net->started)
+		return emu_err_set(err, -ENETDOWN,
+				   "the network is not started");
+	for (size_t i = 0; i < net->n_links && !ret; i++) {
+		const struct node *x = link_intf1(net->links[i])->node;
+		const struct node *y = link_intf2(net->links[i])->node;
+
+		if ((x != a || y != b) && (x != b || y != a))
+			continue;
+		found++;
+		ret = link_set_up(net->links[i], up, err);
+	}
+	if (!found)
+		return emu_err_set(err, -ENOENT,
+				   "'%s' and '%s' are not connected", a->name,
+				   b->name);
+	return ret;
+}
+
+/* The interface 'name' of 'node' (NULL: its first one, or NULL when it
+ * has none yet); -ENOENT with 'err' set when it has no such one. */
+static int net_node_intf(struct node *node, const char *name,
+			 struct node_intf **intf, struct emu_err *err)
+{
+	*intf = name ? node_find_intf(node, name)
+		     : node->n_intfs ? node->intfs[0] : NULL;
+	if (name && !*intf)
+		return emu_err_set(err, -ENOENT, "'%s' has no interface '%s'",
+				   node->name, name);
+	return 0;
+}
+
+/* Opens a route socket in the namespace of 'node' (the root socket for
+ * switch ports in the root namespace: not to be closed). */
+static struct nlsock *net_node_nl(struct net *net, struct node *node,
+				  struct emu_err *err)
+{
+	return node->nsfd >= 0 ? nlsock_open(node->nsfd, err) : net->root_nl;
+}
+
+int net_set_ip(struct net *net, struct node *node, const char *intf_name,
+	       const char *ip, struct emu_err *err)
+{
+	struct node_intf *intf;
+	struct nlsock *nl;
+	uint32_t addr;
+	char *cidr;
+	int ret;
+
+	if (net_node_intf(node, intf_name, &intf, err) ||
+	    plan_parse_ip(ip, &addr, NULL, err))
+		return err ? err->code : -EINVAL;
+	cidr = strchr(ip, '/') ? xstrdup(ip)
+			       : xasprintf("%s/%u", ip, net->ipbase.prefix);
+	if (!intf) {
+		/* No interface yet: the first link's gets it. */
+		free(node->default_ip);
+		node->default_ip = cidr;
+		return 0;
+	}
+	ret = 0;
+	if (intf->link && link_is_made(intf->link)) {
+		nl = net_node_nl(net, node, err);
+		if (!nl) {
+			free(cidr);
+			return err ? err->code : -EIO;
+		}
+		ret = nlsock_flush_addr4(nl, intf->name, err);
+		if (!ret)
+			ret = nlsock_add_addr(nl, intf->name, cidr, err);
+		if (nl != net->root_nl)
+			nlsock_close(nl);
+	}
+	if (!ret)
+		snprintf(intf->ip, sizeof(intf->ip), "%s", cidr);
+	free(cidr);
+	return ret;
+}
+
+int net_set_mac(struct net *net, struct node *node, const char *intf_name,
+		const char *mac, struct emu_err *err)
+{
+	struct node_intf *intf;
+	struct nlsock *nl;
+	uint8_t b[6];
+	int ret = 0;
+
+	if (net_node_intf(node, intf_name, &intf, err) ||
+	    plan_parse_mac(mac, b, err))
+		return err ? err->code : -EINVAL;
+	if (!intf) {
+		free(node->default_mac);
+		node->default_mac = xstrdup(mac);
+		return 0;
+	}
+	if (intf->link && link_is_made(intf->link)) {
+		nl = net_node_nl(net, node, err);
+		if (!nl)
+			return err ? err->code : -EIO;
+		ret = nlsock_set_mac(nl, intf->name, mac, err);
+		if (nl != net->root_nl)
+			nlsock_close(nl);
+	}
+	if (!ret)
+		snprintf(intf->mac, sizeof(intf->mac), "%s", mac);
+	return ret;
+}
+
+const char *net_intf_mac(const struct node_intf *intf, char *buf,
+			 size_t size)
+{
+	struct ifreq ifr = { 0 };
+	int nsfd, saved = -1, sock;
+	unsigned char *m;
+
+	if (intf->mac[0]) {
+		snprintf(buf, size, "%s", intf->mac);
+		return buf;
+	}
+	if (!intf->link || !link_is_made(intf->link))
+		return NULL;
+	/* A socket answers ioctls in the namespace it was made in. */
+	nsfd = node_open_ns(intf->node, "net");
+	if (nsfd >= 0) {
+		saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+		if (saved < 0 || setns(nsfd, CLONE_NEWNET) < 0) {
+			close(nsfd);
+			if (saved >= 0)
+				close(saved);
+			return NULL;
+		}
+		close(nsfd);
+	}
+	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (saved >= 0) {
+		if (setns(saved, CLONE_NEWNET) < 0)
+			abort();	/* this thread would act in the wrong
+					   namespace */
+		close(saved);
+	}
+	if (sock < 0)
+		return NULL;
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", intf->name);
+	if (ioctl(sock, SIOCGIFHWADDR, &ifr) < 0) {
+		close(sock);
+		return NULL;
+	}
+	close(sock);
+	m = (unsigned char *)ifr.ifr_hwaddr.sa_data;
+	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
+		 m[3], m[4], m[5]);
+	return buf;
 }

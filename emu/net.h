@@ -149,6 +149,11 @@ struct node *net_get(const struct net *net, const char *name);
 struct node **net_nodes(const struct net *net, size_t *n);
 struct link **net_links(const struct net *net, size_t *n);
 
+/* How long a ping waits for its reply by default: long enough for one
+ * ARP retry (the kernel's is 1 s), as a freshly made OVS userspace
+ * datapath may lose the very first frames. */
+#define NET_PING_TIMEOUT_S 2.0
+
 /* Pings between every ordered pair of 'hosts' (all hosts when NULL),
  * printing Mininet's rows on 'out'; stores packets sent and received.
  * Returns the percentage dropped (0..100) or a negative errno. */
@@ -177,5 +182,34 @@ int net_stop_switch(struct net *net, struct node *sw, struct emu_err *err);
 int net_iperf(struct net *net, struct node *client, struct node *server,
 	      const char *udp_bw, unsigned int seconds, double *server_bps,
 	      double *client_bps, struct emu_err *err);
+
+/* Removes 'link' from the net: from its switches' ports and the machine
+ * when made, then frees it and its two interfaces (Containernet's
+ * removeLink).  Returns 0, or -ENOENT when 'link' is not in 'net'. */
+int net_remove_link(struct net *net, struct link *link, struct emu_err *err);
+/* Removes 'node' with its links: stops it when it runs and frees it
+ * (Containernet's removeDocker, Mininet's delNode); pointers to it and
+ * its links are invalid afterwards.  Returns 0, or -ENOENT. */
+int net_remove_node(struct net *net, struct node *node, struct emu_err *err);
+/* Sets every link between 'a' and 'b' up or down (Mininet's
+ * configLinkStatus); -ENOENT when they are not connected, -ENETDOWN
+ * before start. */
+int net_set_link_up(struct net *net, struct node *a, struct node *b,
+		    bool up, struct emu_err *err);
+/* Gives the interface 'intf' of 'node' (NULL: the first; the first link's
+ * when it has none yet) the IPv4 address 'ip' ("10.0.0.1/24"; without a
+ * prefix, the ipbase's), replacing its IPv4 addresses when it is made
+ * (Mininet's setIP). */
+int net_set_ip(struct net *net, struct node *node, const char *intf,
+	       const char *ip, struct emu_err *err);
+/* Gives the interface 'intf' of 'node' (NULL as net_set_ip()) the MAC
+ * 'mac' ("00:00:00:00:00:01"), at once when it is made (setMAC). */
+int net_set_mac(struct net *net, struct node *node, const char *intf,
+		const char *mac, struct emu_err *err);
+/* The MAC of 'intf' written into 'buf': the one it was given, else the
+ * kernel's, read in its node's namespace; NULL before its link is made. */
+struct node_intf;
+const char *net_intf_mac(const struct node_intf *intf, char *buf,
+			 size_t size);
 
 #endif

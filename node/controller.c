@@ -571,7 +571,7 @@ bool controller_check(struct node *node)
 
 	if (!node->running || !c->pid || controller_alive(c, how, sizeof(how)))
 		return true;
-	log_warn("controller '%s' (pid %d) died (%s): its switches get no "
+	log_warn("controller '%s' (pid %d) died, %s: its switches get no "
 		 "new flows",
 		 node->name, (int)c->pid, how);
 	c->pid = 0;

@@ -138,6 +138,8 @@ static void ovsw_monitor(struct ovsdb_idl *idl)
 {
 	static const struct ovsdb_idl_column *const cols[] = {
 		&ovsrec_open_vswitch_col_bridges,
+		&ovsrec_open_vswitch_col_next_cfg,
+		&ovsrec_open_vswitch_col_cur_cfg,
 		&ovsrec_bridge_col_name,
 		&ovsrec_bridge_col_ports,
 		&ovsrec_bridge_col_external_ids,
@@ -283,10 +285,36 @@ static int ovsw_txn_error(struct ovs_switch_db *db,
 	}
 }
 
+/* Waits until ovs-vswitchd has applied the configuration 'next_cfg' (its
+ * cur_cfg catches up), as 'ovs-vsctl --wait' does: ports are then really
+ * in the datapath, and removed ones really closed, so that a next run's
+ * interface of the same name is not touched by the old one's removal. */
+static int ovsw_wait_applied(struct ovs_switch_db *db, int64_t next_cfg,
+			     long long deadline, const char *what,
+			     struct emu_err *err)
+{
+	for (;;) {
+		const struct ovsrec_open_vswitch *ovs;
+
+		ovsdb_idl_run(db->idl);
+		ovs = ovsrec_open_vswitch_first(db->idl);
+		if (!ovs || ovs->cur_cfg >= next_cfg)
+			return 0;
+		if (time_msec() >= deadline)
+			return emu_err_set(err, -ETIMEDOUT,
+					   "cannot %s: ovs-vswitchd did not "
+					   "apply it within %d s; is it "
+					   "running?",
+					   what, OVSW_WAIT_MS / 1000);
+		ovsw_block(db, deadline);
+	}
+}
+
 static int ovsw_transact(struct ovs_switch_db *db, const struct ovsw_op *op,
 			 struct emu_err *err)
 {
 	long long deadline = time_msec() + OVSW_WAIT_MS;
+	const struct ovsrec_open_vswitch *ovs;
 	enum ovsdb_idl_txn_status status;
 	struct ovsdb_idl_txn *txn;
 	unsigned int seqno;
@@ -304,9 +332,18 @@ static int ovsw_transact(struct ovs_switch_db *db, const struct ovsw_op *op,
 			ovsdb_idl_txn_destroy(txn);
 			return ret;
 		}
+		ovs = ovsrec_open_vswitch_first(db->idl);
+		if (ovs)
+			ovsdb_idl_txn_increment(txn, &ovs->header_,
+						&ovsrec_open_vswitch_col_next_cfg,
+						false);
 		log_dbg("transaction: %s", op->what);
 		status = ovsw_commit(db, txn, deadline);
 		if (status == TXN_SUCCESS || status == TXN_UNCHANGED) {
+			int64_t next_cfg = status == TXN_SUCCESS && ovs
+				? ovsdb_idl_txn_get_increment_new_value(txn)
+				: 0;
+
 			for (size_t i = 0; op->waits && i < op->waits->n; i++) {
 				struct ovsw_wait *w = &op->waits->items[i];
 				const struct uuid *uuid;
@@ -317,7 +354,8 @@ static int ovsw_transact(struct ovs_switch_db *db, const struct ovsw_op *op,
 					w->uuid = *uuid;
 			}
 			ovsdb_idl_txn_destroy(txn);
-			return 0;
+			return ovsw_wait_applied(db, next_cfg, deadline,
+						 op->what, err);
 		}
 		if (status != TXN_TRY_AGAIN || time_msec() >= deadline) {
 			ret = ovsw_txn_error(db, txn, status, op->what, err);

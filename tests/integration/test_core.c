@@ -4,6 +4,7 @@
 #include "tests/lib/testlib.h"
 
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,8 +83,10 @@ static void test_pingall_counts_and_rows_follow_mininet(void **state)
 /* The names of the machine's namespaces, links and OVS bridges. */
 static char *machine_state(void)
 {
-	return sh_out("ip netns list | sort; ip -o link | awk '{print $2}' | "
-		      "sort; ovs-vsctl list-br 2>/dev/null | sort");
+	return sh_out("ip netns list | grep '^cn' | sort; ip -o link | "
+		      "awk '{print $2}' | grep -E '^s[0-9]|-eth' | sort; "
+		      "ovs-vsctl list-br 2>/dev/null | grep -v '^tovs' | sort; "
+		      "ls /run/cnemu | grep '^cn'");
 }
 
 static void test_bad_input_exits_2_and_leaves_nothing(void **state)

@@ -1,0 +1,703 @@
+/* The 'cnemu' Lua module and the state scripts run in: module table,
+ * options tables, signals, os.exit(), the CLI's 'lua' command. */
+#include "lua/script.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include <lualib.h>
+
+#include "emu/err.h"
+#include "emu/log.h"
+#include "emu/net.h"
+#include "emu/util.h"
+#include "link/shaping.h"
+#include "lua/lcnemu.h"
+
+EMU_LOG_MODULE(lua);
+
+#define L_SCRIPT_KEY "cnemu.script"	/* registry: the struct script */
+#define L_VERSION "0.1"
+
+struct script {
+	lua_State *L;
+	struct net_opts defaults;	/* strings below, owned */
+	bool has_defaults;
+	char *switch_kind, *switch_args, *controller, *ipbase, *link_engine;
+	struct shaping link;		/* defaults.link_defaults */
+	int net_ref;			/* registry ref of the CLI's 'net' */
+	int exit_status;		/* os.exit()'s */
+	bool exiting;			/* os.exit() unwinds the script */
+};
+
+/* Raised through the script by os.exit() (compared by address). */
+static char l_exit_sentinel;
+
+/* The signal that asked the running script to stop; 0: none. */
+static volatile sig_atomic_t l_signal;
+/* The state of the running script, for the signal handler. */
+static lua_State *volatile l_hooked;
+
+static struct script *l_script(lua_State *L)
+{
+	struct script *s;
+
+	lua_getfield(L, LUA_REGISTRYINDEX, L_SCRIPT_KEY);
+	s = lua_touserdata(L, -1);
+	lua_pop(L, 1);
+	return s;
+}
+
+const struct net_opts *lcnemu_defaults(lua_State *L)
+{
+	struct script *s = l_script(L);
+
+	return s && s->has_defaults ? &s->defaults : NULL;
+}
+
+bool lcnemu_interrupted(void)
+{
+	return l_signal != 0;
+}
+
+int lcnemu_raise(lua_State *L, const struct emu_err *err)
+{
+	return luaL_error(L, "%s", err->msg[0] ? err->msg : strerror(-err->code));
+}
+
+/* ---- options tables ------------------------------------------------- */
+
+static const char *l_type_of_field(lua_State *L)
+{
+	return luaL_typename(L, -1);
+}
+
+void lopt_check_keys(lua_State *L, int idx, const char *what,
+		     const char *const *keys)
+{
+	if (lua_isnoneornil(L, idx))
+		return;
+	idx = lua_absindex(L, idx);
+	if (!lua_istable(L, idx))
+		luaL_error(L, "%s: options must be a table, not %s", what,
+			   luaL_typename(L, idx));
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		const char *key;
+		size_t i;
+
+		lua_pop(L, 1);
+		if (lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "%s: option names must be strings, not "
+				      "%s", what, luaL_typename(L, -1));
+		key = lua_tostring(L, -1);
+		for (i = 0; keys[i] && strcmp(keys[i], key); i++)
+			;
+		if (!keys[i]) {
+			luaL_Buffer b;
+
+			luaL_buffinit(L, &b);
+			for (i = 0; keys[i]; i++) {
+				if (i)
+					luaL_addstring(&b, ", ");
+				luaL_addstring(&b, keys[i]);
+			}
+			luaL_pushresult(&b);
+			luaL_error(L, "%s: unknown option '%s' (known: %s)",
+				   what, key, lua_tostring(L, -1));
+		}
+	}
+}
+
+/* Pushes the field 'key' of the options table 'idx' (nil when there is no
+ * table). */
+static int l_field(lua_State *L, int idx, const char *key)
+{
+	if (lua_isnoneornil(L, idx)) {
+		lua_pushnil(L);
+		return LUA_TNIL;
+	}
+	return lua_getfield(L, idx, key);
+}
+
+const char *lopt_tostring(lua_State *L, int idx)
+{
+	switch (lua_type(L, idx)) {
+	case LUA_TSTRING:
+	case LUA_TNUMBER:
+		return lua_tostring(L, idx);
+	case LUA_TBOOLEAN:
+		return lua_toboolean(L, idx) ? "1" : "0";
+	default:
+		return NULL;
+	}
+}
+
+const char *lopt_string(lua_State *L, int idx, const char *what,
+			const char *key)
+{
+	int t;
+
+	idx = lua_absindex(L, idx);
+	t = l_field(L, idx, key);
+	if (t == LUA_TNIL) {
+		lua_pop(L, 1);
+		return NULL;
+	}
+	if (t != LUA_TSTRING && t != LUA_TNUMBER)
+		luaL_error(L, "%s: option '%s' must be a string, not %s", what,
+			   key, l_type_of_field(L));
+	return lua_tostring(L, -1);
+}
+
+const char *lopt_text(lua_State *L, int idx, const char *what,
+		      const char *key)
+{
+	const char *text;
+
+	idx = lua_absindex(L, idx);
+	if (l_field(L, idx, key) == LUA_TNIL) {
+		lua_pop(L, 1);
+		return NULL;
+	}
+	text = lopt_tostring(L, -1);
+	if (!text)
+		luaL_error(L, "%s: option '%s' must be a number or a string, "
+			      "not %s", what, key, l_type_of_field(L));
+	if (lua_type(L, -1) == LUA_TBOOLEAN)
+		lua_pop(L, 1);	/* "1" and "0" are static */
+	return text;
+}
+
+bool lopt_bool(lua_State *L, int idx, const char *what, const char *key,
+	       bool def)
+{
+	int t;
+	bool v = def;
+
+	idx = lua_absindex(L, idx);
+	t = l_field(L, idx, key);
+	if (t == LUA_TBOOLEAN)
+		v = lua_toboolean(L, -1);
+	else if (t != LUA_TNIL)
+		luaL_error(L, "%s: option '%s' must be true or false, not %s",
+			   what, key, l_type_of_field(L));
+	lua_pop(L, 1);
+	return v;
+}
+
+long long lopt_integer(lua_State *L, int idx, const char *what,
+		       const char *key, long long min, long long max,
+		       long long def)
+{
+	lua_Integer v;
+	int ok, t;
+
+	idx = lua_absindex(L, idx);
+	t = l_field(L, idx, key);
+	if (t == LUA_TNIL) {
+		lua_pop(L, 1);
+		return def;
+	}
+	v = lua_tointegerx(L, -1, &ok);
+	if (!ok)
+		luaL_error(L, "%s: option '%s' must be an integer, not %s",
+			   what, key,
+			   t == LUA_TSTRING ? lua_tostring(L, -1)
+					    : l_type_of_field(L));
+	if (v < min || v > max)
+		luaL_error(L, "%s: option '%s' is %I, out of range (%I..%I)",
+			   what, key, (lua_Integer)v, (lua_Integer)min,
+			   (lua_Integer)max);
+	lua_pop(L, 1);
+	return v;
+}
+
+const char *const *lopt_strings(lua_State *L, int idx, const char *what,
+				const char *key, bool kv, size_t *n)
+{
+	const char **ptrs;
+	lua_Integer len;
+	int vi, ki;
+
+	*n = 0;
+	idx = lua_absindex(L, idx);
+	if (l_field(L, idx, key) == LUA_TNIL) {
+		lua_pop(L, 1);
+		return NULL;
+	}
+	vi = lua_gettop(L);
+	if (!lua_istable(L, vi))
+		luaL_error(L, "%s: option '%s' must be a table, not %s", what,
+			   key, l_type_of_field(L));
+	lua_newtable(L);
+	ki = lua_gettop(L);
+	len = (lua_Integer)lua_rawlen(L, vi);
+	for (lua_Integer i = 1; i <= len; i++) {
+		lua_rawgeti(L, vi, i);
+		if (!lopt_tostring(L, -1) || lua_isboolean(L, -1))
+			luaL_error(L, "%s: item %I of option '%s' must be a "
+				      "string, not %s", what, i, key,
+				   l_type_of_field(L));
+		lua_rawseti(L, ki, (lua_Integer)++*n);
+	}
+	lua_pushnil(L);
+	while (lua_next(L, vi)) {
+		const char *v;
+
+		if (lua_isinteger(L, -2) && lua_tointeger(L, -2) >= 1 &&
+		    lua_tointeger(L, -2) <= len) {
+			lua_pop(L, 1);
+			continue;
+		}
+		if (!kv || lua_type(L, -2) != LUA_TSTRING)
+			luaL_error(L, "%s: option '%s' must be a list", what,
+				   key);
+		v = lopt_tostring(L, -1);
+		if (!v)
+			luaL_error(L, "%s: value of '%s' in option '%s' must "
+				      "be a string, not %s", what,
+				   lua_tostring(L, -2), key,
+				   l_type_of_field(L));
+		lua_pushfstring(L, "%s=%s", lua_tostring(L, -2), v);
+		lua_rawseti(L, ki, (lua_Integer)++*n);
+		lua_pop(L, 1);
+	}
+	ptrs = lua_newuserdatauv(L, (*n + 1) * sizeof(*ptrs), 0);
+	for (size_t i = 0; i < *n; i++) {
+		lua_rawgeti(L, ki, (lua_Integer)i + 1);
+		ptrs[i] = lua_tostring(L, -1);	/* kept alive by 'ki' */
+		lua_pop(L, 1);
+	}
+	ptrs[*n] = NULL;
+	lua_setfield(L, ki, "ptrs");
+	lua_remove(L, vi);	/* the keep table stays */
+	return ptrs;
+}
+
+/* ---- module functions ---------------------------------------------- */
+
+/* cnemu.sleep(seconds): sleeps, interruptibly. */
+static int l_sleep(lua_State *L)
+{
+	double s = luaL_checknumber(L, 1);
+	struct timespec ts;
+
+	luaL_argcheck(L, s >= 0 && s <= 86400, 1, "seconds out of range");
+	ts.tv_sec = (time_t)s;
+	ts.tv_nsec = (long)((s - (double)ts.tv_sec) * 1e9);
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		if (lcnemu_interrupted())
+			return luaL_error(L, "interrupted");
+	return 0;
+}
+
+/* Writes the arguments (tostring'ed, no newline added, as Mininet's
+ * info()) to stderr when the 'lua' module logs at 'level'. */
+static int l_log_at(lua_State *L, enum log_level level)
+{
+	int n = lua_gettop(L);
+
+	for (int i = 1; i <= n; i++) {
+		size_t len;
+		const char *s = luaL_tolstring(L, i, &len);
+
+		if (log_this_module.level >= level)
+			fwrite(s, 1, len, stderr);
+		lua_pop(L, 1);
+	}
+	return 0;
+}
+
+static int l_info(lua_State *L)
+{
+	return l_log_at(L, LOG_INFO);
+}
+
+static int l_debug(lua_State *L)
+{
+	return l_log_at(L, LOG_DBG);
+}
+
+static int l_warn(lua_State *L)
+{
+	return l_log_at(L, LOG_WARN);
+}
+
+static int l_error(lua_State *L)
+{
+	return l_log_at(L, LOG_ERR);
+}
+
+/* cnemu.setLogLevel("info"): Mininet's level names for every module. */
+static int l_set_log_level(lua_State *L)
+{
+	static const char *const names[] = { "debug", "info", "output",
+					     "warning", "warn", "error",
+					     "critical", NULL };
+	static const enum log_level levels[] = { LOG_DBG, LOG_INFO, LOG_INFO,
+						 LOG_WARN, LOG_WARN, LOG_ERR,
+						 LOG_ERR };
+
+	log_set_default(levels[luaL_checkoption(L, 1, NULL, names)]);
+	return 0;
+}
+
+int luaopen_cnemu(lua_State *L)
+{
+	static const luaL_Reg fns[] = {
+		{ "sleep", l_sleep },	      { "info", l_info },
+		{ "output", l_info },	      { "debug", l_debug },
+		{ "warn", l_warn },	      { "error", l_error },
+		{ "setLogLevel", l_set_log_level }, { NULL, NULL },
+	};
+
+	lnet_register(L);
+	lnode_register(L);
+	llink_register(L);
+	luaL_newlib(L, fns);
+	/* cnemu.Net is set by lnet_register() into the registry. */
+	lua_getfield(L, LUA_REGISTRYINDEX, "cnemu.Net.new");
+	lua_setfield(L, -2, "Net");
+	lua_pushliteral(L, L_VERSION);
+	lua_setfield(L, -2, "version");
+	return 1;
+}
+
+/* ---- running code ---------------------------------------------------- */
+
+/* Stops the running script at its next instruction: a signal asked, or
+ * os.exit() unwinds through a pcall of the script's. */
+static void l_hook(lua_State *L, lua_Debug *ar)
+{
+	struct script *s = l_script(L);
+	lua_Debug here;
+
+	(void)ar;
+	if (s && s->exiting) {
+		lua_pushlightuserdata(L, &l_exit_sentinel);
+		lua_error(L);
+	}
+	if (!l_signal)
+		return;
+	/* Level 0 is the Lua function the hook interrupted. */
+	if (lua_getstack(L, 0, &here) && lua_getinfo(L, "Sl", &here) &&
+	    here.currentline > 0)
+		lua_pushfstring(L, "%s:%d: interrupted", here.short_src,
+				here.currentline);
+	else
+		lua_pushliteral(L, "interrupted");
+	lua_error(L);
+}
+
+static void l_on_signal(int sig)
+{
+	l_signal = sig;
+	if (l_hooked)
+		lua_sethook(l_hooked, l_hook, LUA_MASKCOUNT, 1);
+}
+
+/* os.exit([status]): ends the script, not the process, so that its Nets
+ * are stopped and removed. */
+static int l_os_exit(lua_State *L)
+{
+	struct script *s = l_script(L);
+	int status;
+
+	if (lua_isboolean(L, 1))
+		status = lua_toboolean(L, 1) ? 0 : 1;
+	else
+		status = (int)luaL_optinteger(L, 1, 0);
+	s->exit_status = status & 0xff;
+	s->exiting = true;
+	lua_sethook(L, l_hook, LUA_MASKCOUNT, 1);
+	lua_pushlightuserdata(L, &l_exit_sentinel);
+	return lua_error(L);
+}
+
+/* The message handler of pcalls: the message as is (a traceback at the
+ * 'lua' module's dbg level). */
+static int l_msgh(lua_State *L)
+{
+	if (lua_touserdata(L, 1) == &l_exit_sentinel)
+		return 1;
+	if (lua_type(L, 1) != LUA_TSTRING) {
+		if (!luaL_callmeta(L, 1, "__tostring") ||
+		    lua_type(L, -1) != LUA_TSTRING)
+			lua_pushfstring(L, "(error object is a %s value)",
+					luaL_typename(L, 1));
+		lua_replace(L, 1);
+	}
+	if (log_this_module.level >= LOG_DBG) {
+		luaL_traceback(L, L, lua_tostring(L, 1), 1);
+		log_dbg("%s", lua_tostring(L, -1));
+		lua_pop(L, 1);
+	}
+	lua_settop(L, 1);
+	return 1;
+}
+
+static const int l_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
+/* Calls the chunk under 'nargs' arguments on top of the stack with the
+ * signals stopping it; '*net' gets a Net it returned. */
+static int l_run(struct script *s, int nargs, struct net **net,
+		 struct emu_err *err)
+{
+	struct sigaction sa = { .sa_handler = l_on_signal }, old[3];
+	lua_State *L = s->L;
+	int base = lua_gettop(L) - nargs, status, ret = 0;
+	struct lnet *ln;
+
+	if (net)
+		*net = NULL;
+	lua_pushcfunction(L, l_msgh);
+	lua_insert(L, base);
+	s->exiting = false;
+	l_signal = 0;
+	l_hooked = L;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocking read returns EINTR. */
+	for (size_t i = 0; i < ARRAY_SIZE(l_signals); i++)
+		sigaction(l_signals[i], &sa, &old[i]);
+	status = lua_pcall(L, nargs, 1, base);
+	l_hooked = NULL;
+	lua_sethook(L, NULL, 0, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(l_signals); i++)
+		sigaction(l_signals[i], &old[i], NULL);
+	if (s->exiting) {
+		s->exiting = false;
+		ret = s->exit_status;
+	} else if (status != LUA_OK) {
+		const char *msg = lua_tostring(L, -1);
+
+		ret = emu_err_set(err, l_signal ? -EINTR : -EINVAL, "%s",
+				  msg ? msg : "error");
+	} else if (l_signal) {
+		ret = emu_err_set(err, -EINTR, "interrupted (%s)",
+				  strsignal(l_signal));
+	} else if ((ln = lnet_test(L, -1)) && ln->net) {
+		if (net)
+			*net = ln->net;
+		luaL_unref(L, LUA_REGISTRYINDEX, s->net_ref);
+		lua_pushvalue(L, -1);
+		s->net_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+	}
+	lua_settop(L, base - 1);
+	return ret;
+}
+
+int script_run_file(struct script *s, const char *path, char *const *args,
+		    int n_args, struct net **net, struct emu_err *err)
+{
+	lua_State *L = s->L;
+	int st;
+
+	lua_createtable(L, n_args, 2);
+	lua_pushliteral(L, "cnemu");
+	lua_rawseti(L, -2, -1);
+	lua_pushstring(L, path);
+	lua_rawseti(L, -2, 0);
+	for (int i = 0; i < n_args; i++) {
+		lua_pushstring(L, args[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	lua_setglobal(L, "arg");
+	st = luaL_loadfile(L, path);
+	if (st != LUA_OK) {
+		int code = st == LUA_ERRFILE ? -ENOENT : -EINVAL;
+
+		if (net)
+			*net = NULL;
+		emu_err_set(err, code, "%s", lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return code;
+	}
+	luaL_checkstack(L, n_args, "too many arguments");
+	for (int i = 0; i < n_args; i++)
+		lua_pushstring(L, args[i]);
+	return l_run(s, n_args, net, err);
+}
+
+int script_run_chunk(struct script *s, const char *code, const char *name,
+		     struct net **net, struct emu_err *err)
+{
+	lua_State *L = s->L;
+	char *chunkname = xasprintf("@%s", name);
+	int st = luaL_loadbuffer(L, code, strlen(code), chunkname);
+
+	free(chunkname);
+	if (st != LUA_OK) {
+		if (net)
+			*net = NULL;
+		emu_err_set(err, -EINVAL, "%s", lua_tostring(L, -1));
+		lua_pop(L, 1);
+		return -EINVAL;
+	}
+	return l_run(s, 0, net, err);
+}
+
+/* __index of the environment of the CLI's Lua lines: globals, then the
+ * nodes of the Net in upvalue 1 by name. */
+static int l_cli_env_index(lua_State *L)
+{
+	struct lnet *ln = lnet_test(L, lua_upvalueindex(1));
+	struct node *node;
+
+	lua_pushglobaltable(L);
+	lua_pushvalue(L, 2);
+	if (lua_rawget(L, -2) != LUA_TNIL)
+		return 1;
+	if (!ln || !ln->net || lua_type(L, 2) != LUA_TSTRING)
+		return 1;
+	node = net_get(ln->net, lua_tostring(L, 2));
+	if (!node)
+		return 1;
+	lnode_push(L, lua_upvalueindex(1), node);
+	return 1;
+}
+
+int lcnemu_run_cli_code(lua_State *L, int net_idx, const char *code,
+			struct emu_err *err)
+{
+	int top = lua_gettop(L), env, base, st, n;
+	char *expr;
+
+	if (net_idx)
+		net_idx = lua_absindex(L, net_idx);
+	lua_newtable(L);
+	env = lua_gettop(L);
+	if (net_idx) {
+		lua_pushvalue(L, net_idx);
+		lua_setfield(L, env, "net");
+	}
+	lua_createtable(L, 0, 2);
+	if (net_idx)
+		lua_pushvalue(L, net_idx);
+	else
+		lua_pushnil(L);
+	lua_pushcclosure(L, l_cli_env_index, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pushglobaltable(L);
+	lua_setfield(L, -2, "__newindex");
+	lua_setmetatable(L, env);
+	lua_pushcfunction(L, l_msgh);
+	base = lua_gettop(L);
+	/* An expression prints its values, as Lua's own prompt does. */
+	expr = xasprintf("return %s;", code);
+	st = luaL_loadbuffer(L, expr, strlen(expr), "=lua");
+	free(expr);
+	if (st != LUA_OK) {
+		lua_pop(L, 1);
+		st = luaL_loadbuffer(L, code, strlen(code), "=lua");
+	}
+	if (st == LUA_OK) {
+		lua_pushvalue(L, env);
+		lua_setupvalue(L, -2, 1);	/* _ENV */
+		st = lua_pcall(L, 0, LUA_MULTRET, base);
+	}
+	if (st != LUA_OK) {
+		emu_err_set(err, -EINVAL, "%s", lua_tostring(L, -1));
+		lua_settop(L, top);
+		return -EINVAL;
+	}
+	n = lua_gettop(L) - base;
+	for (int i = 1; i <= n; i++) {
+		size_t len;
+		const char *s = luaL_tolstring(L, base + i, &len);
+
+		if (i > 1)
+			fputc('\t', stdout);
+		fwrite(s, 1, len, stdout);
+		lua_pop(L, 1);
+	}
+	if (n)
+		fputc('\n', stdout);
+	fflush(stdout);
+	lua_settop(L, top);
+	return 0;
+}
+
+int script_cli_hook(void *aux, const char *code, struct emu_err *err)
+{
+	struct script *s = aux;
+	lua_State *L = s->L;
+	int ret;
+
+	if (s->net_ref != LUA_NOREF && s->net_ref != LUA_REFNIL)
+		lua_rawgeti(L, LUA_REGISTRYINDEX, s->net_ref);
+	else
+		lua_pushnil(L);
+	ret = lcnemu_run_cli_code(L, lua_isnil(L, -1) ? 0 : -1, code, err);
+	lua_pop(L, 1);
+	return ret;
+}
+
+void script_set_net(struct script *s, struct net *net)
+{
+	lua_State *L = s->L;
+
+	lnet_push(L, net, false);
+	lua_pushvalue(L, -1);
+	lua_setglobal(L, "net");
+	luaL_unref(L, LUA_REGISTRYINDEX, s->net_ref);
+	s->net_ref = luaL_ref(L, LUA_REGISTRYINDEX);
+}
+
+/* ---- the state -------------------------------------------------------- */
+
+static void l_copy_defaults(struct script *s, const struct net_opts *d)
+{
+	s->has_defaults = true;
+	s->defaults = *d;
+	s->defaults.switch_kind = s->switch_kind = xstrdup(d->switch_kind);
+	s->defaults.switch_args = s->switch_args = xstrdup(d->switch_args);
+	s->defaults.controller = s->controller = xstrdup(d->controller);
+	s->defaults.ipbase = s->ipbase = xstrdup(d->ipbase);
+	s->defaults.link_engine = s->link_engine = xstrdup(d->link_engine);
+	if (d->link_defaults) {
+		s->link = *d->link_defaults;
+		s->defaults.link_defaults = &s->link;
+	}
+}
+
+struct script *script_create(const struct net_opts *defaults)
+{
+	struct script *s = xcalloc(1, sizeof(*s));
+	lua_State *L = luaL_newstate();
+
+	if (!L)
+		abort();
+	s->L = L;
+	s->net_ref = LUA_NOREF;
+	if (defaults)
+		l_copy_defaults(s, defaults);
+	lua_pushlightuserdata(L, s);
+	lua_setfield(L, LUA_REGISTRYINDEX, L_SCRIPT_KEY);
+	luaL_openlibs(L);
+	luaL_requiref(L, "cnemu", luaopen_cnemu, 1);
+	lua_pop(L, 1);
+	lua_getglobal(L, "os");
+	lua_pushcfunction(L, l_os_exit);
+	lua_setfield(L, -2, "exit");
+	lua_pop(L, 1);
+	return s;
+}
+
+void script_destroy(struct script *s)
+{
+	if (!s)
+		return;
+	/* Runs every Net's __gc: stops and removes what the scripts made. */
+	lua_close(s->L);
+	free(s->switch_kind);
+	free(s->switch_args);
+	free(s->controller);
+	free(s->ipbase);
+	free(s->link_engine);
+	free(s);
+}
