@@ -16,6 +16,7 @@
 #include "emu/net.h"
 #include "emu/opts.h"
 #include "emu/util.h"
+#include "lua/script.h"
 #include "node/controller.h"
 #include "node/node.h"
 #include "topo/topo.h"
@@ -23,6 +24,8 @@
 #define CNEMU_VERSION "0.1"
 
 static volatile sig_atomic_t main_stop_signal;
+/* The Lua state of a script run, for the CLI's 'lua' command; NULL. */
+static struct script *main_script;
 
 static void main_on_signal(int sig)
 {
@@ -102,6 +105,7 @@ static int main_run_cli(struct net *net, const struct emu_opts *o)
 {
 	struct emu_err err = { 0 };
 	struct cli *cli = cli_create(net, &err);
+	struct script *own = NULL;
 	int status = 0;
 
 	if (!cli) {
@@ -109,6 +113,12 @@ static int main_run_cli(struct net *net, const struct emu_opts *o)
 		return 1;
 	}
 	cli_set_stop_flag(cli, &main_stop_signal);
+	if (!main_script) {
+		/* The built-in topology: 'lua' lines see it as 'net'. */
+		own = script_create(NULL);
+		script_set_net(own, net);
+	}
+	cli_set_lua_hook(cli, script_cli_hook, own ? own : main_script);
 	if (o->pre && cli_run_file(cli, o->pre, &err)) {
 		fprintf(stderr, "cnemu: --pre: %s\n", err.msg);
 		status = 1;
@@ -128,6 +138,7 @@ static int main_run_cli(struct net *net, const struct emu_opts *o)
 		status = 1;
 	}
 	cli_destroy(cli);
+	script_destroy(own);
 	return status;
 }
 
@@ -157,6 +168,39 @@ static int main_run_test(struct net *net, const struct emu_opts *o)
 	return dropped ? 1 : 0;
 }
 
+/* Runs the Lua script of 'o', whose cnemu.Net{} takes 'no' (the command
+ * line's options) as defaults.  A Net the script returns is started when
+ * it is not, then tested or given the CLI as --test says; every Net the
+ * script made is stopped and removed at the end, also after an error or
+ * a signal.  Returns the exit status. */
+static int main_run_script(const struct emu_opts *o,
+			   const struct net_opts *no)
+{
+	struct emu_err err = { 0 };
+	struct net *net = NULL;
+	int status;
+
+	main_script = script_create(no);
+	status = script_run_file(main_script, o->script, o->script_args,
+				 o->n_script_args, &net, &err);
+	if (status < 0) {
+		fprintf(stderr, "%s\n", err.msg);
+		status = 1;
+	} else if (!status && net && !net_is_started(net) &&
+		   net_start(net, &err)) {
+		fprintf(stderr, "cnemu: %s\n", err.msg);
+		status = 1;
+	} else if (!status && net) {
+		status = main_stop_signal ? 1 : main_run_test(net, o);
+	}
+	if (main_stop_signal)
+		fprintf(stderr, "*** Interrupted (%s): stopping\n",
+			strsignal(main_stop_signal));
+	script_destroy(main_script);
+	main_script = NULL;
+	return status;
+}
+
 static int main_run(const struct emu_opts *o)
 {
 	struct net_opts no = {
@@ -174,6 +218,8 @@ static int main_run(const struct emu_opts *o)
 	struct net *net;
 	int status = 1;
 
+	if (o->script)
+		return main_run_script(o, &no);
 	net = net_create(&no, &err);
 	if (!net)
 		goto fail;

@@ -64,6 +64,11 @@ bool lcnemu_interrupted(void)
 	return l_signal != 0;
 }
 
+volatile sig_atomic_t *lcnemu_stop_flag(void)
+{
+	return &l_signal;
+}
+
 int lcnemu_raise(lua_State *L, const struct emu_err *err)
 {
 	return luaL_error(L, "%s", err->msg[0] ? err->msg : strerror(-err->code));

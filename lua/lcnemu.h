@@ -12,6 +12,7 @@
 #ifndef LUA_LCNEMU_H
 #define LUA_LCNEMU_H
 
+#include <signal.h>
 #include <stdbool.h>
 
 #include <lauxlib.h>
@@ -52,6 +53,8 @@ const struct net_opts *lcnemu_defaults(lua_State *L);
  * blocking calls (cmd, popen, sleep) check it when a read is
  * interrupted. */
 bool lcnemu_interrupted(void);
+/* The flag behind lcnemu_interrupted(), for cli_set_stop_flag(). */
+volatile sig_atomic_t *lcnemu_stop_flag(void);
 /* Raises 'err' as a Lua error at the caller's file:line; never returns. */
 int lcnemu_raise(lua_State *L, const struct emu_err *err);
 /* Runs 'code' in 'L' for the CLI's 'lua' command with 'net_idx' (0:

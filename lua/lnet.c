@@ -1,0 +1,1115 @@
+/* cnemu.Net: Mininet's and Containernet's Net over emu/net.h. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "emu/cli.h"
+#include "emu/err.h"
+#include "emu/net.h"
+#include "emu/util.h"
+#include "link/shaping.h"
+#include "link/veth.h"
+#include "node/docker.h"
+#include "node/node.h"
+#include "lua/lcnemu.h"
+
+#define L_CONSTRUCTOR_KEY "cnemu.Net.new"	/* registry */
+#define L_PING_TIMEOUT_S 1.0	/* as the CLI's pingall */
+#define L_IPERF_SECONDS 5	/* as Mininet's iperf */
+
+/* The Lua side of a Net: its link defaults, for links that add their own
+ * shaping keys (Mininet merges them).  Extends struct lnet. */
+struct l_net {
+	struct lnet base;
+	struct shaping link;	/* cnemu.Net{link = ...} or --link */
+	bool has_link;
+};
+
+struct lnet *lnet_test(lua_State *L, int idx)
+{
+	return luaL_testudata(L, idx, LNET_META);
+}
+
+static struct l_net *l_net_check(lua_State *L, int idx)
+{
+	struct l_net *ln = luaL_checkudata(L, idx, LNET_META);
+
+	if (!ln->base.net)
+		luaL_error(L, "the network was destroyed");
+	return ln;
+}
+
+struct net *lnet_check(lua_State *L, int idx)
+{
+	return l_net_check(L, idx)->base.net;
+}
+
+struct lnet *lnet_push(lua_State *L, struct net *net, bool owned)
+{
+	struct l_net *ln = lua_newuserdatauv(L, sizeof(*ln), 2);
+
+	memset(ln, 0, sizeof(*ln));
+	ln->base.net = net;
+	ln->base.owned = owned;
+	shaping_init(&ln->link);
+	luaL_setmetatable(L, LNET_META);
+	lua_newtable(L);	/* Node userdata by node pointer */
+	lua_setiuservalue(L, -2, 1);
+	lua_newtable(L);	/* Link userdata by link pointer */
+	lua_setiuservalue(L, -2, 2);
+	return &ln->base;
+}
+
+/* Clears the userdata in the cache 'uv' of the Net at 'net_idx' whose
+ * pointer is not among 'live'. */
+static void l_sweep_cache(lua_State *L, int net_idx, int uv, void **live,
+			  size_t n)
+{
+	lua_getiuservalue(L, net_idx, uv);
+	lua_pushnil(L);
+	while (lua_next(L, -2)) {
+		void *p = lua_touserdata(L, -2);
+		size_t i;
+
+		for (i = 0; i < n && live[i] != p; i++)
+			;
+		if (i == n) {
+			/* struct lnode and struct llink start with it */
+			*(void **)lua_touserdata(L, -1) = NULL;
+			lua_pushvalue(L, -2);
+			lua_pushnil(L);
+			lua_rawset(L, -5);	/* allowed while traversing */
+		}
+		lua_pop(L, 1);
+	}
+	lua_pop(L, 1);
+}
+
+void lnet_sweep(lua_State *L, int net_idx)
+{
+	struct lnet *ln = lnet_test(L, net_idx);
+	size_t n_nodes = 0, n_links = 0;
+	struct node **nodes = NULL;
+	struct link **links = NULL;
+
+	if (!ln)
+		return;
+	net_idx = lua_absindex(L, net_idx);
+	if (ln->net) {
+		nodes = net_nodes(ln->net, &n_nodes);
+		links = net_links(ln->net, &n_links);
+	}
+	l_sweep_cache(L, net_idx, 1, (void **)nodes, n_nodes);
+	l_sweep_cache(L, net_idx, 2, (void **)links, n_links);
+}
+
+/* The node given at 'arg' of a call on the Net at 1: a Node of this Net
+ * or a node name. */
+static struct node *l_node_arg(lua_State *L, int arg, const char *what)
+{
+	struct net *net = lnet_check(L, 1), *owner;
+	struct node *node;
+
+	if (lua_type(L, arg) == LUA_TSTRING) {
+		node = net_get(net, lua_tostring(L, arg));
+		if (!node)
+			luaL_error(L, "%s: no node '%s'", what,
+				   lua_tostring(L, arg));
+		return node;
+	}
+	if (!luaL_testudata(L, arg, LNODE_META))
+		luaL_error(L, "%s: argument #%d must be a node or a node "
+			      "name, not %s", what, arg - 1,
+			   luaL_typename(L, arg));
+	node = lnode_check(L, arg, &owner);
+	if (owner != net)
+		luaL_error(L, "%s: '%s' belongs to another network", what,
+			   node_name(node));
+	return node;
+}
+
+/* An array of the nodes in the list at 'arg' (nil: NULL), kept on the
+ * stack. */
+static struct node **l_node_list(lua_State *L, int arg, const char *what,
+				 size_t *n)
+{
+	struct node **nodes;
+	lua_Integer len;
+
+	*n = 0;
+	if (lua_isnoneornil(L, arg))
+		return NULL;
+	luaL_checktype(L, arg, LUA_TTABLE);
+	len = (lua_Integer)lua_rawlen(L, arg);
+	nodes = lua_newuserdatauv(L, (size_t)(len + 1) * sizeof(*nodes), 0);
+	for (lua_Integer i = 1; i <= len; i++) {
+		int top;
+
+		lua_rawgeti(L, arg, i);
+		top = lua_gettop(L);
+		nodes[(*n)++] = l_node_arg(L, top, what);
+		lua_settop(L, top - 1);
+	}
+	return nodes;
+}
+
+static int l_raise_prefixed(lua_State *L, const char *what,
+			    const struct emu_err *err)
+{
+	return luaL_error(L, "%s: %s", what, err->msg);
+}
+
+/* Applies the shaping keys of the options table 'idx' to 's'; true when
+ * there was any.  'skip' names the table's other keys. */
+static bool l_shaping_opts(lua_State *L, int idx, const char *what,
+			   const char *const *skip, struct shaping *s)
+{
+	struct emu_err err = { 0 };
+	bool any = false;
+
+	if (lua_isnoneornil(L, idx))
+		return false;
+	idx = lua_absindex(L, idx);
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		const char *key, *text;
+		size_t i;
+
+		if (lua_type(L, -2) != LUA_TSTRING)
+			luaL_error(L, "%s: option names must be strings", what);
+		key = lua_tostring(L, -2);
+		for (i = 0; skip && skip[i] && strcmp(skip[i], key); i++)
+			;
+		if (skip && skip[i]) {
+			lua_pop(L, 1);
+			continue;
+		}
+		text = lopt_tostring(L, -1);
+		if (!text)
+			luaL_error(L, "%s: option '%s' must be a number or a "
+				      "string, not %s", what, key,
+				   luaL_typename(L, -1));
+		if (shaping_set(s, key, text, &err))
+			l_raise_prefixed(L, what, &err);
+		any = true;
+		lua_pop(L, 1);
+	}
+	return any;
+}
+
+/* ---- cnemu.Net{...} ------------------------------------------------- */
+
+/* Mininet's class names for the switch kinds. */
+static const char *l_switch_kind(const char *name)
+{
+	static const struct {
+		const char *class, *kind;
+	} classes[] = {
+		{ "OVSSwitch", "ovs" },	 { "OVSKernelSwitch", "ovs" },
+		{ "LinuxBridge", "lxbr" }, { "OVSBridge", "ovsbr" },
+		{ "UserSwitch", "user" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(classes); i++)
+		if (!strcmp(name, classes[i].class))
+			return classes[i].kind;
+	return name;
+}
+
+/* The Net option 'link': "tc" (Mininet's TCLink: no defaults), "tc,bw=10,
+ * delay=5ms" as --link, or a table of TCLink options. */
+static void l_net_link_opt(lua_State *L, struct l_net *ln)
+{
+	struct emu_err err = { 0 };
+	const char *text;
+	int t = lua_getfield(L, 1, "link");
+
+	if (t == LUA_TTABLE) {
+		shaping_init(&ln->link);
+		ln->has_link = l_shaping_opts(L, -1, "Net: link", NULL,
+					      &ln->link);
+	} else if (t == LUA_TSTRING) {
+		text = lua_tostring(L, -1);
+		if (!strcmp(text, "tc") || !strcmp(text, "TCLink") ||
+		    !strcmp(text, "default") || !strcmp(text, "Link"))
+			; /* the class alone: defaults stay */
+		else if (str_starts_with(text, "tc,")) {
+			shaping_init(&ln->link);
+			if (shaping_parse_list(&ln->link, text + 3, &err))
+				l_raise_prefixed(L, "Net: link", &err);
+			ln->has_link = true;
+		} else {
+			luaL_error(L, "Net: invalid link '%s': expected \"tc\", "
+				      "\"tc,bw=10,delay=5ms\" or a table",
+				   text);
+		}
+	} else if (t != LUA_TNIL) {
+		luaL_error(L, "Net: option 'link' must be a string or a "
+			      "table, not %s", luaL_typename(L, -1));
+	}
+	lua_pop(L, 1);
+}
+
+static int l_net_new(lua_State *L)
+{
+	static const char *const keys[] = { "switch",	   "controller",
+					    "link",	   "ipBase",
+					    "autoSetMacs", "autoStaticArp",
+					    "topo",	   NULL };
+	const struct net_opts *defaults = lcnemu_defaults(L);
+	struct net_opts o = { 0 };
+	struct emu_err err = { 0 };
+	const char *sw, *topo;
+	struct l_net *ln;
+	struct net *net;
+	int t;
+
+	lua_settop(L, 1);	/* 1: the options (or nil) */
+	lopt_check_keys(L, 1, "Net", keys);
+	if (defaults)
+		o = *defaults;
+	ln = (struct l_net *)lnet_push(L, NULL, true);	/* 2: the Net */
+	if (defaults && defaults->link_defaults) {
+		ln->link = *defaults->link_defaults;
+		ln->has_link = true;
+	}
+	sw = lopt_string(L, 1, "Net", "switch");
+	if (sw && strchr(sw, ',')) {
+		const char *comma = strchr(sw, ',');
+
+		lua_pushlstring(L, sw, (size_t)(comma - sw));
+		o.switch_kind = l_switch_kind(lua_tostring(L, -1));
+		o.switch_args = comma + 1;
+	} else if (sw) {
+		o.switch_kind = l_switch_kind(sw);
+		o.switch_args = NULL;
+	}
+	t = lua_isnil(L, 1) ? LUA_TNIL : lua_getfield(L, 1, "controller");
+	if (t == LUA_TBOOLEAN && !lua_toboolean(L, -1))
+		o.controller = "none";	/* Mininet's controller=None */
+	else if (t == LUA_TSTRING)
+		o.controller = lua_tostring(L, -1);
+	else if (t != LUA_TNIL)
+		luaL_error(L, "Net: option 'controller' must be a string or "
+			      "false, not %s", luaL_typename(L, -1));
+	if (!lua_isnil(L, 1))
+		l_net_link_opt(L, ln);
+	o.link_defaults = ln->has_link ? &ln->link : NULL;
+	if (lopt_string(L, 1, "Net", "ipBase"))
+		o.ipbase = lua_tostring(L, -1);
+	o.auto_mac = lopt_bool(L, 1, "Net", "autoSetMacs", o.auto_mac);
+	o.auto_arp = lopt_bool(L, 1, "Net", "autoStaticArp", o.auto_arp);
+	topo = lopt_string(L, 1, "Net", "topo");
+	net = net_create(&o, &err);
+	if (!net)
+		return l_raise_prefixed(L, "Net", &err);
+	ln->base.net = net;	/* the userdata owns it from here on */
+	if (topo && net_build(net, topo, &err)) {
+		ln->base.net = NULL;
+		net_destroy(net);
+		return l_raise_prefixed(L, "Net: topo", &err);
+	}
+	lua_pushvalue(L, 2);
+	return 1;
+}
+
+/* ---- adding nodes and links ----------------------------------------- */
+
+static int l_push_new_node(lua_State *L, struct node *node,
+			   const struct emu_err *err)
+{
+	if (!node) {
+		lnet_sweep(L, 1);
+		return lcnemu_raise(L, err);
+	}
+	lnode_push(L, 1, node);
+	return 1;
+}
+
+static int l_net_add_host(lua_State *L)
+{
+	static const char *const keys[] = { "ip", "mac", NULL };
+	struct net *net = lnet_check(L, 1);
+	const char *name = luaL_checkstring(L, 2);
+	struct net_host_opts ho = { 0 };
+	struct emu_err err = { 0 };
+
+	lopt_check_keys(L, 3, "addHost", keys);
+	ho.ip = lopt_string(L, 3, "addHost", "ip");
+	ho.mac = lopt_string(L, 3, "addHost", "mac");
+	return l_push_new_node(L, net_add_host(net, name, &ho, &err), &err);
+}
+
+/* A size option: bytes as a number or docker-py's "512m"; 'def' when
+ * absent. */
+static long long l_size_opt(lua_State *L, int idx, const char *what,
+			    const char *key, long long def)
+{
+	struct emu_err err = { 0 };
+	long long bytes = def;
+	int t = lua_getfield(L, idx, key);
+
+	if (t == LUA_TNUMBER) {
+		int ok;
+
+		bytes = lua_tointegerx(L, -1, &ok);
+		if (!ok || bytes < -1)
+			luaL_error(L, "%s: option '%s' must be bytes or a "
+				      "size like \"512m\"", what, key);
+	} else if (t == LUA_TSTRING) {
+		if (docker_api_parse_size(lua_tostring(L, -1), &bytes, &err))
+			luaL_error(L, "%s: option '%s': %s", what, key,
+				   err.msg);
+	} else if (t != LUA_TNIL) {
+		luaL_error(L, "%s: option '%s' must be a number or a string, "
+			      "not %s", what, key, luaL_typename(L, -1));
+	}
+	lua_pop(L, 1);
+	return bytes;
+}
+
+/* Containernet's port_bindings = {[80] = 8080, ["53/udp"] = 5353,
+ * [443] = {"127.0.0.1", 8443}}: an array kept on the stack. */
+static struct docker_api_port *l_port_bindings(lua_State *L, int idx,
+					       size_t *n)
+{
+	const char *what = "addDocker";
+	struct docker_api_port *ports;
+	size_t cap = 0;
+	int vi, keep;
+
+	*n = 0;
+	if (lua_getfield(L, idx, "port_bindings") == LUA_TNIL) {
+		lua_pop(L, 1);
+		return NULL;
+	}
+	vi = lua_gettop(L);
+	if (!lua_istable(L, vi))
+		luaL_error(L, "%s: option 'port_bindings' must be a table, "
+			      "not %s", what, luaL_typename(L, vi));
+	lua_pushnil(L);
+	while (lua_next(L, vi)) {
+		cap++;
+		lua_pop(L, 1);
+	}
+	lua_newtable(L);	/* keeps the port texts */
+	keep = lua_gettop(L);
+	ports = lua_newuserdatauv(L, (cap + 1) * sizeof(*ports), 0);
+	memset(ports, 0, (cap + 1) * sizeof(*ports));
+	lua_rawseti(L, keep, 0);
+	lua_pushnil(L);
+	while (lua_next(L, vi)) {
+		struct docker_api_port *p = &ports[(*n)++];
+		lua_Integer hp;
+		int ok;
+
+		lua_pushvalue(L, -2);	/* never convert lua_next's key */
+		if (lua_type(L, -1) != LUA_TNUMBER &&
+		    lua_type(L, -1) != LUA_TSTRING)
+			luaL_error(L, "%s: port_bindings keys must be ports",
+				   what);
+		p->port = lua_tostring(L, -1);
+		lua_rawseti(L, keep, (lua_Integer)*n);
+		if (lua_istable(L, -1)) {	/* {host_ip, host_port} */
+			lua_rawgeti(L, -1, 1);
+			if (lua_type(L, -1) != LUA_TSTRING)
+				luaL_error(L, "%s: port_bindings values are "
+					      "ports or {ip, port}", what);
+			p->host_ip = lua_tostring(L, -1);
+			lua_rawseti(L, keep, -(lua_Integer)*n);
+			lua_rawgeti(L, -1, 2);
+		} else {
+			lua_pushvalue(L, -1);
+		}
+		hp = lua_tointegerx(L, -1, &ok);
+		if (!ok || hp < 0 || hp > 65535)
+			luaL_error(L, "%s: invalid host port for '%s' in "
+				      "port_bindings", what, p->port);
+		p->host_port = (unsigned int)hp;
+		lua_pop(L, 2);
+	}
+	lua_remove(L, vi);	/* the keep table stays */
+	return ports;
+}
+
+static int l_net_add_docker(lua_State *L)
+{
+	static const char *const keys[] = {
+		"dimage",	"dcmd",	       "ip",
+		"mac",		"volumes",     "environment",
+		"ports",	"port_bindings", "publish_all_ports",
+		"mem_limit",	"memswap_limit", "cpu_quota",
+		"cpu_period",	"cpu_shares",  "cpuset_cpus",
+		"privileged",	"hostname",    "dns",
+		"labels",	"keep",	       "network_mode",
+		NULL,
+	};
+	const char *w = "addDocker";
+	struct net *net = lnet_check(L, 1);
+	const char *name = luaL_checkstring(L, 2);
+	struct docker_opts d = { 0 };
+	struct emu_err err = { 0 };
+
+	luaL_checktype(L, 3, LUA_TTABLE);
+	lopt_check_keys(L, 3, w, keys);
+	d.dimage = lopt_string(L, 3, w, "dimage");
+	if (!d.dimage)
+		return luaL_error(L, "%s: option 'dimage' is required", w);
+	d.dcmd = lopt_string(L, 3, w, "dcmd");
+	d.ip = lopt_string(L, 3, w, "ip");
+	d.mac = lopt_string(L, 3, w, "mac");
+	d.volumes = lopt_strings(L, 3, w, "volumes", false, &d.n_volumes);
+	d.environment = lopt_strings(L, 3, w, "environment", true,
+				     &d.n_environment);
+	d.ports = lopt_strings(L, 3, w, "ports", false, &d.n_ports);
+	d.port_bindings = l_port_bindings(L, 3, &d.n_port_bindings);
+	d.publish_all_ports = lopt_bool(L, 3, w, "publish_all_ports", false);
+	d.mem_limit = l_size_opt(L, 3, w, "mem_limit", 0);
+	d.memswap_limit = l_size_opt(L, 3, w, "memswap_limit", 0);
+	d.cpu_quota = lopt_integer(L, 3, w, "cpu_quota", -1, 1000000000, 0);
+	d.cpu_period = lopt_integer(L, 3, w, "cpu_period", 0, 1000000, 0);
+	d.cpu_shares = lopt_integer(L, 3, w, "cpu_shares", 0, 262144, 0);
+	d.cpuset_cpus = lopt_string(L, 3, w, "cpuset_cpus");
+	d.privileged = lopt_bool(L, 3, w, "privileged", false);
+	d.hostname = lopt_string(L, 3, w, "hostname");
+	d.dns = lopt_strings(L, 3, w, "dns", false, &d.n_dns);
+	d.labels = lopt_strings(L, 3, w, "labels", true, &d.n_labels);
+	d.keep = lopt_bool(L, 3, w, "keep", false);
+	d.network_mode = lopt_string(L, 3, w, "network_mode");
+	return l_push_new_node(L, net_add_docker(net, name, &d, &err), &err);
+}
+
+static int l_net_add_switch(lua_State *L)
+{
+	static const char *const keys[] = { "cls", "dpid", "stp",
+					    "controller", NULL };
+	const char *w = "addSwitch";
+	struct net *net = lnet_check(L, 1);
+	const char *name = luaL_checkstring(L, 2);
+	struct net_switch_opts so = { 0 };
+	struct emu_err err = { 0 };
+	int t;
+
+	lopt_check_keys(L, 3, w, keys);
+	so.kind = lopt_string(L, 3, w, "cls");
+	if (so.kind)
+		so.kind = l_switch_kind(so.kind);
+	t = lua_isnoneornil(L, 3) ? LUA_TNIL : lua_getfield(L, 3, "dpid");
+	if (t == LUA_TSTRING) {
+		/* Mininet's dpid: hex digits */
+		const char *s = lua_tostring(L, -1);
+		char *end;
+
+		errno = 0;
+		so.dpid = strtoull(s, &end, 16);
+		if (!*s || *end || errno || strlen(s) > 16)
+			luaL_error(L, "%s: invalid dpid '%s': expected up to "
+				      "16 hex digits", w, s);
+	} else if (t == LUA_TNUMBER) {
+		lua_Integer v = lua_tointeger(L, -1);
+
+		if (!lua_isinteger(L, -1) || v < 0)
+			luaL_error(L, "%s: invalid dpid: expected a positive "
+				      "integer or hex digits", w);
+		so.dpid = (uint64_t)v;
+	} else if (t != LUA_TNIL) {
+		luaL_error(L, "%s: option 'dpid' must be a string or a "
+			      "number, not %s", w, luaL_typename(L, -1));
+	}
+	so.stp = lopt_bool(L, 3, w, "stp", false);
+	t = lua_isnoneornil(L, 3) ? LUA_TNIL
+				  : lua_getfield(L, 3, "controller");
+	if (t == LUA_TUSERDATA && luaL_testudata(L, -1, LNODE_META)) {
+		struct net *owner;
+
+		so.controller = node_name(lnode_check(L, -1, &owner));
+	} else if (t == LUA_TSTRING) {
+		so.controller = lua_tostring(L, -1);
+	} else if (t != LUA_TNIL) {
+		luaL_error(L, "%s: option 'controller' must be a controller "
+			      "or its name, not %s", w, luaL_typename(L, -1));
+	}
+	return l_push_new_node(L, net_add_switch(net, name, &so, &err), &err);
+}
+
+/* Mininet's controller classes for the kinds. */
+static const char *l_controller_kind(const char *name)
+{
+	static const struct {
+		const char *class, *kind;
+	} classes[] = {
+		{ "Controller", "builtin" },
+		{ "DefaultController", "builtin" },
+		{ "OVSController", "ovsc" },
+		{ "RemoteController", "remote" },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(classes); i++)
+		if (!strcmp(name, classes[i].class))
+			return classes[i].kind;
+	return name;
+}
+
+static int l_net_add_controller(lua_State *L)
+{
+	static const char *const keys[] = { "cls", "controller", "mode", "ip",
+					    "port", NULL };
+	const char *w = "addController";
+	struct net *net = lnet_check(L, 1);
+	const char *name = luaL_optstring(L, 2, "c0");
+	struct net_controller_opts co = { 0 };
+	struct emu_err err = { 0 };
+	const char *cls, *alias;
+
+	lopt_check_keys(L, 3, w, keys);
+	cls = lopt_string(L, 3, w, "cls");
+	alias = lopt_string(L, 3, w, "controller");
+	if (cls && alias)
+		return luaL_error(L, "%s: give 'cls' or 'controller', not "
+				     "both", w);
+	co.kind = cls ? cls : alias;
+	if (co.kind)
+		co.kind = l_controller_kind(co.kind);
+	co.mode = lopt_string(L, 3, w, "mode");
+	co.ip = lopt_string(L, 3, w, "ip");
+	co.port = (int)lopt_integer(L, 3, w, "port", 1, 65535, 0);
+	return l_push_new_node(L, net_add_controller(net, name, &co, &err),
+			       &err);
+}
+
+/* The per-end table 'params1' or 'params2' of addLink at 'idx': its ip
+ * and mac, and shaping keys on top of 's'. */
+static bool l_link_params(lua_State *L, int idx, const char *key,
+			  const char **ip, const char **mac, struct shaping *s)
+{
+	static const char *const own[] = { "ip", "mac", NULL };
+	char what[32];
+	bool any;
+	int t = lua_isnoneornil(L, idx) ? LUA_TNIL
+					: lua_getfield(L, idx, key);
+
+	if (t == LUA_TNIL) {
+		lua_pop(L, 1);
+		return false;
+	}
+	snprintf(what, sizeof(what), "addLink: %s", key);
+	if (t != LUA_TTABLE)
+		luaL_error(L, "%s must be a table, not %s", what,
+			   luaL_typename(L, -1));
+	*ip = lopt_string(L, -1, what, "ip");
+	if (*ip)
+		lua_insert(L, -2);	/* keep the table on top */
+	*mac = lopt_string(L, -1, what, "mac");
+	if (*mac)
+		lua_insert(L, -2);
+	any = l_shaping_opts(L, -1, what, own, s);
+	lua_pop(L, 1);
+	return any;
+}
+
+static int l_net_add_link(lua_State *L)
+{
+	static const char *const own[] = { "intfName1", "intfName2", "port1",
+					   "port2",	"params1",   "params2",
+					   "addr1",	"addr2",     "mtu",
+					   "cls",	NULL };
+	const char *w = "addLink";
+	struct l_net *ln = l_net_check(L, 1);
+	struct node *a = l_node_arg(L, 2, w), *b = l_node_arg(L, 3, w);
+	struct net_link_opts lo = { .port1 = -1, .port2 = -1 };
+	struct shaping base, s[2];
+	struct emu_err err = { 0 };
+	const char *cls;
+	bool any, any1, any2;
+	struct link *link;
+
+	if (!lua_isnoneornil(L, 4))
+		luaL_checktype(L, 4, LUA_TTABLE);
+	base = ln->link;
+	if (!ln->has_link)
+		shaping_init(&base);
+	any = l_shaping_opts(L, 4, w, own, &base);
+	s[0] = s[1] = base;
+	lo.intf1 = lopt_string(L, 4, w, "intfName1");
+	lo.intf2 = lopt_string(L, 4, w, "intfName2");
+	lo.port1 = (int)lopt_integer(L, 4, w, "port1", 0, 65535, -1);
+	lo.port2 = (int)lopt_integer(L, 4, w, "port2", 0, 65535, -1);
+	lo.mac1 = lopt_string(L, 4, w, "addr1");
+	lo.mac2 = lopt_string(L, 4, w, "addr2");
+	lo.mtu = (unsigned int)lopt_integer(L, 4, w, "mtu", 68, 65535, 0);
+	cls = lopt_string(L, 4, w, "cls");
+	if (cls && strcmp(cls, "TCLink") && strcmp(cls, "tc") &&
+	    strcmp(cls, "Link") && strcmp(cls, "default"))
+		return luaL_error(L, "%s: unknown link class '%s' (known: "
+				     "TCLink, Link)", w, cls);
+	any1 = l_link_params(L, 4, "params1", &lo.ip1, &lo.mac1, &s[0]);
+	any2 = l_link_params(L, 4, "params2", &lo.ip2, &lo.mac2, &s[1]);
+	if (any || any1 || any2 || ln->has_link) {
+		lo.shaping1 = &s[0];
+		lo.shaping2 = &s[1];
+	}
+	link = net_add_link(ln->base.net, a, b, &lo, &err);
+	if (!link) {
+		lnet_sweep(L, 1);
+		return lcnemu_raise(L, &err);
+	}
+	llink_push(L, 1, link);
+	return 1;
+}
+
+/* ---- looking up ----------------------------------------------------- */
+
+static int l_net_get(lua_State *L)
+{
+	int n = lua_gettop(L);
+
+	lnet_check(L, 1);
+	luaL_argcheck(L, n >= 2, 2, "node name expected");
+	for (int i = 2; i <= n; i++) {
+		luaL_checkstring(L, i);
+		lnode_push(L, 1, l_node_arg(L, i, "get"));
+	}
+	return n - 1;
+}
+
+/* Pushes the list of the Net's nodes of 'role' (-1: all). */
+static int l_push_nodes(lua_State *L, int role)
+{
+	size_t n, k = 0;
+	struct node **nodes = net_nodes(lnet_check(L, 1), &n);
+
+	lua_createtable(L, (int)n, 0);
+	for (size_t i = 0; i < n; i++) {
+		if (role >= 0 && node_role(nodes[i]) != (enum node_role)role)
+			continue;
+		lnode_push(L, 1, nodes[i]);
+		lua_rawseti(L, -2, (lua_Integer)++k);
+	}
+	return 1;
+}
+
+static int l_net_hosts(lua_State *L)
+{
+	return l_push_nodes(L, NODE_HOST);
+}
+
+static int l_net_switches(lua_State *L)
+{
+	return l_push_nodes(L, NODE_SWITCH);
+}
+
+static int l_net_controllers(lua_State *L)
+{
+	return l_push_nodes(L, NODE_CONTROLLER);
+}
+
+static int l_net_nodes(lua_State *L)
+{
+	return l_push_nodes(L, -1);
+}
+
+static int l_net_links(lua_State *L)
+{
+	size_t n;
+	struct link **links = net_links(lnet_check(L, 1), &n);
+
+	lua_createtable(L, (int)n, 0);
+	for (size_t i = 0; i < n; i++) {
+		llink_push(L, 1, links[i]);
+		lua_rawseti(L, -2, (lua_Integer)i + 1);
+	}
+	return 1;
+}
+
+/* ---- running -------------------------------------------------------- */
+
+static int l_net_start(lua_State *L)
+{
+	struct net *net = lnet_check(L, 1);
+	struct emu_err err = { 0 };
+
+	if (net_start(net, &err))
+		return lcnemu_raise(L, &err);
+	return 0;
+}
+
+static int l_net_stop(lua_State *L)
+{
+	net_stop(lnet_check(L, 1));
+	return 0;
+}
+
+static double l_timeout_arg(lua_State *L, int arg)
+{
+	double t = luaL_optnumber(L, arg, L_PING_TIMEOUT_S);
+
+	luaL_argcheck(L, t > 0 && t <= 3600, arg, "timeout out of range "
+						  "(0..3600 s)");
+	return t;
+}
+
+static int l_ping(lua_State *L, struct node **hosts, size_t n,
+		  double timeout)
+{
+	struct emu_err err = { 0 };
+	int dropped;
+
+	fflush(stdout);
+	dropped = net_ping(lnet_check(L, 1), hosts, n, timeout, stdout, NULL,
+			   NULL, &err);
+	fflush(stdout);
+	if (dropped < 0)
+		return lcnemu_raise(L, &err);
+	lua_pushinteger(L, dropped);
+	return 1;
+}
+
+/* net:ping([hosts[, timeout]]): Mininet's loss in percent. */
+static int l_net_ping(lua_State *L)
+{
+	size_t n;
+	struct node **hosts;
+	double timeout = l_timeout_arg(L, 3);
+
+	lnet_check(L, 1);
+	hosts = l_node_list(L, 2, "ping", &n);
+	return l_ping(L, hosts, n, timeout);
+}
+
+static int l_net_ping_all(lua_State *L)
+{
+	double timeout = l_timeout_arg(L, 2);
+
+	lnet_check(L, 1);
+	return l_ping(L, NULL, 0, timeout);
+}
+
+static int l_net_ping_pair(lua_State *L)
+{
+	struct node **nodes, *pair[2];
+	size_t n, k = 0;
+
+	nodes = net_nodes(lnet_check(L, 1), &n);
+	for (size_t i = 0; i < n && k < 2; i++)
+		if (node_role(nodes[i]) == NODE_HOST)
+			pair[k++] = nodes[i];
+	if (k < 2)
+		return luaL_error(L, "pingPair: the network has fewer than "
+				     "two hosts");
+	return l_ping(L, pair, 2, L_PING_TIMEOUT_S);
+}
+
+/* net:iperf([{client, server}[, {l4Type =, udpBw =, seconds =}]]):
+ * prints Mininet's lines, returns the server's and the client's rates in
+ * bits/s. */
+static int l_net_iperf(lua_State *L)
+{
+	static const char *const keys[] = { "l4Type", "udpBw", "seconds",
+					    NULL };
+	static const char *const types[] = { "TCP", "UDP", NULL };
+	const char *w = "iperf", *l4, *udp_bw = NULL;
+	struct net *net = lnet_check(L, 1);
+	struct node **hosts, *pair[2] = { NULL, NULL };
+	char rs[48], rc[48];
+	struct emu_err err = { 0 };
+	double sbps = 0, cbps = 0;
+	unsigned int seconds;
+	size_t n;
+
+	lopt_check_keys(L, 3, w, keys);
+	hosts = l_node_list(L, 2, w, &n);
+	if (hosts && n != 2)
+		return luaL_error(L, "%s: give two hosts {client, server}, "
+				     "not %d", w, (int)n);
+	if (hosts) {
+		pair[0] = hosts[0];
+		pair[1] = hosts[1];
+	} else {
+		struct node **nodes = net_nodes(net, &n);
+
+		for (size_t i = 0; i < n; i++) {
+			if (node_role(nodes[i]) != NODE_HOST)
+				continue;
+			if (!pair[0])
+				pair[0] = nodes[i];
+			pair[1] = nodes[i];
+		}
+		if (!pair[0] || pair[0] == pair[1])
+			return luaL_error(L, "%s: the network has fewer than "
+					     "two hosts", w);
+	}
+	l4 = lopt_string(L, 3, w, "l4Type");
+	if (l4) {
+		size_t i;
+
+		for (i = 0; types[i] && strcmp(types[i], l4); i++)
+			;
+		if (!types[i])
+			return luaL_error(L, "%s: invalid l4Type '%s' (known: "
+					     "TCP, UDP)", w, l4);
+		if (i == 1)
+			udp_bw = "10M";	/* Mininet's default udpBw */
+	}
+	if (lopt_string(L, 3, w, "udpBw")) {
+		if (!udp_bw)
+			return luaL_error(L, "%s: udpBw needs l4Type = \"UDP\"",
+					  w);
+		udp_bw = lua_tostring(L, -1);
+	}
+	seconds = (unsigned int)lopt_integer(L, 3, w, "seconds", 1, 3600,
+					     L_IPERF_SECONDS);
+	printf("*** Iperf: testing %s bandwidth between %s and %s\n",
+	       udp_bw ? "UDP" : "TCP", node_name(pair[0]), node_name(pair[1]));
+	fflush(stdout);
+	if (net_iperf(net, pair[0], pair[1], udp_bw, seconds, &sbps, &cbps,
+		      &err))
+		return l_raise_prefixed(L, w, &err);
+	cli_format_rate(sbps, rs, sizeof(rs));
+	cli_format_rate(cbps, rc, sizeof(rc));
+	if (udp_bw)
+		printf("*** Results: ['%s', '%s', '%s']\n", udp_bw, rs, rc);
+	else
+		printf("*** Results: ['%s', '%s']\n", rs, rc);
+	fflush(stdout);
+	lua_pushnumber(L, sbps);
+	lua_pushnumber(L, cbps);
+	return 2;
+}
+
+/* The CLI's 'lua' command inside net:CLI(): the Net at 1 of 'L'. */
+static int l_cli_lua(void *aux, const char *code, struct emu_err *err)
+{
+	return lcnemu_run_cli_code(aux, 1, code, err);
+}
+
+static int l_net_cli(lua_State *L)
+{
+	struct net *net = lnet_check(L, 1);
+	struct emu_err err = { 0 };
+	bool tty = isatty(STDIN_FILENO);
+	struct cli *cli;
+	int ret;
+
+	lua_settop(L, 1);
+	cli = cli_create(net, &err);
+	if (!cli)
+		return lcnemu_raise(L, &err);
+	cli_set_lua_hook(cli, l_cli_lua, L);
+	cli_set_stop_flag(cli, lcnemu_stop_flag());
+	if (tty)
+		fprintf(stderr, "*** Starting CLI:\n");
+	fflush(stdout);
+	ret = cli_run(cli, stdin, tty);
+	cli_destroy(cli);
+	lnet_sweep(L, 1);	/* the CLI may have removed nodes */
+	if (ret)
+		return luaL_error(L, "CLI: cannot read commands: %s",
+				  strerror(-ret));
+	return 0;
+}
+
+static int l_net_config_link_status(lua_State *L)
+{
+	static const char *const states[] = { "up", "down", NULL };
+	const char *w = "configLinkStatus";
+	struct net *net = lnet_check(L, 1);
+	struct node *a = l_node_arg(L, 2, w), *b = l_node_arg(L, 3, w);
+	bool up = luaL_checkoption(L, 4, NULL, states) == 0;
+	struct emu_err err = { 0 };
+
+	if (net_set_link_up(net, a, b, up, &err))
+		return l_raise_prefixed(L, w, &err);
+	return 0;
+}
+
+/* ---- removing ------------------------------------------------------- */
+
+enum l_remove { L_REMOVE_ANY, L_REMOVE_DOCKER, L_REMOVE_HOST,
+		L_REMOVE_SWITCH };
+
+static int l_remove_node(lua_State *L, enum l_remove what, const char *w)
+{
+	struct net *net = lnet_check(L, 1);
+	struct node *node = l_node_arg(L, 2, w);
+	struct emu_err err = { 0 };
+	const char *bad = NULL;
+
+	if (what == L_REMOVE_DOCKER && !node_is_docker(node))
+		bad = "a container";
+	else if (what == L_REMOVE_HOST && node_role(node) != NODE_HOST)
+		bad = "a host";
+	else if (what == L_REMOVE_SWITCH && node_role(node) != NODE_SWITCH)
+		bad = "a switch";
+	if (bad)
+		return luaL_error(L, "%s: '%s' is not %s", w, node_name(node),
+				  bad);
+	if (net_remove_node(net, node, &err)) {
+		lnet_sweep(L, 1);
+		return l_raise_prefixed(L, w, &err);
+	}
+	lnet_sweep(L, 1);
+	return 0;
+}
+
+static int l_net_remove_docker(lua_State *L)
+{
+	return l_remove_node(L, L_REMOVE_DOCKER, "removeDocker");
+}
+
+static int l_net_remove_host(lua_State *L)
+{
+	return l_remove_node(L, L_REMOVE_HOST, "removeHost");
+}
+
+static int l_net_remove_switch(lua_State *L)
+{
+	return l_remove_node(L, L_REMOVE_SWITCH, "removeSwitch");
+}
+
+static int l_net_del_node(lua_State *L)
+{
+	return l_remove_node(L, L_REMOVE_ANY, "delNode");
+}
+
+/* net:removeLink(link) or net:removeLink(a, b): every link between. */
+static int l_net_remove_link(lua_State *L)
+{
+	const char *w = "removeLink";
+	struct net *net = lnet_check(L, 1), *owner;
+	struct emu_err err = { 0 };
+	struct link **links;
+	size_t n, found = 0;
+	int ret = 0;
+
+	if (luaL_testudata(L, 2, LLINK_META)) {
+		struct link *link = llink_check(L, 2, &owner);
+
+		if (owner != net)
+			return luaL_error(L, "%s: the link belongs to another "
+					     "network", w);
+		ret = net_remove_link(net, link, &err);
+		found = 1;
+	} else {
+		struct node *a = l_node_arg(L, 2, w), *b = l_node_arg(L, 3, w);
+
+		/* Backwards: a removal moves only the links after it. */
+		links = net_links(net, &n);
+		for (size_t i = n; i-- > 0 && !ret;) {
+			const struct node *x = link_intf1(links[i])->node;
+			const struct node *y = link_intf2(links[i])->node;
+
+			if ((x != a || y != b) && (x != b || y != a))
+				continue;
+			found++;
+			ret = net_remove_link(net, links[i], &err);
+			links = net_links(net, &n);
+		}
+		if (!found)
+			return luaL_error(L, "%s: '%s' and '%s' are not "
+					     "connected", w, node_name(a),
+					  node_name(b));
+	}
+	lnet_sweep(L, 1);
+	if (ret)
+		return l_raise_prefixed(L, w, &err);
+	return 0;
+}
+
+/* ---- the metatable --------------------------------------------------- */
+
+static int l_net_gc(lua_State *L)
+{
+	struct lnet *ln = luaL_checkudata(L, 1, LNET_META);
+	struct net *net = ln->net;
+
+	ln->net = NULL;
+	if (net && ln->owned)
+		net_destroy(net);
+	return 0;
+}
+
+static int l_net_tostring(lua_State *L)
+{
+	struct lnet *ln = luaL_checkudata(L, 1, LNET_META);
+	size_t n_nodes, n_links;
+
+	if (!ln->net) {
+		lua_pushliteral(L, "<Net (destroyed)>");
+		return 1;
+	}
+	net_nodes(ln->net, &n_nodes);
+	net_links(ln->net, &n_links);
+	lua_pushfstring(L, "<Net %s: %d nodes, %d links, %s>",
+			net_run_tag(ln->net), (int)n_nodes, (int)n_links,
+			net_is_started(ln->net) ? "started" : "not started");
+	return 1;
+}
+
+/* __index: the methods, then the nodes by name (nil when none). */
+static int l_net_index(lua_State *L)
+{
+	struct net *net;
+	struct node *node;
+
+	lua_pushvalue(L, 2);
+	if (lua_rawget(L, lua_upvalueindex(1)) != LUA_TNIL)
+		return 1;
+	net = lnet_check(L, 1);
+	if (lua_type(L, 2) != LUA_TSTRING)
+		return 1;
+	node = net_get(net, lua_tostring(L, 2));
+	if (!node)
+		return 1;
+	lnode_push(L, 1, node);
+	return 1;
+}
+
+void lnet_register(lua_State *L)
+{
+	static const luaL_Reg methods[] = {
+		{ "addHost", l_net_add_host },
+		{ "addDocker", l_net_add_docker },
+		{ "addSwitch", l_net_add_switch },
+		{ "addController", l_net_add_controller },
+		{ "addLink", l_net_add_link },
+		{ "get", l_net_get },
+		{ "getNodeByName", l_net_get },
+		{ "hosts", l_net_hosts },
+		{ "switches", l_net_switches },
+		{ "controllers", l_net_controllers },
+		{ "nodes", l_net_nodes },
+		{ "links", l_net_links },
+		{ "start", l_net_start },
+		{ "stop", l_net_stop },
+		{ "ping", l_net_ping },
+		{ "pingAll", l_net_ping_all },
+		{ "pingPair", l_net_ping_pair },
+		{ "iperf", l_net_iperf },
+		{ "CLI", l_net_cli },
+		{ "configLinkStatus", l_net_config_link_status },
+		{ "removeDocker", l_net_remove_docker },
+		{ "removeHost", l_net_remove_host },
+		{ "removeSwitch", l_net_remove_switch },
+		{ "delNode", l_net_del_node },
+		{ "removeLink", l_net_remove_link },
+		{ "delLink", l_net_remove_link },
+		{ NULL, NULL },
+	};
+	static const luaL_Reg meta[] = {
+		{ "__gc", l_net_gc },
+		{ "__close", l_net_gc },
+		{ "__tostring", l_net_tostring },
+		{ NULL, NULL },
+	};
+
+	luaL_newmetatable(L, LNET_META);
+	luaL_setfuncs(L, meta, 0);
+	luaL_newlib(L, methods);
+	lua_pushcclosure(L, l_net_index, 1);
+	lua_setfield(L, -2, "__index");
+	lua_pop(L, 1);
+	lua_pushcfunction(L, l_net_new);
+	lua_setfield(L, LUA_REGISTRYINDEX, L_CONSTRUCTOR_KEY);
+}
