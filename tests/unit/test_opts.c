@@ -11,11 +11,18 @@
 #include "emu/opts.h"
 #include "emu/util.h"
 
+/* argv lives in the calling test's scope: opts borrow its strings. */
+static int parse_args(struct emu_opts *o, struct emu_err *err, char **argv)
+{
+	int argc = 0;
+
+	while (argv[argc])
+		argc++;
+	return emu_opts_parse(o, argc, argv, err);
+}
+
 #define PARSE(o, err, ...)                                                     \
-	({                                                                     \
-		char *argv[] = { "cnemu", __VA_ARGS__, NULL };                 \
-		emu_opts_parse(o, (int)ARRAY_SIZE(argv) - 1, argv, err);       \
-	})
+	parse_args(o, err, (char *[]){ "cnemu", __VA_ARGS__, NULL })
 
 static void test_defaults_are_minimal_ovs_and_the_cli(void **state)
 {

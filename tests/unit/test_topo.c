@@ -79,7 +79,7 @@ static void test_linear_topo_names_hosts_h1_to_hn(void **state)
 	assert_int_equal(topo_count(&t, TOPO_SWITCH), 4);
 	assert_int_equal(t.n_links, 7);
 	for (int i = 1; i <= 4; i++) {
-		char h[8], s[8];
+		char h[16], s[16];
 
 		snprintf(h, sizeof(h), "h%d", i);
 		snprintf(s, sizeof(s), "s%d", i);
