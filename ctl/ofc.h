@@ -88,6 +88,10 @@ struct ofc_mode {
 	void (*switch_gone)(struct ofc_switch *sw);
 	/* SIGHUP: read the topology again. */
 	void (*reload)(struct ofc *ofc);
+	/* Each round of the main loop: deferred work; and what to wake
+	 * poll_block() for. */
+	void (*run)(struct ofc *ofc);
+	void (*wait)(struct ofc *ofc);
 	void (*destroy)(struct ofc *ofc);
 };
 
@@ -112,8 +116,6 @@ void ofc_run(struct ofc *ofc);
 void ofc_wait(struct ofc *ofc);
 /* Frees every switch (closing its connection). */
 void ofc_close_switches(struct ofc *ofc);
-/* The switch with 'dpid' that is ready, or NULL. */
-struct ofc_switch *ofc_find_switch(const struct ofc *ofc, uint64_t dpid);
 
 /* Adds (or replaces) on 'sw' the flow 'match' at 'priority' sending to
  * the 'n' ports 'ports' (none: drop), and to the controller too when

@@ -11,8 +11,9 @@
  * switch-to-switch link) or read from 'host' lines of the file.  Unknown
  * unicast and other multicast come to the controller and leave along the
  * tree, so loops (rings, tori) never carry a packet twice.  A link that
- * goes down or comes up, or a new topology file (SIGHUP), recomputes
- * paths and tree and reinstalls the flows of every switch. */
+ * goes down or comes up, a switch that goes or comes back, or a new
+ * topology file (SIGHUP) recomputes paths and tree and reinstalls the
+ * flows of every switch, once for changes that come together. */
 #include "ctl/ofc.h"
 
 #include <inttypes.h>
@@ -23,6 +24,8 @@
 #include "openvswitch/hmap.h"
 #include "openvswitch/match.h"
 #include "openvswitch/ofp-packet.h"
+#include "openvswitch/poll-loop.h"
+#include "timeval.h"
 #include "util.h"
 
 #include "emu/err.h"
@@ -33,6 +36,9 @@ EMU_LOG_MODULE(ctl);
 
 #define ROUTE_PRIO_HOST 20
 #define ROUTE_PRIO_FLOOD 10
+/* Changes within this many ms make one recomputation (a bridge that goes
+ * away takes all its links at once). */
+#define ROUTE_SETTLE_MS 10
 
 struct route_host {
 	struct hmap_node node;		/* in route's 'hosts' */
@@ -45,7 +51,8 @@ struct route_host {
 struct route {
 	struct topo_graph *graph;	/* owned; never NULL */
 	struct hmap hosts;
-	struct log_rl rl_unknown, rl_drop;
+	bool dirty;			/* recompute and reinstall due */
+	long long int due_ms;		/* time_msec() when */
 };
 
 static struct route *route_of(struct ofc *ofc)
@@ -148,10 +155,9 @@ static void route_install_switch(struct route *r, struct ofc_switch *sw)
 	struct route_host *h;
 
 	if (!topo_graph_has_switch(r->graph, sw->dpid))
-		log_info_rl(&r->rl_unknown,
-			    "switch %s is not in the topology file: it "
-			    "forwards on its own",
-			    sw->dpid_str);
+		log_dbg("switch %s is not in the topology file: it forwards "
+			"on its own",
+			sw->dpid_str);
 	ofc_switch_del_flows(sw, NULL, 0);
 	ofc_switch_add_miss_flow(sw);
 	route_install_flood(r, sw);
@@ -164,6 +170,34 @@ static void route_install_all(struct ofc *ofc)
 	for (size_t i = 0; i < ofc->n_switches; i++)
 		if (ofc->switches[i]->state == OFC_SW_READY)
 			route_install_switch(route_of(ofc), ofc->switches[i]);
+}
+
+/* The graph changed: recompute and reinstall soon, once. */
+static void route_schedule(struct route *r)
+{
+	if (r->dirty)
+		return;
+	r->dirty = true;
+	r->due_ms = time_msec() + ROUTE_SETTLE_MS;
+}
+
+static void route_run(struct ofc *ofc)
+{
+	struct route *r = route_of(ofc);
+
+	if (!r->dirty || time_msec() < r->due_ms)
+		return;
+	r->dirty = false;
+	topo_graph_compute(r->graph);
+	route_install_all(ofc);
+}
+
+static void route_wait(struct ofc *ofc)
+{
+	struct route *r = route_of(ofc);
+
+	if (r->dirty)
+		poll_timer_wait_until(r->due_ms);
 }
 
 /* Records that 'mac' sits behind 'port' of 'dpid'; true when that is
@@ -203,6 +237,23 @@ static void route_learn_file_hosts(struct route *r)
 	}
 }
 
+/* A link carries traffic only while both its switches are connected and
+ * both its ports up: marks in 'g' what the connected switches say. */
+static void route_mark_ports(const struct ofc *ofc, struct topo_graph *g)
+{
+	for (size_t i = 0; i < topo_graph_n_switches(g); i++)
+		topo_graph_set_switch_down(g, topo_graph_dpid(g, i));
+	for (size_t i = 0; i < ofc->n_switches; i++) {
+		const struct ofc_switch *sw = ofc->switches[i];
+
+		if (sw->state != OFC_SW_READY || !sw->dpid)
+			continue;
+		for (size_t j = 0; j < sw->n_ports; j++)
+			topo_graph_set_port_up(g, sw->dpid, sw->ports[j].no,
+					       sw->ports[j].up);
+	}
+}
+
 /* Reads the topology file into a new graph; NULL on failure (logged). */
 static struct topo_graph *route_load(const struct ofc *ofc)
 {
@@ -227,6 +278,7 @@ static int route_init(struct ofc *ofc)
 	if (!r->graph)
 		return -1;
 	route_learn_file_hosts(r);
+	route_mark_ports(ofc, r->graph);
 	topo_graph_compute(r->graph);
 	log_dbg("topology: %zu switches, %zu links, %zu hosts",
 		topo_graph_n_switches(r->graph), topo_graph_n_links(r->graph),
@@ -239,17 +291,26 @@ static void route_switch_ready(struct ofc_switch *sw)
 	struct route *r = route_of(sw->ofc);
 	bool changed = false;
 
-	/* Links found down at connect count as down. */
+	/* Its links come up with their ports. */
 	for (size_t i = 0; i < sw->n_ports; i++)
 		changed |= topo_graph_set_port_up(r->graph, sw->dpid,
 						  sw->ports[i].no,
 						  sw->ports[i].up);
-	if (changed) {
-		topo_graph_compute(r->graph);
-		route_install_all(sw->ofc);
-	} else {
-		route_install_switch(r, sw);
-	}
+	route_install_switch(r, sw);
+	if (changed)
+		route_schedule(r);
+}
+
+static void route_switch_gone(struct ofc_switch *sw)
+{
+	struct route *r = route_of(sw->ofc);
+
+	/* Its links carry nothing now (dpid 0: replaced by a new connection,
+	 * which counts). */
+	if (!sw->dpid || !topo_graph_set_switch_down(r->graph, sw->dpid))
+		return;
+	log_dbg("switch %s gone: new paths", sw->dpid_str);
+	route_schedule(r);
 }
 
 static void route_packet_in(struct ofc_switch *sw,
@@ -278,9 +339,7 @@ static void route_packet_in(struct ofc_switch *sw,
 		/* Its flows are on their way; this packet goes by hand. */
 		port = route_port_to(r, sw, h);
 		if (port <= 0 || port == in_port) {
-			log_dbg("switch %s: no way to %012" PRIx64
-				" from port %d",
-				sw->dpid_str, h->mac, in_port);
+			/* Cut off, or it would turn back: dropped. */
 			ofc_switch_packet_out(sw, pi, buffer_id, NULL, 0);
 		} else {
 			ofc_switch_packet_out(sw, pi, buffer_id, &port, 1);
@@ -303,8 +362,7 @@ static void route_port_changed(struct ofc_switch *sw, int port, bool up,
 				   up && !deleted)) {
 		log_dbg("link at %s port %d %s: new paths", sw->dpid_str,
 			port, up && !deleted ? "up" : "down");
-		topo_graph_compute(r->graph);
-		route_install_all(sw->ofc);
+		route_schedule(r);
 		return;
 	}
 	/* A host port came, went or changed: the flood set did. */
@@ -322,21 +380,13 @@ static void route_reload(struct ofc *ofc)
 	}
 	topo_graph_destroy(r->graph);
 	r->graph = g;
-	/* The new file knows nothing of the ports that are down now. */
-	for (size_t i = 0; i < ofc->n_switches; i++) {
-		struct ofc_switch *sw = ofc->switches[i];
-
-		if (sw->state != OFC_SW_READY)
-			continue;
-		for (size_t j = 0; j < sw->n_ports; j++)
-			if (!sw->ports[j].up)
-				topo_graph_set_port_up(g, sw->dpid,
-						       sw->ports[j].no, false);
-	}
+	route_mark_ports(ofc, g);
 	route_learn_file_hosts(r);
-	topo_graph_compute(g);
 	log_dbg("topology reread: %zu switches, %zu links",
 		topo_graph_n_switches(g), topo_graph_n_links(g));
+	/* Paths now: a new link's ports are about to appear. */
+	r->dirty = false;
+	topo_graph_compute(g);
 	route_install_all(ofc);
 }
 
@@ -361,6 +411,9 @@ const struct ofc_mode ofc_route_mode = {
 	.switch_ready = route_switch_ready,
 	.packet_in = route_packet_in,
 	.port_changed = route_port_changed,
+	.switch_gone = route_switch_gone,
 	.reload = route_reload,
+	.run = route_run,
+	.wait = route_wait,
 	.destroy = route_destroy,
 };

@@ -71,15 +71,6 @@ static void ofc_switch_destroy(struct ofc_switch *sw)
 	free(sw);
 }
 
-struct ofc_switch *ofc_find_switch(const struct ofc *ofc, uint64_t dpid)
-{
-	for (size_t i = 0; i < ofc->n_switches; i++)
-		if (ofc->switches[i]->state == OFC_SW_READY &&
-		    ofc->switches[i]->dpid == dpid)
-			return ofc->switches[i];
-	return NULL;
-}
-
 void ofc_close_switches(struct ofc *ofc)
 {
 	for (size_t i = 0; i < ofc->n_switches; i++)
@@ -376,15 +367,15 @@ void ofc_run(struct ofc *ofc)
 			break;
 		}
 		if (ofc->n_switches == ofc->cap_switches) {
-			ofc->cap_switches = ofc->cap_switches
-						    ? 2 * ofc->cap_switches
-						    : 16;
+			size_t cap = ofc->cap_switches ? 2 * ofc->cap_switches
+						       : 16;
+
 			ofc->switches = xrealloc(ofc->switches,
-						 ofc->cap_switches *
-							 sizeof(*ofc->switches));
+						 cap * sizeof(*ofc->switches));
+			ofc->cap_switches = cap;
 		}
-		ofc->switches[ofc->n_switches++] = ofc_switch_create(ofc,
-								     vconn);
+		ofc->switches[ofc->n_switches++] =
+			ofc_switch_create(ofc, vconn);
 	}
 	for (size_t i = 0; i < ofc->n_switches;) {
 		struct ofc_switch *sw = ofc->switches[i];

@@ -188,7 +188,7 @@ static int main_run_script(const struct emu_opts *o,
 		status = 1;
 	} else if (!status && net && !net_is_started(net) &&
 		   net_start(net, &err)) {
-		fprintf(stderr, "cnemu: %s\n", err.msg);
+		fprintf(stderr, "%s: %s\n", o->script, err.msg);
 		status = 1;
 	} else if (!status && net) {
 		status = main_stop_signal ? 1 : main_run_test(net, o);

@@ -572,9 +572,9 @@ struct node *net_add_switch(struct net *net, const char *name,
 		.managed = strcmp(kind, "lxbr") && strcmp(kind, "ovsbr") &&
 			   !net->standalone,
 	};
-	if (net->started && net_start_node(net, node, err))
-		return NULL;
-	if (net->started && net_update_controllers(net, err))
+	/* The controllers learn of it before it connects. */
+	if (net->started && (net_update_controllers(net, err) ||
+			     net_start_node(net, node, err)))
 		return NULL;
 	return node;
 }
@@ -683,10 +683,12 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 	xgrow((void **)&net->links, &net->cap_links, net->n_links + 1,
 	      sizeof(*net->links));
 	net->links[net->n_links++] = link;
-	if (net->started && net_make_link(net, link, err))
-		return NULL;
+	/* The controllers learn of a new switch link before its ports
+	 * appear, so that they never take them for host ports. */
 	if (net->started && node_role(a) == NODE_SWITCH &&
 	    node_role(b) == NODE_SWITCH && net_update_controllers(net, err))
+		return NULL;
+	if (net->started && net_make_link(net, link, err))
 		return NULL;
 	return link;
 }

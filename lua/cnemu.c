@@ -29,7 +29,7 @@ struct script {
 	bool has_defaults;
 	char *switch_kind, *switch_args, *controller, *ipbase, *link_engine;
 	struct shaping link;		/* defaults.link_defaults */
-	int net_ref;			/* registry ref of the CLI's 'net' */
+	int net_ref;			/* registry: the CLI's 'net' */
 	int exit_status;		/* os.exit()'s */
 	bool exiting;			/* os.exit() unwinds the script */
 };
@@ -71,7 +71,8 @@ volatile sig_atomic_t *lcnemu_stop_flag(void)
 
 int lcnemu_raise(lua_State *L, const struct emu_err *err)
 {
-	return luaL_error(L, "%s", err->msg[0] ? err->msg : strerror(-err->code));
+	return luaL_error(L, "%s",
+			  err->msg[0] ? err->msg : strerror(-err->code));
 }
 
 /* ---- options tables ------------------------------------------------- */

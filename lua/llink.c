@@ -87,10 +87,11 @@ static int l_link_tostring(lua_State *L)
 {
 	struct llink *ll = luaL_checkudata(L, 1, LLINK_META);
 
+	/* Mininet's str(link) */
 	if (!ll->link)
-		lua_pushliteral(L, "<Link (removed)>");
+		lua_pushliteral(L, "<removed link>");
 	else
-		lua_pushfstring(L, "<Link %s<->%s>", link_intf1(ll->link)->name,
+		lua_pushfstring(L, "%s<->%s", link_intf1(ll->link)->name,
 				link_intf2(ll->link)->name);
 	return 1;
 }

@@ -16,7 +16,6 @@
 #include "lua/lcnemu.h"
 
 #define L_CONSTRUCTOR_KEY "cnemu.Net.new"	/* registry */
-#define L_PING_TIMEOUT_S 1.0	/* as the CLI's pingall */
 #define L_IPERF_SECONDS 5	/* as Mininet's iperf */
 
 /* The Lua side of a Net: its link defaults, for links that add their own
@@ -149,6 +148,11 @@ static struct node **l_node_list(lua_State *L, int arg, const char *what,
 
 		lua_rawgeti(L, arg, i);
 		top = lua_gettop(L);
+		if (lua_type(L, top) != LUA_TSTRING &&
+		    !luaL_testudata(L, top, LNODE_META))
+			luaL_error(L, "%s: item %I of the list must be a node "
+				      "or a node name, not %s", what, i,
+				   luaL_typename(L, top));
 		nodes[(*n)++] = l_node_arg(L, top, what);
 		lua_settop(L, top - 1);
 	}
@@ -241,9 +245,9 @@ static void l_net_link_opt(lua_State *L, struct l_net *ln)
 				l_raise_prefixed(L, "Net: link", &err);
 			ln->has_link = true;
 		} else {
-			luaL_error(L, "Net: invalid link '%s': expected \"tc\", "
-				      "\"tc,bw=10,delay=5ms\" or a table",
-				   text);
+			luaL_error(L, "Net: invalid link '%s': expected "
+				      "\"tc\", \"tc,bw=10,delay=5ms\" or a "
+				      "table", text);
 		}
 	} else if (t != LUA_TNIL) {
 		luaL_error(L, "Net: option 'link' must be a string or a "
@@ -611,10 +615,11 @@ static bool l_link_params(lua_State *L, int idx, const char *key,
 
 static int l_net_add_link(lua_State *L)
 {
-	static const char *const own[] = { "intfName1", "intfName2", "port1",
-					   "port2",	"params1",   "params2",
-					   "addr1",	"addr2",     "mtu",
-					   "cls",	NULL };
+	static const char *const own[] = {
+		"intfName1", "intfName2", "port1", "port2", "params1",
+		"params2",   "addr1",     "addr2", "mtu",   "cls",
+		NULL,
+	};
 	const char *w = "addLink";
 	struct l_net *ln = l_net_check(L, 1);
 	struct node *a = l_node_arg(L, 2, w), *b = l_node_arg(L, 3, w);
@@ -741,9 +746,19 @@ static int l_net_stop(lua_State *L)
 	return 0;
 }
 
+/* The Net at 1, which must be started for 'what'. */
+static struct net *l_started_net(lua_State *L, const char *what)
+{
+	struct net *net = lnet_check(L, 1);
+
+	if (!net_is_started(net))
+		luaL_error(L, "%s: the network is not started", what);
+	return net;
+}
+
 static double l_timeout_arg(lua_State *L, int arg)
 {
-	double t = luaL_optnumber(L, arg, L_PING_TIMEOUT_S);
+	double t = luaL_optnumber(L, arg, NET_PING_TIMEOUT_S);
 
 	luaL_argcheck(L, t > 0 && t <= 3600, arg, "timeout out of range "
 						  "(0..3600 s)");
@@ -757,8 +772,8 @@ static int l_ping(lua_State *L, struct node **hosts, size_t n,
 	int dropped;
 
 	fflush(stdout);
-	dropped = net_ping(lnet_check(L, 1), hosts, n, timeout, stdout, NULL,
-			   NULL, &err);
+	dropped = net_ping(l_started_net(L, "ping"), hosts, n, timeout,
+			   stdout, NULL, NULL, &err);
 	fflush(stdout);
 	if (dropped < 0)
 		return lcnemu_raise(L, &err);
@@ -798,7 +813,7 @@ static int l_net_ping_pair(lua_State *L)
 	if (k < 2)
 		return luaL_error(L, "pingPair: the network has fewer than "
 				     "two hosts");
-	return l_ping(L, pair, 2, L_PING_TIMEOUT_S);
+	return l_ping(L, pair, 2, NET_PING_TIMEOUT_S);
 }
 
 /* net:iperf([{client, server}[, {l4Type =, udpBw =, seconds =}]]):
@@ -860,6 +875,7 @@ static int l_net_iperf(lua_State *L)
 	}
 	seconds = (unsigned int)lopt_integer(L, 3, w, "seconds", 1, 3600,
 					     L_IPERF_SECONDS);
+	l_started_net(L, w);
 	printf("*** Iperf: testing %s bandwidth between %s and %s\n",
 	       udp_bw ? "UDP" : "TCP", node_name(pair[0]), node_name(pair[1]));
 	fflush(stdout);

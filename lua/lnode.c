@@ -459,6 +459,7 @@ static int l_node_set_ip(lua_State *L)
 	if (lua_type(L, 3) == LUA_TSTRING && lua_isnoneornil(L, 4)) {
 		intf = lua_tostring(L, 3);
 	} else {
+		intf = luaL_optstring(L, 4, NULL);
 		if (!lua_isnoneornil(L, 3)) {
 			lua_Integer len = luaL_checkinteger(L, 3);
 
@@ -467,7 +468,6 @@ static int l_node_set_ip(lua_State *L)
 			if (!strchr(ip, '/'))
 				ip = lua_pushfstring(L, "%s/%I", ip, len);
 		}
-		intf = luaL_optstring(L, 4, NULL);
 	}
 	if (net_set_ip(net, node, intf, ip, &err))
 		return luaL_error(L, "setIP: %s", err.msg);
@@ -584,11 +584,11 @@ static int l_node_tostring(lua_State *L)
 {
 	struct lnode *ln = luaL_checkudata(L, 1, LNODE_META);
 
+	/* Mininet's str(node): the name, so that print(h1) shows "h1". */
 	if (!ln->node)
-		lua_pushliteral(L, "<Node (removed)>");
+		lua_pushliteral(L, "<removed node>");
 	else
-		lua_pushfstring(L, "<%s %s>", node_kind(ln->node),
-				node_name(ln->node));
+		lua_pushstring(L, node_name(ln->node));
 	return 1;
 }
 

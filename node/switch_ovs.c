@@ -43,7 +43,8 @@ static int ovs_sw_fix_offload(struct node_intf *intf, struct emu_err *err)
 static void ovs_sw_fill_spec(struct ovs_sw *sw, struct ovs_switch_spec *spec,
 			     struct ovs_switch_port *ports)
 {
-	const char *const *targets = net_controller_targets(sw->node.net);
+	const char *const *targets =
+		net_switch_controller_targets(sw->node.net, &sw->node);
 
 	memset(spec, 0, sizeof(*spec));
 	spec->name = sw->node.name;

@@ -212,6 +212,22 @@ bool topo_graph_set_port_up(struct topo_graph *g, uint64_t dpid, int port,
 	return was != topo_graph_link_up(link);
 }
 
+bool topo_graph_set_switch_down(struct topo_graph *g, uint64_t dpid)
+{
+	bool changed = false;
+
+	for (size_t i = 0; i < g->n_links; i++) {
+		struct topo_graph_link *l = &g->links[i];
+		bool was = topo_graph_link_up(l);
+
+		for (int e = 0; e < 2; e++)
+			if (l->dpid[e] == dpid)
+				l->down[e] = true;
+		changed |= was != topo_graph_link_up(l);
+	}
+	return changed;
+}
+
 /* Parses a dpid: 1 to 16 hexadecimal digits, "0x" allowed, not 0. */
 static int topo_graph_parse_dpid(const char *s, uint64_t *dpid)
 {

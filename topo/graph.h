@@ -55,6 +55,11 @@ int topo_graph_add_host(struct topo_graph *g, const uint8_t mac[6],
 bool topo_graph_set_port_up(struct topo_graph *g, uint64_t dpid, int port,
 			    bool up);
 
+/* Records that switch 'dpid' went away: every link end at it goes down,
+ * as if each of its ports had (they come back one by one with
+ * topo_graph_set_port_up()).  Returns true when a link changed. */
+bool topo_graph_set_switch_down(struct topo_graph *g, uint64_t dpid);
+
 /* Adds what the topology file text 'text' describes to 'g'.  Errors name
  * the line: "line 3: unknown switch 0000000000000009". */
 int topo_graph_parse(struct topo_graph *g, const char *text,

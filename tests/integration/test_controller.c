@@ -37,7 +37,8 @@ static int cnemu(char **out, const char *input, const char *args)
 		int status;
 
 		if (input)
-			o = sh_out("printf '%s' | %s %s 2>&1; echo \"status=$?\"",
+			o = sh_out("printf '%s' | %s %s 2>&1; "
+				   "echo \"status=$?\"",
 				   input, test_cnemu(), args);
 		else
 			o = sh_out("%s %s 2>&1 </dev/null; echo \"status=$?\"",
@@ -156,6 +157,32 @@ static void test_topo_mode_installs_paths_and_floods_on_the_tree(
 	free(out);
 }
 
+static void test_topo_mode_reroutes_around_links_and_switches_down(
+	void **state)
+{
+	char *out, *second, *third;
+
+	(void)state;
+	if (require_ovs())
+		return;
+	/* The pause lets OVS report the ports and the controller reroute
+	 * (some ms) before the pings go. */
+	assert_int_equal(cnemu(&out,
+			       "link s1x1 s1x2 down\nlink s1x1 s2x1 down\n"
+			       "sh sleep 0.5\npingall\n"
+			       "switch s2x2 stop\nsh sleep 0.5\npingall\n"
+			       "switch s2x2 start\nlink s1x1 s1x2 up\n"
+			       "sh sleep 1\npingall\n",
+			       "--topo torus,3,3 --switch ovs"),
+			 0);
+	second = strstr(out, "*** Results: 0% dropped (72/72");
+	third = strstr(out, "*** Results: 22% dropped (56/72");
+	if (!second || !third || !strstr(third, "0% dropped (72/72") ||
+	    !strstr(out, "h2x1 -> h1x1 h1x2 h1x3 X h2x3"))
+		fail_msg("no reroute around the links and s2x2:\n%s", out);
+	free(out);
+}
+
 static void test_remote_controller_serves_the_switches(void **state)
 {
 	int port = free_port(), status;
@@ -270,7 +297,8 @@ static void test_bad_controller_exits_2(void **state)
 			 cases[i].arg);
 		status = cnemu(&out, NULL, args);
 		if (status != 2 || !strstr(out, cases[i].says))
-			fail_msg("cnemu %s: status %d, expected 2 and '%s':\n%s",
+			fail_msg("cnemu %s: status %d, expected 2 and "
+				 "'%s':\n%s",
 				 args, status, cases[i].says, out);
 		free(out);
 	}
@@ -408,6 +436,10 @@ static int teardown(void **state)
 {
 	(void)state;
 	unlink(OUT_FILE);
+	/* A run a failed test killed leaves its controller: cleanup ends
+	 * it (dead runs only, never a live one). */
+	if (geteuid() == 0)
+		sh("%s -c >/dev/null 2>&1", test_cnemu());
 	return 0;
 }
 
@@ -422,9 +454,11 @@ int main(void)
 			test_topo_mode_pingall_drops_nothing_on_a_torus),
 		cmocka_unit_test(
 			test_topo_mode_installs_paths_and_floods_on_the_tree),
+		cmocka_unit_test(
+		    test_topo_mode_reroutes_around_links_and_switches_down),
 		cmocka_unit_test(test_remote_controller_serves_the_switches),
 		cmocka_unit_test(
-			test_remote_controller_that_does_not_answer_fails_clearly),
+		    test_remote_controller_that_does_not_answer_fails_clearly),
 		cmocka_unit_test(test_ovsc_runs_ovs_testcontroller),
 		cmocka_unit_test(
 			test_linux_bridges_and_none_start_no_controller),

@@ -312,6 +312,31 @@ static void test_link_down_reroutes_and_link_up_restores(void **state)
 	fx_release(&fx);
 }
 
+static void test_switch_down_takes_its_links_until_ports_return(
+	void **state)
+{
+	struct net_fixture fx;
+
+	(void)state;
+	fx_ring(&fx, 4);	/* s1:2-s2:2 s2:3-s3:2 s3:3-s4:2 s4:3-s1:3 */
+	assert_true(topo_graph_set_switch_down(fx.g, 2));
+	assert_false(topo_graph_set_switch_down(fx.g, 2));
+	topo_graph_compute(fx.g);
+	/* s1 to s3 goes round by s4 now. */
+	assert_int_equal(topo_graph_next_port(fx.g, 1, 3), 3);
+	assert_int_equal(topo_graph_hops(fx.g, 1, 2), -1);
+	assert_int_equal(count_tree_links(&fx), 2);
+	/* Back port by port: s2:2 brings s1-s2 back, not s2-s3. */
+	assert_true(topo_graph_set_port_up(fx.g, 2, 2, true));
+	topo_graph_compute(fx.g);
+	assert_int_equal(topo_graph_hops(fx.g, 1, 2), 1);
+	assert_int_equal(topo_graph_hops(fx.g, 2, 3), 3);
+	assert_true(topo_graph_set_port_up(fx.g, 2, 3, true));
+	topo_graph_compute(fx.g);
+	assert_int_equal(topo_graph_hops(fx.g, 2, 3), 1);
+	fx_release(&fx);
+}
+
 static void test_cut_graph_floods_each_part_and_has_no_path_across(
 	void **state)
 {
@@ -446,6 +471,8 @@ int main(void)
 		cmocka_unit_test(test_torus_3x3_paths_are_at_most_two_hops),
 		cmocka_unit_test(
 			test_link_down_reroutes_and_link_up_restores),
+		cmocka_unit_test(
+			test_switch_down_takes_its_links_until_ports_return),
 		cmocka_unit_test(
 			test_cut_graph_floods_each_part_and_has_no_path_across),
 		cmocka_unit_test(test_file_text_round_trips),
