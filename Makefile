@@ -92,6 +92,49 @@ bench: deps
 	$(MAKE) all
 	@bash bench/run.sh
 
+# ---- make fuzz: libFuzzer targets over the parsers (not part of 'make test')
+#
+# Each tests/fuzz/fuzz_<name>.c is linked with only the library objects it
+# needs (FUZZ_OBJS_<name>), all built by clang into build-fuzz/ with the
+# fuzzer's coverage and AddressSanitizer + UBSan; scripts/run-fuzz.sh then
+# runs each for FUZZ_SECONDS from its seeds in tests/fuzz/corpus/<name>/
+# and prints executions and findings (crash inputs in build-fuzz/crashes/).
+FUZZ_CC      ?= clang
+FUZZ_BUILD   := build-fuzz
+FUZZ_SECONDS ?= 30
+FUZZ_SAN     := address,undefined
+FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=$(FUZZ_SAN) \
+	-fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link
+FUZZ_TARGETS := opts topo plan shaping cli docker_json graph
+FUZZ_OBJS_opts        := emu/err emu/util emu/log emu/opts link/shaping
+FUZZ_OBJS_topo        := emu/err emu/util topo/plan topo/topo
+FUZZ_OBJS_plan        := emu/err emu/util topo/plan
+FUZZ_OBJS_shaping     := emu/err emu/util link/shaping
+FUZZ_OBJS_cli         := emu/err emu/util emu/cliparse
+FUZZ_OBJS_docker_json := emu/err emu/util emu/log node/docker_api
+FUZZ_OBJS_graph       := emu/err emu/util topo/plan topo/graph
+FUZZ_LIBS_docker_json := -lcurl -ljansson -lpthread
+FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
+
+$(FUZZ_BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(FUZZ_CC) $(CPPFLAGS_ALL) $(FUZZ_CFLAGS) $(WARN) -MMD -MP -c $< -o $@
+
+define FUZZ_TARGET
+$(FUZZ_BUILD)/fuzz_$(1): tests/fuzz/fuzz_$(1).c \
+		$(FUZZ_OBJS_$(1):%=$(FUZZ_BUILD)/obj/%.o)
+	$$(FUZZ_CC) $$(CPPFLAGS_ALL) $$(FUZZ_CFLAGS) $$(WARN) -MMD -MP \
+		-fsanitize=fuzzer -o $$@ $$(filter %.c %.o,$$^) \
+		$$(FUZZ_LIBS_$(1)) -lm
+endef
+$(foreach t,$(FUZZ_TARGETS),$(eval $(call FUZZ_TARGET,$(t))))
+
+fuzz: $(FUZZ_BINS)
+	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/run-fuzz.sh $(FUZZ_BUILD) \
+		$(FUZZ_TARGETS)
+
+-include $(wildcard $(FUZZ_BUILD)/*.d $(FUZZ_BUILD)/obj/*/*.d)
+
 clean:
 	rm -rf build build-asan cnemu cnemu-controller
 

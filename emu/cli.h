@@ -24,6 +24,8 @@
 #include <stddef.h>
 #include <stdio.h>
 
+#include "emu/cliparse.h"	/* the line parser */
+
 struct emu_err;
 struct net;
 struct cli;
@@ -97,31 +99,5 @@ bool cli_is_done(const struct cli *cli);
 
 /* For handlers: the text of the line after the command word (CLI_RAW). */
 const char *cli_rest(const struct cli *cli);
-
-/* Pure helpers of the line parser, for tests. */
-
-/* Splits 'line' into words at blanks, honouring '...' and "..." quotes and
- * backslash escapes; '*words' gets a NULL-ended array (free it with
- * cli_free_words()).  Returns the number of words or -EINVAL with 'err'
- * set for an unclosed quote. */
-int cli_split(const char *line, char ***words, struct emu_err *err);
-void cli_free_words(char **words);
-
-/* Resolves a word to its replacement text (an IP) in 'buf', or NULL to
- * keep it. */
-typedef const char *(*cli_lookup_fn)(void *aux, const char *word, char *buf,
-				     size_t size);
-/* Returns a copy of 'line' (caller frees) in which each blank-separated
- * word that 'lookup' resolves is replaced, everything else (quotes,
- * spacing) kept as it was. */
-char *cli_substitute(const char *line, cli_lookup_fn lookup, void *aux);
-
-/* Removes a trailing '&' (and the blanks around it) from 'line'; returns
- * true when there was one ("cmd &", not "a && b" nor "2>&1"). */
-bool cli_strip_background(char *line);
-
-/* Writes 'bps' as iperf does ("941 Mbits/sec", "9.57 Gbits/sec") into
- * 'buf'.  Returns the length like snprintf. */
-int cli_format_rate(double bps, char *buf, size_t size);
 
 #endif

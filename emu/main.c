@@ -11,6 +11,7 @@
 
 #include "emu/cleanup.h"
 #include "emu/cli.h"
+#include "emu/draw.h"
 #include "emu/err.h"
 #include "emu/log.h"
 #include "emu/net.h"
@@ -223,7 +224,16 @@ static int main_run(const struct emu_opts *o)
 	net = net_create(&no, &err);
 	if (!net)
 		goto fail;
-	if (net_build(net, o->topo, &err) || net_start(net, &err))
+	if (net_build(net, o->topo, &err))
+		goto fail;
+	if (o->graph) {		/* drawn as described, never started */
+		status = net_draw(net, o->graph, &err) ? 1 : 0;
+		if (status)
+			fprintf(stderr, "cnemu: %s\n", err.msg);
+		net_destroy(net);
+		return status;
+	}
+	if (net_start(net, &err))
 		goto fail;
 	fprintf(stderr, "*** Started in %.3f s\n", (now_us() - t0) / 1e6);
 	status = main_stop_signal ? 1 : main_run_test(net, o);

@@ -25,6 +25,8 @@ static const char emu_usage[] =
 	"  --mac             MACs from host numbers (00:00:00:00:00:01)\n"
 	"  --arp             static ARP entries on every host\n"
 	"  --pre F, --post F CLI command files to run before and after\n"
+	"  --graph FILE      draw the topology (.svg, .png, .dot) without "
+	"starting it\n"
 	"  --log SPEC        log levels: dbg, or module:level,...\n"
 	"  -c, --clean       remove what runs that died left behind\n"
 	"  -h, --help        this text\n"
@@ -133,7 +135,7 @@ static int emu_opts_engine(struct emu_opts *o, const char *arg,
 enum {
 	OPT_TOPO = 256, OPT_SWITCH, OPT_CONTROLLER, OPT_LINK, OPT_ENGINE,
 	OPT_TEST, OPT_IPBASE, OPT_MAC, OPT_ARP, OPT_LOG, OPT_PRE, OPT_POST,
-	OPT_VERSION,
+	OPT_VERSION, OPT_GRAPH,
 };
 
 static const struct option emu_longopts[] = {
@@ -152,6 +154,7 @@ static const struct option emu_longopts[] = {
 	{ "clean", no_argument, NULL, 'c' },
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
+	{ "graph", required_argument, NULL, OPT_GRAPH },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -165,11 +168,19 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 	o->topo = "minimal";
 	o->switch_kind = "ovs";
 	o->link_engine = "auto";
-	optind = 1;
+	/* 0, not 1: glibc then also forgets where it stopped inside a
+	 * group of short options ("-ch") of an earlier parse. */
+	optind = 0;
 	opterr = 0;
-	/* '+': options end at the script, whose own options are its own. */
-	while (!ret && (c = getopt_long(argc, argv, "+:ch", emu_longopts,
-					NULL)) != -1) {
+	while (!ret) {
+		/* The argument getopt reads now (0 is the first one). */
+		int word = optind ? optind : 1;
+
+		/* '+': options end at the script, whose own options are its
+		 * own. */
+		c = getopt_long(argc, argv, "+:ch", emu_longopts, NULL);
+		if (c == -1)
+			break;
 		switch (c) {
 		case OPT_TOPO: o->topo = optarg; break;
 		case OPT_SWITCH: ret = emu_opts_switch(o, optarg, err); break;
@@ -188,14 +199,21 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 		case 'c': o->clean = true; break;
 		case 'h': o->help = true; break;
 		case OPT_VERSION: o->version = true; break;
+		case OPT_GRAPH: o->graph = optarg; break;
 		case ':':
 			ret = emu_err_set(err, -EINVAL,
 					  "option '%s' needs an argument",
-					  argv[optind - 1]);
+					  argv[word]);
 			break;
 		default:
-			ret = emu_err_set(err, -EINVAL, "unknown option '%s'",
-					  argv[optind - 1]);
+			/* In a group ("-cx") name the letter, not the group. */
+			if (strncmp(argv[word], "--", 2))
+				ret = emu_err_set(err, -EINVAL,
+						  "unknown option '-%c'", optopt);
+			else
+				ret = emu_err_set(err, -EINVAL,
+						  "unknown option '%s'",
+						  argv[word]);
 			break;
 		}
 	}

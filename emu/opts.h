@@ -31,6 +31,7 @@ struct emu_opts {
 	bool clean;			/* -c */
 	bool help, version;
 	const char *pre, *post;		/* CLI command files */
+	const char *graph;		/* --graph FILE: draw, don't start */
 	const char *script;		/* a Lua script; NULL */
 	char **script_args;		/* after the script, NULL-ended */
 	int n_script_args;

@@ -114,6 +114,43 @@ static void test_bad_options_are_named_in_the_error(void **state)
 	emu_opts_release(&o);
 }
 
+/* Found by tests/fuzz/fuzz_opts.c: "-mtoqo" was reported as "unknown
+ * option 'cnemu'" (argv[0]), and the next parse went on inside the old
+ * group ("-zc" made the next command line '-c' and its option a script). */
+static void test_unknown_letter_in_a_group_is_named(void **state)
+{
+	struct emu_err err = { 0 };
+	struct emu_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &err, "-mtoqo"), -EINVAL);
+	assert_string_equal(err.msg, "unknown option '-m'");
+	emu_opts_release(&o);
+	emu_err_clear(&err);
+	assert_int_equal(PARSE(&o, &err, "-cz"), -EINVAL);
+	assert_string_equal(err.msg, "unknown option '-z'");
+	emu_opts_release(&o);
+	emu_err_clear(&err);
+	assert_int_equal(PARSE(&o, &err, "--clean=yes"), -EINVAL);
+	assert_string_equal(err.msg, "unknown option '--clean=yes'");
+	emu_opts_release(&o);
+}
+
+static void test_a_parse_after_an_error_in_a_group_starts_afresh(void **state)
+{
+	struct emu_err err = { 0 };
+	struct emu_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, &err, "-zc"), -EINVAL);
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "--topo", "linear"), 0);
+	assert_false(o.clean);
+	assert_string_equal(o.topo, "linear");
+	assert_null(o.script);
+	emu_opts_release(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -123,6 +160,9 @@ int main(void)
 		cmocka_unit_test(
 			test_script_and_its_arguments_end_the_options),
 		cmocka_unit_test(test_bad_options_are_named_in_the_error),
+		cmocka_unit_test(test_unknown_letter_in_a_group_is_named),
+		cmocka_unit_test(
+			test_a_parse_after_an_error_in_a_group_starts_afresh),
 	};
 
 	return cmocka_run_group_tests_name("opts", tests, NULL, NULL);
