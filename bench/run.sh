@@ -17,10 +17,12 @@ median() { sort -g | awk '{ a[NR] = $1 } END { print a[int((NR + 1) / 2)] }'; }
 
 # Prints "seconds rss_kb" of one run of "$@"; "fail" when it failed.
 time_one() {
-	local out
-	out=$( { /usr/bin/time -f '%e %M' "$@" >/dev/null 2>/dev/null; } 2>&1 )
-	if [ $? -ne 0 ]; then echo fail; return; fi
-	tail -n 1 <<<"$out"
+	local out=/tmp/cnemu-bench-time.$$ r
+	/usr/bin/time -f '%e %M' -o "$out" "$@" >/dev/null 2>&1
+	r=$?
+	if [ $r -ne 0 ]; then echo fail; rm -f "$out"; return; fi
+	tail -n 1 "$out"
+	rm -f "$out"
 }
 
 # Median seconds of REPEAT runs, or "fail".

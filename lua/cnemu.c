@@ -302,6 +302,13 @@ static int l_sleep(lua_State *L)
 	return 0;
 }
 
+/* cnemu.now(): a monotonic clock in seconds, for timing in scripts. */
+static int l_now(lua_State *L)
+{
+	lua_pushnumber(L, (double)now_us() / 1e6);
+	return 1;
+}
+
 /* Writes the arguments (tostring'ed, no newline added, as Mininet's
  * info()) to stderr when the 'lua' module logs at 'level'. */
 static int l_log_at(lua_State *L, enum log_level level)
@@ -356,7 +363,8 @@ static int l_set_log_level(lua_State *L)
 int luaopen_cnemu(lua_State *L)
 {
 	static const luaL_Reg fns[] = {
-		{ "sleep", l_sleep },	      { "info", l_info },
+		{ "sleep", l_sleep },	      { "now", l_now },
+		{ "info", l_info },
 		{ "output", l_info },	      { "debug", l_debug },
 		{ "warn", l_warn },	      { "error", l_error },
 		{ "setLogLevel", l_set_log_level }, { NULL, NULL },
