@@ -48,6 +48,7 @@ struct net {
 	bool switch_stp;
 	bool standalone;		/* OVS without controller */
 	bool auto_mac;
+	bool auto_arp;			/* --arp: static ARP on every host */
 	struct plan_net ipbase;
 	unsigned long next_ip;		/* index of the next host address */
 	struct shaping link_defaults;
@@ -64,7 +65,9 @@ struct net {
 	struct ovs_switch_db *ovs_db;	/* made on first use */
 	long neigh_saved[2];		/* gc_thresh2/3 before the run; 0 */
 	bool userspace;			/* OVS without the kernel module */
+	uint32_t group;			/* IFLA_GROUP of root-side ends */
 	bool started;
+	bool stopping;			/* net_stop() is removing it all */
 	char *controller_spec;		/* --controller; NULL: the default */
 	struct net_switch_info *sw_info;	/* one per switch */
 	size_t n_sw_info, cap_sw_info;
@@ -405,6 +408,7 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 						     : "ovs");
 	net->userspace = !ovs_switch_kernel_datapath();
 	net->auto_mac = opts->auto_mac;
+	net->auto_arp = opts->auto_arp;
 	net->standalone = !strcmp(net->switch_kind, "ovsbr") ||
 			  (opts->controller && !strcmp(opts->controller,
 						       "none"));
@@ -435,6 +439,8 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	 * one run_open() gives this process. */
 	snprintf(net->tag, sizeof(net->tag), "cn%d", (int)getpid());
 	net->alias = xasprintf("cnemu:%s", net->tag);
+	/* "cn" in the high bits: no interface group a user would pick. */
+	net->group = 0x636e0000u | ((uint32_t)getpid() & 0xffffu);
 	if (link_engine_init(&net->engine, opts->link_engine, net->tag, err))
 		goto fail;
 	return net;
@@ -525,8 +531,11 @@ struct node *net_add_host(struct net *net, const char *name,
 			  const struct net_host_opts *opts,
 			  struct emu_err *err)
 {
-	return net_add_hostlike(net, host_create(net, name),
-				opts ? opts->ip : NULL,
+	struct node *node = host_create(net, name);
+
+	if (opts)
+		node->default_route = xstrdup(opts->default_route);
+	return net_add_hostlike(net, node, opts ? opts->ip : NULL,
 				opts ? opts->mac : NULL, err);
 }
 
@@ -604,6 +613,11 @@ bool net_is_started(const struct net *net)
 	return net->started;
 }
 
+bool net_is_stopping(const struct net *net)
+{
+	return net->stopping;
+}
+
 /* Gives the first interface of a host its default address and MAC. */
 static void net_fill_intf(struct node_intf *intf, const char *ip,
 			  const char *mac)
@@ -672,6 +686,7 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 	net_fill_intf(i2, opts->ip2, opts->mac2);
 	lo.mtu = opts->mtu;
 	lo.alias = net->alias;
+	lo.group = net->group;
 	lo.engine = &net->engine;
 	lo.shaping1 = opts->shaping1;
 	lo.shaping2 = opts->shaping2;
@@ -819,6 +834,23 @@ static void net_stop_role(struct net *net, enum node_role role)
 
 /* Addresses the interfaces of 'node' whose links are made and sets them
  * up, through one socket in its namespace. */
+/* Mininet's defaultRoute: "via GW", "dev IFNAME" or a bare gateway. */
+static int net_add_default_route(struct nlsock *nl, struct node *node,
+				 struct emu_err *err)
+{
+	const char *r = node->default_route;
+	int ret;
+
+	if (str_starts_with(r, "dev "))
+		ret = nlsock_add_route(nl, "default", NULL, r + 4, err);
+	else
+		ret = nlsock_add_route(nl, "default",
+				       str_starts_with(r, "via ") ? r + 4 : r,
+				       NULL, err);
+	node->routed = !ret;
+	return ret;
+}
+
 static int net_config_node(struct net *net, struct node *node,
 			   struct emu_err *err)
 {
@@ -830,13 +862,18 @@ static int net_config_node(struct net *net, struct node *node,
 		if (!nl)
 			return err ? err->code : -EIO;
 	}
+	bool configured = false;
+
 	for (size_t i = 0; i < node->n_intfs && !ret; i++) {
 		struct node_intf *intf = node->intfs[i];
 
 		if (!intf->link || !link_is_made(intf->link))
 			continue;
 		ret = link_config_intf(nl, intf, err);
+		configured = true;
 	}
+	if (!ret && configured && node->default_route && !node->routed)
+		ret = net_add_default_route(nl, node, err);
 	if (nl != net->root_nl)
 		nlsock_close(nl);
 	if (ret)
@@ -892,6 +929,62 @@ static int net_start_node(struct net *net, struct node *node,
 	ret = node->ops->prepare ? node->ops->prepare(one, 1, err) : 0;
 	if (!ret)
 		ret = node->ops->start(one, 1, err);
+	return ret;
+}
+
+/* The first interface of 'node' with an address, or NULL. */
+static struct node_intf *net_first_addressed(const struct node *node)
+{
+	for (size_t i = 0; i < node->n_intfs; i++)
+		if (node->intfs[i]->ip[0] && node->intfs[i]->link &&
+		    link_is_made(node->intfs[i]->link))
+			return node->intfs[i];
+	return NULL;
+}
+
+/* The address and MAC of a host's first addressed interface. */
+struct net_arp_entry {
+	struct node_intf *intf;
+	char ip[64], mac[18];
+};
+
+/* Mininet's --arp: every host gets a permanent ARP entry for every other
+ * host's first address, so that no ARP crosses the network. */
+static int net_static_arp(struct net *net, struct emu_err *err)
+{
+	struct net_arp_entry *e = xcalloc(net->n_nodes, sizeof(*e));
+	int ret = 0;
+
+	for (size_t i = 0; i < net->n_nodes; i++) {
+		struct node *h = net->nodes[i];
+
+		e[i].intf = node_role(h) == NODE_HOST ? net_first_addressed(h)
+						      : NULL;
+		if (!e[i].intf ||
+		    !net_intf_mac(e[i].intf, e[i].mac, sizeof(e[i].mac))) {
+			e[i].intf = NULL;
+			continue;
+		}
+		snprintf(e[i].ip, sizeof(e[i].ip), "%.*s",
+			 (int)strcspn(e[i].intf->ip, "/"), e[i].intf->ip);
+	}
+	for (size_t i = 0; i < net->n_nodes && !ret; i++) {
+		struct nlsock *nl;
+
+		if (!e[i].intf || net->nodes[i]->nsfd < 0)
+			continue;
+		nl = nlsock_open(net->nodes[i]->nsfd, err);
+		if (!nl) {
+			ret = err ? err->code : -EIO;
+			break;
+		}
+		for (size_t j = 0; j < net->n_nodes && !ret; j++)
+			if (j != i && e[j].intf)
+				ret = nlsock_add_neigh(nl, e[i].intf->name,
+						       e[j].ip, e[j].mac, err);
+		nlsock_close(nl);
+	}
+	free(e);
 	return ret;
 }
 
@@ -1066,6 +1159,8 @@ int net_start(struct net *net, struct emu_err *err)
 						NODE_SWITCH));
 		ret = net_start_role(net, NODE_SWITCH, err);
 	}
+	if (!ret && net->auto_arp)
+		ret = net_static_arp(net, err);
 	for (size_t i = 0; i < net->n_nodes && !ret; i++)
 		ret = net_ready(net->nodes[i], err);
 	if (ret) {
@@ -1075,74 +1170,31 @@ int net_start(struct net *net, struct emu_err *err)
 	return 0;
 }
 
-/* True when 'intf' lives in the root namespace (a switch port). */
-static bool net_intf_in_root(const struct node_intf *intf)
-{
-	return intf->node->nsfd < 0 && !intf->node->pid;
-}
-
-/* Waits until the root-namespace interfaces 'names' are gone: the kernel
- * frees the veths of deleted namespaces asynchronously, and a quick next
- * run would meet their names. */
-static void net_wait_gone(struct net *net, char **names, size_t n)
-{
-	unsigned long long deadline = now_us() + 15000000ULL;
-	size_t i = 0;
-
-	while (i < n) {
-		if (nlsock_ifindex(net->root_nl, names[i]) < 0) {
-			i++;
-			continue;
-		}
-		if (now_us() > deadline) {
-			log_warn("interface '%s' is still there after 15 s",
-				 names[i]);
-			return;
-		}
-		usleep(20000);
-	}
-}
-
 void net_stop(struct net *net)
 {
-	char **gone = xcalloc(net->n_links + 1, sizeof(*gone));
-	size_t n_gone = 0;
+	struct emu_err err = { 0 };
 
-	if (!net->started) {
-		free(gone);
+	if (!net->started)
 		return;
-	}
+	net->stopping = true;
 	log_info("*** Stopping %zu switches", net_count_role(net,
 							    NODE_SWITCH));
 	net_stop_role(net, NODE_SWITCH);
-	/* Links with an end in a namespace go away with it, all in one batch
-	 * of the kernel; the others are removed one by one. */
-	for (size_t i = 0; i < net->n_links; i++) {
-		struct link *link = net->links[i];
-		struct node_intf *a = link_intf1(link), *b = link_intf2(link);
-
-		if (!link_is_made(link))
-			continue;
-		if (net_intf_in_root(a) && net_intf_in_root(b)) {
-			link_unmake(link);
-			continue;
-		}
-		if (net_intf_in_root(a))
-			gone[n_gone++] = a->name;
-		else if (net_intf_in_root(b))
-			gone[n_gone++] = b->name;
-	}
+	/* Every veth end in the root namespace is in the run's interface
+	 * group: one request removes them all (and their peers) in one batch
+	 * of the kernel, where deleting them one by one waits for the kernel
+	 * each time.  The rest goes with the namespaces, batched too. */
+	if (nlsock_del_group(net->root_nl, net->group, &err))
+		log_warn("%s", err.msg);
 	log_info("*** Stopping %zu hosts", net_count_role(net, NODE_HOST));
 	net_stop_role(net, NODE_HOST);
 	for (size_t i = 0; i < net->n_links; i++)
 		link_forget(net->links[i]);
 	net_remove_switch_ns(net);
 	link_engine_release(&net->engine);
-	net_wait_gone(net, gone, n_gone);
 	net_stop_role(net, NODE_CONTROLLER);
 	net_restore_neigh_limits(net);
-	free(gone);
-	net->started = false;
+	net->started = net->stopping = false;
 	/* Nothing of the run is left on the machine: another may start. */
 	run_close(net->run);
 	net->run = NULL;

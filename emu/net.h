@@ -40,7 +40,8 @@ struct net_opts {
 struct net_host_opts {
 	const char *ip;		/* "10.0.0.1/24"; NULL: next from the plan */
 	const char *mac;	/* NULL: from the plan (--mac) or kernel's */
-	const char *default_route;	/* "via 10.0.0.254" style gw; NULL */
+	const char *default_route;	/* Mininet's defaultRoute: "via GW",
+					   "dev IFNAME" or a bare GW; NULL */
 };
 
 struct net_switch_opts {
@@ -143,6 +144,9 @@ int net_build(struct net *net, const char *spec, struct emu_err *err);
 int net_start(struct net *net, struct emu_err *err);
 void net_stop(struct net *net);
 bool net_is_started(const struct net *net);
+/* True while net_stop() runs: kinds may then leave to the Net what goes
+ * away with its namespaces and interface group. */
+bool net_is_stopping(const struct net *net);
 
 struct node *net_get(const struct net *net, const char *name);
 /* The nodes in order of addition; '*n' gets their count. */

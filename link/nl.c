@@ -20,6 +20,7 @@
 
 #include <linux/ethtool.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/sockios.h>
 #include <linux/veth.h>
@@ -290,6 +291,8 @@ static int put_veth_end(struct nl_msg *msg, const struct nl_veth_end *e,
 		NLA_PUT(msg, IFLA_ADDRESS, sizeof(mac), mac);
 	if (mtu)
 		NLA_PUT_U32(msg, IFLA_MTU, mtu);
+	if (e->group)
+		NLA_PUT_U32(msg, IFLA_GROUP, e->group);
 	return 0;
 nla_put_failure:
 	return -EMSGSIZE;
@@ -444,6 +447,21 @@ int nlsock_build_dellink(struct nl_msg **msgp, const char *ifname,
 	return link_msg(msgp, RTM_DELLINK, 0, &ifi, ifname, err);
 }
 
+int nlsock_build_del_group(struct nl_msg **msgp, uint32_t group)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nl_msg *msg;
+
+	*msgp = msg = msg_new(RTM_DELLINK, 0);
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0 ||
+	    nla_put_u32(msg, IFLA_GROUP, group) < 0) {
+		nlmsg_free(msg);
+		*msgp = NULL;
+		return -EMSGSIZE;
+	}
+	return 0;
+}
+
 int nlsock_build_getlink(struct nl_msg **msgp, const char *ifname,
 			 struct emu_err *err)
 {
@@ -532,6 +550,32 @@ int nlsock_build_add_route(struct nl_msg **msgp, const char *dst,
 	return 0;
 nla_put_failure:
 	return msg_too_long(msgp, dst, err);
+}
+
+int nlsock_build_add_neigh(struct nl_msg **msgp, int ifindex, const char *ip,
+			   const char *mac, struct emu_err *err)
+{
+	struct ndmsg ndm = { .ndm_ifindex = ifindex, .ndm_state = NUD_PERMANENT };
+	unsigned char lladdr[6];
+	struct ipaddr a = { 0 };
+	struct nl_msg *msg;
+
+	*msgp = NULL;
+	if (!ip || parse_cidr(ip, true, &a) < 0)
+		return emu_err_set(err, -EINVAL, "invalid neighbour address "
+				   "'%s'", ip ? ip : "");
+	if (!mac || parse_mac(mac, lladdr) < 0)
+		return emu_err_set(err, -EINVAL, "invalid MAC address '%s'",
+				   mac ? mac : "");
+	ndm.ndm_family = a.family;
+	*msgp = msg = msg_new(RTM_NEWNEIGH, NLM_F_CREATE | NLM_F_REPLACE);
+	if (nlmsg_append(msg, &ndm, sizeof(ndm), NLMSG_ALIGNTO) < 0)
+		goto nla_put_failure;
+	NLA_PUT(msg, NDA_DST, a.len, a.bytes);
+	NLA_PUT(msg, NDA_LLADDR, sizeof(lladdr), lladdr);
+	return 0;
+nla_put_failure:
+	return msg_too_long(msgp, ip, err);
 }
 
 /* ---- talking to the kernel -------------------------------------------- */
@@ -754,8 +798,12 @@ int nlsock_add_veth(struct nlsock *s, const struct nl_veth_end *a,
 	log_dbg("RTM_NEWLINK veth '%s' peer '%s'", a->name, b->name);
 	ret = nlsock_send(s, msg);
 	if (ret < 0)
-		return nlsock_fail(s, ret, err, "cannot create veth '%s'",
-				   a->name);
+		return nlsock_fail(s, ret, err,
+				   ret == -EEXIST
+					   ? "cannot create veth '%s' <-> '%s' "
+					     "(one of the names is taken)"
+					   : "cannot create veth '%s' <-> '%s'",
+				   a->name, b->name);
 	if ((a->alias && (ret = set_end_alias(s, a, err)) < 0) ||
 	    (b->alias && (ret = set_end_alias(s, b, err)) < 0))
 		goto fail;
@@ -900,6 +948,26 @@ int nlsock_del_link(struct nlsock *s, const char *ifname, struct emu_err *err)
 		return 0;
 	if (ret < 0)
 		return nlsock_fail(s, ret, err, "cannot delete '%s'", ifname);
+	return 0;
+}
+
+int nlsock_del_group(struct nlsock *s, uint32_t group, struct emu_err *err)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	if (!group)	/* never the default group of every interface */
+		return emu_err_set(err, -EINVAL, "refusing to delete group 0");
+	ret = nlsock_build_del_group(&msg, group);
+	if (ret < 0)
+		return emu_err_set(err, ret, "cannot build RTM_DELLINK");
+	log_dbg("RTM_DELLINK group %u", group);
+	ret = nlsock_send(s, msg);
+	if (ret == -ENODEV)
+		return 0;	/* an empty group */
+	if (ret < 0)
+		return nlsock_fail(s, ret, err, "cannot delete group %u",
+				   group);
 	return 0;
 }
 
@@ -1102,6 +1170,28 @@ int nlsock_add_route(struct nlsock *s, const char *dst, const char *gw,
 				   gw ? " via '" : "", gw ? gw : "",
 				   gw ? "'" : "", ifname ? " dev " : "",
 				   ifname ? ifname : "");
+	return 0;
+}
+
+int nlsock_add_neigh(struct nlsock *s, const char *ifname, const char *ip,
+		     const char *mac, struct emu_err *err)
+{
+	struct nl_msg *msg;
+	int ret, ifindex = nlsock_ifindex(s, ifname);
+
+	if (ifindex < 0)
+		return nlsock_fail(s, ifindex, err,
+				   "cannot add neighbour '%s' on '%s'", ip,
+				   ifname);
+	ret = nlsock_build_add_neigh(&msg, ifindex, ip, mac, err);
+	if (ret < 0)
+		return ret;
+	log_dbg("RTM_NEWNEIGH %s lladdr %s dev %s", ip, mac, ifname);
+	ret = nlsock_send(s, msg);
+	if (ret < 0)
+		return nlsock_fail(s, ret, err,
+				   "cannot add neighbour '%s' on '%s'", ip,
+				   ifname);
 	return 0;
 }
 

@@ -29,6 +29,7 @@ struct nl_veth_end {
 				 * second request, in a namespace other
 				 * than the socket's by a temporary socket
 				 * opened there) */
+	uint32_t group;		/* IFLA_GROUP; 0: the default group */
 };
 
 /* Options of a Linux bridge. */
@@ -91,9 +92,19 @@ int nlsock_flush_addr4(struct nlsock *s, const char *ifname,
 int nlsock_add_route(struct nlsock *s, const char *dst, const char *gw,
 		     const char *ifname, struct emu_err *err);
 
+/* Adds (or replaces) a permanent neighbour entry: 'ip' reached at 'mac'
+ * on 'ifname' (static ARP, Mininet's --arp). */
+int nlsock_add_neigh(struct nlsock *s, const char *ifname, const char *ip,
+		     const char *mac, struct emu_err *err);
+
 /* Deletes the link 'ifname' (a veth takes its peer along).  A link that
  * does not exist is not an error. */
 int nlsock_del_link(struct nlsock *s, const char *ifname, struct emu_err *err);
+
+/* Deletes, in one batch of the kernel, every link of the interface group
+ * 'group' (> 0) in the socket's namespace (a veth takes its peer along):
+ * one wait for the kernel instead of one per link. */
+int nlsock_del_group(struct nlsock *s, uint32_t group, struct emu_err *err);
 
 /* Moves 'ifname' into the namespace 'nsfd'. */
 int nlsock_move_link(struct nlsock *s, const char *ifname, int nsfd,

@@ -68,6 +68,12 @@ int nlsock_build_add_addr(struct nl_msg **msgp, int ifindex, const char *cidr,
 
 /* RTM_NEWROUTE in the main table: 'dst' ("default" or a cidr) via 'gw'
  * (NULL: none, then scope link) out of 'oif' (0: none). */
+/* RTM_NEWNEIGH: a permanent neighbour 'ip' ("10.0.0.2", a prefix is
+ * ignored) at 'mac' on 'ifindex'. */
+int nlsock_build_add_neigh(struct nl_msg **msgp, int ifindex, const char *ip,
+			   const char *mac, struct emu_err *err);
+/* RTM_DELLINK of every link in interface group 'group'. */
+int nlsock_build_del_group(struct nl_msg **msgp, uint32_t group);
 int nlsock_build_add_route(struct nl_msg **msgp, const char *dst,
 			   const char *gw, int oif, struct emu_err *err);
 

@@ -21,6 +21,7 @@ struct link {
 	struct shaping shaping[2];		/* egress of end 1, end 2 */
 	unsigned int mtu;			/* 0: kernel default */
 	char *alias;				/* tag of root-side ends */
+	uint32_t group;				/* group of root-side ends */
 	struct link_engine *engine;		/* borrowed; NULL: none */
 	int pump_id;				/* its pump link; -1: none */
 	char pump_a[16], pump_b[16];		/* pump-side ends; "" */
@@ -46,6 +47,7 @@ struct link *link_create(struct node_intf *intf1, struct node_intf *intf2,
 			link->shaping[1] = *opts->shaping2;
 		link->mtu = opts->mtu;
 		link->alias = xstrdup(opts->alias);
+		link->group = opts->group;
 		link->engine = opts->engine;
 	}
 	link->pump_id = -1;
@@ -54,7 +56,8 @@ struct link *link_create(struct node_intf *intf1, struct node_intf *intf2,
 }
 
 static void link_fill_end(struct nl_veth_end *end,
-			  const struct node_intf *intf, const char *alias)
+			  const struct node_intf *intf, const char *alias,
+			  uint32_t group)
 {
 	end->name = intf->name;
 	end->nsfd = intf->node->nsfd;
@@ -62,6 +65,7 @@ static void link_fill_end(struct nl_veth_end *end,
 	/* Only ends in the root namespace need a tag: the others go away
 	 * with their node's namespace. */
 	end->alias = intf->node->nsfd < 0 ? alias : NULL;
+	end->group = intf->node->nsfd < 0 ? group : 0;
 }
 
 static bool link_needs_pump(const struct link *link, const struct shaping *s)
@@ -127,8 +131,8 @@ int link_make(struct link *link, struct nlsock *nl, struct emu_err *err)
 	ret = link_decide(link, link->shaping, err);
 	if (ret)
 		return ret;
-	link_fill_end(&a, link->intf1, link->alias);
-	link_fill_end(&b, link->intf2, link->alias);
+	link_fill_end(&a, link->intf1, link->alias, link->group);
+	link_fill_end(&b, link->intf2, link->alias, link->group);
 	if (link_needs_pump(link, link->shaping))
 		return link_make_pumped(link, nl, &a, &b, err);
 	ret = nlsock_add_veth(nl, &a, &b, link->mtu, err);

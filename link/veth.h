@@ -8,6 +8,7 @@
 #define LINK_VETH_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "link/shaping.h"
 
@@ -23,6 +24,9 @@ struct link_opts {
 	const struct shaping *shaping1;	/* egress of end 1; NULL: none */
 	const struct shaping *shaping2;	/* egress of end 2; NULL: none */
 	const char *alias;		/* IFLA_IFALIAS of root-side ends */
+	uint32_t group;			/* IFLA_GROUP of root-side ends, so
+					   that the Net removes them in one
+					   batch; 0: none */
 	struct link_engine *engine;	/* the run's netem or pump (the
 					   Net's, borrowed); NULL: no
 					   impairments possible */

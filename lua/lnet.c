@@ -334,7 +334,8 @@ static int l_push_new_node(lua_State *L, struct node *node,
 
 static int l_net_add_host(lua_State *L)
 {
-	static const char *const keys[] = { "ip", "mac", NULL };
+	static const char *const keys[] = { "ip", "mac", "defaultRoute",
+					    NULL };
 	struct net *net = lnet_check(L, 1);
 	const char *name = luaL_checkstring(L, 2);
 	struct net_host_opts ho = { 0 };
@@ -343,6 +344,7 @@ static int l_net_add_host(lua_State *L)
 	lopt_check_keys(L, 3, "addHost", keys);
 	ho.ip = lopt_string(L, 3, "addHost", "ip");
 	ho.mac = lopt_string(L, 3, "addHost", "mac");
+	ho.default_route = lopt_string(L, 3, "addHost", "defaultRoute");
 	return l_push_new_node(L, net_add_host(net, name, &ho, &err), &err);
 }
 

@@ -18,6 +18,9 @@
 #include "lua/lcnemu.h"
 
 #define L_POPEN_BUF 8192	/* longest line popen returns whole */
+/* node:cmd() returns the whole output as a string: a command that floods
+ * (yes) ends in an error at this size, not with all of memory taken. */
+#define L_CMD_OUTPUT_MAX (64u << 20)	/* bytes */
 
 /* A command started by node:popen(). */
 struct l_popen {
@@ -190,6 +193,7 @@ static int l_node_cmd(lua_State *L)
 	struct node *node = l_running_node(L, "cmd", NULL);
 	const char *text = l_command_line(L, "cmd");
 	char *line = xstrdup(text), buf[4096];
+	size_t total = 0;
 	luaL_Buffer b;
 	pid_t pid;
 	ssize_t n;
@@ -203,12 +207,19 @@ static int l_node_cmd(lua_State *L)
 		lua_pushinteger(L, pid);
 		return 2;
 	}
-	lua_pushstring(L, line);
+	text = lua_pushstring(L, line);	/* stays on the stack */
 	free(line);
-	pid = l_spawn(L, node, lua_tostring(L, -1), &fd, false);
+	pid = l_spawn(L, node, text, &fd, false);
 	luaL_buffinit(L, &b);
 	for (;;) {
 		n = read(fd, buf, sizeof(buf));
+		if (n > 0 && (total += (size_t)n) > L_CMD_OUTPUT_MAX) {
+			close(fd);
+			l_kill_child(pid);
+			return luaL_error(L, "cmd: output of '%s' exceeds %u "
+					     "MiB (popen reads it line by line)",
+					  text, L_CMD_OUTPUT_MAX >> 20);
+		}
 		if (n > 0) {
 			luaL_addlstring(&b, buf, (size_t)n);
 			continue;

@@ -107,12 +107,17 @@ static void bridge_stop(struct node **nodes, size_t n)
 {
 	for (size_t i = 0; i < n; i++) {
 		struct emu_err err = { 0 };
-		struct nlsock *nl = net_switch_nl(nodes[i]->net, &err);
+		struct nlsock *nl;
 
+		/* A whole Net stopping removes the switch namespace with its
+		 * bridges in one batch: deleting each waits for the kernel. */
+		nodes[i]->running = false;
+		if (net_is_stopping(nodes[i]->net))
+			continue;
+		nl = net_switch_nl(nodes[i]->net, &err);
 		if (!nl || nlsock_del_link(nl, nodes[i]->name, &err))
 			log_warn("cannot remove bridge '%s': %s",
 				 nodes[i]->name, err.msg);
-		nodes[i]->running = false;
 	}
 }
 

@@ -797,26 +797,27 @@ void docker_api_parse_error(const char *body, size_t len, char *msg,
 		return;
 	if (json_is_object(root))
 		text = json_string_value(json_object_get(root, "message"));
-	if (text) {
-		snprintf(msg, size, "%s", text);
+	if (text && *text) {
+		body = text;
+		len = strlen(text);
+	}
+	/* Blanks and control characters (NULs too) count as space. */
+	while (len && (unsigned char)*body <= ' ') {
+		body++;
+		len--;
+	}
+	while (len && (unsigned char)body[len - 1] <= ' ')
+		len--;
+	n = len < size - 1 ? len : size - 1;
+	if (!n) {
+		snprintf(msg, size, "empty reply");
 	} else {
-		while (len && isspace((unsigned char)*body)) {
-			body++;
-			len--;
-		}
-		while (len && isspace((unsigned char)body[len - 1]))
-			len--;
-		n = len < size - 1 ? len : size - 1;
-		if (!n) {
-			snprintf(msg, size, "empty reply");
-		} else {
-			memcpy(msg, body, n);
-			msg[n] = '\0';
-			/* One line: no control characters in a sentence. */
-			for (char *p = msg; *p; p++)
-				if ((unsigned char)*p < ' ')
-					*p = ' ';
-		}
+		memcpy(msg, body, n);
+		msg[n] = '\0';
+		/* One line: no control characters in a sentence. */
+		for (size_t i = 0; i < n; i++)
+			if ((unsigned char)msg[i] < ' ')
+				msg[i] = ' ';
 	}
 	json_decref(root);
 }

@@ -51,6 +51,7 @@ void node_destroy(struct node *node)
 	free(node->bg_pids);
 	free(node->default_ip);
 	free(node->default_mac);
+	free(node->default_route);
 	free(node->name);
 	node->ops->free(node);
 }

@@ -82,6 +82,8 @@ struct node {
 	size_t n_bg, cap_bg;
 	char *default_ip;	/* "10.0.0.1/8" for the first interface */
 	char *default_mac;	/* for the first interface; NULL: kernel's */
+	char *default_route;	/* "via GW", "dev IF" or "GW"; NULL: none */
+	bool routed;		/* 'default_route' is in place */
 };
 
 /* Initialises the shared part of a kind's node. */

@@ -946,10 +946,11 @@ int ovs_switch_del_port(struct ovs_switch_db *db, const char *bridge,
 	return ret;
 }
 
-int ovs_switch_del_bridges(struct ovs_switch_db *db, const char *const *names,
-			   size_t n, struct emu_err *err)
+int ovs_switch_del_run_bridges(struct ovs_switch_db *db, const char *run_tag,
+			       const char *const *names, size_t n,
+			       struct emu_err *err)
 {
-	struct ovsw_del del = { NULL, NULL, NULL, names, n, 0 };
+	struct ovsw_del del = { run_tag, NULL, NULL, names, n, 0 };
 	struct ovsw_op op = { "remove bridges", ovsw_build_del, &del, NULL };
 	sigset_t mask;
 	int ret;
@@ -960,6 +961,12 @@ int ovs_switch_del_bridges(struct ovs_switch_db *db, const char *const *names,
 	ret = ovsw_transact(db, &op, err);
 	ovsw_restore_sigpipe(&mask);
 	return ret < 0 ? ret : del.n_deleted;
+}
+
+int ovs_switch_del_bridges(struct ovs_switch_db *db, const char *const *names,
+			   size_t n, struct emu_err *err)
+{
+	return ovs_switch_del_run_bridges(db, NULL, names, n, err);
 }
 
 int ovs_switch_del_tagged(struct ovs_switch_db *db, const char *run_tag,

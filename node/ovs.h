@@ -66,6 +66,13 @@ int ovs_switch_del_port(struct ovs_switch_db *db, const char *bridge,
 int ovs_switch_del_bridges(struct ovs_switch_db *db, const char *const *names,
 			   size_t n, struct emu_err *err);
 
+/* As ovs_switch_del_bridges(), but only those tagged 'run_tag': a run
+ * never removes a bridge of the same name that it did not make (one that
+ * made its own start fail). */
+int ovs_switch_del_run_bridges(struct ovs_switch_db *db, const char *run_tag,
+			       const char *const *names, size_t n,
+			       struct emu_err *err);
+
 /* Removes, in one transaction, every bridge whose external_ids:cnemu-run
  * equals 'run_tag' or, with 'run_tag' NULL, for which 'is_dead(tag, aux)'
  * returns true.  Bridges without the key are never touched.  Returns the

@@ -137,9 +137,12 @@ static void ovs_sw_stop(struct node **nodes, size_t n)
 		names[i] = nodes[i]->name;
 		nodes[i]->running = false;
 	}
-	/* One transaction removes them all. */
+	/* One transaction removes them all; only those of the run: a
+	 * bridge of the same name that made start fail is someone else's. */
 	db = n ? net_ovs_db(nodes[0]->net, &err) : NULL;
-	if (n && (!db || ovs_switch_del_bridges(db, names, n, &err) < 0))
+	if (n && (!db || ovs_switch_del_run_bridges(
+				 db, net_run_tag(nodes[0]->net), names, n,
+				 &err) < 0))
 		log_warn("cannot remove OVS bridges: %s", err.msg);
 	free(names);
 }

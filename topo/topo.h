@@ -30,6 +30,8 @@ struct topo {
 	size_t n_nodes, cap_nodes;
 	struct topo_link *links;
 	size_t n_links, cap_links;
+	size_t *slots;		/* names hashed: node index + 1, 0 free */
+	size_t n_slots;		/* 0 or a power of two, > 2 * n_nodes */
 };
 
 void topo_init(struct topo *t);
@@ -42,7 +44,8 @@ int topo_add_node(struct topo *t, enum topo_kind kind, const char *name,
 /* Adds a link between nodes 'a' and 'b' (indices). */
 int topo_add_link(struct topo *t, size_t a, size_t b, int port_a, int port_b,
 		  struct emu_err *err);
-/* Returns the index of 'name' or -1. */
+/* Returns the index of 'name' or -1 (in constant time: topologies of
+ * 100000 nodes are built from their names). */
 int topo_find(const struct topo *t, const char *name);
 /* Counts the nodes of 'kind'. */
 size_t topo_count(const struct topo *t, enum topo_kind kind);

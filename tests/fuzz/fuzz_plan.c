@@ -112,9 +112,14 @@ static void fuzz_name(const char *s)
 		return;
 	}
 	fuzz_check(strlen(s) >= 1 && strlen(s) <= 10, "'%s'", s);
-	fuzz_check(!plan_intf_name(s, 99, intf, sizeof(intf), NULL) &&
+	/* Names of 10 leave room for "-eth<port>" up to port 9. */
+	fuzz_check(!plan_intf_name(s, 9, intf, sizeof(intf), NULL) &&
 			   strlen(intf) <= PLAN_IFNAME_MAX,
 		   "'%s': no room for its interfaces", s);
+	fuzz_check(strlen(s) < 10 ||
+			   plan_intf_name(s, 10, intf, sizeof(intf), NULL) ==
+				   -ENAMETOOLONG,
+		   "'%s-eth10' is longer than IFNAMSIZ allows", s);
 	plan_dpid(s);
 }
 

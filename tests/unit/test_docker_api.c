@@ -65,6 +65,33 @@ static void test_error_reply_gives_the_engines_message(void **state)
 	assert_string_equal(msg, "a lon");
 }
 
+/* Found by tests/fuzz/fuzz_docker_json.c: a body starting with NULs gave
+ * an empty sentence ("error: "), and so did {"message": ""}; a message
+ * with a newline broke the one-line error. */
+static void test_error_reply_is_never_empty_nor_two_lines(void **state)
+{
+	static const char tail[] = "{\"I\xe3\xdd\xc5\xdf" "5";
+	char body[81 + LEN(tail)], msg[64];
+
+	(void)state;
+	/* The fuzzer's input: 81 NULs, then bytes that are not JSON. */
+	memset(body, 0, 81);
+	memcpy(body + 81, tail, LEN(tail));
+	docker_api_parse_error(body, sizeof(body), msg, sizeof(msg));
+	assert_string_equal(msg, tail);
+	docker_api_parse_error(body, 81, msg, sizeof(msg));
+	assert_string_equal(msg, "empty reply");
+	docker_api_parse_error("a\0b", 3, msg, sizeof(msg));
+	assert_string_equal(msg, "a b");
+	docker_api_parse_error("{\"message\":\"\"}", LEN("{\"message\":\"\"}"),
+			       msg, sizeof(msg));
+	assert_string_equal(msg, "{\"message\":\"\"}");
+	docker_api_parse_error("{\"message\":\"no\\nway\\n\"}",
+			       LEN("{\"message\":\"no\\nway\\n\"}"), msg,
+			       sizeof(msg));
+	assert_string_equal(msg, "no way");
+}
+
 static void test_status_maps_to_errno(void **state)
 {
 	(void)state;
@@ -644,6 +671,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_error_reply_gives_the_engines_message),
+		cmocka_unit_test(test_error_reply_is_never_empty_nor_two_lines),
 		cmocka_unit_test(test_status_maps_to_errno),
 		cmocka_unit_test(
 			test_image_inspect_gives_entrypoint_cmd_env_workdir),

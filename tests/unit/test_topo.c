@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "emu/err.h"
 #include "topo/topo.h"
@@ -219,6 +220,36 @@ static void test_duplicate_and_bad_names_are_refused(void **state)
 	topo_release(&t);
 }
 
+/* Found by tests/fuzz/fuzz_topo.c: "tree,8,4" (87381 nodes, within the
+ * limit) took 13 s, each name compared with every name before it. */
+static void test_largest_topologies_build_in_well_under_a_second(void **state)
+{
+	struct topo t;
+	clock_t start = clock();
+
+	(void)state;
+	build_ok(&t, "tree,8,4");
+	assert_int_equal(topo_count(&t, TOPO_HOST), 65536);
+	assert_int_equal(topo_count(&t, TOPO_SWITCH), 21845);
+	for (size_t i = 0; i < t.n_nodes; i += 997)
+		assert_int_equal(topo_find(&t, t.nodes[i].name), (int)i);
+	assert_int_equal(topo_find(&t, "h65537"), -1);
+	topo_release(&t);
+	/* Quadratic was 13 s optimised, minutes under the sanitizers. */
+	assert_true(clock() - start < 5 * CLOCKS_PER_SEC);
+}
+
+/* Found reading the fuzzer's timeouts: linear,K,N had no bound on its
+ * K * N hosts (tree and torus have). */
+static void test_linear_topo_beyond_the_limit_is_refused(void **state)
+{
+	(void)state;
+	assert_non_null(strstr(build_err("linear,1001,100", -E2BIG),
+			       "too large"));
+	assert_non_null(strstr(build_err("linear,100000,100000", -E2BIG),
+			       "too large"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -235,6 +266,9 @@ int main(void)
 		cmocka_unit_test(test_unknown_topology_is_named_in_the_error),
 		cmocka_unit_test(test_bad_topology_arguments_are_refused),
 		cmocka_unit_test(test_duplicate_and_bad_names_are_refused),
+		cmocka_unit_test(
+			test_largest_topologies_build_in_well_under_a_second),
+		cmocka_unit_test(test_linear_topo_beyond_the_limit_is_refused),
 	};
 
 	return cmocka_run_group_tests_name("topo", tests, NULL, NULL);

@@ -1,0 +1,303 @@
+/* Load: a 500-host single topology (Linux bridge) and a 100-switch linear
+ * one (OVS) start, reach across, and stop cleanly; memory and file
+ * descriptors stay flat over 20 start/stop cycles of one Net in one
+ * process.  Times and sizes are printed. */
+#include "tests/lib/testlib.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/lib/runs.h"
+
+#define LOAD_START_MS 300000	/* 500 hosts come up within this */
+#define LOAD_SAMPLE_PAIRS 20
+#define LOAD_CYCLES 20
+/* How much the resident size may still grow between cycle 5 and the last:
+ * the first cycles warm caches and pools. */
+#define LOAD_RSS_SLACK_KB 2048
+
+static struct test_run load_run;
+static char load_dir[] = "/tmp/rbload.XXXXXX";
+
+/* One Net started and stopped LOAD_CYCLES times: a cycle prints
+ * "RB-CYCLE <n> <rss kB> <fds> <dropped %>".  Its OVS switch (with the
+ * builtin controller) only when the first argument is "ovs". */
+static const char load_cycle_script[] =
+	"local ovs = arg[1] == 'ovs'\n"
+	"local net = cnemu.Net{switch = 'lxbr'}\n"
+	"local s1 = net:addSwitch('kr1')\n"
+	"for i = 1, 3 do net:addLink(net:addHost('h' .. i), s1) end\n"
+	"if ovs then\n"
+	"  net:addController('c0')\n"
+	"  local s2 = net:addSwitch('kr2', {cls = 'ovs'})\n"
+	"  net:addLink(s1, s2, {bw = 100})\n"
+	"  net:addLink(net:addHost('h4'), s2, {delay = '1ms'})\n"
+	"end\n"
+	"local pid = io.open('/proc/self/stat'):read('n')\n"
+	"local function rss()\n"
+	"  for line in io.lines('/proc/self/status') do\n"
+	"    local kb = line:match('^VmRSS:%s+(%d+)')\n"
+	"    if kb then return tonumber(kb) end\n"
+	"  end\n"
+	"end\n"
+	"local function fds()\n"
+	"  local p = io.popen('ls /proc/' .. pid .. '/fd | wc -l')\n"
+	"  local n = p:read('n')\n"
+	"  p:close()\n"
+	"  return n\n"
+	"end\n"
+	"for i = 1, tonumber(arg[2]) do\n"
+	"  net:start()\n"
+	"  local dropped = net:pingAll()\n"
+	"  net:stop()\n"
+	"  collectgarbage()\n"
+	"  io.stderr:write(string.format('RB-CYCLE %d %d %d %d\\n', i, rss(),\n"
+	"                                fds(), dropped))\n"
+	"end\n";
+
+static int load_group_setup(void **state)
+{
+	(void)state;
+	load_run.in_fd = load_run.out_fd = -1;
+	load_run.status = -1;
+	return mkdtemp(load_dir) ? 0 : -1;
+}
+
+static int load_group_teardown(void **state)
+{
+	(void)state;
+	sh("rm -rf %s", load_dir);
+	return 0;
+}
+
+static int load_teardown(void **state)
+{
+	(void)state;
+	test_run_end(&load_run);
+	return 0;
+}
+
+/* Starts cnemu with 'args' and the CLI on a pipe; returns the seconds it
+ * says it took to start. */
+static double load_start(const char *args)
+{
+	double t0 = test_now();
+	const char *p;
+
+	test_wait_idle(60000);
+	if (test_run_start(&load_run, "%s %s", test_cnemu(), args))
+		fail_msg("cannot start cnemu");
+	if (!test_run_expect(&load_run, "*** Started in ", LOAD_START_MS))
+		fail_msg("cnemu %s did not start in %d s:\n%.4000s", args,
+			 LOAD_START_MS / 1000, load_run.out);
+	p = load_run.out + load_run.seen;
+	printf("  %s: started in %.1f s (%.1f s with the process)\n", args,
+	       atof(p), test_now() - t0);
+	return atof(p);
+}
+
+/* The resident size of the run's process, kB. */
+static long load_rss_kb(pid_t pid)
+{
+	char *out = sh_out("awk '/^VmRSS:/ {print $2}' /proc/%d/status",
+			   (int)pid);
+	long kb = atol(out);
+
+	free(out);
+	return kb;
+}
+
+/* Ends the run (end of the CLI's input), checks it left nothing; prints
+ * how long the stop took. */
+static void load_stop(void)
+{
+	double t0 = test_now();
+	pid_t pid = load_run.pid;
+	int status = test_run_wait(&load_run, LOAD_START_MS);
+	char *left;
+
+	printf("  stopped in %.1f s, status %d\n", test_now() - t0, status);
+	if (status != 0)
+		fail_msg("cnemu exited with %d:\n%.4000s", status,
+			 load_run.out + load_run.seen);
+	left = test_run_leftovers(pid, 10000);
+	if (*left)
+		fail_msg("the run left:\n%.4000s", left);
+	free(left);
+}
+
+static uint64_t load_rand(uint64_t *s)
+{
+	uint64_t z = (*s += 0x9e3779b97f4a7c15ULL);
+
+	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+	return z ^ (z >> 31);
+}
+
+static void test_single_500_hosts_reach_each_other_and_stop_clean(
+	void **state)
+{
+	uint64_t seed = 500;
+	unsigned int ok = 0;
+	double t0;
+
+	(void)state;
+	if (require_root())
+		return;
+	load_start("--topo single,500 --switch lxbr");
+	printf("  cnemu holds %ld kB with 500 hosts\n",
+	       load_rss_kb(load_run.pid));
+	t0 = test_now();
+	test_run_send(&load_run, "pingpair");
+	if (!test_run_expect(&load_run, "*** Results: 0% dropped (2/2",
+			     60000))
+		fail_msg("pingpair:\n%s", load_run.out + load_run.seen);
+	/* A sample of pairs across the bridge: all of them would be
+	 * 249,500 pings. */
+	for (int i = 0; i < LOAD_SAMPLE_PAIRS; i++) {
+		unsigned int a = 1 + (unsigned int)(load_rand(&seed) % 500);
+		unsigned int b = 1 + (unsigned int)(load_rand(&seed) % 500);
+
+		if (a == b)
+			b = b % 500 + 1;
+		test_run_send(&load_run, "h%u ping -c1 -W2 h%u", a, b);
+		if (!test_run_expect(&load_run, "packets transmitted, ", 30000))
+			fail_msg("h%u ping h%u:\n%s", a, b,
+				 load_run.out + load_run.seen);
+		if (!strncmp(load_run.out + load_run.seen, "1 received", 10))
+			ok++;
+		else
+			printf("  h%u -> h%u: lost\n", a, b);
+	}
+	printf("  pingpair and %u/%d sampled pairs in %.1f s\n", ok,
+	       LOAD_SAMPLE_PAIRS, test_now() - t0);
+	assert_int_equal(ok, LOAD_SAMPLE_PAIRS);
+	load_stop();
+}
+
+static void test_linear_100_switches_pingall_and_stop_clean(void **state)
+{
+	char *taken;
+	double t0;
+
+	(void)state;
+	if (require_ovs())
+		return;
+	/* Built-in names: bridges s1..s100 of someone else would clash. */
+	taken = sh_out("ovs-vsctl --bare --columns=name list bridge | "
+		       "grep -xE 's[0-9]+' | head -3 | tr '\\n' ' '");
+	if (*taken) {
+		char reason[200];
+
+		snprintf(reason, sizeof(reason),
+			 "OVS bridges %sexist and are not ours: linear,100 "
+			 "needs their names",
+			 taken);
+		free(taken);
+		test_skip(reason);
+		return;
+	}
+	free(taken);
+	load_start("--topo linear,100 --switch ovs");
+	printf("  cnemu holds %ld kB with 100 switches\n",
+	       load_rss_kb(load_run.pid));
+	t0 = test_now();
+	test_run_send(&load_run, "pingall");
+	if (!test_run_expect(&load_run, "*** Results: ", 300000))
+		fail_msg("pingall did not end:\n%.4000s",
+			 load_run.out + load_run.seen);
+	test_run_expect(&load_run, "received)", 1000);
+	printf("  pingall of 100 hosts (9900 pings) in %.1f s: %.40s\n",
+	       test_now() - t0, load_run.out + load_run.seen - 30);
+	if (strncmp(strstr(load_run.out, "*** Results: ") + 13, "0% dropped",
+		    10))
+		fail_msg("pingall dropped:\n%.300s",
+			 strstr(load_run.out, "*** Results: "));
+	load_stop();
+}
+
+/* Runs the cycle script with 'variant' and checks every cycle passed and
+ * memory and descriptors stayed flat. */
+static void load_cycles(const char *variant)
+{
+	long rss[LOAD_CYCLES + 1] = { 0 }, fds[LOAD_CYCLES + 1] = { 0 };
+	char path[128];
+	double t0 = test_now();
+	int status;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/cycles.lua", load_dir);
+	f = fopen(path, "w");
+	if (!f || fputs(load_cycle_script, f) < 0 || fclose(f))
+		fail_msg("cannot write %s", path);
+	test_wait_idle(60000);
+	if (test_run_start(&load_run, "%s %s %s %d", test_cnemu(), path,
+			   variant, LOAD_CYCLES))
+		fail_msg("cannot start cnemu");
+	status = test_run_wait(&load_run, 300000);
+	for (const char *p = load_run.out; (p = strstr(p, "RB-CYCLE "));
+	     p++) {
+		int i, dropped;
+		long kb, n;
+
+		if (sscanf(p, "RB-CYCLE %d %ld %ld %d", &i, &kb, &n,
+			   &dropped) != 4 ||
+		    i < 1 || i > LOAD_CYCLES)
+			continue;
+		if (dropped)
+			fail_msg("%s cycle %d: pingAll dropped %d%%:\n%.4000s",
+				 variant, i, dropped, load_run.out);
+		rss[i] = kb;
+		fds[i] = n;
+	}
+	if (status != 0 || !rss[LOAD_CYCLES])
+		fail_msg("%s: status %d after %s cycles:\n%.4000s", variant,
+			 status, rss[1] ? "some" : "no", load_run.out);
+	printf("  %s: %d cycles in %.1f s; RSS %ld, %ld, %ld kB (cycles 1, "
+	       "5, %d); fds %ld, %ld\n",
+	       variant, LOAD_CYCLES, test_now() - t0, rss[1], rss[5],
+	       rss[LOAD_CYCLES], LOAD_CYCLES, fds[1], fds[LOAD_CYCLES]);
+	if (rss[LOAD_CYCLES] - rss[5] > LOAD_RSS_SLACK_KB)
+		fail_msg("%s: RSS grew from %ld kB (cycle 5) to %ld kB (cycle "
+			 "%d)",
+			 variant, rss[5], rss[LOAD_CYCLES], LOAD_CYCLES);
+	if (fds[LOAD_CYCLES] != fds[1])
+		fail_msg("%s: open descriptors went from %ld to %ld", variant,
+			 fds[1], fds[LOAD_CYCLES]);
+	test_run_end(&load_run);
+}
+
+static void test_memory_stays_flat_over_20_start_stop_cycles(void **state)
+{
+	(void)state;
+	if (require_root())
+		return;
+	load_cycles("lxbr");
+	if (!sh("ovs-vsctl --timeout=3 show >/dev/null 2>&1"))
+		load_cycles("ovs");
+	else
+		printf("  no OVS: Linux bridges only\n");
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test_teardown(
+			test_single_500_hosts_reach_each_other_and_stop_clean,
+			load_teardown),
+		cmocka_unit_test_teardown(
+			test_linear_100_switches_pingall_and_stop_clean,
+			load_teardown),
+		cmocka_unit_test_teardown(
+			test_memory_stays_flat_over_20_start_stop_cycles,
+			load_teardown),
+	};
+
+	return cmocka_run_group_tests_name("load", tests, load_group_setup,
+					   load_group_teardown);
+}
