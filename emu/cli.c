@@ -377,48 +377,6 @@ static int cli_parse_seconds(const char *s, double *out, struct emu_err *err)
 	return 0;
 }
 
-/* The MAC of 'intf' as the kernel has it, read in the node's namespace;
- * NULL when it cannot be read (not made yet). */
-static const char *cli_read_mac(const struct node_intf *intf, char *buf,
-				size_t size)
-{
-	struct ifreq ifr = { 0 };
-	int nsfd, saved = -1, sock;
-	unsigned char *m;
-
-	if (!intf->link || !link_is_made(intf->link))
-		return NULL;
-	nsfd = node_open_ns(intf->node, "net");
-	if (nsfd >= 0) {
-		saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (saved < 0 || setns(nsfd, CLONE_NEWNET) < 0) {
-			close(nsfd);
-			if (saved >= 0)
-				close(saved);
-			return NULL;
-		}
-		close(nsfd);
-	}
-	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (saved >= 0) {
-		if (setns(saved, CLONE_NEWNET) < 0)
-			log_err("cannot return to the root namespace: %s",
-				strerror(errno));
-		close(saved);
-	}
-	if (sock < 0)
-		return NULL;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", intf->name);
-	if (ioctl(sock, SIOCGIFHWADDR, &ifr) < 0) {
-		close(sock);
-		return NULL;
-	}
-	close(sock);
-	m = (unsigned char *)ifr.ifr_hwaddr.sa_data;
-	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
-		 m[3], m[4], m[5]);
-	return buf;
-}
 
 /* ---- JSON of the topology ----------------------------------------- */
 
@@ -476,7 +434,7 @@ static json_t *cli_json_intf(const struct node_intf *intf)
 	const char *mac;
 	char buf[32];
 
-	mac = intf->mac[0] ? intf->mac : cli_read_mac(intf, buf, sizeof(buf));
+	mac = intf->mac[0] ? intf->mac : net_intf_mac(intf, buf, sizeof(buf));
 	json_object_set_new(o, "name", json_string(intf->name));
 	json_object_set_new(o, "ip", intf->ip[0] ? json_string(intf->ip)
 						 : json_null());

@@ -336,11 +336,25 @@ struct nlsock *net_switch_nl(struct net *net, struct emu_err *err)
 	return net_switch_nsfd(net, err) < 0 ? NULL : net->sw_nl;
 }
 
-/* Removes the Linux bridges' namespace with all that is left in it. */
+/* Removes the Linux bridges' namespace with all that is left in it.  The
+ * fds of it that nodes hold go too: they would keep it alive, with the
+ * veth ends in it, and a next start would meet their names. */
 static void net_remove_switch_ns(struct net *net)
 {
+	struct stat ns, st;
+
 	if (net->sw_nsfd < 0)
 		return;
+	for (size_t i = 0; i < net->n_nodes; i++) {
+		struct node *node = net->nodes[i];
+
+		if (node->nsfd >= 0 && !fstat(net->sw_nsfd, &ns) &&
+		    !fstat(node->nsfd, &st) && st.st_ino == ns.st_ino &&
+		    st.st_dev == ns.st_dev) {
+			close(node->nsfd);
+			node->nsfd = -1;
+		}
+	}
 	nlsock_close(net->sw_nl);
 	net->sw_nl = NULL;
 	host_netns_kill_all(net->sw_nsfd);
@@ -747,39 +761,27 @@ int net_build(struct net *net, const char *spec, struct emu_err *err)
 	return ret;
 }
 
-/* Starts the nodes of 'role' that are not running, one call per kind. */
-static int net_start_role(struct net *net, enum node_role role,
-			  struct emu_err *err)
+/* Which nodes a batch takes, and what it does with them. */
+enum net_batch { NET_BATCH_START, NET_BATCH_PREPARE, NET_BATCH_STOP };
+
+static bool net_batch_takes(const struct node *node, enum node_role role,
+			    enum net_batch what)
 {
-	struct node **batch = xcalloc(net->n_nodes, sizeof(*batch));
-	const struct node_ops *done[16];
-	size_t n_done = 0;
-	int ret = 0;
-
-	for (size_t i = 0; i < net->n_nodes && !ret; i++) {
-		const struct node_ops *ops = net->nodes[i]->ops;
-		size_t n = 0, k;
-
-		if (ops->role != role || net->nodes[i]->running)
-			continue;
-		for (k = 0; k < n_done && done[k] != ops; k++)
-			;
-		if (k < n_done)
-			continue;
-		if (n_done < ARRAY_SIZE(done))
-			done[n_done++] = ops;
-		for (size_t j = i; j < net->n_nodes; j++)
-			if (net->nodes[j]->ops == ops &&
-			    !net->nodes[j]->running)
-				batch[n++] = net->nodes[j];
-		ret = ops->start(batch, n, err);
+	if (node->ops->role != role)
+		return false;
+	switch (what) {
+	case NET_BATCH_START: return !node->running;
+	case NET_BATCH_PREPARE: return node->ops->prepare != NULL;
+	case NET_BATCH_STOP: return node->running;
 	}
-	free(batch);
-	return ret;
+	return false;
 }
 
-/* Calls the 'prepare' of each switch kind once with all its nodes. */
-static int net_prepare_switches(struct net *net, struct emu_err *err)
+/* Calls the kind's start, prepare or stop once per kind of 'role' with all
+ * its nodes that the step takes, kinds in order of first appearance:
+ * kinds batch their work (one OVSDB transaction, concurrent containers). */
+static int net_batch(struct net *net, enum node_role role, enum net_batch what,
+		     struct emu_err *err)
 {
 	struct node **batch = xcalloc(net->n_nodes, sizeof(*batch));
 	const struct node_ops *done[16];
@@ -790,7 +792,7 @@ static int net_prepare_switches(struct net *net, struct emu_err *err)
 		const struct node_ops *ops = net->nodes[i]->ops;
 		size_t n = 0, k;
 
-		if (ops->role != NODE_SWITCH || !ops->prepare)
+		if (!net_batch_takes(net->nodes[i], role, what))
 			continue;
 		for (k = 0; k < n_done && done[k] != ops; k++)
 			;
@@ -798,38 +800,43 @@ static int net_prepare_switches(struct net *net, struct emu_err *err)
 			continue;
 		done[n_done++] = ops;
 		for (size_t j = i; j < net->n_nodes; j++)
-			if (net->nodes[j]->ops == ops)
+			if (net->nodes[j]->ops == ops &&
+			    net_batch_takes(net->nodes[j], role, what))
 				batch[n++] = net->nodes[j];
-		ret = ops->prepare(batch, n, err);
+		switch (what) {
+		case NET_BATCH_START:
+			ret = ops->start(batch, n, err);
+			break;
+		case NET_BATCH_PREPARE:
+			ret = ops->prepare(batch, n, err);
+			break;
+		case NET_BATCH_STOP:
+			for (size_t j = 0; j < n; j++)
+				node_kill_background(batch[j]);
+			ops->stop(batch, n);
+			for (size_t j = 0; j < n; j++)
+				batch[j]->running = false;
+			break;
+		}
 	}
 	free(batch);
 	return ret;
 }
 
-/* Stops the running nodes of 'role', one call per kind. */
+static int net_start_role(struct net *net, enum node_role role,
+			  struct emu_err *err)
+{
+	return net_batch(net, role, NET_BATCH_START, err);
+}
+
+static int net_prepare_switches(struct net *net, struct emu_err *err)
+{
+	return net_batch(net, NODE_SWITCH, NET_BATCH_PREPARE, err);
+}
+
 static void net_stop_role(struct net *net, enum node_role role)
 {
-	struct node **batch = xcalloc(net->n_nodes, sizeof(*batch));
-
-	for (size_t i = 0; i < net->n_nodes; i++) {
-		const struct node_ops *ops = net->nodes[i]->ops;
-		size_t n = 0;
-
-		if (ops->role != role || !net->nodes[i]->running)
-			continue;
-		for (size_t j = i; j < net->n_nodes; j++) {
-			struct node *node = net->nodes[j];
-
-			if (node->ops == ops && node->running) {
-				node_kill_background(node);
-				batch[n++] = node;
-			}
-		}
-		ops->stop(batch, n);
-		for (size_t j = 0; j < n; j++)
-			batch[j]->running = false;
-	}
-	free(batch);
+	net_batch(net, role, NET_BATCH_STOP, NULL);
 }
 
 /* Addresses the interfaces of 'node' whose links are made and sets them
