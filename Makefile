@@ -82,6 +82,7 @@ integration: all $(INTEG_BINS)
 test: deps
 	$(MAKE) all
 	$(MAKE) unit
+	$(MAKE) asan
 	$(MAKE) integration
 
 asan:

@@ -20,6 +20,7 @@
 #include "lua/script.h"
 #include "node/controller.h"
 #include "node/node.h"
+#include "topo/plan.h"
 #include "topo/topo.h"
 
 #define CNEMU_VERSION "0.1"
@@ -83,6 +84,35 @@ static int main_check_controller(const char *spec, struct emu_err *err)
 	if (ret)
 		emu_err_prefix(err, "--controller: ");
 	return ret;
+}
+
+/* Checks --switch and --ipbase, and that the --pre and --post files can
+ * be read, before anything is made: each error names its option. */
+static int main_check_net(const struct emu_opts *o, struct emu_err *err)
+{
+	struct net_opts sw = { .switch_kind = o->switch_kind,
+			       .switch_args = o->switch_args };
+	const char *files[2] = { o->pre, o->post };
+	static const char *const names[2] = { "--pre", "--post" };
+	struct plan_net ipbase;
+	struct net *net;
+
+	net = net_create(&sw, err);
+	if (!net) {
+		emu_err_prefix(err, "--switch: ");
+		return err->code;
+	}
+	net_destroy(net);
+	if (o->ipbase && plan_parse_net(o->ipbase, &ipbase, err)) {
+		emu_err_prefix(err, "--ipbase: ");
+		return err->code;
+	}
+	for (int i = 0; i < 2; i++)
+		if (files[i] && access(files[i], R_OK))
+			return emu_err_set(err, -errno,
+					   "%s: cannot read '%s': %s",
+					   names[i], files[i], strerror(errno));
+	return 0;
 }
 
 static int main_pingpair(struct net *net, struct emu_err *err)
@@ -278,7 +308,8 @@ int main(int argc, char **argv)
 		emu_opts_release(&o);
 		return 2;
 	}
-	if (!o.clean && main_check_controller(o.controller, &err)) {
+	if (!o.clean && (main_check_controller(o.controller, &err) ||
+			 main_check_net(&o, &err))) {
 		fprintf(stderr, "cnemu: %s\n", err.msg);
 		emu_opts_release(&o);
 		return 2;

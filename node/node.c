@@ -1,5 +1,6 @@
 #include "node/node.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -107,6 +108,17 @@ static bool node_port_taken(const struct node *node, int port)
 	return false;
 }
 
+/* True when the kernel takes 'name' for an interface (dev_valid_name()). */
+static bool node_intf_name_ok(const char *name)
+{
+	if (!*name || !strcmp(name, ".") || !strcmp(name, ".."))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (*p == '/' || *p == ':' || isspace((unsigned char)*p))
+			return false;
+	return true;
+}
+
 struct node_intf *node_add_intf(struct node *node, const char *name,
 				int port, struct emu_err *err)
 {
@@ -128,8 +140,16 @@ struct node_intf *node_add_intf(struct node *node, const char *name,
 		name = buf;
 	} else if (strlen(name) > PLAN_IFNAME_MAX) {
 		emu_err_set(err, -ENAMETOOLONG,
-			    "interface name '%s' is longer than %d characters",
+			    "interface name '%.32s' is longer than %d "
+			    "characters",
 			    name, PLAN_IFNAME_MAX);
+		return NULL;
+	} else if (!node_intf_name_ok(name)) {
+		/* The kernel's rules, checked now rather than at start */
+		emu_err_set(err, -EINVAL,
+			    "invalid interface name '%s': not empty, '.' or "
+			    "'..', no '/', ':' or spaces",
+			    name);
 		return NULL;
 	}
 	if (node_find_intf(node, name)) {

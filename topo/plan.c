@@ -98,15 +98,19 @@ void plan_mac_from_index(unsigned long index, char *buf, size_t size)
 int plan_parse_mac(const char *s, uint8_t mac[6], struct emu_err *err)
 {
 	unsigned int b[6];
-	char tail;
 
-	if (strlen(s) != 17 ||
-	    sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x%c", &b[0], &b[1], &b[2], &b[3],
-		   &b[4], &b[5], &tail) != 6)
-		return emu_err_set(err, -EINVAL, "invalid MAC address '%s'", s);
+	/* Digits checked first: %2x alone takes " f", "+f" or "-1". */
+	for (int i = 0; i < 17; i++)
+		if (i % 3 == 2 ? s[i] != ':' : !isxdigit((unsigned char)s[i]))
+			goto bad;
+	if (s[17] || sscanf(s, "%2x:%2x:%2x:%2x:%2x:%2x", &b[0], &b[1], &b[2],
+			    &b[3], &b[4], &b[5]) != 6)
+		goto bad;
 	for (int i = 0; i < 6; i++)
 		mac[i] = (uint8_t)b[i];
 	return 0;
+bad:
+	return emu_err_set(err, -EINVAL, "invalid MAC address '%s'", s);
 }
 
 uint64_t plan_dpid(const char *name)
@@ -124,11 +128,12 @@ int plan_check_name(const char *name, size_t max, struct emu_err *err)
 
 	if (len == 0)
 		return emu_err_set(err, -EINVAL, "empty node name");
+	/* The start of a long name only: the sentence must fit. */
 	if (len > max)
 		return emu_err_set(err, -ENAMETOOLONG,
-				   "node name '%s' is too long (%zu characters, "
-				   "at most %zu)",
-				   name, len, max);
+				   "node name '%.32s%s' is too long (%zu "
+				   "characters, at most %zu)",
+				   name, len > 32 ? "..." : "", len, max);
 	if (name[0] == '-' || name[0] == '.')
 		return emu_err_set(err, -EINVAL,
 				   "invalid node name '%s': must not start with "

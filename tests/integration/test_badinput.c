@@ -130,7 +130,7 @@ static const struct bad_script bad_scripts[] = {
 	  "local net = cnemu.Net{switch = \"lxbr\", ipBase = \"10.9.0.0/30\", "
 	  "topo = \"single,10\"}\n" },
 	/* started, then a failure: the run is taken down */
-	{ "error_after_start", 5, "after start",
+	{ "error_after_start", 6, "after start",
 	  H1S1 "net:addLink(h1, s1)\nnet:start()\nerror(\"after start\")\n" },
 };
 

@@ -65,7 +65,8 @@ static void test_unknown_option_keys_are_errors_with_file_and_line(
 		     "Net: unknown option 'swich' (known: switch, "
 		     "controller, link, ipBase");
 	expect_error(NET "net:addHost('h1', {ipp = '10.0.0.1'})", 2,
-		     "addHost: unknown option 'ipp' (known: ip, mac)");
+		     "addHost: unknown option 'ipp' (known: ip, mac, "
+		     "defaultRoute)");
 	expect_error(NET "\n\nnet:addSwitch('s1', {protocols = 'OF13'})", 4,
 		     "addSwitch: unknown option 'protocols'");
 	expect_error(NET "net:addDocker('d1', {dimage = 'x', volume = {}})", 2,

@@ -11,6 +11,7 @@
 #include <arpa/inet.h>
 #include <net/if.h>
 #include <linux/if_link.h>
+#include <linux/neighbour.h>
 #include <linux/rtnetlink.h>
 #include <linux/veth.h>
 
@@ -88,8 +89,9 @@ static void assert_mac(struct nlattr *a, const char *mac)
 
 static void test_veth_msg_puts_each_end_in_its_namespace(void **state)
 {
-	struct nl_veth_end a = { "h1-eth0", 5, "00:00:00:00:00:01", "x" };
-	struct nl_veth_end b = { "s1-eth1", 7, "0a:00:00:00:00:02", NULL };
+	struct nl_veth_end a = { "h1-eth0", 5, "00:00:00:00:00:01", "x", 0 };
+	struct nl_veth_end b = { "s1-eth1", 7, "0a:00:00:00:00:02", NULL,
+				 0x636e0001 };
 	struct nlattr *tb[IFLA_MAX + 1], *ptb[IFLA_MAX + 1];
 	struct nl_msg *msg;
 	struct nlmsghdr *h;
@@ -116,13 +118,60 @@ static void test_veth_msg_puts_each_end_in_its_namespace(void **state)
 	assert_int_equal(nla_get_u32(ptb[IFLA_NET_NS_FD]), 7);
 	assert_mac(ptb[IFLA_ADDRESS], "0a:00:00:00:00:02");
 	assert_int_equal(nla_get_u32(ptb[IFLA_MTU]), 1400);
+	/* Only the root-side end joins the run's group. */
+	assert_null(tb[IFLA_GROUP]);
+	assert_non_null(ptb[IFLA_GROUP]);
+	assert_int_equal(nla_get_u32(ptb[IFLA_GROUP]), 0x636e0001);
 	nlmsg_free(msg);
+}
+
+static void test_group_delete_msg_names_only_the_group(void **state)
+{
+	struct nlattr *tb[IFLA_MAX + 1];
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_del_group(&msg, 0x636e0042), 0);
+	assert_int_equal(nlmsg_hdr(msg)->nlmsg_type, RTM_DELLINK);
+	parse_link(msg, tb);
+	assert_null(tb[IFLA_IFNAME]);
+	assert_int_equal(nla_get_u32(tb[IFLA_GROUP]), 0x636e0042);
+	assert_int_equal(((struct ifinfomsg *)nlmsg_data(nlmsg_hdr(msg)))
+				 ->ifi_index,
+			 0);
+	nlmsg_free(msg);
+}
+
+static void test_neigh_msg_is_a_permanent_entry(void **state)
+{
+	struct nlattr *tb[NDA_MAX + 1];
+	struct nl_msg *msg;
+	struct ndmsg *ndm;
+
+	(void)state;
+	assert_int_equal(nlsock_build_add_neigh(&msg, 3, "10.0.0.2",
+					       "00:00:00:00:00:02", NULL),
+			 0);
+	assert_int_equal(nlmsg_hdr(msg)->nlmsg_type, RTM_NEWNEIGH);
+	ndm = nlmsg_data(nlmsg_hdr(msg));
+	assert_int_equal(ndm->ndm_ifindex, 3);
+	assert_int_equal(ndm->ndm_state, NUD_PERMANENT);
+	assert_int_equal(ndm->ndm_family, AF_INET);
+	assert_int_equal(nlmsg_parse(nlmsg_hdr(msg), sizeof(*ndm), tb, NDA_MAX,
+				     NULL),
+			 0);
+	assert_mac(tb[NDA_LLADDR], "00:00:00:00:00:02");
+	assert_int_equal(nla_len(tb[NDA_DST]), 4);
+	nlmsg_free(msg);
+	assert_int_equal(nlsock_build_add_neigh(&msg, 3, "10.0.0.300",
+					       "00:00:00:00:00:02", NULL),
+			 -EINVAL);
 }
 
 static void test_veth_msg_leaves_unset_fields_to_the_kernel(void **state)
 {
-	struct nl_veth_end a = { "a0", -1, NULL, NULL };
-	struct nl_veth_end b = { "b0", -1, NULL, NULL };
+	struct nl_veth_end a = { "a0", -1, NULL, NULL, 0 };
+	struct nl_veth_end b = { "b0", -1, NULL, NULL, 0 };
 	struct nlattr *tb[IFLA_MAX + 1], *ptb[IFLA_MAX + 1];
 	struct nl_msg *msg;
 
@@ -142,9 +191,9 @@ static void test_veth_msg_leaves_unset_fields_to_the_kernel(void **state)
 
 static void test_veth_msg_refuses_long_name_and_bad_mac(void **state)
 {
-	struct nl_veth_end a = { "a-very-long-name0", -1, NULL, NULL };
-	struct nl_veth_end b = { "b0", -1, "00:11:22:33:44", NULL };
-	struct nl_veth_end ok = { "ok0", -1, NULL, NULL };
+	struct nl_veth_end a = { "a-very-long-name0", -1, NULL, NULL, 0 };
+	struct nl_veth_end b = { "b0", -1, "00:11:22:33:44", NULL, 0 };
+	struct nl_veth_end ok = { "ok0", -1, NULL, NULL, 0 };
 	struct emu_err err;
 	struct nl_msg *msg = (void *)1;
 
@@ -477,6 +526,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_veth_msg_puts_each_end_in_its_namespace),
+		cmocka_unit_test(test_group_delete_msg_names_only_the_group),
+		cmocka_unit_test(test_neigh_msg_is_a_permanent_entry),
 		cmocka_unit_test(test_veth_msg_leaves_unset_fields_to_the_kernel),
 		cmocka_unit_test(test_veth_msg_refuses_long_name_and_bad_mac),
 		cmocka_unit_test(test_bridge_msg_turns_nf_call_off_and_sets_stp),

@@ -85,6 +85,27 @@ static void test_mac_follows_the_host_number(void **state)
 			 -EINVAL);
 }
 
+/* Found by tests/fuzz/fuzz_plan.c: "aa:BB:+c:dd:ee:ff" was read as a MAC
+ * (sscanf's %x takes a sign or a blank before the digits). */
+static void test_mac_is_exactly_six_pairs_of_hex_digits(void **state)
+{
+	struct emu_err err = { 0 };
+	uint8_t b[6];
+
+	(void)state;
+	assert_int_equal(plan_parse_mac("aa:BB:+c:dd:ee:ff", b, &err),
+			 -EINVAL);
+	assert_string_equal(err.msg, "invalid MAC address 'aa:BB:+c:dd:ee:ff'");
+	assert_int_equal(plan_parse_mac("-1:00:00:00:00:01", b, NULL), -EINVAL);
+	assert_int_equal(plan_parse_mac(" 1:00:00:00:00:01", b, NULL), -EINVAL);
+	assert_int_equal(plan_parse_mac("00:00:00:00:00:01:", b, NULL),
+			 -EINVAL);
+	assert_int_equal(plan_parse_mac("00-00-00-00-00-01", b, NULL), -EINVAL);
+	assert_int_equal(plan_parse_mac("aa:BB:0c:dd:ee:fF", b, NULL), 0);
+	assert_int_equal(b[1], 0xbb);
+	assert_int_equal(b[5], 0xff);
+}
+
 static void test_dpid_is_the_first_number_of_the_name(void **state)
 {
 	(void)state;
@@ -135,6 +156,7 @@ int main(void)
 			test_too_many_hosts_for_the_network_is_an_error),
 		cmocka_unit_test(test_bad_addresses_are_refused),
 		cmocka_unit_test(test_mac_follows_the_host_number),
+		cmocka_unit_test(test_mac_is_exactly_six_pairs_of_hex_digits),
 		cmocka_unit_test(test_dpid_is_the_first_number_of_the_name),
 		cmocka_unit_test(test_interface_names_follow_mininet),
 		cmocka_unit_test(test_names_allow_only_safe_characters),
