@@ -1287,7 +1287,7 @@ int cli_execute(struct cli *cli, const char *line)
 	cli->usage_cmd = NULL;
 	cmd = cli_find_command(name);
 	if (cli->net && net_is_started(cli->net))
-		net_check_controllers(cli->net);	/* a dead one says so */
+		net_check_nodes(cli->net);	/* what died says so */
 	node = !cmd && cli->net ? net_get(cli->net, name) : NULL;
 	if (cmd)
 		ret = cli_dispatch(cli, cmd, buf, &err);

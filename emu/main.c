@@ -267,7 +267,7 @@ static int main_run(const struct emu_opts *o)
 		goto fail;
 	fprintf(stderr, "*** Started in %.3f s\n", (now_us() - t0) / 1e6);
 	status = main_stop_signal ? 1 : main_run_test(net, o);
-	net_check_controllers(net);	/* one that died says so */
+	net_check_nodes(net);	/* what died says so */
 	if (main_stop_signal)
 		fprintf(stderr, "*** Interrupted (%s): stopping\n",
 			strsignal(main_stop_signal));

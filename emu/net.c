@@ -263,14 +263,17 @@ int net_update_controllers(struct net *net, struct emu_err *err)
 	return ret;
 }
 
-int net_check_controllers(struct net *net)
+int net_check_nodes(struct net *net)
 {
 	int n = 0;
 
-	for (size_t i = 0; i < net->n_nodes; i++)
-		if (node_role(net->nodes[i]) == NODE_CONTROLLER &&
-		    !controller_check(net->nodes[i]))
+	for (size_t i = 0; i < net->n_nodes; i++) {
+		struct node *node = net->nodes[i];
+
+		if (node->running && node->ops->check &&
+		    !node->ops->check(node))
 			n++;
+	}
 	return n;
 }
 
@@ -1339,7 +1342,7 @@ int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
 		*sent = n_sent;
 	if (received)
 		*received = n_recv;
-	net_check_controllers(net);
+	net_check_nodes(net);
 	if (ret)
 		return ret;
 	emu_err_clear(err);

@@ -129,9 +129,11 @@ int net_write_topology(struct net *net, const struct node *controller,
 /* Rewrites the topology files of the running controllers and tells them
  * (after links or switches were added at runtime). */
 int net_update_controllers(struct net *net, struct emu_err *err);
-/* Checks that the controllers' processes live; warns about each that died
- * (it is then not running).  Returns how many died since the last check. */
-int net_check_controllers(struct net *net);
+/* Checks that the running nodes still work (their kind's 'check'): a
+ * controller or container that died, ovs-vswitchd gone.  Warns once about
+ * each; a dead controller is then not running, a dead container has lost
+ * its links.  Returns how many nodes died since the last check. */
+int net_check_nodes(struct net *net);
 /* Hands a node made by a kind's constructor to the Net (takes ownership of
  * 'node', also on failure). */
 int net_adopt_node(struct net *net, struct node *node, struct emu_err *err);

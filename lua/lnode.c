@@ -216,9 +216,9 @@ static int l_node_cmd(lua_State *L)
 		if (n > 0 && (total += (size_t)n) > L_CMD_OUTPUT_MAX) {
 			close(fd);
 			l_kill_child(pid);
-			return luaL_error(L, "cmd: output of '%s' exceeds %u "
+			return luaL_error(L, "cmd: output of '%s' exceeds %d "
 					     "MiB (popen reads it line by line)",
-					  text, L_CMD_OUTPUT_MAX >> 20);
+					  text, (int)(L_CMD_OUTPUT_MAX >> 20));
 		}
 		if (n > 0) {
 			luaL_addlstring(&b, buf, (size_t)n);

@@ -512,7 +512,7 @@ static void controller_free(struct node *node)
 	{                                                                      \
 		.kind = NAME, .role = NODE_CONTROLLER,                         \
 		.start = controller_start, .stop = controller_stop,            \
-		.free = controller_free,                                       \
+		.check = controller_check, .free = controller_free,            \
 	}
 
 /* One row per kind, so that 'nodes' shows which. */

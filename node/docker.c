@@ -59,6 +59,7 @@ struct docker_node {
 	char *container;		/* "<run tag>.<name>"; NULL: none */
 	char *id;			/* the container's id; NULL: none */
 	bool released;			/* its command was let run */
+	bool dead;			/* died while running, said so */
 };
 
 static const struct node_ops docker_ops;
@@ -867,6 +868,25 @@ bool docker_is_alive(const struct node *node)
 	return init_state(node->pid) != INIT_GONE;
 }
 
+/* A container killed or stopped behind cnemu's back: said once, with its
+ * status; its network namespace, which only cnemu's fd kept, goes away
+ * with its interfaces, as with Docker's own containers. */
+static bool docker_check(struct node *node)
+{
+	struct docker_node *dn = docker_node(node);
+	struct emu_err err = { 0 };
+
+	if (!node->running || dn->dead || docker_is_alive(node))
+		return true;
+	dn->dead = true;
+	report_dead(dn, "while the network ran", &err);
+	log_warn("'%s': %s", node->name, err.msg);
+	if (node->nsfd >= 0)
+		close(node->nsfd);
+	node->nsfd = -1;
+	return false;
+}
+
 /* Stop */
 
 static int stop_one(struct docker_api *api, size_t i, void *aux,
@@ -910,7 +930,7 @@ static void docker_stop(struct node **nodes, size_t n)
 		dn->node.nsfd = -1;
 		dn->node.pid = 0;
 		dn->node.running = false;
-		dn->released = false;
+		dn->released = dn->dead = false;
 		if (!dn->opts.keep) {
 			free(dn->id);
 			dn->id = NULL;
@@ -938,6 +958,7 @@ static const struct node_ops docker_ops = {
 	.role = NODE_HOST,
 	.start = docker_start,
 	.ready = docker_ready,
+	.check = docker_check,
 	.stop = docker_stop,
 	.free = docker_free,
 };

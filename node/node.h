@@ -57,6 +57,11 @@ struct node_ops {
 	/* Optional: called once the node's interfaces are up and addressed
 	 * (a container's own command starts then). */
 	int (*ready)(struct node *node, struct emu_err *err);
+	/* Optional: checks that a running node still works.  When it died
+	 * (or something it needs did), says so once as a warning with what
+	 * broke, and returns false when the node itself died; true while it
+	 * lives.  The Net calls it before each CLI command. */
+	bool (*check)(struct node *node);
 	/* Stops the 'n' running nodes of this kind in one go and removes
 	 * what they made on the machine; cannot fail (problems are logged
 	 * as warnings).  Clears 'running' on each. */

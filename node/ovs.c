@@ -25,6 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "daemon.h"
+#include "dirs.h"
 #include "fatal-signal.h"
 #include "netlink-socket.h"
 #include "openvswitch/poll-loop.h"
@@ -49,6 +51,8 @@ EMU_LOG_MODULE(ovs);
 struct ovs_switch_db {
 	struct ovsdb_idl *idl;
 	char *remote;		/* for messages */
+	bool daemon_down;	/* ovs-vswitchd was found not running */
+	long long daemon_checked_ms;	/* when; 0: never */
 };
 
 /* An Interface row a transaction inserts; its ofport is waited for. */
@@ -231,6 +235,31 @@ bool ovs_switch_kernel_datapath(void)
 
 	ovsw_init();
 	return nl_lookup_genl_family("ovs_datapath", &family) == 0;
+}
+
+bool ovs_switch_check_daemon(struct ovs_switch_db *db)
+{
+	long long now = time_msec();
+	char *pidfile;
+	pid_t pid;
+
+	if (db->daemon_checked_ms && now - db->daemon_checked_ms < 500)
+		return !db->daemon_down;
+	db->daemon_checked_ms = now;
+	pidfile = xasprintf("%s/ovs-vswitchd.pid", ovs_rundir());
+	pid = read_pidfile(pidfile);
+	if (pid <= 0 && !db->daemon_down)
+		log_warn("ovs-vswitchd is not running (%s: %s): OVS switches "
+			 "forward nothing until it is started again, then "
+			 "their bridges and ports come back",
+			 pidfile, ovs_strerror(pid ? -pid : ESRCH));
+	else if (pid > 0 && db->daemon_down)
+		log_info("*** ovs-vswitchd is back (pid %ld): it makes the OVS "
+			 "bridges and ports again",
+			 (long)pid);
+	db->daemon_down = pid <= 0;
+	free(pidfile);
+	return !db->daemon_down;
 }
 
 /* Commits 'txn', waiting until 'deadline_ms'; TXN_INCOMPLETE means no

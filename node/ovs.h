@@ -73,6 +73,13 @@ int ovs_switch_del_run_bridges(struct ovs_switch_db *db, const char *run_tag,
 			       const char *const *names, size_t n,
 			       struct emu_err *err);
 
+/* Checks that ovs-vswitchd runs (its pid file in OVS's run directory is
+ * held by a live process): without it OVS switches forward nothing.  Says
+ * once, as a warning, when it stopped, and once when it is back (it then
+ * makes the bridges and ports in ovsdb again).  Returns whether it runs;
+ * checks at most twice a second. */
+bool ovs_switch_check_daemon(struct ovs_switch_db *db);
+
 /* Removes, in one transaction, every bridge whose external_ids:cnemu-run
  * equals 'run_tag' or, with 'run_tag' NULL, for which 'is_dead(tag, aux)'
  * returns true.  Bridges without the key are never touched.  Returns the

@@ -147,6 +147,17 @@ static void ovs_sw_stop(struct node **nodes, size_t n)
 	free(names);
 }
 
+/* Without ovs-vswitchd every OVS switch stops forwarding: said once for
+ * all of them.  The bridges stay in ovsdb, so the switch is not dead. */
+static bool ovs_sw_check(struct node *node)
+{
+	struct ovs_switch_db *db = net_ovs_db(node->net, NULL);
+
+	if (db)
+		ovs_switch_check_daemon(db);
+	return true;
+}
+
 static void ovs_sw_free(struct node *node)
 {
 	free(container_of(node, struct ovs_sw, node));
@@ -158,6 +169,7 @@ static const struct node_ops ovs_sw_ops = {
 	.start = ovs_sw_start,
 	.attach = ovs_sw_attach,
 	.detach = ovs_sw_detach,
+	.check = ovs_sw_check,
 	.stop = ovs_sw_stop,
 	.free = ovs_sw_free,
 };

@@ -74,7 +74,8 @@ static bool fuzz_same_opts(const struct emu_opts *a, const struct emu_opts *b)
 	       a->mac == b->mac && a->arp == b->arp && a->log == b->log &&
 	       a->clean == b->clean && a->help == b->help &&
 	       a->version == b->version && a->pre == b->pre &&
-	       a->post == b->post && a->script == b->script &&
+	       a->post == b->post && a->graph == b->graph &&
+	       a->script == b->script &&
 	       a->n_script_args == b->n_script_args;
 }
 
