@@ -293,6 +293,42 @@ static char *fault_live_children(pid_t except)
 enum fault_phase { PHASE_START, PHASE_RUN, PHASE_STOP, N_PHASES };
 static const char *const fault_phase_names[] = { "start", "run", "stop" };
 
+/* How long a topology takes to start and to stop here, measured once by
+ * a run that is not killed: the kills of those phases fall within. */
+struct fault_span {
+	const char *variant;
+	bool docker;
+	unsigned int start_ms, stop_ms;
+};
+
+static const struct fault_span *fault_measure(const char *variant,
+					      bool docker)
+{
+	static struct fault_span spans[16];
+	static size_t n;
+	double t0;
+
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(spans[i].variant, variant) &&
+		    spans[i].docker == docker)
+			return &spans[i];
+	if (n == sizeof(spans) / sizeof(spans[0]))
+		abort();
+	spans[n].variant = variant;
+	spans[n].docker = docker;
+	test_wait_idle(60000);
+	t0 = test_now();
+	fault_start(variant, docker);
+	spans[n].start_ms = (unsigned int)((test_now() - t0) * 1000) + 1;
+	t0 = test_now();
+	fault_stop_clean();
+	spans[n].stop_ms = (unsigned int)((test_now() - t0) * 1000) + 1;
+	test_run_end(&fault_run);
+	printf("  %s%s: starts in %u ms, stops in %u ms\n", variant,
+	       docker ? "+docker" : "", spans[n].start_ms, spans[n].stop_ms);
+	return &spans[n++];
+}
+
 static void test_sigkill_at_random_moments_leaves_nothing_after_clean(
 	void **state)
 {
@@ -323,13 +359,12 @@ static void test_sigkill_at_random_moments_leaves_nothing_after_clean(
 				   fault_rand(&s) % 2;
 		enum fault_phase phase = (enum fault_phase)(fault_rand(&s) %
 							   N_PHASES);
-		/* Start takes some 0.1 s for Linux bridges, 0.5 s for OVS,
-		 * 2 s with a container; stop about as long. */
-		unsigned int span_ms = with_docker		  ? 2500
-				       : !strcmp(variant, "lxbr") ? 300
-								  : 900;
-		unsigned int delay_ms =
-			(unsigned int)(fault_rand(&s) % span_ms);
+		const struct fault_span *span = fault_measure(variant,
+							      with_docker);
+		unsigned int delay_ms = (unsigned int)(
+			fault_rand(&s) % (phase == PHASE_START ? span->start_ms
+				          : phase == PHASE_STOP ? span->stop_ms
+								: 1000));
 		bool started, alive;
 		char *left, *kids;
 		pid_t pid;
