@@ -526,8 +526,10 @@ static void add_logs(struct docker_api *api, const char *id,
 	len = strlen(text);
 	while (len && isspace((unsigned char)text[len - 1]))
 		text[--len] = '\0';
+	/* One line, and no terminal escapes: a TTY's shell writes some
+	 * (ESC [6n asks the user's terminal to type an answer). */
 	for (char *p = text; *p; p++)
-		if (*p == '\n' || *p == '\r' || *p == '\t')
+		if (*p == '\n' || iscntrl((unsigned char)*p))
 			*p = *p == '\n' ? '|' : ' ';
 	if (len) {
 		size_t used = strlen(err->msg), room;

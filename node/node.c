@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -238,7 +239,8 @@ static void node_child_fd(int fd, int target)
 /* The child after fork(): never returns. */
 static void node_exec_child(const struct node *node, int *fds,
 			    char *const argv[],
-			    const struct node_exec_opts *opts, int errpipe)
+			    const struct node_exec_opts *opts, int errpipe,
+			    pid_t parent)
 {
 	int ret;
 
@@ -248,8 +250,14 @@ static void node_exec_child(const struct node *node, int *fds,
 	}
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	if (opts->background)
+	if (opts->background) {
 		setpgid(0, 0);
+		/* The run's own (a controller): it ends with cnemu, also when
+		 * cnemu is killed before a pid file names it. */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+		    getppid() != parent)
+			_exit(127);
+	}
 	ret = node_enter(node, fds);
 	if (ret)
 		goto fail;
@@ -261,6 +269,9 @@ static void node_exec_child(const struct node *node, int *fds,
 			ret = -errno;
 			goto fail;
 		}
+		if (!inner && opts->background &&
+		    prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+			_exit(127);
 		if (inner > 0) {
 			int status;
 
@@ -288,8 +299,8 @@ pid_t node_spawn(struct node *node, char *const argv[],
 {
 	int fds[ARRAY_SIZE(node_ns_types)], pipefd[2], child_err = 0;
 	size_t n = node->pid ? ARRAY_SIZE(node_ns_types) : 1;
+	pid_t pid, self;
 	ssize_t got;
-	pid_t pid;
 
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		fds[i] = -1;
@@ -310,9 +321,10 @@ pid_t node_spawn(struct node *node, char *const argv[],
 				  node->name, strerror(errno));
 		goto out;
 	}
+	self = getpid();
 	pid = fork();
 	if (pid == 0)
-		node_exec_child(node, fds, argv, opts, pipefd[1]);
+		node_exec_child(node, fds, argv, opts, pipefd[1], self);
 	close(pipefd[1]);
 	if (pid < 0) {
 		pid = emu_err_set(err, -errno, "cannot fork for '%s': %s",

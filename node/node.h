@@ -114,7 +114,8 @@ struct node_intf *node_find_intf(const struct node *node, const char *name);
 /* How node_spawn() runs a command. */
 struct node_exec_opts {
 	int stdin_fd, stdout_fd, stderr_fd;	/* -1: /dev/null; 0,1,2 */
-	bool background;	/* tracked and killed when the node stops */
+	bool background;	/* tracked and killed when the node stops;
+				   dies with cnemu (PR_SET_PDEATHSIG) */
 	bool keep_signals;	/* leave SIGINT to the child's terminal */
 };
 

@@ -250,8 +250,8 @@ bool ovs_switch_check_daemon(struct ovs_switch_db *db)
 	pid = read_pidfile(pidfile);
 	if (pid <= 0 && !db->daemon_down)
 		log_warn("ovs-vswitchd is not running (%s: %s): OVS switches "
-			 "forward nothing until it is started again, then "
-			 "their bridges and ports come back",
+			 "forward no new traffic until it is started again; "
+			 "their bridges and ports then come back",
 			 pidfile, ovs_strerror(pid ? -pid : ESRCH));
 	else if (pid > 0 && db->daemon_down)
 		log_info("*** ovs-vswitchd is back (pid %ld): it makes the OVS "

@@ -24,7 +24,7 @@
 
 #include "tests/lib/runs.h"
 
-#define FAULT_SEEDS 20
+#define FAULT_SEEDS 40
 #define FAULT_START_MS 60000	/* a run comes up within this */
 #define FAULT_STOP_MS 60000	/* and goes down within this */
 #define OVS_RUNDIR "/var/run/openvswitch"
@@ -130,7 +130,8 @@ static int fault_teardown(void **state)
 
 static bool fault_have_docker(void)
 {
-	return geteuid() == 0 && !sh("timeout 10 docker info >/dev/null 2>&1") &&
+	return geteuid() == 0 &&
+	       !sh("timeout 10 docker info >/dev/null 2>&1") &&
 	       !sh("docker image inspect " BUSYBOX " >/dev/null 2>&1");
 }
 
@@ -171,6 +172,18 @@ static void fault_expect(const char *text, int timeout_ms)
 			 fault_run.out + fault_run.seen);
 }
 
+/* Prints the line of the run's output that holds 'text' (what cnemu
+ * said about a fault), for the log. */
+static void fault_print_line(const char *text)
+{
+	const char *hit = strstr(fault_run.out, text), *start = hit;
+
+	while (start && start > fault_run.out && start[-1] != '\n')
+		start--;
+	if (start)
+		printf("  cnemu: %.*s\n", (int)strcspn(start, "\n"), start);
+}
+
 /* Ends the run with the CLI's end of input and checks it left nothing. */
 static void fault_stop_clean(void)
 {
@@ -178,9 +191,10 @@ static void fault_stop_clean(void)
 	char *left;
 	int status = test_run_wait(&fault_run, FAULT_STOP_MS);
 
-	if (status < 0)
-		fail_msg("cnemu did not stop within %d s:\n%s",
-			 FAULT_STOP_MS / 1000, fault_run.out);
+	if (status != 0)
+		fail_msg("cnemu did not stop cleanly within %d s (status %d):"
+			 "\n%s",
+			 FAULT_STOP_MS / 1000, status, fault_run.out);
 	left = test_run_leftovers(pid, 5000);
 	if (*left)
 		fail_msg("the run left:\n%s\n%s", left, fault_run.out);
@@ -236,19 +250,10 @@ static void fault_remove_own(void)
 	   "docker rm -f rbf-keep >/dev/null 2>&1; true");
 }
 
-static int fault_kill_teardown(void **state)
-{
-	fault_teardown(state);
-	prctl(PR_SET_CHILD_SUBREAPER, 0);
-	if (geteuid() == 0)
-		fault_remove_own();
-	return 0;
-}
-
-/* Our children still alive but 'except' (a subreaper inherits the
- * processes of a killed cnemu), after reaping the dead ones; "" when
- * none (caller frees). */
-static char *fault_live_children(pid_t except)
+/* Our children still alive (a subreaper inherits the processes of a
+ * killed cnemu), after reaping the dead ones; "" when none (caller
+ * frees). */
+static char *fault_live_children(void)
 {
 	char *list = calloc(1, 4096);
 	size_t len = 0;
@@ -266,8 +271,7 @@ static char *fault_live_children(pid_t except)
 		char st = '?';
 		FILE *f;
 
-		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
-		    atol(de->d_name) == (long)except)
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
 			continue;
 		snprintf(path, sizeof(path), "/proc/%s/stat", de->d_name);
 		f = fopen(path, "r");
@@ -288,6 +292,24 @@ static char *fault_live_children(pid_t except)
 	if (proc)
 		closedir(proc);
 	return list;
+}
+
+static int fault_kill_teardown(void **state)
+{
+	char *kids, *line;
+
+	fault_teardown(state);
+	/* What a failed seed left (a controller) is ours now: end it. */
+	kids = fault_live_children();
+	for (line = kids; (line = strstr(line, "process ")); line++)
+		kill((pid_t)atol(line + 8), SIGKILL);
+	free(kids);
+	while (waitpid(-1, NULL, WNOHANG) > 0)
+		;
+	prctl(PR_SET_CHILD_SUBREAPER, 0);
+	if (geteuid() == 0)
+		fault_remove_own();
+	return 0;
 }
 
 enum fault_phase { PHASE_START, PHASE_RUN, PHASE_STOP, N_PHASES };
@@ -346,7 +368,8 @@ static void test_sigkill_at_random_moments_leaves_nothing_after_clean(
 	if (!ovs)
 		printf("note: no running OVS: Linux bridges only\n");
 	if (!docker)
-		printf("note: no Docker engine or " BUSYBOX ": no containers\n");
+		printf("note: no Docker engine or " BUSYBOX
+		       ": no containers\n");
 	prctl(PR_SET_CHILD_SUBREAPER, 1);
 	fault_make_own(ovs, docker);
 	if (getenv("CNEMU_FAULT_SEEDS"))	/* more, for a long hunt */
@@ -418,7 +441,7 @@ static void test_sigkill_at_random_moments_leaves_nothing_after_clean(
 				 fault_run.out);
 		free(left);
 		for (int i = 0;; i++) {
-			kids = fault_live_children(0);
+			kids = fault_live_children();
 			if (!*kids || i == 30)
 				break;
 			free(kids);
@@ -524,11 +547,13 @@ static void test_vswitchd_restart_brings_bridges_back(void **state)
 	if (!test_run_expect(&fault_run, "ovs-vswitchd", 30000))
 		fail_msg("the CLI does not say that ovs-vswitchd is gone:\n%s",
 			 fault_run.out + fault_run.seen);
+	fault_print_line("ovs-vswitchd is not running");
 	fault_ensure_vswitchd();
 	if (!fault_pingall_until_clean(10))
 		fail_msg("pingall does not pass after ovs-vswitchd came "
 			 "back:\n%s",
 			 fault_run.out);
+	fault_print_line("ovs-vswitchd is back");
 	/* The bridges came back from ovsdb with their ports and the veths
 	 * kept their TX checksum offload off (the userspace datapath needs
 	 * it so, or TCP stalls). */
@@ -565,6 +590,7 @@ static void test_killed_controller_is_reported_and_flows_stay(void **state)
 	usleep(200000);
 	/* Reported at the next command ... */
 	fault_cli("pingall", "controller 'c0'", 30000);
+	fault_print_line("controller 'c0'");
 	if (!test_run_expect(&fault_run, "*** Results: 0% dropped", 60000))
 		fail_msg("the flows the controller installed do not carry "
 			 "traffic after it died:\n%s",
@@ -632,6 +658,7 @@ static void test_dockerd_restart_and_killed_container_are_reported(
 	snprintf(name, sizeof(name), "cn%d.d1", (int)fault_run.pid);
 	assert_int_equal(sh("docker kill %s >/dev/null", name), 0);
 	fault_cli("pingall", "'d1': container", 30000);
+	fault_print_line("'d1': container");
 	fault_expect("*** Results: ", 60000);
 	/* Its namespace went away with it (the kernel takes a moment). */
 	fault_cli("pingall", "h1 -> h2 X d2", 60000);
@@ -643,6 +670,7 @@ static void test_dockerd_restart_and_killed_container_are_reported(
 			 0);
 	fault_ensure_dockerd();
 	fault_cli("pingall", "'d2': container", 30000);
+	fault_print_line("'d2': container");
 	fault_expect("*** Results: ", 60000);
 	fault_cli("pingall", "h1 -> h2 X X", 60000);
 	/* Stop removes both containers through the new engine. */
@@ -677,6 +705,7 @@ static void test_clean_and_second_run_leave_a_live_run_alone(void **state)
 	test_run_end(&second);
 	if (status != 1 || !strstr(out, "another cnemu run is active"))
 		fail_msg("second run: status %d:\n%s", status, out);
+	printf("  second run: %s", out);
 	free(out);
 	after = test_run_leftovers(fault_run.pid, 0);
 	assert_string_equal(before, after);
@@ -717,19 +746,21 @@ static void fault_expect_clear_failure(const char *mount, const char *args,
 
 static void test_unwritable_run_dirs_fail_clearly(void **state)
 {
+	static const char *const args = "--topo minimal --switch lxbr "
+					"--test pingall";
+
 	(void)state;
 	if (require_root())
 		return;
+	/* The run's lock, its directory, the hosts' namespaces. */
 	fault_expect_clear_failure("mount -t tmpfs -o ro rbfro /run/cnemu",
-				   "--topo minimal --switch lxbr --test pingall",
+				   args,
 				   "/run/cnemu/lock: Read-only file system");
 	fault_expect_clear_failure("mount -t tmpfs -o nr_inodes=2 rbffull "
 				   "/run/cnemu",
-				   "--topo minimal --switch lxbr --test pingall",
-				   "No space left on device");
+				   args, "No space left on device");
 	fault_expect_clear_failure("mount -t tmpfs -o ro rbfro /run/netns",
-				   "--topo minimal --switch lxbr --test pingall",
-				   "Read-only file system");
+				   args, "Read-only file system");
 }
 
 static void test_flooding_command_is_bounded(void **state)
@@ -774,6 +805,7 @@ static void test_flooding_command_is_bounded(void **state)
 		fail_msg("node:cmd('yes') did not return in 120 s");
 	printf("  node:cmd: status %d in %.1f s\n", fault_run.status,
 	       test_now() - t0);
+	fault_print_line("exceeds");
 	if (fault_run.status != 1 || strstr(fault_run.out, "RB-CMD-RETURNED") ||
 	    !strstr(fault_run.out, "topo.lua:") ||
 	    !strstr(fault_run.out, "output"))

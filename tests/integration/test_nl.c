@@ -297,7 +297,7 @@ static void test_root_bridge_has_nf_call_off_alias_and_ports(void **state)
 	struct fixture *f = fixture(state);
 	struct nl_bridge_opts opts = { .stp = false, .alias = "tnl:br0" };
 	struct nl_veth_end a = { "tnl-a0", f->fa, NULL, NULL, 0 };
-	struct nl_veth_end pa = { "tnl-pa", -1, NULL, "tnl:pa" };
+	struct nl_veth_end pa = { "tnl-pa", -1, NULL, "tnl:pa", 0 };
 	struct nl_veth_end b = { "tnl-b0", f->fb, NULL, NULL, 0 };
 	struct nl_veth_end pb = { "tnl-pb", -1, NULL, NULL, 0 };
 	char seen[256] = "";

@@ -67,7 +67,7 @@ int test_run_start(struct test_run *r, const char *fmt, ...)
 	r->out = calloc(1, r->cap);
 	if (!r->out)
 		abort();
-	signal(SIGPIPE, SIG_IGN);	/* a dead run's stdin must not kill us */
+	signal(SIGPIPE, SIG_IGN);	/* a dead run's stdin: not our end */
 	va_start(ap, fmt);
 	line = runs_vformat(fmt, ap);
 	va_end(ap);
@@ -286,8 +286,9 @@ char *test_machine_state(void)
 		"ip -o link show 2>/dev/null | awk '{ n = $2; "
 		"sub(/@.*/, \"\", n); sub(/:$/, \"\", n); a = \"\"; "
 		"for (i = 3; i < NF; i++) if ($i == \"alias\") a = $(i + 1); "
-		"if (a ~ /^cnemu:/ || n ~ /-eth[0-9]+$|^s[0-9]+$|^p[0-9]+[ab]$/)"
-		" print \"link \" n \" \" a }'; "
+		"if (a ~ /^cnemu:/ || "
+		"n ~ /-eth[0-9]+$|^s[0-9]+$|^p[0-9]+[ab]$/) "
+		"print \"link \" n \" \" a }'; "
 		"[ -S /var/run/openvswitch/db.sock ] && ovs-vsctl --timeout=5 "
 		"--format=csv --data=bare --no-headings "
 		"--columns=name,external_ids list bridge 2>/dev/null | "

@@ -20,7 +20,8 @@ struct test_run {
 	char *out;		/* all it printed so far, '\0'-ended */
 	size_t len, cap;
 	size_t seen;		/* test_run_expect() searches from here */
-	int status;		/* exit status (128 + signal) once reaped; -1 */
+	int status;		/* once reaped, exit status (128 + signal);
+				   -1 */
 };
 
 /* Seconds on the monotonic clock. */
