@@ -42,6 +42,9 @@ $(BUILD)/node/docker.o: $(BUILD)/node/init/cnemu-init
 $(BUILD)/node/docker.o: CPPFLAGS_ALL += \
 	-DCNEMU_INIT_BIN='"$(BUILD)/node/init/cnemu-init"'
 
+# Objects of tests/lib are kept between test builds.
+.SECONDARY: $(TEST_LIB_OBJS)
+
 PROGRAMS := cnemu $(if $(CTL_SRCS),cnemu-controller)
 
 .PHONY: all deps run test unit integration bench asan fuzz clean images
