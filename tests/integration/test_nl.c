@@ -200,7 +200,9 @@ static void test_add_veth_twice_names_the_veth_and_the_cause(void **state)
 	assert_int_equal(nlsock_add_veth(f->root, &a, &b, 0, &err), -EEXIST);
 	print_message("error: %s\n", err.msg);
 	assert_true(str_starts_with(err.msg,
-				    "cannot create veth 'tnl-a0': File exists"));
+				    "cannot create veth 'tnl-a0' <-> 'tnl-b0' "
+				    "(one of the names is taken): File "
+				    "exists"));
 }
 
 static void test_kernel_extack_text_is_in_the_error(void **state)
