@@ -126,6 +126,29 @@ static int cleanup_containers(struct cleanup_counts *c, struct emu_err *err)
 	return ret < 0 ? ret : 0;
 }
 
+/* Puts back the sysctls a dead run changed (only neighbour-table caps
+ * are ever written there), unless a live run may rely on them now. */
+static void cleanup_restore_sysctls(const char *path)
+{
+	static const char prefix[] = "/proc/sys/net/ipv4/neigh/default/";
+	char name[256];
+	long value;
+	FILE *f;
+
+	if (run_any_alive() || !(f = fopen(path, "r")))
+		return;
+	while (fscanf(f, "%255s %ld", name, &value) == 2) {
+		FILE *w;
+
+		if (strncmp(name, prefix, sizeof(prefix) - 1) ||
+		    strstr(name, "..") || !(w = fopen(name, "w")))
+			continue;
+		fprintf(w, "%ld\n", value);
+		fclose(w);
+	}
+	fclose(f);
+}
+
 /* Kills the processes named by "*.pid" files of a dead run's directory,
  * then removes the directory. */
 static void cleanup_run_dir(const char *tag, struct cleanup_counts *c)
@@ -146,6 +169,8 @@ static void cleanup_run_dir(const char *tag, struct cleanup_counts *c)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir_path, de->d_name);
+		if (!strcmp(de->d_name, RUN_SYSCTL_FILE))
+			cleanup_restore_sysctls(path);
 		if (len > 4 && !strcmp(de->d_name + len - 4, ".pid") &&
 		    (f = fopen(path, "r"))) {
 			if (fscanf(f, "%ld", &pid) == 1 && pid > 1 &&

@@ -1042,6 +1042,20 @@ static void net_write_long(const char *path, long v)
 	}
 }
 
+/* Notes in the run directory the value 'path' had before the run changed
+ * it, so that 'cnemu -c' can put it back when the run dies. */
+static void net_note_sysctl(struct net *net, const char *path, long value)
+{
+	char *file = xasprintf("%s/" RUN_SYSCTL_FILE, run_dir(net->run));
+	FILE *f = fopen(file, "a");
+
+	if (f) {
+		fprintf(f, "%s %ld\n", path, value);
+		fclose(f);
+	}
+	free(file);
+}
+
 /* The kernel's ARP table is one for all namespaces, capped at gc_thresh3
  * entries (1024 by default): a pingall among N hosts needs about N*N.
  * Raise the caps for the run when they are too low; restored at stop. */
@@ -1058,6 +1072,7 @@ static void net_raise_neigh_limits(struct net *net)
 		if (cur <= 0 || cur >= want)
 			continue;
 		net->neigh_saved[i] = cur;
+		net_note_sysctl(net, net_neigh_files[i], cur);
 		net_write_long(net_neigh_files[i], want);
 		log_info("*** Raised %s from %ld to %ld for %ld hosts",
 			 strrchr(net_neigh_files[i], '/') + 1, cur, want,
@@ -1067,7 +1082,11 @@ static void net_raise_neigh_limits(struct net *net)
 
 static void net_restore_neigh_limits(struct net *net)
 {
-	/* thresh3 first down would be refused below thresh2: go in reverse */
+	char *file = xasprintf("%s/" RUN_SYSCTL_FILE, run_dir(net->run));
+
+	unlink(file);
+	free(file);
+	/* thresh2 first, so that thresh3 never falls below it */
 	for (int i = 0; i < 2; i++) {
 		if (!net->neigh_saved[i])
 			continue;

@@ -67,6 +67,18 @@ bool run_is_dead(const char *tag)
 	return dead;
 }
 
+bool run_any_alive(void)
+{
+	int fd = open(RUN_DIR "/lock", O_RDONLY | O_CLOEXEC);
+	bool alive;
+
+	if (fd < 0)
+		return false;
+	alive = flock(fd, LOCK_SH | LOCK_NB) < 0;
+	close(fd);
+	return alive;
+}
+
 /* Reads the pid written in the global lock file, 0 if none. */
 static long run_lock_owner(int fd)
 {

@@ -15,6 +15,12 @@ struct emu_err;
 struct run;
 
 #define RUN_DIR "/run/cnemu"
+/* In a run's directory: "path value" lines, the sysctls the run changed
+ * and their values before, for 'cnemu -c' to restore. */
+#define RUN_SYSCTL_FILE "sysctl.saved"
+
+/* True when a live run holds the machine-wide lock. */
+bool run_any_alive(void);
 
 struct run *run_open(struct emu_err *err);
 void run_close(struct run *run);	/* accepts NULL */
