@@ -17,6 +17,7 @@
 #include "emu/util.h"
 #include "link/shaping.h"
 #include "lua/lcnemu.h"
+#include "node/docker_api.h"
 
 EMU_LOG_MODULE(lua);
 
@@ -177,6 +178,34 @@ const char *lopt_text(lua_State *L, int idx, const char *what,
 	if (lua_type(L, -1) == LUA_TBOOLEAN)
 		lua_pop(L, 1);	/* "1" and "0" are static */
 	return text;
+}
+
+/* A size option: bytes as a number or docker-py's "512m"; 'def' when
+ * absent. */
+long long lopt_size(lua_State *L, int idx, const char *what,
+		    const char *key, long long def)
+{
+	struct emu_err err = { 0 };
+	long long bytes = def;
+	int t = lua_getfield(L, idx, key);
+
+	if (t == LUA_TNUMBER) {
+		int ok;
+
+		bytes = lua_tointegerx(L, -1, &ok);
+		if (!ok || bytes < -1)
+			luaL_error(L, "%s: option '%s' must be bytes or a "
+				      "size like \"512m\"", what, key);
+	} else if (t == LUA_TSTRING) {
+		if (docker_api_parse_size(lua_tostring(L, -1), &bytes, &err))
+			luaL_error(L, "%s: option '%s': %s", what, key,
+				   err.msg);
+	} else if (t != LUA_TNIL) {
+		luaL_error(L, "%s: option '%s' must be a number or a string, "
+			      "not %s", what, key, luaL_typename(L, -1));
+	}
+	lua_pop(L, 1);
+	return bytes;
 }
 
 bool lopt_bool(lua_State *L, int idx, const char *what, const char *key,

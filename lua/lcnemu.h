@@ -78,6 +78,10 @@ const char *lopt_string(lua_State *L, int idx, const char *what,
  * number, or a boolean as "1"/"0"; NULL when absent. */
 const char *lopt_text(lua_State *L, int idx, const char *what,
 		      const char *key);
+/* A size of 'key': bytes as a number or docker-py's "512m"; 'def' when
+ * absent. */
+long long lopt_size(lua_State *L, int idx, const char *what,
+		    const char *key, long long def);
 /* The boolean value of 'key', 'def' when absent. */
 bool lopt_bool(lua_State *L, int idx, const char *what, const char *key,
 	       bool def);

@@ -348,33 +348,6 @@ static int l_net_add_host(lua_State *L)
 	return l_push_new_node(L, net_add_host(net, name, &ho, &err), &err);
 }
 
-/* A size option: bytes as a number or docker-py's "512m"; 'def' when
- * absent. */
-static long long l_size_opt(lua_State *L, int idx, const char *what,
-			    const char *key, long long def)
-{
-	struct emu_err err = { 0 };
-	long long bytes = def;
-	int t = lua_getfield(L, idx, key);
-
-	if (t == LUA_TNUMBER) {
-		int ok;
-
-		bytes = lua_tointegerx(L, -1, &ok);
-		if (!ok || bytes < -1)
-			luaL_error(L, "%s: option '%s' must be bytes or a "
-				      "size like \"512m\"", what, key);
-	} else if (t == LUA_TSTRING) {
-		if (docker_api_parse_size(lua_tostring(L, -1), &bytes, &err))
-			luaL_error(L, "%s: option '%s': %s", what, key,
-				   err.msg);
-	} else if (t != LUA_TNIL) {
-		luaL_error(L, "%s: option '%s' must be a number or a string, "
-			      "not %s", what, key, luaL_typename(L, -1));
-	}
-	lua_pop(L, 1);
-	return bytes;
-}
 
 /* Containernet's port_bindings = {[80] = 8080, ["53/udp"] = 5353,
  * [443] = {"127.0.0.1", 8443}}: an array kept on the stack. */
@@ -472,8 +445,8 @@ static int l_net_add_docker(lua_State *L)
 	d.ports = lopt_strings(L, 3, w, "ports", false, &d.n_ports);
 	d.port_bindings = l_port_bindings(L, 3, &d.n_port_bindings);
 	d.publish_all_ports = lopt_bool(L, 3, w, "publish_all_ports", false);
-	d.mem_limit = l_size_opt(L, 3, w, "mem_limit", 0);
-	d.memswap_limit = l_size_opt(L, 3, w, "memswap_limit", 0);
+	d.mem_limit = lopt_size(L, 3, w, "mem_limit", 0);
+	d.memswap_limit = lopt_size(L, 3, w, "memswap_limit", 0);
 	d.cpu_quota = lopt_integer(L, 3, w, "cpu_quota", -1, 1000000000, 0);
 	d.cpu_period = lopt_integer(L, 3, w, "cpu_period", 0, 1000000, 0);
 	d.cpu_shares = lopt_integer(L, 3, w, "cpu_shares", 0, 262144, 0);

@@ -545,31 +545,6 @@ static int l_node_update_cpu(lua_State *L)
 	return 0;
 }
 
-/* A size option as addDocker's mem_limit. */
-static long long l_size(lua_State *L, const char *what, const char *key)
-{
-	struct emu_err err = { 0 };
-	long long bytes = 0;
-	int t = lua_getfield(L, 2, key);
-
-	if (t == LUA_TNUMBER) {
-		int ok;
-
-		bytes = lua_tointegerx(L, -1, &ok);
-		if (!ok || bytes < -1)
-			luaL_error(L, "%s: option '%s' must be bytes or a "
-				      "size like \"512m\"", what, key);
-	} else if (t == LUA_TSTRING) {
-		if (docker_api_parse_size(lua_tostring(L, -1), &bytes, &err))
-			luaL_error(L, "%s: option '%s': %s", what, key,
-				   err.msg);
-	} else if (t != LUA_TNIL) {
-		luaL_error(L, "%s: option '%s' must be a number or a string, "
-			      "not %s", what, key, luaL_typename(L, -1));
-	}
-	lua_pop(L, 1);
-	return bytes;
-}
 
 static int l_node_update_memory(lua_State *L)
 {
@@ -582,8 +557,8 @@ static int l_node_update_memory(lua_State *L)
 
 	luaL_checktype(L, 2, LUA_TTABLE);
 	lopt_check_keys(L, 2, w, keys);
-	mem = l_size(L, w, "mem_limit");
-	swap = l_size(L, w, "memswap_limit");
+	mem = lopt_size(L, 2, w, "mem_limit", 0);
+	swap = lopt_size(L, 2, w, "memswap_limit", 0);
 	if (docker_update_memory(node, mem, swap, &err))
 		return luaL_error(L, "%s: %s", w, err.msg);
 	return 0;
