@@ -147,6 +147,11 @@ static int topo_parse_args(char *rest, const char *spec, struct topo_args *a,
 		char *eq = strchr(arg, '=');
 		long v;
 
+		if (eq == arg)
+			return emu_err_set(err, -EINVAL,
+					   "invalid argument '%s' in topology "
+					   "'%s': a name must stand before '='",
+					   arg, spec);
 		if (str_to_long(eq ? eq + 1 : arg, 0, 1000000, &v))
 			return emu_err_set(err, -EINVAL,
 					   "invalid argument '%s' in topology "

@@ -192,6 +192,8 @@ static void test_bad_topology_arguments_are_refused(void **state)
 			       "out of range"));
 	assert_non_null(strstr(build_err("tree,depth=2,fan=3", -EINVAL),
 			       "unknown argument 'fan'"));
+	assert_non_null(strstr(build_err("single,=5", -EINVAL),
+			       "a name must stand before '='"));
 	assert_non_null(strstr(build_err("torus,2,3", -ERANGE),
 			       "out of range"));
 	assert_non_null(strstr(build_err("minimal,3", -E2BIG),
