@@ -279,7 +279,7 @@ static int msg_too_long(struct nl_msg **msgp, const char *name,
 }
 
 /* Puts the attributes of one veth end after its ifinfomsg. */
-static int put_veth_end(struct nl_msg *msg, const struct nl_veth_end *e,
+static int put_veth_end(struct nl_msg *msg, const struct nlsock_veth_end *e,
 			unsigned int mtu)
 {
 	unsigned char mac[6];
@@ -298,7 +298,7 @@ nla_put_failure:
 	return -EMSGSIZE;
 }
 
-static int check_veth_end(const struct nl_veth_end *e, struct emu_err *err)
+static int check_veth_end(const struct nlsock_veth_end *e, struct emu_err *err)
 {
 	unsigned char mac[6];
 	int ret = check_ifname(e->name, err);
@@ -312,8 +312,8 @@ static int check_veth_end(const struct nl_veth_end *e, struct emu_err *err)
 	return 0;
 }
 
-int nlsock_build_veth(struct nl_msg **msgp, const struct nl_veth_end *a,
-		      const struct nl_veth_end *b, unsigned int mtu,
+int nlsock_build_veth(struct nl_msg **msgp, const struct nlsock_veth_end *a,
+		      const struct nlsock_veth_end *b, unsigned int mtu,
 		      struct emu_err *err)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
@@ -349,7 +349,7 @@ too_long:
 }
 
 int nlsock_build_bridge(struct nl_msg **msgp, const char *name,
-			const struct nl_bridge_opts *opts, struct emu_err *err)
+			const struct nlsock_bridge_opts *opts, struct emu_err *err)
 {
 	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
 	struct nlattr *info, *data;
@@ -767,7 +767,7 @@ static int set_link(struct nlsock *s, const char *ifname,
 }
 
 /* Sets the alias of the veth end 'e', through a socket in its namespace. */
-static int set_end_alias(struct nlsock *s, const struct nl_veth_end *e,
+static int set_end_alias(struct nlsock *s, const struct nlsock_veth_end *e,
 			 struct emu_err *err)
 {
 	struct nlsock_link_change c = { .fields = NLSOCK_SET_ALIAS,
@@ -784,8 +784,8 @@ static int set_end_alias(struct nlsock *s, const struct nl_veth_end *e,
 	return ret;
 }
 
-int nlsock_add_veth(struct nlsock *s, const struct nl_veth_end *a,
-		    const struct nl_veth_end *b, unsigned int mtu,
+int nlsock_add_veth(struct nlsock *s, const struct nlsock_veth_end *a,
+		    const struct nlsock_veth_end *b, unsigned int mtu,
 		    struct emu_err *err)
 {
 	struct nlsock *tmp, *ns;
@@ -819,7 +819,7 @@ fail:
 }
 
 int nlsock_add_bridge(struct nlsock *s, const char *name,
-		      const struct nl_bridge_opts *opts, struct emu_err *err)
+		      const struct nlsock_bridge_opts *opts, struct emu_err *err)
 {
 	struct nlsock_link_change c = { .fields = NLSOCK_SET_ALIAS };
 	struct nl_msg *msg;
@@ -1237,7 +1237,7 @@ int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err)
 	return ret;
 }
 
-int nl_set_tx_csum(int nsfd, const char *ifname, bool on, struct emu_err *err)
+int nlsock_set_tx_csum(int nsfd, const char *ifname, bool on, struct emu_err *err)
 {
 	struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = on };
 	struct ifreq ifr = { 0 };

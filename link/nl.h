@@ -21,7 +21,7 @@ struct emu_err;
 struct nlsock;
 
 /* One end of a veth pair. */
-struct nl_veth_end {
+struct nlsock_veth_end {
 	const char *name;	/* interface name, < IFNAMSIZ */
 	int nsfd;		/* namespace to create it in; -1: the socket's */
 	const char *mac;	/* "00:00:00:00:00:01"; NULL: kernel's random */
@@ -33,7 +33,7 @@ struct nl_veth_end {
 };
 
 /* Options of a Linux bridge. */
-struct nl_bridge_opts {
+struct nlsock_bridge_opts {
 	bool stp;		/* kernel STP on */
 	const char *alias;	/* IFLA_IFALIAS tag; NULL: none */
 	/* The bridge's own nf_call_iptables/ip6tables/arptables are always
@@ -54,14 +54,15 @@ void nlsock_close(struct nlsock *s);	/* accepts NULL */
  * RTM_NEWLINK); 'mtu' 0 keeps the kernel default.  Both ends stay down.
  * Aliases take one RTM_SETLINK each afterwards; if that fails the pair is
  * deleted again. */
-int nlsock_add_veth(struct nlsock *s, const struct nl_veth_end *a,
-		    const struct nl_veth_end *b, unsigned int mtu,
+int nlsock_add_veth(struct nlsock *s, const struct nlsock_veth_end *a,
+		    const struct nlsock_veth_end *b, unsigned int mtu,
 		    struct emu_err *err);
 
 /* Creates a Linux bridge (down) in the socket's namespace, with STP as
  * asked and its nf_call_* flags off. */
 int nlsock_add_bridge(struct nlsock *s, const char *name,
-		      const struct nl_bridge_opts *opts, struct emu_err *err);
+		      const struct nlsock_bridge_opts *opts,
+		      struct emu_err *err);
 
 /* Makes 'ifname' a port of the bridge 'master' (NULL: releases it).
  * Looks up the ifindex of 'master' first: two requests. */
@@ -140,7 +141,8 @@ int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err);
  * off on veths it is attached to, TCP stalls otherwise).  Off also takes
  * TSO off (the kernel drops it without checksumming).  Reads the setting
  * back: a kernel that keeps it is -EOPNOTSUPP. */
-int nl_set_tx_csum(int nsfd, const char *ifname, bool on, struct emu_err *err);
+int nlsock_set_tx_csum(int nsfd, const char *ifname, bool on,
+		       struct emu_err *err);
 
 /* Maps a libnl error (NLE_*, positive or negative) to a negative errno. */
 int nlsock_errno(int nle);

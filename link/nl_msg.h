@@ -13,8 +13,8 @@
 
 struct emu_err;
 struct nl_msg;
-struct nl_veth_end;
-struct nl_bridge_opts;
+struct nlsock_veth_end;
+struct nlsock_bridge_opts;
 
 /* Which fields of a 'struct nlsock_link_change' a RTM_SETLINK carries. */
 enum nlsock_link_fields {
@@ -39,14 +39,14 @@ struct nlsock_link_change {
  * IFLA_LINKINFO/IFLA_INFO_DATA/VETH_INFO_PEER; each end carries its
  * IFLA_NET_NS_FD (when 'nsfd' >= 0), IFLA_ADDRESS and IFLA_MTU.  Aliases
  * are not in it: the kernel ignores IFLA_IFALIAS on creation. */
-int nlsock_build_veth(struct nl_msg **msgp, const struct nl_veth_end *a,
-		      const struct nl_veth_end *b, unsigned int mtu,
+int nlsock_build_veth(struct nl_msg **msgp, const struct nlsock_veth_end *a,
+		      const struct nlsock_veth_end *b, unsigned int mtu,
 		      struct emu_err *err);
 
 /* RTM_NEWLINK of a bridge with IFLA_BR_STP_STATE and the three
  * IFLA_BR_NF_CALL_* attributes set to 0 in its IFLA_INFO_DATA. */
 int nlsock_build_bridge(struct nl_msg **msgp, const char *name,
-			const struct nl_bridge_opts *opts,
+			const struct nlsock_bridge_opts *opts,
 			struct emu_err *err);
 
 /* RTM_SETLINK of the link named 'ifname' (ifi_index 0, IFLA_IFNAME). */

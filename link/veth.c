@@ -17,16 +17,16 @@
 EMU_LOG_MODULE(veth);
 
 struct link {
-	struct node_intf *intf1, *intf2;	/* borrowed from the nodes */
-	struct shaping shaping[2];		/* egress of end 1, end 2 */
-	unsigned int mtu;			/* 0: kernel default */
-	char *alias;				/* tag of root-side ends */
-	uint32_t group;				/* group of root-side ends */
-	struct link_engine *engine;		/* borrowed; NULL: none */
-	int pump_id;				/* its pump link; -1: none */
-	char pump_a[16], pump_b[16];		/* pump-side ends; "" */
-	bool shaped[2];				/* qdiscs set on an end */
-	bool made;				/* the pair exists */
+	struct node_intf *intf1, *intf2; /* borrowed from the nodes */
+	struct shaping shaping[2];	/* egress of end 1, end 2 */
+	unsigned int mtu;		/* 0: kernel default */
+	char *alias;			/* tag of root-side ends */
+	uint32_t group;			/* group of root-side ends */
+	struct link_engine *engine;	/* borrowed; NULL: none */
+	int pump_id;			/* its pump link; -1: none */
+	char pump_a[16], pump_b[16];	/* pump-side ends; "" */
+	bool shaped[2];			/* qdiscs set on an end */
+	bool made;			/* the pair exists */
 	bool up;
 };
 
@@ -55,7 +55,7 @@ struct link *link_create(struct node_intf *intf1, struct node_intf *intf2,
 	return link;
 }
 
-static void link_fill_end(struct nl_veth_end *end,
+static void link_fill_end(struct nlsock_veth_end *end,
 			  const struct node_intf *intf, const char *alias,
 			  uint32_t group)
 {
@@ -90,11 +90,12 @@ static int link_decide(struct link *link, const struct shaping *s,
 
 /* Makes the two pairs of a pumped link and hands them to the pump. */
 static int link_make_pumped(struct link *link, struct nlsock *nl,
-			    const struct nl_veth_end *a,
-			    const struct nl_veth_end *b, struct emu_err *err)
+			    const struct nlsock_veth_end *a,
+			    const struct nlsock_veth_end *b,
+			    struct emu_err *err)
 {
 	struct link_engine *e = link->engine;
-	struct nl_veth_end pa = { .name = link->pump_a },
+	struct nlsock_veth_end pa = { .name = link->pump_a },
 			   pb = { .name = link->pump_b };
 	int fd, ret, id;
 
@@ -125,7 +126,7 @@ static int link_make_pumped(struct link *link, struct nlsock *nl,
 
 int link_make(struct link *link, struct nlsock *nl, struct emu_err *err)
 {
-	struct nl_veth_end a, b;
+	struct nlsock_veth_end a, b;
 	int ret;
 
 	ret = link_decide(link, link->shaping, err);

@@ -46,7 +46,7 @@ static int bridge_detach(struct node *node, struct node_intf *intf,
 /* Puts the bridges in the switch namespace before their links are made. */
 static int bridge_prepare(struct node **nodes, size_t n, struct emu_err *err)
 {
-	struct nl_bridge_opts opts = { 0 };
+	struct nlsock_bridge_opts opts = { 0 };
 	struct nlsock *nl;
 	int fd, ret;
 

@@ -34,9 +34,10 @@ static int ovs_sw_fix_offload(struct node_intf *intf, struct emu_err *err)
 		return 0;
 	peer = link_intf1(intf->link) == intf ? link_intf2(intf->link)
 					      : link_intf1(intf->link);
-	ret = nl_set_tx_csum(intf->node->nsfd, intf->name, false, err);
+	ret = nlsock_set_tx_csum(intf->node->nsfd, intf->name, false, err);
 	if (!ret)
-		ret = nl_set_tx_csum(peer->node->nsfd, peer->name, false, err);
+		ret = nlsock_set_tx_csum(peer->node->nsfd, peer->name, false,
+					 err);
 	return ret;
 }
 

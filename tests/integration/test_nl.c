@@ -154,9 +154,9 @@ static bool ping_b_from_a(void)
 /* tnl-a0 in tnl-a <-> tnl-b0 in tnl-b, addressed 10.251.0.1/.2, up. */
 static void make_pair(struct fixture *f, struct emu_err *err)
 {
-	struct nl_veth_end a = { "tnl-a0", f->fa, "02:00:00:25:10:01",
+	struct nlsock_veth_end a = { "tnl-a0", f->fa, "02:00:00:25:10:01",
 				 "tnl:a0", 0 };
-	struct nl_veth_end b = { "tnl-b0", f->fb, "02:00:00:25:10:02",
+	struct nlsock_veth_end b = { "tnl-b0", f->fb, "02:00:00:25:10:02",
 				 "tnl:b0", 0 };
 
 	assert_ok(nlsock_add_veth(f->root, &a, &b, 1400, err), *err);
@@ -191,8 +191,8 @@ static void test_veth_between_namespaces_carries_ping(void **state)
 static void test_add_veth_twice_names_the_veth_and_the_cause(void **state)
 {
 	struct fixture *f = fixture(state);
-	struct nl_veth_end a = { "tnl-a0", f->fa, NULL, NULL, 0 };
-	struct nl_veth_end b = { "tnl-b0", f->fb, NULL, NULL, 0 };
+	struct nlsock_veth_end a = { "tnl-a0", f->fa, NULL, NULL, 0 };
+	struct nlsock_veth_end b = { "tnl-b0", f->fb, NULL, NULL, 0 };
 	struct emu_err err;
 
 	emu_err_clear(&err);
@@ -264,8 +264,8 @@ static void test_routes_and_address_flush(void **state)
 static void test_move_link_and_set_mac(void **state)
 {
 	struct fixture *f = fixture(state);
-	struct nl_veth_end a = { "tnl-m0", -1, NULL, NULL, 0 };
-	struct nl_veth_end b = { "tnl-m1", -1, NULL, NULL, 0 };
+	struct nlsock_veth_end a = { "tnl-m0", -1, NULL, NULL, 0 };
+	struct nlsock_veth_end b = { "tnl-m1", -1, NULL, NULL, 0 };
 	struct emu_err err;
 
 	emu_err_clear(&err);
@@ -297,11 +297,11 @@ static void collect(const char *ifname, const char *alias, void *aux)
 static void test_root_bridge_has_nf_call_off_alias_and_ports(void **state)
 {
 	struct fixture *f = fixture(state);
-	struct nl_bridge_opts opts = { .stp = false, .alias = "tnl:br0" };
-	struct nl_veth_end a = { "tnl-a0", f->fa, NULL, NULL, 0 };
-	struct nl_veth_end pa = { "tnl-pa", -1, NULL, "tnl:pa", 0 };
-	struct nl_veth_end b = { "tnl-b0", f->fb, NULL, NULL, 0 };
-	struct nl_veth_end pb = { "tnl-pb", -1, NULL, NULL, 0 };
+	struct nlsock_bridge_opts opts = { .stp = false, .alias = "tnl:br0" };
+	struct nlsock_veth_end a = { "tnl-a0", f->fa, NULL, NULL, 0 };
+	struct nlsock_veth_end pa = { "tnl-pa", -1, NULL, "tnl:pa", 0 };
+	struct nlsock_veth_end b = { "tnl-b0", f->fb, NULL, NULL, 0 };
+	struct nlsock_veth_end pb = { "tnl-pb", -1, NULL, NULL, 0 };
 	char seen[256] = "";
 	struct emu_err err;
 
@@ -349,10 +349,10 @@ static void test_root_bridge_has_nf_call_off_alias_and_ports(void **state)
 static void test_bridge_in_own_namespace_forwards_between_hosts(void **state)
 {
 	struct fixture *f = fixture(state);
-	struct nl_veth_end a = { "tnl-a0", f->fa, "02:00:00:25:10:01", NULL, 0 };
-	struct nl_veth_end pa = { "tnl-pa", -1, NULL, NULL, 0 };
-	struct nl_veth_end b = { "tnl-b0", f->fb, "02:00:00:25:10:02", NULL, 0 };
-	struct nl_veth_end pb = { "tnl-pb", -1, NULL, NULL, 0 };
+	struct nlsock_veth_end a = { "tnl-a0", f->fa, "02:00:00:25:10:01", NULL, 0 };
+	struct nlsock_veth_end pa = { "tnl-pa", -1, NULL, NULL, 0 };
+	struct nlsock_veth_end b = { "tnl-b0", f->fb, "02:00:00:25:10:02", NULL, 0 };
+	struct nlsock_veth_end pb = { "tnl-pb", -1, NULL, NULL, 0 };
 	char *root_before, *root_after;
 	struct nlsock *sw;
 	struct emu_err err;
@@ -397,17 +397,17 @@ static void test_tx_csum_off_shows_in_ethtool(void **state)
 	make_pair(f, &err);
 	assert_true(sh_has("tx-checksumming: on",
 			   "ip netns exec tnl-a ethtool -k tnl-a0"));
-	assert_ok(nl_set_tx_csum(f->fa, "tnl-a0", false, &err), err);
+	assert_ok(nlsock_set_tx_csum(f->fa, "tnl-a0", false, &err), err);
 	assert_true(sh_has("tx-checksumming: off",
 			   "ip netns exec tnl-a ethtool -k tnl-a0"));
 	/* The kernel drops TSO with the checksum: ethtool then shows
 	 * "tx-tcp-segmentation: off [requested on]". */
 	assert_true(sh_has("tx-tcp-segmentation: off",
 			   "ip netns exec tnl-a ethtool -k tnl-a0"));
-	assert_ok(nl_set_tx_csum(f->fa, "tnl-a0", true, &err), err);
+	assert_ok(nlsock_set_tx_csum(f->fa, "tnl-a0", true, &err), err);
 	assert_true(sh_has("tx-checksumming: on",
 			   "ip netns exec tnl-a ethtool -k tnl-a0"));
-	assert_int_equal(nl_set_tx_csum(f->fa, "tnl-zz", false, &err),
+	assert_int_equal(nlsock_set_tx_csum(f->fa, "tnl-zz", false, &err),
 			 -ENODEV);
 	print_message("error: %s\n", err.msg);
 }
@@ -471,8 +471,8 @@ static void test_speed_of_200_veth_pairs(void **state)
 	emu_err_clear(&err);
 	t0 = now_us();
 	for (i = 0; i < 200; i++) {
-		struct nl_veth_end a = { a_name, f->fa, NULL, NULL, 0 };
-		struct nl_veth_end b = { b_name, f->fb, NULL, NULL, 0 };
+		struct nlsock_veth_end a = { a_name, f->fa, NULL, NULL, 0 };
+		struct nlsock_veth_end b = { b_name, f->fb, NULL, NULL, 0 };
 
 		snprintf(a_name, sizeof(a_name), "tnl-a%d", i);
 		snprintf(b_name, sizeof(b_name), "tnl-b%d", i);

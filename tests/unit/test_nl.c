@@ -89,8 +89,8 @@ static void assert_mac(struct nlattr *a, const char *mac)
 
 static void test_veth_msg_puts_each_end_in_its_namespace(void **state)
 {
-	struct nl_veth_end a = { "h1-eth0", 5, "00:00:00:00:00:01", "x", 0 };
-	struct nl_veth_end b = { "s1-eth1", 7, "0a:00:00:00:00:02", NULL,
+	struct nlsock_veth_end a = { "h1-eth0", 5, "00:00:00:00:00:01", "x", 0 };
+	struct nlsock_veth_end b = { "s1-eth1", 7, "0a:00:00:00:00:02", NULL,
 				 0x636e0001 };
 	struct nlattr *tb[IFLA_MAX + 1], *ptb[IFLA_MAX + 1];
 	struct nl_msg *msg;
@@ -170,8 +170,8 @@ static void test_neigh_msg_is_a_permanent_entry(void **state)
 
 static void test_veth_msg_leaves_unset_fields_to_the_kernel(void **state)
 {
-	struct nl_veth_end a = { "a0", -1, NULL, NULL, 0 };
-	struct nl_veth_end b = { "b0", -1, NULL, NULL, 0 };
+	struct nlsock_veth_end a = { "a0", -1, NULL, NULL, 0 };
+	struct nlsock_veth_end b = { "b0", -1, NULL, NULL, 0 };
 	struct nlattr *tb[IFLA_MAX + 1], *ptb[IFLA_MAX + 1];
 	struct nl_msg *msg;
 
@@ -191,9 +191,9 @@ static void test_veth_msg_leaves_unset_fields_to_the_kernel(void **state)
 
 static void test_veth_msg_refuses_long_name_and_bad_mac(void **state)
 {
-	struct nl_veth_end a = { "a-very-long-name0", -1, NULL, NULL, 0 };
-	struct nl_veth_end b = { "b0", -1, "00:11:22:33:44", NULL, 0 };
-	struct nl_veth_end ok = { "ok0", -1, NULL, NULL, 0 };
+	struct nlsock_veth_end a = { "a-very-long-name0", -1, NULL, NULL, 0 };
+	struct nlsock_veth_end b = { "b0", -1, "00:11:22:33:44", NULL, 0 };
+	struct nlsock_veth_end ok = { "ok0", -1, NULL, NULL, 0 };
 	struct emu_err err;
 	struct nl_msg *msg = (void *)1;
 
@@ -211,7 +211,7 @@ static void test_veth_msg_refuses_long_name_and_bad_mac(void **state)
 
 static void test_bridge_msg_turns_nf_call_off_and_sets_stp(void **state)
 {
-	struct nl_bridge_opts opts = { .stp = true, .alias = "tag" };
+	struct nlsock_bridge_opts opts = { .stp = true, .alias = "tag" };
 	struct nlattr *tb[IFLA_MAX + 1], *br[IFLA_BR_MAX + 1], *data;
 	struct nl_msg *msg;
 	int i;
