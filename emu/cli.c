@@ -183,7 +183,7 @@ static int cli_node_command(struct cli *cli, struct node *node,
 			    const char *text, bool noecho,
 			    struct emu_err *err)
 {
-	struct node_exec_opts opts = { -1, -1, -1, false, false };
+	struct node_exec_opts opts = { -1, -1, -1, false, false, false };
 	struct termios saved, quiet;
 	bool tty = isatty(STDIN_FILENO), bg;
 	char *argv[4], *line;

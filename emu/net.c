@@ -1267,7 +1267,8 @@ static pid_t net_ping_spawn(struct node *src, struct node *dst,
 {
 	char ip[64], wait[16];
 	char *argv[] = { "ping", "-c1", "-W", wait, ip, NULL };
-	struct node_exec_opts opts = { -1, -1, -1, false, false };
+	struct node_exec_opts opts = { .stdin_fd = -1, .stdout_fd = -1,
+				       .stderr_fd = -1, .net_only = true };
 
 	if (!node_ip(dst, ip, sizeof(ip)))
 		return emu_err_set(err, -EDESTADDRREQ, "'%s' has no IP",
@@ -1469,7 +1470,7 @@ int net_iperf(struct net *net, struct node *client, struct node *server,
 	      double *client_bps, struct emu_err *err)
 {
 	char *srv_argv[] = { "iperf3", "-s", "-1", NULL };
-	struct node_exec_opts so = { -1, -1, -1, false, false };
+	struct node_exec_opts so = { -1, -1, -1, false, false, false };
 	struct emu_err e = { 0 };
 	char ip[64], cmd[256], *out = NULL;
 	bool refused = true;

@@ -160,7 +160,8 @@ static pid_t l_spawn(lua_State *L, struct node *node, const char *line,
 		     int *fd, bool background)
 {
 	char *argv[] = { "/bin/sh", "-c", (char *)line, NULL };
-	struct node_exec_opts opts = { -1, -1, -1, background, false };
+	struct node_exec_opts opts = { -1, -1, -1, background, false,
+				       false };
 	struct emu_err err = { 0 };
 	int pipefd[2] = { -1, -1 };
 	pid_t pid;

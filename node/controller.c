@@ -350,7 +350,7 @@ static int controller_wait_listening(struct controller *c, int port,
 
 static int controller_start_local(struct controller *c, struct emu_err *err)
 {
-	struct node_exec_opts eo = { -1, -1, -1, true, false };
+	struct node_exec_opts eo = { -1, -1, -1, true, false, false };
 	const char *dir = net_run_dir(c->node.net);
 	char listen[64], port_s[16], *exe = NULL;
 	char *argv[10];

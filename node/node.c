@@ -211,13 +211,21 @@ static const struct {
 	{ "pid", CLONE_NEWPID },
 };
 
-/* In the child: enters the node's namespaces; returns -errno on failure. */
-static int node_enter(const struct node *node, int *fds)
+/* True when a command enters all namespaces of a container's process, not
+ * only a network namespace. */
+static bool node_enters_all(const struct node *node,
+			    const struct node_exec_opts *opts)
 {
-	size_t n = node->pid ? ARRAY_SIZE(node_ns_types) : 1;
+	return node->pid && !opts->net_only;
+}
+
+/* In the child: enters the node's namespaces; returns -errno on failure. */
+static int node_enter(int *fds, bool all)
+{
+	size_t n = all ? ARRAY_SIZE(node_ns_types) : 1;
 
 	for (size_t i = 0; i < n; i++) {
-		int flag = node->pid ? node_ns_types[i].flag : CLONE_NEWNET;
+		int flag = all ? node_ns_types[i].flag : CLONE_NEWNET;
 
 		if (fds[i] >= 0 && setns(fds[i], flag) < 0)
 			return -errno;
@@ -258,10 +266,10 @@ static void node_exec_child(const struct node *node, int *fds,
 		    getppid() != parent)
 			_exit(127);
 	}
-	ret = node_enter(node, fds);
+	ret = node_enter(fds, node_enters_all(node, opts));
 	if (ret)
 		goto fail;
-	if (node->pid) {
+	if (node_enters_all(node, opts)) {
 		/* A new pid namespace applies to children: fork once more. */
 		pid_t inner = fork();
 
@@ -298,15 +306,16 @@ pid_t node_spawn(struct node *node, char *const argv[],
 		 const struct node_exec_opts *opts, struct emu_err *err)
 {
 	int fds[ARRAY_SIZE(node_ns_types)], pipefd[2], child_err = 0;
-	size_t n = node->pid ? ARRAY_SIZE(node_ns_types) : 1;
+	bool all = node_enters_all(node, opts);
+	size_t n = all ? ARRAY_SIZE(node_ns_types) : 1;
 	pid_t pid, self;
 	ssize_t got;
 
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		fds[i] = -1;
 	for (size_t i = 0; i < n; i++) {
-		fds[i] = node_open_ns(node, node->pid ? node_ns_types[i].name
-						      : "net");
+		fds[i] = node_open_ns(node, all ? node_ns_types[i].name
+						: "net");
 		if (fds[i] == -ENOENT && !node->pid)
 			fds[i] = -1;	/* root namespace: nothing to enter */
 		else if (fds[i] < 0) {

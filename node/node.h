@@ -117,6 +117,10 @@ struct node_exec_opts {
 	bool background;	/* tracked and killed when the node stops;
 				   dies with cnemu (PR_SET_PDEATHSIG) */
 	bool keep_signals;	/* leave SIGINT to the child's terminal */
+	bool net_only;		/* enter only the network namespace and run
+				   the machine's program (pingall: any image
+				   answers, with no fork into its pid
+				   namespace) */
 };
 
 /* Runs 'argv' inside the node's namespaces (fork, setns, exec — no
