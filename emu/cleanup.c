@@ -27,33 +27,45 @@ static bool cleanup_is_dead(const char *tag, void *aux)
 	return run_tag_valid(tag) && run_is_dead(tag);
 }
 
-/* Named namespaces "<tag>-<node>" of dead runs: processes killed, then the
- * namespace removed. */
+/* Named namespaces "<tag>-<node>" of dead runs: their processes killed
+ * (one pass over /proc for all), then the namespaces removed. */
 static void cleanup_namespaces(struct cleanup_counts *c)
 {
+	char **names = NULL, tag[32];
+	size_t n = 0, cap = 0;
 	struct dirent *de;
-	char tag[32];
+	int *fds = NULL;
 	DIR *dir = opendir("/run/netns");
 
 	if (!dir)
 		return;
 	while ((de = readdir(dir))) {
 		char path[300];
-		int fd;
 
 		if (!run_tag_of(de->d_name, '-', tag, sizeof(tag)) ||
 		    !cleanup_is_dead(tag, NULL))
 			continue;
 		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
-		fd = open(path, O_RDONLY | O_CLOEXEC);
-		if (fd >= 0) {
-			host_netns_kill_all(fd);
-			close(fd);
+		if (n == cap) {
+			size_t cap_fds = cap;
+
+			xgrow((void **)&names, &cap, n + 1, sizeof(*names));
+			xgrow((void **)&fds, &cap_fds, n + 1, sizeof(*fds));
 		}
-		if (!host_netns_delete(de->d_name))
-			c->namespaces++;
+		names[n] = xstrdup(de->d_name);
+		fds[n++] = open(path, O_RDONLY | O_CLOEXEC);
 	}
 	closedir(dir);
+	host_netns_kill_all(fds, n);
+	for (size_t i = 0; i < n; i++) {
+		if (fds[i] >= 0)
+			close(fds[i]);
+		if (!host_netns_delete(names[i]))
+			c->namespaces++;
+		free(names[i]);
+	}
+	free(names);
+	free(fds);
 }
 
 struct cleanup_links {

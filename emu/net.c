@@ -360,7 +360,7 @@ static void net_remove_switch_ns(struct net *net)
 	}
 	nlsock_close(net->sw_nl);
 	net->sw_nl = NULL;
-	host_netns_kill_all(net->sw_nsfd);
+	host_netns_kill_all(&net->sw_nsfd, 1);
 	close(net->sw_nsfd);
 	net->sw_nsfd = -1;
 	host_netns_delete(net->sw_ns_name);

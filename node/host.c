@@ -119,26 +119,42 @@ int host_netns_delete(const char *ns_name)
 	return 0;
 }
 
-void host_netns_kill_all(int nsfd)
+/* True when 'st' is one of the 'n' namespaces of 'want'. */
+static bool host_ns_wanted(const struct stat *st, const struct stat *want,
+			   size_t n)
 {
-	struct stat want, st;
+	for (size_t i = 0; i < n; i++)
+		if (st->st_ino == want[i].st_ino &&
+		    st->st_dev == want[i].st_dev)
+			return true;
+	return false;
+}
+
+void host_netns_kill_all(const int *nsfds, size_t n)
+{
+	struct stat *want = xcalloc(n, sizeof(*want)), st;
+	size_t k = 0;
 	struct dirent *de;
 	DIR *dir;
 
-	if (fstat(nsfd, &want) < 0 || !(dir = opendir("/proc")))
-		return;
-	while ((de = readdir(dir))) {
+	for (size_t i = 0; i < n; i++)
+		if (nsfds[i] >= 0 && fstat(nsfds[i], &want[k]) == 0)
+			k++;
+	dir = k ? opendir("/proc") : NULL;
+	while (dir && (de = readdir(dir))) {
 		char path[300];
 		long pid;
 
 		if (str_to_long(de->d_name, 1, INT_MAX, &pid))
 			continue;
 		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
-		if (stat(path, &st) == 0 && st.st_ino == want.st_ino &&
-		    st.st_dev == want.st_dev && pid != getpid())
+		if (stat(path, &st) == 0 && host_ns_wanted(&st, want, k) &&
+		    pid != getpid())
 			kill((pid_t)pid, SIGKILL);
 	}
-	closedir(dir);
+	if (dir)
+		closedir(dir);
+	free(want);
 }
 
 static int host_start_one(struct host *h, struct emu_err *err)
@@ -175,11 +191,16 @@ static int host_start(struct node **nodes, size_t n, struct emu_err *err)
 
 static void host_stop(struct node **nodes, size_t n)
 {
+	int *fds = xcalloc(n, sizeof(*fds));
+
+	for (size_t i = 0; i < n; i++)
+		fds[i] = nodes[i]->nsfd;
+	host_netns_kill_all(fds, n);
+	free(fds);
 	for (size_t i = 0; i < n; i++) {
 		struct host *h = container_of(nodes[i], struct host, node);
 
 		if (h->node.nsfd >= 0) {
-			host_netns_kill_all(h->node.nsfd);
 			close(h->node.nsfd);
 			h->node.nsfd = -1;
 		}

@@ -7,6 +7,7 @@
 #define NODE_HOST_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 struct emu_err;
 struct net;
@@ -24,7 +25,8 @@ int host_netns_create(const char *ns_name, struct emu_err *err);
  * frees it once nothing uses it.  Missing is not an error. */
 int host_netns_delete(const char *ns_name);
 
-/* Kills every process whose network namespace is that of 'nsfd'. */
-void host_netns_kill_all(int nsfd);
+/* Kills every process whose network namespace is one of the 'n' of
+ * 'nsfds' (one pass over /proc for them all). */
+void host_netns_kill_all(const int *nsfds, size_t n);
 
 #endif

@@ -16,33 +16,6 @@
 
 #define TOPO "--topo single,3 --switch lxbr"
 
-/* Writes 'text' to a new file /tmp/tcli-<pid>-<n>; returns its path. */
-static char *write_file(const char *text)
-{
-	static int n;
-	char *path;
-	FILE *f;
-
-	if (asprintf(&path, "/tmp/tcli-%d-%d", (int)getpid(), n++) < 0)
-		abort();
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
-/* The run tag from cnemu's "*** cnemu cn123: ..." line, or "". */
-static void run_tag(const char *out, char *tag, size_t size)
-{
-	const char *p = strstr(out, "*** cnemu cn");
-
-	tag[0] = '\0';
-	if (p)
-		snprintf(tag, size, "%.*s", (int)strcspn(p + 10, ":\n"),
-			 p + 10);
-}
-
 /* Fails unless no namespace of the run 'tag' is left. */
 static void assert_run_left_nothing(const char *tag)
 {
@@ -67,7 +40,8 @@ static void assert_run_left_nothing(const char *tag)
 static char *run_cnemu(const char *args, const char *commands,
 		       bool stdout_only)
 {
-	char *in = write_file(commands), *errpath = write_file("");
+	char *in = test_write_file("tcli", "", commands);
+	char *errpath = test_write_file("tcli", "", "");
 	char *out = NULL, *errs = NULL, tag[32] = "";
 
 	for (int tries = 0; tries < 60; tries++) {
@@ -81,7 +55,7 @@ static char *run_cnemu(const char *args, const char *commands,
 			break;
 		sleep(3);
 	}
-	run_tag(errs, tag, sizeof(tag));
+	test_run_tag(errs, tag, sizeof(tag));
 	free(errs);
 	unlink(in);
 	unlink(errpath);
@@ -237,7 +211,7 @@ static void test_dump_json_parses_and_matches_the_topology(void **state)
 		return;
 	out = run_cnemu(TOPO " --mac", "dump --json\n", true);
 	*strstr(out, "exit=") = '\0';
-	path = write_file(out);
+	path = test_write_file("tcli", "", out);
 	assert_int_equal(sh("python3 -m json.tool < %s > /dev/null", path), 0);
 	check = sh_out(
 		"python3 -c 'import json,sys; d=json.load(open(\"%s\")); "
@@ -255,7 +229,7 @@ static void test_dump_json_parses_and_matches_the_topology(void **state)
 	free(out);
 	out = run_cnemu(TOPO, "links --json\n", true);
 	*strstr(out, "exit=") = '\0';
-	path = write_file(out);
+	path = test_write_file("tcli", "", out);
 	assert_int_equal(sh("python3 -m json.tool < %s > /dev/null", path), 0);
 	unlink(path);
 	free(path);
@@ -313,9 +287,10 @@ static void test_background_commands_end_with_the_run(void **state)
 
 static void test_sh_time_source_pre_and_post(void **state)
 {
-	char *pre = write_file("h1 echo pre-ran\nexit\nh1 echo not-this\n");
-	char *post = write_file("h1 echo post-ran\n");
-	char *src = write_file("h2 echo sourced\n");
+	char *pre = test_write_file("tcli", "",
+				    "h1 echo pre-ran\nexit\nh1 echo not-this\n");
+	char *post = test_write_file("tcli", "", "h1 echo post-ran\n");
+	char *src = test_write_file("tcli", "", "h2 echo sourced\n");
 	char args[512], cmds[256], *out;
 
 	(void)state;
@@ -446,7 +421,7 @@ static void test_interactive_completion_history_and_ctrl_c(void **state)
 		sleep(3);
 	}
 	screen = tmux_wait_for("cnemu>", 10);
-	run_tag(screen, tag, sizeof(tag));
+	test_run_tag(screen, tag, sizeof(tag));
 	free(screen);
 
 	/* completion: a command, then a node name */

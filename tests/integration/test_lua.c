@@ -18,34 +18,6 @@
 
 #define IMAGE "cnemu/busybox:latest"
 
-/* Writes 'text' to a new file /tmp/tlua-<pid>-<n>.lua; returns its path
- * (caller frees and unlinks). */
-static char *write_file(const char *text)
-{
-	static int n;
-	char *path;
-	FILE *f;
-
-	if (asprintf(&path, "/tmp/tlua-%d-%d.lua", (int)getpid(), n++) < 0)
-		abort();
-	f = fopen(path, "w");
-	assert_non_null(f);
-	fputs(text, f);
-	fclose(f);
-	return path;
-}
-
-/* The run tag from cnemu's "*** cnemu cn123: ..." line, or "". */
-static void run_tag(const char *out, char *tag, size_t size)
-{
-	const char *p = strstr(out, "*** cnemu cn");
-
-	tag[0] = '\0';
-	if (p)
-		snprintf(tag, size, "%.*s", (int)strcspn(p + 10, ":\n"),
-			 p + 10);
-}
-
 /* What the run 'tag' left: namespaces, tagged interfaces, containers,
  * its run directory (caller frees; "" when nothing).  The kernel frees
  * the veths of deleted namespaces asynchronously: waits up to 5 s. */
@@ -85,7 +57,8 @@ static void assert_run_left_nothing(const char *tag)
  * nothing behind. */
 static char *run_cnemu(const char *args, const char *input, int *status)
 {
-	char *in = write_file(input ? input : ""), *out = NULL, *st;
+	char *in = test_write_file("tlua", ".lua", input ? input : "");
+	char *out = NULL, *st;
 	char tag[32];
 
 	for (int tries = 0; tries < 100; tries++) {
@@ -102,7 +75,7 @@ static char *run_cnemu(const char *args, const char *input, int *status)
 	while (st && strstr(st + 1, "exit="))
 		st = strstr(st + 1, "exit=");
 	*status = st ? atoi(st + 5) : -1;
-	run_tag(out, tag, sizeof(tag));
+	test_run_tag(out, tag, sizeof(tag));
 	assert_run_left_nothing(tag);
 	return out;
 }
@@ -305,7 +278,8 @@ static void test_bad_scripts_exit_1_with_file_and_line(void **state)
 	if (require_root())
 		return;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		char *path = write_file(cases[i].code), *args, *out;
+		char *path = test_write_file("tlua", ".lua", cases[i].code);
+		char *args, *out;
 		int status;
 
 		if (asprintf(&args, "%s", path) < 0)
@@ -331,7 +305,7 @@ static void test_error_after_start_leaves_nothing(void **state)
 	if (require_root())
 		return;
 	docker = sh("docker info >/dev/null 2>&1") == 0;
-	path = write_file(
+	path = test_write_file("tlua", ".lua", 
 		"local net = cnemu.Net{switch = 'lxbr'}\n"
 		"local h1 = net:addHost('h1')\n"
 		"local s1 = net:addSwitch('s1')\n"
@@ -369,11 +343,12 @@ static void test_os_exit_after_start_stops_the_net(void **state)
 	(void)state;
 	if (require_root())
 		return;
-	path = write_file("local net = cnemu.Net{switch = 'lxbr'}\n"
-			  "net:addLink(net:addHost('h1'), net:addHost('h2'))\n"
-			  "net:start()\n"
-			  "pcall(os.exit, 3)\n"
-			  "print('not reached')\n");
+	path = test_write_file("tlua", ".lua",
+			       "local net = cnemu.Net{switch = 'lxbr'}\n"
+			       "net:addLink(net:addHost('h1'), net:addHost('h2'))\n"
+			       "net:start()\n"
+			       "pcall(os.exit, 3)\n"
+			       "print('not reached')\n");
 	out = run_cnemu(path, NULL, &status);
 	assert_status(out, status, 3);
 	assert_lacks(out, "not reached");
@@ -431,7 +406,7 @@ static void test_sigint_stops_a_running_script_cleanly(void **state)
 	(void)state;
 	if (require_root())
 		return;
-	path = write_file(
+	path = test_write_file("tlua", ".lua", 
 		"local net = cnemu.Net{switch = 'lxbr'}\n"
 		"local h1 = net:addHost('h1')\n"
 		"net:addLink(h1, net:addSwitch('s1'))\n"
@@ -441,7 +416,7 @@ static void test_sigint_stops_a_running_script_cleanly(void **state)
 		"elseif arg[1] == 'popen' then\n"
 		"  for l in h1:popen('sleep 300') do print(l) end\n"
 		"else while true do end end\n");
-	log = write_file("");
+	log = test_write_file("tlua", ".lua", "");
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		pid_t pid = start_script(path, modes[i], log);
 
@@ -454,7 +429,7 @@ static void test_sigint_stops_a_running_script_cleanly(void **state)
 			fail_msg("%s: expected exit 1:\n%s", modes[i], out);
 		assert_has(out, ": interrupted");
 		assert_has(out, "*** Done");
-		run_tag(out, tag, sizeof(tag));
+		test_run_tag(out, tag, sizeof(tag));
 		assert_true(tag[0] != '\0');
 		assert_run_left_nothing(tag);
 		free(out);

@@ -91,6 +91,33 @@ char *sh_out(const char *fmt, ...)
 	return buf;
 }
 
+char *test_write_file(const char *prefix, const char *suffix,
+		      const char *text)
+{
+	static int n;
+	char *path;
+	FILE *f;
+
+	if (asprintf(&path, "/tmp/%s-%d-%d%s", prefix, (int)getpid(), n++,
+		     suffix) < 0)
+		abort();
+	f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+void test_run_tag(const char *out, char *tag, size_t size)
+{
+	const char *p = strstr(out, "*** cnemu cn");
+
+	tag[0] = '\0';
+	if (p)
+		snprintf(tag, size, "%.*s", (int)strcspn(p + 10, ":\n"),
+			 p + 10);
+}
+
 const char *test_cnemu(void)
 {
 	const char *c = getenv("CNEMU");

@@ -26,6 +26,15 @@ int sh(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 /* Runs the shell line and returns its stdout (caller frees). */
 char *sh_out(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
+/* Writes 'text' to a new file /tmp/<prefix>-<pid>-<n><suffix>; returns its
+ * path (caller frees and unlinks). */
+char *test_write_file(const char *prefix, const char *suffix,
+		      const char *text);
+
+/* Copies the run tag of cnemu's "*** cnemu cn123: ..." line in 'out' into
+ * 'tag' ("" when there is none). */
+void test_run_tag(const char *out, char *tag, size_t size);
+
 /* The cnemu binary under test (CNEMU, default ./cnemu). */
 const char *test_cnemu(void);
 
