@@ -314,23 +314,16 @@ static int net_prepare_controllers(struct net *net, struct emu_err *err)
 
 int net_switch_nsfd(struct net *net, struct emu_err *err)
 {
-	struct nlsock *nl;
 	int fd;
 
 	if (net->sw_nsfd >= 0)
 		return net->sw_nsfd;
 	free(net->sw_ns_name);
 	net->sw_ns_name = xasprintf("%s-sw", net_run_tag(net));
-	fd = host_netns_create(net->sw_ns_name, err);
+	fd = host_netns_open(net->sw_ns_name, &net->sw_nl, err);
 	if (fd < 0)
 		return fd;
 	net->sw_nsfd = fd;
-	nl = nlsock_open(fd, err);
-	if (!nl || nlsock_set_up(nl, "lo", true, err)) {
-		nlsock_close(nl);
-		return err ? err->code : -EIO;
-	}
-	net->sw_nl = nl;
 	return fd;
 }
 

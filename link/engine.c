@@ -70,13 +70,10 @@ int link_engine_pump(struct link_engine *e, struct emu_err *err)
 	}
 	free(e->pump_ns);
 	e->pump_ns = xasprintf("%s-pump", e->tag);
-	fd = host_netns_create(e->pump_ns, err);
+	fd = host_netns_open(e->pump_ns, &e->pump_nl, err);
 	if (fd < 0)
 		return fd;
 	e->pump_nsfd = fd;
-	e->pump_nl = nlsock_open(fd, err);
-	if (!e->pump_nl)
-		return err ? err->code : -EIO;
 	return fd;
 }
 

@@ -180,46 +180,61 @@ static int set_flag(bool *field, const char *key, const char *value,
 	return 0;
 }
 
+/* Mininet's link options: the key, how its value reads, where it goes. */
+enum shaping_kind { SH_BW, SH_TIME, SH_PCT, SH_COUNT, SH_FLAG };
+
+static const struct shaping_option {
+	const char *key;
+	enum shaping_kind kind;
+	size_t offset;		/* of the field in struct shaping */
+	long min, max;		/* SH_COUNT: bounds, packets */
+} shaping_options[] = {
+	{ "bw", SH_BW, offsetof(struct shaping, rate_bps), 0, 0 },
+	{ "delay", SH_TIME, offsetof(struct shaping, delay_us), 0, 0 },
+	{ "jitter", SH_TIME, offsetof(struct shaping, jitter_us), 0, 0 },
+	{ "loss", SH_PCT, offsetof(struct shaping, loss_pct), 0, 0 },
+	{ "loss_corr", SH_PCT, offsetof(struct shaping, loss_corr_pct), 0, 0 },
+	{ "duplicate", SH_PCT, offsetof(struct shaping, duplicate_pct), 0, 0 },
+	{ "corrupt", SH_PCT, offsetof(struct shaping, corrupt_pct), 0, 0 },
+	{ "reorder", SH_PCT, offsetof(struct shaping, reorder_pct), 0, 0 },
+	{ "gap", SH_COUNT, offsetof(struct shaping, reorder_gap), 0,
+	  1000000 },
+	{ "max_queue_size", SH_COUNT, offsetof(struct shaping, max_queue_pkts),
+	  1, 1000000 },
+	{ "use_htb", SH_FLAG, offsetof(struct shaping, use_htb), 0, 0 },
+	{ "use_tbf", SH_FLAG, offsetof(struct shaping, use_tbf), 0, 0 },
+};
+
 int shaping_set(struct shaping *s, const char *key, const char *value,
 		struct emu_err *err)
 {
+	const struct shaping_option *o = NULL;
 	struct shaping tmp = *s;
-	int ret;
+	void *field;
+	int ret = 0;
 
 	if (!key)
 		return emu_err_set(err, -EINVAL, "missing link option name");
 	if (!value)
 		return emu_err_set(err, -EINVAL,
 				   "link option '%s' needs a value", key);
-	if (!strcmp(key, "bw"))
-		ret = set_bw(&tmp, key, value, err);
-	else if (!strcmp(key, "delay"))
-		ret = set_time(&tmp.delay_us, key, value, err);
-	else if (!strcmp(key, "jitter"))
-		ret = set_time(&tmp.jitter_us, key, value, err);
-	else if (!strcmp(key, "loss"))
-		ret = set_pct(&tmp.loss_pct, key, value, err);
-	else if (!strcmp(key, "loss_corr"))
-		ret = set_pct(&tmp.loss_corr_pct, key, value, err);
-	else if (!strcmp(key, "duplicate"))
-		ret = set_pct(&tmp.duplicate_pct, key, value, err);
-	else if (!strcmp(key, "corrupt"))
-		ret = set_pct(&tmp.corrupt_pct, key, value, err);
-	else if (!strcmp(key, "reorder"))
-		ret = set_pct(&tmp.reorder_pct, key, value, err);
-	else if (!strcmp(key, "gap"))
-		ret = set_count(&tmp.reorder_gap, key, value, 0, 1000000,
-				"packets", err);
-	else if (!strcmp(key, "max_queue_size"))
-		ret = set_count(&tmp.max_queue_pkts, key, value, 1, 1000000,
-				"packets", err);
-	else if (!strcmp(key, "use_htb"))
-		ret = set_flag(&tmp.use_htb, key, value, err);
-	else if (!strcmp(key, "use_tbf"))
-		ret = set_flag(&tmp.use_tbf, key, value, err);
-	else
+	for (size_t i = 0; i < ARRAY_SIZE(shaping_options) && !o; i++)
+		if (!strcmp(key, shaping_options[i].key))
+			o = &shaping_options[i];
+	if (!o)
 		return emu_err_set(err, -EINVAL, "unknown link option '%s'",
 				   key);
+	field = (char *)&tmp + o->offset;
+	switch (o->kind) {
+	case SH_BW: ret = set_bw(&tmp, key, value, err); break;
+	case SH_TIME: ret = set_time(field, key, value, err); break;
+	case SH_PCT: ret = set_pct(field, key, value, err); break;
+	case SH_COUNT:
+		ret = set_count(field, key, value, o->min, o->max, "packets",
+				err);
+		break;
+	case SH_FLAG: ret = set_flag(field, key, value, err); break;
+	}
 	if (ret)
 		return ret;
 	*s = tmp;

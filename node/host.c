@@ -157,22 +157,40 @@ void host_netns_kill_all(const int *nsfds, size_t n)
 	free(want);
 }
 
+int host_netns_open(const char *ns_name, struct nlsock **nl,
+		    struct emu_err *err)
+{
+	struct nlsock *s;
+	int fd;
+
+	if (nl)
+		*nl = NULL;
+	fd = host_netns_create(ns_name, err);
+	if (fd < 0)
+		return fd;
+	s = nlsock_open(fd, err);
+	if (!s || nlsock_set_up(s, "lo", true, err)) {
+		nlsock_close(s);
+		close(fd);
+		host_netns_delete(ns_name);
+		return err && err->code ? err->code : -EIO;
+	}
+	if (nl)
+		*nl = s;
+	else
+		nlsock_close(s);
+	return fd;
+}
+
 static int host_start_one(struct host *h, struct emu_err *err)
 {
-	struct nlsock *nl;
-	int fd, ret;
+	int fd = host_netns_open(h->ns_name, NULL, err);
 
-	fd = host_netns_create(h->ns_name, err);
 	if (fd < 0)
 		return fd;
 	h->node.nsfd = fd;
 	h->node.running = true;
-	nl = nlsock_open(fd, err);
-	if (!nl)
-		return err ? err->code : -EIO;
-	ret = nlsock_set_up(nl, "lo", true, err);
-	nlsock_close(nl);
-	return ret;
+	return 0;
 }
 
 static int host_start(struct node **nodes, size_t n, struct emu_err *err)

@@ -11,6 +11,7 @@
 
 struct emu_err;
 struct net;
+struct nlsock;
 struct node;
 
 /* Returns a new host node named 'name' of 'net' (the caller owns it until
@@ -20,6 +21,13 @@ struct node *host_create(struct net *net, const char *name);
 /* Makes the named namespace '/run/netns/<ns_name>' and returns an open fd
  * of it, or a negative errno. */
 int host_netns_create(const char *ns_name, struct emu_err *err);
+
+/* Makes the named namespace 'ns_name' as host_netns_create() does, with
+ * loopback up, and stores a route socket in it in '*nl' (the caller's to
+ * close; NULL: none kept).  Returns the namespace fd or a negative errno;
+ * on failure nothing is left and '*nl' is NULL. */
+int host_netns_open(const char *ns_name, struct nlsock **nl,
+		    struct emu_err *err);
 
 /* Removes the named namespace 'ns_name' (unmount and unlink); the kernel
  * frees it once nothing uses it.  Missing is not an error. */
