@@ -487,14 +487,15 @@ static struct topo_graph_edge *topo_graph_edges(const struct topo_graph *g,
 }
 
 /* Breadth-first distances from 'src' into 'dist' (-1: unreachable). */
-static void topo_graph_bfs(size_t n, const struct topo_graph_edge *e,
+/* Breadth first from 'src' over the switches not yet reached ('dist' < 0;
+ * the caller sets it to -1 for all first), recording hop counts in 'dist'
+ * and, when 'links' is given, marking the links used as tree links. */
+static void topo_graph_bfs(const struct topo_graph_edge *e,
 			   const size_t *first, size_t src, int *dist,
-			   size_t *queue)
+			   size_t *queue, struct topo_graph_link *links)
 {
 	size_t head = 0, tail = 0;
 
-	for (size_t i = 0; i < n; i++)
-		dist[i] = -1;
 	dist[src] = 0;
 	queue[tail++] = src;
 	while (head < tail) {
@@ -504,6 +505,8 @@ static void topo_graph_bfs(size_t n, const struct topo_graph_edge *e,
 			if (dist[e[k].to] >= 0)
 				continue;
 			dist[e[k].to] = dist[u] + 1;
+			if (links)
+				links[e[k].link].tree = true;
 			queue[tail++] = e[k].to;
 		}
 	}
@@ -527,7 +530,9 @@ void topo_graph_compute(struct topo_graph *g)
 	 * nearer.  Every step gets nearer, so the paths to one destination
 	 * form a tree and cannot loop. */
 	for (size_t to = 0; to < n; to++) {
-		topo_graph_bfs(n, e, first, to, dist, queue);
+		for (size_t i = 0; i < n; i++)
+			dist[i] = -1;
+		topo_graph_bfs(e, first, to, dist, queue, NULL);
 		for (size_t from = 0; from < n; from++) {
 			int *next = &g->next[from * n + to];
 
@@ -546,25 +551,9 @@ void topo_graph_compute(struct topo_graph *g)
 		g->links[i].tree = false;
 	for (size_t i = 0; i < n; i++)
 		dist[i] = -1;
-	for (size_t root = 0; root < n; root++) {
-		size_t head = 0, tail = 0;
-
-		if (dist[root] >= 0)
-			continue;
-		dist[root] = 0;
-		queue[tail++] = root;
-		while (head < tail) {
-			size_t u = queue[head++];
-
-			for (size_t k = first[u]; k < first[u + 1]; k++) {
-				if (dist[e[k].to] >= 0)
-					continue;
-				dist[e[k].to] = dist[u] + 1;
-				g->links[e[k].link].tree = true;
-				queue[tail++] = e[k].to;
-			}
-		}
-	}
+	for (size_t root = 0; root < n; root++)
+		if (dist[root] < 0)
+			topo_graph_bfs(e, first, root, dist, queue, g->links);
 	free(e);
 	free(dist);
 	free(queue);
