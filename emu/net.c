@@ -31,6 +31,7 @@
 #include "node/ovs.h"
 #include "node/switch_ovs.h"
 #include "topo/graph.h"
+#include "topo/index.h"
 #include "topo/plan.h"
 #include "topo/topo.h"
 
@@ -58,6 +59,7 @@ struct net {
 	bool has_link_defaults;
 	struct node **nodes;		/* owned, in order of addition */
 	size_t n_nodes, cap_nodes;
+	struct topo_index node_names;	/* name -> node */
 	struct link **links;		/* owned */
 	size_t n_links, cap_links;
 	struct nlsock *root_nl;
@@ -484,6 +486,7 @@ static int net_add_node(struct net *net, struct node *node,
 	xgrow((void **)&net->nodes, &net->cap_nodes, net->n_nodes + 1,
 	      sizeof(*net->nodes));
 	net->nodes[net->n_nodes++] = node;
+	topo_index_add(&net->node_names, node->name, node);
 	return 0;
 }
 
@@ -644,10 +647,7 @@ struct node *net_add_switch(struct net *net, const char *name,
 
 struct node *net_get(const struct net *net, const char *name)
 {
-	for (size_t i = 0; i < net->n_nodes; i++)
-		if (!strcmp(net->nodes[i]->name, name))
-			return net->nodes[i];
-	return NULL;
+	return topo_index_find(&net->node_names, name);
 }
 
 struct node **net_nodes(const struct net *net, size_t *n)
@@ -1278,6 +1278,7 @@ void net_destroy(struct net *net)
 		node_destroy(net->nodes[i]);
 	free(net->links);
 	free(net->nodes);
+	topo_index_release(&net->node_names);
 	ovs_switch_disconnect(net->ovs_db);
 	nlsock_close(net->root_nl);
 	run_close(net->run);
@@ -1642,6 +1643,7 @@ int net_remove_node(struct net *net, struct node *node, struct emu_err *err)
 	memmove(&net->nodes[i], &net->nodes[i + 1],
 		(net->n_nodes - i - 1) * sizeof(*net->nodes));
 	net->n_nodes--;
+	topo_index_remove(&net->node_names, node->name);
 	if (is_switch)
 		net_forget_switch(net, node);
 	node_destroy(node);	/* stops it first when it runs */

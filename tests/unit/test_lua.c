@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "emu/err.h"
@@ -388,9 +390,73 @@ static void test_script_runner_gives_arguments_exit_status_and_net(
 	script_destroy(s);
 }
 
+static volatile sig_atomic_t got_term;
+
+static void on_term(int sig)
+{
+	got_term = sig;
+}
+
+/* Sends 'sig' to this process after 0.2 s, and SIGKILL after 10 s when
+ * it is still there (a loop nothing interrupts).  Returns the child. */
+static pid_t signal_me_soon(int sig)
+{
+	pid_t parent = getpid(), pid = fork();
+
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		usleep(200000);
+		kill(parent, sig);
+		sleep(10);
+		kill(parent, SIGKILL);
+		_exit(0);
+	}
+	return pid;
+}
+
+static void reap(pid_t pid)
+{
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* 'lua while true do end' at the CLI ignored Ctrl-C, SIGTERM and SIGHUP
+ * and held the machine's run lock for ever. */
+static void test_cli_lua_loop_ends_on_ctrl_c_and_sigterm(void **state)
+{
+	struct sigaction sa = { .sa_handler = on_term }, old_int, old_term;
+	struct script *s = script_create(NULL);
+	struct emu_err err = { 0 };
+	pid_t child;
+
+	(void)state;
+	sigemptyset(&sa.sa_mask);
+	sigaction(SIGINT, &sa, &old_int);
+	sigaction(SIGTERM, &sa, &old_term);
+	child = signal_me_soon(SIGINT);
+	assert_int_equal(script_cli_hook(s, "while true do end", &err), -EINTR);
+	reap(child);
+	assert_string_equal(err.msg, "lua:1: interrupted");
+	/* Ctrl-C ends the line only; SIGTERM also reaches who stops the CLI */
+	assert_int_equal(got_term, 0);
+	emu_err_clear(&err);
+	child = signal_me_soon(SIGTERM);
+	assert_int_equal(script_cli_hook(s, "local n = 0\nwhile true do "
+					    "n = n + 1 end", &err), -EINTR);
+	reap(child);
+	assert_string_equal(err.msg, "lua:2: interrupted");
+	assert_int_equal(got_term, SIGTERM);
+	/* the state goes on working */
+	assert_int_equal(script_cli_hook(s, "local x = 1", &err), 0);
+	sigaction(SIGINT, &old_int, NULL);
+	sigaction(SIGTERM, &old_term, NULL);
+	script_destroy(s);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_cli_lua_loop_ends_on_ctrl_c_and_sigterm),
 		cmocka_unit_test(
 			test_unknown_option_keys_are_errors_with_file_and_line),
 		cmocka_unit_test(test_bad_link_values_name_the_value),
