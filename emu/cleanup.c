@@ -17,6 +17,7 @@
 #include "link/nl.h"
 #include "node/docker.h"
 #include "node/host.h"
+#include "node/nat.h"
 #include "node/ovs.h"
 
 EMU_LOG_MODULE(cleanup);
@@ -210,6 +211,17 @@ static void cleanup_run_dirs(struct cleanup_counts *c)
 	closedir(dir);
 }
 
+/* What hosts add beyond their namespaces: a NAT's iptables rules (and
+ * the forwarding switch), read before the run directories go. */
+static int cleanup_host_extras(struct cleanup_counts *c, struct emu_err *err)
+{
+	int ret = nat_cleanup(cleanup_is_dead, NULL, err);
+
+	if (ret > 0)
+		c->rules += (unsigned int)ret;
+	return ret < 0 ? ret : 0;
+}
+
 int cleanup_dead_runs(struct cleanup_counts *counts, FILE *out,
 		      struct emu_err *err)
 {
@@ -226,13 +238,17 @@ int cleanup_dead_runs(struct cleanup_counts *counts, FILE *out,
 	ret = cleanup_links(&c, err);
 	if (!first)
 		first = ret;
+	ret = cleanup_host_extras(&c, err);
+	if (!first)
+		first = ret;
 	cleanup_run_dirs(&c);
 	if (out)
 		fprintf(out,
 			"*** Removed %u namespaces, %u links, %u OVS bridges, "
-			"%u containers, %u processes, %u run directories\n",
+			"%u containers, %u processes, %u run directories, "
+			"%u iptables rules\n",
 			c.namespaces, c.links, c.bridges, c.containers,
-			c.processes, c.dirs);
+			c.processes, c.dirs, c.rules);
 	if (counts)
 		*counts = c;
 	return first;

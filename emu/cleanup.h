@@ -1,7 +1,8 @@
 /* 'cnemu -c': removes what runs that died left behind, found by their
  * tags — named namespaces "<tag>-*", root-namespace links whose alias is
  * "cnemu:<tag>", OVS bridges with external_ids:cnemu-run, labelled Docker
- * containers, controller processes from pid files, run directories —
+ * containers, controller processes from pid files, iptables rules with
+ * the comment "cnemu:<tag>" (a NAT's), run directories —
  * and nothing else.  A run that still lives is left alone. */
 #ifndef EMU_CLEANUP_H
 #define EMU_CLEANUP_H
@@ -13,6 +14,7 @@ struct emu_err;
 /* What cleanup removed. */
 struct cleanup_counts {
 	unsigned int namespaces, links, bridges, containers, processes, dirs;
+	unsigned int rules;	/* a NAT's iptables rules */
 };
 
 /* Removes the leftovers of dead runs; reports each kind of object on

@@ -1,0 +1,464 @@
+#include "node/nat.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "emu/err.h"
+#include "emu/log.h"
+#include "emu/net.h"
+#include "emu/run.h"
+#include "emu/util.h"
+#include "node/node.h"
+
+EMU_LOG_MODULE(nat);
+
+#define NAT_FORWARD "/proc/sys/net/ipv4/ip_forward"
+/* In the run directory: the forwarding switch before the run turned it
+ * on. */
+#define NAT_FORWARD_FILE "nat-ip_forward"
+
+struct nat {
+	struct node node;
+	char *subnet;		/* the hosts' subnet, "10.0.0.0/8" */
+	char *intf;		/* the interface the rules name */
+	size_t n_added;		/* rules added, in order */
+	char comment[40];	/* "cnemu:<tag>" */
+	int forward_saved;	/* ip_forward before start; -1: unchanged */
+};
+
+/* Mininet's rules, in chain order. */
+static const struct nat_rule {
+	const char *table, *chain;
+	const char *dir;	/* "-i" or "-o": the NAT's interface */
+	const char *addr;	/* "-s" or "-d": the subnet */
+	bool not_subnet;	/* and "! -d subnet" */
+	const char *target;
+} nat_rules[NAT_N_RULES] = {
+	{ "filter", "FORWARD", "-i", "-d", false, "DROP" },
+	{ "filter", "FORWARD", "-i", "-s", false, "ACCEPT" },
+	{ "filter", "FORWARD", "-o", "-d", false, "ACCEPT" },
+	{ "nat", "POSTROUTING", NULL, "-s", true, "MASQUERADE" },
+};
+
+/* Positions of the rules at the head of their chains, as strings. */
+static const char *const nat_positions[NAT_N_RULES] = { "1", "2", "3", "1" };
+
+size_t nat_rule_argv(size_t i, bool add, const char *intf,
+		     const char *subnet, const char *comment,
+		     const char *argv[NAT_ARGV_MAX])
+{
+	const struct nat_rule *r = &nat_rules[i];
+	size_t n = 0;
+
+	argv[n++] = "iptables";
+	argv[n++] = "-w";
+	argv[n++] = "-t";
+	argv[n++] = r->table;
+	argv[n++] = add ? "-I" : "-D";
+	argv[n++] = r->chain;
+	if (add)
+		argv[n++] = nat_positions[i];
+	if (r->dir) {
+		argv[n++] = r->dir;
+		argv[n++] = intf;
+	}
+	argv[n++] = r->addr;
+	argv[n++] = subnet;
+	if (r->not_subnet) {
+		argv[n++] = "!";
+		argv[n++] = "-d";
+		argv[n++] = subnet;
+	}
+	argv[n++] = "-m";
+	argv[n++] = "comment";
+	argv[n++] = "--comment";
+	argv[n++] = comment;
+	argv[n++] = "-j";
+	argv[n++] = r->target;
+	argv[n] = NULL;
+	return n;
+}
+
+/* Runs 'argv' (iptables) in the root namespace; its stdout in '*out' when
+ * 'out' is not NULL (caller frees).  Returns its exit status, or a
+ * negative errno with 'err' set (its first line of stderr when it
+ * failed). */
+static int nat_exec(const char *const argv[], char **out, struct emu_err *err)
+{
+	int pipefd[2] = { -1, -1 }, errfd, status;
+	size_t len = 0, cap = 4096;
+	char *buf = NULL, msg[256];
+	ssize_t n;
+	pid_t pid;
+
+	errfd = memfd_create("iptables-stderr", MFD_CLOEXEC);
+	if (errfd < 0 || pipe2(pipefd, O_CLOEXEC) < 0) {
+		status = -errno;
+		goto fail;
+	}
+	pid = fork();
+	if (pid < 0) {
+		status = -errno;
+		goto fail;
+	}
+	if (pid == 0) {
+		int null = open("/dev/null", O_RDONLY);
+
+		if (null < 0 || dup2(null, 0) < 0 || dup2(pipefd[1], 1) < 0 ||
+		    dup2(errfd, 2) < 0)
+			_exit(126);
+		execvp(argv[0], (char *const *)argv);
+		_exit(127);
+	}
+	close(pipefd[1]);
+	pipefd[1] = -1;
+	buf = xmalloc(cap);
+	while ((n = read(pipefd[0], buf + len, cap - len - 1)) != 0) {
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			break;
+		}
+		len += (size_t)n;
+		if (cap - len < 1024)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	buf[len] = '\0';
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;
+	if (status == 127) {
+		status = emu_err_set(err, -ENOENT,
+				     "cannot run '%s': not installed (the NAT "
+				     "needs iptables)",
+				     argv[0]);
+	} else if (status) {
+		n = pread(errfd, msg, sizeof(msg) - 1, 0);
+		msg[n > 0 ? n : 0] = '\0';
+		msg[strcspn(msg, "\n")] = '\0';
+		status = emu_err_set(err, -EIO, "%s %s %s failed: %s", argv[0],
+				     argv[4], argv[5],
+				     msg[0] ? msg : "no reason given");
+	}
+	close(pipefd[0]);
+	close(errfd);
+	if (!status && out) {
+		*out = buf;
+		buf = NULL;
+	}
+	free(buf);
+	return status;
+fail:
+	if (errfd >= 0)
+		close(errfd);
+	if (pipefd[0] >= 0) {
+		close(pipefd[0]);
+		close(pipefd[1]);
+	}
+	return emu_err_set(err, status, "cannot run '%s': %s", argv[0],
+			   strerror(-status));
+}
+
+static int nat_read_forward(void)
+{
+	FILE *f = fopen(NAT_FORWARD, "r");
+	int v = -1;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) != 1)
+			v = -1;
+		fclose(f);
+	}
+	return v;
+}
+
+static int nat_write_forward(int v, struct emu_err *err)
+{
+	FILE *f = fopen(NAT_FORWARD, "w");
+
+	if (!f || fprintf(f, "%d\n", v) < 0 || fclose(f)) {
+		int ret = -errno;
+
+		return emu_err_set(err, ret ? ret : -EIO,
+				   "cannot write %s: %s", NAT_FORWARD,
+				   strerror(ret ? -ret : EIO));
+	}
+	return 0;
+}
+
+/* Deletes the rules 'nat' added. */
+static void nat_del_rules(struct nat *nat)
+{
+	const char *argv[NAT_ARGV_MAX];
+	struct emu_err err = { 0 };
+
+	for (size_t i = 0; i < nat->n_added; i++) {
+		nat_rule_argv(i, false, nat->intf, nat->subnet, nat->comment,
+			      argv);
+		if (nat_exec(argv, NULL, &err))
+			log_warn("'%s': %s", nat->node.name, err.msg);
+		emu_err_clear(&err);
+	}
+	nat->n_added = 0;
+	free(nat->intf);
+	nat->intf = NULL;
+}
+
+/* Puts the forwarding switch back when the NAT turned it on. */
+static void nat_restore_forward(struct nat *nat)
+{
+	char *file;
+
+	if (nat->forward_saved < 0)
+		return;
+	if (nat_write_forward(nat->forward_saved, NULL))
+		log_warn("'%s': cannot put %s back to %d", nat->node.name,
+			 NAT_FORWARD, nat->forward_saved);
+	file = xasprintf("%s/" NAT_FORWARD_FILE, net_run_dir(nat->node.net));
+	unlink(file);
+	free(file);
+	nat->forward_saved = -1;
+}
+
+static int nat_start_one(struct nat *nat, struct emu_err *err)
+{
+	const char *argv[NAT_ARGV_MAX];
+	int fwd, ret = 0;
+
+	if (!nat->node.n_intfs)
+		return emu_err_set(err, -EINVAL,
+				   "a NAT needs a link to the topology");
+	nat->node.running = true;	/* from here, stop undoes it */
+	fwd = nat_read_forward();
+	if (fwd == 0) {
+		char *file = xasprintf("%s/" NAT_FORWARD_FILE,
+				       net_run_dir(nat->node.net));
+		FILE *f = fopen(file, "w");
+
+		if (f) {
+			fprintf(f, "%d\n", fwd);
+			fclose(f);
+		}
+		free(file);
+		nat->forward_saved = fwd;
+		ret = nat_write_forward(1, err);
+	}
+	nat->intf = xstrdup(nat->node.intfs[0]->name);
+	for (size_t i = 0; i < NAT_N_RULES && !ret; i++) {
+		nat_rule_argv(i, true, nat->intf, nat->subnet, nat->comment,
+			      argv);
+		ret = nat_exec(argv, NULL, err);
+		if (!ret)
+			nat->n_added++;
+	}
+	if (!ret)
+		log_info("*** NAT '%s': %s masqueraded behind '%s'",
+			 nat->node.name, nat->subnet, nat->intf);
+	return ret;
+}
+
+static int nat_start(struct node **nodes, size_t n, struct emu_err *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct nat *nat = container_of(nodes[i], struct nat, node);
+		int ret = nat_start_one(nat, err);
+
+		if (ret) {
+			emu_err_prefix(err, "NAT '%s': ", nat->node.name);
+			return ret;
+		}
+	}
+	return 0;
+}
+
+static void nat_stop(struct node **nodes, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct nat *nat = container_of(nodes[i], struct nat, node);
+
+		nat_del_rules(nat);
+		nat_restore_forward(nat);
+		nat->node.running = false;
+	}
+}
+
+static void nat_free(struct node *node)
+{
+	struct nat *nat = container_of(node, struct nat, node);
+
+	free(nat->subnet);
+	free(nat->intf);
+	free(nat);
+}
+
+static const struct node_ops nat_ops = {
+	.kind = "nat",
+	.role = NODE_HOST,
+	.start = nat_start,
+	.stop = nat_stop,
+	.free = nat_free,
+};
+
+struct node *nat_create(struct net *net, const char *name,
+			const char *subnet)
+{
+	struct nat *nat = xcalloc(1, sizeof(*nat));
+
+	node_init(&nat->node, &nat_ops, net, name, 0);
+	nat->subnet = xstrdup(subnet);
+	nat->forward_saved = -1;
+	snprintf(nat->comment, sizeof(nat->comment), "cnemu:%s",
+		 net ? net_run_tag(net) : "");
+	return &nat->node;
+}
+
+bool node_is_nat(const struct node *node)
+{
+	return node && node->ops == &nat_ops;
+}
+
+/* ---- cleanup of dead runs ------------------------------------------- */
+
+/* Splits 'line' into words as iptables-save quotes them ("..." with \"
+ * and \\ inside); returns the count, the words in '*words' (caller frees
+ * each and the array, NULL-ended). */
+static size_t nat_split(const char *line, char ***words)
+{
+	size_t n = 0, cap = 0;
+	char **w = NULL;
+	const char *p = line;
+
+	while (*p) {
+		char *word, *q;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!*p)
+			break;
+		word = q = xmalloc(strlen(p) + 1);
+		if (*p == '"') {
+			for (p++; *p && *p != '"'; p++) {
+				if (*p == '\\' && p[1])
+					p++;
+				*q++ = *p;
+			}
+			if (*p == '"')
+				p++;
+		} else {
+			while (*p && *p != ' ' && *p != '\t' && *p != '\n')
+				*q++ = *p++;
+		}
+		*q = '\0';
+		xgrow((void **)&w, &cap, n + 2, sizeof(*w));
+		w[n++] = word;
+	}
+	if (w)
+		w[n] = NULL;
+	*words = w;
+	return n;
+}
+
+static void nat_free_words(char **words)
+{
+	for (size_t i = 0; words && words[i]; i++)
+		free(words[i]);
+	free(words);
+}
+
+bool nat_parse_saved_rule(const char *table, const char *line, char *tag,
+			  size_t tag_size, char ***argv)
+{
+	char **words, **out;
+	const char *comment = NULL;
+	size_t n = nat_split(line, &words), k = 0;
+
+	*argv = NULL;
+	for (size_t i = 0; i + 1 < n; i++)
+		if (!strcmp(words[i], "--comment"))
+			comment = words[i + 1];
+	if (n < 2 || strcmp(words[0], "-A") || !comment ||
+	    !str_starts_with(comment, "cnemu:") ||
+	    !run_tag_of(comment + strlen("cnemu:"), '\0', tag, tag_size)) {
+		nat_free_words(words);
+		return false;
+	}
+	out = xcalloc(n + 5, sizeof(*out));
+	out[k++] = xstrdup("iptables");
+	out[k++] = xstrdup("-w");
+	out[k++] = xstrdup("-t");
+	out[k++] = xstrdup(table);
+	out[k++] = xstrdup("-D");
+	for (size_t i = 1; i < n; i++)
+		out[k++] = xstrdup(words[i]);
+	out[k] = NULL;
+	nat_free_words(words);
+	*argv = out;
+	return true;
+}
+
+/* Puts back the forwarding switch that the dead run 'tag' turned on. */
+static void nat_cleanup_forward(const char *tag)
+{
+	char *file = xasprintf(RUN_DIR "/%s/" NAT_FORWARD_FILE, tag);
+	FILE *f = fopen(file, "r");
+	int v;
+
+	if (f) {
+		if (fscanf(f, "%d", &v) == 1 && v == 0 && !run_any_alive())
+			nat_write_forward(0, NULL);
+		fclose(f);
+		unlink(file);
+	}
+	free(file);
+}
+
+int nat_cleanup(bool (*is_dead)(const char *tag, void *aux), void *aux,
+		struct emu_err *err)
+{
+	static const char *const tables[] = { "filter", "nat" };
+	int removed = 0;
+	DIR *dir;
+
+	for (size_t t = 0; t < ARRAY_SIZE(tables); t++) {
+		const char *list[] = { "iptables", "-w", "-t", tables[t], "-S",
+				       NULL };
+		char *out = NULL, *line, *save = NULL;
+		struct emu_err e = { 0 };
+		int ret = nat_exec(list, &out, &e);
+
+		if (ret == -ENOENT)
+			return 0;	/* no iptables: no rules of ours */
+		if (ret) {
+			emu_err_set(err, ret, "%s", e.msg);
+			return ret;
+		}
+		for (line = strtok_r(out, "\n", &save); line;
+		     line = strtok_r(NULL, "\n", &save)) {
+			char tag[32], **argv;
+
+			if (!strstr(line, "\"cnemu:") ||
+			    !nat_parse_saved_rule(tables[t], line, tag,
+						  sizeof(tag), &argv))
+				continue;
+			if (is_dead(tag, aux) &&
+			    !nat_exec((const char *const *)argv, NULL, NULL))
+				removed++;
+			nat_free_words(argv);
+		}
+		free(out);
+	}
+	dir = opendir(RUN_DIR);
+	for (struct dirent *de; dir && (de = readdir(dir));)
+		if (is_dead(de->d_name, aux))
+			nat_cleanup_forward(de->d_name);
+	if (dir)
+		closedir(dir);
+	return removed;
+}
