@@ -7,13 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <lualib.h>
 
 #include "emu/err.h"
 #include "emu/log.h"
 #include "emu/net.h"
+#include "emu/proc.h"
 #include "emu/util.h"
 #include "link/shaping.h"
 #include "lua/lcnemu.h"
@@ -462,6 +465,48 @@ static int l_os_exit(lua_State *L)
 	return lua_error(L);
 }
 
+/* os.execute([command]) as Lua's own (results, a shell without a
+ * command), but a stop request ends the command: SIGTERM, SIGKILL after
+ * PROC_GRACE_MS, where system() would wait for it whatever comes. */
+static int l_os_execute(lua_State *L)
+{
+	const char *cmd = luaL_optstring(L, 1, NULL);
+	int status = 0;
+	pid_t pid;
+
+	if (!cmd) {
+		lua_pushboolean(L, access("/bin/sh", X_OK) == 0);
+		return 1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		return luaL_fileresult(L, 0, NULL);
+	for (;;) {
+		if (lcnemu_interrupted()) {
+			status = proc_end_child(pid, false, SIGTERM,
+						PROC_GRACE_MS);
+			break;
+		}
+		if (waitpid(pid, &status, 0) == pid)
+			break;
+		if (errno != EINTR) {
+			status = 0;
+			break;
+		}
+	}
+	return luaL_execresult(L, WIFEXITED(status) || WIFSIGNALED(status)
+					  ? status : -1);
+}
+
 /* The message handler of pcalls: the message as is (a traceback at the
  * 'lua' module's dbg level). */
 static int l_msgh(lua_State *L)
@@ -727,6 +772,8 @@ struct script *script_create(const struct net_opts *defaults)
 	lua_getglobal(L, "os");
 	lua_pushcfunction(L, l_os_exit);
 	lua_setfield(L, -2, "exit");
+	lua_pushcfunction(L, l_os_execute);
+	lua_setfield(L, -2, "execute");
 	lua_pop(L, 1);
 	return s;
 }
