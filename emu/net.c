@@ -31,6 +31,7 @@
 #include "node/ovs.h"
 #include "node/switch_ovs.h"
 #include "topo/graph.h"
+#include "topo/index.h"
 #include "topo/plan.h"
 #include "topo/topo.h"
 
@@ -38,6 +39,9 @@ EMU_LOG_MODULE(net);
 
 /* Node names leave room for "-eth<port>" within IFNAMSIZ. */
 #define NET_NAME_MAX 10
+/* Where dpids of switches named with 0 ("s0") start: 02:00:00:00:00:00,
+ * a locally administered MAC as OVS would take. */
+#define NET_DPID_LOCAL 0x020000000000ULL
 
 struct net {
 	struct run *run;		/* lock and run directory; NULL until
@@ -55,6 +59,7 @@ struct net {
 	bool has_link_defaults;
 	struct node **nodes;		/* owned, in order of addition */
 	size_t n_nodes, cap_nodes;
+	struct topo_index node_names;	/* name -> node */
 	struct link **links;		/* owned */
 	size_t n_links, cap_links;
 	struct nlsock *root_nl;
@@ -135,6 +140,13 @@ static struct net_switch_info *net_switch_info(const struct net *net,
 		if (net->sw_info[i].node == sw)
 			return &net->sw_info[i];
 	return NULL;
+}
+
+uint64_t net_switch_dpid(const struct net *net, const struct node *sw)
+{
+	const struct net_switch_info *info = net_switch_info(net, sw);
+
+	return info ? info->dpid : 0;
 }
 
 const char *const *net_switch_controller_targets(const struct net *net,
@@ -473,6 +485,7 @@ static int net_add_node(struct net *net, struct node *node,
 	xgrow((void **)&net->nodes, &net->cap_nodes, net->n_nodes + 1,
 	      sizeof(*net->nodes));
 	net->nodes[net->n_nodes++] = node;
+	topo_index_add(&net->node_names, node->name, node);
 	return 0;
 }
 
@@ -561,6 +574,38 @@ struct node *net_add_docker(struct net *net, const char *name,
 	return net_add_hostlike(net, node, opts->ip, opts->mac, err);
 }
 
+/* True when a switch of 'net' has the dpid 'dpid'. */
+static bool net_dpid_taken(const struct net *net, uint64_t dpid)
+{
+	for (size_t i = 0; i < net->n_sw_info; i++)
+		if (net->sw_info[i].dpid == dpid)
+			return true;
+	return false;
+}
+
+/* The dpid of switch 'name' when none was given: Mininet's, from the
+ * first number of the name; its error when the name has none.  Mininet
+ * gives "s0" the dpid 0, which OVS refuses and replaces with one of its
+ * own from a locally administered MAC: so does this, from
+ * NET_DPID_LOCAL up, so that the controller knows it beforehand. */
+static int net_default_dpid(const struct net *net, const char *name,
+			    uint64_t *dpid, struct emu_err *err)
+{
+	int ret = plan_check_name(name, NET_NAME_MAX, err);
+
+	if (!ret)
+		ret = plan_dpid(name, dpid, err);
+	if (ret) {
+		emu_err_prefix(err, "switch '%s': ", name);
+		return ret;
+	}
+	if (*dpid)
+		return 0;
+	for (*dpid = NET_DPID_LOCAL; net_dpid_taken(net, *dpid); (*dpid)++)
+		;
+	return 0;
+}
+
 struct node *net_add_switch(struct net *net, const char *name,
 			    const struct net_switch_opts *opts,
 			    struct emu_err *err)
@@ -571,6 +616,8 @@ struct node *net_add_switch(struct net *net, const char *name,
 	struct node *node;
 
 	if (net_check_switch_kind(kind, err))
+		return NULL;
+	if (!dpid && net_default_dpid(net, name, &dpid, err))
 		return NULL;
 	if (!strcmp(kind, "lxbr"))
 		node = bridge_create(net, name, stp);
@@ -585,7 +632,7 @@ struct node *net_add_switch(struct net *net, const char *name,
 	      sizeof(*net->sw_info));
 	net->sw_info[net->n_sw_info++] = (struct net_switch_info){
 		.node = node,
-		.dpid = dpid ? dpid : plan_dpid(name),
+		.dpid = dpid,
 		.controller = xstrdup(opts ? opts->controller : NULL),
 		.managed = strcmp(kind, "lxbr") && strcmp(kind, "ovsbr") &&
 			   !net->standalone,
@@ -599,10 +646,7 @@ struct node *net_add_switch(struct net *net, const char *name,
 
 struct node *net_get(const struct net *net, const char *name)
 {
-	for (size_t i = 0; i < net->n_nodes; i++)
-		if (!strcmp(net->nodes[i]->name, name))
-			return net->nodes[i];
-	return NULL;
+	return topo_index_find(&net->node_names, name);
 }
 
 struct node **net_nodes(const struct net *net, size_t *n)
@@ -1178,6 +1222,7 @@ void net_destroy(struct net *net)
 		node_destroy(net->nodes[i]);
 	free(net->links);
 	free(net->nodes);
+	topo_index_release(&net->node_names);
 	ovs_switch_disconnect(net->ovs_db);
 	nlsock_close(net->root_nl);
 	run_close(net->run);
@@ -1542,6 +1587,7 @@ int net_remove_node(struct net *net, struct node *node, struct emu_err *err)
 	memmove(&net->nodes[i], &net->nodes[i + 1],
 		(net->n_nodes - i - 1) * sizeof(*net->nodes));
 	net->n_nodes--;
+	topo_index_remove(&net->node_names, node->name);
 	if (is_switch)
 		net_forget_switch(net, node);
 	node_destroy(node);	/* stops it first when it runs */

@@ -531,14 +531,44 @@ static int l_msgh(lua_State *L)
 
 static const int l_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
+/* What l_catch_signals() replaced, for l_release_signals(). */
+struct l_caught {
+	struct sigaction old[3];	/* of l_signals */
+	lua_State *hooked;		/* l_hooked before */
+};
+
+/* Makes SIGINT, SIGTERM and SIGHUP stop the code running in 'L' at its
+ * next instruction (with an "interrupted" error) until
+ * l_release_signals(); nests. */
+static void l_catch_signals(lua_State *L, struct l_caught *c)
+{
+	struct sigaction sa = { .sa_handler = l_on_signal };
+
+	l_signal = 0;
+	c->hooked = l_hooked;
+	l_hooked = L;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocking read returns EINTR. */
+	for (size_t i = 0; i < ARRAY_SIZE(l_signals); i++)
+		sigaction(l_signals[i], &sa, &c->old[i]);
+}
+
+static void l_release_signals(lua_State *L, const struct l_caught *c)
+{
+	l_hooked = c->hooked;
+	lua_sethook(L, NULL, 0, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(l_signals); i++)
+		sigaction(l_signals[i], &c->old[i], NULL);
+}
+
 /* Calls the chunk under 'nargs' arguments on top of the stack with the
  * signals stopping it; '*net' gets a Net it returned. */
 static int l_run(struct script *s, int nargs, struct net **net,
 		 struct emu_err *err)
 {
-	struct sigaction sa = { .sa_handler = l_on_signal }, old[3];
 	lua_State *L = s->L;
 	int base = lua_gettop(L) - nargs, status, ret = 0;
+	struct l_caught caught;
 	struct lnet *ln;
 
 	if (net)
@@ -546,17 +576,9 @@ static int l_run(struct script *s, int nargs, struct net **net,
 	lua_pushcfunction(L, l_msgh);
 	lua_insert(L, base);
 	s->exiting = false;
-	l_signal = 0;
-	l_hooked = L;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a blocking read returns EINTR. */
-	for (size_t i = 0; i < ARRAY_SIZE(l_signals); i++)
-		sigaction(l_signals[i], &sa, &old[i]);
+	l_catch_signals(L, &caught);
 	status = lua_pcall(L, nargs, 1, base);
-	l_hooked = NULL;
-	lua_sethook(L, NULL, 0, 0);
-	for (size_t i = 0; i < ARRAY_SIZE(l_signals); i++)
-		sigaction(l_signals[i], &old[i], NULL);
+	l_release_signals(L, &caught);
 	if (s->exiting) {
 		s->exiting = false;
 		ret = s->exit_status;
@@ -684,14 +706,23 @@ int lcnemu_run_cli_code(lua_State *L, int net_idx, const char *code,
 		st = luaL_loadbuffer(L, code, strlen(code), "=lua");
 	}
 	if (st == LUA_OK) {
+		struct l_caught caught;
+
 		lua_pushvalue(L, env);
 		lua_setupvalue(L, -2, 1);	/* _ENV */
+		/* 'while true do end' ends on Ctrl-C, SIGTERM and SIGHUP */
+		l_catch_signals(L, &caught);
 		st = lua_pcall(L, 0, LUA_MULTRET, base);
+		l_release_signals(L, &caught);
+		if (l_signal == SIGTERM || l_signal == SIGHUP)
+			raise(l_signal);	/* for whoever stops the CLI */
 	}
 	if (st != LUA_OK) {
-		emu_err_set(err, -EINVAL, "%s", lua_tostring(L, -1));
+		int code = l_signal ? -EINTR : -EINVAL;
+
+		emu_err_set(err, code, "%s", lua_tostring(L, -1));
 		lua_settop(L, top);
-		return -EINVAL;
+		return code;
 	}
 	n = lua_gettop(L) - base;
 	for (int i = 1; i <= n; i++) {
