@@ -1199,6 +1199,7 @@ void net_stop(struct net *net)
 	if (!net->started)
 		return;
 	net->stopping = true;
+	link_engine_stop(&net->engine);
 	log_info("*** Stopping %zu switches", net_count_role(net,
 							    NODE_SWITCH));
 	net_stop_role(net, NODE_SWITCH);
