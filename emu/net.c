@@ -40,6 +40,9 @@ EMU_LOG_MODULE(net);
 
 /* Node names leave room for "-eth<port>" within IFNAMSIZ. */
 #define NET_NAME_MAX 10
+/* Where dpids of switches named with 0 ("s0") start: 02:00:00:00:00:00,
+ * a locally administered MAC as OVS would take. */
+#define NET_DPID_LOCAL 0x020000000000ULL
 
 struct net {
 	struct run *run;		/* lock and run directory; NULL until
@@ -139,6 +142,13 @@ static struct net_switch_info *net_switch_info(const struct net *net,
 		if (net->sw_info[i].node == sw)
 			return &net->sw_info[i];
 	return NULL;
+}
+
+uint64_t net_switch_dpid(const struct net *net, const struct node *sw)
+{
+	const struct net_switch_info *info = net_switch_info(net, sw);
+
+	return info ? info->dpid : 0;
 }
 
 const char *const *net_switch_controller_targets(const struct net *net,
@@ -566,6 +576,38 @@ struct node *net_add_docker(struct net *net, const char *name,
 	return net_add_hostlike(net, node, opts->ip, opts->mac, err);
 }
 
+/* True when a switch of 'net' has the dpid 'dpid'. */
+static bool net_dpid_taken(const struct net *net, uint64_t dpid)
+{
+	for (size_t i = 0; i < net->n_sw_info; i++)
+		if (net->sw_info[i].dpid == dpid)
+			return true;
+	return false;
+}
+
+/* The dpid of switch 'name' when none was given: Mininet's, from the
+ * first number of the name; its error when the name has none.  Mininet
+ * gives "s0" the dpid 0, which OVS refuses and replaces with one of its
+ * own from a locally administered MAC: so does this, from
+ * NET_DPID_LOCAL up, so that the controller knows it beforehand. */
+static int net_default_dpid(const struct net *net, const char *name,
+			    uint64_t *dpid, struct emu_err *err)
+{
+	int ret = plan_check_name(name, NET_NAME_MAX, err);
+
+	if (!ret)
+		ret = plan_dpid(name, dpid, err);
+	if (ret) {
+		emu_err_prefix(err, "switch '%s': ", name);
+		return ret;
+	}
+	if (*dpid)
+		return 0;
+	for (*dpid = NET_DPID_LOCAL; net_dpid_taken(net, *dpid); (*dpid)++)
+		;
+	return 0;
+}
+
 struct node *net_add_switch(struct net *net, const char *name,
 			    const struct net_switch_opts *opts,
 			    struct emu_err *err)
@@ -576,6 +618,8 @@ struct node *net_add_switch(struct net *net, const char *name,
 	struct node *node;
 
 	if (net_check_switch_kind(kind, err))
+		return NULL;
+	if (!dpid && net_default_dpid(net, name, &dpid, err))
 		return NULL;
 	if (!strcmp(kind, "lxbr"))
 		node = bridge_create(net, name, stp);
@@ -590,7 +634,7 @@ struct node *net_add_switch(struct net *net, const char *name,
 	      sizeof(*net->sw_info));
 	net->sw_info[net->n_sw_info++] = (struct net_switch_info){
 		.node = node,
-		.dpid = dpid ? dpid : plan_dpid(name),
+		.dpid = dpid,
 		.controller = xstrdup(opts ? opts->controller : NULL),
 		.managed = strcmp(kind, "lxbr") && strcmp(kind, "ovsbr") &&
 			   !net->standalone,

@@ -2,6 +2,7 @@
  * cnemu.Popen: a command running in a node, read line by line. */
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -579,7 +580,7 @@ static int l_node_tostring(lua_State *L)
 	return 1;
 }
 
-/* __index: the fields name, kind, pid, then the methods. */
+/* __index: the fields name, kind, pid, dpid, then the methods. */
 static int l_node_index(lua_State *L)
 {
 	const char *key = lua_tostring(L, 2);
@@ -591,6 +592,23 @@ static int l_node_index(lua_State *L)
 	}
 	if (key && !strcmp(key, "kind")) {
 		lua_pushstring(L, node_kind(lnode_check(L, 1, NULL)));
+		return 1;
+	}
+	if (key && !strcmp(key, "dpid")) {
+		/* Mininet's: 16 hex digits, switches only. */
+		struct net *net;
+		uint64_t dpid;
+
+		node = lnode_check(L, 1, &net);
+		dpid = net_switch_dpid(net, node);
+		if (dpid) {
+			char hex[17];
+
+			snprintf(hex, sizeof(hex), "%016" PRIx64, dpid);
+			lua_pushstring(L, hex);
+		} else {
+			lua_pushnil(L);
+		}
 		return 1;
 	}
 	if (key && !strcmp(key, "pid")) {

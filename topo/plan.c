@@ -147,13 +147,25 @@ bad:
 	return emu_err_set(err, -EINVAL, "invalid MAC address '%s'", s);
 }
 
-uint64_t plan_dpid(const char *name)
+int plan_dpid(const char *name, uint64_t *dpid, struct emu_err *err)
 {
 	const char *p = name;
+	unsigned long long v;
 
+	*dpid = 0;
 	while (*p && !isdigit((unsigned char)*p))
 		p++;
-	return *p ? strtoull(p, NULL, 10) : 0;
+	if (!*p)
+		return emu_err_set(err, -EINVAL, PLAN_DPID_ERROR);
+	errno = 0;
+	v = strtoull(p, NULL, 10);
+	if (errno)
+		return emu_err_set(err, -ERANGE,
+				   "the number in '%s' does not fit a datapath "
+				   "ID (16 hex digits)",
+				   name);
+	*dpid = v;
+	return 0;
 }
 
 int plan_check_name(const char *name, size_t max, struct emu_err *err)

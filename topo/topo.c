@@ -63,7 +63,9 @@ int topo_add_node(struct topo *t, enum topo_kind kind, const char *name,
 	node = &t->nodes[t->n_nodes];
 	node->name = xstrdup(name);
 	node->kind = kind;
-	node->dpid = kind == TOPO_SWITCH ? plan_dpid(name) : 0;
+	node->dpid = 0;		/* the Net derives it (or says why not) */
+	if (kind == TOPO_SWITCH)
+		plan_dpid(name, &node->dpid, NULL);
 	topo_index_add(&t->names, node->name,
 		       (void *)(uintptr_t)(t->n_nodes + 1));
 	return (int)t->n_nodes++;

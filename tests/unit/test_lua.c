@@ -206,6 +206,32 @@ static void test_bad_node_values_and_names_are_refused(void **state)
 		     "Net: topo: unknown topology 'ring'");
 }
 
+/* Mininet's test_switchdpidassignment.py, on the model (the started
+ * switches' real dpids: tests/integration/test_switchdpid.c). */
+static void test_switch_dpids_follow_mininet(void **state)
+{
+	(void)state;
+	/* testDefaultDpid, testDefaultDpidLen, testActualDpidAssignment */
+	expect_ok(NET "assert(net:addSwitch('s1').dpid == '0000000000000001')\n"
+		  "assert(net:addSwitch('s123').dpid == '000000000000007b')\n"
+		  "local s = net:addSwitch('s2', {dpid = '000000000000ABCD'})\n"
+		  "assert(s.dpid == '000000000000abcd', s.dpid)\n"
+		  "assert(net:addHost('h1').dpid == nil)\n");
+	/* Mininet gives s0 the dpid 0, which OVS replaces: a nonzero one
+	 * that no other switch has. */
+	expect_ok(NET "local a = net:addSwitch('s0')\n"
+		  "local b = net:addSwitch('sw0')\n"
+		  "assert(a.dpid ~= '0000000000000000', a.dpid)\n"
+		  "assert(b.dpid ~= '0000000000000000' and b.dpid ~= a.dpid)\n");
+	/* testDefaultDpidAssignmentFailure, naming the switch */
+	expect_error(NET "net:addSwitch('A')", 2,
+		     "switch 'A': Unable to derive default datapath ID - "
+		     "please either specify a dpid or use a canonical switch "
+		     "name such as s23.");
+	expect_ok(NET "assert(net:addSwitch('A', {dpid = '1a'}).dpid == "
+		  "'000000000000001a')\n");
+}
+
 static void test_links_need_nodes_of_the_same_network(void **state)
 {
 	(void)state;
@@ -465,6 +491,7 @@ int main(void)
 			test_unknown_option_keys_are_errors_with_file_and_line),
 		cmocka_unit_test(test_bad_link_values_name_the_value),
 		cmocka_unit_test(test_bad_node_values_and_names_are_refused),
+		cmocka_unit_test(test_switch_dpids_follow_mininet),
 		cmocka_unit_test(test_links_need_nodes_of_the_same_network),
 		cmocka_unit_test(test_the_objects_of_a_net_look_like_mininet),
 		cmocka_unit_test(

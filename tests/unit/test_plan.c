@@ -108,11 +108,38 @@ static void test_mac_is_exactly_six_pairs_of_hex_digits(void **state)
 
 static void test_dpid_is_the_first_number_of_the_name(void **state)
 {
+	struct emu_err err = { 0 };
+	uint64_t dpid;
+
 	(void)state;
-	assert_int_equal(plan_dpid("s1"), 1);
-	assert_int_equal(plan_dpid("s10"), 10);
-	assert_int_equal(plan_dpid("core3x4"), 3);
-	assert_int_equal(plan_dpid("switch"), 0);
+	assert_int_equal(plan_dpid("s1", &dpid, &err), 0);
+	assert_int_equal(dpid, 1);
+	assert_int_equal(plan_dpid("s10", &dpid, &err), 0);
+	assert_int_equal(dpid, 10);
+	assert_int_equal(plan_dpid("s123", &dpid, &err), 0);
+	assert_int_equal(dpid, 0x7b);
+	assert_int_equal(plan_dpid("core3x4", &dpid, &err), 0);
+	assert_int_equal(dpid, 3);
+	assert_int_equal(plan_dpid("s0", &dpid, &err), 0);
+	assert_int_equal(dpid, 0);
+}
+
+static void test_dpid_of_a_name_without_digits_is_mininets_error(
+	void **state)
+{
+	struct emu_err err = { 0 };
+	uint64_t dpid = 5;
+
+	(void)state;
+	assert_int_equal(plan_dpid("A", &dpid, &err), -EINVAL);
+	assert_int_equal(dpid, 0);
+	assert_string_equal(err.msg, "Unable to derive default datapath ID - "
+			    "please either specify a dpid or use a canonical "
+			    "switch name such as s23.");
+	emu_err_clear(&err);
+	assert_int_equal(plan_dpid("s99999999999999999999", &dpid, &err),
+			 -ERANGE);
+	assert_non_null(strstr(err.msg, "does not fit a datapath ID"));
 }
 
 static void test_interface_names_follow_mininet(void **state)
@@ -201,6 +228,8 @@ int main(void)
 		cmocka_unit_test(test_mac_follows_the_host_number),
 		cmocka_unit_test(test_mac_is_exactly_six_pairs_of_hex_digits),
 		cmocka_unit_test(test_dpid_is_the_first_number_of_the_name),
+		cmocka_unit_test(
+			test_dpid_of_a_name_without_digits_is_mininets_error),
 		cmocka_unit_test(test_interface_names_follow_mininet),
 		cmocka_unit_test(test_names_allow_only_safe_characters),
 	};
