@@ -36,6 +36,9 @@ EMU_LOG_MODULE(cli);
 #define CLI_HISTORY_FILE ".cnemu_history"
 #define CLI_HISTORY_MAX 1000
 #define CLI_SOURCE_DEPTH 16	/* nested 'source' */
+#define CLI_LINE_MAX 65536	/* bytes in a command line */
+#define CLI_FILE_MAX (4 << 20)	/* bytes in a command file ('source',
+				   --pre, --post) */
 #define CLI_PING_TIMEOUT_S NET_PING_TIMEOUT_S /* pingall's default -W */
 #define CLI_IPERF_SECONDS 5	/* as Mininet's iperf */
 
@@ -1376,31 +1379,85 @@ const char *cli_rest(const struct cli *cli)
 
 /* ---- reading commands --------------------------------------------- */
 
-/* Reads lines from 'in' and runs them until EOF, exit or the stop flag;
- * Ctrl-C only interrupts the command it meets. */
-static int cli_read_lines(struct cli *cli, FILE *in)
+/* Reads the next line of 'in' into 'buf' (CLI_LINE_MAX + 1 bytes) without
+ * its newline.  '*total' counts the bytes read; past 'max_total' (0: no
+ * limit) the input is refused, as is a NUL byte: a command file is text.
+ * Returns 1 with a line, 0 at the end of the input or when the stop flag
+ * is set, or a negative errno with 'err' set. */
+static int cli_read_line(struct cli *cli, FILE *in, char *buf, size_t *total,
+			 size_t max_total, unsigned long lineno,
+			 struct emu_err *err)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	int ret = 0;
+	size_t len = 0;
+	int c;
 
-	while (!cli->done && !cli_stopping(cli)) {
+	for (;;) {
 		errno = 0;
-		if (getline(&line, &cap, in) < 0) {
-			if (errno == EINTR && !cli_stopping(cli)) {
+		c = getc(in);
+		if (c == EOF && ferror(in)) {
+			int e = errno ? errno : EIO;
+
+			if (e == EINTR && !cli_stopping(cli)) {
+				/* Ctrl-C: only a command is interrupted */
 				clearerr(in);
 				cli_sigint = 0;
 				continue;
 			}
-			if (ferror(in) && errno != EINTR)
-				ret = -errno;
+			if (e == EINTR)
+				return 0;
+			return emu_err_set(err, -e, "cannot read line %lu: %s",
+					   lineno, strerror(e));
+		}
+		if (c == EOF) {
+			if (!len)
+				return 0;
 			break;
 		}
+		if (max_total && ++*total > max_total)
+			return emu_err_set(err, -EFBIG,
+					   "larger than %d bytes: not a command "
+					   "file",
+					   CLI_FILE_MAX);
+		if (c == '\n')
+			break;
+		if (!c)
+			return emu_err_set(err, -EINVAL,
+					   "line %lu holds a NUL byte: not a "
+					   "command file",
+					   lineno);
+		if (len == CLI_LINE_MAX)
+			return emu_err_set(err, -E2BIG,
+					   "line %lu is longer than %d bytes",
+					   lineno, CLI_LINE_MAX);
+		buf[len++] = (char)c;
+	}
+	buf[len] = '\0';
+	return 1;
+}
+
+/* Reads lines from 'in' and runs them until its end, exit or the stop
+ * flag; Ctrl-C only interrupts the command it meets.  A file is read up
+ * to 'max_total' bytes (0: no limit).  Returns 0 or a negative errno with
+ * 'err' set when the input cannot be read or is no command text. */
+static int cli_read_lines(struct cli *cli, FILE *in, size_t max_total,
+			  struct emu_err *err)
+{
+	char *line = xmalloc(CLI_LINE_MAX + 1);
+	unsigned long lineno = 0;
+	size_t total = 0;
+	int ret = 0;
+
+	while (!cli->done && !cli_stopping(cli)) {
+		ret = cli_read_line(cli, in, line, &total, max_total,
+				    ++lineno, err);
+		if (ret <= 0)
+			break;
+		ret = 0;
 		cli_execute(cli, line);
 		cli_sigint = 0;
 	}
 	free(line);
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
 int cli_run_file(struct cli *cli, const char *path, struct emu_err *err)
@@ -1418,15 +1475,14 @@ int cli_run_file(struct cli *cli, const char *path, struct emu_err *err)
 		return emu_err_set(err, -errno, "cannot read '%s': %s", path,
 				   strerror(errno));
 	cli->depth++;
-	ret = cli_read_lines(cli, f);
+	ret = cli_read_lines(cli, f, CLI_FILE_MAX, err);
 	cli->depth--;
 	fclose(f);
 	/* 'exit' in a file ends that file only, as Mininet's --pre */
 	cli->done = done;
 	if (ret)
-		return emu_err_set(err, ret, "cannot read '%s': %s", path,
-				   strerror(-ret));
-	return 0;
+		emu_err_prefix(err, "'%s': ", path);
+	return ret;
 }
 
 static char *cli_history_path(void)
@@ -1547,9 +1603,18 @@ static int cli_read_interactive(struct cli *cli, FILE *in)
 
 int cli_run(struct cli *cli, FILE *in, bool interactive)
 {
+	struct emu_err err = { 0 };
+	int ret;
+
 	cli->done = false;
-	return interactive ? cli_read_interactive(cli, in)
-			   : cli_read_lines(cli, in);
+	if (interactive)
+		return cli_read_interactive(cli, in);
+	ret = cli_read_lines(cli, in, 0, &err);
+	if (ret) {
+		fprintf(cli->errout, "error: input: %s\n", err.msg);
+		fflush(cli->errout);
+	}
+	return ret;
 }
 
 /* ---- completion --------------------------------------------------- */

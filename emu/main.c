@@ -254,8 +254,12 @@ static int main_run(const struct emu_opts *o)
 	net = net_create(&no, &err);
 	if (!net)
 		goto fail;
-	if (net_build(net, o->topo, &err))
-		goto fail;
+	if (net_build(net, o->topo, &err)) {
+		/* the description itself: bad input, nothing was made */
+		fprintf(stderr, "cnemu: --topo: %s\n", err.msg);
+		net_destroy(net);
+		return 2;
+	}
 	if (o->graph) {		/* drawn as described, never started */
 		status = net_draw(net, o->graph, &err) ? 1 : 0;
 		if (status)

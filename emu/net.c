@@ -1,5 +1,6 @@
 #include "emu/net.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -31,6 +32,7 @@
 #include "node/ovs.h"
 #include "node/switch_ovs.h"
 #include "topo/graph.h"
+#include "topo/index.h"
 #include "topo/plan.h"
 #include "topo/topo.h"
 
@@ -38,6 +40,9 @@ EMU_LOG_MODULE(net);
 
 /* Node names leave room for "-eth<port>" within IFNAMSIZ. */
 #define NET_NAME_MAX 10
+/* Where dpids of switches named with 0 ("s0") start: 02:00:00:00:00:00,
+ * a locally administered MAC as OVS would take. */
+#define NET_DPID_LOCAL 0x020000000000ULL
 
 struct net {
 	struct run *run;		/* lock and run directory; NULL until
@@ -55,6 +60,7 @@ struct net {
 	bool has_link_defaults;
 	struct node **nodes;		/* owned, in order of addition */
 	size_t n_nodes, cap_nodes;
+	struct topo_index node_names;	/* name -> node */
 	struct link **links;		/* owned */
 	size_t n_links, cap_links;
 	struct nlsock *root_nl;
@@ -136,6 +142,13 @@ static struct net_switch_info *net_switch_info(const struct net *net,
 		if (net->sw_info[i].node == sw)
 			return &net->sw_info[i];
 	return NULL;
+}
+
+uint64_t net_switch_dpid(const struct net *net, const struct node *sw)
+{
+	const struct net_switch_info *info = net_switch_info(net, sw);
+
+	return info ? info->dpid : 0;
 }
 
 const char *const *net_switch_controller_targets(const struct net *net,
@@ -474,6 +487,7 @@ static int net_add_node(struct net *net, struct node *node,
 	xgrow((void **)&net->nodes, &net->cap_nodes, net->n_nodes + 1,
 	      sizeof(*net->nodes));
 	net->nodes[net->n_nodes++] = node;
+	topo_index_add(&net->node_names, node->name, node);
 	return 0;
 }
 
@@ -496,7 +510,7 @@ static int net_plan_host(struct net *net, struct node *node, const char *ip,
 	free(node->default_mac);
 	node->default_ip = node->default_mac = NULL;
 	if (ip) {
-		if (plan_parse_ip(ip, &addr, NULL, err))
+		if (plan_parse_host_ip(ip, net->ipbase.prefix, &addr, err))
 			return err ? err->code : -EINVAL;
 		node->default_ip = strchr(ip, '/')
 					   ? xstrdup(ip)
@@ -562,6 +576,38 @@ struct node *net_add_docker(struct net *net, const char *name,
 	return net_add_hostlike(net, node, opts->ip, opts->mac, err);
 }
 
+/* True when a switch of 'net' has the dpid 'dpid'. */
+static bool net_dpid_taken(const struct net *net, uint64_t dpid)
+{
+	for (size_t i = 0; i < net->n_sw_info; i++)
+		if (net->sw_info[i].dpid == dpid)
+			return true;
+	return false;
+}
+
+/* The dpid of switch 'name' when none was given: Mininet's, from the
+ * first number of the name; its error when the name has none.  Mininet
+ * gives "s0" the dpid 0, which OVS refuses and replaces with one of its
+ * own from a locally administered MAC: so does this, from
+ * NET_DPID_LOCAL up, so that the controller knows it beforehand. */
+static int net_default_dpid(const struct net *net, const char *name,
+			    uint64_t *dpid, struct emu_err *err)
+{
+	int ret = plan_check_name(name, NET_NAME_MAX, err);
+
+	if (!ret)
+		ret = plan_dpid(name, dpid, err);
+	if (ret) {
+		emu_err_prefix(err, "switch '%s': ", name);
+		return ret;
+	}
+	if (*dpid)
+		return 0;
+	for (*dpid = NET_DPID_LOCAL; net_dpid_taken(net, *dpid); (*dpid)++)
+		;
+	return 0;
+}
+
 struct node *net_add_switch(struct net *net, const char *name,
 			    const struct net_switch_opts *opts,
 			    struct emu_err *err)
@@ -572,6 +618,8 @@ struct node *net_add_switch(struct net *net, const char *name,
 	struct node *node;
 
 	if (net_check_switch_kind(kind, err))
+		return NULL;
+	if (!dpid && net_default_dpid(net, name, &dpid, err))
 		return NULL;
 	if (!strcmp(kind, "lxbr"))
 		node = bridge_create(net, name, stp);
@@ -586,7 +634,7 @@ struct node *net_add_switch(struct net *net, const char *name,
 	      sizeof(*net->sw_info));
 	net->sw_info[net->n_sw_info++] = (struct net_switch_info){
 		.node = node,
-		.dpid = dpid ? dpid : plan_dpid(name),
+		.dpid = dpid,
 		.controller = xstrdup(opts ? opts->controller : NULL),
 		.managed = strcmp(kind, "lxbr") && strcmp(kind, "ovsbr") &&
 			   !net->standalone,
@@ -600,10 +648,7 @@ struct node *net_add_switch(struct net *net, const char *name,
 
 struct node *net_get(const struct net *net, const char *name)
 {
-	for (size_t i = 0; i < net->n_nodes; i++)
-		if (!strcmp(net->nodes[i]->name, name))
-			return net->nodes[i];
-	return NULL;
+	return topo_index_find(&net->node_names, name);
 }
 
 struct node **net_nodes(const struct net *net, size_t *n)
@@ -646,7 +691,8 @@ static void net_fill_intf(struct node_intf *intf, const char *ip,
 	intf->up = true;
 }
 
-static int net_check_link_opts(const struct net_link_opts *o,
+static int net_check_link_opts(const struct net *net,
+			       const struct net_link_opts *o,
 			       struct emu_err *err)
 {
 	const char *ips[2] = { o->ip1, o->ip2 }, *macs[2] = { o->mac1,
@@ -655,7 +701,8 @@ static int net_check_link_opts(const struct net_link_opts *o,
 	uint32_t addr;
 
 	for (int i = 0; i < 2; i++) {
-		if (ips[i] && plan_parse_ip(ips[i], &addr, NULL, err))
+		if (ips[i] && plan_parse_host_ip(ips[i], net->ipbase.prefix,
+						 &addr, err))
 			return err ? err->code : -EINVAL;
 		if (macs[i] && plan_parse_mac(macs[i], mac, err))
 			return err ? err->code : -EINVAL;
@@ -681,7 +728,7 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 		emu_err_set(err, -EINVAL, "link from '%s' to itself", a->name);
 		return NULL;
 	}
-	if (net_check_link_opts(opts, err))
+	if (net_check_link_opts(net, opts, err))
 		return NULL;
 	i1 = node_add_intf(a, opts->intf1, opts->port1, err);
 	if (i1)
@@ -1121,22 +1168,40 @@ static void net_print_names(struct net *net, enum node_role role,
 	free(line);
 }
 
+/* The Net of this process that holds the run lock: a script may make
+ * several Nets, one runs at a time. */
+static const struct net *net_lock_holder;
+
+/* Gives the run lock back. */
+static void net_close_run(struct net *net)
+{
+	run_close(net->run);
+	net->run = NULL;
+	if (net_lock_holder == net)
+		net_lock_holder = NULL;
+}
+
 /* Takes the machine-wide run lock and opens the root socket, once a Net
  * is about to touch the machine; given back at stop. */
 static int net_open_run(struct net *net, struct emu_err *err)
 {
+	if (!net->run && net_lock_holder)
+		return emu_err_set(err, -EBUSY,
+				   "another Net of this script is running: "
+				   "stop it first (one Net runs at a time, "
+				   "their interface names would clash)");
 	if (!net->run) {
 		net->run = run_open(err);
 		if (!net->run)
 			return err ? err->code : -EBUSY;
 		if (strcmp(run_tag(net->run), net->tag)) {
-			run_close(net->run);
-			net->run = NULL;
+			net_close_run(net);
 			return emu_err_set(err, -EINVAL,
 					   "the net of run '%s' cannot start "
 					   "in another process",
 					   net->tag);
 		}
+		net_lock_holder = net;
 	}
 	if (!net->root_nl) {
 		net->root_nl = nlsock_open(-1, err);
@@ -1144,6 +1209,28 @@ static int net_open_run(struct net *net, struct emu_err *err)
 			return err ? err->code : -EIO;
 	}
 	return 0;
+}
+
+/* True when a run that died left something behind: its directory or a
+ * namespace "<tag>-*" whose run holds no lock (also one with this
+ * process's tag, from a dead run of the same pid, once ours are gone). */
+static bool net_dead_run_left_some(void)
+{
+	static const char *const dirs[] = { RUN_DIR, "/run/netns" };
+	bool found = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && !found; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *e;
+		char tag[32];
+
+		while (d && !found && (e = readdir(d)))
+			found = run_tag_of(e->d_name, '-', tag, sizeof(tag)) &&
+				run_is_dead(tag);
+		if (d)
+			closedir(d);
+	}
+	return found;
 }
 
 int net_start(struct net *net, struct emu_err *err)
@@ -1187,6 +1274,9 @@ int net_start(struct net *net, struct emu_err *err)
 		ret = net_ready(net->nodes[i], err);
 	if (ret) {
 		net_stop(net);
+		if (ret == -EEXIST && net_dead_run_left_some())
+			emu_err_suffix(err, ": a dead run left it: run cnemu "
+					    "-c");
 		return ret;
 	}
 	return 0;
@@ -1219,8 +1309,7 @@ void net_stop(struct net *net)
 	net_restore_neigh_limits(net);
 	net->started = net->stopping = false;
 	/* Nothing of the run is left on the machine: another may start. */
-	run_close(net->run);
-	net->run = NULL;
+	net_close_run(net);
 	log_info("*** Done");
 }
 
@@ -1235,9 +1324,10 @@ void net_destroy(struct net *net)
 		node_destroy(net->nodes[i]);
 	free(net->links);
 	free(net->nodes);
+	topo_index_release(&net->node_names);
 	ovs_switch_disconnect(net->ovs_db);
 	nlsock_close(net->root_nl);
-	run_close(net->run);
+	net_close_run(net);
 	free(net->alias);
 	free(net->sw_ns_name);
 	free(net->switch_kind);
@@ -1599,6 +1689,7 @@ int net_remove_node(struct net *net, struct node *node, struct emu_err *err)
 	memmove(&net->nodes[i], &net->nodes[i + 1],
 		(net->n_nodes - i - 1) * sizeof(*net->nodes));
 	net->n_nodes--;
+	topo_index_remove(&net->node_names, node->name);
 	if (is_switch)
 		net_forget_switch(net, node);
 	node_destroy(node);	/* stops it first when it runs */
@@ -1663,7 +1754,7 @@ int net_set_ip(struct net *net, struct node *node, const char *intf_name,
 	int ret;
 
 	if (net_node_intf(node, intf_name, &intf, err) ||
-	    plan_parse_ip(ip, &addr, NULL, err))
+	    plan_parse_host_ip(ip, net->ipbase.prefix, &addr, err))
 		return err ? err->code : -EINVAL;
 	cidr = strchr(ip, '/') ? xstrdup(ip)
 			       : xasprintf("%s/%u", ip, net->ipbase.prefix);

@@ -46,7 +46,8 @@ struct net_host_opts {
 
 struct net_switch_opts {
 	const char *kind;	/* NULL: the net's switch kind */
-	uint64_t dpid;		/* 0: from the name */
+	uint64_t dpid;		/* 0: from the name as Mininet (no digit in
+				   it: an error) */
 	bool stp;
 	const char *controller;	/* name of its controller; NULL: all the
 				   net's controllers */
@@ -95,6 +96,9 @@ struct ovs_switch_db *net_ovs_db(struct net *net, struct emu_err *err);
 /* Controller targets for switches ("tcp:127.0.0.1:6653", NULL-ended);
  * NULL when the run has no controller. */
 const char *const *net_controller_targets(const struct net *net);
+/* The datapath ID of switch 'sw' (given, or derived from its name as
+ * Mininet does); 0 when 'sw' is not a switch of 'net'. */
+uint64_t net_switch_dpid(const struct net *net, const struct node *sw);
 /* The targets of the switch 'sw': those of the controller its options
  * named, else all of net_controller_targets(); NULL: none. */
 const char *const *net_switch_controller_targets(const struct net *net,

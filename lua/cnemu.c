@@ -131,6 +131,34 @@ static int l_field(lua_State *L, int idx, const char *key)
 	return lua_getfield(L, idx, key);
 }
 
+/* Raises when the string at 'idx' holds a NUL byte: C would cut it there
+ * ("h1\0x" would become "h1"). */
+static const char *l_whole(lua_State *L, int idx, const char *what,
+			   const char *key)
+{
+	size_t len;
+	const char *s = lua_tolstring(L, idx, &len);
+
+	if (s && strlen(s) != len)
+		luaL_error(L, "%s: option '%s' holds a NUL byte", what, key);
+	return s;
+}
+
+const char *lopt_checkstring(lua_State *L, int arg)
+{
+	size_t len;
+	const char *s = luaL_checklstring(L, arg, &len);
+
+	if (strlen(s) != len)
+		luaL_argerror(L, arg, "string holds a NUL byte");
+	return s;
+}
+
+const char *lopt_optstring(lua_State *L, int arg, const char *def)
+{
+	return lua_isnoneornil(L, arg) ? def : lopt_checkstring(L, arg);
+}
+
 const char *lopt_tostring(lua_State *L, int idx)
 {
 	switch (lua_type(L, idx)) {
@@ -158,7 +186,7 @@ const char *lopt_string(lua_State *L, int idx, const char *what,
 	if (t != LUA_TSTRING && t != LUA_TNUMBER)
 		luaL_error(L, "%s: option '%s' must be a string, not %s", what,
 			   key, l_type_of_field(L));
-	return lua_tostring(L, -1);
+	return l_whole(L, -1, what, key);
 }
 
 const char *lopt_text(lua_State *L, int idx, const char *what,
@@ -177,6 +205,8 @@ const char *lopt_text(lua_State *L, int idx, const char *what,
 			      "not %s", what, key, l_type_of_field(L));
 	if (lua_type(L, -1) == LUA_TBOOLEAN)
 		lua_pop(L, 1);	/* "1" and "0" are static */
+	else
+		l_whole(L, -1, what, key);
 	return text;
 }
 
@@ -486,14 +516,44 @@ static int l_msgh(lua_State *L)
 
 static const int l_signals[] = { SIGINT, SIGTERM, SIGHUP };
 
+/* What l_catch_signals() replaced, for l_release_signals(). */
+struct l_caught {
+	struct sigaction old[3];	/* of l_signals */
+	lua_State *hooked;		/* l_hooked before */
+};
+
+/* Makes SIGINT, SIGTERM and SIGHUP stop the code running in 'L' at its
+ * next instruction (with an "interrupted" error) until
+ * l_release_signals(); nests. */
+static void l_catch_signals(lua_State *L, struct l_caught *c)
+{
+	struct sigaction sa = { .sa_handler = l_on_signal };
+
+	l_signal = 0;
+	c->hooked = l_hooked;
+	l_hooked = L;
+	sigemptyset(&sa.sa_mask);
+	/* No SA_RESTART: a blocking read returns EINTR. */
+	for (size_t i = 0; i < ARRAY_SIZE(l_signals); i++)
+		sigaction(l_signals[i], &sa, &c->old[i]);
+}
+
+static void l_release_signals(lua_State *L, const struct l_caught *c)
+{
+	l_hooked = c->hooked;
+	lua_sethook(L, NULL, 0, 0);
+	for (size_t i = 0; i < ARRAY_SIZE(l_signals); i++)
+		sigaction(l_signals[i], &c->old[i], NULL);
+}
+
 /* Calls the chunk under 'nargs' arguments on top of the stack with the
  * signals stopping it; '*net' gets a Net it returned. */
 static int l_run(struct script *s, int nargs, struct net **net,
 		 struct emu_err *err)
 {
-	struct sigaction sa = { .sa_handler = l_on_signal }, old[3];
 	lua_State *L = s->L;
 	int base = lua_gettop(L) - nargs, status, ret = 0;
+	struct l_caught caught;
 	struct lnet *ln;
 
 	if (net)
@@ -501,17 +561,9 @@ static int l_run(struct script *s, int nargs, struct net **net,
 	lua_pushcfunction(L, l_msgh);
 	lua_insert(L, base);
 	s->exiting = false;
-	l_signal = 0;
-	l_hooked = L;
-	sigemptyset(&sa.sa_mask);
-	/* No SA_RESTART: a blocking read returns EINTR. */
-	for (size_t i = 0; i < ARRAY_SIZE(l_signals); i++)
-		sigaction(l_signals[i], &sa, &old[i]);
+	l_catch_signals(L, &caught);
 	status = lua_pcall(L, nargs, 1, base);
-	l_hooked = NULL;
-	lua_sethook(L, NULL, 0, 0);
-	for (size_t i = 0; i < ARRAY_SIZE(l_signals); i++)
-		sigaction(l_signals[i], &old[i], NULL);
+	l_release_signals(L, &caught);
 	if (s->exiting) {
 		s->exiting = false;
 		ret = s->exit_status;
@@ -639,14 +691,23 @@ int lcnemu_run_cli_code(lua_State *L, int net_idx, const char *code,
 		st = luaL_loadbuffer(L, code, strlen(code), "=lua");
 	}
 	if (st == LUA_OK) {
+		struct l_caught caught;
+
 		lua_pushvalue(L, env);
 		lua_setupvalue(L, -2, 1);	/* _ENV */
+		/* 'while true do end' ends on Ctrl-C, SIGTERM and SIGHUP */
+		l_catch_signals(L, &caught);
 		st = lua_pcall(L, 0, LUA_MULTRET, base);
+		l_release_signals(L, &caught);
+		if (l_signal == SIGTERM || l_signal == SIGHUP)
+			raise(l_signal);	/* for whoever stops the CLI */
 	}
 	if (st != LUA_OK) {
-		emu_err_set(err, -EINVAL, "%s", lua_tostring(L, -1));
+		int code = l_signal ? -EINTR : -EINVAL;
+
+		emu_err_set(err, code, "%s", lua_tostring(L, -1));
 		lua_settop(L, top);
-		return -EINVAL;
+		return code;
 	}
 	n = lua_gettop(L) - base;
 	for (int i = 1; i <= n; i++) {

@@ -233,6 +233,28 @@ static void spec_release(struct spec_store *st)
 static const char *const docker_entrypoint[] = { DOCKER_INIT_TARGET };
 static const char *const docker_caps[] = { "NET_ADMIN" };
 
+/* The Docker network mode of the container of 'o': the one given, else
+ * Docker's default bridge when ports are exposed or published (they need
+ * a management interface to be reached through), else "none".  A mode
+ * without a network cannot publish ports: an error naming the option. */
+static int docker_network_mode(const struct docker_opts *o, const char **mode,
+			       struct emu_err *err)
+{
+	const char *wants = o->n_port_bindings	 ? "port_bindings"
+			    : o->publish_all_ports ? "publish_all_ports"
+			    : o->n_ports	   ? "ports"
+						   : NULL;
+
+	*mode = o->network_mode ? o->network_mode : wants ? "bridge" : "none";
+	if (wants && !strcmp(*mode, "none"))
+		return emu_err_set(err, -EINVAL,
+				   "option '%s' needs a management interface, "
+				   "which network_mode 'none' does not give "
+				   "(leave network_mode out, or use 'bridge')",
+				   wants);
+	return 0;
+}
+
 /* Fills 'spec' for the container of node 'node_name' from 'o'. */
 static int fill_spec(const struct docker_opts *o, const char *node_name,
 		     const char *run_tag, const char *container_name,
@@ -284,7 +306,8 @@ static int fill_spec(const struct docker_opts *o, const char *node_name,
 	/* A shell as the command stays up on its terminal (Containernet). */
 	spec->tty = true;
 	spec->open_stdin = true;
-	spec->network_mode = o->network_mode;
+	if (docker_network_mode(o, &spec->network_mode, err))
+		return err ? err->code : -EINVAL;
 	spec->binds = st->binds;
 	spec->n_binds = o->n_volumes + 1;
 	spec->ports = o->ports;

@@ -67,9 +67,15 @@ struct docker_opts {
 	const char *const *labels;	/* more labels, "key=value" */
 	size_t n_labels;
 	bool keep;			/* stop, do not remove, at the end */
-	const char *network_mode;	/* NULL: "none"; "bridge" adds a
-					   management eth0 on docker0 (where
-					   ports are published) */
+	const char *network_mode;	/* Docker's network of a management
+					   eth0 outside the topology
+					   ("bridge": docker0, where ports
+					   are published; a network's name);
+					   "none": no such interface; NULL:
+					   "bridge" when 'ports',
+					   'port_bindings' or
+					   'publish_all_ports' are given,
+					   else "none" */
 	const char *run_tag;		/* NULL: net_run_tag() of the Net
 					   (tests set their own) */
 };

@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "topo/index.h"
+
 struct emu_err;
 struct net;
 struct link;
@@ -37,6 +39,9 @@ struct node_intf {
 struct node_ops {
 	const char *kind;	/* "host", "docker", "lxbr", "ovs", ... */
 	enum node_role role;
+	unsigned int max_intfs;	/* interfaces a node can hold; 0: no limit
+				   (checked as links are described) */
+	const char *max_intfs_why;	/* says whose limit it is */
 	/* Starts the 'n' not yet running nodes of this kind in one go
 	 * (concurrently or in one transaction where the kind can).  Sets
 	 * 'running' on each node it started, also when it fails part way, so
@@ -82,6 +87,7 @@ struct node {
 	bool readied;		/* 'ops->ready' was called */
 	struct node_intf **intfs;
 	size_t n_intfs, cap_intfs;
+	struct topo_index intf_names;	/* name -> intf */
 	int next_port;		/* first free interface number */
 	pid_t *bg_pids;		/* background processes, killed at stop */
 	size_t n_bg, cap_bg;

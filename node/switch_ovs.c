@@ -18,7 +18,7 @@ EMU_LOG_MODULE(ovs_switch);
 
 struct ovs_sw {
 	struct node node;
-	uint64_t dpid;		/* 0: from the name */
+	uint64_t dpid;		/* as the Net derived it; never 0 */
 	bool standalone;	/* no controller, fail_mode standalone */
 	bool stp;
 };
@@ -49,7 +49,7 @@ static void ovs_sw_fill_spec(struct ovs_sw *sw, struct ovs_switch_spec *spec,
 
 	memset(spec, 0, sizeof(*spec));
 	spec->name = sw->node.name;
-	spec->dpid = sw->dpid ? sw->dpid : plan_dpid(sw->node.name);
+	spec->dpid = sw->dpid;
 	spec->userspace = net_ovs_userspace(sw->node.net);
 	spec->stp = sw->stp;
 	if (sw->standalone || !targets) {

@@ -1,0 +1,175 @@
+/* Hosts and their network beyond the topology, against the real kernel,
+ * iptables, cgroups and Docker:
+ * - a container's management interface on Docker's default bridge, where
+ *   its published ports answer, kept out of the emulated topology;
+ * - Mininet's NAT (Containernet's testNATWithTreeTopology ported): hosts
+ *   reach a network outside the topology through it, and its iptables
+ *   rules go away at stop and by 'cnemu -c' after a SIGKILL;
+ * - Mininet's CPULimitedHost (test_hifi's testCPULimits and
+ *   testMostOptions, the simpleperf example): a busy loop in a host with
+ *   cpu=F gets F of the machine, measured from the host's cgroup.
+ *
+ * Each test writes a Lua script (/tmp/thosts-<pid>-<n>.lua), runs cnemu on
+ * it and checks what it printed, then that the run left nothing.  Traffic
+ * goes only to addresses the test made or the machine's own. */
+#include "tests/lib/testlib.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/lib/runs.h"
+
+#define IMAGE "cnemu/busybox:latest"
+
+/* The pid in a run tag "cn<pid>"; 0 when there is none. */
+static pid_t tag_pid(const char *tag)
+{
+	return tag[0] ? (pid_t)atol(tag + 2) : 0;
+}
+
+/* Fails when the run 'tag' left anything (namespaces, links, bridges,
+ * containers, its directory) or any iptables rule or cgroup of its own. */
+static void assert_run_left_nothing(const char *tag)
+{
+	char *left, *rules, *cgroups;
+
+	if (!tag[0])
+		return;	/* it made nothing: it never started */
+	left = test_run_leftovers(tag_pid(tag), 5000);
+	rules = sh_out("iptables -w -S 2>/dev/null | grep -F 'cnemu:%s\"'; "
+		       "iptables -w -t nat -S 2>/dev/null | "
+		       "grep -F 'cnemu:%s\"'",
+		       tag, tag);
+	cgroups = sh_out("ls -d /sys/fs/cgroup/*/%s-* /sys/fs/cgroup/%s-* "
+			 "2>/dev/null",
+			 tag, tag);
+	if (left[0] || rules[0] || cgroups[0])
+		fail_msg("run %s left: %s%s%s", tag, left, rules, cgroups);
+	free(left);
+	free(rules);
+	free(cgroups);
+}
+
+/* Runs "cnemu ARGS SCRIPT" on the Lua 'script' with no input, under
+ * 'timeout_s'; returns stdout and stderr together (caller frees) and the
+ * exit status in '*status'; checks that the run left nothing. */
+static char *run_script(const char *args, const char *script, int timeout_s,
+			int *status)
+{
+	char *path = test_write_file("thosts", ".lua", script);
+	char *out, *st;
+	char tag[32];
+
+	out = sh_out("timeout %d %s %s %s </dev/null 2>&1; echo \"exit=$?\"",
+		     timeout_s, test_cnemu(), args, path);
+	unlink(path);
+	free(path);
+	st = strstr(out, "exit=");
+	while (st && strstr(st + 1, "exit="))
+		st = strstr(st + 1, "exit=");
+	*status = st ? atoi(st + 5) : -1;
+	test_run_tag(out, tag, sizeof(tag));
+	assert_run_left_nothing(tag);
+	return out;
+}
+
+static void assert_has(const char *out, const char *want)
+{
+	if (!strstr(out, want))
+		fail_msg("expected '%s' in:\n%s", want, out);
+}
+
+static void assert_status(const char *out, int status, int want)
+{
+	if (status != want)
+		fail_msg("expected exit %d, got %d:\n%s", want, status, out);
+}
+
+/* ---- the management interface of containers ------------------------ */
+
+/* Containernet's port_bindings: the container gets a management eth0 on
+ * docker0 (Docker's default, as Containernet's), its published port
+ * answers on 127.0.0.1, and pingall still covers only the topology. */
+static void test_published_port_answers_and_pingall_is_the_topology(
+	void **state)
+{
+	int port = 18000 + (int)(getpid() % 1000), status;
+	char script[2048];
+	char *out;
+
+	(void)state;
+	if (require_docker())
+		return;
+	snprintf(script, sizeof(script),
+		 "local net = cnemu.Net{switch = 'lxbr', controller = false}\n"
+		 "local s1 = net:addSwitch('s1')\n"
+		 "local d1 = net:addDocker('d1', {dimage = '" IMAGE "',\n"
+		 "  dcmd = 'httpd -f -p 80 -h /etc',\n"
+		 "  port_bindings = {[80] = %d}})\n"
+		 "local h1 = net:addHost('h1')\n"
+		 "net:addLink(d1, s1)\n"
+		 "net:addLink(h1, s1)\n"
+		 "net:start()\n"
+		 "local ok = false\n"
+		 "for i = 1, 50 do\n"
+		 "  local f = io.popen('curl -s -m 2 "
+		 "http://127.0.0.1:%d/hostname')\n"
+		 "  local body = f:read('a')\n"
+		 "  f:close()\n"
+		 "  if body:find('d1') then ok = true break end\n"
+		 "  cnemu.sleep(0.1)\n"
+		 "end\n"
+		 "print('PUBLISHED', ok)\n"
+		 "print('INTFS', table.concat(d1:intfNames(), ','))\n"
+		 "print('MGMT', d1:cmd('ip -4 -o addr show eth0'))\n"
+		 "print('DROPPED', net:pingAll())\n"
+		 "net:stop()\n",
+		 port, port);
+	out = run_script("", script, 120, &status);
+	assert_status(out, status, 0);
+	assert_has(out, "PUBLISHED\ttrue");
+	assert_has(out, "INTFS\td1-eth0\n");
+	assert_has(out, "inet 172.17.");
+	assert_has(out, "*** Results: 0% dropped (2/2 received)");
+	assert_has(out, "DROPPED\t0");
+	free(out);
+}
+
+/* A network mode without a network cannot publish: an error naming the
+ * option, at the script's line, before anything is made. */
+static void test_published_ports_without_network_are_an_error(void **state)
+{
+	int status;
+	char *out;
+
+	(void)state;
+	if (require_docker())
+		return;
+	out = run_script("",
+			 "local net = cnemu.Net{switch = 'lxbr'}\n"
+			 "net:addDocker('d1', {dimage = '" IMAGE "',\n"
+			 "  network_mode = 'none', "
+			 "port_bindings = {[80] = 18080}})\n",
+			 60, &status);
+	assert_status(out, status, 1);
+	assert_has(out, ".lua:2: ");
+	assert_has(out, "option 'port_bindings' needs a management interface");
+	free(out);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+			test_published_port_answers_and_pingall_is_the_topology),
+		cmocka_unit_test(
+			test_published_ports_without_network_are_an_error),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
