@@ -134,6 +134,34 @@ static int l_field(lua_State *L, int idx, const char *key)
 	return lua_getfield(L, idx, key);
 }
 
+/* Raises when the string at 'idx' holds a NUL byte: C would cut it there
+ * ("h1\0x" would become "h1"). */
+static const char *l_whole(lua_State *L, int idx, const char *what,
+			   const char *key)
+{
+	size_t len;
+	const char *s = lua_tolstring(L, idx, &len);
+
+	if (s && strlen(s) != len)
+		luaL_error(L, "%s: option '%s' holds a NUL byte", what, key);
+	return s;
+}
+
+const char *lopt_checkstring(lua_State *L, int arg)
+{
+	size_t len;
+	const char *s = luaL_checklstring(L, arg, &len);
+
+	if (strlen(s) != len)
+		luaL_argerror(L, arg, "string holds a NUL byte");
+	return s;
+}
+
+const char *lopt_optstring(lua_State *L, int arg, const char *def)
+{
+	return lua_isnoneornil(L, arg) ? def : lopt_checkstring(L, arg);
+}
+
 const char *lopt_tostring(lua_State *L, int idx)
 {
 	switch (lua_type(L, idx)) {
@@ -161,7 +189,7 @@ const char *lopt_string(lua_State *L, int idx, const char *what,
 	if (t != LUA_TSTRING && t != LUA_TNUMBER)
 		luaL_error(L, "%s: option '%s' must be a string, not %s", what,
 			   key, l_type_of_field(L));
-	return lua_tostring(L, -1);
+	return l_whole(L, -1, what, key);
 }
 
 const char *lopt_text(lua_State *L, int idx, const char *what,
@@ -180,6 +208,8 @@ const char *lopt_text(lua_State *L, int idx, const char *what,
 			      "not %s", what, key, l_type_of_field(L));
 	if (lua_type(L, -1) == LUA_TBOOLEAN)
 		lua_pop(L, 1);	/* "1" and "0" are static */
+	else
+		l_whole(L, -1, what, key);
 	return text;
 }
 
