@@ -134,8 +134,11 @@ static const char *draw_format(const char *path)
 	return NULL;
 }
 
-/* Writes the graph itself, without layout. */
-static int draw_write_dot(Agraph_t *g, const char *path, struct emu_err *err)
+/* Writes 'g' to 'path': the graph itself without layout ('gvc' NULL),
+ * else laid out and rendered as 'format'.  The file is opened here, not by
+ * graphviz, whose gvRenderFilename() says nothing when it cannot open it. */
+static int draw_write(GVC_t *gvc, Agraph_t *g, const char *format,
+		      const char *path, struct emu_err *err)
 {
 	FILE *f = fopen(path, "we");
 	int ret = 0;
@@ -143,11 +146,14 @@ static int draw_write_dot(Agraph_t *g, const char *path, struct emu_err *err)
 	if (!f)
 		return emu_err_set(err, -errno, "cannot write '%s': %s", path,
 				   strerror(errno));
-	if (agwrite(g, f))
-		ret = emu_err_set(err, -EIO, "cannot write '%s'", path);
-	if (fclose(f) && !ret)
-		ret = emu_err_set(err, -errno, "cannot write '%s': %s", path,
-				  strerror(errno));
+	if (gvc ? gvRender(gvc, g, format, f) : agwrite(g, f))
+		ret = emu_err_set(err, -EIO, "cannot draw '%s': %s", path,
+				  draw_errmsg[0] ? draw_errmsg
+						 : "graphviz failed");
+	if ((ferror(f) | fclose(f)) && !ret)
+		ret = emu_err_set(err, errno ? -errno : -EIO,
+				  "cannot write '%s': %s", path,
+				  strerror(errno ? errno : EIO));
 	return ret;
 }
 
@@ -189,7 +195,7 @@ int net_draw(struct net *net, const char *path, struct emu_err *err)
 	for (size_t i = 0; i < n_links; i++)
 		draw_add_link(g, links[i]);
 	if (!strcmp(format, "dot") || !strcmp(format, "gv")) {
-		ret = draw_write_dot(g, path, err);
+		ret = draw_write(NULL, g, format, path, err);
 		goto out;
 	}
 	if (gvLayout(gvc, g, "dot")) {
@@ -197,10 +203,7 @@ int net_draw(struct net *net, const char *path, struct emu_err *err)
 				  draw_errmsg);
 		goto out;
 	}
-	if (gvRenderFilename(gvc, g, format, path))
-		ret = emu_err_set(err, -EIO, "cannot draw '%s': %s", path,
-				  draw_errmsg[0] ? draw_errmsg
-						  : "graphviz failed");
+	ret = draw_write(gvc, g, format, path, err);
 	gvFreeLayout(gvc, g);
 out:
 	if (g)

@@ -343,7 +343,8 @@ int main(int argc, char **argv)
 	main_raise_fd_limit();
 	main_catch_signals();
 	if (o.clean) {
-		status = cleanup_dead_runs(NULL, stdout, &err) ? 1 : 0;
+		status = cleanup_dead_runs(o.clean_all ? CLEANUP_KEPT : 0, NULL,
+					   stdout, &err) ? 1 : 0;
 		if (status)
 			fprintf(stderr, "cnemu: %s\n", err.msg);
 	} else {

@@ -1,5 +1,6 @@
 #include "emu/net.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
@@ -69,7 +70,6 @@ struct net {
 	char *sw_ns_name;
 	struct nlsock *sw_nl;
 	struct ovs_switch_db *ovs_db;	/* made on first use */
-	long neigh_saved[2];		/* gc_thresh2/3 before the run; 0 */
 	bool userspace;			/* OVS without the kernel module */
 	uint32_t group;			/* IFLA_GROUP of root-side ends */
 	bool started;
@@ -510,7 +510,7 @@ static int net_plan_host(struct net *net, struct node *node, const char *ip,
 	free(node->default_mac);
 	node->default_ip = node->default_mac = NULL;
 	if (ip) {
-		if (plan_parse_ip(ip, &addr, NULL, err))
+		if (plan_parse_host_ip(ip, net->ipbase.prefix, &addr, err))
 			return err ? err->code : -EINVAL;
 		node->default_ip = strchr(ip, '/')
 					   ? xstrdup(ip)
@@ -752,7 +752,8 @@ static void net_fill_intf(struct node_intf *intf, const char *ip,
 	intf->up = true;
 }
 
-static int net_check_link_opts(const struct net_link_opts *o,
+static int net_check_link_opts(const struct net *net,
+			       const struct net_link_opts *o,
 			       struct emu_err *err)
 {
 	const char *ips[2] = { o->ip1, o->ip2 }, *macs[2] = { o->mac1,
@@ -761,7 +762,8 @@ static int net_check_link_opts(const struct net_link_opts *o,
 	uint32_t addr;
 
 	for (int i = 0; i < 2; i++) {
-		if (ips[i] && plan_parse_ip(ips[i], &addr, NULL, err))
+		if (ips[i] && plan_parse_host_ip(ips[i], net->ipbase.prefix,
+						 &addr, err))
 			return err ? err->code : -EINVAL;
 		if (macs[i] && plan_parse_mac(macs[i], mac, err))
 			return err ? err->code : -EINVAL;
@@ -787,7 +789,7 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 		emu_err_set(err, -EINVAL, "link from '%s' to itself", a->name);
 		return NULL;
 	}
-	if (net_check_link_opts(opts, err))
+	if (net_check_link_opts(net, opts, err))
 		return NULL;
 	i1 = node_add_intf(a, opts->intf1, opts->port1, err);
 	if (i1)
@@ -1118,46 +1120,10 @@ static const char *const net_neigh_files[2] = {
 	"/proc/sys/net/ipv4/neigh/default/gc_thresh3",
 };
 
-static long net_read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = 0;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v;
-}
-
-static void net_write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f) {
-		fprintf(f, "%ld\n", v);
-		fclose(f);
-	}
-}
-
-/* Notes in the run directory the value 'path' had before the run changed
- * it, so that 'cnemu -c' can put it back when the run dies. */
-static void net_note_sysctl(struct net *net, const char *path, long value)
-{
-	char *file = xasprintf("%s/" RUN_SYSCTL_FILE, run_dir(net->run));
-	FILE *f = fopen(file, "a");
-
-	if (f) {
-		fprintf(f, "%s %ld\n", path, value);
-		fclose(f);
-	}
-	free(file);
-}
-
 /* The kernel's ARP table is one for all namespaces, capped at gc_thresh3
  * entries (1024 by default): a pingall among N hosts needs about N*N.
- * Raise the caps for the run when they are too low; restored at stop. */
+ * Raise the caps for the run when they are too low; the machine's values
+ * come back when the last run relying on them is gone (run_close()). */
 static void net_raise_neigh_limits(struct net *net)
 {
 	long hosts = (long)net_count_role(net, NODE_HOST);
@@ -1166,31 +1132,13 @@ static void net_raise_neigh_limits(struct net *net)
 	if (want > 1L << 18)
 		want = 1L << 18;
 	for (int i = 0; i < 2; i++) {
-		long cur = net_read_long(net_neigh_files[i]);
+		long before = run_raise_sysctl(net->run, net_neigh_files[i],
+					       want);
 
-		if (cur <= 0 || cur >= want)
-			continue;
-		net->neigh_saved[i] = cur;
-		net_note_sysctl(net, net_neigh_files[i], cur);
-		net_write_long(net_neigh_files[i], want);
-		log_info("*** Raised %s from %ld to %ld for %ld hosts",
-			 strrchr(net_neigh_files[i], '/') + 1, cur, want,
-			 hosts);
-	}
-}
-
-static void net_restore_neigh_limits(struct net *net)
-{
-	char *file = xasprintf("%s/" RUN_SYSCTL_FILE, run_dir(net->run));
-
-	unlink(file);
-	free(file);
-	/* thresh2 first, so that thresh3 never falls below it */
-	for (int i = 0; i < 2; i++) {
-		if (!net->neigh_saved[i])
-			continue;
-		net_write_long(net_neigh_files[i], net->neigh_saved[i]);
-		net->neigh_saved[i] = 0;
+		if (before > 0)
+			log_info("*** Raised %s from %ld to %ld for %ld hosts",
+				 strrchr(net_neigh_files[i], '/') + 1, before,
+				 want, hosts);
 	}
 }
 
@@ -1227,22 +1175,40 @@ static void net_print_names(struct net *net, enum node_role role,
 	free(line);
 }
 
+/* The Net of this process that holds the run lock: a script may make
+ * several Nets, one runs at a time. */
+static const struct net *net_lock_holder;
+
+/* Gives the run lock back. */
+static void net_close_run(struct net *net)
+{
+	run_close(net->run);
+	net->run = NULL;
+	if (net_lock_holder == net)
+		net_lock_holder = NULL;
+}
+
 /* Takes the machine-wide run lock and opens the root socket, once a Net
  * is about to touch the machine; given back at stop. */
 static int net_open_run(struct net *net, struct emu_err *err)
 {
+	if (!net->run && net_lock_holder)
+		return emu_err_set(err, -EBUSY,
+				   "another Net of this script is running: "
+				   "stop it first (one Net runs at a time, "
+				   "their interface names would clash)");
 	if (!net->run) {
 		net->run = run_open(err);
 		if (!net->run)
 			return err ? err->code : -EBUSY;
 		if (strcmp(run_tag(net->run), net->tag)) {
-			run_close(net->run);
-			net->run = NULL;
+			net_close_run(net);
 			return emu_err_set(err, -EINVAL,
 					   "the net of run '%s' cannot start "
 					   "in another process",
 					   net->tag);
 		}
+		net_lock_holder = net;
 	}
 	if (!net->root_nl) {
 		net->root_nl = nlsock_open(-1, err);
@@ -1250,6 +1216,28 @@ static int net_open_run(struct net *net, struct emu_err *err)
 			return err ? err->code : -EIO;
 	}
 	return 0;
+}
+
+/* True when a run that died left something behind: its directory or a
+ * namespace "<tag>-*" whose run holds no lock (also one with this
+ * process's tag, from a dead run of the same pid, once ours are gone). */
+static bool net_dead_run_left_some(void)
+{
+	static const char *const dirs[] = { RUN_DIR, "/run/netns" };
+	bool found = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && !found; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *e;
+		char tag[32];
+
+		while (d && !found && (e = readdir(d)))
+			found = run_tag_of(e->d_name, '-', tag, sizeof(tag)) &&
+				run_is_dead(tag);
+		if (d)
+			closedir(d);
+	}
+	return found;
 }
 
 int net_start(struct net *net, struct emu_err *err)
@@ -1293,6 +1281,9 @@ int net_start(struct net *net, struct emu_err *err)
 		ret = net_ready(net->nodes[i], err);
 	if (ret) {
 		net_stop(net);
+		if (ret == -EEXIST && net_dead_run_left_some())
+			emu_err_suffix(err, ": a dead run left it: run cnemu "
+					    "-c");
 		return ret;
 	}
 	return 0;
@@ -1305,6 +1296,7 @@ void net_stop(struct net *net)
 	if (!net->started)
 		return;
 	net->stopping = true;
+	link_engine_stop(&net->engine);
 	log_info("*** Stopping %zu switches", net_count_role(net,
 							    NODE_SWITCH));
 	net_stop_role(net, NODE_SWITCH);
@@ -1321,11 +1313,9 @@ void net_stop(struct net *net)
 	net_remove_switch_ns(net);
 	link_engine_release(&net->engine);
 	net_stop_role(net, NODE_CONTROLLER);
-	net_restore_neigh_limits(net);
 	net->started = net->stopping = false;
 	/* Nothing of the run is left on the machine: another may start. */
-	run_close(net->run);
-	net->run = NULL;
+	net_close_run(net);
 	log_info("*** Done");
 }
 
@@ -1343,7 +1333,7 @@ void net_destroy(struct net *net)
 	topo_index_release(&net->node_names);
 	ovs_switch_disconnect(net->ovs_db);
 	nlsock_close(net->root_nl);
-	run_close(net->run);
+	net_close_run(net);
 	free(net->alias);
 	free(net->sw_ns_name);
 	free(net->switch_kind);
@@ -1770,7 +1760,7 @@ int net_set_ip(struct net *net, struct node *node, const char *intf_name,
 	int ret;
 
 	if (net_node_intf(node, intf_name, &intf, err) ||
-	    plan_parse_ip(ip, &addr, NULL, err))
+	    plan_parse_host_ip(ip, net->ipbase.prefix, &addr, err))
 		return err ? err->code : -EINVAL;
 	cidr = strchr(ip, '/') ? xstrdup(ip)
 			       : xasprintf("%s/%u", ip, net->ipbase.prefix);

@@ -30,7 +30,9 @@ static const char emu_usage[] =
 	"  --graph FILE      draw the topology (.svg, .png, .dot) without "
 	"starting it\n"
 	"  --log SPEC        log levels: dbg, or module:level,...\n"
-	"  -c, --clean       remove what runs that died left behind\n"
+	"  -c, --clean       remove what runs that died left behind (kept\n"
+	"                    containers stay)\n"
+	"  --all             with -c: remove kept containers too\n"
 	"  -h, --help        this text\n"
 	"  --version         print the version\n";
 
@@ -168,7 +170,7 @@ static int emu_opts_nat(struct emu_opts *o, const char *arg,
 enum {
 	OPT_TOPO = 256, OPT_SWITCH, OPT_CONTROLLER, OPT_LINK, OPT_ENGINE,
 	OPT_TEST, OPT_IPBASE, OPT_MAC, OPT_ARP, OPT_LOG, OPT_PRE, OPT_POST,
-	OPT_VERSION, OPT_GRAPH, OPT_NAT,
+	OPT_VERSION, OPT_GRAPH, OPT_ALL, OPT_NAT,
 };
 
 static const struct option emu_longopts[] = {
@@ -188,6 +190,7 @@ static const struct option emu_longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "graph", required_argument, NULL, OPT_GRAPH },
+	{ "all", no_argument, NULL, OPT_ALL },
 	{ "nat", optional_argument, NULL, OPT_NAT },
 	{ NULL, 0, NULL, 0 },
 };
@@ -234,6 +237,7 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 		case 'h': o->help = true; break;
 		case OPT_VERSION: o->version = true; break;
 		case OPT_GRAPH: o->graph = optarg; break;
+		case OPT_ALL: o->clean_all = true; break;
 		case OPT_NAT:
 			/* Mininet's "--nat ip=A": the next word when it
 			 * holds options. */
@@ -261,6 +265,8 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 			break;
 		}
 	}
+	if (!ret && o->clean_all && !o->clean)
+		ret = emu_err_set(err, -EINVAL, "--all goes with -c only");
 	if (!ret && optind < argc) {
 		o->script = argv[optind];
 		o->script_args = &argv[optind + 1];

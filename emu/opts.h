@@ -30,6 +30,7 @@ struct emu_opts {
 	bool mac, arp;
 	const char *log;		/* --log spec; NULL */
 	bool clean;			/* -c */
+	bool clean_all;			/* --all: -c removes kept containers */
 	bool help, version;
 	const char *pre, *post;		/* CLI command files */
 	const char *graph;		/* --graph FILE: draw, don't start */

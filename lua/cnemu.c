@@ -7,13 +7,16 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <lualib.h>
 
 #include "emu/err.h"
 #include "emu/log.h"
 #include "emu/net.h"
+#include "emu/proc.h"
 #include "emu/util.h"
 #include "link/shaping.h"
 #include "lua/lcnemu.h"
@@ -131,6 +134,34 @@ static int l_field(lua_State *L, int idx, const char *key)
 	return lua_getfield(L, idx, key);
 }
 
+/* Raises when the string at 'idx' holds a NUL byte: C would cut it there
+ * ("h1\0x" would become "h1"). */
+static const char *l_whole(lua_State *L, int idx, const char *what,
+			   const char *key)
+{
+	size_t len;
+	const char *s = lua_tolstring(L, idx, &len);
+
+	if (s && strlen(s) != len)
+		luaL_error(L, "%s: option '%s' holds a NUL byte", what, key);
+	return s;
+}
+
+const char *lopt_checkstring(lua_State *L, int arg)
+{
+	size_t len;
+	const char *s = luaL_checklstring(L, arg, &len);
+
+	if (strlen(s) != len)
+		luaL_argerror(L, arg, "string holds a NUL byte");
+	return s;
+}
+
+const char *lopt_optstring(lua_State *L, int arg, const char *def)
+{
+	return lua_isnoneornil(L, arg) ? def : lopt_checkstring(L, arg);
+}
+
 const char *lopt_tostring(lua_State *L, int idx)
 {
 	switch (lua_type(L, idx)) {
@@ -158,7 +189,7 @@ const char *lopt_string(lua_State *L, int idx, const char *what,
 	if (t != LUA_TSTRING && t != LUA_TNUMBER)
 		luaL_error(L, "%s: option '%s' must be a string, not %s", what,
 			   key, l_type_of_field(L));
-	return lua_tostring(L, -1);
+	return l_whole(L, -1, what, key);
 }
 
 const char *lopt_text(lua_State *L, int idx, const char *what,
@@ -177,6 +208,8 @@ const char *lopt_text(lua_State *L, int idx, const char *what,
 			      "not %s", what, key, l_type_of_field(L));
 	if (lua_type(L, -1) == LUA_TBOOLEAN)
 		lua_pop(L, 1);	/* "1" and "0" are static */
+	else
+		l_whole(L, -1, what, key);
 	return text;
 }
 
@@ -460,6 +493,48 @@ static int l_os_exit(lua_State *L)
 	lua_sethook(L, l_hook, LUA_MASKCOUNT, 1);
 	lua_pushlightuserdata(L, &l_exit_sentinel);
 	return lua_error(L);
+}
+
+/* os.execute([command]) as Lua's own (results, a shell without a
+ * command), but a stop request ends the command: SIGTERM, SIGKILL after
+ * PROC_GRACE_MS, where system() would wait for it whatever comes. */
+static int l_os_execute(lua_State *L)
+{
+	const char *cmd = luaL_optstring(L, 1, NULL);
+	int status = 0;
+	pid_t pid;
+
+	if (!cmd) {
+		lua_pushboolean(L, access("/bin/sh", X_OK) == 0);
+		return 1;
+	}
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	if (pid < 0)
+		return luaL_fileresult(L, 0, NULL);
+	for (;;) {
+		if (lcnemu_interrupted()) {
+			status = proc_end_child(pid, false, SIGTERM,
+						PROC_GRACE_MS);
+			break;
+		}
+		if (waitpid(pid, &status, 0) == pid)
+			break;
+		if (errno != EINTR) {
+			status = 0;
+			break;
+		}
+	}
+	return luaL_execresult(L, WIFEXITED(status) || WIFSIGNALED(status)
+					  ? status : -1);
 }
 
 /* The message handler of pcalls: the message as is (a traceback at the
@@ -758,6 +833,8 @@ struct script *script_create(const struct net_opts *defaults)
 	lua_getglobal(L, "os");
 	lua_pushcfunction(L, l_os_exit);
 	lua_setfield(L, -2, "exit");
+	lua_pushcfunction(L, l_os_execute);
+	lua_setfield(L, -2, "execute");
 	lua_pop(L, 1);
 	return s;
 }

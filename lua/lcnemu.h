@@ -94,6 +94,10 @@ long long lopt_integer(lua_State *L, int idx, const char *what,
  * on the stack that keeps them. */
 const char *const *lopt_strings(lua_State *L, int idx, const char *what,
 				const char *key, bool kv, size_t *n);
+/* luaL_checkstring() and luaL_optstring() that refuse a string holding a
+ * NUL byte (argument error). */
+const char *lopt_checkstring(lua_State *L, int arg);
+const char *lopt_optstring(lua_State *L, int arg, const char *def);
 /* Converts the value at 'idx' in place to text as lopt_text() does;
  * NULL for other types. */
 const char *lopt_tostring(lua_State *L, int idx);

@@ -112,7 +112,7 @@ static struct node *l_node_arg(lua_State *L, int arg, const char *what)
 	struct node *node;
 
 	if (lua_type(L, arg) == LUA_TSTRING) {
-		node = net_get(net, lua_tostring(L, arg));
+		node = net_get(net, lopt_checkstring(L, arg));
 		if (!node)
 			luaL_error(L, "%s: no node '%s'", what,
 				   lua_tostring(L, arg));
@@ -337,7 +337,7 @@ static int l_net_add_host(lua_State *L)
 	static const char *const keys[] = { "ip", "mac", "defaultRoute",
 					    NULL };
 	struct net *net = lnet_check(L, 1);
-	const char *name = luaL_checkstring(L, 2);
+	const char *name = lopt_checkstring(L, 2);
 	struct net_host_opts ho = { 0 };
 	struct emu_err err = { 0 };
 
@@ -462,7 +462,7 @@ static int l_net_add_docker(lua_State *L)
 	};
 	const char *w = "addDocker";
 	struct net *net = lnet_check(L, 1);
-	const char *name = luaL_checkstring(L, 2);
+	const char *name = lopt_checkstring(L, 2);
 	struct docker_opts d = { 0 };
 	struct emu_err err = { 0 };
 
@@ -501,7 +501,7 @@ static int l_net_add_switch(lua_State *L)
 					    "controller", NULL };
 	const char *w = "addSwitch";
 	struct net *net = lnet_check(L, 1);
-	const char *name = luaL_checkstring(L, 2);
+	const char *name = lopt_checkstring(L, 2);
 	struct net_switch_opts so = { 0 };
 	struct emu_err err = { 0 };
 	int t;
@@ -572,7 +572,7 @@ static int l_net_add_controller(lua_State *L)
 					    "port", NULL };
 	const char *w = "addController";
 	struct net *net = lnet_check(L, 1);
-	const char *name = luaL_optstring(L, 2, "c0");
+	const char *name = lopt_optstring(L, 2, "c0");
 	struct net_controller_opts co = { 0 };
 	struct emu_err err = { 0 };
 	const char *cls, *alias;
@@ -683,7 +683,7 @@ static int l_net_get(lua_State *L)
 	lnet_check(L, 1);
 	luaL_argcheck(L, n >= 2, 2, "node name expected");
 	for (int i = 2; i <= n; i++) {
-		luaL_checkstring(L, i);
+		lopt_checkstring(L, i);
 		lnode_push(L, 1, l_node_arg(L, i, "get"));
 	}
 	return n - 1;

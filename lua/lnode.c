@@ -93,7 +93,7 @@ static struct node_intf *l_intf_arg(lua_State *L, struct node *node, int arg,
 
 	if (lua_isnoneornil(L, arg))
 		return node->n_intfs ? node->intfs[0] : NULL;
-	name = luaL_checkstring(L, arg);
+	name = lopt_checkstring(L, arg);
 	intf = node_find_intf(node, name);
 	if (!intf)
 		luaL_error(L, "%s: '%s' has no interface '%s'", what,
@@ -404,7 +404,7 @@ static int l_popen_gc(lua_State *L)
 static int l_popen_index(lua_State *L)
 {
 	struct l_popen *p = l_popen_check(L);
-	const char *key = luaL_checkstring(L, 2);
+	const char *key = lopt_checkstring(L, 2);
 
 	if (!strcmp(key, "pid")) {
 		if (p->pid)
@@ -465,14 +465,14 @@ static int l_node_set_ip(lua_State *L)
 {
 	struct net *net;
 	struct node *node = lnode_check(L, 1, &net);
-	const char *ip = luaL_checkstring(L, 2);
+	const char *ip = lopt_checkstring(L, 2);
 	const char *intf = NULL;
 	struct emu_err err = { 0 };
 
 	if (lua_type(L, 3) == LUA_TSTRING && lua_isnoneornil(L, 4)) {
 		intf = lua_tostring(L, 3);
 	} else {
-		intf = luaL_optstring(L, 4, NULL);
+		intf = lopt_optstring(L, 4, NULL);
 		if (!lua_isnoneornil(L, 3)) {
 			lua_Integer len = luaL_checkinteger(L, 3);
 
@@ -491,8 +491,8 @@ static int l_node_set_mac(lua_State *L)
 {
 	struct net *net;
 	struct node *node = lnode_check(L, 1, &net);
-	const char *mac = luaL_checkstring(L, 2);
-	const char *intf = luaL_optstring(L, 3, NULL);
+	const char *mac = lopt_checkstring(L, 2);
+	const char *intf = lopt_optstring(L, 3, NULL);
 	struct emu_err err = { 0 };
 
 	if (net_set_mac(net, node, intf, mac, &err))

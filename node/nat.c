@@ -23,6 +23,9 @@ EMU_LOG_MODULE(nat);
 /* In the run directory: the forwarding switch before the run turned it
  * on. */
 #define NAT_FORWARD_FILE "nat-ip_forward"
+/* In the run directory: "<intf> <subnet>" lines, one per NAT, written
+ * before its rules go in: what 'cnemu -c' deletes when the run died. */
+#define NAT_NOTE_FILE "nat"
 
 struct nat {
 	struct node node;
@@ -227,6 +230,23 @@ static void nat_restore_forward(struct nat *nat)
 	nat->forward_saved = -1;
 }
 
+/* Notes the NAT's rules in the run directory before they go in. */
+static int nat_note(const struct nat *nat, struct emu_err *err)
+{
+	char *file = xasprintf("%s/" NAT_NOTE_FILE,
+			       net_run_dir(nat->node.net));
+	FILE *f = fopen(file, "a");
+	int ret = 0;
+
+	if (!f || fprintf(f, "%s %s\n", nat->intf, nat->subnet) < 0 ||
+	    fclose(f))
+		ret = emu_err_set(err, errno ? -errno : -EIO,
+				  "cannot write %s: %s", file,
+				  strerror(errno ? errno : EIO));
+	free(file);
+	return ret;
+}
+
 static int nat_start_one(struct nat *nat, struct emu_err *err)
 {
 	const char *argv[NAT_ARGV_MAX];
@@ -251,6 +271,8 @@ static int nat_start_one(struct nat *nat, struct emu_err *err)
 		ret = nat_write_forward(1, err);
 	}
 	nat->intf = xstrdup(nat->node.intfs[0]->name);
+	if (!ret)
+		ret = nat_note(nat, err);
 	for (size_t i = 0; i < NAT_N_RULES && !ret; i++) {
 		nat_rule_argv(i, true, nat->intf, nat->subnet, nat->comment,
 			      argv);
@@ -326,81 +348,41 @@ bool node_is_nat(const struct node *node)
 
 /* ---- cleanup of dead runs ------------------------------------------- */
 
-/* Splits 'line' into words as iptables-save quotes them ("..." with \"
- * and \\ inside); returns the count, the words in '*words' (caller frees
- * each and the array, NULL-ended). */
-static size_t nat_split(const char *line, char ***words)
+/* Removes the rules the dead run 'tag' noted; returns how many. */
+static int nat_cleanup_rules(const char *tag)
 {
-	size_t n = 0, cap = 0;
-	char **w = NULL;
-	const char *p = line;
+	char *file = xasprintf(RUN_DIR "/%s/" NAT_NOTE_FILE, tag);
+	char intf[32], subnet[64], comment[40];
+	const char *argv[NAT_ARGV_MAX];
+	FILE *f = fopen(file, "r");
+	int removed = 0;
 
-	while (*p) {
-		char *word, *q;
-
-		while (*p == ' ' || *p == '\t' || *p == '\n')
-			p++;
-		if (!*p)
-			break;
-		word = q = xmalloc(strlen(p) + 1);
-		if (*p == '"') {
-			for (p++; *p && *p != '"'; p++) {
-				if (*p == '\\' && p[1])
-					p++;
-				*q++ = *p;
-			}
-			if (*p == '"')
-				p++;
-		} else {
-			while (*p && *p != ' ' && *p != '\t' && *p != '\n')
-				*q++ = *p++;
+	free(file);
+	if (!f)
+		return 0;
+	snprintf(comment, sizeof(comment), "cnemu:%s", tag);
+	while (fscanf(f, "%31s %63s", intf, subnet) == 2) {
+		for (size_t i = 0; i < NAT_N_RULES; i++) {
+			nat_rule_argv(i, false, intf, subnet, comment, argv);
+			if (!nat_exec(argv, NULL, NULL))
+				removed++;
 		}
-		*q = '\0';
-		xgrow((void **)&w, &cap, n + 2, sizeof(*w));
-		w[n++] = word;
 	}
-	if (w)
-		w[n] = NULL;
-	*words = w;
-	return n;
+	fclose(f);
+	return removed;
 }
 
-static void nat_free_words(char **words)
+/* True when a run lives (its NAT may rely on forwarding). */
+static bool nat_any_run_alive(void)
 {
-	for (size_t i = 0; words && words[i]; i++)
-		free(words[i]);
-	free(words);
-}
+	DIR *dir = opendir(RUN_DIR);
+	bool alive = false;
 
-bool nat_parse_saved_rule(const char *table, const char *line, char *tag,
-			  size_t tag_size, char ***argv)
-{
-	char **words, **out;
-	const char *comment = NULL;
-	size_t n = nat_split(line, &words), k = 0;
-
-	*argv = NULL;
-	for (size_t i = 0; i + 1 < n; i++)
-		if (!strcmp(words[i], "--comment"))
-			comment = words[i + 1];
-	if (n < 2 || strcmp(words[0], "-A") || !comment ||
-	    !str_starts_with(comment, "cnemu:") ||
-	    !run_tag_of(comment + strlen("cnemu:"), '\0', tag, tag_size)) {
-		nat_free_words(words);
-		return false;
-	}
-	out = xcalloc(n + 5, sizeof(*out));
-	out[k++] = xstrdup("iptables");
-	out[k++] = xstrdup("-w");
-	out[k++] = xstrdup("-t");
-	out[k++] = xstrdup(table);
-	out[k++] = xstrdup("-D");
-	for (size_t i = 1; i < n; i++)
-		out[k++] = xstrdup(words[i]);
-	out[k] = NULL;
-	nat_free_words(words);
-	*argv = out;
-	return true;
+	for (struct dirent *de; dir && !alive && (de = readdir(dir));)
+		alive = run_tag_valid(de->d_name) && !run_is_dead(de->d_name);
+	if (dir)
+		closedir(dir);
+	return alive;
 }
 
 /* Puts back the forwarding switch that the dead run 'tag' turned on. */
@@ -411,7 +393,7 @@ static void nat_cleanup_forward(const char *tag)
 	int v;
 
 	if (f) {
-		if (fscanf(f, "%d", &v) == 1 && v == 0 && !run_any_alive())
+		if (fscanf(f, "%d", &v) == 1 && v == 0 && !nat_any_run_alive())
 			nat_write_forward(0, NULL);
 		fclose(f);
 		unlink(file);
@@ -419,45 +401,17 @@ static void nat_cleanup_forward(const char *tag)
 	free(file);
 }
 
-int nat_cleanup(bool (*is_dead)(const char *tag, void *aux), void *aux,
-		struct emu_err *err)
+int nat_cleanup(bool (*is_dead)(const char *tag, void *aux), void *aux)
 {
-	static const char *const tables[] = { "filter", "nat" };
+	DIR *dir = opendir(RUN_DIR);
 	int removed = 0;
-	DIR *dir;
 
-	for (size_t t = 0; t < ARRAY_SIZE(tables); t++) {
-		const char *list[] = { "iptables", "-w", "-t", tables[t], "-S",
-				       NULL };
-		char *out = NULL, *line, *save = NULL;
-		struct emu_err e = { 0 };
-		int ret = nat_exec(list, &out, &e);
-
-		if (ret == -ENOENT)
-			return 0;	/* no iptables: no rules of ours */
-		if (ret) {
-			emu_err_set(err, ret, "%s", e.msg);
-			return ret;
-		}
-		for (line = strtok_r(out, "\n", &save); line;
-		     line = strtok_r(NULL, "\n", &save)) {
-			char tag[32], **argv;
-
-			if (!strstr(line, "\"cnemu:") ||
-			    !nat_parse_saved_rule(tables[t], line, tag,
-						  sizeof(tag), &argv))
-				continue;
-			if (is_dead(tag, aux) &&
-			    !nat_exec((const char *const *)argv, NULL, NULL))
-				removed++;
-			nat_free_words(argv);
-		}
-		free(out);
+	for (struct dirent *de; dir && (de = readdir(dir));) {
+		if (!is_dead(de->d_name, aux))
+			continue;
+		removed += nat_cleanup_rules(de->d_name);
+		nat_cleanup_forward(de->d_name);
 	}
-	dir = opendir(RUN_DIR);
-	for (struct dirent *de; dir && (de = readdir(dir));)
-		if (is_dead(de->d_name, aux))
-			nat_cleanup_forward(de->d_name);
 	if (dir)
 		closedir(dir);
 	return removed;

@@ -8,8 +8,9 @@
  * of their chains, so that a firewall's own rules (Docker's FORWARD
  * policy is DROP) cannot drop the hosts' traffic first.
  *
- * Every rule carries the comment "cnemu:<tag>": net stop removes exactly
- * the rules it added, and nat_cleanup() those of runs that died.  The
+ * Every rule carries the comment "cnemu:<tag>" and is noted in the run's
+ * directory before it goes in: net stop removes exactly the rules it
+ * added, and nat_cleanup() those that runs which died noted.  The
  * forwarding switch is put back at stop when the NAT turned it on; the
  * run directory keeps the earlier value for nat_cleanup().
  *
@@ -51,18 +52,10 @@ size_t nat_rule_argv(size_t i, bool add, const char *intf,
 		     const char *subnet, const char *comment,
 		     const char *argv[NAT_ARGV_MAX]);
 
-/* Parses one line of 'iptables -t TABLE -S' output: when it is a rule
- * ("-A CHAIN ...") whose comment is "cnemu:<tag>", stores the tag in
- * 'tag' and the words of the command that deletes it in '*argv'
- * ("iptables", "-w", "-t", TABLE, "-D", CHAIN, ...; NULL-ended; the
- * caller frees each word and the array) and returns true. */
-bool nat_parse_saved_rule(const char *table, const char *line, char *tag,
-			  size_t tag_size, char ***argv);
-
-/* Removes the rules of the runs 'is_dead' says died and puts their
- * forwarding switch back (unless a run still lives).  Returns how many
- * rules it removed, or a negative errno when iptables cannot be run. */
-int nat_cleanup(bool (*is_dead)(const char *tag, void *aux), void *aux,
-		struct emu_err *err);
+/* Removes the rules that the runs 'is_dead' says died noted in their
+ * directories (only rules with their comment "cnemu:<tag>" can match),
+ * and puts their forwarding switch back (unless a run still lives).
+ * Returns how many rules it removed. */
+int nat_cleanup(bool (*is_dead)(const char *tag, void *aux), void *aux);
 
 #endif

@@ -93,6 +93,34 @@ static void test_unknown_option_keys_are_errors_with_file_and_line(
 		     "iperf: unknown option 'time'");
 }
 
+/* "h1\0x" was cut to "h1"; 0.0.0.0 and the like were taken for hosts. */
+static void test_nul_bytes_and_impossible_host_ips_are_refused(void **state)
+{
+	(void)state;
+	expect_error(NET "net:addHost('h1\\0x')", 2, "NUL byte");
+	expect_error(NET "net:addSwitch('s1\\0')", 2, "NUL byte");
+	expect_error(NET "net:addHost('h1', {ip = '10.0.0.1\\0/8'})", 2,
+		     "option 'ip' holds a NUL byte");
+	expect_error(NET "net:addHost('h1')\nnet:get('h1\\0x')", 3,
+		     "NUL byte");
+	expect_error(NET "net:addHost('h1', {ip = '0.0.0.0'})", 2,
+		     "cannot be a host's address");
+	expect_error(NET "net:addHost('h1', {ip = '10.255.255.255'})", 2,
+		     "broadcast");
+	expect_error(NET "net:addHost('h1', {ip = '127.0.0.1/8'})", 2,
+		     "loopback");
+	expect_error(NET "net:addHost('h1', {ip = '224.0.0.5'})", 2,
+		     "multicast");
+	expect_error(NET "net:addHost('h1', {ip = '10.0.0.1/0'})", 2,
+		     "prefix length 0");
+	expect_error(NET "local h1 = net:addHost('h1')\n"
+			 "local s1 = net:addSwitch('s1')\n"
+			 "net:addLink(h1, s1, {params1 = {ip = '0.0.0.0/8'}})",
+		     4, "cannot be a host's address");
+	expect_error(NET "local h1 = net:addHost('h1')\n"
+			 "h1:setIP('127.0.0.2')", 3, "loopback");
+}
+
 static void test_bad_link_values_name_the_value(void **state)
 {
 	static const struct {
@@ -457,6 +485,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cli_lua_loop_ends_on_ctrl_c_and_sigterm),
+		cmocka_unit_test(
+			test_nul_bytes_and_impossible_host_ips_are_refused),
 		cmocka_unit_test(
 			test_unknown_option_keys_are_errors_with_file_and_line),
 		cmocka_unit_test(test_bad_link_values_name_the_value),

@@ -1,5 +1,5 @@
 /* The NAT's iptables commands: Mininet's four rules, tagged, at the head
- * of their chains; and the rules of dead runs found in 'iptables -S'. */
+ * of their chains, and the same rules deleted. */
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -63,52 +63,11 @@ static void test_rules_are_mininets_at_the_head_of_their_chains(void **state)
 	}
 }
 
-static void test_saved_rules_of_a_run_become_deletions(void **state)
-{
-	char tag[32], **argv, *s;
-
-	(void)state;
-	assert_true(nat_parse_saved_rule(
-		"filter",
-		"-A FORWARD -d 10.0.0.0/8 -i nat0-eth0 -m comment --comment "
-		"\"cnemu:cn4242\" -j DROP",
-		tag, sizeof(tag), &argv));
-	assert_string_equal(tag, "cn4242");
-	s = join((const char *const *)argv);
-	assert_string_equal(s, "iptables -w -t filter -D FORWARD -d "
-			       "10.0.0.0/8 -i nat0-eth0 -m comment --comment "
-			       "cnemu:cn4242 -j DROP");
-	free(s);
-	for (size_t i = 0; argv[i]; i++)
-		free(argv[i]);
-	free(argv);
-
-	/* Not ours: no comment, another comment, a policy line. */
-	assert_false(nat_parse_saved_rule("filter",
-					  "-A FORWARD -o docker0 -j DOCKER",
-					  tag, sizeof(tag), &argv));
-	assert_null(argv);
-	assert_false(nat_parse_saved_rule(
-		"filter",
-		"-A FORWARD -m comment --comment \"my cnemu:cn1 note\" -j "
-		"ACCEPT",
-		tag, sizeof(tag), &argv));
-	assert_false(nat_parse_saved_rule(
-		"filter", "-A FORWARD -m comment --comment \"cnemu:x1\" -j "
-			  "ACCEPT",
-		tag, sizeof(tag), &argv));
-	assert_false(nat_parse_saved_rule("filter", "-P FORWARD DROP", tag,
-					  sizeof(tag), &argv));
-	assert_false(nat_parse_saved_rule("filter", "", tag, sizeof(tag),
-					  &argv));
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(
 			test_rules_are_mininets_at_the_head_of_their_chains),
-		cmocka_unit_test(test_saved_rules_of_a_run_become_deletions),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

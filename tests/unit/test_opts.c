@@ -37,6 +37,24 @@ static void test_defaults_are_minimal_ovs_and_the_cli(void **state)
 	emu_opts_release(&o);
 }
 
+static void test_clean_all_goes_with_clean_only(void **state)
+{
+	struct emu_opts o;
+	struct emu_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(PARSE(&o, NULL, "-c"), 0);
+	assert_true(o.clean);
+	assert_false(o.clean_all);
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "-c", "--all"), 0);
+	assert_true(o.clean && o.clean_all);
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, &err, "--all"), -EINVAL);
+	assert_string_equal(err.msg, "--all goes with -c only");
+	emu_opts_release(&o);
+}
+
 static void test_mininet_options_are_read(void **state)
 {
 	struct emu_opts o;
@@ -194,6 +212,7 @@ int main(void)
 		cmocka_unit_test(
 			test_script_and_its_arguments_end_the_options),
 		cmocka_unit_test(test_bad_options_are_named_in_the_error),
+		cmocka_unit_test(test_clean_all_goes_with_clean_only),
 		cmocka_unit_test(test_unknown_letter_in_a_group_is_named),
 		cmocka_unit_test(
 			test_a_parse_after_an_error_in_a_group_starts_afresh),
