@@ -23,9 +23,10 @@ EMU_LOG_MODULE(nat);
 /* In the run directory: the forwarding switch before the run turned it
  * on. */
 #define NAT_FORWARD_FILE "nat-ip_forward"
-/* In the run directory: "<intf> <subnet>" lines, one per NAT, written
- * before its rules go in: what 'cnemu -c' deletes when the run died. */
-#define NAT_NOTE_FILE "nat"
+/* In the run directory, "nat.<name>": "<intf> <subnet>" of the NAT
+ * <name>, written before its rules go in: what 'cnemu -c' deletes when the
+ * run died. */
+#define NAT_NOTE_PREFIX "nat."
 
 struct nat {
 	struct node node;
@@ -230,12 +231,18 @@ static void nat_restore_forward(struct nat *nat)
 	nat->forward_saved = -1;
 }
 
+/* The NAT's note in the run directory (caller frees). */
+static char *nat_note_path(const struct nat *nat)
+{
+	return xasprintf("%s/" NAT_NOTE_PREFIX "%s",
+			 net_run_dir(nat->node.net), nat->node.name);
+}
+
 /* Notes the NAT's rules in the run directory before they go in. */
 static int nat_note(const struct nat *nat, struct emu_err *err)
 {
-	char *file = xasprintf("%s/" NAT_NOTE_FILE,
-			       net_run_dir(nat->node.net));
-	FILE *f = fopen(file, "a");
+	char *file = nat_note_path(nat);
+	FILE *f = fopen(file, "w");
 	int ret = 0;
 
 	if (!f || fprintf(f, "%s %s\n", nat->intf, nat->subnet) < 0 ||
@@ -305,7 +312,11 @@ static void nat_stop(struct node **nodes, size_t n)
 	for (size_t i = 0; i < n; i++) {
 		struct nat *nat = container_of(nodes[i], struct nat, node);
 
+		char *note = nat_note_path(nat);
+
 		nat_del_rules(nat);
+		unlink(note);
+		free(note);
 		nat_restore_forward(nat);
 		nat->node.running = false;
 	}
@@ -348,20 +359,19 @@ bool node_is_nat(const struct node *node)
 
 /* ---- cleanup of dead runs ------------------------------------------- */
 
-/* Removes the rules the dead run 'tag' noted; returns how many. */
-static int nat_cleanup_rules(const char *tag)
+/* Removes the rules the note 'file' of the dead run 'tag' names; returns
+ * how many. */
+static int nat_cleanup_note(const char *tag, const char *file)
 {
-	char *file = xasprintf(RUN_DIR "/%s/" NAT_NOTE_FILE, tag);
 	char intf[32], subnet[64], comment[40];
 	const char *argv[NAT_ARGV_MAX];
 	FILE *f = fopen(file, "r");
 	int removed = 0;
 
-	free(file);
 	if (!f)
 		return 0;
 	snprintf(comment, sizeof(comment), "cnemu:%s", tag);
-	while (fscanf(f, "%31s %63s", intf, subnet) == 2) {
+	if (fscanf(f, "%31s %63s", intf, subnet) == 2) {
 		for (size_t i = 0; i < NAT_N_RULES; i++) {
 			nat_rule_argv(i, false, intf, subnet, comment, argv);
 			if (!nat_exec(argv, NULL, NULL))
@@ -369,6 +379,29 @@ static int nat_cleanup_rules(const char *tag)
 		}
 	}
 	fclose(f);
+	unlink(file);
+	return removed;
+}
+
+/* Removes the rules the dead run 'tag' noted; returns how many. */
+static int nat_cleanup_rules(const char *tag)
+{
+	char *path = xasprintf(RUN_DIR "/%s", tag);
+	DIR *dir = opendir(path);
+	int removed = 0;
+
+	for (struct dirent *de; dir && (de = readdir(dir));) {
+		char *file;
+
+		if (!str_starts_with(de->d_name, NAT_NOTE_PREFIX))
+			continue;
+		file = xasprintf("%s/%s", path, de->d_name);
+		removed += nat_cleanup_note(tag, file);
+		free(file);
+	}
+	if (dir)
+		closedir(dir);
+	free(path);
 	return removed;
 }
 
