@@ -342,7 +342,8 @@ static const char *l_cores(lua_State *L, int idx, const char *what)
 {
 	char buf[256];
 	size_t len = 0;
-	int t = lua_isnil(L, idx) ? LUA_TNIL : lua_getfield(L, idx, "cores");
+	int t = lua_isnoneornil(L, idx) ? LUA_TNIL
+					 : lua_getfield(L, idx, "cores");
 
 	if (t == LUA_TNIL)
 		return NULL;
@@ -376,7 +377,7 @@ static int l_net_add_host(lua_State *L)
 					    "period_us", "cores", NULL };
 	const char *w = "addHost", *cls, *sched;
 	struct net *net = lnet_check(L, 1);
-	const char *name = luaL_checkstring(L, 2);
+	const char *name = lopt_checkstring(L, 2);
 	struct net_host_opts ho = { 0 };
 	struct emu_err err = { 0 };
 	struct host_cpu cpu = { 0 };
@@ -397,7 +398,8 @@ static int l_net_add_host(lua_State *L)
 		return luaL_error(L, "%s: unknown sched '%s' (known: cfs, rt)",
 				  w, sched);
 	cpu.rt = sched && !strcmp(sched, "rt");
-	if (!lua_isnil(L, 3) && lua_getfield(L, 3, "cpu") != LUA_TNIL) {
+	if (!lua_isnoneornil(L, 3) &&
+	    lua_getfield(L, 3, "cpu") != LUA_TNIL) {
 		cpu.cpu = luaL_checknumber(L, -1);
 		if (!(cpu.cpu > 0 && cpu.cpu <= 1) && cpu.cpu != -1)
 			return luaL_error(L, "%s: option 'cpu' must be a "
@@ -437,7 +439,7 @@ static int l_net_add_nat(lua_State *L)
 	}
 	lua_settop(L, 3);
 	if (!lua_isnil(L, 2))
-		name = luaL_checkstring(L, 2);
+		name = lopt_checkstring(L, 2);
 	lopt_check_keys(L, 3, w, keys);
 	no.ip = lopt_string(L, 3, w, "ip");
 	no.subnet = lopt_string(L, 3, w, "subnet");
