@@ -18,6 +18,7 @@
 #include "link/nl.h"
 #include "node/docker.h"
 #include "node/host.h"
+#include "node/nat.h"
 #include "node/ovs.h"
 
 EMU_LOG_MODULE(cleanup);
@@ -209,6 +210,13 @@ static void cleanup_run_dirs(struct cleanup_counts *c)
 	closedir(dir);
 }
 
+/* What hosts add beyond their namespaces: a NAT's iptables rules (and
+ * the forwarding switch), read before the run directories go. */
+static void cleanup_host_extras(struct cleanup_counts *c)
+{
+	c->rules += (unsigned int)nat_cleanup(cleanup_is_dead, NULL);
+}
+
 int cleanup_dead_runs(enum cleanup_flags flags,
 		      struct cleanup_counts *counts, FILE *out,
 		      struct emu_err *err)
@@ -226,14 +234,16 @@ int cleanup_dead_runs(enum cleanup_flags flags,
 	ret = cleanup_links(&c, err);
 	if (!first)
 		first = ret;
+	cleanup_host_extras(&c);
 	cleanup_run_dirs(&c);
 	run_restore_sysctls();	/* when no run relies on them any more */
 	if (out)
 		fprintf(out,
 			"*** Removed %u namespaces, %u links, %u OVS bridges, "
-			"%u containers, %u processes, %u run directories\n",
+			"%u containers, %u processes, %u run directories, "
+			"%u iptables rules\n",
 			c.namespaces, c.links, c.bridges, c.containers,
-			c.processes, c.dirs);
+			c.processes, c.dirs, c.rules);
 	if (out && c.kept)
 		fprintf(out, "*** Kept %u containers made with keep = true "
 			     "(cnemu -c --all removes them)\n",

@@ -3,8 +3,9 @@
  * device and inode), root-namespace links whose alias is "cnemu:<tag>",
  * OVS bridges with external_ids:cnemu-run, labelled Docker containers,
  * controller processes by the identities the run noted (pid, start time,
- * executable), run directories — and nothing else.  A run that still
- * lives is left alone; containers made with keep = true (label
+ * executable), a NAT's iptables rules (those its run directory notes,
+ * with the comment "cnemu:<tag>"), run directories — and nothing else.
+ * A run that still lives is left alone; containers made with keep = true (label
  * cnemu.keep=true) are stopped and kept unless CLEANUP_KEPT; the
  * machine's sysctls come back once no run relies on them. */
 #ifndef EMU_CLEANUP_H
@@ -24,6 +25,7 @@ struct cleanup_counts {
 	unsigned int kept;	/* kept containers left in place */
 	unsigned int foreign;	/* "<tag>-*" namespaces the run did not
 				   note: left alone */
+	unsigned int rules;	/* a NAT's iptables rules */
 };
 
 /* Removes the leftovers of dead runs; reports each kind of object on

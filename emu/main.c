@@ -260,6 +260,16 @@ static int main_run(const struct emu_opts *o)
 		net_destroy(net);
 		return 2;
 	}
+	if (o->nat) {		/* Mininet: mn.addNAT(...).configDefault() */
+		struct net_nat_opts nat = { .ip = o->nat_ip,
+					    .subnet = o->nat_subnet };
+
+		if (!net_add_nat(net, o->nat_name, &nat, &err)) {
+			fprintf(stderr, "cnemu: --nat: %s\n", err.msg);
+			net_destroy(net);
+			return 2;
+		}
+	}
 	if (o->graph) {		/* drawn as described, never started */
 		status = net_draw(net, o->graph, &err) ? 1 : 0;
 		if (status)
@@ -304,6 +314,12 @@ int main(int argc, char **argv)
 	if (o.log && log_configure(o.log)) {
 		fprintf(stderr, "cnemu: invalid --log '%s' (try dbg or "
 				"net:dbg,veth:info)\n", o.log);
+		emu_opts_release(&o);
+		return 2;
+	}
+	if (o.script && o.nat) {
+		fprintf(stderr, "cnemu: --nat is for --topo: a script adds its "
+				"NAT with net:addNAT() (see cnemu --help)\n");
 		emu_opts_release(&o);
 		return 2;
 	}

@@ -28,6 +28,7 @@
 #include "node/controller.h"
 #include "node/docker.h"
 #include "node/host.h"
+#include "node/nat.h"
 #include "node/node.h"
 #include "node/ovs.h"
 #include "node/switch_ovs.h"
@@ -605,6 +606,67 @@ static int net_default_dpid(const struct net *net, const char *name,
 	for (*dpid = NET_DPID_LOCAL; net_dpid_taken(net, *dpid); (*dpid)++)
 		;
 	return 0;
+}
+
+struct node *net_add_nat(struct net *net, const char *name,
+			 const struct net_nat_opts *opts,
+			 struct emu_err *err)
+{
+	const struct net_nat_opts none = { 0 };
+	struct node *nat, *sw = NULL;
+	char subnet[32], gw[64];
+	uint32_t b = net->ipbase.base;
+	int ret = 0;
+
+	if (!opts)
+		opts = &none;
+	if (!name)
+		name = "nat0";
+	for (size_t i = 0; i < net->n_nodes && !sw && !opts->no_connect; i++)
+		if (node_role(net->nodes[i]) == NODE_SWITCH)
+			sw = net->nodes[i];
+	if (opts->connect)
+		sw = opts->connect;
+	if (net->started)
+		ret = emu_err_set(err, -EBUSY,
+				  "NAT '%s': add it before the net starts",
+				  name);
+	else if (!sw && !opts->no_connect)
+		ret = emu_err_set(err, -EINVAL,
+				  "NAT '%s': no switch to connect it to",
+				  name);
+	else if (sw && node_role(sw) != NODE_SWITCH)
+		ret = emu_err_set(err, -EINVAL,
+				  "NAT '%s': '%s' is not a switch", name,
+				  sw->name);
+	if (ret)
+		return NULL;
+	snprintf(subnet, sizeof(subnet), "%u.%u.%u.%u/%u", b >> 24,
+		 (b >> 16) & 255, (b >> 8) & 255, b & 255, net->ipbase.prefix);
+	nat = net_add_hostlike(net, nat_create(net, name,
+					       opts->subnet ? opts->subnet
+							    : subnet),
+			       opts->ip, NULL, err);
+	if (!nat)
+		return NULL;
+	if (!sw)
+		return nat;
+	if (!net_add_link(net, nat, sw, NULL, err)) {
+		net_remove_node(net, nat, NULL);
+		return NULL;
+	}
+	/* Mininet: every host in a namespace so far routes through it. */
+	snprintf(gw, sizeof(gw), "via %.*s", (int)strcspn(nat->default_ip, "/"),
+		 nat->default_ip);
+	for (size_t i = 0; i < net->n_nodes; i++) {
+		struct node *h = net->nodes[i];
+
+		if (node_role(h) != NODE_HOST || node_is_nat(h))
+			continue;
+		free(h->default_route);
+		h->default_route = xstrdup(gw);
+	}
+	return nat;
 }
 
 struct node *net_add_switch(struct net *net, const char *name,

@@ -1,7 +1,8 @@
 /* The command line of cnemu, in Mininet's spelling:
  *   cnemu [--topo T] [--switch S[,args]] [--controller C[,args]]
  *         [--link tc,bw=10,...] [--test none|build|pingall|pingpair]
- *         [--ipbase N] [--mac] [--arp] [--log SPEC] [-c] [script.lua args]
+ *         [--ipbase N] [--mac] [--arp] [--nat [name=N,ip=A,subnet=S]]
+ *         [--log SPEC] [-c] [script.lua args]
  * Parsing touches nothing on the machine; struct emu_opts borrows the
  * strings of argv. */
 #ifndef EMU_OPTS_H
@@ -33,6 +34,9 @@ struct emu_opts {
 	bool help, version;
 	const char *pre, *post;		/* CLI command files */
 	const char *graph;		/* --graph FILE: draw, don't start */
+	bool nat;			/* --nat[=name=N,ip=A,subnet=S] */
+	const char *nat_name, *nat_ip, *nat_subnet;	/* NULL: defaults */
+	char *nat_buf;			/* owned copy split into those */
 	const char *script;		/* a Lua script; NULL */
 	char **script_args;		/* after the script, NULL-ended */
 	int n_script_args;
