@@ -617,8 +617,8 @@ static void fault_ensure_dockerd(void)
 	if (!sh("timeout 10 docker info >/dev/null 2>&1"))
 		return;
 	if (sh("pgrep -x dockerd >/dev/null"))
-		sh(FAULT_NO_FDS "setsid nohup dockerd >>/var/log/cnemu-dockerd.log 2>&1 "
-		   "</dev/null &");
+		sh(FAULT_NO_FDS "setsid nohup dockerd "
+		   ">>/var/log/cnemu-dockerd.log 2>&1 </dev/null &");
 	sh("for i in $(seq 60); do timeout 10 docker info >/dev/null 2>&1 "
 	   "&& exit 0; sleep 1; done; exit 1");
 }
