@@ -24,6 +24,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "emu/run.h"
 #include "tests/lib/runs.h"
 
 #define BUSYBOX "cnemu/busybox:latest"
@@ -72,6 +73,10 @@ static struct test_run sfy_run;
 static pid_t sfy_child;
 /* A namespace the test attached, removed by the teardowns. */
 static char sfy_netns[64];
+/* The root namespace the test attached, removed by the teardowns. */
+static char sfy_root_netns[64];
+/* A run directory the test made, removed by the teardowns. */
+static char sfy_run_dir[64];
 /* The containers of a run, removed by the teardowns: "cn<pid>". */
 static char sfy_docker_tag[32];
 /* The ARP-cache limits before a test changed them; 0: not read. */
@@ -136,6 +141,15 @@ static int sfy_teardown(void **state)
 	if (sfy_netns[0]) {
 		sh("ip netns delete %s 2>/dev/null", sfy_netns);
 		sfy_netns[0] = '\0';
+	}
+	if (sfy_root_netns[0]) {
+		/* unmounts the name only: nothing in it is touched */
+		sh("ip netns delete %s 2>/dev/null", sfy_root_netns);
+		sfy_root_netns[0] = '\0';
+	}
+	if (sfy_run_dir[0]) {
+		sh("rm -rf %s", sfy_run_dir);
+		sfy_run_dir[0] = '\0';
 	}
 	if (sfy_docker_tag[0]) {
 		sh("docker ps -aq --filter label=cnemu.run=%s | "
@@ -219,6 +233,48 @@ static bool sfy_child_alive(pid_t pid)
 	return waitpid(pid, NULL, WNOHANG) == 0;
 }
 
+/* Starts "unshare -n sleep 300" as the test's child (in sfy_child) and
+ * waits until it is in its own namespace. */
+static void sfy_spawn_foreign_netns(void)
+{
+	sfy_child = fork();
+	if (sfy_child == 0) {
+		execlp("unshare", "unshare", "-n", "sleep", "300",
+		       (char *)NULL);
+		_exit(127);
+	}
+	for (int i = 0; i < 50; i++) {
+		char *ns = sh_out("readlink /proc/%d/ns/net", (int)sfy_child);
+		char *own = sh_out("readlink /proc/self/ns/net");
+		bool moved = strcmp(ns, own) != 0;
+
+		free(ns);
+		free(own);
+		if (moved)
+			return;
+		usleep(20000);
+	}
+	fail_msg("unshare -n did not start");
+}
+
+/* Appends the record "name dev ino" of /run/netns/'name' to the run
+ * directory's namespace file, as the run would ('ino_delta' forges it). */
+static void sfy_note_netns(const char *name, int ino_delta)
+{
+	char path[128];
+	struct stat st;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	assert_int_equal(stat(path, &st), 0);
+	snprintf(path, sizeof(path), "%s/" RUN_NETNS_FILE, sfy_run_dir);
+	f = fopen(path, "a");
+	assert_non_null(f);
+	fprintf(f, "%s %llu %llu\n", name, (unsigned long long)st.st_dev,
+		(unsigned long long)st.st_ino + (unsigned long long)ino_delta);
+	fclose(f);
+}
+
 /* ---- namespaces: only those the run noted ------------------------- */
 
 static void test_foreign_namespace_named_like_a_dead_run_survives_clean(
@@ -235,24 +291,8 @@ static void test_foreign_namespace_named_like_a_dead_run_survives_clean(
 	sfy_kill_run();
 	/* A namespace of someone else's, with a process inside, attached
 	 * under the dead run's prefix. */
-	sfy_child = fork();
-	if (sfy_child == 0) {
-		execlp("unshare", "unshare", "-n", "sleep", "300",
-		       (char *)NULL);
-		_exit(127);
-	}
+	sfy_spawn_foreign_netns();
 	snprintf(sfy_netns, sizeof(sfy_netns), "cn%d-sfyx", (int)pid);
-	for (int i = 0; i < 50; i++) {
-		char *ns = sh_out("readlink /proc/%d/ns/net", (int)sfy_child);
-		char *own = sh_out("readlink /proc/self/ns/net");
-		bool moved = strcmp(ns, own) != 0;
-
-		free(ns);
-		free(own);
-		if (moved)
-			break;
-		usleep(20000);
-	}
 	assert_int_equal(sh("ip netns attach %s %d", sfy_netns,
 			    (int)sfy_child),
 			 0);
@@ -272,6 +312,50 @@ static void test_foreign_namespace_named_like_a_dead_run_survives_clean(
 	    strchr(left, '\n') != left + strlen(left) - 1)
 		fail_msg("after cnemu -c the run left:\n%s", left);
 	free(left);
+}
+
+/* Even a record in the run's directory does not make the machine's own
+ * namespace a run's: 'cnemu -c' would kill every process in it. */
+static void test_root_namespace_is_never_a_runs_own(void **state)
+{
+	char tag[32];
+	pid_t dead;
+
+	(void)state;
+	if (require_root())
+		return;
+	/* A dead run: the tag of a process that ended. */
+	dead = fork();
+	if (dead == 0)
+		_exit(0);
+	waitpid(dead, NULL, 0);
+	snprintf(tag, sizeof(tag), "cn%d", (int)dead);
+	snprintf(sfy_run_dir, sizeof(sfy_run_dir), RUN_DIR "/%s", tag);
+	if (mkdir(RUN_DIR, 0755) < 0 && errno != EEXIST)
+		fail_msg("cannot make " RUN_DIR);
+	if (mkdir(sfy_run_dir, 0755) < 0)
+		fail_msg("cannot make %s: %s", sfy_run_dir, strerror(errno));
+	snprintf(sfy_root_netns, sizeof(sfy_root_netns), "%s-sfyroot", tag);
+	/* The machine's namespace, which this test is in. */
+	assert_int_equal(sh("ip netns attach %s %d", sfy_root_netns,
+			    (int)getpid()),
+			 0);
+	sfy_spawn_foreign_netns();
+	snprintf(sfy_netns, sizeof(sfy_netns), "%s-sfyx", tag);
+	assert_int_equal(sh("ip netns attach %s %d", sfy_netns,
+			    (int)sfy_child),
+			 0);
+	assert_true(run_is_dead(tag));
+	/* Unnoted, or noted with another inode: not the run's. */
+	assert_false(run_owns_netns(tag, sfy_netns));
+	sfy_note_netns(sfy_netns, 1);
+	assert_false(run_owns_netns(tag, sfy_netns));
+	/* Noted as it is: the run's (the check is not always false). */
+	sfy_note_netns(sfy_netns, 0);
+	assert_true(run_owns_netns(tag, sfy_netns));
+	/* The root namespace, noted as it is: never. */
+	sfy_note_netns(sfy_root_netns, 0);
+	assert_false(run_owns_netns(tag, sfy_root_netns));
 }
 
 /* ---- processes: by identity, never by pid alone ------------------- */
@@ -582,6 +666,9 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(
 			test_foreign_namespace_named_like_a_dead_run_survives_clean,
+			sfy_teardown),
+		cmocka_unit_test_teardown(
+			test_root_namespace_is_never_a_runs_own,
 			sfy_teardown),
 		cmocka_unit_test_teardown(
 			test_recycled_controller_pid_survives_clean,
