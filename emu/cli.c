@@ -24,6 +24,7 @@
 #include "emu/draw.h"
 #include "emu/log.h"
 #include "emu/net.h"
+#include "emu/proc.h"
 #include "emu/util.h"
 #include "link/shaping.h"
 #include "link/veth.h"
@@ -110,22 +111,26 @@ static void cli_reclaim_tty(const struct termios *saved)
 
 /* Waits for the foreground child 'pid'.  Ctrl-C from the terminal reaches
  * it directly; without a terminal SIGINT is passed on; the stop flag
- * terminates it.  Returns its exit status (128 + signal when killed). */
+ * ends it: SIGTERM, then SIGKILL after PROC_GRACE_MS, so that a command
+ * ignoring SIGTERM never holds the stop up.  Returns its exit status
+ * (128 + signal when killed). */
 static int cli_wait(struct cli *cli, pid_t pid)
 {
-	bool terminated = false;
 	int status;
 
-	while (waitpid(pid, &status, 0) < 0) {
+	for (;;) {
+		if (cli_stopping(cli)) {
+			status = proc_end_child(pid, false, SIGTERM,
+						PROC_GRACE_MS);
+			break;
+		}
+		if (waitpid(pid, &status, 0) == pid)
+			break;
 		if (errno != EINTR)
 			return 0;
 		if (cli_sigint && !cli_tty_foreground())
 			kill(pid, SIGINT);
 		cli_sigint = 0;
-		if (cli_stopping(cli) && !terminated) {
-			kill(pid, SIGTERM);
-			terminated = true;
-		}
 	}
 	cli_sigint = 0;
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)

@@ -298,6 +298,15 @@ static int main_run(const struct emu_opts *o)
 		return 1;
 	}
 	status = main_build(net, o, &no);
+	if (!status && o->nat) {  /* Mininet: mn.addNAT(...).configDefault() */
+		struct net_nat_opts nat = { .ip = o->nat_ip,
+					    .subnet = o->nat_subnet };
+
+		if (!net_add_nat(net, o->nat_name, &nat, &err)) {
+			fprintf(stderr, "cnemu: --nat: %s\n", err.msg);
+			status = 2;
+		}
+	}
 	if (!status && o->graph) {	/* drawn as described, never started */
 		status = net_draw(net, o->graph, &err) ? 1 : 0;
 		if (status)
@@ -356,6 +365,12 @@ int main(int argc, char **argv)
 		emu_opts_release(&o);
 		return 2;
 	}
+	if (o.script && o.nat) {
+		fprintf(stderr, "cnemu: --nat is for --topo: a script adds its "
+				"NAT with net:addNAT() (see cnemu --help)\n");
+		emu_opts_release(&o);
+		return 2;
+	}
 	if (!o.clean && !o.script && !o.custom &&
 	    main_check_topo(o.topo, &err)) {
 		fprintf(stderr, "cnemu: %s\n", err.msg);
@@ -380,7 +395,8 @@ int main(int argc, char **argv)
 	main_raise_fd_limit();
 	main_catch_signals();
 	if (o.clean) {
-		status = cleanup_dead_runs(NULL, stdout, &err) ? 1 : 0;
+		status = cleanup_dead_runs(o.clean_all ? CLEANUP_KEPT : 0, NULL,
+					   stdout, &err) ? 1 : 0;
 		if (status)
 			fprintf(stderr, "cnemu: %s\n", err.msg);
 	} else {

@@ -28,6 +28,7 @@
 #include "node/controller.h"
 #include "node/docker.h"
 #include "node/host.h"
+#include "node/nat.h"
 #include "node/node.h"
 #include "node/ovs.h"
 #include "node/switch_ovs.h"
@@ -69,7 +70,6 @@ struct net {
 	char *sw_ns_name;
 	struct nlsock *sw_nl;
 	struct ovs_switch_db *ovs_db;	/* made on first use */
-	long neigh_saved[2];		/* gc_thresh2/3 before the run; 0 */
 	bool userspace;			/* OVS without the kernel module */
 	uint32_t group;			/* IFLA_GROUP of root-side ends */
 	bool started;
@@ -608,6 +608,67 @@ static int net_default_dpid(const struct net *net, const char *name,
 	return 0;
 }
 
+struct node *net_add_nat(struct net *net, const char *name,
+			 const struct net_nat_opts *opts,
+			 struct emu_err *err)
+{
+	const struct net_nat_opts none = { 0 };
+	struct node *nat, *sw = NULL;
+	char subnet[32], gw[64];
+	uint32_t b = net->ipbase.base;
+	int ret = 0;
+
+	if (!opts)
+		opts = &none;
+	if (!name)
+		name = "nat0";
+	for (size_t i = 0; i < net->n_nodes && !sw && !opts->no_connect; i++)
+		if (node_role(net->nodes[i]) == NODE_SWITCH)
+			sw = net->nodes[i];
+	if (opts->connect)
+		sw = opts->connect;
+	if (net->started)
+		ret = emu_err_set(err, -EBUSY,
+				  "NAT '%s': add it before the net starts",
+				  name);
+	else if (!sw && !opts->no_connect)
+		ret = emu_err_set(err, -EINVAL,
+				  "NAT '%s': no switch to connect it to",
+				  name);
+	else if (sw && node_role(sw) != NODE_SWITCH)
+		ret = emu_err_set(err, -EINVAL,
+				  "NAT '%s': '%s' is not a switch", name,
+				  sw->name);
+	if (ret)
+		return NULL;
+	snprintf(subnet, sizeof(subnet), "%u.%u.%u.%u/%u", b >> 24,
+		 (b >> 16) & 255, (b >> 8) & 255, b & 255, net->ipbase.prefix);
+	nat = net_add_hostlike(net, nat_create(net, name,
+					       opts->subnet ? opts->subnet
+							    : subnet),
+			       opts->ip, NULL, err);
+	if (!nat)
+		return NULL;
+	if (!sw)
+		return nat;
+	if (!net_add_link(net, nat, sw, NULL, err)) {
+		net_remove_node(net, nat, NULL);
+		return NULL;
+	}
+	/* Mininet: every host in a namespace so far routes through it. */
+	snprintf(gw, sizeof(gw), "via %.*s", (int)strcspn(nat->default_ip, "/"),
+		 nat->default_ip);
+	for (size_t i = 0; i < net->n_nodes; i++) {
+		struct node *h = net->nodes[i];
+
+		if (node_role(h) != NODE_HOST || node_is_nat(h))
+			continue;
+		free(h->default_route);
+		h->default_route = xstrdup(gw);
+	}
+	return nat;
+}
+
 struct node *net_add_switch(struct net *net, const char *name,
 			    const struct net_switch_opts *opts,
 			    struct emu_err *err)
@@ -1059,46 +1120,10 @@ static const char *const net_neigh_files[2] = {
 	"/proc/sys/net/ipv4/neigh/default/gc_thresh3",
 };
 
-static long net_read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = 0;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v;
-}
-
-static void net_write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f) {
-		fprintf(f, "%ld\n", v);
-		fclose(f);
-	}
-}
-
-/* Notes in the run directory the value 'path' had before the run changed
- * it, so that 'cnemu -c' can put it back when the run dies. */
-static void net_note_sysctl(struct net *net, const char *path, long value)
-{
-	char *file = xasprintf("%s/" RUN_SYSCTL_FILE, run_dir(net->run));
-	FILE *f = fopen(file, "a");
-
-	if (f) {
-		fprintf(f, "%s %ld\n", path, value);
-		fclose(f);
-	}
-	free(file);
-}
-
 /* The kernel's ARP table is one for all namespaces, capped at gc_thresh3
  * entries (1024 by default): a pingall among N hosts needs about N*N.
- * Raise the caps for the run when they are too low; restored at stop. */
+ * Raise the caps for the run when they are too low; the machine's values
+ * come back when the last run relying on them is gone (run_close()). */
 static void net_raise_neigh_limits(struct net *net)
 {
 	long hosts = (long)net_count_role(net, NODE_HOST);
@@ -1107,31 +1132,13 @@ static void net_raise_neigh_limits(struct net *net)
 	if (want > 1L << 18)
 		want = 1L << 18;
 	for (int i = 0; i < 2; i++) {
-		long cur = net_read_long(net_neigh_files[i]);
+		long before = run_raise_sysctl(net->run, net_neigh_files[i],
+					       want);
 
-		if (cur <= 0 || cur >= want)
-			continue;
-		net->neigh_saved[i] = cur;
-		net_note_sysctl(net, net_neigh_files[i], cur);
-		net_write_long(net_neigh_files[i], want);
-		log_info("*** Raised %s from %ld to %ld for %ld hosts",
-			 strrchr(net_neigh_files[i], '/') + 1, cur, want,
-			 hosts);
-	}
-}
-
-static void net_restore_neigh_limits(struct net *net)
-{
-	char *file = xasprintf("%s/" RUN_SYSCTL_FILE, run_dir(net->run));
-
-	unlink(file);
-	free(file);
-	/* thresh2 first, so that thresh3 never falls below it */
-	for (int i = 0; i < 2; i++) {
-		if (!net->neigh_saved[i])
-			continue;
-		net_write_long(net_neigh_files[i], net->neigh_saved[i]);
-		net->neigh_saved[i] = 0;
+		if (before > 0)
+			log_info("*** Raised %s from %ld to %ld for %ld hosts",
+				 strrchr(net_neigh_files[i], '/') + 1, before,
+				 want, hosts);
 	}
 }
 
@@ -1289,6 +1296,7 @@ void net_stop(struct net *net)
 	if (!net->started)
 		return;
 	net->stopping = true;
+	link_engine_stop(&net->engine);
 	log_info("*** Stopping %zu switches", net_count_role(net,
 							    NODE_SWITCH));
 	net_stop_role(net, NODE_SWITCH);
@@ -1305,7 +1313,6 @@ void net_stop(struct net *net)
 	net_remove_switch_ns(net);
 	link_engine_release(&net->engine);
 	net_stop_role(net, NODE_CONTROLLER);
-	net_restore_neigh_limits(net);
 	net->started = net->stopping = false;
 	/* Nothing of the run is left on the machine: another may start. */
 	net_close_run(net);

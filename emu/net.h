@@ -116,6 +116,24 @@ struct docker_opts;
 struct node *net_add_docker(struct net *net, const char *name,
 			    const struct docker_opts *opts,
 			    struct emu_err *err);
+/* Options of a NAT (Mininet's addNAT). */
+struct net_nat_opts {
+	const char *ip;		/* its address toward the hosts, the hosts'
+				   gateway; NULL: the next of the plan */
+	const char *subnet;	/* masqueraded; NULL: the net's ipbase */
+	struct node *connect;	/* the switch it is linked to; NULL: the
+				   first switch */
+	bool no_connect;	/* Mininet's connect=False: no link and no
+				   default routes */
+};
+
+/* Adds Mininet's NAT 'name' (NULL: "nat0"; node/nat.h): a node in the
+ * machine's namespace linked to a switch, and the default gateway of
+ * every host added so far (their defaultRoute becomes "via <its IP>").
+ * Only before start.  Returns the node (lent) or NULL. */
+struct node *net_add_nat(struct net *net, const char *name,
+			 const struct net_nat_opts *opts,
+			 struct emu_err *err);
 struct node *net_add_switch(struct net *net, const char *name,
 			    const struct net_switch_opts *opts,
 			    struct emu_err *err);

@@ -27,6 +27,8 @@ static const char emu_usage[] =
 	"  --ipbase N        host addresses from N (default 10.0.0.0/8)\n"
 	"  --mac             MACs from host numbers (00:00:00:00:00:01)\n"
 	"  --arp             static ARP entries on every host\n"
+	"  --nat [OPTS]      a NAT giving the hosts the machine's uplink:\n"
+	"                    name=nat0,ip=A,subnet=S (default: --ipbase)\n"
 	"  --pre F, --post F CLI command files to run before and after\n"
 	"  --graph FILE      draw the topology (.svg, .png, .dot) without "
 	"starting it\n"
@@ -34,7 +36,9 @@ static const char emu_usage[] =
 	"                    warning, error, critical\n"
 	"  -w, --wait        wait for switches to connect before the test\n"
 	"  --log SPEC        log levels: dbg, or module:level,...\n"
-	"  -c, --clean       remove what runs that died left behind\n"
+	"  -c, --clean       remove what runs that died left behind (kept\n"
+	"                    containers stay)\n"
+	"  --all             with -c: remove kept containers too\n"
 	"  -h, --help        this text\n"
 	"  --version         print the version\n";
 
@@ -164,10 +168,41 @@ static int emu_opts_engine(struct emu_opts *o, const char *arg,
 	return 0;
 }
 
+/* Mininet's --nat [name=N,ip=A,subnet=S]: the options as one word. */
+static int emu_opts_nat(struct emu_opts *o, const char *arg,
+			struct emu_err *err)
+{
+	char *save = NULL, *kv;
+
+	o->nat = true;
+	o->nat_name = o->nat_ip = o->nat_subnet = NULL;
+	free(o->nat_buf);
+	o->nat_buf = xstrdup(arg ? arg : "");
+	for (kv = strtok_r(o->nat_buf, ",", &save); kv;
+	     kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+
+		if (eq)
+			*eq = '\0';
+		if (eq && !strcmp(kv, "name"))
+			o->nat_name = eq + 1;
+		else if (eq && !strcmp(kv, "ip"))
+			o->nat_ip = eq + 1;
+		else if (eq && !strcmp(kv, "subnet"))
+			o->nat_subnet = eq + 1;
+		else
+			return emu_err_set(err, -EINVAL,
+					   "unknown option '%s' for --nat "
+					   "(known: name=, ip=, subnet=)",
+					   kv);
+	}
+	return 0;
+}
+
 enum {
 	OPT_TOPO = 256, OPT_SWITCH, OPT_CONTROLLER, OPT_LINK, OPT_ENGINE,
 	OPT_TEST, OPT_IPBASE, OPT_MAC, OPT_ARP, OPT_LOG, OPT_PRE, OPT_POST,
-	OPT_VERSION, OPT_GRAPH, OPT_CUSTOM,
+	OPT_VERSION, OPT_GRAPH, OPT_CUSTOM, OPT_ALL, OPT_NAT,
 };
 
 static const struct option emu_longopts[] = {
@@ -190,6 +225,8 @@ static const struct option emu_longopts[] = {
 	{ "custom", required_argument, NULL, OPT_CUSTOM },
 	{ "verbosity", required_argument, NULL, 'v' },
 	{ "wait", no_argument, NULL, 'w' },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "nat", optional_argument, NULL, OPT_NAT },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -239,6 +276,17 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 		case OPT_CUSTOM: o->custom = optarg; break;
 		case 'v': ret = emu_opts_verbosity(o, optarg, err); break;
 		case 'w': o->wait = true; break;
+		case OPT_ALL: o->clean_all = true; break;
+		case OPT_NAT:
+			/* Mininet's "--nat ip=A": the next word when it
+			 * holds options. */
+			if (!optarg && optind < argc &&
+			    argv[optind][0] != '-' &&
+			    strchr(argv[optind], '=') &&
+			    !strstr(argv[optind], ".lua"))
+				optarg = argv[optind++];
+			ret = emu_opts_nat(o, optarg, err);
+			break;
 		case ':':
 			ret = emu_err_set(err, -EINVAL,
 					  "option '%s' needs an argument",
@@ -256,6 +304,8 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 			break;
 		}
 	}
+	if (!ret && o->clean_all && !o->clean)
+		ret = emu_err_set(err, -EINVAL, "--all goes with -c only");
 	if (!ret && optind < argc) {
 		o->script = argv[optind];
 		o->script_args = &argv[optind + 1];
@@ -268,4 +318,6 @@ void emu_opts_release(struct emu_opts *o)
 {
 	free(o->switch_buf);
 	o->switch_buf = NULL;
+	free(o->nat_buf);
+	o->nat_buf = NULL;
 }

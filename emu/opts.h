@@ -1,8 +1,9 @@
 /* The command line of cnemu, in Mininet's spelling:
  *   cnemu [--topo T] [--switch S[,args]] [--controller C[,args]]
  *         [--link tc,bw=10,...] [--test none|build|pingall|pingpair|
- *         iperf|iperfudp|all] [--ipbase N] [--mac] [--arp] [--custom F]
- *         [-v LEVEL] [--wait] [--log SPEC] [-c] [script.lua args]
+ *         iperf|iperfudp|all] [--ipbase N] [--mac] [--arp]
+ *         [--nat [name=N,ip=A,subnet=S]] [--custom F] [-v LEVEL] [--wait]
+ *         [--log SPEC] [-c [--all]] [script.lua args]
  * Parsing touches nothing on the machine; struct emu_opts borrows the
  * strings of argv. */
 #ifndef EMU_OPTS_H
@@ -38,9 +39,13 @@ struct emu_opts {
 	const char *custom;		/* --custom: Lua file of topologies */
 	bool wait;			/* --wait: for switches to connect */
 	bool clean;			/* -c */
+	bool clean_all;			/* --all: -c removes kept containers */
 	bool help, version;
 	const char *pre, *post;		/* CLI command files */
 	const char *graph;		/* --graph FILE: draw, don't start */
+	bool nat;			/* --nat[=name=N,ip=A,subnet=S] */
+	const char *nat_name, *nat_ip, *nat_subnet;	/* NULL: defaults */
+	char *nat_buf;			/* owned copy split into those */
 	const char *script;		/* a Lua script; NULL */
 	char **script_args;		/* after the script, NULL-ended */
 	int n_script_args;

@@ -3,18 +3,23 @@
 #include "lua/script.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <lauxlib.h>
 #include <lualib.h>
 
 #include "emu/draw.h"
 #include "emu/err.h"
 #include "emu/log.h"
 #include "emu/net.h"
+#include "emu/proc.h"
 #include "emu/util.h"
 #include "link/shaping.h"
 #include "lua/lcnemu.h"
@@ -512,6 +517,131 @@ int lcnemu_draw_instead(lua_State *L, struct net *net)
 	return l_exit_script(L, 0);
 }
 
+/* Starts "/bin/sh -c 'cmd'" with the signals a shell expects; 'fd' (>= 0)
+ * becomes its descriptor 'target'.  Returns its pid or -1 (errno). */
+static pid_t l_shell_spawn(const char *cmd, int fd, int target)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		if (fd >= 0 && dup2(fd, target) < 0)
+			_exit(127);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Waits for the shell 'pid' as system() and pclose() do, but a stop
+ * request ends it: SIGTERM, SIGKILL after PROC_GRACE_MS, where they
+ * would wait whatever comes.  Returns its wait status. */
+static int l_shell_wait(pid_t pid)
+{
+	int status = 0;
+
+	for (;;) {
+		if (lcnemu_interrupted())
+			return proc_end_child(pid, false, SIGTERM,
+					      PROC_GRACE_MS);
+		if (waitpid(pid, &status, 0) == pid)
+			return status;
+		if (errno != EINTR)
+			return 0;
+	}
+}
+
+/* os.execute([command]) as Lua's own, through l_shell_wait(). */
+static int l_os_execute(lua_State *L)
+{
+	const char *cmd = luaL_optstring(L, 1, NULL);
+	pid_t pid;
+
+	if (!cmd) {
+		lua_pushboolean(L, access("/bin/sh", X_OK) == 0);
+		return 1;
+	}
+	pid = l_shell_spawn(cmd, -1, -1);
+	if (pid < 0)
+		return luaL_fileresult(L, 0, NULL);
+	return luaL_execresult(L, l_shell_wait(pid));
+}
+
+/* The shells of io.popen() streams still open, by stream. */
+struct l_popen_shell {
+	FILE *f;
+	pid_t pid;
+	struct l_popen_shell *next;
+};
+static struct l_popen_shell *l_popen_shells;
+
+/* The 'closef' of io.popen() streams (file:close(), garbage): closes the
+ * stream, then waits for its shell through l_shell_wait(). */
+static int l_io_pclose(lua_State *L)
+{
+	luaL_Stream *p = luaL_checkudata(L, 1, LUA_FILEHANDLE);
+	struct l_popen_shell **link = &l_popen_shells, *sh;
+	pid_t pid = -1;
+
+	while ((sh = *link) && sh->f != p->f)
+		link = &sh->next;
+	if (sh) {
+		pid = sh->pid;
+		*link = sh->next;
+		free(sh);
+	}
+	fclose(p->f);
+	if (pid < 0)
+		return luaL_execresult(L, -1);
+	return luaL_execresult(L, l_shell_wait(pid));
+}
+
+/* io.popen(prog [, mode]) as Lua's own, its shell ended as os.execute's
+ * when the script is stopped. */
+static int l_io_popen(lua_State *L)
+{
+	const char *cmd = luaL_checkstring(L, 1);
+	const char *mode = luaL_optstring(L, 2, "r");
+	bool reading = !strcmp(mode, "r");
+	struct l_popen_shell *sh;
+	luaL_Stream *p;
+	int fds[2];
+	pid_t pid;
+
+	luaL_argcheck(L, reading || !strcmp(mode, "w"), 2, "invalid mode");
+	p = lua_newuserdatauv(L, sizeof(*p), 0);
+	p->closef = NULL;	/* a closed file until it is open */
+	luaL_setmetatable(L, LUA_FILEHANDLE);
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return luaL_fileresult(L, 0, cmd);
+	pid = l_shell_spawn(cmd, fds[reading ? 1 : 0], reading ? 1 : 0);
+	close(fds[reading ? 1 : 0]);
+	if (pid < 0) {
+		close(fds[reading ? 0 : 1]);
+		return luaL_fileresult(L, 0, cmd);
+	}
+	p->f = fdopen(fds[reading ? 0 : 1], mode);
+	if (!p->f) {
+		close(fds[reading ? 0 : 1]);
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return luaL_fileresult(L, 0, cmd);
+	}
+	p->closef = l_io_pclose;
+	sh = xcalloc(1, sizeof(*sh));
+	sh->f = p->f;
+	sh->pid = pid;
+	sh->next = l_popen_shells;
+	l_popen_shells = sh;
+	return 1;
+}
+
 /* The message handler of pcalls: the message as is (a traceback at the
  * 'lua' module's dbg level). */
 static int l_msgh(lua_State *L)
@@ -823,6 +953,12 @@ struct script *script_create(const struct net_opts *defaults)
 	lua_getglobal(L, "os");
 	lua_pushcfunction(L, l_os_exit);
 	lua_setfield(L, -2, "exit");
+	lua_pushcfunction(L, l_os_execute);
+	lua_setfield(L, -2, "execute");
+	lua_pop(L, 1);
+	lua_getglobal(L, "io");
+	lua_pushcfunction(L, l_io_popen);
+	lua_setfield(L, -2, "popen");
 	lua_pop(L, 1);
 	return s;
 }

@@ -348,6 +348,41 @@ static int l_net_add_host(lua_State *L)
 	return l_push_new_node(L, net_add_host(net, name, &ho, &err), &err);
 }
 
+/* Mininet's addNAT([name[, {ip, subnet, connect}]]): 'connect' a switch
+ * (a node or a name) or false; a table alone is the options. */
+static int l_net_add_nat(lua_State *L)
+{
+	static const char *const keys[] = { "ip", "subnet", "connect",
+					    "inNamespace", NULL };
+	const char *w = "addNAT";
+	struct net *net = lnet_check(L, 1);
+	struct net_nat_opts no = { 0 };
+	struct emu_err err = { 0 };
+	const char *name = NULL;
+	int t;
+
+	if (lua_istable(L, 2)) {
+		lua_settop(L, 2);
+		lua_pushnil(L);
+		lua_insert(L, 2);
+	}
+	lua_settop(L, 3);
+	if (!lua_isnil(L, 2))
+		name = luaL_checkstring(L, 2);
+	lopt_check_keys(L, 3, w, keys);
+	no.ip = lopt_string(L, 3, w, "ip");
+	no.subnet = lopt_string(L, 3, w, "subnet");
+	if (lopt_bool(L, 3, w, "inNamespace", false))
+		return luaL_error(L, "%s: inNamespace = true is not supported: "
+				     "the NAT is in the machine's namespace",
+				  w);
+	t = lua_isnil(L, 3) ? LUA_TNIL : lua_getfield(L, 3, "connect");
+	if (t == LUA_TBOOLEAN)
+		no.no_connect = !lua_toboolean(L, -1);
+	else if (t != LUA_TNIL)
+		no.connect = l_node_arg(L, lua_gettop(L), w);
+	return l_push_new_node(L, net_add_nat(net, name, &no, &err), &err);
+}
 
 /* Containernet's port_bindings = {[80] = 8080, ["53/udp"] = 5353,
  * [443] = {"127.0.0.1", 8443}}: an array kept on the stack. */
@@ -1063,6 +1098,7 @@ void lnet_register(lua_State *L)
 	static const luaL_Reg methods[] = {
 		{ "addHost", l_net_add_host },
 		{ "addDocker", l_net_add_docker },
+		{ "addNAT", l_net_add_nat },
 		{ "addSwitch", l_net_add_switch },
 		{ "addController", l_net_add_controller },
 		{ "addLink", l_net_add_link },

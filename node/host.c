@@ -16,6 +16,8 @@
 #include "emu/err.h"
 #include "emu/log.h"
 #include "emu/net.h"
+#include "emu/proc.h"
+#include "emu/run.h"
 #include "emu/util.h"
 #include "link/nl.h"
 #include "node/node.h"
@@ -96,6 +98,13 @@ int host_netns_create(const char *ns_name, struct emu_err *err)
 		return emu_err_set(err, ret, "cannot open namespace '%s': %s",
 				   ns_name, strerror(-ret));
 	}
+	/* Only a namespace its run noted is one 'cnemu -c' may take. */
+	ret = run_note_netns(ns_name, fd, err);
+	if (ret) {
+		close(fd);
+		host_netns_delete(ns_name);
+		return ret;
+	}
 	return fd;
 fail_saved:
 	close(saved);
@@ -130,6 +139,21 @@ static bool host_ns_wanted(const struct stat *st, const struct stat *want,
 	return false;
 }
 
+/* True when 'st' is the machine's own network namespace or ours: never
+ * one whose processes are killed. */
+static bool host_ns_protected(const struct stat *st)
+{
+	static const char *const own[] = { "/proc/1/ns/net",
+					   "/proc/self/ns/net" };
+	struct stat o;
+
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+		if (!stat(own[i], &o) && o.st_ino == st->st_ino &&
+		    o.st_dev == st->st_dev)
+			return true;
+	return false;
+}
+
 void host_netns_kill_all(const int *nsfds, size_t n)
 {
 	struct stat *want = xcalloc(n, sizeof(*want)), st;
@@ -138,19 +162,28 @@ void host_netns_kill_all(const int *nsfds, size_t n)
 	DIR *dir;
 
 	for (size_t i = 0; i < n; i++)
-		if (nsfds[i] >= 0 && fstat(nsfds[i], &want[k]) == 0)
+		if (nsfds[i] >= 0 && fstat(nsfds[i], &want[k]) == 0 &&
+		    !host_ns_protected(&want[k]))
 			k++;
 	dir = k ? opendir("/proc") : NULL;
 	while (dir && (de = readdir(dir))) {
 		char path[300];
 		long pid;
+		int pidfd;
 
-		if (str_to_long(de->d_name, 1, INT_MAX, &pid))
+		if (str_to_long(de->d_name, 1, INT_MAX, &pid) ||
+		    pid == getpid())
+			continue;
+		/* The pidfd first: if the namespace seen next is not its
+		 * process's (the pid was taken since), the signal finds that
+		 * process gone and reaches no other. */
+		pidfd = proc_pidfd_open((pid_t)pid);
+		if (pidfd < 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
-		if (stat(path, &st) == 0 && host_ns_wanted(&st, want, k) &&
-		    pid != getpid())
-			kill((pid_t)pid, SIGKILL);
+		if (stat(path, &st) == 0 && host_ns_wanted(&st, want, k))
+			proc_pidfd_signal(pidfd, SIGKILL);
+		close(pidfd);
 	}
 	if (dir)
 		closedir(dir);

@@ -19,7 +19,8 @@ struct node;
 struct node *host_create(struct net *net, const char *name);
 
 /* Makes the named namespace '/run/netns/<ns_name>' and returns an open fd
- * of it, or a negative errno. */
+ * of it, or a negative errno.  The run of this process notes it
+ * (run_note_netns()), so that 'cnemu -c' knows it for its own. */
 int host_netns_create(const char *ns_name, struct emu_err *err);
 
 /* Makes the named namespace 'ns_name' as host_netns_create() does, with
@@ -34,7 +35,10 @@ int host_netns_open(const char *ns_name, struct nlsock **nl,
 int host_netns_delete(const char *ns_name);
 
 /* Kills every process whose network namespace is one of the 'n' of
- * 'nsfds' (one pass over /proc for them all). */
+ * 'nsfds' (one pass over /proc for them all), each through a pidfd so
+ * that a pid taken meanwhile by another process is never hit.  The
+ * machine's own namespace and this process's are skipped, whatever
+ * 'nsfds' says. */
 void host_netns_kill_all(const int *nsfds, size_t n);
 
 #endif

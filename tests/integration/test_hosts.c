@@ -162,6 +162,165 @@ static void test_published_ports_without_network_are_an_error(void **state)
 	free(out);
 }
 
+/* ---- NAT -------------------------------------------------------------- */
+
+/* A Docker network and a container on it, outside any topology: the
+ * "other network" of Containernet's testNATWithTreeTopology. */
+struct other_net {
+	char name[64];
+	char ip[64];		/* the container's address there */
+};
+
+static void other_net_remove(struct other_net *o)
+{
+	if (!o->name[0])
+		return;
+	sh("docker rm -f %s >/dev/null 2>&1; "
+	   "docker network rm %s >/dev/null 2>&1",
+	   o->name, o->name);
+	o->name[0] = '\0';
+}
+
+static void other_net_make(struct other_net *o)
+{
+	char *ip;
+
+	snprintf(o->name, sizeof(o->name), "thosts-nat-%d", (int)getpid());
+	if (sh("docker network create --label thosts %s >/dev/null && "
+	       "docker run -d --name %s --label thosts --network %s " IMAGE
+	       " sleep 600 >/dev/null",
+	       o->name, o->name, o->name)) {
+		other_net_remove(o);
+		fail_msg("cannot make the Docker network and container");
+	}
+	ip = sh_out("docker inspect -f '{{range .NetworkSettings.Networks}}"
+		    "{{.IPAddress}}{{end}}' %s",
+		    o->name);
+	snprintf(o->ip, sizeof(o->ip), "%.*s", (int)strcspn(ip, "\n"), ip);
+	free(ip);
+}
+
+/* The NAT's rules of the run 'tag' in iptables' own listing (caller
+ * frees; "" when none). */
+static char *nat_rules_of(const char *tag)
+{
+	return sh_out("{ iptables -w -S; iptables -w -t nat -S; } | "
+		      "grep -F '\"cnemu:%s\"'",
+		      tag);
+}
+
+/* Containernet's testNATWithTreeTopology, ported: a tree of containers
+ * (depth 2, fanout 2) and net:addNAT(); the first host reaches a
+ * container on another Docker network through the NAT, masqueraded.
+ * Also the machine's own uplink address, and pingall with the NAT. */
+static void test_nat_with_tree_topology(void **state)
+{
+	struct other_net other = { 0 };
+	char script[4096], *out, *uplink;
+	int status;
+
+	(void)state;
+	if (require_docker() || require_ovs())
+		return;
+	other_net_make(&other);
+	uplink = sh_out("ip -4 -o route get 192.0.2.255 2>/dev/null | "
+			"sed -n 's/.* src \\([0-9.]*\\).*/\\1/p'");
+	uplink[strcspn(uplink, "\n")] = '\0';
+	snprintf(script, sizeof(script),
+		 "local net = cnemu.Net{}\n"
+		 "local img = {dimage = '" IMAGE "'}\n"
+		 "local root = net:addSwitch('s1')\n"
+		 "local n = 0\n"
+		 "for i = 2, 3 do\n"
+		 "  local s = net:addSwitch('s' .. i)\n"
+		 "  net:addLink(s, root)\n"
+		 "  for j = 1, 2 do\n"
+		 "    n = n + 1\n"
+		 "    net:addLink(net:addDocker('d' .. n, img), s)\n"
+		 "  end\n"
+		 "end\n"
+		 "local nat = net:addNAT()\n"
+		 "net:start()\n"
+		 "local h = net:hosts()[1]\n"
+		 "print('ROUTE', h:cmd('ip route'))\n"
+		 "local reach = ' >/dev/null && echo reached || echo lost'\n"
+		 "print('OTHER', h:cmd('ping -c3 -W2 %s' .. reach))\n"
+		 "print('UPLINK', h:cmd('ping -c1 -W2 %s' .. reach))\n"
+		 "os.execute(\"iptables -w -t nat -L POSTROUTING -v -n -x | "
+		 "awk '/MASQUERADE.*cnemu:cn/ {print \\\"MASQ\\\", $1}'\")\n"
+		 "net:pingAll()\n"
+		 "net:stop()\n",
+		 other.ip, uplink[0] ? uplink : "127.0.0.1");
+	free(uplink);
+	out = run_script("", script, 180, &status);
+	other_net_remove(&other);
+	assert_status(out, status, 0);
+	assert_has(out, "default via 10.0.0.5 dev d1-eth0");
+	assert_has(out, "OTHER\treached");
+	assert_has(out, "UPLINK\treached");
+	/* The ping to the other network was masqueraded. */
+	assert_has(out, "MASQ 1");
+	assert_has(out, "*** Results: 0% dropped (20/20 received)");
+	free(out);
+}
+
+/* Mininet's 'mn --nat': the hosts of a built-in topology route through
+ * the NAT to the machine's own address; the rules carry the run's tag;
+ * after a SIGKILL they stay until 'cnemu -c' removes them, and only
+ * them. */
+static void test_nat_rules_survive_sigkill_until_cnemu_c(void **state)
+{
+	struct test_run r = { 0 };
+	char tag[32], *rules, *uplink, *others_before, *others_after, *out;
+
+	(void)state;
+	if (require_root())
+		return;
+	uplink = sh_out("ip -4 -o route get 192.0.2.255 2>/dev/null | "
+			"sed -n 's/.* src \\([0-9.]*\\).*/\\1/p'");
+	uplink[strcspn(uplink, "\n")] = '\0';
+	others_before = sh_out("{ iptables -w -S; iptables -w -t nat -S; } | "
+			       "grep -v cnemu: | sort");
+	assert_int_equal(test_run_start(&r, "%s --switch lxbr --topo single,2 "
+					    "--nat 2>&1",
+					test_cnemu()),
+			 0);
+	snprintf(tag, sizeof(tag), "cn%d", (int)r.pid);
+	if (!test_run_expect(&r, "*** Started in", 60000))
+		fail_msg("no start:\n%s", r.out);
+	test_run_send(&r, "h1 ping -c1 -W2 %s", uplink[0] ? uplink
+							   : "127.0.0.1");
+	if (!test_run_expect(&r, "1 received", 10000))
+		fail_msg("h1 did not reach the uplink address:\n%s", r.out);
+	rules = nat_rules_of(tag);
+	test_run_kill(&r, SIGKILL);
+	test_run_wait(&r, 10000);
+	/* Mininet's four rules, tagged with the run. */
+	assert_int_equal(sh("printf '%%s' '%s' | grep -c . | grep -qx 4",
+			    rules),
+			 0);
+	free(rules);
+	rules = nat_rules_of(tag);
+	if (!rules[0])
+		fail_msg("the rules went away with a SIGKILL");
+	free(rules);
+	out = sh_out("%s -c 2>&1", test_cnemu());
+	assert_has(out, "4 iptables rules");
+	free(out);
+	rules = nat_rules_of(tag);
+	if (rules[0])
+		fail_msg("cnemu -c left: %s", rules);
+	others_after = sh_out("{ iptables -w -S; iptables -w -t nat -S; } | "
+			      "grep -v cnemu: | sort");
+	assert_string_equal(others_before, others_after);
+	assert_run_left_nothing(tag);
+	test_run_end(&r);
+	free(rules);
+	free(uplink);
+	free(others_before);
+	free(others_after);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -169,6 +328,8 @@ int main(void)
 			test_published_port_answers_and_pingall_is_the_topology),
 		cmocka_unit_test(
 			test_published_ports_without_network_are_an_error),
+		cmocka_unit_test(test_nat_with_tree_topology),
+		cmocka_unit_test(test_nat_rules_survive_sigkill_until_cnemu_c),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "emu/err.h"
@@ -481,10 +482,60 @@ static void test_cli_lua_loop_ends_on_ctrl_c_and_sigterm(void **state)
 	script_destroy(s);
 }
 
+static double seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* os.execute() and io.popen() keep Lua's results; a stop request ends
+ * their shell instead of waiting for it (20 s here). */
+static void test_shell_commands_end_on_sigterm(void **state)
+{
+	static const char *const waits[] = {
+		"os.execute('sleep 20')",
+		"local f = io.popen('sleep 20')\nf:read('a')",
+		"local f <close> = io.popen('sleep 20')\nf:read('a')",
+	};
+	struct emu_err err = { 0 };
+
+	(void)state;
+	expect_ok("local ok, how, code = os.execute('exit 3')\n"
+		  "assert(ok == nil and how == 'exit' and code == 3)\n"
+		  "assert(os.execute() == true)\n"
+		  "assert(os.execute('true') == true)\n"
+		  "local f = io.popen('echo hi')\n"
+		  "assert(io.type(f) == 'file')\n"
+		  "assert(f:read('a') == 'hi\\n')\n"
+		  "local a, b, c = f:close()\n"
+		  "assert(a == true and b == 'exit' and c == 0)\n"
+		  "assert(io.type(f) == 'closed file')\n"
+		  "local w = io.popen('read x; test \"$x\" = y', 'w')\n"
+		  "w:write('y\\n')\n"
+		  "assert(w:close() == true)\n"
+		  "assert(not pcall(io.popen, 'true', 'rw'))\n");
+	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++) {
+		double t0 = seconds_now();
+		pid_t child = signal_me_soon(SIGTERM);
+		struct script *s = script_create(NULL);
+		int ret = script_run_chunk(s, waits[i], "test.lua", NULL, &err);
+
+		script_destroy(s);
+		reap(child);
+		if (ret != -EINTR || seconds_now() - t0 > 5.0)
+			fail_msg("'%s': %d '%s' after %.1f s", waits[i], ret,
+				 err.msg, seconds_now() - t0);
+		emu_err_clear(&err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cli_lua_loop_ends_on_ctrl_c_and_sigterm),
+		cmocka_unit_test(test_shell_commands_end_on_sigterm),
 		cmocka_unit_test(
 			test_nul_bytes_and_impossible_host_ips_are_refused),
 		cmocka_unit_test(
