@@ -9,7 +9,7 @@
 #include "emu/util.h"
 
 static const char emu_usage[] =
-	"usage: cnemu [options] [script.lua [args...]]\n"
+	"Usage: cnemu [options] [script.lua [args...]]\n"
 	"  --topo T          minimal, single,N, linear,N[,K], reversed,N,\n"
 	"                    tree,depth=D,fanout=F, torus,X,Y (default "
 	"minimal)\n"
@@ -20,7 +20,10 @@ static const char emu_usage[] =
 	"  --link tc,OPTS    shape every link: bw=10,delay=5ms,jitter=1ms,\n"
 	"                    loss=1,max_queue_size=100,use_tbf=1\n"
 	"  --link-engine E   auto (default), netem, pump\n"
-	"  --test T          none, build, pingall, pingpair (default: CLI)\n"
+	"  --test T          none, build, pingall, pingpair, iperf, iperfudp,\n"
+	"                    all (default: the CLI)\n"
+	"  --custom FILE     Lua file whose table 'topos' adds topologies for\n"
+	"                    --topo\n"
 	"  --ipbase N        host addresses from N (default 10.0.0.0/8)\n"
 	"  --mac             MACs from host numbers (00:00:00:00:00:01)\n"
 	"  --arp             static ARP entries on every host\n"
@@ -29,6 +32,9 @@ static const char emu_usage[] =
 	"  --pre F, --post F CLI command files to run before and after\n"
 	"  --graph FILE      draw the topology (.svg, .png, .dot) without "
 	"starting it\n"
+	"  -v, --verbosity L debug, info (default), output (results only),\n"
+	"                    warning, error, critical\n"
+	"  -w, --wait        wait for switches to connect before the test\n"
 	"  --log SPEC        log levels: dbg, or module:level,...\n"
 	"  -c, --clean       remove what runs that died left behind (kept\n"
 	"                    containers stay)\n"
@@ -47,7 +53,8 @@ static const struct {
 } emu_tests[] = {
 	{ "none", EMU_TEST_NONE },     { "build", EMU_TEST_BUILD },
 	{ "pingall", EMU_TEST_PINGALL }, { "pingpair", EMU_TEST_PINGPAIR },
-	{ "cli", EMU_TEST_CLI },
+	{ "iperf", EMU_TEST_IPERF },   { "iperfudp", EMU_TEST_IPERFUDP },
+	{ "all", EMU_TEST_ALL },       { "cli", EMU_TEST_CLI },
 };
 
 static int emu_opts_test(struct emu_opts *o, const char *arg,
@@ -61,7 +68,32 @@ static int emu_opts_test(struct emu_opts *o, const char *arg,
 	}
 	return emu_err_set(err, -EINVAL,
 			   "unknown test '%s' for --test (known: none, build, "
-			   "pingall, pingpair)",
+			   "pingall, pingpair, iperf, iperfudp, all)",
+			   arg);
+}
+
+static int emu_opts_verbosity(struct emu_opts *o, const char *arg,
+			      struct emu_err *err)
+{
+	static const struct {
+		const char *name;
+		enum emu_verbosity v;
+	} levels[] = {
+		{ "debug", EMU_V_DEBUG },     { "info", EMU_V_INFO },
+		{ "output", EMU_V_OUTPUT },   { "warning", EMU_V_WARNING },
+		{ "warn", EMU_V_WARNING },    { "error", EMU_V_ERROR },
+		{ "critical", EMU_V_CRITICAL },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(levels); i++) {
+		if (!strcmp(arg, levels[i].name)) {
+			o->verbosity = levels[i].v;
+			return 0;
+		}
+	}
+	return emu_err_set(err, -EINVAL,
+			   "unknown level '%s' for --verbosity (known: debug, "
+			   "info, output, warning, error, critical)",
 			   arg);
 }
 
@@ -170,7 +202,7 @@ static int emu_opts_nat(struct emu_opts *o, const char *arg,
 enum {
 	OPT_TOPO = 256, OPT_SWITCH, OPT_CONTROLLER, OPT_LINK, OPT_ENGINE,
 	OPT_TEST, OPT_IPBASE, OPT_MAC, OPT_ARP, OPT_LOG, OPT_PRE, OPT_POST,
-	OPT_VERSION, OPT_GRAPH, OPT_ALL, OPT_NAT,
+	OPT_VERSION, OPT_GRAPH, OPT_CUSTOM, OPT_ALL, OPT_NAT,
 };
 
 static const struct option emu_longopts[] = {
@@ -190,6 +222,9 @@ static const struct option emu_longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "graph", required_argument, NULL, OPT_GRAPH },
+	{ "custom", required_argument, NULL, OPT_CUSTOM },
+	{ "verbosity", required_argument, NULL, 'v' },
+	{ "wait", no_argument, NULL, 'w' },
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "nat", optional_argument, NULL, OPT_NAT },
 	{ NULL, 0, NULL, 0 },
@@ -205,6 +240,7 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 	o->topo = "minimal";
 	o->switch_kind = "ovs";
 	o->link_engine = "auto";
+	o->verbosity = EMU_V_INFO;
 	/* 0, not 1: glibc then also forgets where it stopped inside a
 	 * group of short options ("-ch") of an earlier parse. */
 	optind = 0;
@@ -215,7 +251,7 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 
 		/* '+': options end at the script, whose own options are its
 		 * own. */
-		c = getopt_long(argc, argv, "+:ch", emu_longopts, NULL);
+		c = getopt_long(argc, argv, "+:chv:w", emu_longopts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -237,6 +273,9 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 		case 'h': o->help = true; break;
 		case OPT_VERSION: o->version = true; break;
 		case OPT_GRAPH: o->graph = optarg; break;
+		case OPT_CUSTOM: o->custom = optarg; break;
+		case 'v': ret = emu_opts_verbosity(o, optarg, err); break;
+		case 'w': o->wait = true; break;
 		case OPT_ALL: o->clean_all = true; break;
 		case OPT_NAT:
 			/* Mininet's "--nat ip=A": the next word when it

@@ -15,6 +15,7 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
+#include "emu/draw.h"
 #include "emu/err.h"
 #include "emu/log.h"
 #include "emu/net.h"
@@ -38,6 +39,8 @@ struct script {
 	int net_ref;			/* registry: the CLI's 'net' */
 	int exit_status;		/* os.exit()'s */
 	bool exiting;			/* os.exit() unwinds the script */
+	char *draw_path;		/* --graph: net:start() draws here */
+	bool drawn;			/* a Net was drawn there */
 };
 
 /* Raised through the script by os.exit() (compared by address). */
@@ -479,22 +482,39 @@ static void l_on_signal(int sig)
 		lua_sethook(l_hooked, l_hook, LUA_MASKCOUNT, 1);
 }
 
-/* os.exit([status]): ends the script, not the process, so that its Nets
- * are stopped and removed. */
-static int l_os_exit(lua_State *L)
+/* Ends the running script with 'status' (unwinding through its pcalls);
+ * never returns. */
+static int l_exit_script(lua_State *L, int status)
 {
 	struct script *s = l_script(L);
-	int status;
 
-	if (lua_isboolean(L, 1))
-		status = lua_toboolean(L, 1) ? 0 : 1;
-	else
-		status = (int)luaL_optinteger(L, 1, 0);
 	s->exit_status = status & 0xff;
 	s->exiting = true;
 	lua_sethook(L, l_hook, LUA_MASKCOUNT, 1);
 	lua_pushlightuserdata(L, &l_exit_sentinel);
 	return lua_error(L);
+}
+
+/* os.exit([status]): ends the script, not the process, so that its Nets
+ * are stopped and removed. */
+static int l_os_exit(lua_State *L)
+{
+	if (lua_isboolean(L, 1))
+		return l_exit_script(L, lua_toboolean(L, 1) ? 0 : 1);
+	return l_exit_script(L, (int)luaL_optinteger(L, 1, 0));
+}
+
+int lcnemu_draw_instead(lua_State *L, struct net *net)
+{
+	struct script *s = l_script(L);
+	struct emu_err err = { 0 };
+
+	if (!s || !s->draw_path)
+		return 0;
+	if (net_draw(net, s->draw_path, &err))
+		return lcnemu_raise(L, &err);
+	s->drawn = true;
+	return l_exit_script(L, 0);
 }
 
 /* Starts "/bin/sh -c 'cmd'" with the signals a shell expects; 'fd' (>= 0)
@@ -676,6 +696,19 @@ static void l_release_signals(lua_State *L, const struct l_caught *c)
 		sigaction(l_signals[i], &c->old[i], NULL);
 }
 
+/* Hands 'sig' (0: none), which stopped Lua code, on to the handler that
+ * l_catch_signals() replaced, when it is a function (main's, which stops
+ * the run and gives its exit status). */
+static void l_pass_signal(const struct l_caught *c, int sig)
+{
+	for (size_t i = 0; sig && i < ARRAY_SIZE(l_signals); i++)
+		if (l_signals[i] == sig &&
+		    c->old[i].sa_handler != SIG_DFL &&
+		    c->old[i].sa_handler != SIG_IGN &&
+		    !(c->old[i].sa_flags & SA_SIGINFO))
+			c->old[i].sa_handler(sig);
+}
+
 /* Calls the chunk under 'nargs' arguments on top of the stack with the
  * signals stopping it; '*net' gets a Net it returned. */
 static int l_run(struct script *s, int nargs, struct net **net,
@@ -694,6 +727,7 @@ static int l_run(struct script *s, int nargs, struct net **net,
 	l_catch_signals(L, &caught);
 	status = lua_pcall(L, nargs, 1, base);
 	l_release_signals(L, &caught);
+	l_pass_signal(&caught, l_signal);
 	if (s->exiting) {
 		s->exiting = false;
 		ret = s->exit_status;
@@ -829,8 +863,9 @@ int lcnemu_run_cli_code(lua_State *L, int net_idx, const char *code,
 		l_catch_signals(L, &caught);
 		st = lua_pcall(L, 0, LUA_MULTRET, base);
 		l_release_signals(L, &caught);
-		if (l_signal == SIGTERM || l_signal == SIGHUP)
-			raise(l_signal);	/* for whoever stops the CLI */
+		/* Ctrl-C ends the line; the others also stop the CLI */
+		if (l_signal != SIGINT)
+			l_pass_signal(&caught, l_signal);
 	}
 	if (st != LUA_OK) {
 		int code = l_signal ? -EINTR : -EINVAL;
@@ -939,5 +974,93 @@ void script_destroy(struct script *s)
 	free(s->controller);
 	free(s->ipbase);
 	free(s->link_engine);
+	free(s->draw_path);
 	free(s);
+}
+
+void script_set_draw(struct script *s, const char *path)
+{
+	free(s->draw_path);
+	s->draw_path = path ? xstrdup(path) : NULL;
+}
+
+bool script_has_drawn(const struct script *s)
+{
+	return s->drawn;
+}
+
+int script_build_topo(struct script *s, const char *path, const char *spec,
+		      struct net *net, struct emu_err *err)
+{
+	lua_State *L = s->L;
+	char *copy = xstrdup(spec), *rest = copy, *name, *arg;
+	int ret, nargs = 1, kv = 0, top = lua_gettop(L);
+
+	name = strsep(&rest, ",");
+	ret = script_run_file(s, path, NULL, 0, NULL, err);
+	if (ret > 0)
+		ret = emu_err_set(err, -EINVAL, "%s: os.exit() while defining "
+				  "topologies", path);
+	if (ret)
+		goto out;
+	if (lua_getglobal(L, "topos") != LUA_TTABLE) {
+		lua_settop(L, top);
+		ret = emu_err_set(err, -EINVAL, "%s: defines no table 'topos' "
+				  "(topos = { name = function(net, ...) ... "
+				  "end })", path);
+		goto out;
+	}
+	if (lua_getfield(L, -1, name) == LUA_TNIL) {
+		lua_settop(L, top);
+		ret = 0;	/* not one of its topologies */
+		goto out;
+	}
+	lua_remove(L, -2);
+	if (!lua_isfunction(L, -1)) {
+		lua_settop(L, top);
+		ret = emu_err_set(err, -EINVAL, "%s: topos.%s is not a "
+				  "function", path, name);
+		goto out;
+	}
+	script_set_net(s, net);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->net_ref);
+	/* "name,3,k=2": fn(net, 3, {k = 2}), numbers as numbers */
+	while ((arg = strsep(&rest, ","))) {
+		char *eq = strchr(arg, '=');
+		const char *v = eq ? eq + 1 : arg;
+
+		if (!*arg || eq == arg) {
+			lua_settop(L, top);
+			ret = emu_err_set(err, -EINVAL, "invalid argument '%s' "
+					  "in topology '%s'", arg, spec);
+			goto out;
+		}
+		if (eq && !kv++) {
+			lua_newtable(L);
+			nargs++;
+		}
+		if (eq)
+			lua_pushlstring(L, arg, (size_t)(eq - arg));
+		if (!lua_stringtonumber(L, v))
+			lua_pushstring(L, v);
+		if (eq) {
+			lua_settable(L, -3);
+		} else if (kv) {
+			lua_settop(L, top);
+			ret = emu_err_set(err, -EINVAL, "'%s' after key=value "
+					  "arguments in topology '%s'", arg,
+					  spec);
+			goto out;
+		} else {
+			nargs++;
+		}
+	}
+	ret = l_run(s, nargs, NULL, err);
+	if (ret > 0)
+		ret = emu_err_set(err, -EINVAL, "topos.%s: os.exit()", name);
+	if (!ret)
+		ret = 1;
+out:
+	free(copy);
+	return ret;
 }
