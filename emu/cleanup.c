@@ -50,7 +50,17 @@ static void cleanup_namespaces(struct cleanup_counts *c, FILE *out)
 		if (!run_tag_of(de->d_name, '-', tag, sizeof(tag)) ||
 		    !cleanup_is_dead(tag, NULL))
 			continue;
-		if (!run_owns_netns(tag, de->d_name)) {
+		switch (run_netns_owner(tag, de->d_name)) {
+		case RUN_NETNS_OWN:
+			break;
+		case RUN_NETNS_UNMOUNTED:
+			/* a name only: nothing in it to kill */
+			snprintf(path, sizeof(path), "/run/netns/%s",
+				 de->d_name);
+			if (!unlink(path))
+				c->namespaces++;
+			continue;
+		case RUN_NETNS_FOREIGN:
 			c->foreign++;
 			if (out)
 				fprintf(out, "*** Left alone namespace %s: "

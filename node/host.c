@@ -66,6 +66,12 @@ int host_netns_create(const char *ns_name, struct emu_err *err)
 	if (ret)
 		return ret;
 	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", ns_name);
+	/* The run notes the name before the file exists and the namespace
+	 * before it is mounted there: wherever cnemu dies, 'cnemu -c' knows
+	 * what it finds under the name for the run's own. */
+	ret = run_note_netns(ns_name, -1, err);
+	if (ret)
+		return ret;
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0)
 		return emu_err_set(err, -errno,
@@ -84,30 +90,26 @@ int host_netns_create(const char *ns_name, struct emu_err *err)
 				  strerror(errno));
 		goto fail_saved;
 	}
-	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL)) {
+	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		ret = emu_err_set(err, -errno,
+				  "cannot open namespace '%s': %s", ns_name,
+				  strerror(errno));
+	else
+		ret = run_note_netns(ns_name, fd, err);
+	if (!ret &&
+	    mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL))
 		ret = emu_err_set(err, -errno,
 				  "cannot bind namespace '%s': %s", ns_name,
 				  strerror(errno));
-		setns(saved, CLONE_NEWNET);
-		goto fail_saved;
-	}
-	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (setns(saved, CLONE_NEWNET) < 0)
 		abort();	/* this thread would act in the wrong namespace */
-	close(saved);
-	if (fd < 0) {
-		ret = -errno;
-		host_netns_delete(ns_name);
-		return emu_err_set(err, ret, "cannot open namespace '%s': %s",
-				   ns_name, strerror(-ret));
-	}
-	/* Only a namespace its run noted is one 'cnemu -c' may take. */
-	ret = run_note_netns(ns_name, fd, err);
 	if (ret) {
-		close(fd);
-		host_netns_delete(ns_name);
-		return ret;
+		if (fd >= 0)
+			close(fd);
+		goto fail_saved;
 	}
+	close(saved);
 	return fd;
 fail_saved:
 	close(saved);
