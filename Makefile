@@ -89,6 +89,7 @@ test: deps
 	$(MAKE) integration
 
 asan:
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp \
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined \
 		-fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" unit
 
@@ -111,7 +112,7 @@ FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=$(FUZZ_SAN) \
 	-fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link
 FUZZ_TARGETS := opts topo plan shaping cli docker_json graph
 FUZZ_OBJS_opts        := emu/err emu/util emu/log emu/opts link/shaping
-FUZZ_OBJS_topo        := emu/err emu/util topo/plan topo/topo
+FUZZ_OBJS_topo        := emu/err emu/util topo/plan topo/index topo/topo
 FUZZ_OBJS_plan        := emu/err emu/util topo/plan
 FUZZ_OBJS_shaping     := emu/err emu/util link/shaping
 FUZZ_OBJS_cli         := emu/err emu/util emu/cliparse

@@ -24,6 +24,7 @@
 #include "emu/draw.h"
 #include "emu/log.h"
 #include "emu/net.h"
+#include "emu/proc.h"
 #include "emu/util.h"
 #include "link/shaping.h"
 #include "link/veth.h"
@@ -36,6 +37,9 @@ EMU_LOG_MODULE(cli);
 #define CLI_HISTORY_FILE ".cnemu_history"
 #define CLI_HISTORY_MAX 1000
 #define CLI_SOURCE_DEPTH 16	/* nested 'source' */
+#define CLI_LINE_MAX 65536	/* bytes in a command line */
+#define CLI_FILE_MAX (4 << 20)	/* bytes in a command file ('source',
+				   --pre, --post) */
 #define CLI_PING_TIMEOUT_S NET_PING_TIMEOUT_S /* pingall's default -W */
 #define CLI_IPERF_SECONDS 5	/* as Mininet's iperf */
 
@@ -50,6 +54,7 @@ struct cli {
 						   error; NULL */
 	int depth;			/* 'source' nesting */
 	bool done;			/* exit, quit or EOF met */
+	bool py_noted;			/* 'py' said it runs Lua */
 	struct sigaction old_int, old_quit;	/* restored at destroy */
 };
 
@@ -106,22 +111,26 @@ static void cli_reclaim_tty(const struct termios *saved)
 
 /* Waits for the foreground child 'pid'.  Ctrl-C from the terminal reaches
  * it directly; without a terminal SIGINT is passed on; the stop flag
- * terminates it.  Returns its exit status (128 + signal when killed). */
+ * ends it: SIGTERM, then SIGKILL after PROC_GRACE_MS, so that a command
+ * ignoring SIGTERM never holds the stop up.  Returns its exit status
+ * (128 + signal when killed). */
 static int cli_wait(struct cli *cli, pid_t pid)
 {
-	bool terminated = false;
 	int status;
 
-	while (waitpid(pid, &status, 0) < 0) {
+	for (;;) {
+		if (cli_stopping(cli)) {
+			status = proc_end_child(pid, false, SIGTERM,
+						PROC_GRACE_MS);
+			break;
+		}
+		if (waitpid(pid, &status, 0) == pid)
+			break;
 		if (errno != EINTR)
 			return 0;
 		if (cli_sigint && !cli_tty_foreground())
 			kill(pid, SIGINT);
 		cli_sigint = 0;
-		if (cli_stopping(cli) && !terminated) {
-			kill(pid, SIGTERM);
-			terminated = true;
-		}
 	}
 	cli_sigint = 0;
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
@@ -689,9 +698,13 @@ static int cmd_intfs(struct cli *cli, int argc, char **argv,
 	(void)argv;
 	(void)err;
 	for (size_t i = 0; i < n; i++) {
-		fprintf(cli->out, "%s: ", node_name(nodes[i]));
+		/* Mininet's switches list their control port 'lo' first */
+		bool lo = node_role(nodes[i]) == NODE_SWITCH;
+
+		fprintf(cli->out, "%s: %s", node_name(nodes[i]),
+			lo ? "lo" : "");
 		for (size_t j = 0; j < nodes[i]->n_intfs; j++)
-			fprintf(cli->out, "%s%s", j ? "," : "",
+			fprintf(cli->out, "%s%s", j || lo ? "," : "",
 				nodes[i]->intfs[j]->name);
 		fprintf(cli->out, "\n");
 	}
@@ -788,17 +801,15 @@ static int cli_ping_one(struct node *src, struct node *dst, double rtt[4],
 	return ret;
 }
 
-static int cmd_pingallfull(struct cli *cli, int argc, char **argv,
-			   struct emu_err *err)
+/* Pings between every ordered pair of the 'n' 'hosts' and prints
+ * Mininet's rows with the round-trip times (pingallfull, pingpairfull). */
+static int cli_ping_full(struct cli *cli, struct node **hosts, size_t n,
+			 struct emu_err *err)
 {
-	size_t n;
-	struct node **hosts = cli_hosts(cli, &n);
 	double *rtts = xcalloc(n * n * 4 + 1, sizeof(*rtts));
 	unsigned char *ok = xcalloc(n * n + 1, 1);
 	int ret = 0;
 
-	(void)argc;
-	(void)argv;
 	fprintf(cli->out, "*** Ping: testing ping reachability\n");
 	for (size_t s = 0; s < n && ret >= 0; s++) {
 		fprintf(cli->out, "%s ->", node_name(hosts[s]));
@@ -834,6 +845,33 @@ static int cmd_pingallfull(struct cli *cli, int argc, char **argv,
 	}
 	free(ok);
 	free(rtts);
+	return ret;
+}
+
+static int cmd_pingallfull(struct cli *cli, int argc, char **argv,
+			   struct emu_err *err)
+{
+	size_t n;
+	struct node **hosts = cli_hosts(cli, &n);
+	int ret = cli_ping_full(cli, hosts, n, err);
+
+	(void)argc;
+	(void)argv;
+	free(hosts);
+	return ret;
+}
+
+static int cmd_pingpairfull(struct cli *cli, int argc, char **argv,
+			    struct emu_err *err)
+{
+	size_t n;
+	struct node **hosts = cli_hosts(cli, &n);
+	int ret = n < 2 ? emu_err_set(err, -EINVAL,
+				      "pingpairfull needs two hosts")
+			: cli_ping_full(cli, hosts, 2, err);
+
+	(void)argc;
+	(void)argv;
 	free(hosts);
 	return ret;
 }
@@ -1132,6 +1170,92 @@ static int cmd_lua(struct cli *cli, int argc, char **argv,
 	return cli->lua_fn(cli->lua_aux, cli->rest, err);
 }
 
+static int cmd_py(struct cli *cli, int argc, char **argv,
+		  struct emu_err *err)
+{
+	if (!cli->py_noted) {
+		fprintf(cli->errout, "note: py runs Lua here, as 'lua' (net "
+			"is the network, nodes by name: h1:cmd('ifconfig'))\n");
+		cli->py_noted = true;
+	}
+	return cmd_lua(cli, argc, argv, err);
+}
+
+/* Checks that X clients can be started: a display and xterm. */
+static int cli_check_x(struct emu_err *err)
+{
+	const char *display = getenv("DISPLAY");
+
+	if (!display || !*display)
+		return emu_err_set(err, -ENXIO,
+				   "no display: DISPLAY is not set (run cnemu "
+				   "in an X session, or ssh -X)");
+	if (system("command -v xterm >/dev/null 2>&1"))
+		return emu_err_set(err, -ENOENT,
+				   "xterm is not installed (apt install "
+				   "xterm)");
+	return 0;
+}
+
+/* Starts 'argv' in 'node' in the background, on the display. */
+static int cli_spawn_x(struct node *node, char *const argv[],
+		       struct emu_err *err)
+{
+	struct node_exec_opts opts = { -1, -1, -1, false, false, false };
+	pid_t pid;
+
+	opts.background = true;
+	pid = node_spawn(node, argv, &opts, err);
+	return pid < 0 ? (int)pid : 0;
+}
+
+/* Mininet's 'x NODE [CMD...]': an X client (xterm) in NODE. */
+static int cmd_x(struct cli *cli, int argc, char **argv,
+		 struct emu_err *err)
+{
+	struct node *node = cli_node(cli, argv[1], err);
+	char *sh_argv[] = { "sh", "-c", NULL, NULL };
+	char *xterm[] = { "xterm", "-title", NULL, NULL };
+	char title[96];
+	int ret;
+
+	if (!node)
+		return -ENOENT;
+	ret = cli_check_x(err);
+	if (ret)
+		return ret;
+	if (argc > 2) {
+		const char *text = cli->rest;
+
+		text += strcspn(text, " \t");	/* the node's name */
+		sh_argv[2] = (char *)text + strspn(text, " \t");
+		return cli_spawn_x(node, sh_argv, err);
+	}
+	snprintf(title, sizeof(title), "Node: %s", node_name(node));
+	xterm[2] = title;
+	return cli_spawn_x(node, xterm, err);
+}
+
+/* Mininet's 'xterm NODE...': an xterm in each. */
+static int cmd_xterm(struct cli *cli, int argc, char **argv,
+		     struct emu_err *err)
+{
+	char *xterm[] = { "xterm", "-title", NULL, NULL };
+	char title[96];
+	int ret = cli_check_x(err);
+
+	for (int i = 1; i < argc && !ret; i++) {
+		struct node *node = cli_node(cli, argv[i], err);
+
+		if (!node)
+			return -ENOENT;
+		snprintf(title, sizeof(title), "Node: %s", node_name(node));
+		xterm[2] = title;
+		ret = cli_spawn_x(node, xterm, err);
+	}
+	return ret;
+}
+
 static int cmd_exit(struct cli *cli, int argc, char **argv,
 		    struct emu_err *err)
 {
@@ -1163,6 +1287,8 @@ static const struct cli_cmd cli_cmds[] = {
 	  CLI_STARTED, cmd_pingallfull },
 	{ "pingpair", 0, 0, "", "ping between the first two hosts",
 	  CLI_STARTED, cmd_pingpair },
+	{ "pingpairfull", 0, 0, "", "pingpair with round-trip times",
+	  CLI_STARTED, cmd_pingpairfull },
 	{ "iperf", 0, 2, "[CLIENT SERVER]", "TCP bandwidth (default: first, "
 	  "last host)", CLI_STARTED, cmd_iperf },
 	{ "iperfudp", 1, 3, "BW [CLIENT SERVER]", "UDP bandwidth at the rate "
@@ -1187,6 +1313,12 @@ static const struct cli_cmd cli_cmds[] = {
 	  CLI_NET, cmd_graph },
 	{ "lua", 1, -1, "CODE", "run Lua code (net is the network)",
 	  CLI_RAW, cmd_lua },
+	{ "py", 1, -1, "CODE", "Mininet's py: runs Lua code, as lua",
+	  CLI_RAW, cmd_py },
+	{ "x", 1, -1, "NODE [CMD...]", "start CMD (xterm) in NODE on the "
+	  "display", CLI_STARTED | CLI_RAW, cmd_x },
+	{ "xterm", 1, -1, "NODE...", "start an xterm in each NODE on the "
+	  "display", CLI_STARTED, cmd_xterm },
 	{ "exit", 0, 0, "", "leave the CLI and stop the network", 0,
 	  cmd_exit },
 	{ "quit", 0, 0, "", "leave the CLI and stop the network", 0,
@@ -1378,31 +1510,85 @@ const char *cli_rest(const struct cli *cli)
 
 /* ---- reading commands --------------------------------------------- */
 
-/* Reads lines from 'in' and runs them until EOF, exit or the stop flag;
- * Ctrl-C only interrupts the command it meets. */
-static int cli_read_lines(struct cli *cli, FILE *in)
+/* Reads the next line of 'in' into 'buf' (CLI_LINE_MAX + 1 bytes) without
+ * its newline.  '*total' counts the bytes read; past 'max_total' (0: no
+ * limit) the input is refused, as is a NUL byte: a command file is text.
+ * Returns 1 with a line, 0 at the end of the input or when the stop flag
+ * is set, or a negative errno with 'err' set. */
+static int cli_read_line(struct cli *cli, FILE *in, char *buf, size_t *total,
+			 size_t max_total, unsigned long lineno,
+			 struct emu_err *err)
 {
-	char *line = NULL;
-	size_t cap = 0;
-	int ret = 0;
+	size_t len = 0;
+	int c;
 
-	while (!cli->done && !cli_stopping(cli)) {
+	for (;;) {
 		errno = 0;
-		if (getline(&line, &cap, in) < 0) {
-			if (errno == EINTR && !cli_stopping(cli)) {
+		c = getc(in);
+		if (c == EOF && ferror(in)) {
+			int e = errno ? errno : EIO;
+
+			if (e == EINTR && !cli_stopping(cli)) {
+				/* Ctrl-C: only a command is interrupted */
 				clearerr(in);
 				cli_sigint = 0;
 				continue;
 			}
-			if (ferror(in) && errno != EINTR)
-				ret = -errno;
+			if (e == EINTR)
+				return 0;
+			return emu_err_set(err, -e, "cannot read line %lu: %s",
+					   lineno, strerror(e));
+		}
+		if (c == EOF) {
+			if (!len)
+				return 0;
 			break;
 		}
+		if (max_total && ++*total > max_total)
+			return emu_err_set(err, -EFBIG,
+					   "larger than %d bytes: not a command "
+					   "file",
+					   CLI_FILE_MAX);
+		if (c == '\n')
+			break;
+		if (!c)
+			return emu_err_set(err, -EINVAL,
+					   "line %lu holds a NUL byte: not a "
+					   "command file",
+					   lineno);
+		if (len == CLI_LINE_MAX)
+			return emu_err_set(err, -E2BIG,
+					   "line %lu is longer than %d bytes",
+					   lineno, CLI_LINE_MAX);
+		buf[len++] = (char)c;
+	}
+	buf[len] = '\0';
+	return 1;
+}
+
+/* Reads lines from 'in' and runs them until its end, exit or the stop
+ * flag; Ctrl-C only interrupts the command it meets.  A file is read up
+ * to 'max_total' bytes (0: no limit).  Returns 0 or a negative errno with
+ * 'err' set when the input cannot be read or is no command text. */
+static int cli_read_lines(struct cli *cli, FILE *in, size_t max_total,
+			  struct emu_err *err)
+{
+	char *line = xmalloc(CLI_LINE_MAX + 1);
+	unsigned long lineno = 0;
+	size_t total = 0;
+	int ret = 0;
+
+	while (!cli->done && !cli_stopping(cli)) {
+		ret = cli_read_line(cli, in, line, &total, max_total,
+				    ++lineno, err);
+		if (ret <= 0)
+			break;
+		ret = 0;
 		cli_execute(cli, line);
 		cli_sigint = 0;
 	}
 	free(line);
-	return ret;
+	return ret < 0 ? ret : 0;
 }
 
 int cli_run_file(struct cli *cli, const char *path, struct emu_err *err)
@@ -1420,15 +1606,14 @@ int cli_run_file(struct cli *cli, const char *path, struct emu_err *err)
 		return emu_err_set(err, -errno, "cannot read '%s': %s", path,
 				   strerror(errno));
 	cli->depth++;
-	ret = cli_read_lines(cli, f);
+	ret = cli_read_lines(cli, f, CLI_FILE_MAX, err);
 	cli->depth--;
 	fclose(f);
 	/* 'exit' in a file ends that file only, as Mininet's --pre */
 	cli->done = done;
 	if (ret)
-		return emu_err_set(err, ret, "cannot read '%s': %s", path,
-				   strerror(-ret));
-	return 0;
+		emu_err_prefix(err, "'%s': ", path);
+	return ret;
 }
 
 static char *cli_history_path(void)
@@ -1549,9 +1734,18 @@ static int cli_read_interactive(struct cli *cli, FILE *in)
 
 int cli_run(struct cli *cli, FILE *in, bool interactive)
 {
+	struct emu_err err = { 0 };
+	int ret;
+
 	cli->done = false;
-	return interactive ? cli_read_interactive(cli, in)
-			   : cli_read_lines(cli, in);
+	if (interactive)
+		return cli_read_interactive(cli, in);
+	ret = cli_read_lines(cli, in, 0, &err);
+	if (ret) {
+		fprintf(cli->errout, "error: input: %s\n", err.msg);
+		fflush(cli->errout);
+	}
+	return ret;
 }
 
 /* ---- completion --------------------------------------------------- */

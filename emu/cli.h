@@ -79,14 +79,17 @@ void cli_set_lua_hook(struct cli *cli, cli_lua_fn fn, void *aux);
 
 /* Reads and runs commands from 'in' until exit, quit, EOF or the stop
  * flag.  'interactive': readline on 'in' with the prompt, history and
- * completion; otherwise plain lines without prompt or echo.  Returns 0,
- * or a negative errno when reading fails. */
+ * completion; otherwise plain lines without prompt or echo, each at most
+ * 64 KiB of text.  Returns 0, or a negative errno after printing "error:
+ * input: <why>" when reading fails or the input is no command text. */
 int cli_run(struct cli *cli, FILE *in, bool interactive);
 
 /* Runs the command file 'path' line by line (blank lines and lines
  * starting with '#' are skipped) until its end or an 'exit' in it.
  * Returns 0 (failed commands print their error and the file goes on) or
- * a negative errno with 'err' set when the file cannot be read. */
+ * a negative errno with 'err' set when the file cannot be read or is no
+ * command text: a NUL byte, a line over 64 KiB, more than 4 MiB (what
+ * came before it has run). */
 int cli_run_file(struct cli *cli, const char *path, struct emu_err *err);
 
 /* Runs one command line.  Returns 0, the exit status of a command run in

@@ -129,6 +129,9 @@ static void bridge_free(struct node *node)
 static const struct node_ops bridge_ops = {
 	.kind = "lxbr",
 	.role = NODE_SWITCH,
+	/* BR_MAX_PORTS is 1024 and port number 0 is reserved */
+	.max_intfs = 1023,
+	.max_intfs_why = "a Linux bridge's limit",
 	.prepare = bridge_prepare,
 	.start = bridge_start,
 	.attach = bridge_attach,

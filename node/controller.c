@@ -18,6 +18,7 @@
 #include "emu/err.h"
 #include "emu/log.h"
 #include "emu/net.h"
+#include "emu/proc.h"
 #include "emu/util.h"
 #include "node/node.h"
 
@@ -41,6 +42,9 @@ struct controller {
 				   free one */
 	char *target;		/* "tcp:127.0.0.1:6653" once started */
 	char *pid_file;		/* "<run dir>/<name>.pid"; local kinds */
+	char *proc_file;	/* "<run dir>/<name>.proc": its identity
+				   (pid, start time, executable), by which
+				   'cnemu -c' ends it */
 	char *topo_file;	/* "<run dir>/<name>.topo"; topo mode */
 	pid_t pid;		/* the local process; 0: none */
 };
@@ -296,6 +300,8 @@ static void controller_remove_files(struct controller *c)
 
 	if (c->pid_file)
 		unlink(c->pid_file);
+	if (c->proc_file)
+		unlink(c->proc_file);
 	if (c->topo_file) {
 		unlink(c->topo_file);
 		snprintf(tmp, sizeof(tmp), "%s.tmp", c->topo_file);
@@ -406,6 +412,13 @@ static int controller_start_local(struct controller *c, struct emu_err *err)
 	ret = controller_wait_listening(c, port, err);
 	if (ret)
 		goto out;
+	/* Once it listens it has exec'd: its identity is the program's.
+	 * Before, it dies with cnemu (PR_SET_PDEATHSIG). */
+	free(c->proc_file);
+	c->proc_file = xasprintf("%s/%s.proc", dir, c->node.name);
+	ret = proc_id_save(c->proc_file, pid, err);
+	if (ret)
+		goto out;
 	free(c->target);
 	c->target = xasprintf("tcp:%s:%d",
 			      strcmp(c->ip, "0.0.0.0") ? c->ip : "127.0.0.1",
@@ -504,6 +517,7 @@ static void controller_free(struct node *node)
 
 	free(c->target);
 	free(c->pid_file);
+	free(c->proc_file);
 	free(c->topo_file);
 	free(c);
 }

@@ -11,10 +11,11 @@
  * controller_create() makes the node only; the Net starts controllers
  * before any switch.  A local controller runs in the root namespace,
  * listens on 127.0.0.1 at its port (6653, or the next free one when none
- * was asked for), has its pid file "<name>.pid" in the run directory (so
- * that 'cnemu -c' ends it after a crash) and, in topo mode, reads the
- * topology file "<name>.topo" there, which the Net writes before start
- * (net_write_topology()) and rewrites when links change
+ * was asked for), has its pid file "<name>.pid" and its identity
+ * "<name>.proc" (pid, start time, executable: 'cnemu -c' ends it after a
+ * crash by it, never by the pid alone) in the run directory and, in topo
+ * mode, reads the topology file "<name>.topo" there, which the Net writes
+ * before start (net_write_topology()) and rewrites when links change
  * (controller_reload()).  Start returns once the controller listens (or
  * answers, for remote ones); stop ends the process and removes its
  * files. */

@@ -51,6 +51,7 @@ void node_destroy(struct node *node)
 	for (size_t i = 0; i < node->n_intfs; i++)
 		node_free_intf(node->intfs[i]);
 	free(node->intfs);
+	topo_index_release(&node->intf_names);
 	free(node->bg_pids);
 	free(node->default_ip);
 	free(node->default_mac);
@@ -115,14 +116,13 @@ const char *node_ip(const struct node *node, char *buf, size_t size)
 
 struct node_intf *node_find_intf(const struct node *node, const char *name)
 {
-	for (size_t i = 0; i < node->n_intfs; i++)
-		if (!strcmp(node->intfs[i]->name, name))
-			return node->intfs[i];
-	return NULL;
+	return topo_index_find(&node->intf_names, name);
 }
 
 static bool node_port_taken(const struct node *node, int port)
 {
+	if (port >= node->next_port)	/* above every port: the usual case */
+		return false;
 	for (size_t i = 0; i < node->n_intfs; i++)
 		if (node->intfs[i]->port == port)
 			return true;
@@ -146,6 +146,13 @@ struct node_intf *node_add_intf(struct node *node, const char *name,
 	char buf[64];
 	struct node_intf *intf;
 
+	if (node->ops->max_intfs && node->n_intfs >= node->ops->max_intfs) {
+		emu_err_set(err, -EXFULL,
+			    "'%s' cannot take more than %u interfaces (%s)",
+			    node->name, node->ops->max_intfs,
+			    node->ops->max_intfs_why);
+		return NULL;
+	}
 	if (port < 0) {
 		port = node->next_port;
 		while (node_port_taken(node, port))
@@ -185,6 +192,7 @@ struct node_intf *node_add_intf(struct node *node, const char *name,
 	xgrow((void **)&node->intfs, &node->cap_intfs, node->n_intfs + 1,
 	      sizeof(*node->intfs));
 	node->intfs[node->n_intfs++] = intf;
+	topo_index_add(&node->intf_names, intf->name, intf);
 	if (port >= node->next_port)
 		node->next_port = port + 1;
 	return intf;
@@ -198,6 +206,7 @@ void node_remove_intf(struct node *node, struct node_intf *intf)
 		memmove(&node->intfs[i], &node->intfs[i + 1],
 			(node->n_intfs - i - 1) * sizeof(*node->intfs));
 		node->n_intfs--;
+		topo_index_remove(&node->intf_names, intf->name);
 		node_free_intf(intf);
 		return;
 	}
@@ -370,7 +379,9 @@ static void node_exec_child(const struct node *node, int *fds,
 	}
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	ret = node_enter(fds, all);
+	ret = node->ops->enter ? node->ops->enter(node) : 0;
+	if (!ret)
+		ret = node_enter(fds, all);
 	if (ret) {
 		node_report(errpipe, 0, ret, NODE_STEP_ENTER);
 		_exit(127);

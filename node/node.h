@@ -15,6 +15,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "topo/index.h"
+
 struct emu_err;
 struct net;
 struct link;
@@ -37,6 +39,9 @@ struct node_intf {
 struct node_ops {
 	const char *kind;	/* "host", "docker", "lxbr", "ovs", ... */
 	enum node_role role;
+	unsigned int max_intfs;	/* interfaces a node can hold; 0: no limit
+				   (checked as links are described) */
+	const char *max_intfs_why;	/* says whose limit it is */
 	/* Starts the 'n' not yet running nodes of this kind in one go
 	 * (concurrently or in one transaction where the kind can).  Sets
 	 * 'running' on each node it started, also when it fails part way, so
@@ -66,6 +71,11 @@ struct node_ops {
 	 * what they made on the machine; cannot fail (problems are logged
 	 * as warnings).  Clears 'running' on each. */
 	void (*stop)(struct node **nodes, size_t n);
+	/* Optional: in the child of node_spawn() after fork(), before it
+	 * enters the namespaces: puts the process where the kind keeps its
+	 * processes (a host's cgroup).  Async-signal-safe calls only;
+	 * returns 0 or a negative errno (the command then fails). */
+	int (*enter)(const struct node *node);
 	/* Frees the kind's struct (the embedded node's fields are freed by
 	 * node_destroy()). */
 	void (*free)(struct node *node);
@@ -95,6 +105,7 @@ struct node {
 	bool readied;		/* 'ops->ready' was called */
 	struct node_intf **intfs;
 	size_t n_intfs, cap_intfs;
+	struct topo_index intf_names;	/* name -> intf */
 	int next_port;		/* first free interface number */
 	pid_t *bg_pids;		/* background processes, killed at stop */
 	size_t n_bg, cap_bg;

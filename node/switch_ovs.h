@@ -11,7 +11,7 @@ struct net;
 struct node;
 
 /* Returns a new OVS bridge node 'name' (caller owns it until handed to the
- * Net).  'dpid' 0 means Mininet's dpid from the name; 'standalone' runs it
+ * Net).  'dpid' is the one the Net derived (never 0); 'standalone' runs it
  * without controller (fail_mode standalone). */
 struct node *ovs_switch_create(struct net *net, const char *name,
 			       uint64_t dpid, bool standalone, bool stp);

@@ -47,6 +47,40 @@ bad:
 	return emu_err_set(err, -EINVAL, "invalid IPv4 address '%s'", s);
 }
 
+int plan_parse_host_ip(const char *s, unsigned int def_prefix,
+		       uint32_t *addr, struct emu_err *err)
+{
+	unsigned int prefix = 0;
+	const char *why = NULL;
+	uint32_t a, host;
+
+	if (plan_parse_ip(s, &a, &prefix, err))
+		return -EINVAL;
+	if (!strchr(s, '/'))
+		prefix = def_prefix;
+	host = prefix >= 32 ? 0 : a & (0xffffffffu >> prefix);
+	if (a >> 24 == 0)
+		why = "0.0.0.0/8 means this host";
+	else if (a >> 24 == 127)
+		why = "it is a loopback address";
+	else if (a >> 28 == 14)
+		why = "it is a multicast address";
+	else if (a >> 28 == 15)
+		why = "it is reserved or the broadcast address";
+	else if (!prefix)
+		why = "prefix length 0 would take every address";
+	else if (prefix <= 30 && !host)
+		why = "it is the address of its network";
+	else if (prefix <= 30 && host == 0xffffffffu >> prefix)
+		why = "it is the broadcast address of its network";
+	if (why)
+		return emu_err_set(err, -EINVAL,
+				   "'%s' cannot be a host's address: %s", s,
+				   why);
+	*addr = a;
+	return 0;
+}
+
 int plan_parse_net(const char *s, struct plan_net *net, struct emu_err *err)
 {
 	unsigned int prefix;
@@ -113,13 +147,25 @@ bad:
 	return emu_err_set(err, -EINVAL, "invalid MAC address '%s'", s);
 }
 
-uint64_t plan_dpid(const char *name)
+int plan_dpid(const char *name, uint64_t *dpid, struct emu_err *err)
 {
 	const char *p = name;
+	unsigned long long v;
 
+	*dpid = 0;
 	while (*p && !isdigit((unsigned char)*p))
 		p++;
-	return *p ? strtoull(p, NULL, 10) : 0;
+	if (!*p)
+		return emu_err_set(err, -EINVAL, PLAN_DPID_ERROR);
+	errno = 0;
+	v = strtoull(p, NULL, 10);
+	if (errno)
+		return emu_err_set(err, -ERANGE,
+				   "the number in '%s' does not fit a datapath "
+				   "ID (16 hex digits)",
+				   name);
+	*dpid = v;
+	return 0;
 }
 
 int plan_check_name(const char *name, size_t max, struct emu_err *err)

@@ -36,12 +36,27 @@ int plan_parse_ip(const char *s, uint32_t *addr, unsigned int *prefix,
  * 00:00:00:00:00:01 with the 10.0.0.0/8 base, as Mininet). */
 void plan_mac_from_index(unsigned long index, char *buf, size_t size);
 
+/* Parses the address of a host's interface, "a.b.c.d[/len]" ('def_prefix'
+ * when without a length), refusing what no host can have: 0.0.0.0/8,
+ * loopback, multicast, reserved and broadcast addresses, the network's own
+ * address and its broadcast (prefixes up to /30), and prefix length 0. */
+int plan_parse_host_ip(const char *s, unsigned int def_prefix,
+		       uint32_t *addr, struct emu_err *err);
+
 /* Parses "aa:bb:cc:dd:ee:ff". */
 int plan_parse_mac(const char *s, uint8_t mac[6], struct emu_err *err);
 
+/* Mininet's words when a switch name has no number and no dpid is given
+ * (its own test suite looks for them). */
+#define PLAN_DPID_ERROR                                                       \
+	"Unable to derive default datapath ID - please either specify a "    \
+	"dpid or use a canonical switch name such as s23."
+
 /* The dpid Mininet gives a switch: the value of the first decimal number
- * in its name ("s1" → 1, "s10" → 0xa); 0 when it has none. */
-uint64_t plan_dpid(const char *name);
+ * in its name ("s1" → 1, "s10" → 0xa, "s0" → 0) into '*dpid'.  -EINVAL
+ * with PLAN_DPID_ERROR when the name has no digit, -ERANGE when the
+ * number is beyond 64 bits ('*dpid' is then 0). */
+int plan_dpid(const char *name, uint64_t *dpid, struct emu_err *err);
 
 /* Checks a node name: 1 to 'max' characters of [A-Za-z0-9_.-], not
  * starting with '-' or '.'. */

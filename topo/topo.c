@@ -1,6 +1,7 @@
 #include "topo/topo.h"
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,51 +26,15 @@ void topo_release(struct topo *t)
 		free(t->nodes[i].name);
 	free(t->nodes);
 	free(t->links);
-	free(t->slots);
+	topo_index_release(&t->names);
 	topo_init(t);
-}
-
-/* FNV-1a. */
-static size_t topo_hash(const char *name)
-{
-	size_t h = 2166136261u;
-
-	for (const char *p = name; *p; p++)
-		h = (h ^ (unsigned char)*p) * 16777619u;
-	return h;
-}
-
-/* The slot of 'name' in 't->slots': the one holding it, or the free one
- * where it would go. */
-static size_t topo_slot(const struct topo *t, const char *name)
-{
-	size_t mask = t->n_slots - 1, i = topo_hash(name) & mask;
-
-	while (t->slots[i] && strcmp(t->nodes[t->slots[i] - 1].name, name))
-		i = (i + 1) & mask;
-	return i;
-}
-
-/* Makes room in the hash for one more node. */
-static void topo_grow_slots(struct topo *t)
-{
-	if (2 * (t->n_nodes + 1) < t->n_slots)
-		return;
-	free(t->slots);
-	t->n_slots = t->n_slots ? 2 * t->n_slots : 64;
-	t->slots = xcalloc(t->n_slots, sizeof(*t->slots));
-	for (size_t i = 0; i < t->n_nodes; i++)
-		t->slots[topo_slot(t, t->nodes[i].name)] = i + 1;
 }
 
 int topo_find(const struct topo *t, const char *name)
 {
-	size_t i;
+	uintptr_t i = (uintptr_t)topo_index_find(&t->names, name);
 
-	if (!t->n_slots)
-		return -1;
-	i = topo_slot(t, name);
-	return t->slots[i] ? (int)(t->slots[i] - 1) : -1;
+	return i ? (int)(i - 1) : -1;
 }
 
 size_t topo_count(const struct topo *t, enum topo_kind kind)
@@ -95,12 +60,14 @@ int topo_add_node(struct topo *t, enum topo_kind kind, const char *name,
 				   name);
 	xgrow((void **)&t->nodes, &t->cap_nodes, t->n_nodes + 1,
 	      sizeof(*t->nodes));
-	topo_grow_slots(t);
 	node = &t->nodes[t->n_nodes];
 	node->name = xstrdup(name);
 	node->kind = kind;
-	node->dpid = kind == TOPO_SWITCH ? plan_dpid(name) : 0;
-	t->slots[topo_slot(t, name)] = t->n_nodes + 1;
+	node->dpid = 0;		/* the Net derives it (or says why not) */
+	if (kind == TOPO_SWITCH)
+		plan_dpid(name, &node->dpid, NULL);
+	topo_index_add(&t->names, node->name,
+		       (void *)(uintptr_t)(t->n_nodes + 1));
 	return (int)t->n_nodes++;
 }
 
@@ -135,18 +102,23 @@ struct topo_args {
 	size_t n_kv;
 };
 
+/* Parses the arguments after the name: 'rest' is NULL without a comma;
+ * an empty argument ("single,", "linear,,3") is refused. */
 static int topo_parse_args(char *rest, const char *spec, struct topo_args *a,
 			   struct emu_err *err)
 {
-	char *save = NULL;
+	char *arg;
 
 	memset(a, 0, sizeof(*a));
 	a->spec = spec;
-	for (char *arg = strtok_r(rest, ",", &save); arg;
-	     arg = strtok_r(NULL, ",", &save)) {
+	while ((arg = strsep(&rest, ","))) {
 		char *eq = strchr(arg, '=');
 		long v;
 
+		if (!*arg)
+			return emu_err_set(err, -EINVAL,
+					   "empty argument in topology '%s'",
+					   spec);
 		if (eq == arg)
 			return emu_err_set(err, -EINVAL,
 					   "invalid argument '%s' in topology "
@@ -455,8 +427,7 @@ int topo_build(struct topo *t, const char *spec, struct emu_err *err)
 				  topo_builtin_names());
 		goto out;
 	}
-	ret = topo_parse_args(comma ? comma + 1 : copy + strlen(copy), spec,
-			      &args, err);
+	ret = topo_parse_args(comma ? comma + 1 : NULL, spec, &args, err);
 	if (!ret)
 		ret = b->build(t, &args, err);
 	if (ret)

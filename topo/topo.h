@@ -10,6 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "topo/index.h"
+
 struct emu_err;
 
 enum topo_kind { TOPO_HOST, TOPO_SWITCH };
@@ -30,8 +32,7 @@ struct topo {
 	size_t n_nodes, cap_nodes;
 	struct topo_link *links;
 	size_t n_links, cap_links;
-	size_t *slots;		/* names hashed: node index + 1, 0 free */
-	size_t n_slots;		/* 0 or a power of two, > 2 * n_nodes */
+	struct topo_index names;	/* name -> node index + 1 */
 };
 
 void topo_init(struct topo *t);

@@ -104,6 +104,7 @@ static void fuzz_name(const char *s)
 {
 	struct emu_err err = { 0 };
 	char intf[PLAN_IFNAME_MAX + 1];
+	uint64_t dpid;
 	int ret;
 
 	ret = plan_check_name(s, 10, &err);
@@ -120,7 +121,10 @@ static void fuzz_name(const char *s)
 			   plan_intf_name(s, 10, intf, sizeof(intf), NULL) ==
 				   -ENAMETOOLONG,
 		   "'%s-eth10' is longer than IFNAMSIZ allows", s);
-	plan_dpid(s);
+	ret = plan_dpid(s, &dpid, NULL);
+	fuzz_check(ret == -EINVAL ? !strpbrk(s, "0123456789")
+				  : ret == 0 || ret == -ERANGE,
+		   "'%s': dpid error %d", s, ret);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -181,6 +181,8 @@ static const struct {
 	{ "--topo tree,depth=2,fanout=2,colour=red", "--topo" },
 	{ "--topo tree,depth=12,fanout=12", "--topo" },
 	{ "--topo torus,1,1", "--topo" },
+	/* a Linux bridge holds 1023 ports: refused before anything is made */
+	{ "--topo single,1024 --switch lxbr", "cannot take more than 1023" },
 	{ "--switch", "--switch" },
 	{ "--switch cisco", "--switch" },
 	{ "--switch 'ovs;reboot'", "--switch" },

@@ -96,7 +96,8 @@ static void test_table_has_mininets_commands(void **state)
 		"ports",    "pingall", "pingallfull",	    "pingpair",
 		"iperf",    "iperfudp", "link",	    "noecho", "sh",   "time",
 		"source",   "dpctl",   "switch",   "exit",  "quit",   "EOF",
-		"set",	    "graph",   "lua",
+		"set",	    "graph",   "lua",	   "py",    "x",      "xterm",
+		"pingpairfull",
 	};
 
 	(void)state;
@@ -460,6 +461,88 @@ static void test_piped_input_ends_at_eof(void **state)
 	fclose(in);
 }
 
+/* --pre /dev/zero grew memory until the OOM killer came, and under a
+ * memory limit the ENOMEM was taken for the end of the file. */
+static void test_a_file_of_zeros_is_refused_at_once(void **state)
+{
+	struct fixture *f = *state;
+	struct emu_err err = { 0 };
+
+	assert_int_equal(cli_run_file(f->cli, "/dev/zero", &err), -EINVAL);
+	assert_string_equal(err.msg, "'/dev/zero': line 1 holds a NUL byte: "
+				     "not a command file");
+	assert_int_equal(cli_execute(f->cli, "source /dev/zero"), -EINVAL);
+}
+
+/* Writes 'n' copies of 'piece' into a new temporary file 'path'. */
+static void write_repeated(char *path, const char *piece, size_t n)
+{
+	int fd = mkstemp(path);
+	FILE *file = fdopen(fd, "w");
+
+	assert_non_null(file);
+	for (size_t i = 0; i < n; i++)
+		fputs(piece, file);
+	fclose(file);
+}
+
+static void test_overlong_lines_and_files_are_refused(void **state)
+{
+	struct fixture *f = *state;
+	struct emu_err err = { 0 };
+	char path[] = "/tmp/test_cli_XXXXXX", big[] = "/tmp/test_cli_XXXXXX";
+	char text[] = "lua a\n";
+	FILE *in;
+
+	cli_set_lua_hook(f->cli, fake_lua, f);
+	write_repeated(path, "x", 70000);
+	assert_int_equal(cli_run_file(f->cli, path, &err), -E2BIG);
+	assert_non_null(strstr(err.msg, "line 1 is longer than 65536 bytes"));
+	/* 4 MiB of comments: read up to the limit, then refused */
+	write_repeated(big, "# a comment line\n", (5 << 20) / 17);
+	emu_err_clear(&err);
+	assert_int_equal(cli_run_file(f->cli, big, &err), -EFBIG);
+	assert_non_null(strstr(err.msg, "larger than 4194304 bytes"));
+	/* piped commands: a line too long ends the input with an error */
+	in = fopen(path, "r");
+	assert_int_equal(cli_run(f->cli, in, false), -E2BIG);
+	assert_non_null(strstr(err_text(f), "error: input: line 1 is longer"));
+	fclose(in);
+	/* a line just under the limit runs */
+	in = fmemopen(text, strlen(text), "r");
+	assert_int_equal(cli_run(f->cli, in, false), 0);
+	assert_int_equal(f->lua_calls, 1);
+	fclose(in);
+	unlink(path);
+	unlink(big);
+}
+
+/* A read error is an error, not the end of the commands. */
+static void test_a_read_error_is_an_error(void **state)
+{
+	struct fixture *f = *state;
+	struct emu_err err = { 0 };
+
+	assert_int_equal(cli_run_file(f->cli, "/tmp", &err), -EISDIR);
+	assert_string_equal(err.msg, "'/tmp': cannot read line 1: Is a "
+				     "directory");
+}
+
+/* Mininet's 'py' runs Lua here, and says so once. */
+static void test_py_runs_lua_with_a_one_line_note(void **state)
+{
+	struct fixture *f = *state;
+
+	cli_set_lua_hook(f->cli, fake_lua, f);
+	assert_int_equal(cli_execute(f->cli, "py net.h1"), 0);
+	assert_int_equal(cli_execute(f->cli, "py 1 + 1"), 0);
+	assert_int_equal(f->lua_calls, 2);
+	assert_string_equal(f->lua_code, "1 + 1");
+	assert_string_equal(err_text(f),
+			    "note: py runs Lua here, as 'lua' (net is the "
+			    "network, nodes by name: h1:cmd('ifconfig'))\n");
+}
+
 static void test_set_checks_what_it_sets(void **state)
 {
 	struct fixture *f = *state;
@@ -497,6 +580,10 @@ int main(void)
 		T(test_a_file_sourcing_itself_stops),
 		T(test_piped_input_runs_lines_until_quit),
 		T(test_piped_input_ends_at_eof),
+		T(test_a_file_of_zeros_is_refused_at_once),
+		T(test_overlong_lines_and_files_are_refused),
+		T(test_a_read_error_is_an_error),
+		T(test_py_runs_lua_with_a_one_line_note),
 		T(test_set_checks_what_it_sets),
 #undef T
 	};

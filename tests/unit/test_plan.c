@@ -108,11 +108,38 @@ static void test_mac_is_exactly_six_pairs_of_hex_digits(void **state)
 
 static void test_dpid_is_the_first_number_of_the_name(void **state)
 {
+	struct emu_err err = { 0 };
+	uint64_t dpid;
+
 	(void)state;
-	assert_int_equal(plan_dpid("s1"), 1);
-	assert_int_equal(plan_dpid("s10"), 10);
-	assert_int_equal(plan_dpid("core3x4"), 3);
-	assert_int_equal(plan_dpid("switch"), 0);
+	assert_int_equal(plan_dpid("s1", &dpid, &err), 0);
+	assert_int_equal(dpid, 1);
+	assert_int_equal(plan_dpid("s10", &dpid, &err), 0);
+	assert_int_equal(dpid, 10);
+	assert_int_equal(plan_dpid("s123", &dpid, &err), 0);
+	assert_int_equal(dpid, 0x7b);
+	assert_int_equal(plan_dpid("core3x4", &dpid, &err), 0);
+	assert_int_equal(dpid, 3);
+	assert_int_equal(plan_dpid("s0", &dpid, &err), 0);
+	assert_int_equal(dpid, 0);
+}
+
+static void test_dpid_of_a_name_without_digits_is_mininets_error(
+	void **state)
+{
+	struct emu_err err = { 0 };
+	uint64_t dpid = 5;
+
+	(void)state;
+	assert_int_equal(plan_dpid("A", &dpid, &err), -EINVAL);
+	assert_int_equal(dpid, 0);
+	assert_string_equal(err.msg, "Unable to derive default datapath ID - "
+			    "please either specify a dpid or use a canonical "
+			    "switch name such as s23.");
+	emu_err_clear(&err);
+	assert_int_equal(plan_dpid("s99999999999999999999", &dpid, &err),
+			 -ERANGE);
+	assert_non_null(strstr(err.msg, "does not fit a datapath ID"));
 }
 
 static void test_interface_names_follow_mininet(void **state)
@@ -147,9 +174,52 @@ static void test_names_allow_only_safe_characters(void **state)
 			 -ENAMETOOLONG);
 }
 
+/* 0.0.0.0, broadcast, loopback, multicast and prefix 0 were taken as a
+ * host's address. */
+static void test_host_address_refuses_what_no_host_can_have(void **state)
+{
+	static const struct {
+		const char *ip, *why;
+	} bad[] = {
+		{ "0.0.0.0", "means this host" },
+		{ "0.1.2.3/8", "means this host" },
+		{ "255.255.255.255", "broadcast" },
+		{ "127.0.0.1", "loopback" },
+		{ "224.0.0.1/24", "multicast" },
+		{ "239.1.1.1", "multicast" },
+		{ "240.0.0.1", "reserved" },
+		{ "10.0.0.1/0", "prefix length 0" },
+		{ "10.0.0.255/24", "broadcast address of its network" },
+		{ "10.0.0.0/24", "address of its network" },
+		{ "10.255.255.255", "broadcast address of its network" },
+	};
+	struct emu_err err = { 0 };
+	uint32_t addr;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		emu_err_clear(&err);
+		assert_int_equal(plan_parse_host_ip(bad[i].ip, 8, &addr, &err),
+				 -EINVAL);
+		if (!strstr(err.msg, bad[i].why) || !strstr(err.msg, bad[i].ip))
+			fail_msg("%s: '%s'", bad[i].ip, err.msg);
+	}
+	assert_int_equal(plan_parse_host_ip("10.0.0.1", 8, &addr, NULL), 0);
+	assert_int_equal(addr, 0x0a000001);
+	/* what is a network's address at /8 is a host at /31 and /32 */
+	assert_int_equal(plan_parse_host_ip("10.0.0.0/31", 8, &addr, NULL), 0);
+	assert_int_equal(plan_parse_host_ip("10.0.0.255/32", 8, &addr, NULL),
+			 0);
+	assert_int_equal(plan_parse_host_ip("10.0.0.255", 16, &addr, NULL), 0);
+	assert_int_equal(plan_parse_host_ip("10.0.0.256", 8, &addr, NULL),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+			test_host_address_refuses_what_no_host_can_have),
 		cmocka_unit_test(test_default_base_gives_10_0_0_n_slash_8),
 		cmocka_unit_test(test_bare_ipbase_means_slash_8_and_is_masked),
 		cmocka_unit_test(
@@ -158,6 +228,8 @@ int main(void)
 		cmocka_unit_test(test_mac_follows_the_host_number),
 		cmocka_unit_test(test_mac_is_exactly_six_pairs_of_hex_digits),
 		cmocka_unit_test(test_dpid_is_the_first_number_of_the_name),
+		cmocka_unit_test(
+			test_dpid_of_a_name_without_digits_is_mininets_error),
 		cmocka_unit_test(test_interface_names_follow_mininet),
 		cmocka_unit_test(test_names_allow_only_safe_characters),
 	};

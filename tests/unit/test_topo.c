@@ -10,6 +10,7 @@
 #include <time.h>
 
 #include "emu/err.h"
+#include "topo/index.h"
 #include "topo/topo.h"
 
 static void build_ok(struct topo *t, const char *spec)
@@ -200,6 +201,13 @@ static void test_bad_topology_arguments_are_refused(void **state)
 			       "too many arguments"));
 	assert_non_null(strstr(build_err("tree,depth=10,fanout=10", -E2BIG),
 			       "too large"));
+	/* an empty argument was skipped: 'single,' built single,2 */
+	assert_string_equal(build_err("single,", -EINVAL),
+			    "empty argument in topology 'single,'");
+	assert_non_null(strstr(build_err("linear,,3", -EINVAL),
+			       "empty argument"));
+	assert_non_null(strstr(build_err("tree,depth=2,,fanout=2", -EINVAL),
+			       "empty argument"));
 }
 
 static void test_duplicate_and_bad_names_are_refused(void **state)
@@ -252,6 +260,39 @@ static void test_linear_topo_beyond_the_limit_is_refused(void **state)
 			       "too large"));
 }
 
+/* The name index keeps every other entry findable when entries in the
+ * middle of a probe run are removed (backward shift). */
+static void test_name_index_finds_what_stays_after_removals(void **state)
+{
+	enum { N = 5000 };
+	static char names[N][16];
+	struct topo_index idx;
+
+	(void)state;
+	topo_index_init(&idx);
+	assert_null(topo_index_find(&idx, "x"));
+	topo_index_remove(&idx, "x");
+	for (int i = 0; i < N; i++) {
+		snprintf(names[i], sizeof(names[i]), "n%d", i);
+		topo_index_add(&idx, names[i], names[i]);
+	}
+	assert_int_equal(idx.n, N);
+	for (int i = 0; i < N; i += 3)
+		topo_index_remove(&idx, names[i]);
+	for (int i = 0; i < N; i++) {
+		if (i % 3)
+			assert_ptr_equal(topo_index_find(&idx, names[i]),
+					 names[i]);
+		else
+			assert_null(topo_index_find(&idx, names[i]));
+	}
+	topo_index_add(&idx, names[1], names[2]);	/* replaces */
+	assert_ptr_equal(topo_index_find(&idx, "n1"), names[2]);
+	assert_int_equal(idx.n, N - (N + 2) / 3);
+	topo_index_release(&idx);
+	assert_null(topo_index_find(&idx, "n1"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -271,6 +312,8 @@ int main(void)
 		cmocka_unit_test(
 			test_largest_topologies_build_in_well_under_a_second),
 		cmocka_unit_test(test_linear_topo_beyond_the_limit_is_refused),
+		cmocka_unit_test(
+			test_name_index_finds_what_stays_after_removals),
 	};
 
 	return cmocka_run_group_tests_name("topo", tests, NULL, NULL);
