@@ -35,9 +35,10 @@ static int proc_start_time(pid_t pid, unsigned long long *start)
 	p = strrchr(buf, ')');
 	if (!p)
 		return -EINVAL;
-	/* ") S ppid ..." : the state is field 3, the start time field 22 */
+	/* ") S ppid ...": 'p' at the space before field 3 (the state),
+	 * moved on to the space before field 22 (the start time) */
 	p++;
-	for (int field = 2; field < 22 && p; field++)
+	for (int field = 3; field < 22 && p; field++)
 		p = strchr(p + 1, ' ');
 	if (!p || sscanf(p, " %llu", start) != 1)
 		return -EINVAL;

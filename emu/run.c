@@ -11,7 +11,10 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
+
+#include <linux/magic.h>
 
 #include "emu/err.h"
 #include "emu/proc.h"
@@ -22,6 +25,8 @@ struct run {
 	char *dir;		/* RUN_DIR "/<tag>" */
 	int global_fd;		/* RUN_DIR "/lock", held exclusively */
 	int lock_fd;		/* <dir>/lock, held while the run lives */
+	FILE *netns_file;	/* <dir>/RUN_NETNS_FILE once a namespace
+				   was noted */
 };
 
 /* The run of this process (one at most), for run_note_netns() and for
@@ -236,6 +241,8 @@ void run_close(struct run *run)
 		return;
 	if (run_self == run)
 		run_self = NULL;
+	if (run->netns_file)
+		fclose(run->netns_file);
 	had_dir = run->lock_fd >= 0;
 	if (had_dir) {
 		run_remove_dir(run->dir);
@@ -254,27 +261,40 @@ void run_close(struct run *run)
 
 int run_note_netns(const char *name, int nsfd, struct emu_err *err)
 {
+	unsigned long long dev = 0, ino = 0;
 	struct stat st;
 	char *path;
-	FILE *f;
-	int ret = 0;
 
 	if (!run_self)
 		return 0;
-	if (fstat(nsfd, &st) < 0)
-		return emu_err_set(err, -errno, "cannot stat namespace '%s': %s",
-				   name, strerror(errno));
-	path = xasprintf("%s/" RUN_NETNS_FILE, run_self->dir);
-	f = fopen(path, "ae");
-	if (!f || fprintf(f, "%s %llu %llu\n", name,
-			  (unsigned long long)st.st_dev,
-			  (unsigned long long)st.st_ino) < 0 ||
-	    fclose(f)) {
-		ret = emu_err_set(err, -errno, "cannot write '%s': %s", path,
-				  strerror(errno));
+	if (nsfd >= 0) {
+		if (fstat(nsfd, &st) < 0)
+			return emu_err_set(err, -errno,
+					   "cannot stat namespace '%s': %s",
+					   name, strerror(errno));
+		dev = (unsigned long long)st.st_dev;
+		ino = (unsigned long long)st.st_ino;
 	}
-	free(path);
-	return ret;
+	if (!run_self->netns_file) {
+		path = xasprintf("%s/" RUN_NETNS_FILE, run_self->dir);
+		run_self->netns_file = fopen(path, "ae");
+		if (!run_self->netns_file) {
+			int ret = emu_err_set(err, -errno,
+					      "cannot write '%s': %s", path,
+					      strerror(errno));
+
+			free(path);
+			return ret;
+		}
+		free(path);
+	}
+	/* Flushed at once: on disk before the namespace gets its name, and
+	 * nothing buffered for a fork to write twice. */
+	if (fprintf(run_self->netns_file, "%s %llu %llu\n", name, dev, ino) < 0
+	    || fflush(run_self->netns_file))
+		return emu_err_set(err, -errno, "cannot note namespace '%s': %s",
+				   name, strerror(errno));
+	return 0;
 }
 
 /* True when 'a' and 'b' are the same file. */
@@ -286,28 +306,41 @@ static bool run_same_file(const struct stat *a, const char *b)
 	       st.st_ino == a->st_ino;
 }
 
-bool run_owns_netns(const char *tag, const char *name)
+enum run_netns run_netns_owner(const char *tag, const char *name)
 {
 	char path[PATH_MAX], line[512], want[300];
 	unsigned long long dev, ino;
-	bool owned = false;
+	bool noted = false, same = false;
+	struct statfs sfs;
 	struct stat st;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	if (stat(path, &st) < 0 || run_same_file(&st, "/proc/1/ns/net") ||
-	    run_same_file(&st, "/proc/self/ns/net"))
-		return false;
+	if (lstat(path, &st) < 0 || statfs(path, &sfs) < 0)
+		return RUN_NETNS_FOREIGN;
 	snprintf(path, sizeof(path), RUN_DIR "/%s/" RUN_NETNS_FILE, tag);
 	f = fopen(path, "re");
 	if (!f)
-		return false;
-	while (!owned && fgets(line, sizeof(line), f))
-		owned = sscanf(line, "%299s %llu %llu", want, &dev, &ino) == 3 &&
-			!strcmp(want, name) && dev == st.st_dev &&
-			ino == st.st_ino;
+		return RUN_NETNS_FOREIGN;
+	while (!same && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%299s %llu %llu", want, &dev, &ino) != 3 ||
+		    strcmp(want, name))
+			continue;
+		noted = true;
+		same = ino && dev == st.st_dev && ino == st.st_ino;
+	}
 	fclose(f);
-	return owned;
+	if ((unsigned long)sfs.f_type == NSFS_MAGIC) {
+		if (!same || run_same_file(&st, "/proc/1/ns/net") ||
+		    run_same_file(&st, "/proc/self/ns/net"))
+			return RUN_NETNS_FOREIGN;
+		return RUN_NETNS_OWN;
+	}
+	/* No namespace mounted there: the empty file the run made for the
+	 * name before it died. */
+	if (noted && S_ISREG(st.st_mode) && st.st_size == 0)
+		return RUN_NETNS_UNMOUNTED;
+	return RUN_NETNS_FOREIGN;
 }
 
 /* Sysctls: the machine's values in RUN_SYSCTL_ORIG, the runs relying on

@@ -46,13 +46,23 @@ bool run_tag_of(const char *name, char sep, char *buf, size_t size);
 bool run_is_dead(const char *tag);
 
 /* Notes in the directory of this process's run that the named namespace
- * 'name' (open as 'nsfd') is the run's.  Does nothing when the process has
- * no run.  0 or a negative errno with 'err' set. */
+ * 'name' (open as 'nsfd') is the run's; with 'nsfd' -1, that the run takes
+ * the name and is about to make it.  On disk when it returns.  Does
+ * nothing when the process has no run.  0 or a negative errno with 'err'
+ * set. */
 int run_note_netns(const char *name, int nsfd, struct emu_err *err);
-/* True when the run 'tag' noted the namespace now at /run/netns/'name'
- * (same device and inode) and it is neither the machine's own namespace
- * nor this process's. */
-bool run_owns_netns(const char *tag, const char *name);
+
+/* What /run/netns/<name> is to the run 'tag'. */
+enum run_netns {
+	RUN_NETNS_FOREIGN,	/* not the run's: leave it alone */
+	RUN_NETNS_OWN,		/* a namespace the run noted (same device
+				   and inode), neither the machine's own
+				   namespace nor this process's */
+	RUN_NETNS_UNMOUNTED,	/* the empty file the run made for a name
+				   it noted, with no namespace mounted on
+				   it (the run died in between) */
+};
+enum run_netns run_netns_owner(const char *tag, const char *name);
 
 /* Raises the sysctl 'path' (under /proc/sys/net/ipv4/neigh/default/) to
  * at least 'want' for 'run'.  The machine's value is kept in

@@ -16,6 +16,7 @@
 #include "emu/net.h"
 #include "emu/util.h"
 #include "node/docker.h"
+#include "node/host.h"
 #include "node/node.h"
 #include "lua/lcnemu.h"
 
@@ -479,6 +480,50 @@ static int l_node_mac(lua_State *L)
 	return 1;
 }
 
+/* node:setCPUFrac(f[, sched]): Mininet's CPULimitedHost.setCPUFrac. */
+static int l_node_set_cpu_frac(lua_State *L)
+{
+	struct node *node = lnode_check(L, 1, NULL);
+	double f = luaL_checknumber(L, 2);
+	const char *sched = lopt_optstring(L, 3, NULL);
+	struct emu_err err = { 0 };
+
+	if (host_set_cpu_frac(node, f, sched, &err))
+		return luaL_error(L, "setCPUFrac: %s", err.msg);
+	return 0;
+}
+
+/* node:setCPUs(cores): Mininet's setCPUs; "0-1", a core or a list. */
+static int l_node_set_cpus(lua_State *L)
+{
+	struct node *node = lnode_check(L, 1, NULL);
+	struct emu_err err = { 0 };
+	const char *cores;
+	char buf[256];
+
+	if (lua_istable(L, 2)) {
+		size_t len = 0;
+
+		buf[0] = '\0';
+		for (lua_Integer i = 1; lua_rawgeti(L, 2, i) != LUA_TNIL; i++) {
+			lua_Integer core = luaL_checkinteger(L, -1);
+
+			lua_pop(L, 1);
+			luaL_argcheck(L, core >= 0 && len < sizeof(buf) - 24,
+				      2, "core numbers expected");
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"%s%lld", i > 1 ? "," : "",
+						(long long)core);
+		}
+		cores = buf;
+	} else {
+		cores = lopt_checkstring(L, 2);
+	}
+	if (host_set_cpus(node, cores, &err))
+		return luaL_error(L, "setCPUs: %s", err.msg);
+	return 0;
+}
+
 /* node:setIP(ip[, prefixLen][, intf]): Mininet's setIP. */
 static int l_node_set_ip(lua_State *L)
 {
@@ -825,6 +870,8 @@ void lnode_register(lua_State *L)
 		{ "intf", l_node_intf },
 		{ "setDefaultRoute", l_node_set_default_route },
 		{ "defaultIntf", l_node_intf },
+		{ "setCPUFrac", l_node_set_cpu_frac },
+		{ "setCPUs", l_node_set_cpus },
 		{ "intfs", l_node_intfs },
 		{ "intfNames", l_node_intfs },
 		{ "updateCpuLimit", l_node_update_cpu },

@@ -77,6 +77,8 @@ static char sfy_netns[64];
 static char sfy_root_netns[64];
 /* A run directory the test made, removed by the teardowns. */
 static char sfy_run_dir[64];
+/* A plain file the test made in /run/netns, removed by the teardowns. */
+static char sfy_plain[96];
 /* The containers of a run, removed by the teardowns: "cn<pid>". */
 static char sfy_docker_tag[32];
 /* The ARP-cache limits before a test changed them; 0: not read. */
@@ -146,6 +148,10 @@ static int sfy_teardown(void **state)
 		/* unmounts the name only: nothing in it is touched */
 		sh("ip netns delete %s 2>/dev/null", sfy_root_netns);
 		sfy_root_netns[0] = '\0';
+	}
+	if (sfy_plain[0]) {
+		unlink(sfy_plain);
+		sfy_plain[0] = '\0';
 	}
 	if (sfy_run_dir[0]) {
 		sh("rm -rf %s", sfy_run_dir);
@@ -258,15 +264,17 @@ static void sfy_spawn_foreign_netns(void)
 }
 
 /* Appends the record "name dev ino" of /run/netns/'name' to the run
- * directory's namespace file, as the run would ('ino_delta' forges it). */
+ * directory's namespace file, as the run would ('ino_delta' forges it;
+ * -1: the name only, as before the namespace is made). */
 static void sfy_note_netns(const char *name, int ino_delta)
 {
+	struct stat st = { 0 };
 	char path[128];
-	struct stat st;
 	FILE *f;
 
 	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	assert_int_equal(stat(path, &st), 0);
+	if (ino_delta >= 0)
+		assert_int_equal(stat(path, &st), 0);
 	snprintf(path, sizeof(path), "%s/" RUN_NETNS_FILE, sfy_run_dir);
 	f = fopen(path, "a");
 	assert_non_null(f);
@@ -347,15 +355,25 @@ static void test_root_namespace_is_never_a_runs_own(void **state)
 			 0);
 	assert_true(run_is_dead(tag));
 	/* Unnoted, or noted with another inode: not the run's. */
-	assert_false(run_owns_netns(tag, sfy_netns));
+	assert_int_equal(run_netns_owner(tag, sfy_netns), RUN_NETNS_FOREIGN);
 	sfy_note_netns(sfy_netns, 1);
-	assert_false(run_owns_netns(tag, sfy_netns));
+	assert_int_equal(run_netns_owner(tag, sfy_netns), RUN_NETNS_FOREIGN);
 	/* Noted as it is: the run's (the check is not always false). */
 	sfy_note_netns(sfy_netns, 0);
-	assert_true(run_owns_netns(tag, sfy_netns));
+	assert_int_equal(run_netns_owner(tag, sfy_netns), RUN_NETNS_OWN);
 	/* The root namespace, noted as it is: never. */
 	sfy_note_netns(sfy_root_netns, 0);
-	assert_false(run_owns_netns(tag, sfy_root_netns));
+	assert_int_equal(run_netns_owner(tag, sfy_root_netns),
+			 RUN_NETNS_FOREIGN);
+	/* An empty file with no namespace on it: the run's only when it
+	 * noted the name (it died before mounting one there). */
+	snprintf(sfy_plain, sizeof(sfy_plain), "/run/netns/%s-sfyplain", tag);
+	close(open(sfy_plain, O_CREAT | O_WRONLY, 0));
+	assert_int_equal(run_netns_owner(tag, strrchr(sfy_plain, '/') + 1),
+			 RUN_NETNS_FOREIGN);
+	sfy_note_netns(strrchr(sfy_plain, '/') + 1, -1);
+	assert_int_equal(run_netns_owner(tag, strrchr(sfy_plain, '/') + 1),
+			 RUN_NETNS_UNMOUNTED);
 }
 
 /* ---- processes: by identity, never by pid alone ------------------- */

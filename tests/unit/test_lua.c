@@ -69,7 +69,7 @@ static void test_unknown_option_keys_are_errors_with_file_and_line(
 		     "controller, link, ipBase");
 	expect_error(NET "net:addHost('h1', {ipp = '10.0.0.1'})", 2,
 		     "addHost: unknown option 'ipp' (known: ip, mac, "
-		     "defaultRoute)");
+		     "defaultRoute, cls, cpu, sched, period_us, cores)");
 	expect_error(NET "\n\nnet:addSwitch('s1', {protocols = 'OF13'})", 4,
 		     "addSwitch: unknown option 'protocols'");
 	expect_error(NET "net:addDocker('d1', {dimage = 'x', volume = {}})", 2,

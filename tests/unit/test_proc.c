@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -46,13 +47,36 @@ static void test_bad_identity_lines_are_refused(void **state)
 		assert_int_equal(proc_id_parse(bad[i], &id), -EINVAL);
 }
 
+/* Field 22 of /proc/self/stat, read plainly (our name has no spaces). */
+static unsigned long long start_from_stat(void)
+{
+	unsigned long long v = 0;
+	char field[64];
+	FILE *f = fopen("/proc/self/stat", "r");
+
+	assert_non_null(f);
+	for (int i = 1; i <= 22; i++)
+		assert_int_equal(fscanf(f, "%63s", field), 1);
+	fclose(f);
+	sscanf(field, "%llu", &v);
+	return v;
+}
+
 static void test_own_identity_lives_and_a_changed_one_does_not(void **state)
 {
 	struct proc_id id, other;
+	char *big;
 
 	(void)state;
 	assert_int_equal(proc_id_of(getpid(), &id), 0);
 	assert_true(id.start > 0);
+	assert_true(id.start == start_from_stat());
+	/* What changes in a process's life does not change who it is. */
+	big = malloc(64 << 20);
+	assert_non_null(big);
+	memset(big, 1, 64 << 20);
+	assert_true(proc_id_alive(&id));
+	free(big);
 	assert_non_null(strstr(id.exe, "test_proc"));
 	assert_true(proc_id_alive(&id));
 	/* Same pid, another start time: some other process. */
