@@ -18,6 +18,7 @@
 #include "link/nl.h"
 #include "node/docker.h"
 #include "node/host.h"
+#include "node/cgroup.h"
 #include "node/nat.h"
 #include "node/ovs.h"
 
@@ -221,10 +222,12 @@ static void cleanup_run_dirs(struct cleanup_counts *c)
 }
 
 /* What hosts add beyond their namespaces: a NAT's iptables rules (and
- * the forwarding switch), read before the run directories go. */
+ * the forwarding switch), CPU-limited hosts' cgroups (their processes died
+ * with the namespaces); read before the run directories go. */
 static void cleanup_host_extras(struct cleanup_counts *c)
 {
 	c->rules += (unsigned int)nat_cleanup(cleanup_is_dead, NULL);
+	c->cgroups += (unsigned int)cgroup_cleanup(cleanup_is_dead, NULL);
 }
 
 int cleanup_dead_runs(enum cleanup_flags flags,
@@ -251,9 +254,9 @@ int cleanup_dead_runs(enum cleanup_flags flags,
 		fprintf(out,
 			"*** Removed %u namespaces, %u links, %u OVS bridges, "
 			"%u containers, %u processes, %u run directories, "
-			"%u iptables rules\n",
+			"%u iptables rules, %u cgroups\n",
 			c.namespaces, c.links, c.bridges, c.containers,
-			c.processes, c.dirs, c.rules);
+			c.processes, c.dirs, c.rules, c.cgroups);
 	if (out && c.kept)
 		fprintf(out, "*** Kept %u containers made with keep = true "
 			     "(cnemu -c --all removes them)\n",

@@ -4,7 +4,8 @@
  * OVS bridges with external_ids:cnemu-run, labelled Docker containers,
  * controller processes by the identities the run noted (pid, start time,
  * executable), a NAT's iptables rules (those its run directory notes,
- * with the comment "cnemu:<tag>"), run directories — and nothing else.
+ * with the comment "cnemu:<tag>"), CPU-limited hosts' cgroups (those
+ * it notes, "<tag>-<host>"), run directories — and nothing else.
  * A run that still lives is left alone; containers made with keep = true (label
  * cnemu.keep=true) are stopped and kept unless CLEANUP_KEPT; the
  * machine's sysctls come back once no run relies on them. */
@@ -26,6 +27,7 @@ struct cleanup_counts {
 	unsigned int foreign;	/* "<tag>-*" namespaces the run did not
 				   note: left alone */
 	unsigned int rules;	/* a NAT's iptables rules */
+	unsigned int cgroups;	/* CPU-limited hosts' cgroups */
 };
 
 /* Removes the leftovers of dead runs; reports each kind of object on

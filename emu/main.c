@@ -89,8 +89,9 @@ static int main_check_controller(const char *spec, struct emu_err *err)
 	return ret;
 }
 
-/* Checks --switch and --ipbase, and that the --pre and --post files can
- * be read, before anything is made: each error names its option. */
+/* Checks --switch, --host and --ipbase, and that the --pre and --post
+ * files can be read, before anything is made: each error names its
+ * option. */
 static int main_check_net(const struct emu_opts *o, struct emu_err *err)
 {
 	struct net_opts sw = { .switch_kind = o->switch_kind,
@@ -106,6 +107,16 @@ static int main_check_net(const struct emu_opts *o, struct emu_err *err)
 		return err->code;
 	}
 	net_destroy(net);
+	if (o->host) {
+		struct net_opts ho = { .host = o->host };
+
+		net = net_create(&ho, err);
+		if (!net) {
+			emu_err_prefix(err, "--");
+			return err->code;
+		}
+		net_destroy(net);
+	}
 	if (o->ipbase && plan_parse_net(o->ipbase, &ipbase, err)) {
 		emu_err_prefix(err, "--ipbase: ");
 		return err->code;
@@ -284,6 +295,7 @@ static int main_run(const struct emu_opts *o)
 		.auto_arp = o->arp,
 		.link_engine = o->link_engine,
 		.link_defaults = o->has_link ? &o->link : NULL,
+		.host = o->host,
 	};
 	struct emu_err err = { 0 };
 	unsigned long long t0 = now_us();

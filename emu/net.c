@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -55,6 +56,8 @@ struct net {
 	bool standalone;		/* OVS without controller */
 	bool auto_mac;
 	bool auto_arp;			/* --arp: static ARP on every host */
+	struct host_cpu host_cpu;	/* --host: every host's CPU limits */
+	char *host_buf;			/* strings of 'host_cpu' */
 	struct plan_net ipbase;
 	unsigned long next_ip;		/* index of the next host address */
 	struct shaping link_defaults;
@@ -456,6 +459,11 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	    plan_parse_net(opts->ipbase ? opts->ipbase : "10.0.0.0/8",
 			   &net->ipbase, err))
 		goto fail;
+	if (opts->host &&
+	    host_cpu_parse(opts->host, &net->host_cpu, &net->host_buf, err)) {
+		emu_err_prefix(err, "host: ");
+		goto fail;
+	}
 	net->next_ip = 1;
 	/* The run's lock and the root socket wait for net_start(): a Net
 	 * only described needs neither root nor the machine.  The tag is the
@@ -555,7 +563,9 @@ struct node *net_add_host(struct net *net, const char *name,
 			  const struct net_host_opts *opts,
 			  struct emu_err *err)
 {
-	struct node *node = host_create(net, name);
+	struct node *node = host_create(net, name,
+				       opts && opts->cpu ? opts->cpu
+							 : &net->host_cpu);
 
 	if (opts)
 		node->default_route = xstrdup(opts->default_route);
@@ -943,22 +953,45 @@ static void net_stop_role(struct net *net, enum node_role role)
 	net_batch(net, role, NET_BATCH_STOP, NULL);
 }
 
-/* Addresses the interfaces of 'node' whose links are made and sets them
- * up, through one socket in its namespace. */
-/* Mininet's defaultRoute: "via GW", "dev IFNAME" or a bare gateway. */
+/* Mininet's defaultRoute: "via GW", "dev IFNAME" or a bare gateway (an
+ * interface of the node's name means "dev").  Replaces one there. */
 static int net_add_default_route(struct nlsock *nl, struct node *node,
 				 struct emu_err *err)
 {
 	const char *r = node->default_route;
 	int ret;
 
-	if (str_starts_with(r, "dev "))
-		ret = nlsock_add_route(nl, "default", NULL, r + 4, err);
+	if (node_find_intf(node, r))
+		ret = nlsock_replace_route(nl, "default", NULL, r, err);
+	else if (str_starts_with(r, "dev "))
+		ret = nlsock_replace_route(nl, "default", NULL, r + 4, err);
 	else
-		ret = nlsock_add_route(nl, "default",
-				       str_starts_with(r, "via ") ? r + 4 : r,
-				       NULL, err);
+		ret = nlsock_replace_route(nl, "default",
+					   str_starts_with(r, "via ") ? r + 4
+								       : r,
+					   NULL, err);
 	node->routed = !ret;
+	return ret;
+}
+
+int net_set_default_route(struct net *net, struct node *node,
+			  const char *route, struct emu_err *err)
+{
+	struct nlsock *nl;
+	int ret;
+
+	free(node->default_route);
+	node->default_route = xstrdup(route);
+	node->routed = false;
+	if (!net->started || !node->running || node->nsfd < 0)
+		return 0;	/* at start, once its interfaces are up */
+	nl = nlsock_open(node->nsfd, err);
+	if (!nl)
+		return err ? err->code : -EIO;
+	ret = net_add_default_route(nl, node, err);
+	nlsock_close(nl);
+	if (ret)
+		emu_err_prefix(err, "'%s': ", node->name);
 	return ret;
 }
 
@@ -1342,6 +1375,7 @@ void net_destroy(struct net *net)
 	free(net->sw_info);
 	free(net->ctl_targets);
 	free(net->controller_spec);
+	free(net->host_buf);
 	free(net);
 }
 
@@ -1457,6 +1491,72 @@ int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
 		return ret;
 	emu_err_clear(err);
 	return n_sent ? (int)((n_sent - n_recv) * 100 / n_sent) : 0;
+}
+
+int net_run_cpu_limit_test(struct net *net, double cpu, unsigned int seconds,
+			   double *pcts, size_t cap, FILE *out,
+			   struct emu_err *err)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n_loops = (size_t)ceil((double)cores * cpu), n_hosts = 0, k;
+	char *argv[] = { "/bin/sh", "-c", "while true; do a=1; done", NULL };
+	struct node_exec_opts eo = { .stdin_fd = -1, .stdout_fd = -1,
+				     .stderr_fd = -1 };
+	struct node **hosts = xcalloc(net->n_nodes, sizeof(*hosts));
+	pid_t *pids;
+	long long *last;
+	size_t n_pids = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < net->n_nodes; i++)
+		if (net->nodes[i]->running &&
+		    host_cpu_usage_ns(net->nodes[i]) >= 0)
+			hosts[n_hosts++] = net->nodes[i];
+	if (!n_hosts || n_hosts * seconds > cap || !n_loops) {
+		free(hosts);
+		return emu_err_set(err, -EINVAL,
+				   n_hosts ? "no room for the figures"
+					   : "no running CPU-limited host");
+	}
+	log_info("*** Testing CPU %.0f%% bandwidth limit", cpu * 100);
+	pids = xcalloc(n_hosts * n_loops, sizeof(*pids));
+	last = xcalloc(n_hosts, sizeof(*last));
+	for (size_t h = 0; h < n_hosts && !ret; h++)
+		for (size_t j = 0; j < n_loops && !ret; j++) {
+			pid_t pid = node_spawn(hosts[h], argv, &eo, err);
+
+			if (pid < 0)
+				ret = pid;
+			else
+				pids[n_pids++] = pid;
+		}
+	for (size_t h = 0; h < n_hosts; h++)
+		last[h] = host_cpu_usage_ns(hosts[h]);
+	for (unsigned int t = 0; t < seconds && !ret; t++) {
+		sleep(1);
+		for (size_t h = 0; h < n_hosts; h++) {
+			long long now = host_cpu_usage_ns(hosts[h]);
+
+			pcts[h * seconds + t] = (double)(now - last[h]) / 1e9 /
+						(double)cores * 100;
+			last[h] = now;
+		}
+	}
+	for (size_t i = 0; i < n_pids; i++) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+	}
+	k = ret ? 0 : n_hosts * seconds;
+	if (!ret && out) {
+		fprintf(out, "*** Results: [");
+		for (size_t i = 0; i < k; i++)
+			fprintf(out, "%s%.4f", i ? ", " : "", pcts[i]);
+		fprintf(out, "]\n");
+	}
+	free(pids);
+	free(last);
+	free(hosts);
+	return ret ? ret : (int)k;
 }
 
 struct link *net_find_link(const struct net *net, const struct node *a,

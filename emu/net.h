@@ -19,6 +19,7 @@
 #include "link/shaping.h"
 
 struct emu_err;
+struct host_cpu;
 struct ovs_switch_db;
 struct node;
 struct link;
@@ -34,6 +35,9 @@ struct net_opts {
 	bool auto_arp;			/* --arp: static ARP entries */
 	const char *link_engine;	/* "auto", "netem", "pump" */
 	const struct shaping *link_defaults;	/* --link tc,...; NULL */
+	const char *host;		/* --host: "proc" (default), "cfs[,cpu=F,
+					   period_us=N,cores=C]", "rt[,...]":
+					   every host's CPU limits */
 };
 
 /* Options of a host (namespace or container). */
@@ -42,6 +46,8 @@ struct net_host_opts {
 	const char *mac;	/* NULL: from the plan (--mac) or kernel's */
 	const char *default_route;	/* Mininet's defaultRoute: "via GW",
 					   "dev IFNAME" or a bare GW; NULL */
+	const struct host_cpu *cpu;	/* CPU limits (node/host.h); NULL:
+					   the net's --host */
 };
 
 struct net_switch_opts {
@@ -211,6 +217,17 @@ int net_iperf(struct net *net, struct node *client, struct node *server,
 	      const char *udp_bw, unsigned int seconds, double *server_bps,
 	      double *client_bps, struct emu_err *err);
 
+/* Mininet's runCpuLimitTest: runs ceil(cores x 'cpu') busy loops in every
+ * CPU-limited host for 'seconds' and stores in 'pcts' (room for
+ * 'seconds' per such host, host after host) the share of the whole
+ * machine each host used in each second, in percent, read from its
+ * cgroup; prints Mininet's "*** Results: [...]" line on 'out'.  Returns
+ * the number of figures or a negative errno (-EINVAL: no CPU-limited
+ * host). */
+int net_run_cpu_limit_test(struct net *net, double cpu, unsigned int seconds,
+			   double *pcts, size_t cap, FILE *out,
+			   struct emu_err *err);
+
 /* Removes 'link' from the net: from its switches' ports and the machine
  * when made, then frees it and its two interfaces (Containernet's
  * removeLink).  Returns 0, or -ENOENT when 'link' is not in 'net'. */
@@ -230,6 +247,11 @@ int net_set_link_up(struct net *net, struct node *a, struct node *b,
  * (Mininet's setIP). */
 int net_set_ip(struct net *net, struct node *node, const char *intf,
 	       const char *ip, struct emu_err *err);
+/* Mininet's setDefaultRoute: 'route' is "via GW", "dev IFNAME", a bare
+ * gateway or one of the node's interface names; replaces the node's
+ * default route at once when it runs, else it is set at start. */
+int net_set_default_route(struct net *net, struct node *node,
+			  const char *route, struct emu_err *err);
 /* Gives the interface 'intf' of 'node' (NULL as net_set_ip()) the MAC
  * 'mac' ("00:00:00:00:00:01"), at once when it is made (setMAC). */
 int net_set_mac(struct net *net, struct node *node, const char *intf,

@@ -27,6 +27,8 @@ static const char emu_usage[] =
 	"  --ipbase N        host addresses from N (default 10.0.0.0/8)\n"
 	"  --mac             MACs from host numbers (00:00:00:00:00:01)\n"
 	"  --arp             static ARP entries on every host\n"
+	"  --host H          proc (default), cfs or rt: CPU-limited hosts,\n"
+	"                    cfs,cpu=.2,period_us=100000,cores=0-1\n"
 	"  --nat [OPTS]      a NAT giving the hosts the machine's uplink:\n"
 	"                    name=nat0,ip=A,subnet=S (default: --ipbase)\n"
 	"  --pre F, --post F CLI command files to run before and after\n"
@@ -202,7 +204,7 @@ static int emu_opts_nat(struct emu_opts *o, const char *arg,
 enum {
 	OPT_TOPO = 256, OPT_SWITCH, OPT_CONTROLLER, OPT_LINK, OPT_ENGINE,
 	OPT_TEST, OPT_IPBASE, OPT_MAC, OPT_ARP, OPT_LOG, OPT_PRE, OPT_POST,
-	OPT_VERSION, OPT_GRAPH, OPT_CUSTOM, OPT_ALL, OPT_NAT,
+	OPT_VERSION, OPT_GRAPH, OPT_CUSTOM, OPT_ALL, OPT_NAT, OPT_HOST,
 };
 
 static const struct option emu_longopts[] = {
@@ -227,6 +229,7 @@ static const struct option emu_longopts[] = {
 	{ "wait", no_argument, NULL, 'w' },
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "nat", optional_argument, NULL, OPT_NAT },
+	{ "host", required_argument, NULL, OPT_HOST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -277,6 +280,7 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 		case 'v': ret = emu_opts_verbosity(o, optarg, err); break;
 		case 'w': o->wait = true; break;
 		case OPT_ALL: o->clean_all = true; break;
+		case OPT_HOST: o->host = optarg; break;
 		case OPT_NAT:
 			/* Mininet's "--nat ip=A": the next word when it
 			 * holds options. */

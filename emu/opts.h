@@ -43,6 +43,7 @@ struct emu_opts {
 	bool help, version;
 	const char *pre, *post;		/* CLI command files */
 	const char *graph;		/* --graph FILE: draw, don't start */
+	const char *host;		/* --host proc|cfs|rt[,cpu=F,...] */
 	bool nat;			/* --nat[=name=N,ip=A,subnet=S] */
 	const char *nat_name, *nat_ip, *nat_subnet;	/* NULL: defaults */
 	char *nat_buf;			/* owned copy split into those */

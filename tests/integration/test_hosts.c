@@ -321,6 +321,206 @@ static void test_nat_rules_survive_sigkill_until_cnemu_c(void **state)
 	free(others_after);
 }
 
+/* ---- CPU-limited hosts ---------------------------------------------- */
+
+/* Mininet's assertWithinTolerance: 'measured' in [expected x tol,
+ * expected x (2 - tol)]. */
+static void assert_within_tolerance(double measured, double expected,
+				    double tol, const char *out)
+{
+	if (measured < expected * tol ||
+	    measured > expected + (1 - tol) * expected)
+		fail_msg("measured %.4f, expected %.4f within %.0f%%:\n%s",
+			 measured, expected, (1 - tol) * 100, out);
+}
+
+/* Reads the figures of the 'nth' (0-based) "*** Results: [a, b, ...]"
+ * line of 'out' into 'v' (room for 'cap'); returns their count. */
+static size_t results_line(const char *out, int nth, double *v, size_t cap)
+{
+	const char *p = out;
+	size_t n = 0;
+
+	for (int i = 0; p && i <= nth; i++) {
+		p = strstr(p, "*** Results: [");
+		if (p && i < nth)
+			p++;
+	}
+	if (!p)
+		return 0;
+	p += strlen("*** Results: [");
+	while (n < cap && *p && *p != ']') {
+		char *end;
+
+		v[n] = strtod(p, &end);
+		if (end == p)
+			break;
+		n++;
+		p = end + strspn(end, ", ");
+	}
+	return n;
+}
+
+/* Mininet's test_hifi testCPULimits, ported: two hosts with cpu=0.1 on
+ * one switch; runCpuLimitTest's busy loops get 10% of the machine each
+ * second, within Mininet's tolerance (0.8: 8% to 12%), measured from the
+ * hosts' cgroups. */
+static void test_cpu_limits(void **state)
+{
+	double v[16];
+	size_t n;
+	int status;
+	char *out;
+
+	(void)state;
+	if (require_root() || require_ovs())
+		return;
+	out = run_script("",
+			 "local N, CPU_FRACTION = 2, 0.1\n"
+			 "local net = cnemu.Net{}\n"
+			 "local s1 = net:addSwitch('s1')\n"
+			 "for h = 1, N do\n"
+			 "  net:addLink(net:addHost('h' .. h, "
+			 "{cpu = CPU_FRACTION}), s1)\n"
+			 "end\n"
+			 "net:start()\n"
+			 "net:runCpuLimitTest(CPU_FRACTION)\n"
+			 "net:stop()\n",
+			 120, &status);
+	assert_status(out, status, 0);
+	n = results_line(out, 0, v, 16);
+	assert_int_equal(n, 10);	/* 2 hosts x 5 s */
+	for (size_t i = 0; i < n; i++)
+		assert_within_tolerance(v[i] / 100, 0.1, 0.8, out);
+	free(out);
+}
+
+/* Mininet's test_hifi testMostOptions: cpu=0.5/N per host, links of
+ * bw=10, delay=5ms with HTB; every ping gets through.  Then Mininet's
+ * setCPUFrac and setCPUs on the running host (their cgroup changes),
+ * and sched rt: SCHED_RR where the kernel has RT group scheduling, else
+ * one sentence why. */
+static void test_most_options_and_runtime_changes(void **state)
+{
+	int status;
+	char *out;
+
+	(void)state;
+	if (require_root() || require_ovs())
+		return;
+	out = run_script(
+		"",
+		"local N = 2\n"
+		"local net = cnemu.Net{}\n"
+		"local s1 = net:addSwitch('s1')\n"
+		"for h = 1, N do\n"
+		"  net:addLink(net:addHost('h' .. h, {cpu = 0.5 / N}), s1,\n"
+		"              {bw = 10, delay = '5ms', use_htb = true})\n"
+		"end\n"
+		"net:start()\n"
+		"print('DROPPED', net:ping())\n"
+		"local h1 = net:get('h1')\n"
+		"h1:setCPUFrac(0.3)\n"
+		"h1:setCPUs({0})\n"
+		"print('ALLOWED', h1:cmd('grep Cpus_allowed_list "
+		"/proc/self/status'))\n"
+		"local ok, e = pcall(h1.setCPUFrac, h1, 0.1, 'rt')\n"
+		"print('RT', ok and h1:cmd('chrt -p $$') or e)\n"
+		"print('PLAIN', pcall(net:addHost('h9').setCPUFrac, "
+		"net:get('h9'), 0.5))\n"
+		"net:stop()\n",
+		120, &status);
+	assert_status(out, status, 0);
+	assert_has(out, "*** Results: 0% dropped (2/2 received)");
+	assert_has(out, "DROPPED\t0");
+	assert_has(out, "Cpus_allowed_list:\t0\n");
+	if (!strstr(out, "SCHED_RR") && !strstr(out, "RT group scheduling"))
+		fail_msg("sched rt neither worked nor said why:\n%s", out);
+	assert_has(out, "'h9' has no CPU limits");
+	free(out);
+}
+
+/* Mininet's 'mn --host cfs,cpu=.2': every host of the topology gets 20%
+ * of the machine; setCPUFrac(0.4) at runtime gives it 40%. */
+static void test_host_option_and_set_cpu_frac(void **state)
+{
+	double v[8];
+	size_t n;
+	char *out;
+
+	(void)state;
+	if (require_root())
+		return;
+	out = sh_out("printf '%%s\\n' 'lua net:runCpuLimitTest(0.2, 3)' "
+		     "'lua net:get(\"h1\"):setCPUFrac(0.4)' "
+		     "'lua net:runCpuLimitTest(0.4, 3)' | timeout 120 %s "
+		     "--switch lxbr --topo single,1 --host cfs,cpu=.2 2>&1",
+		     test_cnemu());
+	n = results_line(out, 0, v, 8);
+	if (n != 3)
+		fail_msg("expected 3 figures:\n%s", out);
+	for (size_t i = 0; i < n; i++)
+		assert_within_tolerance(v[i] / 100, 0.2, 0.8, out);
+	n = results_line(out, 1, v, 8);
+	if (n != 3)
+		fail_msg("expected 3 more figures:\n%s", out);
+	for (size_t i = 0; i < n; i++)
+		assert_within_tolerance(v[i] / 100, 0.4, 0.8, out);
+	free(out);
+}
+
+/* The cgroups of a SIGKILLed run stay until 'cnemu -c' removes them. */
+static void test_cgroups_survive_sigkill_until_cnemu_c(void **state)
+{
+	struct test_run r = { 0 };
+	char tag[32], *left, *out;
+
+	(void)state;
+	if (require_root())
+		return;
+	assert_int_equal(test_run_start(&r, "%s --switch lxbr --topo single,2 "
+					    "--host cfs,cpu=.1 2>&1",
+					test_cnemu()),
+			 0);
+	snprintf(tag, sizeof(tag), "cn%d", (int)r.pid);
+	if (!test_run_expect(&r, "*** Started in", 60000))
+		fail_msg("no start:\n%s", r.out);
+	test_run_send(&r, "h1 sleep 30 &");
+	test_run_kill(&r, SIGKILL);
+	test_run_wait(&r, 10000);
+	left = sh_out("ls -d /sys/fs/cgroup/*/%s-h* 2>/dev/null", tag);
+	if (!strstr(left, "-h1") || !strstr(left, "-h2"))
+		fail_msg("no cgroups after the SIGKILL: %s", left);
+	free(left);
+	out = sh_out("%s -c 2>&1", test_cnemu());
+	assert_has(out, " cgroups\n");
+	if (strstr(out, " 0 cgroups"))
+		fail_msg("cnemu -c removed no cgroup:\n%s", out);
+	free(out);
+	assert_run_left_nothing(tag);
+	test_run_end(&r);
+}
+
+/* Mininet's simpleperf example in test mode (no loss): four CPU-limited
+ * hosts and shaped links carry a UDP iperf. */
+static void test_simpleperf_example(void **state)
+{
+	char *out, tag[32];
+
+	(void)state;
+	if (require_root() || require_ovs())
+		return;
+	out = sh_out("timeout 120 %s examples/simpleperf.lua testmode 2>&1; "
+		     "echo \"exit=$?\"",
+		     test_cnemu());
+	test_run_tag(out, tag, sizeof(tag));
+	assert_has(out, "'h4': cfs 12% of the machine's CPU");
+	assert_has(out, "*** Results: ['");
+	assert_has(out, "exit=0");
+	assert_run_left_nothing(tag);
+	free(out);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +530,11 @@ int main(void)
 			test_published_ports_without_network_are_an_error),
 		cmocka_unit_test(test_nat_with_tree_topology),
 		cmocka_unit_test(test_nat_rules_survive_sigkill_until_cnemu_c),
+		cmocka_unit_test(test_cpu_limits),
+		cmocka_unit_test(test_most_options_and_runtime_changes),
+		cmocka_unit_test(test_host_option_and_set_cpu_frac),
+		cmocka_unit_test(test_cgroups_survive_sigkill_until_cnemu_c),
+		cmocka_unit_test(test_simpleperf_example),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
