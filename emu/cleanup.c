@@ -15,6 +15,7 @@
 #include "emu/run.h"
 #include "emu/util.h"
 #include "link/nl.h"
+#include "node/controller.h"
 #include "node/docker.h"
 #include "node/host.h"
 #include "node/ovs.h"
@@ -193,6 +194,7 @@ static void cleanup_run_dir(const char *tag, struct cleanup_counts *c)
 		unlink(path);
 	}
 	closedir(dir);
+	controller_remove_leftovers(tag);
 	if (!rmdir(dir_path))
 		c->dirs++;
 }
