@@ -89,6 +89,7 @@ test: deps
 	$(MAKE) integration
 
 asan:
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp \
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined \
 		-fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" unit
 

@@ -134,8 +134,11 @@ static const char *draw_format(const char *path)
 	return NULL;
 }
 
-/* Writes the graph itself, without layout. */
-static int draw_write_dot(Agraph_t *g, const char *path, struct emu_err *err)
+/* Writes 'g' to 'path': the graph itself without layout ('gvc' NULL),
+ * else laid out and rendered as 'format'.  The file is opened here, not by
+ * graphviz, whose gvRenderFilename() says nothing when it cannot open it. */
+static int draw_write(GVC_t *gvc, Agraph_t *g, const char *format,
+		      const char *path, struct emu_err *err)
 {
 	FILE *f = fopen(path, "we");
 	int ret = 0;
@@ -143,12 +146,33 @@ static int draw_write_dot(Agraph_t *g, const char *path, struct emu_err *err)
 	if (!f)
 		return emu_err_set(err, -errno, "cannot write '%s': %s", path,
 				   strerror(errno));
-	if (agwrite(g, f))
-		ret = emu_err_set(err, -EIO, "cannot write '%s'", path);
-	if (fclose(f) && !ret)
-		ret = emu_err_set(err, -errno, "cannot write '%s': %s", path,
-				  strerror(errno));
+	if (gvc ? gvRender(gvc, g, format, f) : agwrite(g, f))
+		ret = emu_err_set(err, -EIO, "cannot draw '%s': %s", path,
+				  draw_errmsg[0] ? draw_errmsg
+						 : "graphviz failed");
+	if ((ferror(f) | fclose(f)) && !ret)
+		ret = emu_err_set(err, errno ? -errno : -EIO,
+				  "cannot write '%s': %s", path,
+				  strerror(errno ? errno : EIO));
 	return ret;
+}
+
+/* graphviz's one context for the process, made at the first drawing and
+ * freed at exit: its pango plugin keeps a pointer to the last font name,
+ * which lives in the context, so a second context after a freed one read
+ * freed memory. */
+static GVC_t *draw_gvc;
+
+static void draw_free_context(void)
+{
+	gvFreeContext(draw_gvc);
+}
+
+static GVC_t *draw_context(void)
+{
+	if (!draw_gvc && (draw_gvc = gvContext()))
+		atexit(draw_free_context);
+	return draw_gvc;
 }
 
 int net_draw(struct net *net, const char *path, struct emu_err *err)
@@ -169,7 +193,7 @@ int net_draw(struct net *net, const char *path, struct emu_err *err)
 				   path);
 	draw_errmsg[0] = '\0';
 	old_errf = agseterrf(draw_on_error);
-	gvc = gvContext();
+	gvc = draw_context();
 	g = agopen("cnemu", Agundirected, NULL);
 	if (!gvc || !g) {
 		ret = emu_err_set(err, -ENOMEM, "graphviz: cannot start: %s",
@@ -189,7 +213,7 @@ int net_draw(struct net *net, const char *path, struct emu_err *err)
 	for (size_t i = 0; i < n_links; i++)
 		draw_add_link(g, links[i]);
 	if (!strcmp(format, "dot") || !strcmp(format, "gv")) {
-		ret = draw_write_dot(g, path, err);
+		ret = draw_write(NULL, g, format, path, err);
 		goto out;
 	}
 	if (gvLayout(gvc, g, "dot")) {
@@ -197,16 +221,11 @@ int net_draw(struct net *net, const char *path, struct emu_err *err)
 				  draw_errmsg);
 		goto out;
 	}
-	if (gvRenderFilename(gvc, g, format, path))
-		ret = emu_err_set(err, -EIO, "cannot draw '%s': %s", path,
-				  draw_errmsg[0] ? draw_errmsg
-						  : "graphviz failed");
+	ret = draw_write(gvc, g, format, path, err);
 	gvFreeLayout(gvc, g);
 out:
 	if (g)
 		agclose(g);
-	if (gvc)
-		gvFreeContext(gvc);
 	agseterrf(old_errf);
 	return ret;
 }

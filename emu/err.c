@@ -45,3 +45,16 @@ void emu_err_prefix(struct emu_err *err, const char *fmt, ...)
 		 (int)(sizeof(joined) - n - 1), err->msg);
 	memcpy(err->msg, joined, sizeof(err->msg));
 }
+
+void emu_err_suffix(struct emu_err *err, const char *fmt, ...)
+{
+	size_t n;
+	va_list ap;
+
+	if (!err || !err->code)
+		return;
+	n = strlen(err->msg);
+	va_start(ap, fmt);
+	vsnprintf(err->msg + n, sizeof(err->msg) - n, fmt, ap);
+	va_end(ap);
+}

@@ -24,6 +24,10 @@ int emu_err_set(struct emu_err *err, int code, const char *fmt, ...)
 void emu_err_prefix(struct emu_err *err, const char *fmt, ...)
 	__attribute__((format(printf, 2, 3)));
 
+/* Adds the text of 'fmt' after the message held by 'err', if any. */
+void emu_err_suffix(struct emu_err *err, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
 /* Returns true when 'err' holds an error. */
 static inline int emu_err_is_set(const struct emu_err *err)
 {

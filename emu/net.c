@@ -1,7 +1,9 @@
 #include "emu/net.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -27,6 +29,7 @@
 #include "node/controller.h"
 #include "node/docker.h"
 #include "node/host.h"
+#include "node/nat.h"
 #include "node/node.h"
 #include "node/ovs.h"
 #include "node/switch_ovs.h"
@@ -53,6 +56,8 @@ struct net {
 	bool standalone;		/* OVS without controller */
 	bool auto_mac;
 	bool auto_arp;			/* --arp: static ARP on every host */
+	struct host_cpu host_cpu;	/* --host: every host's CPU limits */
+	char *host_buf;			/* strings of 'host_cpu' */
 	struct plan_net ipbase;
 	unsigned long next_ip;		/* index of the next host address */
 	struct shaping link_defaults;
@@ -68,7 +73,6 @@ struct net {
 	char *sw_ns_name;
 	struct nlsock *sw_nl;
 	struct ovs_switch_db *ovs_db;	/* made on first use */
-	long neigh_saved[2];		/* gc_thresh2/3 before the run; 0 */
 	bool userspace;			/* OVS without the kernel module */
 	uint32_t group;			/* IFLA_GROUP of root-side ends */
 	bool started;
@@ -455,6 +459,11 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	    plan_parse_net(opts->ipbase ? opts->ipbase : "10.0.0.0/8",
 			   &net->ipbase, err))
 		goto fail;
+	if (opts->host &&
+	    host_cpu_parse(opts->host, &net->host_cpu, &net->host_buf, err)) {
+		emu_err_prefix(err, "host: ");
+		goto fail;
+	}
 	net->next_ip = 1;
 	/* The run's lock and the root socket wait for net_start(): a Net
 	 * only described needs neither root nor the machine.  The tag is the
@@ -509,7 +518,7 @@ static int net_plan_host(struct net *net, struct node *node, const char *ip,
 	free(node->default_mac);
 	node->default_ip = node->default_mac = NULL;
 	if (ip) {
-		if (plan_parse_ip(ip, &addr, NULL, err))
+		if (plan_parse_host_ip(ip, net->ipbase.prefix, &addr, err))
 			return err ? err->code : -EINVAL;
 		node->default_ip = strchr(ip, '/')
 					   ? xstrdup(ip)
@@ -554,7 +563,9 @@ struct node *net_add_host(struct net *net, const char *name,
 			  const struct net_host_opts *opts,
 			  struct emu_err *err)
 {
-	struct node *node = host_create(net, name);
+	struct node *node = host_create(net, name,
+				       opts && opts->cpu ? opts->cpu
+							 : &net->host_cpu);
 
 	if (opts)
 		node->default_route = xstrdup(opts->default_route);
@@ -605,6 +616,67 @@ static int net_default_dpid(const struct net *net, const char *name,
 	for (*dpid = NET_DPID_LOCAL; net_dpid_taken(net, *dpid); (*dpid)++)
 		;
 	return 0;
+}
+
+struct node *net_add_nat(struct net *net, const char *name,
+			 const struct net_nat_opts *opts,
+			 struct emu_err *err)
+{
+	const struct net_nat_opts none = { 0 };
+	struct node *nat, *sw = NULL;
+	char subnet[32], gw[64];
+	uint32_t b = net->ipbase.base;
+	int ret = 0;
+
+	if (!opts)
+		opts = &none;
+	if (!name)
+		name = "nat0";
+	for (size_t i = 0; i < net->n_nodes && !sw && !opts->no_connect; i++)
+		if (node_role(net->nodes[i]) == NODE_SWITCH)
+			sw = net->nodes[i];
+	if (opts->connect)
+		sw = opts->connect;
+	if (net->started)
+		ret = emu_err_set(err, -EBUSY,
+				  "NAT '%s': add it before the net starts",
+				  name);
+	else if (!sw && !opts->no_connect)
+		ret = emu_err_set(err, -EINVAL,
+				  "NAT '%s': no switch to connect it to",
+				  name);
+	else if (sw && node_role(sw) != NODE_SWITCH)
+		ret = emu_err_set(err, -EINVAL,
+				  "NAT '%s': '%s' is not a switch", name,
+				  sw->name);
+	if (ret)
+		return NULL;
+	snprintf(subnet, sizeof(subnet), "%u.%u.%u.%u/%u", b >> 24,
+		 (b >> 16) & 255, (b >> 8) & 255, b & 255, net->ipbase.prefix);
+	nat = net_add_hostlike(net, nat_create(net, name,
+					       opts->subnet ? opts->subnet
+							    : subnet),
+			       opts->ip, NULL, err);
+	if (!nat)
+		return NULL;
+	if (!sw)
+		return nat;
+	if (!net_add_link(net, nat, sw, NULL, err)) {
+		net_remove_node(net, nat, NULL);
+		return NULL;
+	}
+	/* Mininet: every host in a namespace so far routes through it. */
+	snprintf(gw, sizeof(gw), "via %.*s", (int)strcspn(nat->default_ip, "/"),
+		 nat->default_ip);
+	for (size_t i = 0; i < net->n_nodes; i++) {
+		struct node *h = net->nodes[i];
+
+		if (node_role(h) != NODE_HOST || node_is_nat(h))
+			continue;
+		free(h->default_route);
+		h->default_route = xstrdup(gw);
+	}
+	return nat;
 }
 
 struct node *net_add_switch(struct net *net, const char *name,
@@ -690,7 +762,8 @@ static void net_fill_intf(struct node_intf *intf, const char *ip,
 	intf->up = true;
 }
 
-static int net_check_link_opts(const struct net_link_opts *o,
+static int net_check_link_opts(const struct net *net,
+			       const struct net_link_opts *o,
 			       struct emu_err *err)
 {
 	const char *ips[2] = { o->ip1, o->ip2 }, *macs[2] = { o->mac1,
@@ -699,7 +772,8 @@ static int net_check_link_opts(const struct net_link_opts *o,
 	uint32_t addr;
 
 	for (int i = 0; i < 2; i++) {
-		if (ips[i] && plan_parse_ip(ips[i], &addr, NULL, err))
+		if (ips[i] && plan_parse_host_ip(ips[i], net->ipbase.prefix,
+						 &addr, err))
 			return err ? err->code : -EINVAL;
 		if (macs[i] && plan_parse_mac(macs[i], mac, err))
 			return err ? err->code : -EINVAL;
@@ -725,7 +799,7 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 		emu_err_set(err, -EINVAL, "link from '%s' to itself", a->name);
 		return NULL;
 	}
-	if (net_check_link_opts(opts, err))
+	if (net_check_link_opts(net, opts, err))
 		return NULL;
 	i1 = node_add_intf(a, opts->intf1, opts->port1, err);
 	if (i1)
@@ -1056,46 +1130,10 @@ static const char *const net_neigh_files[2] = {
 	"/proc/sys/net/ipv4/neigh/default/gc_thresh3",
 };
 
-static long net_read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = 0;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v;
-}
-
-static void net_write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f) {
-		fprintf(f, "%ld\n", v);
-		fclose(f);
-	}
-}
-
-/* Notes in the run directory the value 'path' had before the run changed
- * it, so that 'cnemu -c' can put it back when the run dies. */
-static void net_note_sysctl(struct net *net, const char *path, long value)
-{
-	char *file = xasprintf("%s/" RUN_SYSCTL_FILE, run_dir(net->run));
-	FILE *f = fopen(file, "a");
-
-	if (f) {
-		fprintf(f, "%s %ld\n", path, value);
-		fclose(f);
-	}
-	free(file);
-}
-
 /* The kernel's ARP table is one for all namespaces, capped at gc_thresh3
  * entries (1024 by default): a pingall among N hosts needs about N*N.
- * Raise the caps for the run when they are too low; restored at stop. */
+ * Raise the caps for the run when they are too low; the machine's values
+ * come back when the last run relying on them is gone (run_close()). */
 static void net_raise_neigh_limits(struct net *net)
 {
 	long hosts = (long)net_count_role(net, NODE_HOST);
@@ -1104,31 +1142,13 @@ static void net_raise_neigh_limits(struct net *net)
 	if (want > 1L << 18)
 		want = 1L << 18;
 	for (int i = 0; i < 2; i++) {
-		long cur = net_read_long(net_neigh_files[i]);
+		long before = run_raise_sysctl(net->run, net_neigh_files[i],
+					       want);
 
-		if (cur <= 0 || cur >= want)
-			continue;
-		net->neigh_saved[i] = cur;
-		net_note_sysctl(net, net_neigh_files[i], cur);
-		net_write_long(net_neigh_files[i], want);
-		log_info("*** Raised %s from %ld to %ld for %ld hosts",
-			 strrchr(net_neigh_files[i], '/') + 1, cur, want,
-			 hosts);
-	}
-}
-
-static void net_restore_neigh_limits(struct net *net)
-{
-	char *file = xasprintf("%s/" RUN_SYSCTL_FILE, run_dir(net->run));
-
-	unlink(file);
-	free(file);
-	/* thresh2 first, so that thresh3 never falls below it */
-	for (int i = 0; i < 2; i++) {
-		if (!net->neigh_saved[i])
-			continue;
-		net_write_long(net_neigh_files[i], net->neigh_saved[i]);
-		net->neigh_saved[i] = 0;
+		if (before > 0)
+			log_info("*** Raised %s from %ld to %ld for %ld hosts",
+				 strrchr(net_neigh_files[i], '/') + 1, before,
+				 want, hosts);
 	}
 }
 
@@ -1165,22 +1185,40 @@ static void net_print_names(struct net *net, enum node_role role,
 	free(line);
 }
 
+/* The Net of this process that holds the run lock: a script may make
+ * several Nets, one runs at a time. */
+static const struct net *net_lock_holder;
+
+/* Gives the run lock back. */
+static void net_close_run(struct net *net)
+{
+	run_close(net->run);
+	net->run = NULL;
+	if (net_lock_holder == net)
+		net_lock_holder = NULL;
+}
+
 /* Takes the machine-wide run lock and opens the root socket, once a Net
  * is about to touch the machine; given back at stop. */
 static int net_open_run(struct net *net, struct emu_err *err)
 {
+	if (!net->run && net_lock_holder)
+		return emu_err_set(err, -EBUSY,
+				   "another Net of this script is running: "
+				   "stop it first (one Net runs at a time, "
+				   "their interface names would clash)");
 	if (!net->run) {
 		net->run = run_open(err);
 		if (!net->run)
 			return err ? err->code : -EBUSY;
 		if (strcmp(run_tag(net->run), net->tag)) {
-			run_close(net->run);
-			net->run = NULL;
+			net_close_run(net);
 			return emu_err_set(err, -EINVAL,
 					   "the net of run '%s' cannot start "
 					   "in another process",
 					   net->tag);
 		}
+		net_lock_holder = net;
 	}
 	if (!net->root_nl) {
 		net->root_nl = nlsock_open(-1, err);
@@ -1299,6 +1337,28 @@ bool net_wait_connected(struct net *net, int timeout_ms)
 	return ok;
 }
 
+/* True when a run that died left something behind: its directory or a
+ * namespace "<tag>-*" whose run holds no lock (also one with this
+ * process's tag, from a dead run of the same pid, once ours are gone). */
+static bool net_dead_run_left_some(void)
+{
+	static const char *const dirs[] = { RUN_DIR, "/run/netns" };
+	bool found = false;
+
+	for (size_t i = 0; i < ARRAY_SIZE(dirs) && !found; i++) {
+		DIR *d = opendir(dirs[i]);
+		struct dirent *e;
+		char tag[32];
+
+		while (d && !found && (e = readdir(d)))
+			found = run_tag_of(e->d_name, '-', tag, sizeof(tag)) &&
+				run_is_dead(tag);
+		if (d)
+			closedir(d);
+	}
+	return found;
+}
+
 int net_start(struct net *net, struct emu_err *err)
 {
 	int ret;
@@ -1340,6 +1400,9 @@ int net_start(struct net *net, struct emu_err *err)
 		ret = net_ready(net->nodes[i], err);
 	if (ret) {
 		net_stop(net);
+		if (ret == -EEXIST && net_dead_run_left_some())
+			emu_err_suffix(err, ": a dead run left it: run cnemu "
+					    "-c");
 		return ret;
 	}
 	/* Traffic only once the switches forward it (a controller that
@@ -1355,6 +1418,7 @@ void net_stop(struct net *net)
 	if (!net->started)
 		return;
 	net->stopping = true;
+	link_engine_stop(&net->engine);
 	log_info("*** Stopping %zu switches", net_count_role(net,
 							    NODE_SWITCH));
 	net_stop_role(net, NODE_SWITCH);
@@ -1371,11 +1435,9 @@ void net_stop(struct net *net)
 	net_remove_switch_ns(net);
 	link_engine_release(&net->engine);
 	net_stop_role(net, NODE_CONTROLLER);
-	net_restore_neigh_limits(net);
 	net->started = net->stopping = false;
 	/* Nothing of the run is left on the machine: another may start. */
-	run_close(net->run);
-	net->run = NULL;
+	net_close_run(net);
 	log_info("*** Done");
 }
 
@@ -1393,7 +1455,7 @@ void net_destroy(struct net *net)
 	topo_index_release(&net->node_names);
 	ovs_switch_disconnect(net->ovs_db);
 	nlsock_close(net->root_nl);
-	run_close(net->run);
+	net_close_run(net);
 	free(net->alias);
 	free(net->sw_ns_name);
 	free(net->switch_kind);
@@ -1402,6 +1464,7 @@ void net_destroy(struct net *net)
 	free(net->sw_info);
 	free(net->ctl_targets);
 	free(net->controller_spec);
+	free(net->host_buf);
 	free(net);
 }
 
@@ -1517,6 +1580,72 @@ int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
 		return ret;
 	emu_err_clear(err);
 	return n_sent ? (int)((n_sent - n_recv) * 100 / n_sent) : 0;
+}
+
+int net_run_cpu_limit_test(struct net *net, double cpu, unsigned int seconds,
+			   double *pcts, size_t cap, FILE *out,
+			   struct emu_err *err)
+{
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n_loops = (size_t)ceil((double)cores * cpu), n_hosts = 0, k;
+	char *argv[] = { "/bin/sh", "-c", "while true; do a=1; done", NULL };
+	struct node_exec_opts eo = { .stdin_fd = -1, .stdout_fd = -1,
+				     .stderr_fd = -1 };
+	struct node **hosts = xcalloc(net->n_nodes, sizeof(*hosts));
+	pid_t *pids;
+	long long *last;
+	size_t n_pids = 0;
+	int ret = 0;
+
+	for (size_t i = 0; i < net->n_nodes; i++)
+		if (net->nodes[i]->running &&
+		    host_cpu_usage_ns(net->nodes[i]) >= 0)
+			hosts[n_hosts++] = net->nodes[i];
+	if (!n_hosts || n_hosts * seconds > cap || !n_loops) {
+		free(hosts);
+		return emu_err_set(err, -EINVAL,
+				   n_hosts ? "no room for the figures"
+					   : "no running CPU-limited host");
+	}
+	log_info("*** Testing CPU %.0f%% bandwidth limit", cpu * 100);
+	pids = xcalloc(n_hosts * n_loops, sizeof(*pids));
+	last = xcalloc(n_hosts, sizeof(*last));
+	for (size_t h = 0; h < n_hosts && !ret; h++)
+		for (size_t j = 0; j < n_loops && !ret; j++) {
+			pid_t pid = node_spawn(hosts[h], argv, &eo, err);
+
+			if (pid < 0)
+				ret = pid;
+			else
+				pids[n_pids++] = pid;
+		}
+	for (size_t h = 0; h < n_hosts; h++)
+		last[h] = host_cpu_usage_ns(hosts[h]);
+	for (unsigned int t = 0; t < seconds && !ret; t++) {
+		sleep(1);
+		for (size_t h = 0; h < n_hosts; h++) {
+			long long now = host_cpu_usage_ns(hosts[h]);
+
+			pcts[h * seconds + t] = (double)(now - last[h]) / 1e9 /
+						(double)cores * 100;
+			last[h] = now;
+		}
+	}
+	for (size_t i = 0; i < n_pids; i++) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+	}
+	k = ret ? 0 : n_hosts * seconds;
+	if (!ret && out) {
+		fprintf(out, "*** Results: [");
+		for (size_t i = 0; i < k; i++)
+			fprintf(out, "%s%.4f", i ? ", " : "", pcts[i]);
+		fprintf(out, "]\n");
+	}
+	free(pids);
+	free(last);
+	free(hosts);
+	return ret ? ret : (int)k;
 }
 
 struct link *net_find_link(const struct net *net, const struct node *a,
@@ -1820,7 +1949,7 @@ int net_set_ip(struct net *net, struct node *node, const char *intf_name,
 	int ret;
 
 	if (net_node_intf(node, intf_name, &intf, err) ||
-	    plan_parse_ip(ip, &addr, NULL, err))
+	    plan_parse_host_ip(ip, net->ipbase.prefix, &addr, err))
 		return err ? err->code : -EINVAL;
 	cidr = strchr(ip, '/') ? xstrdup(ip)
 			       : xasprintf("%s/%u", ip, net->ipbase.prefix);

@@ -19,6 +19,7 @@
 #include "link/shaping.h"
 
 struct emu_err;
+struct host_cpu;
 struct ovs_switch_db;
 struct node;
 struct link;
@@ -34,6 +35,9 @@ struct net_opts {
 	bool auto_arp;			/* --arp: static ARP entries */
 	const char *link_engine;	/* "auto", "netem", "pump" */
 	const struct shaping *link_defaults;	/* --link tc,...; NULL */
+	const char *host;		/* --host: "proc" (default), "cfs[,cpu=F,
+					   period_us=N,cores=C]", "rt[,...]":
+					   every host's CPU limits */
 };
 
 /* Options of a host (namespace or container). */
@@ -42,6 +46,8 @@ struct net_host_opts {
 	const char *mac;	/* NULL: from the plan (--mac) or kernel's */
 	const char *default_route;	/* Mininet's defaultRoute: "via GW",
 					   "dev IFNAME" or a bare GW; NULL */
+	const struct host_cpu *cpu;	/* CPU limits (node/host.h); NULL:
+					   the net's --host */
 };
 
 struct net_switch_opts {
@@ -116,6 +122,24 @@ struct docker_opts;
 struct node *net_add_docker(struct net *net, const char *name,
 			    const struct docker_opts *opts,
 			    struct emu_err *err);
+/* Options of a NAT (Mininet's addNAT). */
+struct net_nat_opts {
+	const char *ip;		/* its address toward the hosts, the hosts'
+				   gateway; NULL: the next of the plan */
+	const char *subnet;	/* masqueraded; NULL: the net's ipbase */
+	struct node *connect;	/* the switch it is linked to; NULL: the
+				   first switch */
+	bool no_connect;	/* Mininet's connect=False: no link and no
+				   default routes */
+};
+
+/* Adds Mininet's NAT 'name' (NULL: "nat0"; node/nat.h): a node in the
+ * machine's namespace linked to a switch, and the default gateway of
+ * every host added so far (their defaultRoute becomes "via <its IP>").
+ * Only before start.  Returns the node (lent) or NULL. */
+struct node *net_add_nat(struct net *net, const char *name,
+			 const struct net_nat_opts *opts,
+			 struct emu_err *err);
 struct node *net_add_switch(struct net *net, const char *name,
 			    const struct net_switch_opts *opts,
 			    struct emu_err *err);
@@ -203,6 +227,17 @@ int net_stop_switch(struct net *net, struct node *sw, struct emu_err *err);
 int net_iperf(struct net *net, struct node *client, struct node *server,
 	      const char *udp_bw, unsigned int seconds, double *server_bps,
 	      double *client_bps, struct emu_err *err);
+
+/* Mininet's runCpuLimitTest: runs ceil(cores x 'cpu') busy loops in every
+ * CPU-limited host for 'seconds' and stores in 'pcts' (room for
+ * 'seconds' per such host, host after host) the share of the whole
+ * machine each host used in each second, in percent, read from its
+ * cgroup; prints Mininet's "*** Results: [...]" line on 'out'.  Returns
+ * the number of figures or a negative errno (-EINVAL: no CPU-limited
+ * host). */
+int net_run_cpu_limit_test(struct net *net, double cpu, unsigned int seconds,
+			   double *pcts, size_t cap, FILE *out,
+			   struct emu_err *err);
 
 /* Removes 'link' from the net: from its switches' ports and the machine
  * when made, then frees it and its two interfaces (Containernet's

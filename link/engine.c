@@ -61,13 +61,13 @@ int link_engine_pump(struct link_engine *e, struct emu_err *err)
 {
 	int fd;
 
-	if (e->pump_nsfd >= 0)
-		return e->pump_nsfd;
 	if (!e->pump) {
 		e->pump = pump_create(err);
 		if (!e->pump)
 			return err ? err->code : -ENOMEM;
 	}
+	if (e->pump_nsfd >= 0)
+		return e->pump_nsfd;
 	free(e->pump_ns);
 	e->pump_ns = xasprintf("%s-pump", e->tag);
 	fd = host_netns_open(e->pump_ns, &e->pump_nl, err);
@@ -77,10 +77,15 @@ int link_engine_pump(struct link_engine *e, struct emu_err *err)
 	return fd;
 }
 
-void link_engine_release(struct link_engine *e)
+void link_engine_stop(struct link_engine *e)
 {
 	pump_destroy(e->pump);
 	e->pump = NULL;
+}
+
+void link_engine_release(struct link_engine *e)
+{
+	link_engine_stop(e);
 	nlsock_close(e->pump_nl);
 	e->pump_nl = NULL;
 	if (e->pump_nsfd >= 0) {

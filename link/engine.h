@@ -1,7 +1,7 @@
 /* The link engine of a run: how impairments (delay, jitter, loss, ...)
  * are made.  'netem' where the kernel has sch_netem, else the pump: a
  * userspace delay line in the run's namespace "<tag>-pump", between two
- * veth pairs that replace the link's one pair.  Rate is always the
+ * veth pairs where a plain link has one (link/veth.h).  Rate is always the
  * kernel's HTB or TBF on the link's own ends.
  *
  * Owned by the Net by value: link_engine_init() checks the name and makes
@@ -41,6 +41,10 @@ int link_engine_init(struct link_engine *e, const char *name,
 int link_engine_decide(struct link_engine *e, struct emu_err *err);
 /* Makes the pump and its namespace if needed; returns the namespace fd. */
 int link_engine_pump(struct link_engine *e, struct emu_err *err);
+/* Stops the pump and drops its links, before their interfaces go away
+ * (a deleted interface would be an error to a running pump); the pump's
+ * namespace stays until link_engine_release().  Can be called again. */
+void link_engine_stop(struct link_engine *e);
 void link_engine_release(struct link_engine *e);
 
 #endif

@@ -439,6 +439,14 @@ nla_put_failure:
 	return msg_too_long(msgp, ifname, err);
 }
 
+int nlsock_build_rename(struct nl_msg **msgp, int ifindex,
+			const char *newname, struct emu_err *err)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC, .ifi_index = ifindex };
+
+	return link_msg(msgp, RTM_SETLINK, 0, &ifi, newname, err);
+}
+
 int nlsock_build_dellink(struct nl_msg **msgp, const char *ifname,
 			 struct emu_err *err)
 {
@@ -932,6 +940,26 @@ int nlsock_move_link(struct nlsock *s, const char *ifname, int nsfd,
 				   "cannot move '%s' to another namespace",
 				   ifname);
 	return ret;
+}
+
+int nlsock_rename_link(struct nlsock *s, const char *ifname,
+		       const char *newname, struct emu_err *err)
+{
+	struct nl_msg *msg;
+	int ret, ifindex = nlsock_ifindex(s, ifname);
+
+	if (ifindex < 0)
+		return nlsock_fail(s, ifindex, err, "cannot rename '%s'",
+				   ifname);
+	ret = nlsock_build_rename(&msg, ifindex, newname, err);
+	if (ret < 0)
+		return ret;
+	log_dbg("RTM_SETLINK '%s' name '%s'", ifname, newname);
+	ret = nlsock_send(s, msg);
+	if (ret < 0)
+		return nlsock_fail(s, ret, err, "cannot rename '%s' to '%s'",
+				   ifname, newname);
+	return 0;
 }
 
 int nlsock_del_link(struct nlsock *s, const char *ifname, struct emu_err *err)

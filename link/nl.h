@@ -111,6 +111,10 @@ int nlsock_del_group(struct nlsock *s, uint32_t group, struct emu_err *err);
 int nlsock_move_link(struct nlsock *s, const char *ifname, int nsfd,
 		     struct emu_err *err);
 
+/* Renames 'ifname' to 'newname' (the link must be down). */
+int nlsock_rename_link(struct nlsock *s, const char *ifname,
+		       const char *newname, struct emu_err *err);
+
 /* Returns the ifindex of 'ifname' (> 0) or a negative errno. */
 int nlsock_ifindex(struct nlsock *s, const char *ifname);
 

@@ -54,6 +54,11 @@ int nlsock_build_setlink(struct nl_msg **msgp, const char *ifname,
 			 const struct nlsock_link_change *change,
 			 struct emu_err *err);
 
+/* RTM_SETLINK renaming the link 'ifindex' to 'newname' (IFLA_IFNAME is
+ * the new name; the link is found by its index). */
+int nlsock_build_rename(struct nl_msg **msgp, int ifindex,
+			const char *newname, struct emu_err *err);
+
 /* RTM_DELLINK, and RTM_GETLINK of one link, by name. */
 int nlsock_build_dellink(struct nl_msg **msgp, const char *ifname,
 			 struct emu_err *err);

@@ -1,9 +1,11 @@
 #include "link/veth.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "emu/err.h"
 #include "emu/log.h"
@@ -124,6 +126,29 @@ static int link_make_pumped(struct link *link, struct nlsock *nl,
 	return 0;
 }
 
+/* The end (0, 1) of 'link' that the pump can be spliced in beside on a
+ * made link: a switch's, whose port is made again (a host's or container's
+ * end is never replaced: it keeps its addresses, routes and settings);
+ * -1 when neither end is a switch's. */
+static int link_splice_end(const struct link *link)
+{
+	if (node_role(link->intf2->node) == NODE_SWITCH)
+		return 1;
+	if (node_role(link->intf1->node) == NODE_SWITCH)
+		return 0;
+	return -1;
+}
+
+/* A link without a switch end has no place where the pump could go later:
+ * where the engine is the pump, it is made with the pump from the start,
+ * forwarding unimpaired until impairments are set. */
+static bool link_premakes_pump(const struct link *link)
+{
+	return link->engine && link_splice_end(link) < 0 &&
+	       link->engine->want != LINK_ENGINE_NETEM &&
+	       !link_engine_decide(link->engine, NULL) && !link->engine->netem;
+}
+
 int link_make(struct link *link, struct nlsock *nl, struct emu_err *err)
 {
 	struct nlsock_veth_end a, b;
@@ -134,7 +159,7 @@ int link_make(struct link *link, struct nlsock *nl, struct emu_err *err)
 		return ret;
 	link_fill_end(&a, link->intf1, link->alias, link->group);
 	link_fill_end(&b, link->intf2, link->alias, link->group);
-	if (link_needs_pump(link, link->shaping))
+	if (link_needs_pump(link, link->shaping) || link_premakes_pump(link))
 		return link_make_pumped(link, nl, &a, &b, err);
 	ret = nlsock_add_veth(nl, &a, &b, link->mtu, err);
 	if (ret)
@@ -312,37 +337,94 @@ int link_pump_id(const struct link *link)
 	return link->pump_id;
 }
 
-/* Makes a made link again (to put the pump in): switch ports detached,
- * pair(s) removed and made anew, ends addressed and attached again. */
-static int link_remake(struct link *link, struct emu_err *err)
+/* Moves the interface of 'intf' back from the socket's namespace into its
+ * node's (-1: this process's). */
+static void link_move_back(struct nlsock *nl, const struct node_intf *intf)
 {
-	struct node_intf *ends[2] = { link->intf1, link->intf2 };
-	struct nlsock *root = nlsock_open(-1, err), *nl;
-	int ret = 0;
+	int fd = intf->node->nsfd;
 
-	if (!root)
+	if (fd < 0)
+		fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd >= 0)
+		nlsock_move_link(nl, intf->name, fd, NULL);
+	if (fd >= 0 && intf->node->nsfd < 0)
+		close(fd);
+}
+
+/* Puts the pump into the made link 'link' beside its end 'r', a switch's
+ * port: the port is detached, its interface moved into the pump's
+ * namespace as the pump's end facing the other end (which stays as it is),
+ * and a new pair made between the pump and a new port of the same name,
+ * which is attached again.  On failure the old port is put back. */
+static int link_splice_pump(struct link *link, int r, struct emu_err *err)
+{
+	struct link_engine *e = link->engine;
+	struct node_intf *intf = r ? link->intf2 : link->intf1;
+	struct node *node = intf->node;
+	bool attached = node->running && node->ops->attach;
+	char moved[16], fresh[16];
+	struct nlsock_veth_end end, pend = { .name = fresh };
+	struct nlsock *root = NULL, *nl = NULL;
+	int fd, id, ret;
+
+	fd = link_engine_pump(e, err);
+	if (fd < 0)
+		return fd;
+	root = nlsock_open(-1, err);
+	nl = root ? link_open_nl(intf, err) : NULL;
+	if (!nl) {
+		nlsock_close(root);
 		return err ? err->code : -EIO;
-	for (int i = 0; i < 2; i++) {
-		struct node *node = ends[i]->node;
-
-		if (node->running && node->ops->detach)
-			node->ops->detach(node, ends[i], NULL);
 	}
-	link_unmake(link);
-	ret = link_make(link, root, err);
+	/* The pump's end 'a' always faces end 1. */
+	id = (int)e->next_id++;
+	snprintf(moved, sizeof(moved), "p%d%c", id, r ? 'a' : 'b');
+	snprintf(fresh, sizeof(fresh), "p%d%c", id, r ? 'b' : 'a');
+	pend.nsfd = fd;
+	link_fill_end(&end, intf, link->alias, link->group);
+	ret = attached && node->ops->detach
+		      ? node->ops->detach(node, intf, err)
+		      : 0;
+	if (ret)
+		goto out;
+	ret = nlsock_move_link(nl, intf->name, fd, err);
+	if (ret)
+		goto fail_attach;
+	ret = nlsock_rename_link(e->pump_nl, intf->name, moved, err);
+	if (ret)
+		goto fail_move;
+	ret = r ? nlsock_add_veth(root, &pend, &end, link->mtu, err)
+		: nlsock_add_veth(root, &end, &pend, link->mtu, err);
+	if (ret)
+		goto fail_rename;
+	snprintf(link->pump_a, sizeof(link->pump_a), "p%da", id);
+	snprintf(link->pump_b, sizeof(link->pump_b), "p%db", id);
+	link->shaped[r] = false;
+	ret = link_config_intf(nl, intf, err);
+	if (!ret && attached)
+		ret = node->ops->attach(node, intf, err);
+	if (!ret)
+		ret = pump_add_link(e->pump, fd, link->pump_a, link->pump_b,
+				    &link->shaping[0], &link->shaping[1], err);
+	if (ret >= 0) {
+		link->pump_id = ret;
+		ret = 0;
+		log_dbg("'%s': pump %d spliced in beside '%s'",
+			link->intf1->name, id, intf->name);
+	}
+	goto out;
+
+fail_rename:
+	nlsock_rename_link(e->pump_nl, moved, intf->name, NULL);
+fail_move:
+	link_move_back(e->pump_nl, intf);
+	link_config_intf(nl, intf, NULL);
+fail_attach:
+	if (attached && node->ops->detach)
+		node->ops->attach(node, intf, NULL);
+out:
+	nlsock_close(nl);
 	nlsock_close(root);
-	for (int i = 0; i < 2 && !ret; i++) {
-		struct node *node = ends[i]->node;
-
-		nl = link_open_nl(ends[i], err);
-		if (!nl)
-			return err ? err->code : -EIO;
-		ret = link_config_intf(nl, ends[i], err);
-		nlsock_close(nl);
-		if (!ret && node->running && node->ops->attach)
-			ret = node->ops->attach(node, ends[i], err);
-	}
-	link->shaped[0] = link->shaped[1] = false;
 	return ret;
 }
 
@@ -359,8 +441,16 @@ int link_set_shaping(struct link *link, const struct shaping *shaping1,
 	if (!link->made)
 		return 0;
 	ret = link_decide(link, link->shaping, err);
-	if (!ret && link->pump_id < 0 && link_needs_pump(link, link->shaping))
-		ret = link_remake(link, err);
+	if (!ret && link->pump_id < 0 && link_needs_pump(link, link->shaping)) {
+		int r = link_splice_end(link);
+
+		ret = r < 0 ? emu_err_set(err, -EOPNOTSUPP,
+					  "link '%s'-'%s' has no place for "
+					  "the pump",
+					  link->intf1->node->name,
+					  link->intf2->node->name)
+			    : link_splice_pump(link, r, err);
+	}
 	if (!ret)
 		ret = link_shape(link, err);
 	if (ret) {

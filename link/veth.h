@@ -40,7 +40,8 @@ struct link *link_create(struct node_intf *intf1, struct node_intf *intf2,
 /* Makes the veth pair (both ends down) through the root socket 'nl'.  A
  * link with impairments where the engine is the pump gets two pairs,
  * end 1 <-> p<id>a and p<id>b <-> end 2, with the pump between p<id>a and
- * p<id>b in the pump's namespace. */
+ * p<id>b in the pump's namespace; so does, where the engine is the pump, a
+ * link with no switch at either end (nowhere to put the pump later). */
 int link_make(struct link *link, struct nlsock *nl, struct emu_err *err);
 
 /* Gives the made end 'intf' its address and sets it up or down, through
@@ -53,9 +54,12 @@ int link_config_intf(struct nlsock *nl, const struct node_intf *intf,
 int link_shape(struct link *link, struct emu_err *err);
 
 /* Changes the shaping of a link; NULL leaves an end as it is.  On a made
- * link it applies at once; a link that needs the pump and has none yet is
- * made again with it (its ends keep names and addresses; switch ports are
- * detached and attached again).  On failure the old shaping stays. */
+ * link it applies at once.  A link that needs the pump and has none yet
+ * gets it beside a switch's end: that port is detached, its interface
+ * becomes the pump's end, and a new port of the same name is made and
+ * attached; the other end (a host's or container's) stays the same
+ * interface with its addresses, routes and settings.  On failure the old
+ * shaping stays. */
 int link_set_shaping(struct link *link, const struct shaping *shaping1,
 		     const struct shaping *shaping2, struct emu_err *err);
 

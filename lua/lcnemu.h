@@ -55,6 +55,9 @@ const struct net_opts *lcnemu_defaults(lua_State *L);
 bool lcnemu_interrupted(void);
 /* The flag behind lcnemu_interrupted(), for cli_set_stop_flag(). */
 volatile sig_atomic_t *lcnemu_stop_flag(void);
+/* net:start() under --graph: draws 'net' and ends the script (never
+ * returns); returns 0 when not drawing. */
+int lcnemu_draw_instead(lua_State *L, struct net *net);
 /* Raises 'err' as a Lua error at the caller's file:line; never returns. */
 int lcnemu_raise(lua_State *L, const struct emu_err *err);
 /* Runs 'code' in 'L' for the CLI's 'lua' command with 'net_idx' (0:
@@ -94,6 +97,10 @@ long long lopt_integer(lua_State *L, int idx, const char *what,
  * on the stack that keeps them. */
 const char *const *lopt_strings(lua_State *L, int idx, const char *what,
 				const char *key, bool kv, size_t *n);
+/* luaL_checkstring() and luaL_optstring() that refuse a string holding a
+ * NUL byte (argument error). */
+const char *lopt_checkstring(lua_State *L, int arg);
+const char *lopt_optstring(lua_State *L, int arg, const char *def);
 /* Converts the value at 'idx' in place to text as lopt_text() does;
  * NULL for other types. */
 const char *lopt_tostring(lua_State *L, int idx);

@@ -15,6 +15,7 @@
 #include "emu/net.h"
 #include "emu/util.h"
 #include "node/docker.h"
+#include "node/host.h"
 #include "node/node.h"
 #include "lua/lcnemu.h"
 
@@ -93,7 +94,7 @@ static struct node_intf *l_intf_arg(lua_State *L, struct node *node, int arg,
 
 	if (lua_isnoneornil(L, arg))
 		return node->n_intfs ? node->intfs[0] : NULL;
-	name = luaL_checkstring(L, arg);
+	name = lopt_checkstring(L, arg);
 	intf = node_find_intf(node, name);
 	if (!intf)
 		luaL_error(L, "%s: '%s' has no interface '%s'", what,
@@ -404,7 +405,7 @@ static int l_popen_gc(lua_State *L)
 static int l_popen_index(lua_State *L)
 {
 	struct l_popen *p = l_popen_check(L);
-	const char *key = luaL_checkstring(L, 2);
+	const char *key = lopt_checkstring(L, 2);
 
 	if (!strcmp(key, "pid")) {
 		if (p->pid)
@@ -460,19 +461,63 @@ static int l_node_mac(lua_State *L)
 	return 1;
 }
 
+/* node:setCPUFrac(f[, sched]): Mininet's CPULimitedHost.setCPUFrac. */
+static int l_node_set_cpu_frac(lua_State *L)
+{
+	struct node *node = lnode_check(L, 1, NULL);
+	double f = luaL_checknumber(L, 2);
+	const char *sched = lopt_optstring(L, 3, NULL);
+	struct emu_err err = { 0 };
+
+	if (host_set_cpu_frac(node, f, sched, &err))
+		return luaL_error(L, "setCPUFrac: %s", err.msg);
+	return 0;
+}
+
+/* node:setCPUs(cores): Mininet's setCPUs; "0-1", a core or a list. */
+static int l_node_set_cpus(lua_State *L)
+{
+	struct node *node = lnode_check(L, 1, NULL);
+	struct emu_err err = { 0 };
+	const char *cores;
+	char buf[256];
+
+	if (lua_istable(L, 2)) {
+		size_t len = 0;
+
+		buf[0] = '\0';
+		for (lua_Integer i = 1; lua_rawgeti(L, 2, i) != LUA_TNIL; i++) {
+			lua_Integer core = luaL_checkinteger(L, -1);
+
+			lua_pop(L, 1);
+			luaL_argcheck(L, core >= 0 && len < sizeof(buf) - 24,
+				      2, "core numbers expected");
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"%s%lld", i > 1 ? "," : "",
+						(long long)core);
+		}
+		cores = buf;
+	} else {
+		cores = lopt_checkstring(L, 2);
+	}
+	if (host_set_cpus(node, cores, &err))
+		return luaL_error(L, "setCPUs: %s", err.msg);
+	return 0;
+}
+
 /* node:setIP(ip[, prefixLen][, intf]): Mininet's setIP. */
 static int l_node_set_ip(lua_State *L)
 {
 	struct net *net;
 	struct node *node = lnode_check(L, 1, &net);
-	const char *ip = luaL_checkstring(L, 2);
+	const char *ip = lopt_checkstring(L, 2);
 	const char *intf = NULL;
 	struct emu_err err = { 0 };
 
 	if (lua_type(L, 3) == LUA_TSTRING && lua_isnoneornil(L, 4)) {
 		intf = lua_tostring(L, 3);
 	} else {
-		intf = luaL_optstring(L, 4, NULL);
+		intf = lopt_optstring(L, 4, NULL);
 		if (!lua_isnoneornil(L, 3)) {
 			lua_Integer len = luaL_checkinteger(L, 3);
 
@@ -491,8 +536,8 @@ static int l_node_set_mac(lua_State *L)
 {
 	struct net *net;
 	struct node *node = lnode_check(L, 1, &net);
-	const char *mac = luaL_checkstring(L, 2);
-	const char *intf = luaL_optstring(L, 3, NULL);
+	const char *mac = lopt_checkstring(L, 2);
+	const char *intf = lopt_optstring(L, 3, NULL);
 	struct emu_err err = { 0 };
 
 	if (net_set_mac(net, node, intf, mac, &err))
@@ -633,6 +678,8 @@ void lnode_register(lua_State *L)
 		{ "MAC", l_node_mac },
 		{ "setIP", l_node_set_ip },
 		{ "setMAC", l_node_set_mac },
+		{ "setCPUFrac", l_node_set_cpu_frac },
+		{ "setCPUs", l_node_set_cpus },
 		{ "intfs", l_node_intfs },
 		{ "intfNames", l_node_intfs },
 		{ "updateCpuLimit", l_node_update_cpu },

@@ -26,6 +26,7 @@
 #include "emu/err.h"
 #include "emu/log.h"
 #include "emu/net.h"
+#include "emu/proc.h"
 #include "emu/util.h"
 #include "node/node.h"
 #include "node/ovs.h"
@@ -49,6 +50,9 @@ struct controller {
 	int port;		/* asked for; 0: CONTROLLER_PORT */
 	char *target;		/* what switches connect to, once started */
 	char *pid_file;		/* "<run dir>/<name>.pid"; local kinds */
+	char *proc_file;	/* "<run dir>/<name>.proc": its identity
+				   (pid, start time, executable), by which
+				   'cnemu -c' ends it */
 	char *topo_file;	/* "<run dir>/<name>.topo"; topo mode */
 	char *status_file;	/* "<run dir>/<name>.ready"; builtin */
 	char *sock;		/* "<run dir>/<name>.sock"; local kinds */
@@ -286,6 +290,7 @@ static void controller_unlink(const char *path)
 static void controller_remove_files(struct controller *c)
 {
 	controller_unlink(c->pid_file);
+	controller_unlink(c->proc_file);
 	controller_unlink(c->topo_file);
 	controller_unlink(c->status_file);
 	controller_unlink(c->sock_link);
@@ -420,6 +425,14 @@ static int controller_start_local(struct controller *c, struct emu_err *err)
 			goto out;
 	}
 	ret = controller_wait_listening(c, err);
+	if (ret)
+		goto out;
+	/* Once it listens it has exec'd: its identity is the program's.
+	 * Before, it dies with cnemu (PR_SET_PDEATHSIG). */
+	free(c->proc_file);
+	c->proc_file = xasprintf("%s/%s.proc", net_run_dir(c->node.net),
+				 c->node.name);
+	ret = proc_id_save(c->proc_file, pid, err);
 	if (!ret)
 		ret = controller_expose_socket(c, err);
 	if (!ret)
@@ -511,6 +524,7 @@ static void controller_free(struct node *node)
 
 	free(c->target);
 	free(c->pid_file);
+	free(c->proc_file);
 	free(c->topo_file);
 	free(c->status_file);
 	free(c->sock);

@@ -16,8 +16,9 @@
  * only, reaches it through the link "<OVS run dir>/<tag>-<name>.sock".
  * With 'ip' or 'port' given it listens there on TCP too (the builtin
  * trusts no TCP connection with a switch of its topology).  It has its
- * pid file "<name>.pid" in the run directory (so that 'cnemu -c' ends it
- * after a crash); the builtin keeps in "<name>.ready" the dpids of the
+ * pid file "<name>.pid" and its identity "<name>.proc" (pid, start time,
+ * executable: 'cnemu -c' ends it after a crash by it, never by the pid
+ * alone) in the run directory; the builtin keeps in "<name>.ready" the dpids of the
  * switches whose flows are in place and, in topo mode, reads the
  * topology file "<name>.topo" there, which the Net writes before start
  * (net_write_topology()) and rewrites when links change

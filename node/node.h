@@ -71,6 +71,11 @@ struct node_ops {
 	 * what they made on the machine; cannot fail (problems are logged
 	 * as warnings).  Clears 'running' on each. */
 	void (*stop)(struct node **nodes, size_t n);
+	/* Optional: in the child of node_spawn() after fork(), before it
+	 * enters the namespaces: puts the process where the kind keeps its
+	 * processes (a host's cgroup).  Async-signal-safe calls only;
+	 * returns 0 or a negative errno (the command then fails). */
+	int (*enter)(const struct node *node);
 	/* Frees the kind's struct (the embedded node's fields are freed by
 	 * node_destroy()). */
 	void (*free)(struct node *node);

@@ -151,6 +151,9 @@ static void ovsw_monitor(struct ovsdb_idl *idl)
 		&ovsrec_bridge_col_fail_mode,
 		&ovsrec_port_col_name,
 		&ovsrec_port_col_interfaces,
+		&ovsrec_port_col_qos,
+		&ovsrec_qos_col_type,
+		&ovsrec_qos_col_external_ids,
 		&ovsrec_interface_col_name,
 		&ovsrec_interface_col_ofport,
 		&ovsrec_interface_col_error,
@@ -544,11 +547,16 @@ static void ovsw_names_in_use(struct ovs_switch_db *db, struct shash *owners)
 	}
 }
 
-/* Inserts an Interface and its Port named 'name'; returns the Port. */
+/* Inserts an Interface and its Port named 'name' on the bridge 'bridge'
+ * tagged 'run_tag'; returns the Port.  A port of an existing interface (no
+ * 'type') gets QoS "linux-noop": without it ovs-vswitchd deletes the
+ * interface's root qdisc when it opens the port, and with it the link's
+ * shaping.  QoS rows are roots of the database, tagged like the bridge and
+ * deleted with their port (ovsw_delete_port). */
 static struct ovsrec_port *
 ovsw_insert_port(struct ovsdb_idl_txn *txn, const char *bridge,
-		 const char *name, const char *type, int ofport,
-		 struct ovsw_waits *waits)
+		 const char *run_tag, const char *name, const char *type,
+		 int ofport, struct ovsw_waits *waits)
 {
 	struct ovsrec_interface *iface = ovsrec_interface_insert(txn);
 	struct ovsrec_port *port = ovsrec_port_insert(txn);
@@ -561,6 +569,19 @@ ovsw_insert_port(struct ovsdb_idl_txn *txn, const char *bridge,
 		ovsrec_interface_set_ofport_request(iface, &request, 1);
 	ovsrec_port_set_name(port, name);
 	ovsrec_port_set_interfaces(port, &iface, 1);
+	if (!type) {
+		struct ovsrec_qos *qos = ovsrec_qos_insert(txn);
+
+		ovsrec_qos_set_type(qos, "linux-noop");
+		if (run_tag) {
+			struct smap ids = SMAP_INITIALIZER(&ids);
+
+			smap_add(&ids, OVSW_TAG_KEY, run_tag);
+			ovsrec_qos_set_external_ids(qos, &ids);
+			smap_destroy(&ids);
+		}
+		ovsrec_port_set_qos(port, qos);
+	}
 	ovsw_waits_add(waits, iface, bridge, name);
 	return port;
 }
@@ -649,10 +670,10 @@ static int ovsw_insert_bridge(struct ovsdb_idl_txn *txn,
 
 	/* Like ovs-vsctl add-br: the bridge's own internal port first. */
 	ports = xcalloc(spec->n_ports + 1, sizeof(*ports));
-	ports[0] = ovsw_insert_port(txn, spec->name, spec->name, "internal", 0,
-				    waits);
+	ports[0] = ovsw_insert_port(txn, spec->name, run_tag, spec->name,
+				    "internal", 0, waits);
 	for (size_t i = 0; i < spec->n_ports; i++)
-		ports[i + 1] = ovsw_insert_port(txn, spec->name,
+		ports[i + 1] = ovsw_insert_port(txn, spec->name, run_tag,
 						spec->ports[i].name, NULL,
 						spec->ports[i].ofport, waits);
 	ovsrec_bridge_set_ports(br, ports, spec->n_ports + 1);
@@ -724,17 +745,31 @@ static int ovsw_build_add_bridges(struct ovs_switch_db *db,
 	return ret;
 }
 
+/* Deletes 'port' (no longer referenced by its bridge) with its
+ * interfaces and QoS.  A port with QoS has its reference cleared instead of
+ * being deleted: the IDL sends no deletion of a Port (not a root row; the
+ * server collects it once unreferenced, but only after checking that the
+ * deleted QoS row has no references left). */
+static void ovsw_delete_port(const struct ovsrec_port *port)
+{
+	const struct ovsrec_qos *qos = port->qos;
+
+	for (size_t j = 0; j < port->n_interfaces; j++)
+		ovsrec_interface_delete(port->interfaces[j]);
+	if (!qos) {
+		ovsrec_port_delete(port);
+		return;
+	}
+	ovsrec_port_set_qos(port, NULL);
+	ovsrec_qos_delete(qos);
+}
+
 /* Deletes 'br' with its ports, interfaces and controllers. */
 static void ovsw_delete_bridge(const struct ovsrec_open_vswitch *ovs,
 			       const struct ovsrec_bridge *br)
 {
-	for (size_t i = 0; i < br->n_ports; i++) {
-		const struct ovsrec_port *port = br->ports[i];
-
-		for (size_t j = 0; j < port->n_interfaces; j++)
-			ovsrec_interface_delete(port->interfaces[j]);
-		ovsrec_port_delete(port);
-	}
+	for (size_t i = 0; i < br->n_ports; i++)
+		ovsw_delete_port(br->ports[i]);
 	for (size_t i = 0; i < br->n_controller; i++)
 		ovsrec_controller_delete(br->controller[i]);
 	ovsrec_open_vswitch_update_bridges_delvalue(ovs, br);
@@ -892,8 +927,10 @@ static int ovsw_build_add_port(struct ovs_switch_db *db,
 		return -EEXIST;
 	}
 	shash_destroy(&owners);
-	port = ovsw_insert_port(txn, br->name, pop->port->name, NULL,
-				pop->port->ofport, pop->waits);
+	port = ovsw_insert_port(txn, br->name,
+				smap_get(&br->external_ids, OVSW_TAG_KEY),
+				pop->port->name, NULL, pop->port->ofport,
+				pop->waits);
 	ovsrec_bridge_update_ports_addvalue(br, port);
 	return 0;
 }
@@ -919,9 +956,7 @@ static int ovsw_build_del_port(struct ovs_switch_db *db,
 				   "such port",
 				   pop->name, pop->bridge);
 	ovsrec_bridge_update_ports_delvalue(br, port);
-	for (size_t i = 0; i < port->n_interfaces; i++)
-		ovsrec_interface_delete(port->interfaces[i]);
-	ovsrec_port_delete(port);
+	ovsw_delete_port(port);
 	return 0;
 }
 

@@ -5,7 +5,8 @@
  * owns it.  All bridges and ports of a topology go in with one call, i.e.
  * one OVSDB transaction, and the call returns once ovs-vswitchd has opened
  * every port (ofport assigned).  Every bridge carries
- * external_ids:cnemu-run=<tag> so that cleanup removes only ours. */
+ * external_ids:cnemu-run=<tag> (and so does the QoS row of each port) so
+ * that cleanup removes only ours. */
 #ifndef NODE_OVS_H
 #define NODE_OVS_H
 

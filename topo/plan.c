@@ -47,6 +47,40 @@ bad:
 	return emu_err_set(err, -EINVAL, "invalid IPv4 address '%s'", s);
 }
 
+int plan_parse_host_ip(const char *s, unsigned int def_prefix,
+		       uint32_t *addr, struct emu_err *err)
+{
+	unsigned int prefix = 0;
+	const char *why = NULL;
+	uint32_t a, host;
+
+	if (plan_parse_ip(s, &a, &prefix, err))
+		return -EINVAL;
+	if (!strchr(s, '/'))
+		prefix = def_prefix;
+	host = prefix >= 32 ? 0 : a & (0xffffffffu >> prefix);
+	if (a >> 24 == 0)
+		why = "0.0.0.0/8 means this host";
+	else if (a >> 24 == 127)
+		why = "it is a loopback address";
+	else if (a >> 28 == 14)
+		why = "it is a multicast address";
+	else if (a >> 28 == 15)
+		why = "it is reserved or the broadcast address";
+	else if (!prefix)
+		why = "prefix length 0 would take every address";
+	else if (prefix <= 30 && !host)
+		why = "it is the address of its network";
+	else if (prefix <= 30 && host == 0xffffffffu >> prefix)
+		why = "it is the broadcast address of its network";
+	if (why)
+		return emu_err_set(err, -EINVAL,
+				   "'%s' cannot be a host's address: %s", s,
+				   why);
+	*addr = a;
+	return 0;
+}
+
 int plan_parse_net(const char *s, struct plan_net *net, struct emu_err *err)
 {
 	unsigned int prefix;

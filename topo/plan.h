@@ -36,6 +36,13 @@ int plan_parse_ip(const char *s, uint32_t *addr, unsigned int *prefix,
  * 00:00:00:00:00:01 with the 10.0.0.0/8 base, as Mininet). */
 void plan_mac_from_index(unsigned long index, char *buf, size_t size);
 
+/* Parses the address of a host's interface, "a.b.c.d[/len]" ('def_prefix'
+ * when without a length), refusing what no host can have: 0.0.0.0/8,
+ * loopback, multicast, reserved and broadcast addresses, the network's own
+ * address and its broadcast (prefixes up to /30), and prefix length 0. */
+int plan_parse_host_ip(const char *s, unsigned int def_prefix,
+		       uint32_t *addr, struct emu_err *err);
+
 /* Parses "aa:bb:cc:dd:ee:ff". */
 int plan_parse_mac(const char *s, uint8_t mac[6], struct emu_err *err);
 

@@ -102,18 +102,23 @@ struct topo_args {
 	size_t n_kv;
 };
 
+/* Parses the arguments after the name: 'rest' is NULL without a comma;
+ * an empty argument ("single,", "linear,,3") is refused. */
 static int topo_parse_args(char *rest, const char *spec, struct topo_args *a,
 			   struct emu_err *err)
 {
-	char *save = NULL;
+	char *arg;
 
 	memset(a, 0, sizeof(*a));
 	a->spec = spec;
-	for (char *arg = strtok_r(rest, ",", &save); arg;
-	     arg = strtok_r(NULL, ",", &save)) {
+	while ((arg = strsep(&rest, ","))) {
 		char *eq = strchr(arg, '=');
 		long v;
 
+		if (!*arg)
+			return emu_err_set(err, -EINVAL,
+					   "empty argument in topology '%s'",
+					   spec);
 		if (eq == arg)
 			return emu_err_set(err, -EINVAL,
 					   "invalid argument '%s' in topology "
@@ -422,8 +427,7 @@ int topo_build(struct topo *t, const char *spec, struct emu_err *err)
 				  topo_builtin_names());
 		goto out;
 	}
-	ret = topo_parse_args(comma ? comma + 1 : copy + strlen(copy), spec,
-			      &args, err);
+	ret = topo_parse_args(comma ? comma + 1 : NULL, spec, &args, err);
 	if (!ret)
 		ret = b->build(t, &args, err);
 	if (ret)

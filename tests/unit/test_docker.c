@@ -160,9 +160,10 @@ static void test_request_from_containernet_parameters(void **state)
 	assert_string_equal(json_string_value(json_object_get(labels_o,
 							      "course")),
 			    "net101");
+	/* Published ports imply a management interface on docker0. */
 	assert_string_equal(json_string_value(json_object_get(hc,
 							      "NetworkMode")),
-			    "none");
+			    "bridge");
 	assert_true(array_has(binds, "/tmp:/host-tmp:ro"));
 	assert_true(array_has(binds,
 			      "/run/cnemu/cnemu-init:/.cnemu-init:ro"));
@@ -213,6 +214,38 @@ static void test_containernet_minus_one_means_no_limit(void **state)
 	json_decref(root);
 }
 
+static void test_kept_container_says_so_in_its_labels(void **state)
+{
+	static const char *const own_keep[] = { "cnemu.keep=false" };
+	struct docker_opts o = { .dimage = "x", .keep = true };
+	struct emu_err err = { 0 };
+	json_t *root, *labels;
+
+	(void)state;
+	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
+					       NULL, "/i", NULL));
+	labels = json_object_get(root, "Labels");
+	assert_string_equal(json_string_value(json_object_get(labels,
+							      "cnemu.keep")),
+			    "true");
+	assert_string_equal(json_string_value(json_object_get(labels,
+							      "cnemu.run")),
+			    "cn1");
+	json_decref(root);
+	o.keep = false;
+	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
+					       NULL, "/i", NULL));
+	assert_null(json_object_get(json_object_get(root, "Labels"),
+				    "cnemu.keep"));
+	json_decref(root);
+	/* Nobody marks a container kept but the keep option. */
+	o.labels = own_keep;
+	o.n_labels = 1;
+	assert_null(docker_build_request(&o, "d1", "cn1", "cn1.d1", NULL,
+					 "/i", &err));
+	assert_non_null(strstr(err.msg, "invalid label 'cnemu.keep=false'"));
+}
+
 static void test_create_refuses_bad_parameters_at_once(void **state)
 {
 	static const char *const bad_vol[] = { "/no-target" };
@@ -242,7 +275,7 @@ static void test_create_refuses_bad_parameters_at_once(void **state)
 				  .n_labels = 1 };
 	emu_err_clear(&err);
 	assert_null(docker_create(NULL, "d1", &o, &err));
-	assert_non_null(strstr(err.msg, "cnemu.node are cnemu's own"));
+	assert_non_null(strstr(err.msg, "cnemu.keep are cnemu's own"));
 
 	o = (struct docker_opts){ .dimage = "x",
 				  .run_tag = "cn1", .environment = bad_env,
@@ -292,6 +325,60 @@ static void test_create_copies_options_and_is_a_docker_node(void **state)
 	node_destroy(n);
 }
 
+/* The network mode: none without ports; Docker's bridge (a management
+ * eth0 outside the topology) when ports are exposed or published or when
+ * asked for; a mode without a network refuses published ports, naming
+ * the option. */
+static void test_ports_imply_a_management_interface(void **state)
+{
+	static const char *const exposed[] = { "80" };
+	static const struct docker_api_port pb[] = { { .port = "80",
+						       .host_port = 18080 } };
+	struct docker_opts o = { .dimage = "x", .run_tag = "cn1" };
+	struct emu_err err = { 0 };
+	json_t *root;
+
+	(void)state;
+	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
+					       NULL, "/i", NULL));
+	assert_string_equal(json_string_value(json_object_get(
+				    json_object_get(root, "HostConfig"),
+				    "NetworkMode")),
+			    "none");
+	json_decref(root);
+	o.ports = exposed;
+	o.n_ports = 1;
+	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
+					       NULL, "/i", NULL));
+	assert_string_equal(json_string_value(json_object_get(
+				    json_object_get(root, "HostConfig"),
+				    "NetworkMode")),
+			    "bridge");
+	json_decref(root);
+	o = (struct docker_opts){ .dimage = "x", .run_tag = "cn1",
+				  .network_mode = "mgmt-net" };
+	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
+					       NULL, "/i", NULL));
+	assert_string_equal(json_string_value(json_object_get(
+				    json_object_get(root, "HostConfig"),
+				    "NetworkMode")),
+			    "mgmt-net");
+	json_decref(root);
+
+	o = (struct docker_opts){ .dimage = "x", .run_tag = "cn1",
+				  .network_mode = "none",
+				  .port_bindings = pb, .n_port_bindings = 1 };
+	assert_null(docker_create(NULL, "d1", &o, &err));
+	assert_non_null(strstr(err.msg, "'d1': option 'port_bindings' needs "
+					"a management interface"));
+	o = (struct docker_opts){ .dimage = "x", .run_tag = "cn1",
+				  .network_mode = "none",
+				  .publish_all_ports = true };
+	emu_err_clear(&err);
+	assert_null(docker_create(NULL, "d1", &o, &err));
+	assert_non_null(strstr(err.msg, "option 'publish_all_ports'"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -301,7 +388,9 @@ int main(void)
 		cmocka_unit_test(test_no_command_at_all_runs_a_shell),
 		cmocka_unit_test(test_request_from_containernet_parameters),
 		cmocka_unit_test(test_containernet_minus_one_means_no_limit),
+		cmocka_unit_test(test_kept_container_says_so_in_its_labels),
 		cmocka_unit_test(test_create_refuses_bad_parameters_at_once),
+		cmocka_unit_test(test_ports_imply_a_management_interface),
 		cmocka_unit_test(
 			test_create_copies_options_and_is_a_docker_node),
 	};

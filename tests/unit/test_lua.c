@@ -13,6 +13,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "emu/err.h"
@@ -68,7 +69,7 @@ static void test_unknown_option_keys_are_errors_with_file_and_line(
 		     "controller, link, ipBase");
 	expect_error(NET "net:addHost('h1', {ipp = '10.0.0.1'})", 2,
 		     "addHost: unknown option 'ipp' (known: ip, mac, "
-		     "defaultRoute)");
+		     "defaultRoute, cls, cpu, sched, period_us, cores)");
 	expect_error(NET "\n\nnet:addSwitch('s1', {protocols = 'OF13'})", 4,
 		     "addSwitch: unknown option 'protocols'");
 	expect_error(NET "net:addDocker('d1', {dimage = 'x', volume = {}})", 2,
@@ -91,6 +92,34 @@ static void test_unknown_option_keys_are_errors_with_file_and_line(
 		     "config: unknown link option 'rate'");
 	expect_error(NET "net:iperf(nil, {time = 5})", 2,
 		     "iperf: unknown option 'time'");
+}
+
+/* "h1\0x" was cut to "h1"; 0.0.0.0 and the like were taken for hosts. */
+static void test_nul_bytes_and_impossible_host_ips_are_refused(void **state)
+{
+	(void)state;
+	expect_error(NET "net:addHost('h1\\0x')", 2, "NUL byte");
+	expect_error(NET "net:addSwitch('s1\\0')", 2, "NUL byte");
+	expect_error(NET "net:addHost('h1', {ip = '10.0.0.1\\0/8'})", 2,
+		     "option 'ip' holds a NUL byte");
+	expect_error(NET "net:addHost('h1')\nnet:get('h1\\0x')", 3,
+		     "NUL byte");
+	expect_error(NET "net:addHost('h1', {ip = '0.0.0.0'})", 2,
+		     "cannot be a host's address");
+	expect_error(NET "net:addHost('h1', {ip = '10.255.255.255'})", 2,
+		     "broadcast");
+	expect_error(NET "net:addHost('h1', {ip = '127.0.0.1/8'})", 2,
+		     "loopback");
+	expect_error(NET "net:addHost('h1', {ip = '224.0.0.5'})", 2,
+		     "multicast");
+	expect_error(NET "net:addHost('h1', {ip = '10.0.0.1/0'})", 2,
+		     "prefix length 0");
+	expect_error(NET "local h1 = net:addHost('h1')\n"
+			 "local s1 = net:addSwitch('s1')\n"
+			 "net:addLink(h1, s1, {params1 = {ip = '0.0.0.0/8'}})",
+		     4, "cannot be a host's address");
+	expect_error(NET "local h1 = net:addHost('h1')\n"
+			 "h1:setIP('127.0.0.2')", 3, "loopback");
 }
 
 static void test_bad_link_values_name_the_value(void **state)
@@ -462,10 +491,62 @@ static void test_cli_lua_loop_ends_on_ctrl_c_and_sigterm(void **state)
 	script_destroy(s);
 }
 
+static double seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* os.execute() and io.popen() keep Lua's results; a stop request ends
+ * their shell instead of waiting for it (20 s here). */
+static void test_shell_commands_end_on_sigterm(void **state)
+{
+	static const char *const waits[] = {
+		"os.execute('sleep 20')",
+		"local f = io.popen('sleep 20')\nf:read('a')",
+		"local f <close> = io.popen('sleep 20')\nf:read('a')",
+	};
+	struct emu_err err = { 0 };
+
+	(void)state;
+	expect_ok("local ok, how, code = os.execute('exit 3')\n"
+		  "assert(ok == nil and how == 'exit' and code == 3)\n"
+		  "assert(os.execute() == true)\n"
+		  "assert(os.execute('true') == true)\n"
+		  "local f = io.popen('echo hi')\n"
+		  "assert(io.type(f) == 'file')\n"
+		  "assert(f:read('a') == 'hi\\n')\n"
+		  "local a, b, c = f:close()\n"
+		  "assert(a == true and b == 'exit' and c == 0)\n"
+		  "assert(io.type(f) == 'closed file')\n"
+		  "local w = io.popen('read x; test \"$x\" = y', 'w')\n"
+		  "w:write('y\\n')\n"
+		  "assert(w:close() == true)\n"
+		  "assert(not pcall(io.popen, 'true', 'rw'))\n");
+	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++) {
+		double t0 = seconds_now();
+		pid_t child = signal_me_soon(SIGTERM);
+		struct script *s = script_create(NULL);
+		int ret = script_run_chunk(s, waits[i], "test.lua", NULL, &err);
+
+		script_destroy(s);
+		reap(child);
+		if (ret != -EINTR || seconds_now() - t0 > 5.0)
+			fail_msg("'%s': %d '%s' after %.1f s", waits[i], ret,
+				 err.msg, seconds_now() - t0);
+		emu_err_clear(&err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cli_lua_loop_ends_on_ctrl_c_and_sigterm),
+		cmocka_unit_test(test_shell_commands_end_on_sigterm),
+		cmocka_unit_test(
+			test_nul_bytes_and_impossible_host_ips_are_refused),
 		cmocka_unit_test(
 			test_unknown_option_keys_are_errors_with_file_and_line),
 		cmocka_unit_test(test_bad_link_values_name_the_value),

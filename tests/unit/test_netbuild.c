@@ -7,9 +7,12 @@
 #include <cmocka.h>
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
+#include "emu/draw.h"
 #include "emu/err.h"
 #include "emu/net.h"
 #include "node/node.h"
@@ -102,9 +105,44 @@ static void test_lxbr_switch_refuses_its_1024th_port_when_described(
 	net_destroy(net);
 }
 
+/* graphviz's gvRenderFilename() returns 0 when it cannot open the file:
+ * --graph and the CLI's graph reported success and wrote nothing. */
+static void test_drawing_to_an_unwritable_path_fails(void **state)
+{
+	static const char *const paths[] = { "/nonexistent/x.svg",
+					     "/nonexistent/x.png",
+					     "/nonexistent/x.dot" };
+	char ok[] = "/tmp/test_netbuild_XXXXXX.svg";
+	struct net *net = net_of("lxbr");
+	struct emu_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(net_build(net, "minimal", &err), 0);
+	for (size_t i = 0; i < 3; i++) {
+		emu_err_clear(&err);
+		assert_int_equal(net_draw(net, paths[i], &err), -ENOENT);
+		assert_non_null(strstr(err.msg, "No such file or directory"));
+		assert_non_null(strstr(err.msg, paths[i]));
+	}
+	close(mkstemps(ok, 4));
+	assert_int_equal(net_draw(net, ok, &err), 0);
+	{
+		FILE *f = fopen(ok, "r");
+		char head[64] = "";
+
+		assert_non_null(f);
+		assert_true(fread(head, 1, sizeof(head) - 1, f) > 0);
+		fclose(f);
+		assert_non_null(strstr(head, "<?xml"));
+	}
+	unlink(ok);
+	net_destroy(net);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_drawing_to_an_unwritable_path_fails),
 		cmocka_unit_test(
 			test_single_100000_is_described_in_linear_time),
 		cmocka_unit_test(test_removed_node_is_no_longer_found),

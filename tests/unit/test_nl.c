@@ -310,6 +310,27 @@ static void test_setlink_msg_carries_master_mac_alias_and_netns(void **state)
 	nlmsg_free(msg);
 }
 
+static void test_rename_msg_finds_link_by_index_and_carries_new_name(
+	void **state)
+{
+	struct nlattr *tb[IFLA_MAX + 1];
+	struct ifinfomsg *ifi;
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_rename(&msg, 42, "p3a", NULL), 0);
+	assert_int_equal(nlmsg_hdr(msg)->nlmsg_type, RTM_SETLINK);
+	ifi = parse_link(msg, tb);
+	assert_int_equal(ifi->ifi_index, 42);
+	assert_int_equal(ifi->ifi_change, 0);
+	assert_string_equal(nla_get_string(tb[IFLA_IFNAME]), "p3a");
+	assert_null(tb[IFLA_NET_NS_FD]);
+	nlmsg_free(msg);
+	assert_int_equal(nlsock_build_rename(&msg, 42, "a-name-too-long-x", NULL),
+			 -EINVAL);
+	assert_null(msg);
+}
+
 static void test_dellink_and_getlink_msgs_name_the_link(void **state)
 {
 	struct nlattr *tb[IFLA_MAX + 1];
@@ -535,6 +556,8 @@ int main(void)
 		cmocka_unit_test(test_setlink_msg_finds_link_by_name_and_sets_up),
 		cmocka_unit_test(
 			test_setlink_msg_carries_master_mac_alias_and_netns),
+		cmocka_unit_test(
+			test_rename_msg_finds_link_by_index_and_carries_new_name),
 		cmocka_unit_test(test_dellink_and_getlink_msgs_name_the_link),
 		cmocka_unit_test(
 			test_addr_msg_v4_has_prefix_family_and_broadcast),

@@ -174,9 +174,52 @@ static void test_names_allow_only_safe_characters(void **state)
 			 -ENAMETOOLONG);
 }
 
+/* 0.0.0.0, broadcast, loopback, multicast and prefix 0 were taken as a
+ * host's address. */
+static void test_host_address_refuses_what_no_host_can_have(void **state)
+{
+	static const struct {
+		const char *ip, *why;
+	} bad[] = {
+		{ "0.0.0.0", "means this host" },
+		{ "0.1.2.3/8", "means this host" },
+		{ "255.255.255.255", "broadcast" },
+		{ "127.0.0.1", "loopback" },
+		{ "224.0.0.1/24", "multicast" },
+		{ "239.1.1.1", "multicast" },
+		{ "240.0.0.1", "reserved" },
+		{ "10.0.0.1/0", "prefix length 0" },
+		{ "10.0.0.255/24", "broadcast address of its network" },
+		{ "10.0.0.0/24", "address of its network" },
+		{ "10.255.255.255", "broadcast address of its network" },
+	};
+	struct emu_err err = { 0 };
+	uint32_t addr;
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		emu_err_clear(&err);
+		assert_int_equal(plan_parse_host_ip(bad[i].ip, 8, &addr, &err),
+				 -EINVAL);
+		if (!strstr(err.msg, bad[i].why) || !strstr(err.msg, bad[i].ip))
+			fail_msg("%s: '%s'", bad[i].ip, err.msg);
+	}
+	assert_int_equal(plan_parse_host_ip("10.0.0.1", 8, &addr, NULL), 0);
+	assert_int_equal(addr, 0x0a000001);
+	/* what is a network's address at /8 is a host at /31 and /32 */
+	assert_int_equal(plan_parse_host_ip("10.0.0.0/31", 8, &addr, NULL), 0);
+	assert_int_equal(plan_parse_host_ip("10.0.0.255/32", 8, &addr, NULL),
+			 0);
+	assert_int_equal(plan_parse_host_ip("10.0.0.255", 16, &addr, NULL), 0);
+	assert_int_equal(plan_parse_host_ip("10.0.0.256", 8, &addr, NULL),
+			 -EINVAL);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+			test_host_address_refuses_what_no_host_can_have),
 		cmocka_unit_test(test_default_base_gives_10_0_0_n_slash_8),
 		cmocka_unit_test(test_bare_ipbase_means_slash_8_and_is_masked),
 		cmocka_unit_test(

@@ -201,6 +201,13 @@ static void test_bad_topology_arguments_are_refused(void **state)
 			       "too many arguments"));
 	assert_non_null(strstr(build_err("tree,depth=10,fanout=10", -E2BIG),
 			       "too large"));
+	/* an empty argument was skipped: 'single,' built single,2 */
+	assert_string_equal(build_err("single,", -EINVAL),
+			    "empty argument in topology 'single,'");
+	assert_non_null(strstr(build_err("linear,,3", -EINVAL),
+			       "empty argument"));
+	assert_non_null(strstr(build_err("tree,depth=2,,fanout=2", -EINVAL),
+			       "empty argument"));
 }
 
 static void test_duplicate_and_bad_names_are_refused(void **state)

@@ -1,0 +1,287 @@
+/* Link fidelity end to end, through real cnemu runs of Lua scripts: every
+ * option applies to both interfaces of a link whatever sits at its ends
+ * (hosts, containers, OVS under a controller, OVS standalone, Linux
+ * bridges), a runtime delay change keeps the nodes' interfaces as they
+ * are (same ifindex, MAC, addresses, routes), and an orderly stop says
+ * nothing is wrong.  Bandwidths are measured with iperf3 over TCP, both
+ * directions.  Scripts written here are /tmp/tlnk-<pid>-<n>.lua; cnemu
+ * names what it makes after its run tag (cn<pid>), and each run is checked
+ * to leave nothing behind. */
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "tests/lib/runs.h"
+#include "tests/lib/testlib.h"
+
+#define IMAGE "cnemu/busybox:latest"
+#define RUN_TIMEOUT_MS 240000
+#define BW_MIN 4.3	/* Mbit/s accepted for bw=5 */
+#define BW_MAX 5.1
+
+/* Runs "cnemu ARGS SCRIPT" with the Lua text 'script' and the CLI lines
+ * 'input' on stdin; returns its output (caller frees) and exit status in
+ * '*status'.  Fails the test if the run left anything on the machine. */
+static char *run_script(const char *args, const char *script,
+			const char *input, int *status)
+{
+	char *path = test_write_file("tlnk", ".lua", script);
+	struct test_run r;
+	char *out, *left;
+
+	test_wait_idle(120000);
+	if (test_run_start(&r, "%s %s %s", test_cnemu(), args, path)) {
+		unlink(path);
+		free(path);
+		fail_msg("cannot start %s", test_cnemu());
+	}
+	if (input && *input)
+		test_run_send(&r, "%s", input);
+	*status = test_run_wait(&r, RUN_TIMEOUT_MS);
+	out = strdup(r.out);
+	left = test_run_leftovers(r.pid, 5000);
+	test_run_end(&r);
+	unlink(path);
+	free(path);
+	if (left[0])
+		fail_msg("the run left:\n%s\noutput:\n%s", left, out);
+	free(left);
+	return out;
+}
+
+/* Checks every "RATE <what> <Mbit/s>" line of 'out' (at least 'want' of
+ * them) against bw=5. */
+static void assert_rates(const char *out, int want)
+{
+	int n = 0, bad = 0;
+
+	for (const char *p = out; (p = strstr(p, "RATE ")); p++) {
+		char what[64];
+		double v;
+
+		if (sscanf(p, "RATE %63s %lf", what, &v) != 2)
+			continue;
+		printf("  %-24s %6.2f Mbit/s\n", what, v);
+		n++;
+		bad += v < BW_MIN || v > BW_MAX;
+	}
+	if (n < want || bad)
+		fail_msg("%d of %d rates outside %.1f-%.1f Mbit/s (bw=5):\n%s",
+			 bad, n, BW_MIN, BW_MAX, out);
+}
+
+/* h1 - s1 -(bw=5)- s2 - h2, and h3 -(bw=5)- s1: the switch-to-switch link
+ * and a host link, each both ways. */
+static const char bw_script[] =
+	"local net = cnemu.Net{}\n"
+	"local h1, h2, h3 = net:addHost('h1'), net:addHost('h2'), "
+	"net:addHost('h3')\n"
+	"local s1, s2 = net:addSwitch('s1'), net:addSwitch('s2')\n"
+	"net:addLink(h1, s1)\n"
+	"net:addLink(s1, s2, { bw = 5 })\n"
+	"net:addLink(s2, h2)\n"
+	"net:addLink(h3, s1, { bw = 5 })\n"
+	"net:start()\n"
+	"local function rate(a, b)\n"
+	"  local s = net:iperf({ a, b }, { seconds = 2 })\n"
+	"  print(string.format('RATE %s->%s %.2f', a.name, b.name, s / 1e6))\n"
+	"end\n"
+	"rate(h1, h2) rate(h2, h1) rate(h3, h1) rate(h1, h3)\n"
+	"net:stop()\n";
+
+static void check_bw_both_ways(const char *sw)
+{
+	char args[64];
+	char *out;
+	int status;
+
+	snprintf(args, sizeof(args), "--switch %s", sw);
+	out = run_script(args, bw_script, NULL, &status);
+	if (status != 0)
+		fail_msg("exit %d:\n%s", status, out);
+	assert_rates(out, 4);
+	free(out);
+}
+
+static void test_ovs_shapes_switch_and_host_links_both_ways(void **state)
+{
+	(void)state;
+	if (require_ovs())
+		return;
+	check_bw_both_ways("ovs");
+}
+
+static void test_ovsbr_shapes_switch_and_host_links_both_ways(void **state)
+{
+	(void)state;
+	if (require_ovs())
+		return;
+	check_bw_both_ways("ovsbr");
+}
+
+static void test_lxbr_shapes_switch_and_host_links_both_ways(void **state)
+{
+	(void)state;
+	if (require_root())
+		return;
+	check_bw_both_ways("lxbr");
+}
+
+/* A container on a bw=5 link to an OVS switch: iperf3 of the machine run
+ * in the container's network namespace (the image has none), to h1 and
+ * back (-R). */
+static void test_container_link_is_shaped_both_ways_on_ovs(void **state)
+{
+	static const char script[] =
+		"local net = cnemu.Net{}\n"
+		"local h1 = net:addHost('h1')\n"
+		"local d1 = net:addDocker('d1', { dimage = '" IMAGE "' })\n"
+		"local s1 = net:addSwitch('s1')\n"
+		"net:addLink(d1, s1, { bw = 5 })\n"
+		"net:addLink(h1, s1)\n"
+		"net:start()\n"
+		"for _, dir in ipairs({ '', '-R' }) do\n"
+		"  h1:cmd('iperf3 -s -1 -D')\n"
+		"  os.execute('sleep 0.3')\n"
+		"  local p = io.popen('nsenter --net=/proc/' .. d1.pid .. "
+		"'/ns/net iperf3 -c ' .. h1:IP() .. ' -t 2 -f m ' .. dir .. "
+		"' | grep receiver')\n"
+		"  local line = p:read('a') p:close()\n"
+		"  print('RATE d1' .. (dir == '' and '->' or '<-') .. 'h1 ' .. "
+		"(line:match('([%d.]+) Mbits/sec') or '0'))\n"
+		"end\n"
+		"net:stop()\n";
+	char *out;
+	int status;
+
+	(void)state;
+	if (require_ovs() || require_docker())
+		return;
+	out = run_script("--switch ovs", script, NULL, &status);
+	if (status != 0)
+		fail_msg("exit %d:\n%s", status, out);
+	assert_rates(out, 2);
+	free(out);
+}
+
+/* The router lab with one more host on a direct link to the router: a
+ * route and a second address are added, then delay is set at runtime on
+ * every kind of link (host-switch, switch-host, host-host, switch-router)
+ * by link:config and by the CLI's 'set link'.  Each node's interfaces must
+ * keep ifindex, MAC, IPv4 addresses and routes, and pings still cross. */
+static void test_runtime_delay_keeps_the_nodes_interfaces(void **state)
+{
+	static const char script[] =
+		"local net = cnemu.Net{}\n"
+		"local r0 = net:addHost('r0', { ip = '192.168.1.1/24' })\n"
+		"local client = net:addHost('client', { ip = '192.168.1.100/24' "
+		"})\n"
+		"local server = net:addHost('server', { ip = '172.16.0.100/24' "
+		"})\n"
+		"local h1 = net:addHost('h1', { ip = '10.9.0.1/24' })\n"
+		"local s1, s2 = net:addSwitch('s1'), net:addSwitch('s2')\n"
+		"net:addLink(s1, r0, { intfName2 = 'r0-eth1', params2 = { ip = "
+		"'192.168.1.1/24' } })\n"
+		"net:addLink(s2, r0, { intfName2 = 'r0-eth2', params2 = { ip = "
+		"'172.16.0.1/24' } })\n"
+		"local cl = net:addLink(client, s1)\n"
+		"net:addLink(s2, server)\n"
+		"local hl = net:addLink(h1, r0, { intfName2 = 'r0-eth3', "
+		"params2 = { ip = '10.9.0.254/24' } })\n"
+		"net:start()\n"
+		"r0:cmd('sysctl -q -w net.ipv4.ip_forward=1')\n"
+		"client:cmd('ip route add default via 192.168.1.1')\n"
+		"client:cmd('ip addr add 192.168.1.77/24 dev client-eth0')\n"
+		"server:cmd('ip route add default via 172.16.0.1')\n"
+		"h1:cmd('ip route add default via 10.9.0.254')\n"
+		"local nodes = { client, server, h1, r0 }\n"
+		"local function state(n)\n"
+		"  return n:cmd(\"ip -o link show | grep -v ' lo:' | "
+		"sed 's/@[^:]*//; s/<[^>]*>//; s/ link-netns.*//; "
+		"s/qdisc [a-z_]* //; s/state [A-Z]* //'; "
+		"ip -o -4 addr show | awk '{ print $2, $4 }'; ip -4 route\")\n"
+		"end\n"
+		"local before = {}\n"
+		"for i, n in ipairs(nodes) do before[i] = state(n) end\n"
+		"cl:config{ delay = '5ms' }\n"
+		"hl:config{ delay = '5ms' }\n"
+		"net:CLI()\n"
+		"for i, n in ipairs(nodes) do\n"
+		"  local now = state(n)\n"
+		"  if now == before[i] then print('KEPT ' .. n.name)\n"
+		"  else print('CHANGED ' .. n.name .. ':\\n' .. before[i] .. "
+		"'---\\n' .. now) end\n"
+		"end\n"
+		"print('PING1 ' .. client:cmd('ping -c2 -W2 -q 172.16.0.100'))\n"
+		"print('PING2 ' .. h1:cmd('ping -c2 -W2 -q 172.16.0.100'))\n"
+		"net:stop()\n";
+	char *out;
+	int status;
+
+	(void)state;
+	if (require_ovs())
+		return;
+	out = run_script("--switch ovs", script,
+			 "set link server s2 delay=5ms\n"
+			 "set link s1 r0 delay=5ms\n",
+			 &status);
+	if (status != 0 || strstr(out, "CHANGED") || strstr(out, "error") ||
+	    !strstr(out, "KEPT client") || !strstr(out, "KEPT server") ||
+	    !strstr(out, "KEPT h1") || !strstr(out, "KEPT r0"))
+		fail_msg("exit %d:\n%s", status, out);
+	if (!strstr(strstr(out, "PING1"), " 0% packet loss") ||
+	    !strstr(strstr(out, "PING2"), " 0% packet loss"))
+		fail_msg("pings lost after the change:\n%s", out);
+	free(out);
+}
+
+/* A run whose links go through the pump stops without a warning. */
+static void test_orderly_stop_with_the_pump_warns_nothing(void **state)
+{
+	static const char script[] =
+		"local net = cnemu.Net{}\n"
+		"local h1, h2 = net:addHost('h1'), net:addHost('h2')\n"
+		"local s1 = net:addSwitch('s1')\n"
+		"net:addLink(h1, s1, { delay = '1ms' })\n"
+		"net:addLink(s1, h2, { delay = '1ms', loss = 0 })\n"
+		"net:addLink(h1, h2, { delay = '1ms', params1 = { ip = "
+		"'10.1.0.1/24' }, params2 = { ip = '10.1.0.2/24' } })\n"
+		"net:start()\n"
+		"print('LOSS ' .. net:ping({ h1, h2 }))\n"
+		"net:stop()\n";
+	static const char *const switches[] = { "ovs", "lxbr" };
+
+	(void)state;
+	if (require_ovs())
+		return;
+	for (size_t i = 0; i < 2; i++) {
+		char args[32], *out;
+		int status;
+
+		snprintf(args, sizeof(args), "--switch %s", switches[i]);
+		out = run_script(args, script, NULL, &status);
+		if (status != 0 || !strstr(out, "LOSS 0") ||
+		    strstr(out, "warn|") || strstr(out, "err|"))
+			fail_msg("%s: exit %d, expected no warning:\n%s",
+				 switches[i], status, out);
+		free(out);
+	}
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ovs_shapes_switch_and_host_links_both_ways),
+		cmocka_unit_test(
+			test_ovsbr_shapes_switch_and_host_links_both_ways),
+		cmocka_unit_test(
+			test_lxbr_shapes_switch_and_host_links_both_ways),
+		cmocka_unit_test(test_container_link_is_shaped_both_ways_on_ovs),
+		cmocka_unit_test(test_runtime_delay_keeps_the_nodes_interfaces),
+		cmocka_unit_test(test_orderly_stop_with_the_pump_warns_nothing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
