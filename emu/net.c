@@ -953,22 +953,45 @@ static void net_stop_role(struct net *net, enum node_role role)
 	net_batch(net, role, NET_BATCH_STOP, NULL);
 }
 
-/* Addresses the interfaces of 'node' whose links are made and sets them
- * up, through one socket in its namespace. */
-/* Mininet's defaultRoute: "via GW", "dev IFNAME" or a bare gateway. */
+/* Mininet's defaultRoute: "via GW", "dev IFNAME" or a bare gateway (an
+ * interface of the node's name means "dev").  Replaces one there. */
 static int net_add_default_route(struct nlsock *nl, struct node *node,
 				 struct emu_err *err)
 {
 	const char *r = node->default_route;
 	int ret;
 
-	if (str_starts_with(r, "dev "))
-		ret = nlsock_add_route(nl, "default", NULL, r + 4, err);
+	if (node_find_intf(node, r))
+		ret = nlsock_replace_route(nl, "default", NULL, r, err);
+	else if (str_starts_with(r, "dev "))
+		ret = nlsock_replace_route(nl, "default", NULL, r + 4, err);
 	else
-		ret = nlsock_add_route(nl, "default",
-				       str_starts_with(r, "via ") ? r + 4 : r,
-				       NULL, err);
+		ret = nlsock_replace_route(nl, "default",
+					   str_starts_with(r, "via ") ? r + 4
+								       : r,
+					   NULL, err);
 	node->routed = !ret;
+	return ret;
+}
+
+int net_set_default_route(struct net *net, struct node *node,
+			  const char *route, struct emu_err *err)
+{
+	struct nlsock *nl;
+	int ret;
+
+	free(node->default_route);
+	node->default_route = xstrdup(route);
+	node->routed = false;
+	if (!net->started || !node->running || node->nsfd < 0)
+		return 0;	/* at start, once its interfaces are up */
+	nl = nlsock_open(node->nsfd, err);
+	if (!nl)
+		return err ? err->code : -EIO;
+	ret = net_add_default_route(nl, node, err);
+	nlsock_close(nl);
+	if (ret)
+		emu_err_prefix(err, "'%s': ", node->name);
 	return ret;
 }
 

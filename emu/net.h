@@ -258,6 +258,11 @@ int net_set_link_up(struct net *net, struct node *a, struct node *b,
  * (Mininet's setIP). */
 int net_set_ip(struct net *net, struct node *node, const char *intf,
 	       const char *ip, struct emu_err *err);
+/* Mininet's setDefaultRoute: 'route' is "via GW", "dev IFNAME", a bare
+ * gateway or one of the node's interface names; replaces the node's
+ * default route at once when it runs, else it is set at start. */
+int net_set_default_route(struct net *net, struct node *node,
+			  const char *route, struct emu_err *err);
 /* Gives the interface 'intf' of 'node' (NULL as net_set_ip()) the MAC
  * 'mac' ("00:00:00:00:00:01"), at once when it is made (setMAC). */
 int net_set_mac(struct net *net, struct node *node, const char *intf,

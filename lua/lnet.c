@@ -964,6 +964,9 @@ static int l_net_iperf(lua_State *L)
 	unsigned int seconds;
 	size_t n;
 
+	/* the list's array goes on the stack: after the options, not at 3
+	 * ({h1, h2} alone made it look like a bad options table) */
+	lua_settop(L, 3);
 	lopt_check_keys(L, 3, w, keys);
 	hosts = l_node_list(L, 2, w, &n);
 	if (hosts && n != 2)
