@@ -189,6 +189,15 @@ static void cgroup_remove_dirs(struct cgroup *cg)
 	}
 }
 
+/* Adds the cgroup.procs file of 'dir' to those a process enters. */
+static void cgroup_add_procs(struct cgroup *cg, const char *dir)
+{
+	char path[sizeof(cg->procs[0])];
+
+	snprintf(path, sizeof(path), "%s/cgroup.procs", dir);
+	memcpy(cg->procs[cg->n_procs++], path, sizeof(path));
+}
+
 struct cgroup *cgroup_create(const char *name, const char *note,
 			     struct emu_err *err)
 {
@@ -238,9 +247,7 @@ struct cgroup *cgroup_create(const char *name, const char *note,
 	/* The cpuset is entered once it has cores (Mininet's order). */
 	for (int i = 0; i < CG_N; i++)
 		if (cg->dirs[i][0] && (i != CG_SET || cg->v2))
-			snprintf(cg->procs[cg->n_procs++],
-				 sizeof(cg->procs[0]), "%s/cgroup.procs",
-				 cg->dirs[i]);
+			cgroup_add_procs(cg, cg->dirs[i]);
 	if (cg->v2)
 		snprintf(cg->usage, sizeof(cg->usage), "%s/cpu.stat",
 			 cg->dirs[CG_CPU]);
@@ -343,8 +350,7 @@ int cgroup_set_cpus(struct cgroup *cg, const char *cores,
 	free(mems);
 	if (ret)
 		return ret;
-	snprintf(cg->procs[cg->n_procs++], sizeof(cg->procs[0]),
-		 "%s/cgroup.procs", cg->dirs[CG_SET]);
+	cgroup_add_procs(cg, cg->dirs[CG_SET]);
 	cg->pinned = true;
 	/* Processes already running move along. */
 	snprintf(path, sizeof(path), "%s/cgroup.procs", cg->dirs[CG_CPU]);
