@@ -171,7 +171,18 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 /* Builds the built-in topology 'spec' ("tree,depth=2,fanout=3"). */
 int net_build(struct net *net, const char *spec, struct emu_err *err);
 
+/* Makes everything on the machine; returns once every switch is connected
+ * to its controllers and they have installed what the first packet needs
+ * (net_wait_connected() with its default wait). */
 int net_start(struct net *net, struct emu_err *err);
+/* Mininet's waitConnected: waits until every running OVS switch under a
+ * controller is ready there (the builtin: its flows in place, barrier
+ * answered; others: connected), at most 'timeout_ms' (< 0: until
+ * NET_CONNECT_IDLE_MS pass with no switch getting ready).  Warns, one line
+ * per controller, about those that did not get all their switches.
+ * True when all are ready (also when there is nothing to wait for). */
+bool net_wait_connected(struct net *net, int timeout_ms);
+#define NET_CONNECT_IDLE_MS 3000
 void net_stop(struct net *net);
 bool net_is_started(const struct net *net);
 /* True while net_stop() runs: kinds may then leave to the Net what goes

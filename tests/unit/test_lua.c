@@ -244,6 +244,15 @@ static void test_switch_dpids_follow_mininet(void **state)
 		  "'000000000000001a')\n");
 }
 
+static void test_wait_connected_before_start_is_false(void **state)
+{
+	(void)state;
+	expect_ok(NET "net:addSwitch('s1')\n"
+		  "assert(net:waitConnected() == false)\n"
+		  "assert(net:waitConnected(0.1) == false)\n");
+	expect_error(NET "net:waitConnected(-1)", 2, "timeout out of range");
+}
+
 static void test_links_need_nodes_of_the_same_network(void **state)
 {
 	(void)state;
@@ -565,6 +574,7 @@ int main(void)
 		cmocka_unit_test(test_bad_link_values_name_the_value),
 		cmocka_unit_test(test_bad_node_values_and_names_are_refused),
 		cmocka_unit_test(test_switch_dpids_follow_mininet),
+		cmocka_unit_test(test_wait_connected_before_start_is_false),
 		cmocka_unit_test(test_links_need_nodes_of_the_same_network),
 		cmocka_unit_test(test_the_objects_of_a_net_look_like_mininet),
 		cmocka_unit_test(
