@@ -109,11 +109,6 @@ const char *net_alias(const struct net *net)
 	return net->alias;
 }
 
-struct nlsock *net_root_nl(struct net *net)
-{
-	return net->root_nl;
-}
-
 bool net_ovs_userspace(const struct net *net)
 {
 	return net->userspace;
@@ -1669,19 +1664,6 @@ int net_run_cpu_limit_test(struct net *net, double cpu, unsigned int seconds,
 	free(last);
 	free(hosts);
 	return ret ? ret : (int)k;
-}
-
-struct link *net_find_link(const struct net *net, const struct node *a,
-			   const struct node *b)
-{
-	for (size_t i = 0; i < net->n_links; i++) {
-		const struct node *x = link_intf1(net->links[i])->node;
-		const struct node *y = link_intf2(net->links[i])->node;
-
-		if ((x == a && y == b) || (x == b && y == a))
-			return net->links[i];
-	}
-	return NULL;
 }
 
 static int net_check_switch(const struct net *net, const struct node *sw,

@@ -88,8 +88,6 @@ const char *net_run_tag(const struct net *net);
 /* The IFLA_IFALIAS tag of the run's interfaces in the root namespace,
  * "cnemu:<tag>". */
 const char *net_alias(const struct net *net);
-/* The netlink socket of the root namespace. */
-struct nlsock *net_root_nl(struct net *net);
 /* The run's namespace for Linux bridges, "<tag>-sw", made on first use:
  * bridged traffic there meets no FORWARD chain of the host's firewall.
  * Returns a borrowed fd or a negative errno; net_switch_nl() gives a
@@ -205,10 +203,6 @@ struct link **net_links(const struct net *net, size_t *n);
 int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
 	     double timeout_s, FILE *out, unsigned int *sent,
 	     unsigned int *received, struct emu_err *err);
-
-/* The first link between nodes 'a' and 'b' (either way round), or NULL. */
-struct link *net_find_link(const struct net *net, const struct node *a,
-			   const struct node *b);
 
 /* Starts the stopped switch 'sw' of a started net again, its ports and
  * links as they were (Mininet's 'switch S start').  Returns 0 or a
