@@ -955,7 +955,9 @@ static void net_stop_role(struct net *net, enum node_role role)
 
 /* Addresses the interfaces of 'node' whose links are made and sets them
  * up, through one socket in its namespace. */
-/* Mininet's defaultRoute: "via GW", "dev IFNAME" or a bare gateway. */
+/* Mininet's defaultRoute: "via GW", "dev IFNAME" or a bare gateway; it
+ * replaces one the node has (a container's on its management interface),
+ * as Mininet's setDefaultRoute does. */
 static int net_add_default_route(struct nlsock *nl, struct node *node,
 				 struct emu_err *err)
 {
@@ -963,11 +965,12 @@ static int net_add_default_route(struct nlsock *nl, struct node *node,
 	int ret;
 
 	if (str_starts_with(r, "dev "))
-		ret = nlsock_add_route(nl, "default", NULL, r + 4, err);
+		ret = nlsock_replace_route(nl, "default", NULL, r + 4, err);
 	else
-		ret = nlsock_add_route(nl, "default",
-				       str_starts_with(r, "via ") ? r + 4 : r,
-				       NULL, err);
+		ret = nlsock_replace_route(nl, "default",
+					   str_starts_with(r, "via ") ? r + 4
+								      : r,
+					   NULL, err);
 	node->routed = !ret;
 	return ret;
 }

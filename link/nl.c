@@ -1173,8 +1173,11 @@ int nlsock_flush_addr4(struct nlsock *s, const char *ifname,
 	return 0;
 }
 
-int nlsock_add_route(struct nlsock *s, const char *dst, const char *gw,
-		     const char *ifname, struct emu_err *err)
+/* RTM_NEWROUTE that adds, or with 'replace' replaces a route to 'dst'
+ * already there. */
+static int nlsock_put_route(struct nlsock *s, const char *dst, const char *gw,
+			    const char *ifname, bool replace,
+			    struct emu_err *err)
 {
 	struct nl_msg *msg;
 	int ret, oif = 0;
@@ -1189,8 +1192,12 @@ int nlsock_add_route(struct nlsock *s, const char *dst, const char *gw,
 	ret = nlsock_build_add_route(&msg, dst, gw, oif, err);
 	if (ret < 0)
 		return ret;
-	log_dbg("RTM_NEWROUTE %s via %s dev %s", dst, gw ? gw : "-",
-		ifname ? ifname : "-");
+	if (replace)
+		nlmsg_hdr(msg)->nlmsg_flags =
+			(nlmsg_hdr(msg)->nlmsg_flags & ~NLM_F_EXCL) |
+			NLM_F_REPLACE;
+	log_dbg("RTM_NEWROUTE %s via %s dev %s%s", dst, gw ? gw : "-",
+		ifname ? ifname : "-", replace ? " (replace)" : "");
 	ret = nlsock_send(s, msg);
 	if (ret < 0)
 		return nlsock_fail(s, ret, err,
@@ -1199,6 +1206,18 @@ int nlsock_add_route(struct nlsock *s, const char *dst, const char *gw,
 				   gw ? "'" : "", ifname ? " dev " : "",
 				   ifname ? ifname : "");
 	return 0;
+}
+
+int nlsock_add_route(struct nlsock *s, const char *dst, const char *gw,
+		     const char *ifname, struct emu_err *err)
+{
+	return nlsock_put_route(s, dst, gw, ifname, false, err);
+}
+
+int nlsock_replace_route(struct nlsock *s, const char *dst, const char *gw,
+			 const char *ifname, struct emu_err *err)
+{
+	return nlsock_put_route(s, dst, gw, ifname, true, err);
 }
 
 int nlsock_add_neigh(struct nlsock *s, const char *ifname, const char *ip,
