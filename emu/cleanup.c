@@ -16,6 +16,7 @@
 #include "emu/run.h"
 #include "emu/util.h"
 #include "link/nl.h"
+#include "node/controller.h"
 #include "node/docker.h"
 #include "node/host.h"
 #include "node/cgroup.h"
@@ -204,6 +205,7 @@ static void cleanup_run_dir(const char *tag, struct cleanup_counts *c)
 		unlink(path);
 	}
 	closedir(dir);
+	controller_remove_leftovers(tag);
 	if (!rmdir(dir_path))
 		c->dirs++;
 }

@@ -1501,11 +1501,6 @@ bool cli_is_done(const struct cli *cli)
 	return cli->done;
 }
 
-const char *cli_rest(const struct cli *cli)
-{
-	return cli->rest ? cli->rest : "";
-}
-
 /* ---- reading commands --------------------------------------------- */
 
 /* Reads the next line of 'in' into 'buf' (CLI_LINE_MAX + 1 bytes) without

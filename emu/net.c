@@ -109,11 +109,6 @@ const char *net_alias(const struct net *net)
 	return net->alias;
 }
 
-struct nlsock *net_root_nl(struct net *net)
-{
-	return net->root_nl;
-}
-
 bool net_ovs_userspace(const struct net *net)
 {
 	return net->userspace;
@@ -953,25 +948,45 @@ static void net_stop_role(struct net *net, enum node_role role)
 	net_batch(net, role, NET_BATCH_STOP, NULL);
 }
 
-/* Addresses the interfaces of 'node' whose links are made and sets them
- * up, through one socket in its namespace. */
-/* Mininet's defaultRoute: "via GW", "dev IFNAME" or a bare gateway; it
- * replaces one the node has (a container's on its management interface),
- * as Mininet's setDefaultRoute does. */
+/* Mininet's defaultRoute: "via GW", "dev IFNAME" or a bare gateway (an
+ * interface of the node's name means "dev").  Replaces one there. */
 static int net_add_default_route(struct nlsock *nl, struct node *node,
 				 struct emu_err *err)
 {
 	const char *r = node->default_route;
 	int ret;
 
-	if (str_starts_with(r, "dev "))
+	if (node_find_intf(node, r))
+		ret = nlsock_replace_route(nl, "default", NULL, r, err);
+	else if (str_starts_with(r, "dev "))
 		ret = nlsock_replace_route(nl, "default", NULL, r + 4, err);
 	else
 		ret = nlsock_replace_route(nl, "default",
 					   str_starts_with(r, "via ") ? r + 4
-								      : r,
+								       : r,
 					   NULL, err);
 	node->routed = !ret;
+	return ret;
+}
+
+int net_set_default_route(struct net *net, struct node *node,
+			  const char *route, struct emu_err *err)
+{
+	struct nlsock *nl;
+	int ret;
+
+	free(node->default_route);
+	node->default_route = xstrdup(route);
+	node->routed = false;
+	if (!net->started || !node->running || node->nsfd < 0)
+		return 0;	/* at start, once its interfaces are up */
+	nl = nlsock_open(node->nsfd, err);
+	if (!nl)
+		return err ? err->code : -EIO;
+	ret = net_add_default_route(nl, node, err);
+	nlsock_close(nl);
+	if (ret)
+		emu_err_prefix(err, "'%s': ", node->name);
 	return ret;
 }
 
@@ -1231,6 +1246,115 @@ static int net_open_run(struct net *net, struct emu_err *err)
 	return 0;
 }
 
+/* What net_wait_connected() waits for at one controller. */
+struct net_ctl_wait {
+	struct node *ctl;
+	uint64_t *dpids;		/* its running switches, sorted */
+	size_t n, ready;		/* how many; the most ready so far */
+};
+
+static int net_cmp_dpid(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Fills 'w' with the running switches under controller 'c'; false when
+ * it has none. */
+static bool net_ctl_wait_init(const struct net *net, struct node *c,
+			      struct net_ctl_wait *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->ctl = c;
+	w->dpids = xcalloc(net->n_sw_info + 1, sizeof(*w->dpids));
+	for (size_t i = 0; i < net->n_sw_info; i++)
+		if (net_switch_under(&net->sw_info[i], c) &&
+		    net->sw_info[i].node->running)
+			w->dpids[w->n++] = net->sw_info[i].dpid;
+	qsort(w->dpids, w->n, sizeof(*w->dpids), net_cmp_dpid);
+	return w->n > 0;
+}
+
+static void net_warn_not_connected(const struct net_ctl_wait *w,
+				   unsigned long long waited_us)
+{
+	const char *target = controller_target(w->ctl);
+
+	if (!w->ready)
+		log_warn("controller '%s' (%s) does not answer: its %zu "
+			 "switch%s forward%s nothing until it does (waited "
+			 "%.1f s)",
+			 w->ctl->name, target, w->n, w->n == 1 ? "" : "es",
+			 w->n == 1 ? "s" : "", waited_us / 1e6);
+	else
+		log_warn("controller '%s' (%s): %zu of its %zu switches are "
+			 "not ready after %.1f s",
+			 w->ctl->name, target, w->n - w->ready, w->n,
+			 waited_us / 1e6);
+}
+
+bool net_wait_connected(struct net *net, int timeout_ms)
+{
+	struct net_ctl_wait *waits;
+	unsigned long long start = now_us(), deadline;
+	size_t n = 0, left;
+	bool ok = true;
+
+	if (!net->started)
+		return false;
+	waits = xcalloc(net->n_nodes + 1, sizeof(*waits));
+	for (size_t i = 0; i < net->n_nodes; i++) {
+		struct node *c = net->nodes[i];
+
+		if (node_role(c) != NODE_CONTROLLER || !c->running ||
+		    !controller_target(c))
+			continue;
+		if (net_ctl_wait_init(net, c, &waits[n]))
+			n++;
+		else
+			free(waits[n].dpids);
+	}
+	deadline = start + (timeout_ms < 0 ? NET_CONNECT_IDLE_MS
+					   : timeout_ms) * 1000ULL;
+	for (left = n; left;) {
+		bool progress = false;
+
+		left = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct net_ctl_wait *w = &waits[i];
+			size_t r;
+
+			if (w->ready == w->n)
+				continue;
+			r = controller_count_ready(w->ctl, w->dpids, w->n);
+			if (r > w->ready) {
+				w->ready = r;
+				progress = true;
+			}
+			left += w->ready < w->n;
+		}
+		if (!left)
+			break;
+		if (progress && timeout_ms < 0)
+			deadline = now_us() + NET_CONNECT_IDLE_MS * 1000ULL;
+		if (now_us() >= deadline)
+			break;
+		usleep(2000);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (waits[i].ready < waits[i].n) {
+			net_warn_not_connected(&waits[i], now_us() - start);
+			ok = false;
+		}
+		free(waits[i].dpids);
+	}
+	free(waits);
+	log_dbg("switches %s after %.3f s", ok ? "ready" : "not all ready",
+		(now_us() - start) / 1e6);
+	return ok;
+}
+
 /* True when a run that died left something behind: its directory or a
  * namespace "<tag>-*" whose run holds no lock (also one with this
  * process's tag, from a dead run of the same pid, once ours are gone). */
@@ -1299,6 +1423,9 @@ int net_start(struct net *net, struct emu_err *err)
 					    "-c");
 		return ret;
 	}
+	/* Traffic only once the switches forward it (a controller that
+	 * never answers is said, and the net runs anyway). */
+	net_wait_connected(net, -1);
 	return 0;
 }
 
@@ -1537,19 +1664,6 @@ int net_run_cpu_limit_test(struct net *net, double cpu, unsigned int seconds,
 	free(last);
 	free(hosts);
 	return ret ? ret : (int)k;
-}
-
-struct link *net_find_link(const struct net *net, const struct node *a,
-			   const struct node *b)
-{
-	for (size_t i = 0; i < net->n_links; i++) {
-		const struct node *x = link_intf1(net->links[i])->node;
-		const struct node *y = link_intf2(net->links[i])->node;
-
-		if ((x == a && y == b) || (x == b && y == a))
-			return net->links[i];
-	}
-	return NULL;
 }
 
 static int net_check_switch(const struct net *net, const struct node *sw,

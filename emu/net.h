@@ -88,8 +88,6 @@ const char *net_run_tag(const struct net *net);
 /* The IFLA_IFALIAS tag of the run's interfaces in the root namespace,
  * "cnemu:<tag>". */
 const char *net_alias(const struct net *net);
-/* The netlink socket of the root namespace. */
-struct nlsock *net_root_nl(struct net *net);
 /* The run's namespace for Linux bridges, "<tag>-sw", made on first use:
  * bridged traffic there meets no FORWARD chain of the host's firewall.
  * Returns a borrowed fd or a negative errno; net_switch_nl() gives a
@@ -171,7 +169,18 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 /* Builds the built-in topology 'spec' ("tree,depth=2,fanout=3"). */
 int net_build(struct net *net, const char *spec, struct emu_err *err);
 
+/* Makes everything on the machine; returns once every switch is connected
+ * to its controllers and they have installed what the first packet needs
+ * (net_wait_connected() with its default wait). */
 int net_start(struct net *net, struct emu_err *err);
+/* Mininet's waitConnected: waits until every running OVS switch under a
+ * controller is ready there (the builtin: its flows in place, barrier
+ * answered; others: connected), at most 'timeout_ms' (< 0: until
+ * NET_CONNECT_IDLE_MS pass with no switch getting ready).  Warns, one line
+ * per controller, about those that did not get all their switches.
+ * True when all are ready (also when there is nothing to wait for). */
+bool net_wait_connected(struct net *net, int timeout_ms);
+#define NET_CONNECT_IDLE_MS 3000
 void net_stop(struct net *net);
 bool net_is_started(const struct net *net);
 /* True while net_stop() runs: kinds may then leave to the Net what goes
@@ -194,10 +203,6 @@ struct link **net_links(const struct net *net, size_t *n);
 int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
 	     double timeout_s, FILE *out, unsigned int *sent,
 	     unsigned int *received, struct emu_err *err);
-
-/* The first link between nodes 'a' and 'b' (either way round), or NULL. */
-struct link *net_find_link(const struct net *net, const struct node *a,
-			   const struct node *b);
 
 /* Starts the stopped switch 'sw' of a started net again, its ports and
  * links as they were (Mininet's 'switch S start').  Returns 0 or a
@@ -247,6 +252,11 @@ int net_set_link_up(struct net *net, struct node *a, struct node *b,
  * (Mininet's setIP). */
 int net_set_ip(struct net *net, struct node *node, const char *intf,
 	       const char *ip, struct emu_err *err);
+/* Mininet's setDefaultRoute: 'route' is "via GW", "dev IFNAME", a bare
+ * gateway or one of the node's interface names; replaces the node's
+ * default route at once when it runs, else it is set at start. */
+int net_set_default_route(struct net *net, struct node *node,
+			  const char *route, struct emu_err *err);
 /* Gives the interface 'intf' of 'node' (NULL as net_set_ip()) the MAC
  * 'mac' ("00:00:00:00:00:01"), at once when it is made (setMAC). */
 int net_set_mac(struct net *net, struct node *node, const char *intf,

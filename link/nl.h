@@ -92,8 +92,7 @@ int nlsock_flush_addr4(struct nlsock *s, const char *ifname,
  * already there is -EEXIST. */
 int nlsock_add_route(struct nlsock *s, const char *dst, const char *gw,
 		     const char *ifname, struct emu_err *err);
-/* As nlsock_add_route(), replacing a route to 'dst' already there (as
- * 'ip route replace'). */
+/* The same, replacing a route to 'dst' already there. */
 int nlsock_replace_route(struct nlsock *s, const char *dst, const char *gw,
 			 const char *ifname, struct emu_err *err);
 

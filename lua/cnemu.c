@@ -2,6 +2,7 @@
  * options tables, signals, os.exit(), the CLI's 'lua' command. */
 #include "lua/script.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -165,6 +166,34 @@ const char *lopt_checkstring(lua_State *L, int arg)
 const char *lopt_optstring(lua_State *L, int arg, const char *def)
 {
 	return lua_isnoneornil(L, arg) ? def : lopt_checkstring(L, arg);
+}
+
+int lopt_shaping(lua_State *L, int idx, const char *what, struct shaping *s,
+		 struct emu_err *err)
+{
+	idx = lua_absindex(L, idx);
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		const char *text;
+
+		if (lua_type(L, -2) != LUA_TSTRING)
+			luaL_error(L, "%s: option names must be strings", what);
+		/* false removes the option, as Mininet's None */
+		text = lua_isboolean(L, -1) && !lua_toboolean(L, -1)
+			       ? "none"
+			       : lopt_tostring(L, -1);
+		if (!text)
+			luaL_error(L, "%s: option '%s' must be a number or a "
+				      "string, not %s",
+				   what, lua_tostring(L, -2),
+				   luaL_typename(L, -1));
+		if (shaping_set(s, lua_tostring(L, -2), text, err)) {
+			lua_pop(L, 2);
+			return err ? err->code : -EINVAL;
+		}
+		lua_pop(L, 1);
+	}
+	return 0;
 }
 
 const char *lopt_tostring(lua_State *L, int idx)
@@ -440,6 +469,7 @@ int luaopen_cnemu(lua_State *L)
 	lnet_register(L);
 	lnode_register(L);
 	llink_register(L);
+	lintf_register(L);
 	luaL_newlib(L, fns);
 	/* cnemu.Net is set by lnet_register() into the registry. */
 	lua_getfield(L, LUA_REGISTRYINDEX, "cnemu.Net.new");
@@ -642,10 +672,30 @@ static int l_io_popen(lua_State *L)
 	return 1;
 }
 
-/* The message handler of pcalls: the message as is (a traceback at the
- * 'lua' module's dbg level). */
+/* True when 'msg' starts with a position "file:line:". */
+static bool l_has_position(const char *msg)
+{
+	for (const char *p = msg; *p && *p != '\n'; p++) {
+		const char *d = p + 1;
+
+		if (*p != ':' || !isdigit((unsigned char)*d))
+			continue;
+		while (isdigit((unsigned char)*d))
+			d++;
+		if (*d == ':')
+			return true;
+	}
+	return false;
+}
+
+/* The message handler of pcalls: the message, with the position of the
+ * innermost Lua code in front when it has none (an error raised inside a
+ * binding: "attempt to index a userdata value"), so that every error says
+ * its file:line (a traceback at the 'lua' module's dbg level). */
 static int l_msgh(lua_State *L)
 {
+	lua_Debug ar;
+
 	if (lua_touserdata(L, 1) == &l_exit_sentinel)
 		return 1;
 	if (lua_type(L, 1) != LUA_TSTRING) {
@@ -653,6 +703,15 @@ static int l_msgh(lua_State *L)
 		    lua_type(L, -1) != LUA_TSTRING)
 			lua_pushfstring(L, "(error object is a %s value)",
 					luaL_typename(L, 1));
+		lua_replace(L, 1);
+	}
+	for (int level = 1; !l_has_position(lua_tostring(L, 1)) &&
+			    lua_getstack(L, level, &ar);
+	     level++) {
+		if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0)
+			continue;
+		lua_pushfstring(L, "%s:%d: %s", ar.short_src, ar.currentline,
+				lua_tostring(L, 1));
 		lua_replace(L, 1);
 	}
 	if (log_this_module.level >= LOG_DBG) {

@@ -875,6 +875,26 @@ static int l_net_ping(lua_State *L)
 	return l_ping(L, hosts, n, timeout);
 }
 
+/* net:waitConnected([timeout]): Mininet's; true once every switch is
+ * connected to its controllers and its flows are in place, false after
+ * 'timeout' seconds (nil: until NET_CONNECT_IDLE_MS pass with no switch
+ * getting ready, as start() waits) or before start. */
+static int l_net_wait_connected(lua_State *L)
+{
+	struct net *net = lnet_check(L, 1);
+	int ms = -1;
+
+	if (!lua_isnoneornil(L, 2)) {
+		lua_Number t = luaL_checknumber(L, 2);
+
+		luaL_argcheck(L, t >= 0 && t <= 3600, 2,
+			      "timeout out of range (0..3600 s)");
+		ms = (int)(t * 1000);
+	}
+	lua_pushboolean(L, net_wait_connected(net, ms));
+	return 1;
+}
+
 static int l_net_ping_all(lua_State *L)
 {
 	double timeout = l_timeout_arg(L, 2);
@@ -944,6 +964,9 @@ static int l_net_iperf(lua_State *L)
 	unsigned int seconds;
 	size_t n;
 
+	/* the list's array goes on the stack: after the options, not at 3
+	 * ({h1, h2} alone made it look like a bad options table) */
+	lua_settop(L, 3);
 	lopt_check_keys(L, 3, w, keys);
 	hosts = l_node_list(L, 2, w, &n);
 	if (hosts && n != 2)
@@ -1213,6 +1236,7 @@ void lnet_register(lua_State *L)
 		{ "stop", l_net_stop },
 		{ "ping", l_net_ping },
 		{ "pingAll", l_net_ping_all },
+		{ "waitConnected", l_net_wait_connected },
 		{ "pingPair", l_net_ping_pair },
 		{ "iperf", l_net_iperf },
 		{ "runCpuLimitTest", l_net_run_cpu_limit_test },

@@ -4,10 +4,9 @@
  * 'struct node' holds what every kind shares (name, namespace, interfaces,
  * background processes); each kind embeds it first in its own struct and
  * fills one 'struct node_ops' (node/host.c, node/docker.c, node/bridge.c,
- * node/ovs_switch.c, ...).  The Net owns every node: it creates them with
- * the kind's constructor, starts them kind by kind through 'ops->start',
- * and frees them with node_destroy().  Nothing outside node/ switches on
- * the kind. */
+ * node/switch_ovs.c, node/nat.c, node/controller.c).  The Net owns every
+ * node: it creates them with the kind's constructor, starts them kind by
+ * kind through 'ops->start', and frees them with node_destroy(). */
 #ifndef NODE_NODE_H
 #define NODE_NODE_H
 

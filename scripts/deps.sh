@@ -22,7 +22,7 @@ PACKAGES=(
 	libcurl4-openssl-dev libjansson-dev libcap-ng-dev
 	openvswitch-switch openvswitch-source openvswitch-testcontroller
 	docker.io iproute2 iputils-ping iperf3 busybox-static ethtool
-	graphviz libgraphviz-dev mininet bridge-utils clang procps psmisc time
+	graphviz libgraphviz-dev mininet bridge-utils clang procps psmisc time tmux
 )
 
 CNEMU_VAR=/var/lib/cnemu

@@ -312,6 +312,66 @@ static void test_cli_pingpairfull_py_intfs_and_xterm(void **state)
 	free(out);
 }
 
+/* Mininet's script API: cmdPrint, sendCmd/monitor/waitOutput,
+ * setDefaultRoute, Intf objects with config{}, removing a limit, and
+ * net:iperf({h1, h2}) (it failed with "attempt to index a userdata
+ * value" and no file:line). */
+static void test_mininet_script_api(void **state)
+{
+	char *script, *cmds, *out;
+
+	(void)state;
+	if (require_root())
+		return;
+	script = test_write_file("tcmdline", ".lua",
+		"local net = cnemu.Net{switch = 'lxbr'}\n"
+		"local h1, h2 = net:addHost('h1'), net:addHost('h2')\n"
+		"local s1 = net:addSwitch('s1')\n"
+		"local l1 = net:addLink(h1, s1)\n"
+		"net:addLink(h2, s1)\n"
+		"net:start()\n"
+		"assert(h1:cmdPrint('echo', 'printed') == 'printed\\n')\n"
+		"h1:sendCmd('echo one; sleep 0.5; echo two')\n"
+		"assert(h1.waiting and h1:monitor(2000):find('one'))\n"
+		"local rest, st = h1:waitOutput()\n"
+		"assert(rest:find('two') and st == 0 and not h1.waiting)\n"
+		"h2:sendCmd('echo x')\n"
+		"local got = ''\n"
+		"repeat got = got .. h2:monitor(1000) until not h2.waiting\n"
+		"assert(got == 'x\\n', got)\n"
+		"assert(not pcall(h1.waitOutput, h1))\n"
+		"h1:setDefaultRoute('h1-eth0')\n"
+		"assert(h1:cmd('ip route show default'):find('dev h1%-eth0'))\n"
+		"h1:setDefaultRoute('via 10.0.0.2')\n"
+		"assert(h1:cmd('ip route show default'):find('via 10.0.0.2'))\n"
+		"l1.intf1:config{bw = 5}\n"
+		"assert(h1:cmd('tc class show dev h1-eth0'):find('rate 5Mbit'))\n"
+		"l1:config{bw = false}\n"
+		"assert(not h1:cmd('tc class show dev h1-eth0'):find('5Mbit'))\n"
+		"local s, c = net:iperf({h1, h2})\n"
+		"assert(s > 0 and c > 0)\n"
+		"print('API OK')\n");
+	assert_int_equal(cnemu(&out, "%s", script), 0);
+	expect_in(out, "printed\n");
+	expect_in(out, "*** Results: ['");
+	expect_in(out, "API OK");
+	free(out);
+	unlink(script);
+	free(script);
+	/* the CLI: a limit removed with none */
+	cmds = test_write_file("tcmdline", ".cmds",
+			       "set link h1 s1 bw=5 delay=1ms\n"
+			       "set link h1 s1 bw=none delay=none\n");
+	out = sh_out("%s --topo minimal --switch lxbr < %s 2>&1", test_cnemu(),
+		     cmds);
+	expect_in(out, "h1-eth0<->s1-eth1 (5.00Mbit 1ms delay) (5.00Mbit "
+		       "1ms delay)\n");
+	expect_in(out, "h1-eth0<->s1-eth1 () ()\n");
+	free(out);
+	unlink(cmds);
+	free(cmds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -330,6 +390,7 @@ int main(void)
 			teardown),
 		cmocka_unit_test(test_custom_file_adds_topologies),
 		cmocka_unit_test(test_cli_pingpairfull_py_intfs_and_xterm),
+		cmocka_unit_test(test_mininet_script_api),
 	};
 
 	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);
