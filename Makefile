@@ -5,6 +5,9 @@
 #   make bench   set up the machine, build, print figures beside Mininet's
 #   make deps    only the set-up (Debian packages, libopenvswitch, services)
 
+# A bare 'make' builds the programs.
+.DEFAULT_GOAL := all
+
 CC      ?= cc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g
@@ -89,6 +92,7 @@ test: deps
 	$(MAKE) integration
 
 asan:
+	LSAN_OPTIONS=suppressions=$(CURDIR)/tests/unit/lsan.supp \
 	$(MAKE) BUILD=build-asan CFLAGS="-O1 -g -fsanitize=address,undefined \
 		-fno-omit-frame-pointer" LDFLAGS="-fsanitize=address,undefined" unit
 

@@ -1,8 +1,8 @@
 /* cnemu-controller: the command line of the built-in OpenFlow controller.
  *
- *   cnemu-controller [--mode learning|topo] [--listen TARGET]
+ *   cnemu-controller [--mode learning|topo] [--listen TARGET]...
  *                    [--topo-file PATH] [--pidfile PATH]
- *                    [--idle-timeout S] [--log SPEC]
+ *                    [--status-file PATH] [--idle-timeout S] [--log SPEC]
  *
  * Listens on ptcp:6653:127.0.0.1 unless told otherwise, speaks OpenFlow
  * 1.0 and 1.3, runs until SIGTERM or SIGINT (exit 0), rereads the
@@ -41,19 +41,28 @@ static const char ofc_usage[] =
 	"                    --topo-file); default: topo with a topology\n"
 	"                    file, else learning\n"
 	"  --listen TARGET   where switches connect (default "
-	OFC_DEFAULT_LISTEN ")\n"
+	OFC_DEFAULT_LISTEN ");\n"
+	"                    again for more; with a punix: target, only\n"
+	"                    its connections speak for the topology's\n"
+	"                    switches\n"
 	"  --topo-file PATH  the topology: lines 'switch <dpid> [name]',\n"
 	"                    'link <dpid1> <port1> <dpid2> <port2>',\n"
 	"                    'host <mac> <dpid> <port>'; reread on SIGHUP\n"
 	"  --pidfile PATH    write the process id there\n"
+	"  --status-file PATH  keep there the dpids of the switches whose\n"
+	"                    flows are in place (barrier answered)\n"
 	"  --idle-timeout S  learning flows expire after S idle seconds "
 	"(60)\n"
 	"  --log SPEC        log levels: dbg, or ctl:dbg\n"
 	"  -h, --help        this text\n";
 
+#define OFC_MAX_LISTEN 4
+
 struct ofc_opts {
 	const char *mode;
-	const char *listen;
+	const char *listens[OFC_MAX_LISTEN];
+	size_t n_listens;
+	const char *status_file;
 	const char *topo_file;
 	const char *pidfile;
 	const char *log;
@@ -106,12 +115,13 @@ static void ofc_drain_signals(void)
 static int ofc_parse(struct ofc_opts *o, int argc, char **argv)
 {
 	enum { OPT_MODE = 256, OPT_LISTEN, OPT_TOPO, OPT_PID, OPT_IDLE,
-	       OPT_LOG };
+	       OPT_LOG, OPT_STATUS };
 	static const struct option longopts[] = {
 		{ "mode", required_argument, NULL, OPT_MODE },
 		{ "listen", required_argument, NULL, OPT_LISTEN },
 		{ "topo-file", required_argument, NULL, OPT_TOPO },
 		{ "pidfile", required_argument, NULL, OPT_PID },
+		{ "status-file", required_argument, NULL, OPT_STATUS },
 		{ "idle-timeout", required_argument, NULL, OPT_IDLE },
 		{ "log", required_argument, NULL, OPT_LOG },
 		{ "help", no_argument, NULL, 'h' },
@@ -122,13 +132,21 @@ static int ofc_parse(struct ofc_opts *o, int argc, char **argv)
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	o->listen = OFC_DEFAULT_LISTEN;
 	o->idle_timeout = 60;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, ":h", longopts, NULL)) != -1) {
 		switch (c) {
 		case OPT_MODE: o->mode = optarg; break;
-		case OPT_LISTEN: o->listen = optarg; break;
+		case OPT_LISTEN:
+			if (o->n_listens == OFC_MAX_LISTEN) {
+				fprintf(stderr, "cnemu-controller: at most %d "
+						"--listen\n",
+					OFC_MAX_LISTEN);
+				return 2;
+			}
+			o->listens[o->n_listens++] = optarg;
+			break;
+		case OPT_STATUS: o->status_file = optarg; break;
 		case OPT_TOPO: o->topo_file = optarg; break;
 		case OPT_PID: o->pidfile = optarg; break;
 		case OPT_LOG: o->log = optarg; break;
@@ -163,6 +181,8 @@ static int ofc_parse(struct ofc_opts *o, int argc, char **argv)
 			argv[optind]);
 		return 2;
 	}
+	if (!o->n_listens)
+		o->listens[o->n_listens++] = OFC_DEFAULT_LISTEN;
 	if (!o->mode)
 		o->mode = o->topo_file ? "topo" : "learning";
 	if (strcmp(o->mode, "learning") && strcmp(o->mode, "topo")) {
@@ -231,6 +251,32 @@ static void ofc_log_counters(const struct ofc *ofc)
 		ofc->n_packet_out, cpu);
 }
 
+/* Opens the listeners of 'o'.  With no punix: among them there is nothing
+ * to tell switches apart by: every connection is trusted. */
+static int ofc_listen(struct ofc *ofc, const struct ofc_opts *o)
+{
+	bool any_unix = false;
+
+	for (size_t i = 0; i < o->n_listens; i++)
+		any_unix |= !strncmp(o->listens[i], "punix:", 6);
+	ofc->listeners = xcalloc(o->n_listens, sizeof(*ofc->listeners));
+	for (size_t i = 0; i < o->n_listens; i++) {
+		struct ofc_listener *l = &ofc->listeners[ofc->n_listeners];
+		int ret = pvconn_open(o->listens[i], ofc->versions,
+				      DSCP_DEFAULT, &l->pvconn);
+
+		if (ret) {
+			fprintf(stderr, "cnemu-controller: cannot listen on "
+					"'%s': %s\n",
+				o->listens[i], ovs_strerror(ret));
+			return -ret;
+		}
+		l->trusted = !any_unix || !strncmp(o->listens[i], "punix:", 6);
+		ofc->n_listeners++;
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	struct ofc_opts o;
@@ -260,22 +306,17 @@ int main(int argc, char **argv)
 		ret = 1;
 		goto out;
 	}
-	ret = pvconn_open(o.listen, ofc.versions, DSCP_DEFAULT,
-			  &ofc.listener);
-	if (ret) {
-		fprintf(stderr, "cnemu-controller: cannot listen on '%s': "
-				"%s\n",
-			o.listen, ovs_strerror(ret));
-		ofc.listener = NULL;
+	if (ofc_listen(&ofc, &o)) {
 		ret = 1;
 		goto out;
 	}
+	ofc.status_file = o.status_file;
 	if (o.pidfile && ofc_write_pidfile(o.pidfile)) {
 		ret = 1;
 		goto out;
 	}
-	log_dbg("cnemu-controller: %s mode, listening on %s", ofc.mode->name,
-		o.listen);
+	log_dbg("cnemu-controller: %s mode, %zu listeners", ofc.mode->name,
+		ofc.n_listeners);
 	while (!ofc_stop_signal) {
 		if (ofc_reload) {
 			ofc_reload = 0;
@@ -285,6 +326,7 @@ int main(int argc, char **argv)
 		ofc_run(&ofc);
 		if (ofc.mode->run)
 			ofc.mode->run(&ofc);
+		ofc_sync(&ofc);
 		ofc_wait(&ofc);
 		if (ofc.mode->wait)
 			ofc.mode->wait(&ofc);
@@ -296,7 +338,10 @@ int main(int argc, char **argv)
 	ret = 0;
 out:
 	ofc_close_switches(&ofc);
-	pvconn_close(ofc.listener);
+	for (size_t i = 0; i < ofc.n_listeners; i++)
+		pvconn_close(ofc.listeners[i].pvconn);
+	free(ofc.listeners);
+	free(ofc.status);
 	if (ofc.mode->destroy)
 		ofc.mode->destroy(&ofc);
 	if (o.pidfile)

@@ -2,7 +2,8 @@
  * OpenFlow library.
  *
  * One 'struct ofc' per process (ctl/main.c makes it): it listens for
- * switches (pvconn), keeps one 'struct ofc_switch' per connection (an
+ * switches (one pvconn per --listen target), keeps one 'struct ofc_switch'
+ * per connection (an
  * rconn made from the accepted vconn), does the OpenFlow 1.0 or 1.3
  * handshake (features, port descriptions) and hands the switch to the
  * mode once its ports are known.  A mode is one file behind 'struct
@@ -11,6 +12,19 @@
  * file, proactive flows).  The ofc owns its switches; a switch that
  * disconnects is freed, one that reconnects is a new switch replacing
  * the old one with the same dpid.
+ *
+ * Trust: a unix socket listener (punix:) is reachable only by whom its
+ * file and directory let in (cnemu makes them root's), so its connections
+ * are the run's own switches.  A connection through any other listener
+ * (ptcp: the user asked for one) never replaces a connection of the same
+ * dpid and, in topo mode, never takes a dpid of the topology: it cannot
+ * change the flows of a switch of the run.
+ *
+ * Readiness: after it changes the flows of a switch the ofc sends a
+ * barrier; a switch is synced once the reply came and nothing was sent
+ * since.  With a status file, the ofc writes there (atomically, when it
+ * changes) the dpids of the synced switches while the mode has no work
+ * pending: cnemu waits for it before it lets traffic in.
  *
  * Built with OVS_CFLAGS: must not include emu/util.h (cnemu-rename.h maps
  * OVS's xmalloc & co. to their renamed symbols). */
@@ -60,6 +74,10 @@ struct ofc_switch {
 	struct rconn *rconn;		/* owned */
 	struct rconn_packet_counter *queued;
 	enum ofc_switch_state state;
+	bool trusted;			/* came through a punix: listener */
+	bool unsynced;			/* flows sent since the last barrier */
+	bool barrier_pending;		/* 'barrier_xid' not answered yet */
+	ovs_be32 barrier_xid;
 	uint64_t dpid;			/* 0 until the features reply */
 	char dpid_str[17];		/* "%016"PRIx64 for messages */
 	int version;			/* OFP10_VERSION, OFP13_VERSION */
@@ -70,6 +88,12 @@ struct ofc_switch {
 };
 
 /* What a mode does; every hook is optional but 'name'. */
+/* A place where switches connect. */
+struct ofc_listener {
+	struct pvconn *pvconn;		/* owned */
+	bool trusted;			/* punix: only root reaches it */
+};
+
 struct ofc_mode {
 	const char *name;	/* "learning", "topo" */
 	/* Sets the mode up once at start ('ofc->topo_file' read here). */
@@ -88,6 +112,10 @@ struct ofc_mode {
 	void (*switch_gone)(struct ofc_switch *sw);
 	/* SIGHUP: read the topology again. */
 	void (*reload)(struct ofc *ofc);
+	/* True while work that changes flows is pending (no status then). */
+	bool (*busy)(const struct ofc *ofc);
+	/* True when 'dpid' is a switch the mode was told of (topology). */
+	bool (*knows)(const struct ofc *ofc, uint64_t dpid);
 	/* Each round of the main loop: deferred work; and what to wake
 	 * poll_block() for. */
 	void (*run)(struct ofc *ofc);
@@ -101,7 +129,10 @@ struct ofc {
 	const char *topo_file;		/* topo mode; NULL: none */
 	int idle_timeout;		/* learning flows, seconds */
 	uint32_t versions;		/* allowed OpenFlow versions bitmap */
-	struct pvconn *listener;
+	struct ofc_listener *listeners;	/* owned */
+	size_t n_listeners;
+	const char *status_file;	/* synced dpids go there; NULL: none */
+	char *status;			/* what it holds now; owned */
 	struct ofc_switch **switches;	/* owned */
 	size_t n_switches, cap_switches;
 	/* Counters for the exit line and the benchmark. */
@@ -116,6 +147,10 @@ void ofc_run(struct ofc *ofc);
 void ofc_wait(struct ofc *ofc);
 /* Frees every switch (closing its connection). */
 void ofc_close_switches(struct ofc *ofc);
+/* After a round: sends a barrier to each switch whose flows changed and,
+ * with a status file, writes the synced switches there when that set
+ * changed. */
+void ofc_sync(struct ofc *ofc);
 
 /* Adds (or replaces) on 'sw' the flow 'match' at 'priority' sending to
  * the 'n' ports 'ports' (none: drop), and to the controller too when

@@ -192,6 +192,18 @@ static void route_run(struct ofc *ofc)
 	route_install_all(ofc);
 }
 
+static bool route_busy(const struct ofc *ofc)
+{
+	return ((const struct route *)ofc->mode_data)->dirty;
+}
+
+static bool route_knows(const struct ofc *ofc, uint64_t dpid)
+{
+	const struct route *r = ofc->mode_data;
+
+	return topo_graph_has_switch(r->graph, dpid);
+}
+
 static void route_wait(struct ofc *ofc)
 {
 	struct route *r = route_of(ofc);
@@ -413,6 +425,8 @@ const struct ofc_mode ofc_route_mode = {
 	.port_changed = route_port_changed,
 	.switch_gone = route_switch_gone,
 	.reload = route_reload,
+	.busy = route_busy,
+	.knows = route_knows,
 	.run = route_run,
 	.wait = route_wait,
 	.destroy = route_destroy,

@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "byte-order.h"
 #include "openflow/openflow.h"
@@ -17,7 +18,9 @@
 #include "openvswitch/ofp-port.h"
 #include "openvswitch/ofp-switch.h"
 #include "openvswitch/ofp-util.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/ofpbuf.h"
+#include "openvswitch/poll-loop.h"
 #include "openvswitch/rconn.h"
 #include "openvswitch/vconn.h"
 #include "socket-util.h"
@@ -32,6 +35,8 @@ EMU_LOG_MODULE(ctl);
 /* Messages handled per switch per round, so that one busy switch does not
  * starve the others. */
 #define OFC_BATCH 64
+/* Until a status file that could not be written is tried again. */
+#define OFC_RETRY_MS 100
 
 static struct log_rl ofc_rl_send, ofc_rl_error, ofc_rl_bad;
 
@@ -45,11 +50,12 @@ static void ofc_switch_send(struct ofc_switch *sw, struct ofpbuf *msg)
 }
 
 static struct ofc_switch *ofc_switch_create(struct ofc *ofc,
-					    struct vconn *vconn)
+					    struct vconn *vconn, bool trusted)
 {
 	struct ofc_switch *sw = xzalloc(sizeof(*sw));
 
 	sw->ofc = ofc;
+	sw->trusted = trusted;
 	sw->rconn = rconn_create(OFC_PROBE_S, 0, DSCP_DEFAULT, ofc->versions);
 	rconn_connect_unreliably(sw->rconn, vconn, NULL);
 	sw->queued = rconn_packet_counter_create();
@@ -162,12 +168,48 @@ static void ofc_switch_pull_ports(struct ofc_switch *sw, struct ofpbuf *b)
 					    ofc_phy_port_up(&pp));
 }
 
+/* The connection of 'sw' may not speak for its dpid: it came through an
+ * untrusted listener and the dpid is the topology's or has a connection
+ * already.  Says why in 'why'. */
+static bool ofc_switch_is_impostor(const struct ofc_switch *sw,
+				   const char **why)
+{
+	const struct ofc *ofc = sw->ofc;
+
+	if (sw->trusted)
+		return false;
+	if (ofc->mode->knows && ofc->mode->knows(ofc, sw->dpid)) {
+		*why = "a switch of the topology connects through a unix "
+		       "socket";
+		return true;
+	}
+	for (size_t i = 0; i < ofc->n_switches; i++) {
+		const struct ofc_switch *old = ofc->switches[i];
+
+		if (old != sw && old->dpid == sw->dpid &&
+		    old->state == OFC_SW_READY) {
+			*why = "that switch is connected";
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The handshake is done: an older connection of the same switch goes,
  * the mode takes this one. */
 static void ofc_switch_ready(struct ofc_switch *sw)
 {
 	struct ofc *ofc = sw->ofc;
+	const char *why;
 
+	if (ofc_switch_is_impostor(sw, &why)) {
+		log_warn_rl(&ofc_rl_bad, "connection %s claims switch %s: "
+			    "refused (%s)",
+			    rconn_get_name(sw->rconn), sw->dpid_str, why);
+		sw->dpid = 0;
+		rconn_disconnect(sw->rconn);
+		return;
+	}
 	for (size_t i = 0; i < ofc->n_switches; i++) {
 		struct ofc_switch *old = ofc->switches[i];
 
@@ -179,6 +221,7 @@ static void ofc_switch_ready(struct ofc_switch *sw)
 		rconn_disconnect(old->rconn);
 	}
 	sw->state = OFC_SW_READY;
+	sw->unsynced = true;	/* synced after a first barrier */
 	log_dbg("switch %s ready: OpenFlow 0x%02x, %zu ports", sw->dpid_str,
 		sw->version, sw->n_ports);
 	if (ofc->mode->switch_ready)
@@ -323,6 +366,10 @@ static void ofc_switch_process(struct ofc_switch *sw, struct ofpbuf *msg)
 		if (sw->state == OFC_SW_READY)
 			ofc_switch_on_packet_in(sw, oh);
 		break;
+	case OFPTYPE_BARRIER_REPLY:
+		if (sw->barrier_pending && oh->xid == sw->barrier_xid)
+			sw->barrier_pending = false;
+		break;
 	case OFPTYPE_ERROR:
 		ofc_switch_on_error(sw, oh);
 		break;
@@ -353,11 +400,12 @@ static bool ofc_switch_run(struct ofc_switch *sw)
 	return rconn_is_alive(sw->rconn);
 }
 
-void ofc_run(struct ofc *ofc)
+/* Accepts the connections waiting at 'l'. */
+static void ofc_accept(struct ofc *ofc, const struct ofc_listener *l)
 {
-	for (int i = 0; i < OFC_BATCH && ofc->listener; i++) {
+	for (int i = 0; i < OFC_BATCH; i++) {
 		struct vconn *vconn;
-		int ret = pvconn_accept(ofc->listener, &vconn);
+		int ret = pvconn_accept(l->pvconn, &vconn);
 
 		if (ret == EAGAIN)
 			break;
@@ -375,8 +423,14 @@ void ofc_run(struct ofc *ofc)
 			ofc->cap_switches = cap;
 		}
 		ofc->switches[ofc->n_switches++] =
-			ofc_switch_create(ofc, vconn);
+			ofc_switch_create(ofc, vconn, l->trusted);
 	}
+}
+
+void ofc_run(struct ofc *ofc)
+{
+	for (size_t i = 0; i < ofc->n_listeners; i++)
+		ofc_accept(ofc, &ofc->listeners[i]);
 	for (size_t i = 0; i < ofc->n_switches;) {
 		struct ofc_switch *sw = ofc->switches[i];
 
@@ -393,8 +447,8 @@ void ofc_run(struct ofc *ofc)
 
 void ofc_wait(struct ofc *ofc)
 {
-	if (ofc->listener)
-		pvconn_wait(ofc->listener);
+	for (size_t i = 0; i < ofc->n_listeners; i++)
+		pvconn_wait(ofc->listeners[i].pvconn);
 	for (size_t i = 0; i < ofc->n_switches; i++) {
 		rconn_run_wait(ofc->switches[i]->rconn);
 		rconn_recv_wait(ofc->switches[i]->rconn);
@@ -443,6 +497,7 @@ void ofc_switch_add_flow(struct ofc_switch *sw, const struct match *match,
 	minimatch_destroy(&fm.match);
 	ofpbuf_uninit(&ofpacts);
 	sw->ofc->n_flow_mod++;
+	sw->unsynced = true;
 }
 
 void ofc_switch_del_flows(struct ofc_switch *sw, const struct match *match,
@@ -462,6 +517,7 @@ void ofc_switch_del_flows(struct ofc_switch *sw, const struct match *match,
 	ofc_switch_send(sw, ofputil_encode_flow_mod(&fm, sw->protocol));
 	minimatch_destroy(&fm.match);
 	sw->ofc->n_flow_mod++;
+	sw->unsynced = true;
 }
 
 void ofc_switch_add_miss_flow(struct ofc_switch *sw)
@@ -506,4 +562,92 @@ void ofc_switch_packet_out(struct ofc_switch *sw,
 	ofc_switch_send(sw, ofputil_encode_packet_out(&po, sw->protocol));
 	ofpbuf_uninit(&ofpacts);
 	sw->ofc->n_packet_out++;
+}
+
+static int ofc_cmp_dpid(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The status: one synced dpid a line, in order; none while the mode has
+ * work pending.  Caller frees. */
+static char *ofc_format_status(const struct ofc *ofc)
+{
+	uint64_t *dpids = xmalloc((ofc->n_switches + 1) * sizeof(*dpids));
+	struct ds s = DS_EMPTY_INITIALIZER;
+	size_t n = 0;
+
+	if (!ofc->mode->busy || !ofc->mode->busy(ofc)) {
+		for (size_t i = 0; i < ofc->n_switches; i++) {
+			const struct ofc_switch *sw = ofc->switches[i];
+
+			if (sw->state == OFC_SW_READY && sw->dpid &&
+			    !sw->unsynced && !sw->barrier_pending)
+				dpids[n++] = sw->dpid;
+		}
+	}
+	qsort(dpids, n, sizeof(*dpids), ofc_cmp_dpid);
+	for (size_t i = 0; i < n; i++)
+		ds_put_format(&s, "%016" PRIx64 "\n", dpids[i]);
+	free(dpids);
+	return ds_steal_cstr(&s);
+}
+
+/* Replaces the status file with 'text' (a reader sees the old or the new
+ * one, never a part). */
+static int ofc_write_status(const char *path, const char *text)
+{
+	char *tmp = xasprintf("%s.tmp", path);
+	FILE *f = fopen(tmp, "w");
+	int ret = 0;
+
+	if (!f || fputs(text, f) < 0)
+		ret = -errno;
+	if (f && fclose(f) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	free(tmp);
+	return ret;
+}
+
+void ofc_sync(struct ofc *ofc)
+{
+	char *status;
+	int ret;
+
+	for (size_t i = 0; i < ofc->n_switches; i++) {
+		struct ofc_switch *sw = ofc->switches[i];
+		struct ofpbuf *msg;
+
+		if (sw->state != OFC_SW_READY || !sw->unsynced)
+			continue;
+		msg = ofputil_encode_barrier_request(sw->version);
+		sw->barrier_xid = ((struct ofp_header *)msg->data)->xid;
+		sw->barrier_pending = true;
+		sw->unsynced = false;
+		ofc_switch_send(sw, msg);
+	}
+	if (!ofc->status_file)
+		return;
+	status = ofc_format_status(ofc);
+	if (ofc->status && !strcmp(status, ofc->status)) {
+		free(status);
+		return;
+	}
+	ret = ofc_write_status(ofc->status_file, status);
+	if (ret) {
+		log_warn_rl(&ofc_rl_error, "cannot write '%s': %s",
+			    ofc->status_file, strerror(-ret));
+		free(status);
+		poll_timer_wait(OFC_RETRY_MS);	/* and try again */
+		return;
+	}
+	log_dbg("synced: %zu switches", strlen(status) / 17);
+	free(ofc->status);
+	ofc->status = status;
 }

@@ -12,11 +12,15 @@
 
 #include "emu/err.h"
 #include "emu/log.h"
+#include "emu/proc.h"
 #include "emu/run.h"
 #include "emu/util.h"
 #include "link/nl.h"
+#include "node/controller.h"
 #include "node/docker.h"
 #include "node/host.h"
+#include "node/cgroup.h"
+#include "node/nat.h"
 #include "node/ovs.h"
 
 EMU_LOG_MODULE(cleanup);
@@ -28,8 +32,10 @@ static bool cleanup_is_dead(const char *tag, void *aux)
 }
 
 /* Named namespaces "<tag>-<node>" of dead runs: their processes killed
- * (one pass over /proc for all), then the namespaces removed. */
-static void cleanup_namespaces(struct cleanup_counts *c)
+ * (one pass over /proc for all), then the namespaces removed.  A name is
+ * not enough: only a namespace its run noted (same device and inode) is
+ * taken; any other is left alone and reported. */
+static void cleanup_namespaces(struct cleanup_counts *c, FILE *out)
 {
 	char **names = NULL, tag[32];
 	size_t n = 0, cap = 0;
@@ -45,6 +51,24 @@ static void cleanup_namespaces(struct cleanup_counts *c)
 		if (!run_tag_of(de->d_name, '-', tag, sizeof(tag)) ||
 		    !cleanup_is_dead(tag, NULL))
 			continue;
+		switch (run_netns_owner(tag, de->d_name)) {
+		case RUN_NETNS_OWN:
+			break;
+		case RUN_NETNS_UNMOUNTED:
+			/* a name only: nothing in it to kill */
+			snprintf(path, sizeof(path), "/run/netns/%s",
+				 de->d_name);
+			if (!unlink(path))
+				c->namespaces++;
+			continue;
+		case RUN_NETNS_FOREIGN:
+			c->foreign++;
+			if (out)
+				fprintf(out, "*** Left alone namespace %s: "
+					     "not one its run made\n",
+					de->d_name);
+			continue;
+		}
 		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
 		if (n == cap) {
 			size_t cap_fds = cap;
@@ -125,9 +149,16 @@ static int cleanup_bridges(struct cleanup_counts *c, struct emu_err *err)
 	return ret < 0 ? ret : 0;
 }
 
-static int cleanup_containers(struct cleanup_counts *c, struct emu_err *err)
+static int cleanup_containers(struct cleanup_counts *c,
+			      enum cleanup_flags flags, FILE *out,
+			      struct emu_err *err)
 {
-	int ret = docker_cleanup(NULL, cleanup_is_dead, NULL, err);
+	struct docker_cleanup_counts dc = { 0 };
+	int ret = docker_cleanup(NULL, cleanup_is_dead, NULL,
+				 flags & CLEANUP_KEPT ? DOCKER_CLEANUP_KEPT : 0,
+				 out, &dc, err);
+
+	c->kept += dc.kept;
 
 	if (ret == -ENOENT || ret == -ECONNREFUSED) {
 		emu_err_clear(err);	/* no engine: no containers of ours */
@@ -138,31 +169,18 @@ static int cleanup_containers(struct cleanup_counts *c, struct emu_err *err)
 	return ret < 0 ? ret : 0;
 }
 
-/* Puts back the sysctls a dead run changed (only neighbour-table caps
- * are ever written there), unless a live run may rely on them now. */
-static void cleanup_restore_sysctls(const char *path)
+/* True when 'name' ends with 'suffix'. */
+static bool cleanup_has_suffix(const char *name, const char *suffix)
 {
-	static const char prefix[] = "/proc/sys/net/ipv4/neigh/default/";
-	char name[256];
-	long value;
-	FILE *f;
+	size_t n = strlen(name), k = strlen(suffix);
 
-	if (run_any_alive() || !(f = fopen(path, "r")))
-		return;
-	while (fscanf(f, "%255s %ld", name, &value) == 2) {
-		FILE *w;
-
-		if (strncmp(name, prefix, sizeof(prefix) - 1) ||
-		    strstr(name, "..") || !(w = fopen(name, "w")))
-			continue;
-		fprintf(w, "%ld\n", value);
-		fclose(w);
-	}
-	fclose(f);
+	return n > k && !strcmp(name + n - k, suffix);
 }
 
-/* Kills the processes named by "*.pid" files of a dead run's directory,
- * then removes the directory. */
+/* Ends the processes whose identities "*.proc" files of a dead run's
+ * directory hold (each checked before any signal: a pid taken by another
+ * process since is never hit), hands the sysctls it relied on over to
+ * the machine's record, then removes the directory. */
 static void cleanup_run_dir(const char *tag, struct cleanup_counts *c)
 {
 	char dir_path[128], path[400];
@@ -170,29 +188,24 @@ static void cleanup_run_dir(const char *tag, struct cleanup_counts *c)
 	DIR *dir;
 
 	snprintf(dir_path, sizeof(dir_path), RUN_DIR "/%s", tag);
+	run_adopt_sysctls(tag);
 	dir = opendir(dir_path);
 	if (!dir)
 		return;
 	while ((de = readdir(dir))) {
-		size_t len = strlen(de->d_name);
-		FILE *f;
-		long pid;
+		struct proc_id id;
 
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir_path, de->d_name);
-		if (!strcmp(de->d_name, RUN_SYSCTL_FILE))
-			cleanup_restore_sysctls(path);
-		if (len > 4 && !strcmp(de->d_name + len - 4, ".pid") &&
-		    (f = fopen(path, "r"))) {
-			if (fscanf(f, "%ld", &pid) == 1 && pid > 1 &&
-			    kill((pid_t)pid, SIGTERM) == 0)
-				c->processes++;
-			fclose(f);
-		}
+		if (cleanup_has_suffix(de->d_name, ".proc") &&
+		    !proc_id_load(path, &id) &&
+		    !proc_id_end(&id, PROC_GRACE_MS))
+			c->processes++;
 		unlink(path);
 	}
 	closedir(dir);
+	controller_remove_leftovers(tag);
 	if (!rmdir(dir_path))
 		c->dirs++;
 }
@@ -210,7 +223,17 @@ static void cleanup_run_dirs(struct cleanup_counts *c)
 	closedir(dir);
 }
 
-int cleanup_dead_runs(struct cleanup_counts *counts, FILE *out,
+/* What hosts add beyond their namespaces: a NAT's iptables rules (and
+ * the forwarding switch), CPU-limited hosts' cgroups (their processes died
+ * with the namespaces); read before the run directories go. */
+static void cleanup_host_extras(struct cleanup_counts *c)
+{
+	c->rules += (unsigned int)nat_cleanup(cleanup_is_dead, NULL);
+	c->cgroups += (unsigned int)cgroup_cleanup(cleanup_is_dead, NULL);
+}
+
+int cleanup_dead_runs(enum cleanup_flags flags,
+		      struct cleanup_counts *counts, FILE *out,
 		      struct emu_err *err)
 {
 	struct cleanup_counts c = { 0 };
@@ -218,21 +241,28 @@ int cleanup_dead_runs(struct cleanup_counts *counts, FILE *out,
 
 	if (out)
 		fprintf(out, "*** Removing what dead runs left behind\n");
-	first = cleanup_containers(&c, err);
-	cleanup_namespaces(&c);
+	first = cleanup_containers(&c, flags, out, err);
+	cleanup_namespaces(&c, out);
 	ret = cleanup_bridges(&c, err);
 	if (!first)
 		first = ret;
 	ret = cleanup_links(&c, err);
 	if (!first)
 		first = ret;
+	cleanup_host_extras(&c);
 	cleanup_run_dirs(&c);
+	run_restore_sysctls();	/* when no run relies on them any more */
 	if (out)
 		fprintf(out,
 			"*** Removed %u namespaces, %u links, %u OVS bridges, "
-			"%u containers, %u processes, %u run directories\n",
+			"%u containers, %u processes, %u run directories, "
+			"%u iptables rules, %u cgroups\n",
 			c.namespaces, c.links, c.bridges, c.containers,
-			c.processes, c.dirs);
+			c.processes, c.dirs, c.rules, c.cgroups);
+	if (out && c.kept)
+		fprintf(out, "*** Kept %u containers made with keep = true "
+			     "(cnemu -c --all removes them)\n",
+			c.kept);
 	if (counts)
 		*counts = c;
 	return first;

@@ -24,6 +24,7 @@
 #include "emu/draw.h"
 #include "emu/log.h"
 #include "emu/net.h"
+#include "emu/proc.h"
 #include "emu/util.h"
 #include "link/shaping.h"
 #include "link/veth.h"
@@ -53,6 +54,7 @@ struct cli {
 						   error; NULL */
 	int depth;			/* 'source' nesting */
 	bool done;			/* exit, quit or EOF met */
+	bool py_noted;			/* 'py' said it runs Lua */
 	struct sigaction old_int, old_quit;	/* restored at destroy */
 };
 
@@ -109,22 +111,26 @@ static void cli_reclaim_tty(const struct termios *saved)
 
 /* Waits for the foreground child 'pid'.  Ctrl-C from the terminal reaches
  * it directly; without a terminal SIGINT is passed on; the stop flag
- * terminates it.  Returns its exit status (128 + signal when killed). */
+ * ends it: SIGTERM, then SIGKILL after PROC_GRACE_MS, so that a command
+ * ignoring SIGTERM never holds the stop up.  Returns its exit status
+ * (128 + signal when killed). */
 static int cli_wait(struct cli *cli, pid_t pid)
 {
-	bool terminated = false;
 	int status;
 
-	while (waitpid(pid, &status, 0) < 0) {
+	for (;;) {
+		if (cli_stopping(cli)) {
+			status = proc_end_child(pid, false, SIGTERM,
+						PROC_GRACE_MS);
+			break;
+		}
+		if (waitpid(pid, &status, 0) == pid)
+			break;
 		if (errno != EINTR)
 			return 0;
 		if (cli_sigint && !cli_tty_foreground())
 			kill(pid, SIGINT);
 		cli_sigint = 0;
-		if (cli_stopping(cli) && !terminated) {
-			kill(pid, SIGTERM);
-			terminated = true;
-		}
 	}
 	cli_sigint = 0;
 	if (WIFSIGNALED(status) && WTERMSIG(status) == SIGINT)
@@ -692,9 +698,13 @@ static int cmd_intfs(struct cli *cli, int argc, char **argv,
 	(void)argv;
 	(void)err;
 	for (size_t i = 0; i < n; i++) {
-		fprintf(cli->out, "%s: ", node_name(nodes[i]));
+		/* Mininet's switches list their control port 'lo' first */
+		bool lo = node_role(nodes[i]) == NODE_SWITCH;
+
+		fprintf(cli->out, "%s: %s", node_name(nodes[i]),
+			lo ? "lo" : "");
 		for (size_t j = 0; j < nodes[i]->n_intfs; j++)
-			fprintf(cli->out, "%s%s", j ? "," : "",
+			fprintf(cli->out, "%s%s", j || lo ? "," : "",
 				nodes[i]->intfs[j]->name);
 		fprintf(cli->out, "\n");
 	}
@@ -789,17 +799,15 @@ static int cli_ping_one(struct node *src, struct node *dst, double rtt[4],
 	return ret;
 }
 
-static int cmd_pingallfull(struct cli *cli, int argc, char **argv,
-			   struct emu_err *err)
+/* Pings between every ordered pair of the 'n' 'hosts' and prints
+ * Mininet's rows with the round-trip times (pingallfull, pingpairfull). */
+static int cli_ping_full(struct cli *cli, struct node **hosts, size_t n,
+			 struct emu_err *err)
 {
-	size_t n;
-	struct node **hosts = cli_hosts(cli, &n);
 	double *rtts = xcalloc(n * n * 4 + 1, sizeof(*rtts));
 	unsigned char *ok = xcalloc(n * n + 1, 1);
 	int ret = 0;
 
-	(void)argc;
-	(void)argv;
 	fprintf(cli->out, "*** Ping: testing ping reachability\n");
 	for (size_t s = 0; s < n && ret >= 0; s++) {
 		fprintf(cli->out, "%s ->", node_name(hosts[s]));
@@ -835,6 +843,33 @@ static int cmd_pingallfull(struct cli *cli, int argc, char **argv,
 	}
 	free(ok);
 	free(rtts);
+	return ret;
+}
+
+static int cmd_pingallfull(struct cli *cli, int argc, char **argv,
+			   struct emu_err *err)
+{
+	size_t n;
+	struct node **hosts = cli_hosts(cli, &n);
+	int ret = cli_ping_full(cli, hosts, n, err);
+
+	(void)argc;
+	(void)argv;
+	free(hosts);
+	return ret;
+}
+
+static int cmd_pingpairfull(struct cli *cli, int argc, char **argv,
+			    struct emu_err *err)
+{
+	size_t n;
+	struct node **hosts = cli_hosts(cli, &n);
+	int ret = n < 2 ? emu_err_set(err, -EINVAL,
+				      "pingpairfull needs two hosts")
+			: cli_ping_full(cli, hosts, 2, err);
+
+	(void)argc;
+	(void)argv;
 	free(hosts);
 	return ret;
 }
@@ -1133,6 +1168,92 @@ static int cmd_lua(struct cli *cli, int argc, char **argv,
 	return cli->lua_fn(cli->lua_aux, cli->rest, err);
 }
 
+static int cmd_py(struct cli *cli, int argc, char **argv,
+		  struct emu_err *err)
+{
+	if (!cli->py_noted) {
+		fprintf(cli->errout, "note: py runs Lua here, as 'lua' (net "
+			"is the network, nodes by name: h1:cmd('ifconfig'))\n");
+		cli->py_noted = true;
+	}
+	return cmd_lua(cli, argc, argv, err);
+}
+
+/* Checks that X clients can be started: a display and xterm. */
+static int cli_check_x(struct emu_err *err)
+{
+	const char *display = getenv("DISPLAY");
+
+	if (!display || !*display)
+		return emu_err_set(err, -ENXIO,
+				   "no display: DISPLAY is not set (run cnemu "
+				   "in an X session, or ssh -X)");
+	if (system("command -v xterm >/dev/null 2>&1"))
+		return emu_err_set(err, -ENOENT,
+				   "xterm is not installed (apt install "
+				   "xterm)");
+	return 0;
+}
+
+/* Starts 'argv' in 'node' in the background, on the display. */
+static int cli_spawn_x(struct node *node, char *const argv[],
+		       struct emu_err *err)
+{
+	struct node_exec_opts opts = { -1, -1, -1, false, false, false };
+	pid_t pid;
+
+	opts.background = true;
+	pid = node_spawn(node, argv, &opts, err);
+	return pid < 0 ? (int)pid : 0;
+}
+
+/* Mininet's 'x NODE [CMD...]': an X client (xterm) in NODE. */
+static int cmd_x(struct cli *cli, int argc, char **argv,
+		 struct emu_err *err)
+{
+	struct node *node = cli_node(cli, argv[1], err);
+	char *sh_argv[] = { "sh", "-c", NULL, NULL };
+	char *xterm[] = { "xterm", "-title", NULL, NULL };
+	char title[96];
+	int ret;
+
+	if (!node)
+		return -ENOENT;
+	ret = cli_check_x(err);
+	if (ret)
+		return ret;
+	if (argc > 2) {
+		const char *text = cli->rest;
+
+		text += strcspn(text, " \t");	/* the node's name */
+		sh_argv[2] = (char *)text + strspn(text, " \t");
+		return cli_spawn_x(node, sh_argv, err);
+	}
+	snprintf(title, sizeof(title), "Node: %s", node_name(node));
+	xterm[2] = title;
+	return cli_spawn_x(node, xterm, err);
+}
+
+/* Mininet's 'xterm NODE...': an xterm in each. */
+static int cmd_xterm(struct cli *cli, int argc, char **argv,
+		     struct emu_err *err)
+{
+	char *xterm[] = { "xterm", "-title", NULL, NULL };
+	char title[96];
+	int ret = cli_check_x(err);
+
+	for (int i = 1; i < argc && !ret; i++) {
+		struct node *node = cli_node(cli, argv[i], err);
+
+		if (!node)
+			return -ENOENT;
+		snprintf(title, sizeof(title), "Node: %s", node_name(node));
+		xterm[2] = title;
+		ret = cli_spawn_x(node, xterm, err);
+	}
+	return ret;
+}
+
 static int cmd_exit(struct cli *cli, int argc, char **argv,
 		    struct emu_err *err)
 {
@@ -1164,6 +1285,8 @@ static const struct cli_cmd cli_cmds[] = {
 	  CLI_STARTED, cmd_pingallfull },
 	{ "pingpair", 0, 0, "", "ping between the first two hosts",
 	  CLI_STARTED, cmd_pingpair },
+	{ "pingpairfull", 0, 0, "", "pingpair with round-trip times",
+	  CLI_STARTED, cmd_pingpairfull },
 	{ "iperf", 0, 2, "[CLIENT SERVER]", "TCP bandwidth (default: first, "
 	  "last host)", CLI_STARTED, cmd_iperf },
 	{ "iperfudp", 1, 3, "BW [CLIENT SERVER]", "UDP bandwidth at the rate "
@@ -1188,6 +1311,12 @@ static const struct cli_cmd cli_cmds[] = {
 	  CLI_NET, cmd_graph },
 	{ "lua", 1, -1, "CODE", "run Lua code (net is the network)",
 	  CLI_RAW, cmd_lua },
+	{ "py", 1, -1, "CODE", "Mininet's py: runs Lua code, as lua",
+	  CLI_RAW, cmd_py },
+	{ "x", 1, -1, "NODE [CMD...]", "start CMD (xterm) in NODE on the "
+	  "display", CLI_STARTED | CLI_RAW, cmd_x },
+	{ "xterm", 1, -1, "NODE...", "start an xterm in each NODE on the "
+	  "display", CLI_STARTED, cmd_xterm },
 	{ "exit", 0, 0, "", "leave the CLI and stop the network", 0,
 	  cmd_exit },
 	{ "quit", 0, 0, "", "leave the CLI and stop the network", 0,
@@ -1370,11 +1499,6 @@ void cli_set_lua_hook(struct cli *cli, cli_lua_fn fn, void *aux)
 bool cli_is_done(const struct cli *cli)
 {
 	return cli->done;
-}
-
-const char *cli_rest(const struct cli *cli)
-{
-	return cli->rest ? cli->rest : "";
 }
 
 /* ---- reading commands --------------------------------------------- */

@@ -157,6 +157,24 @@ static int draw_write(GVC_t *gvc, Agraph_t *g, const char *format,
 	return ret;
 }
 
+/* graphviz's one context for the process, made at the first drawing and
+ * freed at exit: its pango plugin keeps a pointer to the last font name,
+ * which lives in the context, so a second context after a freed one read
+ * freed memory. */
+static GVC_t *draw_gvc;
+
+static void draw_free_context(void)
+{
+	gvFreeContext(draw_gvc);
+}
+
+static GVC_t *draw_context(void)
+{
+	if (!draw_gvc && (draw_gvc = gvContext()))
+		atexit(draw_free_context);
+	return draw_gvc;
+}
+
 int net_draw(struct net *net, const char *path, struct emu_err *err)
 {
 	const char *format = draw_format(path);
@@ -175,7 +193,7 @@ int net_draw(struct net *net, const char *path, struct emu_err *err)
 				   path);
 	draw_errmsg[0] = '\0';
 	old_errf = agseterrf(draw_on_error);
-	gvc = gvContext();
+	gvc = draw_context();
 	g = agopen("cnemu", Agundirected, NULL);
 	if (!gvc || !g) {
 		ret = emu_err_set(err, -ENOMEM, "graphviz: cannot start: %s",
@@ -208,8 +226,6 @@ int net_draw(struct net *net, const char *path, struct emu_err *err)
 out:
 	if (g)
 		agclose(g);
-	if (gvc)
-		gvFreeContext(gvc);
 	agseterrf(old_errf);
 	return ret;
 }

@@ -24,6 +24,9 @@
 #include "topo/topo.h"
 
 #define CNEMU_VERSION "0.1"
+#define MAIN_IPERFUDP_BW "10M"	/* Mininet's --test iperfudp rate */
+
+EMU_LOG_MODULE(main);
 
 static volatile sig_atomic_t main_stop_signal;
 /* The Lua state of a script run, for the CLI's 'lua' command; NULL. */
@@ -86,8 +89,9 @@ static int main_check_controller(const char *spec, struct emu_err *err)
 	return ret;
 }
 
-/* Checks --switch and --ipbase, and that the --pre and --post files can
- * be read, before anything is made: each error names its option. */
+/* Checks --switch, --host and --ipbase, and that the --pre and --post
+ * files can be read, before anything is made: each error names its
+ * option. */
 static int main_check_net(const struct emu_opts *o, struct emu_err *err)
 {
 	struct net_opts sw = { .switch_kind = o->switch_kind,
@@ -103,6 +107,16 @@ static int main_check_net(const struct emu_opts *o, struct emu_err *err)
 		return err->code;
 	}
 	net_destroy(net);
+	if (o->host) {
+		struct net_opts ho = { .host = o->host };
+
+		net = net_create(&ho, err);
+		if (!net) {
+			emu_err_prefix(err, "--");
+			return err->code;
+		}
+		net_destroy(net);
+	}
 	if (o->ipbase && plan_parse_net(o->ipbase, &ipbase, err)) {
 		emu_err_prefix(err, "--ipbase: ");
 		return err->code;
@@ -115,30 +129,53 @@ static int main_check_net(const struct emu_opts *o, struct emu_err *err)
 	return 0;
 }
 
-static int main_pingpair(struct net *net, struct emu_err *err)
-{
-	struct node **nodes, *pair[2];
-	size_t n, k = 0;
+/* The CLI lines of each --test (Mininet's; the CLI prints the results). */
+static const struct {
+	enum emu_test test;
+	const char *lines[2];
+} main_tests[] = {
+	{ EMU_TEST_PINGALL, { "pingall" } },
+	{ EMU_TEST_PINGPAIR, { "pingpair" } },
+	{ EMU_TEST_IPERF, { "iperf" } },
+	{ EMU_TEST_IPERFUDP, { "iperfudp " MAIN_IPERFUDP_BW } },
+	{ EMU_TEST_ALL, { "pingall", "iperf" } },
+};
 
-	nodes = net_nodes(net, &n);
-	for (size_t i = 0; i < n && k < 2; i++)
-		if (node_role(nodes[i]) == NODE_HOST)
-			pair[k++] = nodes[i];
-	if (k < 2)
-		return emu_err_set(err, -EINVAL, "pingpair needs two hosts");
-	return net_ping(net, pair, 2, NET_PING_TIMEOUT_S, stdout, NULL, NULL, err);
+/* Runs the test of 'o' in 'cli': its lines, or the CLI on stdin
+ * (readline when it is a terminal).  Returns the exit status. */
+static int main_test(struct cli *cli, const struct emu_opts *o)
+{
+	bool tty = isatty(STDIN_FILENO);
+	int status = 0;
+
+	if (o->test == EMU_TEST_CLI) {
+		if (tty)
+			log_info("*** Starting CLI:");
+		return cli_run(cli, stdin, tty) ? 1 : 0;
+	}
+	for (size_t i = 0; i < ARRAY_SIZE(main_tests); i++)
+		for (size_t j = 0; main_tests[i].test == o->test && j < 2 &&
+				   main_tests[i].lines[j] && !main_stop_signal;
+		     j++)
+			if (cli_execute(cli, main_tests[i].lines[j]))
+				status = 1;	/* dropped, or an error */
+	return status;
 }
 
-/* Runs the CLI on the started 'net': the --pre file, then commands from
- * stdin (readline when it is a terminal), then the --post file.  Returns
- * the exit status. */
-static int main_run_cli(struct net *net, const struct emu_opts *o)
+/* Runs --pre, the test of 'o' (none, the CLI, pingall, iperf...) and
+ * --post on the started 'net', as Mininet's mn.  Returns the exit
+ * status. */
+static int main_run_test(struct net *net, const struct emu_opts *o)
 {
 	struct emu_err err = { 0 };
-	struct cli *cli = cli_create(net, &err);
+	struct cli *cli;
 	struct script *own = NULL;
 	int status = 0;
 
+	if (!o->pre && !o->post &&
+	    (o->test == EMU_TEST_NONE || o->test == EMU_TEST_BUILD))
+		return 0;
+	cli = cli_create(net, &err);
 	if (!cli) {
 		fprintf(stderr, "cnemu: %s\n", err.msg);
 		return 1;
@@ -154,17 +191,10 @@ static int main_run_cli(struct net *net, const struct emu_opts *o)
 		fprintf(stderr, "cnemu: --pre: %s\n", err.msg);
 		status = 1;
 	}
-	if (!status && !main_stop_signal) {
-		bool tty = isatty(STDIN_FILENO);
-
-		if (tty)
-			fprintf(stderr, "*** Starting CLI:\n");
-		if (cli_run(cli, stdin, tty))
-			status = 1;
-	}
+	if (!status && !main_stop_signal)
+		status = main_test(cli, o);
 	emu_err_clear(&err);
-	if (!status && !main_stop_signal && o->post &&
-	    cli_run_file(cli, o->post, &err)) {
+	if (!main_stop_signal && o->post && cli_run_file(cli, o->post, &err)) {
 		fprintf(stderr, "cnemu: --post: %s\n", err.msg);
 		status = 1;
 	}
@@ -173,37 +203,24 @@ static int main_run_cli(struct net *net, const struct emu_opts *o)
 	return status;
 }
 
-/* Runs the test of 'o' on the started 'net'; returns the exit status. */
-static int main_run_test(struct net *net, const struct emu_opts *o)
+/* Says that a signal stops the run; returns the exit status it gives
+ * (128 + signal, as a shell reports a process the signal ended), or
+ * 'status' when none came. */
+static int main_interrupted(int status)
 {
-	struct emu_err err = { 0 };
-	int dropped = 0;
-
-	switch (o->test) {
-	case EMU_TEST_NONE:
-	case EMU_TEST_BUILD:
-		return 0;
-	case EMU_TEST_CLI:
-		return main_run_cli(net, o);
-	case EMU_TEST_PINGPAIR:
-		dropped = main_pingpair(net, &err);
-		break;
-	case EMU_TEST_PINGALL:
-		dropped = net_ping(net, NULL, 0, NET_PING_TIMEOUT_S, stdout, NULL, NULL, &err);
-		break;
-	}
-	if (dropped < 0) {
-		fprintf(stderr, "cnemu: %s\n", err.msg);
-		return 1;
-	}
-	return dropped ? 1 : 0;
+	if (!main_stop_signal)
+		return status;
+	fprintf(stderr, "*** Interrupted (%s): stopping\n",
+		strsignal(main_stop_signal));
+	return 128 + main_stop_signal;
 }
 
 /* Runs the Lua script of 'o', whose cnemu.Net{} takes 'no' (the command
  * line's options) as defaults.  A Net the script returns is started when
  * it is not, then tested or given the CLI as --test says; every Net the
  * script made is stopped and removed at the end, also after an error or
- * a signal.  Returns the exit status. */
+ * a signal.  With --graph, the Net is drawn where it would start, and
+ * nothing starts.  Returns the exit status. */
 static int main_run_script(const struct emu_opts *o,
 			   const struct net_opts *no)
 {
@@ -212,24 +229,59 @@ static int main_run_script(const struct emu_opts *o,
 	int status;
 
 	main_script = script_create(no);
+	script_set_draw(main_script, o->graph);
 	status = script_run_file(main_script, o->script, o->script_args,
 				 o->n_script_args, &net, &err);
 	if (status < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		status = 1;
-	} else if (!status && net && !net_is_started(net) &&
+	} else if (!status && o->graph && !script_has_drawn(main_script)) {
+		if (!net)
+			status = emu_err_set(&err, -EINVAL,
+					     "%s: the script neither starts "
+					     "nor returns a Net to draw",
+					     o->script);
+		else
+			status = net_draw(net, o->graph, &err);
+		if (status)
+			fprintf(stderr, "cnemu: --graph: %s\n", err.msg);
+		status = status ? 1 : 0;
+	} else if (!status && net && !o->graph && !net_is_started(net) &&
 		   net_start(net, &err)) {
 		fprintf(stderr, "%s: %s\n", o->script, err.msg);
 		status = 1;
-	} else if (!status && net) {
+	} else if (!status && net && !o->graph) {
 		status = main_stop_signal ? 1 : main_run_test(net, o);
 	}
-	if (main_stop_signal)
-		fprintf(stderr, "*** Interrupted (%s): stopping\n",
-			strsignal(main_stop_signal));
+	status = main_interrupted(status);
 	script_destroy(main_script);
 	main_script = NULL;
 	return status;
+}
+
+/* Describes the topology of --topo into 'net': one of the --custom
+ * file's, else a built-in one.  Returns 0 or the exit status. */
+static int main_build(struct net *net, const struct emu_opts *o,
+		      const struct net_opts *no)
+{
+	struct emu_err err = { 0 };
+	int ret = 0;
+
+	if (o->custom) {
+		main_script = script_create(no);
+		ret = script_build_topo(main_script, o->custom, o->topo, net,
+					&err);
+		if (ret < 0) {
+			fprintf(stderr, "cnemu: --custom: %s\n", err.msg);
+			return 1;
+		}
+	}
+	if (!ret && net_build(net, o->topo, &err)) {
+		/* the description itself: bad input, nothing was made */
+		fprintf(stderr, "cnemu: --topo: %s\n", err.msg);
+		return 2;
+	}
+	return 0;
 }
 
 static int main_run(const struct emu_opts *o)
@@ -243,45 +295,62 @@ static int main_run(const struct emu_opts *o)
 		.auto_arp = o->arp,
 		.link_engine = o->link_engine,
 		.link_defaults = o->has_link ? &o->link : NULL,
+		.host = o->host,
 	};
 	struct emu_err err = { 0 };
 	unsigned long long t0 = now_us();
 	struct net *net;
-	int status = 1;
+	int status;
 
 	if (o->script)
 		return main_run_script(o, &no);
 	net = net_create(&no, &err);
-	if (!net)
-		goto fail;
-	if (net_build(net, o->topo, &err)) {
-		/* the description itself: bad input, nothing was made */
-		fprintf(stderr, "cnemu: --topo: %s\n", err.msg);
-		net_destroy(net);
-		return 2;
+	if (!net) {
+		fprintf(stderr, "cnemu: %s\n", err.msg);
+		return 1;
 	}
-	if (o->graph) {		/* drawn as described, never started */
+	status = main_build(net, o, &no);
+	if (!status && o->nat) {  /* Mininet: mn.addNAT(...).configDefault() */
+		struct net_nat_opts nat = { .ip = o->nat_ip,
+					    .subnet = o->nat_subnet };
+
+		if (!net_add_nat(net, o->nat_name, &nat, &err)) {
+			fprintf(stderr, "cnemu: --nat: %s\n", err.msg);
+			status = 2;
+		}
+	}
+	if (!status && o->graph) {	/* drawn as described, never started */
 		status = net_draw(net, o->graph, &err) ? 1 : 0;
 		if (status)
 			fprintf(stderr, "cnemu: %s\n", err.msg);
-		net_destroy(net);
-		return status;
+	} else if (!status && net_start(net, &err)) {
+		fprintf(stderr, "cnemu: %s\n", err.msg);
+		status = 1;
+	} else if (!status) {
+		log_info("*** Started in %.3f s", (now_us() - t0) / 1e6);
+		status = main_stop_signal ? 1 : main_run_test(net, o);
+		net_check_nodes(net);	/* what died says so */
+		status = main_interrupted(status);
 	}
-	if (net_start(net, &err))
-		goto fail;
-	fprintf(stderr, "*** Started in %.3f s\n", (now_us() - t0) / 1e6);
-	status = main_stop_signal ? 1 : main_run_test(net, o);
-	net_check_nodes(net);	/* what died says so */
-	if (main_stop_signal)
-		fprintf(stderr, "*** Interrupted (%s): stopping\n",
-			strsignal(main_stop_signal));
+	script_destroy(main_script);	/* before the Net it borrows */
+	main_script = NULL;
 	net_destroy(net);
-	fprintf(stderr, "*** Total %.3f s\n", (now_us() - t0) / 1e6);
+	if (!o->graph)
+		log_info("completed in %0.3f seconds", (now_us() - t0) / 1e6);
 	return status;
-fail:
-	net_destroy(net);
-	fprintf(stderr, "cnemu: %s\n", err.msg);
-	return 1;
+}
+
+/* Mininet's --verbosity as the default log level ('output' shows only
+ * results and warnings). */
+static void main_set_verbosity(enum emu_verbosity v)
+{
+	static const enum log_level levels[] = {
+		[EMU_V_CRITICAL] = LOG_ERR, [EMU_V_ERROR] = LOG_ERR,
+		[EMU_V_WARNING] = LOG_WARN, [EMU_V_OUTPUT] = LOG_WARN,
+		[EMU_V_INFO] = LOG_INFO,    [EMU_V_DEBUG] = LOG_DBG,
+	};
+
+	log_set_default(levels[v]);
 }
 
 int main(int argc, char **argv)
@@ -301,13 +370,21 @@ int main(int argc, char **argv)
 		emu_opts_release(&o);
 		return 0;
 	}
+	main_set_verbosity(o.verbosity);
 	if (o.log && log_configure(o.log)) {
 		fprintf(stderr, "cnemu: invalid --log '%s' (try dbg or "
 				"net:dbg,veth:info)\n", o.log);
 		emu_opts_release(&o);
 		return 2;
 	}
-	if (!o.clean && !o.script && main_check_topo(o.topo, &err)) {
+	if (o.script && o.nat) {
+		fprintf(stderr, "cnemu: --nat is for --topo: a script adds its "
+				"NAT with net:addNAT() (see cnemu --help)\n");
+		emu_opts_release(&o);
+		return 2;
+	}
+	if (!o.clean && !o.script && !o.custom &&
+	    main_check_topo(o.topo, &err)) {
 		fprintf(stderr, "cnemu: %s\n", err.msg);
 		emu_opts_release(&o);
 		return 2;
@@ -324,10 +401,14 @@ int main(int argc, char **argv)
 		emu_opts_release(&o);
 		return 1;
 	}
+	/* Results and messages in the order they happen, also through a
+	 * pipe. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
 	main_raise_fd_limit();
 	main_catch_signals();
 	if (o.clean) {
-		status = cleanup_dead_runs(NULL, stdout, &err) ? 1 : 0;
+		status = cleanup_dead_runs(o.clean_all ? CLEANUP_KEPT : 0, NULL,
+					   stdout, &err) ? 1 : 0;
 		if (status)
 			fprintf(stderr, "cnemu: %s\n", err.msg);
 	} else {

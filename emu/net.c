@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <net/if.h>
 #include <sched.h>
 #include <signal.h>
@@ -28,6 +29,7 @@
 #include "node/controller.h"
 #include "node/docker.h"
 #include "node/host.h"
+#include "node/nat.h"
 #include "node/node.h"
 #include "node/ovs.h"
 #include "node/switch_ovs.h"
@@ -54,6 +56,8 @@ struct net {
 	bool standalone;		/* OVS without controller */
 	bool auto_mac;
 	bool auto_arp;			/* --arp: static ARP on every host */
+	struct host_cpu host_cpu;	/* --host: every host's CPU limits */
+	char *host_buf;			/* strings of 'host_cpu' */
 	struct plan_net ipbase;
 	unsigned long next_ip;		/* index of the next host address */
 	struct shaping link_defaults;
@@ -69,7 +73,6 @@ struct net {
 	char *sw_ns_name;
 	struct nlsock *sw_nl;
 	struct ovs_switch_db *ovs_db;	/* made on first use */
-	long neigh_saved[2];		/* gc_thresh2/3 before the run; 0 */
 	bool userspace;			/* OVS without the kernel module */
 	uint32_t group;			/* IFLA_GROUP of root-side ends */
 	bool started;
@@ -104,11 +107,6 @@ const char *net_run_tag(const struct net *net)
 const char *net_alias(const struct net *net)
 {
 	return net->alias;
-}
-
-struct nlsock *net_root_nl(struct net *net)
-{
-	return net->root_nl;
 }
 
 bool net_ovs_userspace(const struct net *net)
@@ -456,6 +454,11 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	    plan_parse_net(opts->ipbase ? opts->ipbase : "10.0.0.0/8",
 			   &net->ipbase, err))
 		goto fail;
+	if (opts->host &&
+	    host_cpu_parse(opts->host, &net->host_cpu, &net->host_buf, err)) {
+		emu_err_prefix(err, "host: ");
+		goto fail;
+	}
 	net->next_ip = 1;
 	/* The run's lock and the root socket wait for net_start(): a Net
 	 * only described needs neither root nor the machine.  The tag is the
@@ -555,7 +558,9 @@ struct node *net_add_host(struct net *net, const char *name,
 			  const struct net_host_opts *opts,
 			  struct emu_err *err)
 {
-	struct node *node = host_create(net, name);
+	struct node *node = host_create(net, name,
+				       opts && opts->cpu ? opts->cpu
+							 : &net->host_cpu);
 
 	if (opts)
 		node->default_route = xstrdup(opts->default_route);
@@ -606,6 +611,67 @@ static int net_default_dpid(const struct net *net, const char *name,
 	for (*dpid = NET_DPID_LOCAL; net_dpid_taken(net, *dpid); (*dpid)++)
 		;
 	return 0;
+}
+
+struct node *net_add_nat(struct net *net, const char *name,
+			 const struct net_nat_opts *opts,
+			 struct emu_err *err)
+{
+	const struct net_nat_opts none = { 0 };
+	struct node *nat, *sw = NULL;
+	char subnet[32], gw[64];
+	uint32_t b = net->ipbase.base;
+	int ret = 0;
+
+	if (!opts)
+		opts = &none;
+	if (!name)
+		name = "nat0";
+	for (size_t i = 0; i < net->n_nodes && !sw && !opts->no_connect; i++)
+		if (node_role(net->nodes[i]) == NODE_SWITCH)
+			sw = net->nodes[i];
+	if (opts->connect)
+		sw = opts->connect;
+	if (net->started)
+		ret = emu_err_set(err, -EBUSY,
+				  "NAT '%s': add it before the net starts",
+				  name);
+	else if (!sw && !opts->no_connect)
+		ret = emu_err_set(err, -EINVAL,
+				  "NAT '%s': no switch to connect it to",
+				  name);
+	else if (sw && node_role(sw) != NODE_SWITCH)
+		ret = emu_err_set(err, -EINVAL,
+				  "NAT '%s': '%s' is not a switch", name,
+				  sw->name);
+	if (ret)
+		return NULL;
+	snprintf(subnet, sizeof(subnet), "%u.%u.%u.%u/%u", b >> 24,
+		 (b >> 16) & 255, (b >> 8) & 255, b & 255, net->ipbase.prefix);
+	nat = net_add_hostlike(net, nat_create(net, name,
+					       opts->subnet ? opts->subnet
+							    : subnet),
+			       opts->ip, NULL, err);
+	if (!nat)
+		return NULL;
+	if (!sw)
+		return nat;
+	if (!net_add_link(net, nat, sw, NULL, err)) {
+		net_remove_node(net, nat, NULL);
+		return NULL;
+	}
+	/* Mininet: every host in a namespace so far routes through it. */
+	snprintf(gw, sizeof(gw), "via %.*s", (int)strcspn(nat->default_ip, "/"),
+		 nat->default_ip);
+	for (size_t i = 0; i < net->n_nodes; i++) {
+		struct node *h = net->nodes[i];
+
+		if (node_role(h) != NODE_HOST || node_is_nat(h))
+			continue;
+		free(h->default_route);
+		h->default_route = xstrdup(gw);
+	}
+	return nat;
 }
 
 struct node *net_add_switch(struct net *net, const char *name,
@@ -882,22 +948,45 @@ static void net_stop_role(struct net *net, enum node_role role)
 	net_batch(net, role, NET_BATCH_STOP, NULL);
 }
 
-/* Addresses the interfaces of 'node' whose links are made and sets them
- * up, through one socket in its namespace. */
-/* Mininet's defaultRoute: "via GW", "dev IFNAME" or a bare gateway. */
+/* Mininet's defaultRoute: "via GW", "dev IFNAME" or a bare gateway (an
+ * interface of the node's name means "dev").  Replaces one there. */
 static int net_add_default_route(struct nlsock *nl, struct node *node,
 				 struct emu_err *err)
 {
 	const char *r = node->default_route;
 	int ret;
 
-	if (str_starts_with(r, "dev "))
-		ret = nlsock_add_route(nl, "default", NULL, r + 4, err);
+	if (node_find_intf(node, r))
+		ret = nlsock_replace_route(nl, "default", NULL, r, err);
+	else if (str_starts_with(r, "dev "))
+		ret = nlsock_replace_route(nl, "default", NULL, r + 4, err);
 	else
-		ret = nlsock_add_route(nl, "default",
-				       str_starts_with(r, "via ") ? r + 4 : r,
-				       NULL, err);
+		ret = nlsock_replace_route(nl, "default",
+					   str_starts_with(r, "via ") ? r + 4
+								       : r,
+					   NULL, err);
 	node->routed = !ret;
+	return ret;
+}
+
+int net_set_default_route(struct net *net, struct node *node,
+			  const char *route, struct emu_err *err)
+{
+	struct nlsock *nl;
+	int ret;
+
+	free(node->default_route);
+	node->default_route = xstrdup(route);
+	node->routed = false;
+	if (!net->started || !node->running || node->nsfd < 0)
+		return 0;	/* at start, once its interfaces are up */
+	nl = nlsock_open(node->nsfd, err);
+	if (!nl)
+		return err ? err->code : -EIO;
+	ret = net_add_default_route(nl, node, err);
+	nlsock_close(nl);
+	if (ret)
+		emu_err_prefix(err, "'%s': ", node->name);
 	return ret;
 }
 
@@ -1059,46 +1148,10 @@ static const char *const net_neigh_files[2] = {
 	"/proc/sys/net/ipv4/neigh/default/gc_thresh3",
 };
 
-static long net_read_long(const char *path)
-{
-	FILE *f = fopen(path, "r");
-	long v = 0;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v;
-}
-
-static void net_write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f) {
-		fprintf(f, "%ld\n", v);
-		fclose(f);
-	}
-}
-
-/* Notes in the run directory the value 'path' had before the run changed
- * it, so that 'cnemu -c' can put it back when the run dies. */
-static void net_note_sysctl(struct net *net, const char *path, long value)
-{
-	char *file = xasprintf("%s/" RUN_SYSCTL_FILE, run_dir(net->run));
-	FILE *f = fopen(file, "a");
-
-	if (f) {
-		fprintf(f, "%s %ld\n", path, value);
-		fclose(f);
-	}
-	free(file);
-}
-
 /* The kernel's ARP table is one for all namespaces, capped at gc_thresh3
  * entries (1024 by default): a pingall among N hosts needs about N*N.
- * Raise the caps for the run when they are too low; restored at stop. */
+ * Raise the caps for the run when they are too low; the machine's values
+ * come back when the last run relying on them is gone (run_close()). */
 static void net_raise_neigh_limits(struct net *net)
 {
 	long hosts = (long)net_count_role(net, NODE_HOST);
@@ -1107,31 +1160,13 @@ static void net_raise_neigh_limits(struct net *net)
 	if (want > 1L << 18)
 		want = 1L << 18;
 	for (int i = 0; i < 2; i++) {
-		long cur = net_read_long(net_neigh_files[i]);
+		long before = run_raise_sysctl(net->run, net_neigh_files[i],
+					       want);
 
-		if (cur <= 0 || cur >= want)
-			continue;
-		net->neigh_saved[i] = cur;
-		net_note_sysctl(net, net_neigh_files[i], cur);
-		net_write_long(net_neigh_files[i], want);
-		log_info("*** Raised %s from %ld to %ld for %ld hosts",
-			 strrchr(net_neigh_files[i], '/') + 1, cur, want,
-			 hosts);
-	}
-}
-
-static void net_restore_neigh_limits(struct net *net)
-{
-	char *file = xasprintf("%s/" RUN_SYSCTL_FILE, run_dir(net->run));
-
-	unlink(file);
-	free(file);
-	/* thresh2 first, so that thresh3 never falls below it */
-	for (int i = 0; i < 2; i++) {
-		if (!net->neigh_saved[i])
-			continue;
-		net_write_long(net_neigh_files[i], net->neigh_saved[i]);
-		net->neigh_saved[i] = 0;
+		if (before > 0)
+			log_info("*** Raised %s from %ld to %ld for %ld hosts",
+				 strrchr(net_neigh_files[i], '/') + 1, before,
+				 want, hosts);
 	}
 }
 
@@ -1211,6 +1246,115 @@ static int net_open_run(struct net *net, struct emu_err *err)
 	return 0;
 }
 
+/* What net_wait_connected() waits for at one controller. */
+struct net_ctl_wait {
+	struct node *ctl;
+	uint64_t *dpids;		/* its running switches, sorted */
+	size_t n, ready;		/* how many; the most ready so far */
+};
+
+static int net_cmp_dpid(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Fills 'w' with the running switches under controller 'c'; false when
+ * it has none. */
+static bool net_ctl_wait_init(const struct net *net, struct node *c,
+			      struct net_ctl_wait *w)
+{
+	memset(w, 0, sizeof(*w));
+	w->ctl = c;
+	w->dpids = xcalloc(net->n_sw_info + 1, sizeof(*w->dpids));
+	for (size_t i = 0; i < net->n_sw_info; i++)
+		if (net_switch_under(&net->sw_info[i], c) &&
+		    net->sw_info[i].node->running)
+			w->dpids[w->n++] = net->sw_info[i].dpid;
+	qsort(w->dpids, w->n, sizeof(*w->dpids), net_cmp_dpid);
+	return w->n > 0;
+}
+
+static void net_warn_not_connected(const struct net_ctl_wait *w,
+				   unsigned long long waited_us)
+{
+	const char *target = controller_target(w->ctl);
+
+	if (!w->ready)
+		log_warn("controller '%s' (%s) does not answer: its %zu "
+			 "switch%s forward%s nothing until it does (waited "
+			 "%.1f s)",
+			 w->ctl->name, target, w->n, w->n == 1 ? "" : "es",
+			 w->n == 1 ? "s" : "", waited_us / 1e6);
+	else
+		log_warn("controller '%s' (%s): %zu of its %zu switches are "
+			 "not ready after %.1f s",
+			 w->ctl->name, target, w->n - w->ready, w->n,
+			 waited_us / 1e6);
+}
+
+bool net_wait_connected(struct net *net, int timeout_ms)
+{
+	struct net_ctl_wait *waits;
+	unsigned long long start = now_us(), deadline;
+	size_t n = 0, left;
+	bool ok = true;
+
+	if (!net->started)
+		return false;
+	waits = xcalloc(net->n_nodes + 1, sizeof(*waits));
+	for (size_t i = 0; i < net->n_nodes; i++) {
+		struct node *c = net->nodes[i];
+
+		if (node_role(c) != NODE_CONTROLLER || !c->running ||
+		    !controller_target(c))
+			continue;
+		if (net_ctl_wait_init(net, c, &waits[n]))
+			n++;
+		else
+			free(waits[n].dpids);
+	}
+	deadline = start + (timeout_ms < 0 ? NET_CONNECT_IDLE_MS
+					   : timeout_ms) * 1000ULL;
+	for (left = n; left;) {
+		bool progress = false;
+
+		left = 0;
+		for (size_t i = 0; i < n; i++) {
+			struct net_ctl_wait *w = &waits[i];
+			size_t r;
+
+			if (w->ready == w->n)
+				continue;
+			r = controller_count_ready(w->ctl, w->dpids, w->n);
+			if (r > w->ready) {
+				w->ready = r;
+				progress = true;
+			}
+			left += w->ready < w->n;
+		}
+		if (!left)
+			break;
+		if (progress && timeout_ms < 0)
+			deadline = now_us() + NET_CONNECT_IDLE_MS * 1000ULL;
+		if (now_us() >= deadline)
+			break;
+		usleep(2000);
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (waits[i].ready < waits[i].n) {
+			net_warn_not_connected(&waits[i], now_us() - start);
+			ok = false;
+		}
+		free(waits[i].dpids);
+	}
+	free(waits);
+	log_dbg("switches %s after %.3f s", ok ? "ready" : "not all ready",
+		(now_us() - start) / 1e6);
+	return ok;
+}
+
 /* True when a run that died left something behind: its directory or a
  * namespace "<tag>-*" whose run holds no lock (also one with this
  * process's tag, from a dead run of the same pid, once ours are gone). */
@@ -1279,6 +1423,9 @@ int net_start(struct net *net, struct emu_err *err)
 					    "-c");
 		return ret;
 	}
+	/* Traffic only once the switches forward it (a controller that
+	 * never answers is said, and the net runs anyway). */
+	net_wait_connected(net, -1);
 	return 0;
 }
 
@@ -1306,7 +1453,6 @@ void net_stop(struct net *net)
 	net_remove_switch_ns(net);
 	link_engine_release(&net->engine);
 	net_stop_role(net, NODE_CONTROLLER);
-	net_restore_neigh_limits(net);
 	net->started = net->stopping = false;
 	/* Nothing of the run is left on the machine: another may start. */
 	net_close_run(net);
@@ -1336,6 +1482,7 @@ void net_destroy(struct net *net)
 	free(net->sw_info);
 	free(net->ctl_targets);
 	free(net->controller_spec);
+	free(net->host_buf);
 	free(net);
 }
 
@@ -1453,17 +1600,70 @@ int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
 	return n_sent ? (int)((n_sent - n_recv) * 100 / n_sent) : 0;
 }
 
-struct link *net_find_link(const struct net *net, const struct node *a,
-			   const struct node *b)
+int net_run_cpu_limit_test(struct net *net, double cpu, unsigned int seconds,
+			   double *pcts, size_t cap, FILE *out,
+			   struct emu_err *err)
 {
-	for (size_t i = 0; i < net->n_links; i++) {
-		const struct node *x = link_intf1(net->links[i])->node;
-		const struct node *y = link_intf2(net->links[i])->node;
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n_loops = (size_t)ceil((double)cores * cpu), n_hosts = 0, k;
+	char *argv[] = { "/bin/sh", "-c", "while true; do a=1; done", NULL };
+	struct node_exec_opts eo = { .stdin_fd = -1, .stdout_fd = -1,
+				     .stderr_fd = -1 };
+	struct node **hosts = xcalloc(net->n_nodes, sizeof(*hosts));
+	pid_t *pids;
+	long long *last;
+	size_t n_pids = 0;
+	int ret = 0;
 
-		if ((x == a && y == b) || (x == b && y == a))
-			return net->links[i];
+	for (size_t i = 0; i < net->n_nodes; i++)
+		if (net->nodes[i]->running &&
+		    host_cpu_usage_ns(net->nodes[i]) >= 0)
+			hosts[n_hosts++] = net->nodes[i];
+	if (!n_hosts || n_hosts * seconds > cap || !n_loops) {
+		free(hosts);
+		return emu_err_set(err, -EINVAL,
+				   n_hosts ? "no room for the figures"
+					   : "no running CPU-limited host");
 	}
-	return NULL;
+	log_info("*** Testing CPU %.0f%% bandwidth limit", cpu * 100);
+	pids = xcalloc(n_hosts * n_loops, sizeof(*pids));
+	last = xcalloc(n_hosts, sizeof(*last));
+	for (size_t h = 0; h < n_hosts && !ret; h++)
+		for (size_t j = 0; j < n_loops && !ret; j++) {
+			pid_t pid = node_spawn(hosts[h], argv, &eo, err);
+
+			if (pid < 0)
+				ret = pid;
+			else
+				pids[n_pids++] = pid;
+		}
+	for (size_t h = 0; h < n_hosts; h++)
+		last[h] = host_cpu_usage_ns(hosts[h]);
+	for (unsigned int t = 0; t < seconds && !ret; t++) {
+		sleep(1);
+		for (size_t h = 0; h < n_hosts; h++) {
+			long long now = host_cpu_usage_ns(hosts[h]);
+
+			pcts[h * seconds + t] = (double)(now - last[h]) / 1e9 /
+						(double)cores * 100;
+			last[h] = now;
+		}
+	}
+	for (size_t i = 0; i < n_pids; i++) {
+		kill(pids[i], SIGKILL);
+		waitpid(pids[i], NULL, 0);
+	}
+	k = ret ? 0 : n_hosts * seconds;
+	if (!ret && out) {
+		fprintf(out, "*** Results: [");
+		for (size_t i = 0; i < k; i++)
+			fprintf(out, "%s%.4f", i ? ", " : "", pcts[i]);
+		fprintf(out, "]\n");
+	}
+	free(pids);
+	free(last);
+	free(hosts);
+	return ret ? ret : (int)k;
 }
 
 static int net_check_switch(const struct net *net, const struct node *sw,

@@ -19,6 +19,7 @@
 #include "link/shaping.h"
 
 struct emu_err;
+struct host_cpu;
 struct ovs_switch_db;
 struct node;
 struct link;
@@ -34,6 +35,9 @@ struct net_opts {
 	bool auto_arp;			/* --arp: static ARP entries */
 	const char *link_engine;	/* "auto", "netem", "pump" */
 	const struct shaping *link_defaults;	/* --link tc,...; NULL */
+	const char *host;		/* --host: "proc" (default), "cfs[,cpu=F,
+					   period_us=N,cores=C]", "rt[,...]":
+					   every host's CPU limits */
 };
 
 /* Options of a host (namespace or container). */
@@ -42,6 +46,8 @@ struct net_host_opts {
 	const char *mac;	/* NULL: from the plan (--mac) or kernel's */
 	const char *default_route;	/* Mininet's defaultRoute: "via GW",
 					   "dev IFNAME" or a bare GW; NULL */
+	const struct host_cpu *cpu;	/* CPU limits (node/host.h); NULL:
+					   the net's --host */
 };
 
 struct net_switch_opts {
@@ -82,8 +88,6 @@ const char *net_run_tag(const struct net *net);
 /* The IFLA_IFALIAS tag of the run's interfaces in the root namespace,
  * "cnemu:<tag>". */
 const char *net_alias(const struct net *net);
-/* The netlink socket of the root namespace. */
-struct nlsock *net_root_nl(struct net *net);
 /* The run's namespace for Linux bridges, "<tag>-sw", made on first use:
  * bridged traffic there meets no FORWARD chain of the host's firewall.
  * Returns a borrowed fd or a negative errno; net_switch_nl() gives a
@@ -116,6 +120,24 @@ struct docker_opts;
 struct node *net_add_docker(struct net *net, const char *name,
 			    const struct docker_opts *opts,
 			    struct emu_err *err);
+/* Options of a NAT (Mininet's addNAT). */
+struct net_nat_opts {
+	const char *ip;		/* its address toward the hosts, the hosts'
+				   gateway; NULL: the next of the plan */
+	const char *subnet;	/* masqueraded; NULL: the net's ipbase */
+	struct node *connect;	/* the switch it is linked to; NULL: the
+				   first switch */
+	bool no_connect;	/* Mininet's connect=False: no link and no
+				   default routes */
+};
+
+/* Adds Mininet's NAT 'name' (NULL: "nat0"; node/nat.h): a node in the
+ * machine's namespace linked to a switch, and the default gateway of
+ * every host added so far (their defaultRoute becomes "via <its IP>").
+ * Only before start.  Returns the node (lent) or NULL. */
+struct node *net_add_nat(struct net *net, const char *name,
+			 const struct net_nat_opts *opts,
+			 struct emu_err *err);
 struct node *net_add_switch(struct net *net, const char *name,
 			    const struct net_switch_opts *opts,
 			    struct emu_err *err);
@@ -147,7 +169,18 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 /* Builds the built-in topology 'spec' ("tree,depth=2,fanout=3"). */
 int net_build(struct net *net, const char *spec, struct emu_err *err);
 
+/* Makes everything on the machine; returns once every switch is connected
+ * to its controllers and they have installed what the first packet needs
+ * (net_wait_connected() with its default wait). */
 int net_start(struct net *net, struct emu_err *err);
+/* Mininet's waitConnected: waits until every running OVS switch under a
+ * controller is ready there (the builtin: its flows in place, barrier
+ * answered; others: connected), at most 'timeout_ms' (< 0: until
+ * NET_CONNECT_IDLE_MS pass with no switch getting ready).  Warns, one line
+ * per controller, about those that did not get all their switches.
+ * True when all are ready (also when there is nothing to wait for). */
+bool net_wait_connected(struct net *net, int timeout_ms);
+#define NET_CONNECT_IDLE_MS 3000
 void net_stop(struct net *net);
 bool net_is_started(const struct net *net);
 /* True while net_stop() runs: kinds may then leave to the Net what goes
@@ -171,10 +204,6 @@ int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
 	     double timeout_s, FILE *out, unsigned int *sent,
 	     unsigned int *received, struct emu_err *err);
 
-/* The first link between nodes 'a' and 'b' (either way round), or NULL. */
-struct link *net_find_link(const struct net *net, const struct node *a,
-			   const struct node *b);
-
 /* Starts the stopped switch 'sw' of a started net again, its ports and
  * links as they were (Mininet's 'switch S start').  Returns 0 or a
  * negative errno. */
@@ -192,6 +221,17 @@ int net_stop_switch(struct net *net, struct node *sw, struct emu_err *err);
 int net_iperf(struct net *net, struct node *client, struct node *server,
 	      const char *udp_bw, unsigned int seconds, double *server_bps,
 	      double *client_bps, struct emu_err *err);
+
+/* Mininet's runCpuLimitTest: runs ceil(cores x 'cpu') busy loops in every
+ * CPU-limited host for 'seconds' and stores in 'pcts' (room for
+ * 'seconds' per such host, host after host) the share of the whole
+ * machine each host used in each second, in percent, read from its
+ * cgroup; prints Mininet's "*** Results: [...]" line on 'out'.  Returns
+ * the number of figures or a negative errno (-EINVAL: no CPU-limited
+ * host). */
+int net_run_cpu_limit_test(struct net *net, double cpu, unsigned int seconds,
+			   double *pcts, size_t cap, FILE *out,
+			   struct emu_err *err);
 
 /* Removes 'link' from the net: from its switches' ports and the machine
  * when made, then frees it and its two interfaces (Containernet's
@@ -212,6 +252,11 @@ int net_set_link_up(struct net *net, struct node *a, struct node *b,
  * (Mininet's setIP). */
 int net_set_ip(struct net *net, struct node *node, const char *intf,
 	       const char *ip, struct emu_err *err);
+/* Mininet's setDefaultRoute: 'route' is "via GW", "dev IFNAME", a bare
+ * gateway or one of the node's interface names; replaces the node's
+ * default route at once when it runs, else it is set at start. */
+int net_set_default_route(struct net *net, struct node *node,
+			  const char *route, struct emu_err *err);
 /* Gives the interface 'intf' of 'node' (NULL as net_set_ip()) the MAC
  * 'mac' ("00:00:00:00:00:01"), at once when it is made (setMAC). */
 int net_set_mac(struct net *net, struct node *node, const char *intf,

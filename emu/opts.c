@@ -9,7 +9,7 @@
 #include "emu/util.h"
 
 static const char emu_usage[] =
-	"usage: cnemu [options] [script.lua [args...]]\n"
+	"Usage: cnemu [options] [script.lua [args...]]\n"
 	"  --topo T          minimal, single,N, linear,N[,K], reversed,N,\n"
 	"                    tree,depth=D,fanout=F, torus,X,Y (default "
 	"minimal)\n"
@@ -20,15 +20,27 @@ static const char emu_usage[] =
 	"  --link tc,OPTS    shape every link: bw=10,delay=5ms,jitter=1ms,\n"
 	"                    loss=1,max_queue_size=100,use_tbf=1\n"
 	"  --link-engine E   auto (default), netem, pump\n"
-	"  --test T          none, build, pingall, pingpair (default: CLI)\n"
+	"  --test T          none, build, pingall, pingpair, iperf, iperfudp,\n"
+	"                    all (default: the CLI)\n"
+	"  --custom FILE     Lua file whose table 'topos' adds topologies for\n"
+	"                    --topo\n"
 	"  --ipbase N        host addresses from N (default 10.0.0.0/8)\n"
 	"  --mac             MACs from host numbers (00:00:00:00:00:01)\n"
 	"  --arp             static ARP entries on every host\n"
+	"  --host H          proc (default), cfs or rt: CPU-limited hosts,\n"
+	"                    cfs,cpu=.2,period_us=100000,cores=0-1\n"
+	"  --nat [OPTS]      a NAT giving the hosts the machine's uplink:\n"
+	"                    name=nat0,ip=A,subnet=S (default: --ipbase)\n"
 	"  --pre F, --post F CLI command files to run before and after\n"
 	"  --graph FILE      draw the topology (.svg, .png, .dot) without "
 	"starting it\n"
+	"  -v, --verbosity L debug, info (default), output (results only),\n"
+	"                    warning, error, critical\n"
+	"  -w, --wait        wait for switches to connect before the test\n"
 	"  --log SPEC        log levels: dbg, or module:level,...\n"
-	"  -c, --clean       remove what runs that died left behind\n"
+	"  -c, --clean       remove what runs that died left behind (kept\n"
+	"                    containers stay)\n"
+	"  --all             with -c: remove kept containers too\n"
 	"  -h, --help        this text\n"
 	"  --version         print the version\n";
 
@@ -43,7 +55,8 @@ static const struct {
 } emu_tests[] = {
 	{ "none", EMU_TEST_NONE },     { "build", EMU_TEST_BUILD },
 	{ "pingall", EMU_TEST_PINGALL }, { "pingpair", EMU_TEST_PINGPAIR },
-	{ "cli", EMU_TEST_CLI },
+	{ "iperf", EMU_TEST_IPERF },   { "iperfudp", EMU_TEST_IPERFUDP },
+	{ "all", EMU_TEST_ALL },       { "cli", EMU_TEST_CLI },
 };
 
 static int emu_opts_test(struct emu_opts *o, const char *arg,
@@ -57,7 +70,32 @@ static int emu_opts_test(struct emu_opts *o, const char *arg,
 	}
 	return emu_err_set(err, -EINVAL,
 			   "unknown test '%s' for --test (known: none, build, "
-			   "pingall, pingpair)",
+			   "pingall, pingpair, iperf, iperfudp, all)",
+			   arg);
+}
+
+static int emu_opts_verbosity(struct emu_opts *o, const char *arg,
+			      struct emu_err *err)
+{
+	static const struct {
+		const char *name;
+		enum emu_verbosity v;
+	} levels[] = {
+		{ "debug", EMU_V_DEBUG },     { "info", EMU_V_INFO },
+		{ "output", EMU_V_OUTPUT },   { "warning", EMU_V_WARNING },
+		{ "warn", EMU_V_WARNING },    { "error", EMU_V_ERROR },
+		{ "critical", EMU_V_CRITICAL },
+	};
+
+	for (size_t i = 0; i < ARRAY_SIZE(levels); i++) {
+		if (!strcmp(arg, levels[i].name)) {
+			o->verbosity = levels[i].v;
+			return 0;
+		}
+	}
+	return emu_err_set(err, -EINVAL,
+			   "unknown level '%s' for --verbosity (known: debug, "
+			   "info, output, warning, error, critical)",
 			   arg);
 }
 
@@ -132,10 +170,41 @@ static int emu_opts_engine(struct emu_opts *o, const char *arg,
 	return 0;
 }
 
+/* Mininet's --nat [name=N,ip=A,subnet=S]: the options as one word. */
+static int emu_opts_nat(struct emu_opts *o, const char *arg,
+			struct emu_err *err)
+{
+	char *save = NULL, *kv;
+
+	o->nat = true;
+	o->nat_name = o->nat_ip = o->nat_subnet = NULL;
+	free(o->nat_buf);
+	o->nat_buf = xstrdup(arg ? arg : "");
+	for (kv = strtok_r(o->nat_buf, ",", &save); kv;
+	     kv = strtok_r(NULL, ",", &save)) {
+		char *eq = strchr(kv, '=');
+
+		if (eq)
+			*eq = '\0';
+		if (eq && !strcmp(kv, "name"))
+			o->nat_name = eq + 1;
+		else if (eq && !strcmp(kv, "ip"))
+			o->nat_ip = eq + 1;
+		else if (eq && !strcmp(kv, "subnet"))
+			o->nat_subnet = eq + 1;
+		else
+			return emu_err_set(err, -EINVAL,
+					   "unknown option '%s' for --nat "
+					   "(known: name=, ip=, subnet=)",
+					   kv);
+	}
+	return 0;
+}
+
 enum {
 	OPT_TOPO = 256, OPT_SWITCH, OPT_CONTROLLER, OPT_LINK, OPT_ENGINE,
 	OPT_TEST, OPT_IPBASE, OPT_MAC, OPT_ARP, OPT_LOG, OPT_PRE, OPT_POST,
-	OPT_VERSION, OPT_GRAPH,
+	OPT_VERSION, OPT_GRAPH, OPT_CUSTOM, OPT_ALL, OPT_NAT, OPT_HOST,
 };
 
 static const struct option emu_longopts[] = {
@@ -155,6 +224,12 @@ static const struct option emu_longopts[] = {
 	{ "help", no_argument, NULL, 'h' },
 	{ "version", no_argument, NULL, OPT_VERSION },
 	{ "graph", required_argument, NULL, OPT_GRAPH },
+	{ "custom", required_argument, NULL, OPT_CUSTOM },
+	{ "verbosity", required_argument, NULL, 'v' },
+	{ "wait", no_argument, NULL, 'w' },
+	{ "all", no_argument, NULL, OPT_ALL },
+	{ "nat", optional_argument, NULL, OPT_NAT },
+	{ "host", required_argument, NULL, OPT_HOST },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -168,6 +243,7 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 	o->topo = "minimal";
 	o->switch_kind = "ovs";
 	o->link_engine = "auto";
+	o->verbosity = EMU_V_INFO;
 	/* 0, not 1: glibc then also forgets where it stopped inside a
 	 * group of short options ("-ch") of an earlier parse. */
 	optind = 0;
@@ -178,7 +254,7 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 
 		/* '+': options end at the script, whose own options are its
 		 * own. */
-		c = getopt_long(argc, argv, "+:ch", emu_longopts, NULL);
+		c = getopt_long(argc, argv, "+:chv:w", emu_longopts, NULL);
 		if (c == -1)
 			break;
 		switch (c) {
@@ -200,6 +276,21 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 		case 'h': o->help = true; break;
 		case OPT_VERSION: o->version = true; break;
 		case OPT_GRAPH: o->graph = optarg; break;
+		case OPT_CUSTOM: o->custom = optarg; break;
+		case 'v': ret = emu_opts_verbosity(o, optarg, err); break;
+		case 'w': o->wait = true; break;
+		case OPT_ALL: o->clean_all = true; break;
+		case OPT_HOST: o->host = optarg; break;
+		case OPT_NAT:
+			/* Mininet's "--nat ip=A": the next word when it
+			 * holds options. */
+			if (!optarg && optind < argc &&
+			    argv[optind][0] != '-' &&
+			    strchr(argv[optind], '=') &&
+			    !strstr(argv[optind], ".lua"))
+				optarg = argv[optind++];
+			ret = emu_opts_nat(o, optarg, err);
+			break;
 		case ':':
 			ret = emu_err_set(err, -EINVAL,
 					  "option '%s' needs an argument",
@@ -217,6 +308,8 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 			break;
 		}
 	}
+	if (!ret && o->clean_all && !o->clean)
+		ret = emu_err_set(err, -EINVAL, "--all goes with -c only");
 	if (!ret && optind < argc) {
 		o->script = argv[optind];
 		o->script_args = &argv[optind + 1];
@@ -229,4 +322,6 @@ void emu_opts_release(struct emu_opts *o)
 {
 	free(o->switch_buf);
 	o->switch_buf = NULL;
+	free(o->nat_buf);
+	o->nat_buf = NULL;
 }

@@ -1,7 +1,9 @@
 /* The command line of cnemu, in Mininet's spelling:
  *   cnemu [--topo T] [--switch S[,args]] [--controller C[,args]]
- *         [--link tc,bw=10,...] [--test none|build|pingall|pingpair]
- *         [--ipbase N] [--mac] [--arp] [--log SPEC] [-c] [script.lua args]
+ *         [--link tc,bw=10,...] [--test none|build|pingall|pingpair|
+ *         iperf|iperfudp|all] [--ipbase N] [--mac] [--arp]
+ *         [--nat [name=N,ip=A,subnet=S]] [--custom F] [-v LEVEL] [--wait]
+ *         [--log SPEC] [-c [--all]] [script.lua args]
  * Parsing touches nothing on the machine; struct emu_opts borrows the
  * strings of argv. */
 #ifndef EMU_OPTS_H
@@ -14,7 +16,12 @@
 struct emu_err;
 
 enum emu_test { EMU_TEST_CLI, EMU_TEST_NONE, EMU_TEST_BUILD,
-		EMU_TEST_PINGALL, EMU_TEST_PINGPAIR };
+		EMU_TEST_PINGALL, EMU_TEST_PINGPAIR, EMU_TEST_IPERF,
+		EMU_TEST_IPERFUDP, EMU_TEST_ALL };
+
+/* Mininet's --verbosity levels, quietest first. */
+enum emu_verbosity { EMU_V_CRITICAL, EMU_V_ERROR, EMU_V_WARNING,
+		     EMU_V_OUTPUT, EMU_V_INFO, EMU_V_DEBUG };
 
 struct emu_opts {
 	const char *topo;		/* "minimal" default */
@@ -28,10 +35,18 @@ struct emu_opts {
 	const char *ipbase;
 	bool mac, arp;
 	const char *log;		/* --log spec; NULL */
+	enum emu_verbosity verbosity;	/* -v; EMU_V_INFO */
+	const char *custom;		/* --custom: Lua file of topologies */
+	bool wait;			/* --wait: for switches to connect */
 	bool clean;			/* -c */
+	bool clean_all;			/* --all: -c removes kept containers */
 	bool help, version;
 	const char *pre, *post;		/* CLI command files */
 	const char *graph;		/* --graph FILE: draw, don't start */
+	const char *host;		/* --host proc|cfs|rt[,cpu=F,...] */
+	bool nat;			/* --nat[=name=N,ip=A,subnet=S] */
+	const char *nat_name, *nat_ip, *nat_subnet;	/* NULL: defaults */
+	char *nat_buf;			/* owned copy split into those */
 	const char *script;		/* a Lua script; NULL */
 	char **script_args;		/* after the script, NULL-ended */
 	int n_script_args;

@@ -1,16 +1,23 @@
 #include "emu/run.h"
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
+#include <linux/magic.h>
+
 #include "emu/err.h"
+#include "emu/proc.h"
 #include "emu/util.h"
 
 struct run {
@@ -18,7 +25,33 @@ struct run {
 	char *dir;		/* RUN_DIR "/<tag>" */
 	int global_fd;		/* RUN_DIR "/lock", held exclusively */
 	int lock_fd;		/* <dir>/lock, held while the run lives */
+	FILE *netns_file;	/* <dir>/RUN_NETNS_FILE once a namespace
+				   was noted */
 };
+
+/* The run of this process (one at most), for run_note_netns() and for
+ * closing its locks in children. */
+static struct run *run_self;
+
+/* In every child right after fork(): a child that never execs (one that
+ * waits for a command in a container's pid namespace) would otherwise
+ * hold the locks after cnemu died.  Closing is enough and leaves the
+ * parent's locks alone (LOCK_UN would release them for both). */
+static void run_close_in_child(void)
+{
+	if (!run_self)
+		return;
+	if (run_self->lock_fd >= 0)
+		close(run_self->lock_fd);
+	if (run_self->global_fd >= 0)
+		close(run_self->global_fd);
+	run_self = NULL;
+}
+
+static void run_register_atfork(void)
+{
+	pthread_atfork(NULL, NULL, run_close_in_child);
+}
 
 const char *run_tag(const struct run *run)
 {
@@ -52,6 +85,17 @@ bool run_tag_of(const char *name, char sep, char *buf, size_t size)
 	return run_tag_valid(buf);
 }
 
+/* True when the identity in 'path' names a process that is gone; false
+ * when it lives or the file cannot tell (a run still writing it). */
+static bool run_owner_gone(const char *path, long want_pid)
+{
+	struct proc_id id;
+
+	if (proc_id_load(path, &id) || (want_pid && id.pid != want_pid))
+		return false;
+	return !proc_id_alive(&id);
+}
+
 bool run_is_dead(const char *tag)
 {
 	char path[128];
@@ -64,19 +108,11 @@ bool run_is_dead(const char *tag)
 		return true;
 	dead = flock(fd, LOCK_SH | LOCK_NB) == 0;
 	close(fd);
+	if (!dead) {
+		snprintf(path, sizeof(path), RUN_DIR "/%s/pid", tag);
+		dead = run_owner_gone(path, strtol(tag + 2, NULL, 10));
+	}
 	return dead;
-}
-
-bool run_any_alive(void)
-{
-	int fd = open(RUN_DIR "/lock", O_RDONLY | O_CLOEXEC);
-	bool alive;
-
-	if (fd < 0)
-		return false;
-	alive = flock(fd, LOCK_SH | LOCK_NB) < 0;
-	close(fd);
-	return alive;
 }
 
 /* Reads the pid written in the global lock file, 0 if none. */
@@ -90,11 +126,18 @@ static long run_lock_owner(int fd)
 	return pid;
 }
 
+/* Writes the identity of this process ("pid start exe") to 'fd'. */
 static int run_write_pid(int fd)
 {
-	char buf[32];
-	int n = snprintf(buf, sizeof(buf), "%d\n", (int)getpid());
+	char buf[PATH_MAX + 64];
+	struct proc_id id;
+	int n, ret = proc_id_of(getpid(), &id);
 
+	if (ret)
+		return ret;
+	proc_id_format(&id, buf, sizeof(buf) - 1);
+	n = (int)strlen(buf);
+	buf[n++] = '\n';
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
 		return -errno;
 	return 0;
@@ -102,10 +145,24 @@ static int run_write_pid(int fd)
 
 struct run *run_open(struct emu_err *err)
 {
+	static bool atfork_done;
 	struct run *run = xcalloc(1, sizeof(*run));
 	char path[160];
 
 	run->global_fd = run->lock_fd = -1;
+	if (run_self) {
+		emu_err_set(err, -EBUSY,
+			    "a Net of this process runs already (%s): one "
+			    "at a time",
+			    run_self->tag);
+		free(run);
+		return NULL;
+	}
+	run_self = run;
+	if (!atfork_done) {
+		run_register_atfork();
+		atfork_done = true;
+	}
 	snprintf(run->tag, sizeof(run->tag), "cn%d", (int)getpid());
 	run->dir = xasprintf(RUN_DIR "/%s", run->tag);
 	if (mkdir(RUN_DIR, 0755) < 0 && errno != EEXIST) {
@@ -121,10 +178,18 @@ struct run *run_open(struct emu_err *err)
 		goto fail;
 	}
 	if (flock(run->global_fd, LOCK_EX | LOCK_NB) < 0) {
-		emu_err_set(err, -EBUSY,
-			    "another cnemu run is active (pid %ld): only one "
-			    "run at a time, its interface names would clash",
-			    run_lock_owner(run->global_fd));
+		if (run_owner_gone(RUN_DIR "/lock", 0))
+			emu_err_set(err, -EBUSY,
+				    "the cnemu run of pid %ld died and a "
+				    "process it left holds its lock: run "
+				    "cnemu -c",
+				    run_lock_owner(run->global_fd));
+		else
+			emu_err_set(err, -EBUSY,
+				    "another cnemu run is active (pid %ld): "
+				    "only one run at a time, its interface "
+				    "names would clash",
+				    run_lock_owner(run->global_fd));
 		close(run->global_fd);
 		run->global_fd = -1;
 		goto fail;
@@ -143,6 +208,11 @@ struct run *run_open(struct emu_err *err)
 			    strerror(errno));
 		goto fail;
 	}
+	/* The identity of the run's main process, for 'cnemu -c' to know a
+	 * run whose main process died even while its lock is held. */
+	snprintf(path, sizeof(path), "%s/pid", run->dir);
+	if (proc_id_save(path, getpid(), err))
+		goto fail;
 	return run;
 fail:
 	run_close(run);
@@ -153,7 +223,8 @@ fail:
 static void run_remove_dir(const char *dir)
 {
 	char cmd_path[300];
-	static const char *const files[] = { "lock", "pid" };
+	static const char *const files[] = { "lock", "pid", RUN_NETNS_FILE,
+					     RUN_SYSCTL_FILE };
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(cmd_path, sizeof(cmd_path), "%s/%s", dir, files[i]);
@@ -164,9 +235,16 @@ static void run_remove_dir(const char *dir)
 
 void run_close(struct run *run)
 {
+	bool had_dir;
+
 	if (!run)
 		return;
-	if (run->lock_fd >= 0) {
+	if (run_self == run)
+		run_self = NULL;
+	if (run->netns_file)
+		fclose(run->netns_file);
+	had_dir = run->lock_fd >= 0;
+	if (had_dir) {
 		run_remove_dir(run->dir);
 		close(run->lock_fd);
 	}
@@ -175,6 +253,271 @@ void run_close(struct run *run)
 			(void)0;
 		close(run->global_fd);
 	}
+	if (had_dir)
+		run_restore_sysctls();	/* when this run was the last */
 	free(run->dir);
 	free(run);
+}
+
+int run_note_netns(const char *name, int nsfd, struct emu_err *err)
+{
+	unsigned long long dev = 0, ino = 0;
+	struct stat st;
+	char *path;
+
+	if (!run_self)
+		return 0;
+	if (nsfd >= 0) {
+		if (fstat(nsfd, &st) < 0)
+			return emu_err_set(err, -errno,
+					   "cannot stat namespace '%s': %s",
+					   name, strerror(errno));
+		dev = (unsigned long long)st.st_dev;
+		ino = (unsigned long long)st.st_ino;
+	}
+	if (!run_self->netns_file) {
+		path = xasprintf("%s/" RUN_NETNS_FILE, run_self->dir);
+		run_self->netns_file = fopen(path, "ae");
+		if (!run_self->netns_file) {
+			int ret = emu_err_set(err, -errno,
+					      "cannot write '%s': %s", path,
+					      strerror(errno));
+
+			free(path);
+			return ret;
+		}
+		free(path);
+	}
+	/* Flushed at once: on disk before the namespace gets its name, and
+	 * nothing buffered for a fork to write twice. */
+	if (fprintf(run_self->netns_file, "%s %llu %llu\n", name, dev, ino) < 0
+	    || fflush(run_self->netns_file))
+		return emu_err_set(err, -errno, "cannot note namespace '%s': %s",
+				   name, strerror(errno));
+	return 0;
+}
+
+/* True when 'a' and 'b' are the same file. */
+static bool run_same_file(const struct stat *a, const char *b)
+{
+	struct stat st;
+
+	return !stat(b, &st) && st.st_dev == a->st_dev &&
+	       st.st_ino == a->st_ino;
+}
+
+enum run_netns run_netns_owner(const char *tag, const char *name)
+{
+	char path[PATH_MAX], line[512], want[300];
+	unsigned long long dev, ino;
+	bool noted = false, same = false;
+	struct statfs sfs;
+	struct stat st;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/run/netns/%s", name);
+	if (lstat(path, &st) < 0 || statfs(path, &sfs) < 0)
+		return RUN_NETNS_FOREIGN;
+	snprintf(path, sizeof(path), RUN_DIR "/%s/" RUN_NETNS_FILE, tag);
+	f = fopen(path, "re");
+	if (!f)
+		return RUN_NETNS_FOREIGN;
+	while (!same && fgets(line, sizeof(line), f)) {
+		if (sscanf(line, "%299s %llu %llu", want, &dev, &ino) != 3 ||
+		    strcmp(want, name))
+			continue;
+		noted = true;
+		same = ino && dev == st.st_dev && ino == st.st_ino;
+	}
+	fclose(f);
+	if ((unsigned long)sfs.f_type == NSFS_MAGIC) {
+		if (!same || run_same_file(&st, "/proc/1/ns/net") ||
+		    run_same_file(&st, "/proc/self/ns/net"))
+			return RUN_NETNS_FOREIGN;
+		return RUN_NETNS_OWN;
+	}
+	/* No namespace mounted there: the empty file the run made for the
+	 * name before it died. */
+	if (noted && S_ISREG(st.st_mode) && st.st_size == 0)
+		return RUN_NETNS_UNMOUNTED;
+	return RUN_NETNS_FOREIGN;
+}
+
+/* Sysctls: the machine's values in RUN_SYSCTL_ORIG, the runs relying on
+ * the raise marked by RUN_SYSCTL_FILE in their directories; both changed
+ * under RUN_DIR/sysctl.lock. */
+
+static const char run_sysctl_prefix[] = "/proc/sys/net/ipv4/neigh/default/";
+
+static bool run_sysctl_path_ok(const char *path)
+{
+	return !strncmp(path, run_sysctl_prefix, sizeof(run_sysctl_prefix) - 1)
+	       && !strstr(path, "..");
+}
+
+static int run_sysctl_lock(void)
+{
+	int fd;
+
+	if (mkdir(RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return -errno;
+	fd = open(RUN_DIR "/sysctl.lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return -errno;
+	while (flock(fd, LOCK_EX) < 0 && errno == EINTR)
+		;
+	return fd;
+}
+
+static void run_sysctl_unlock(int fd)
+{
+	if (fd >= 0)
+		close(fd);
+}
+
+static long run_read_long(const char *path)
+{
+	FILE *f = fopen(path, "re");
+	long v = 0;
+
+	if (f) {
+		if (fscanf(f, "%ld", &v) != 1)
+			v = 0;
+		fclose(f);
+	}
+	return v;
+}
+
+static int run_write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f || fprintf(f, "%ld\n", v) < 0 || fclose(f))
+		return -errno;
+	return 0;
+}
+
+/* The value of 'path' in the "path value" file 'file'; 0 when none. */
+static long run_sysctl_lookup(const char *file, const char *path)
+{
+	char name[256];
+	long value, found = 0;
+	FILE *f = fopen(file, "re");
+
+	if (!f)
+		return 0;
+	while (!found && fscanf(f, "%255s %ld", name, &value) == 2)
+		if (!strcmp(name, path))
+			found = value;
+	fclose(f);
+	return found;
+}
+
+static void run_sysctl_append(const char *file, const char *path, long v)
+{
+	FILE *f = fopen(file, "ae");
+
+	if (f) {
+		fprintf(f, "%s %ld\n", path, v);
+		fclose(f);
+	}
+}
+
+long run_raise_sysctl(struct run *run, const char *path, long want)
+{
+	static const char orig_file[] = RUN_DIR "/" RUN_SYSCTL_ORIG;
+	char *mark = xasprintf("%s/" RUN_SYSCTL_FILE, run->dir);
+	long cur, orig, ret = 0;
+	int lock;
+
+	if (!run_sysctl_path_ok(path)) {
+		free(mark);
+		return -EINVAL;
+	}
+	lock = run_sysctl_lock();
+	if (lock < 0) {
+		free(mark);
+		return lock;
+	}
+	cur = run_read_long(path);
+	orig = run_sysctl_lookup(orig_file, path);
+	if (cur > 0 && want > (orig ? orig : cur)) {
+		/* This run relies on the raise, made now or by a run before
+		 * whose value stays until the last of them is gone. */
+		if (!orig)
+			run_sysctl_append(orig_file, path, cur);
+		if (!run_sysctl_lookup(mark, path))
+			run_sysctl_append(mark, path, orig ? orig : cur);
+		if (cur < want) {
+			int w = run_write_long(path, want);
+
+			ret = w ? w : cur;
+		}
+	}
+	run_sysctl_unlock(lock);
+	free(mark);
+	return ret;
+}
+
+void run_adopt_sysctls(const char *tag)
+{
+	static const char orig_file[] = RUN_DIR "/" RUN_SYSCTL_ORIG;
+	char *mark = xasprintf(RUN_DIR "/%s/" RUN_SYSCTL_FILE, tag);
+	char name[256];
+	long value;
+	int lock = run_sysctl_lock();
+	FILE *f = fopen(mark, "re");
+
+	while (f && fscanf(f, "%255s %ld", name, &value) == 2)
+		if (run_sysctl_path_ok(name) && value > 0 &&
+		    !run_sysctl_lookup(orig_file, name))
+			run_sysctl_append(orig_file, name, value);
+	if (f)
+		fclose(f);
+	unlink(mark);
+	run_sysctl_unlock(lock);
+	free(mark);
+}
+
+/* True when a run directory still has a RUN_SYSCTL_FILE. */
+static bool run_sysctls_relied_on(void)
+{
+	DIR *dir = opendir(RUN_DIR);
+	struct dirent *de;
+	bool relied = false;
+
+	while (dir && !relied && (de = readdir(dir))) {
+		char path[300];
+
+		if (!run_tag_valid(de->d_name))
+			continue;
+		snprintf(path, sizeof(path), RUN_DIR "/%s/" RUN_SYSCTL_FILE,
+			 de->d_name);
+		relied = !access(path, F_OK);
+	}
+	if (dir)
+		closedir(dir);
+	return relied;
+}
+
+void run_restore_sysctls(void)
+{
+	static const char orig_file[] = RUN_DIR "/" RUN_SYSCTL_ORIG;
+	char name[256];
+	long value;
+	int lock;
+	FILE *f;
+
+	if (access(orig_file, F_OK))
+		return;
+	lock = run_sysctl_lock();
+	if (!run_sysctls_relied_on() && (f = fopen(orig_file, "re"))) {
+		/* In the order they were raised: thresh2 before thresh3 */
+		while (fscanf(f, "%255s %ld", name, &value) == 2)
+			if (run_sysctl_path_ok(name) && value > 0)
+				run_write_long(name, value);
+		fclose(f);
+		unlink(orig_file);
+	}
+	run_sysctl_unlock(lock);
 }

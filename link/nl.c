@@ -1173,8 +1173,9 @@ int nlsock_flush_addr4(struct nlsock *s, const char *ifname,
 	return 0;
 }
 
-int nlsock_add_route(struct nlsock *s, const char *dst, const char *gw,
-		     const char *ifname, struct emu_err *err)
+/* nlsock_add_route(), or with 'replace' nlsock_replace_route(). */
+static int nlsock_route(struct nlsock *s, const char *dst, const char *gw,
+			const char *ifname, bool replace, struct emu_err *err)
 {
 	struct nl_msg *msg;
 	int ret, oif = 0;
@@ -1189,6 +1190,10 @@ int nlsock_add_route(struct nlsock *s, const char *dst, const char *gw,
 	ret = nlsock_build_add_route(&msg, dst, gw, oif, err);
 	if (ret < 0)
 		return ret;
+	if (replace) {
+		nlmsg_hdr(msg)->nlmsg_flags &= ~NLM_F_EXCL;
+		nlmsg_hdr(msg)->nlmsg_flags |= NLM_F_REPLACE;
+	}
 	log_dbg("RTM_NEWROUTE %s via %s dev %s", dst, gw ? gw : "-",
 		ifname ? ifname : "-");
 	ret = nlsock_send(s, msg);
@@ -1199,6 +1204,18 @@ int nlsock_add_route(struct nlsock *s, const char *dst, const char *gw,
 				   gw ? "'" : "", ifname ? " dev " : "",
 				   ifname ? ifname : "");
 	return 0;
+}
+
+int nlsock_add_route(struct nlsock *s, const char *dst, const char *gw,
+		     const char *ifname, struct emu_err *err)
+{
+	return nlsock_route(s, dst, gw, ifname, false, err);
+}
+
+int nlsock_replace_route(struct nlsock *s, const char *dst, const char *gw,
+			 const char *ifname, struct emu_err *err)
+{
+	return nlsock_route(s, dst, gw, ifname, true, err);
 }
 
 int nlsock_add_neigh(struct nlsock *s, const char *ifname, const char *ip,

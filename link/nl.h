@@ -92,6 +92,9 @@ int nlsock_flush_addr4(struct nlsock *s, const char *ifname,
  * already there is -EEXIST. */
 int nlsock_add_route(struct nlsock *s, const char *dst, const char *gw,
 		     const char *ifname, struct emu_err *err);
+/* The same, replacing a route to 'dst' already there. */
+int nlsock_replace_route(struct nlsock *s, const char *dst, const char *gw,
+			 const char *ifname, struct emu_err *err);
 
 /* Adds (or replaces) a permanent neighbour entry: 'ip' reached at 'mac'
  * on 'ifname' (static ARP, Mininet's --arp). */

@@ -225,6 +225,22 @@ int shaping_set(struct shaping *s, const char *key, const char *value,
 		return emu_err_set(err, -EINVAL, "unknown link option '%s'",
 				   key);
 	field = (char *)&tmp + o->offset;
+	if (!strcasecmp(value, "none")) {
+		/* Mininet's None: the option is removed */
+		static const size_t sizes[] = {
+			[SH_BW] = sizeof(tmp.rate_bps),
+			[SH_TIME] = sizeof(tmp.delay_us),
+			[SH_PCT] = sizeof(tmp.loss_pct),
+			[SH_COUNT] = sizeof(tmp.max_queue_pkts),
+			[SH_FLAG] = sizeof(tmp.use_tbf),
+		};
+		struct shaping none;
+
+		shaping_init(&none);
+		memcpy(field, (char *)&none + o->offset, sizes[o->kind]);
+		*s = tmp;
+		return 0;
+	}
 	switch (o->kind) {
 	case SH_BW: ret = set_bw(&tmp, key, value, err); break;
 	case SH_TIME: ret = set_time(field, key, value, err); break;

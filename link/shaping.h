@@ -52,6 +52,8 @@ void shaping_init(struct shaping *s);
  *   gap             reorder gap, packets
  *   max_queue_size  packets, 1..1000000
  *   use_htb, use_tbf  boolean "1"/"true"/"yes"/"0"/"false"/"no"
+ * The value "none" (Mininet's None) removes the option: back to no
+ * limit, no delay, the default.
  * Returns 0, or -EINVAL with 'err' set ("unknown link option 'foo'",
  * "invalid delay 'abc': expected a time like 10ms", "loss 150 out of range
  * (0..100 %)"); 's' is unchanged on failure. */

@@ -2,18 +2,25 @@
  * options tables, signals, os.exit(), the CLI's 'lua' command. */
 #include "lua/script.h"
 
+#include <ctype.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <time.h>
+#include <unistd.h>
 
+#include <lauxlib.h>
 #include <lualib.h>
 
+#include "emu/draw.h"
 #include "emu/err.h"
 #include "emu/log.h"
 #include "emu/net.h"
+#include "emu/proc.h"
 #include "emu/util.h"
 #include "link/shaping.h"
 #include "lua/lcnemu.h"
@@ -33,6 +40,8 @@ struct script {
 	int net_ref;			/* registry: the CLI's 'net' */
 	int exit_status;		/* os.exit()'s */
 	bool exiting;			/* os.exit() unwinds the script */
+	char *draw_path;		/* --graph: net:start() draws here */
+	bool drawn;			/* a Net was drawn there */
 };
 
 /* Raised through the script by os.exit() (compared by address). */
@@ -157,6 +166,34 @@ const char *lopt_checkstring(lua_State *L, int arg)
 const char *lopt_optstring(lua_State *L, int arg, const char *def)
 {
 	return lua_isnoneornil(L, arg) ? def : lopt_checkstring(L, arg);
+}
+
+int lopt_shaping(lua_State *L, int idx, const char *what, struct shaping *s,
+		 struct emu_err *err)
+{
+	idx = lua_absindex(L, idx);
+	lua_pushnil(L);
+	while (lua_next(L, idx)) {
+		const char *text;
+
+		if (lua_type(L, -2) != LUA_TSTRING)
+			luaL_error(L, "%s: option names must be strings", what);
+		/* false removes the option, as Mininet's None */
+		text = lua_isboolean(L, -1) && !lua_toboolean(L, -1)
+			       ? "none"
+			       : lopt_tostring(L, -1);
+		if (!text)
+			luaL_error(L, "%s: option '%s' must be a number or a "
+				      "string, not %s",
+				   what, lua_tostring(L, -2),
+				   luaL_typename(L, -1));
+		if (shaping_set(s, lua_tostring(L, -2), text, err)) {
+			lua_pop(L, 2);
+			return err ? err->code : -EINVAL;
+		}
+		lua_pop(L, 1);
+	}
+	return 0;
 }
 
 const char *lopt_tostring(lua_State *L, int idx)
@@ -432,6 +469,7 @@ int luaopen_cnemu(lua_State *L)
 	lnet_register(L);
 	lnode_register(L);
 	llink_register(L);
+	lintf_register(L);
 	luaL_newlib(L, fns);
 	/* cnemu.Net is set by lnet_register() into the registry. */
 	lua_getfield(L, LUA_REGISTRYINDEX, "cnemu.Net.new");
@@ -474,17 +512,12 @@ static void l_on_signal(int sig)
 		lua_sethook(l_hooked, l_hook, LUA_MASKCOUNT, 1);
 }
 
-/* os.exit([status]): ends the script, not the process, so that its Nets
- * are stopped and removed. */
-static int l_os_exit(lua_State *L)
+/* Ends the running script with 'status' (unwinding through its pcalls);
+ * never returns. */
+static int l_exit_script(lua_State *L, int status)
 {
 	struct script *s = l_script(L);
-	int status;
 
-	if (lua_isboolean(L, 1))
-		status = lua_toboolean(L, 1) ? 0 : 1;
-	else
-		status = (int)luaL_optinteger(L, 1, 0);
 	s->exit_status = status & 0xff;
 	s->exiting = true;
 	lua_sethook(L, l_hook, LUA_MASKCOUNT, 1);
@@ -492,10 +525,177 @@ static int l_os_exit(lua_State *L)
 	return lua_error(L);
 }
 
-/* The message handler of pcalls: the message as is (a traceback at the
- * 'lua' module's dbg level). */
+/* os.exit([status]): ends the script, not the process, so that its Nets
+ * are stopped and removed. */
+static int l_os_exit(lua_State *L)
+{
+	if (lua_isboolean(L, 1))
+		return l_exit_script(L, lua_toboolean(L, 1) ? 0 : 1);
+	return l_exit_script(L, (int)luaL_optinteger(L, 1, 0));
+}
+
+int lcnemu_draw_instead(lua_State *L, struct net *net)
+{
+	struct script *s = l_script(L);
+	struct emu_err err = { 0 };
+
+	if (!s || !s->draw_path)
+		return 0;
+	if (net_draw(net, s->draw_path, &err))
+		return lcnemu_raise(L, &err);
+	s->drawn = true;
+	return l_exit_script(L, 0);
+}
+
+/* Starts "/bin/sh -c 'cmd'" with the signals a shell expects; 'fd' (>= 0)
+ * becomes its descriptor 'target'.  Returns its pid or -1 (errno). */
+static pid_t l_shell_spawn(const char *cmd, int fd, int target)
+{
+	pid_t pid;
+
+	fflush(NULL);
+	pid = fork();
+	if (pid == 0) {
+		signal(SIGINT, SIG_DFL);
+		signal(SIGTERM, SIG_DFL);
+		signal(SIGHUP, SIG_DFL);
+		signal(SIGPIPE, SIG_DFL);
+		if (fd >= 0 && dup2(fd, target) < 0)
+			_exit(127);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	return pid;
+}
+
+/* Waits for the shell 'pid' as system() and pclose() do, but a stop
+ * request ends it: SIGTERM, SIGKILL after PROC_GRACE_MS, where they
+ * would wait whatever comes.  Returns its wait status. */
+static int l_shell_wait(pid_t pid)
+{
+	int status = 0;
+
+	for (;;) {
+		if (lcnemu_interrupted())
+			return proc_end_child(pid, false, SIGTERM,
+					      PROC_GRACE_MS);
+		if (waitpid(pid, &status, 0) == pid)
+			return status;
+		if (errno != EINTR)
+			return 0;
+	}
+}
+
+/* os.execute([command]) as Lua's own, through l_shell_wait(). */
+static int l_os_execute(lua_State *L)
+{
+	const char *cmd = luaL_optstring(L, 1, NULL);
+	pid_t pid;
+
+	if (!cmd) {
+		lua_pushboolean(L, access("/bin/sh", X_OK) == 0);
+		return 1;
+	}
+	pid = l_shell_spawn(cmd, -1, -1);
+	if (pid < 0)
+		return luaL_fileresult(L, 0, NULL);
+	return luaL_execresult(L, l_shell_wait(pid));
+}
+
+/* The shells of io.popen() streams still open, by stream. */
+struct l_popen_shell {
+	FILE *f;
+	pid_t pid;
+	struct l_popen_shell *next;
+};
+static struct l_popen_shell *l_popen_shells;
+
+/* The 'closef' of io.popen() streams (file:close(), garbage): closes the
+ * stream, then waits for its shell through l_shell_wait(). */
+static int l_io_pclose(lua_State *L)
+{
+	luaL_Stream *p = luaL_checkudata(L, 1, LUA_FILEHANDLE);
+	struct l_popen_shell **link = &l_popen_shells, *sh;
+	pid_t pid = -1;
+
+	while ((sh = *link) && sh->f != p->f)
+		link = &sh->next;
+	if (sh) {
+		pid = sh->pid;
+		*link = sh->next;
+		free(sh);
+	}
+	fclose(p->f);
+	if (pid < 0)
+		return luaL_execresult(L, -1);
+	return luaL_execresult(L, l_shell_wait(pid));
+}
+
+/* io.popen(prog [, mode]) as Lua's own, its shell ended as os.execute's
+ * when the script is stopped. */
+static int l_io_popen(lua_State *L)
+{
+	const char *cmd = luaL_checkstring(L, 1);
+	const char *mode = luaL_optstring(L, 2, "r");
+	bool reading = !strcmp(mode, "r");
+	struct l_popen_shell *sh;
+	luaL_Stream *p;
+	int fds[2];
+	pid_t pid;
+
+	luaL_argcheck(L, reading || !strcmp(mode, "w"), 2, "invalid mode");
+	p = lua_newuserdatauv(L, sizeof(*p), 0);
+	p->closef = NULL;	/* a closed file until it is open */
+	luaL_setmetatable(L, LUA_FILEHANDLE);
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return luaL_fileresult(L, 0, cmd);
+	pid = l_shell_spawn(cmd, fds[reading ? 1 : 0], reading ? 1 : 0);
+	close(fds[reading ? 1 : 0]);
+	if (pid < 0) {
+		close(fds[reading ? 0 : 1]);
+		return luaL_fileresult(L, 0, cmd);
+	}
+	p->f = fdopen(fds[reading ? 0 : 1], mode);
+	if (!p->f) {
+		close(fds[reading ? 0 : 1]);
+		kill(pid, SIGKILL);
+		while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+			;
+		return luaL_fileresult(L, 0, cmd);
+	}
+	p->closef = l_io_pclose;
+	sh = xcalloc(1, sizeof(*sh));
+	sh->f = p->f;
+	sh->pid = pid;
+	sh->next = l_popen_shells;
+	l_popen_shells = sh;
+	return 1;
+}
+
+/* True when 'msg' starts with a position "file:line:". */
+static bool l_has_position(const char *msg)
+{
+	for (const char *p = msg; *p && *p != '\n'; p++) {
+		const char *d = p + 1;
+
+		if (*p != ':' || !isdigit((unsigned char)*d))
+			continue;
+		while (isdigit((unsigned char)*d))
+			d++;
+		if (*d == ':')
+			return true;
+	}
+	return false;
+}
+
+/* The message handler of pcalls: the message, with the position of the
+ * innermost Lua code in front when it has none (an error raised inside a
+ * binding: "attempt to index a userdata value"), so that every error says
+ * its file:line (a traceback at the 'lua' module's dbg level). */
 static int l_msgh(lua_State *L)
 {
+	lua_Debug ar;
+
 	if (lua_touserdata(L, 1) == &l_exit_sentinel)
 		return 1;
 	if (lua_type(L, 1) != LUA_TSTRING) {
@@ -503,6 +703,15 @@ static int l_msgh(lua_State *L)
 		    lua_type(L, -1) != LUA_TSTRING)
 			lua_pushfstring(L, "(error object is a %s value)",
 					luaL_typename(L, 1));
+		lua_replace(L, 1);
+	}
+	for (int level = 1; !l_has_position(lua_tostring(L, 1)) &&
+			    lua_getstack(L, level, &ar);
+	     level++) {
+		if (!lua_getinfo(L, "Sl", &ar) || ar.currentline <= 0)
+			continue;
+		lua_pushfstring(L, "%s:%d: %s", ar.short_src, ar.currentline,
+				lua_tostring(L, 1));
 		lua_replace(L, 1);
 	}
 	if (log_this_module.level >= LOG_DBG) {
@@ -546,6 +755,19 @@ static void l_release_signals(lua_State *L, const struct l_caught *c)
 		sigaction(l_signals[i], &c->old[i], NULL);
 }
 
+/* Hands 'sig' (0: none), which stopped Lua code, on to the handler that
+ * l_catch_signals() replaced, when it is a function (main's, which stops
+ * the run and gives its exit status). */
+static void l_pass_signal(const struct l_caught *c, int sig)
+{
+	for (size_t i = 0; sig && i < ARRAY_SIZE(l_signals); i++)
+		if (l_signals[i] == sig &&
+		    c->old[i].sa_handler != SIG_DFL &&
+		    c->old[i].sa_handler != SIG_IGN &&
+		    !(c->old[i].sa_flags & SA_SIGINFO))
+			c->old[i].sa_handler(sig);
+}
+
 /* Calls the chunk under 'nargs' arguments on top of the stack with the
  * signals stopping it; '*net' gets a Net it returned. */
 static int l_run(struct script *s, int nargs, struct net **net,
@@ -564,6 +786,7 @@ static int l_run(struct script *s, int nargs, struct net **net,
 	l_catch_signals(L, &caught);
 	status = lua_pcall(L, nargs, 1, base);
 	l_release_signals(L, &caught);
+	l_pass_signal(&caught, l_signal);
 	if (s->exiting) {
 		s->exiting = false;
 		ret = s->exit_status;
@@ -699,8 +922,9 @@ int lcnemu_run_cli_code(lua_State *L, int net_idx, const char *code,
 		l_catch_signals(L, &caught);
 		st = lua_pcall(L, 0, LUA_MULTRET, base);
 		l_release_signals(L, &caught);
-		if (l_signal == SIGTERM || l_signal == SIGHUP)
-			raise(l_signal);	/* for whoever stops the CLI */
+		/* Ctrl-C ends the line; the others also stop the CLI */
+		if (l_signal != SIGINT)
+			l_pass_signal(&caught, l_signal);
 	}
 	if (st != LUA_OK) {
 		int code = l_signal ? -EINTR : -EINVAL;
@@ -788,6 +1012,12 @@ struct script *script_create(const struct net_opts *defaults)
 	lua_getglobal(L, "os");
 	lua_pushcfunction(L, l_os_exit);
 	lua_setfield(L, -2, "exit");
+	lua_pushcfunction(L, l_os_execute);
+	lua_setfield(L, -2, "execute");
+	lua_pop(L, 1);
+	lua_getglobal(L, "io");
+	lua_pushcfunction(L, l_io_popen);
+	lua_setfield(L, -2, "popen");
 	lua_pop(L, 1);
 	return s;
 }
@@ -803,5 +1033,93 @@ void script_destroy(struct script *s)
 	free(s->controller);
 	free(s->ipbase);
 	free(s->link_engine);
+	free(s->draw_path);
 	free(s);
+}
+
+void script_set_draw(struct script *s, const char *path)
+{
+	free(s->draw_path);
+	s->draw_path = path ? xstrdup(path) : NULL;
+}
+
+bool script_has_drawn(const struct script *s)
+{
+	return s->drawn;
+}
+
+int script_build_topo(struct script *s, const char *path, const char *spec,
+		      struct net *net, struct emu_err *err)
+{
+	lua_State *L = s->L;
+	char *copy = xstrdup(spec), *rest = copy, *name, *arg;
+	int ret, nargs = 1, kv = 0, top = lua_gettop(L);
+
+	name = strsep(&rest, ",");
+	ret = script_run_file(s, path, NULL, 0, NULL, err);
+	if (ret > 0)
+		ret = emu_err_set(err, -EINVAL, "%s: os.exit() while defining "
+				  "topologies", path);
+	if (ret)
+		goto out;
+	if (lua_getglobal(L, "topos") != LUA_TTABLE) {
+		lua_settop(L, top);
+		ret = emu_err_set(err, -EINVAL, "%s: defines no table 'topos' "
+				  "(topos = { name = function(net, ...) ... "
+				  "end })", path);
+		goto out;
+	}
+	if (lua_getfield(L, -1, name) == LUA_TNIL) {
+		lua_settop(L, top);
+		ret = 0;	/* not one of its topologies */
+		goto out;
+	}
+	lua_remove(L, -2);
+	if (!lua_isfunction(L, -1)) {
+		lua_settop(L, top);
+		ret = emu_err_set(err, -EINVAL, "%s: topos.%s is not a "
+				  "function", path, name);
+		goto out;
+	}
+	script_set_net(s, net);
+	lua_rawgeti(L, LUA_REGISTRYINDEX, s->net_ref);
+	/* "name,3,k=2": fn(net, 3, {k = 2}), numbers as numbers */
+	while ((arg = strsep(&rest, ","))) {
+		char *eq = strchr(arg, '=');
+		const char *v = eq ? eq + 1 : arg;
+
+		if (!*arg || eq == arg) {
+			lua_settop(L, top);
+			ret = emu_err_set(err, -EINVAL, "invalid argument '%s' "
+					  "in topology '%s'", arg, spec);
+			goto out;
+		}
+		if (eq && !kv++) {
+			lua_newtable(L);
+			nargs++;
+		}
+		if (eq)
+			lua_pushlstring(L, arg, (size_t)(eq - arg));
+		if (!lua_stringtonumber(L, v))
+			lua_pushstring(L, v);
+		if (eq) {
+			lua_settable(L, -3);
+		} else if (kv) {
+			lua_settop(L, top);
+			ret = emu_err_set(err, -EINVAL, "'%s' after key=value "
+					  "arguments in topology '%s'", arg,
+					  spec);
+			goto out;
+		} else {
+			nargs++;
+		}
+	}
+	ret = l_run(s, nargs, NULL, err);
+	if (ret > 0)
+		ret = emu_err_set(err, -EINVAL, "topos.%s: os.exit()", name);
+	if (!ret)
+		ret = 1;
+out:
+	free(copy);
+	return ret;
 }

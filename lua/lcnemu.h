@@ -28,6 +28,7 @@ struct node;
 #define LNODE_META "cnemu.Node"
 #define LLINK_META "cnemu.Link"
 #define LPOPEN_META "cnemu.Popen"
+#define LINTF_META "cnemu.Intf"
 
 struct lnet {
 	struct net *net;	/* NULL once destroyed */
@@ -55,6 +56,9 @@ const struct net_opts *lcnemu_defaults(lua_State *L);
 bool lcnemu_interrupted(void);
 /* The flag behind lcnemu_interrupted(), for cli_set_stop_flag(). */
 volatile sig_atomic_t *lcnemu_stop_flag(void);
+/* net:start() under --graph: draws 'net' and ends the script (never
+ * returns); returns 0 when not drawing. */
+int lcnemu_draw_instead(lua_State *L, struct net *net);
 /* Raises 'err' as a Lua error at the caller's file:line; never returns. */
 int lcnemu_raise(lua_State *L, const struct emu_err *err);
 /* Runs 'code' in 'L' for the CLI's 'lua' command with 'net_idx' (0:
@@ -98,6 +102,12 @@ const char *const *lopt_strings(lua_State *L, int idx, const char *what,
  * NUL byte (argument error). */
 const char *lopt_checkstring(lua_State *L, int arg);
 const char *lopt_optstring(lua_State *L, int arg, const char *def);
+/* Applies the pairs of the table at 'idx' to 's' with shaping_set()
+ * (false: "none", the option removed).  Returns 0 or a negative errno with
+ * 'err' set; raises for keys or values of the wrong type. */
+struct shaping;
+int lopt_shaping(lua_State *L, int idx, const char *what, struct shaping *s,
+		 struct emu_err *err);
 /* Converts the value at 'idx' in place to text as lopt_text() does;
  * NULL for other types. */
 const char *lopt_tostring(lua_State *L, int idx);
@@ -125,5 +135,14 @@ struct node *lnode_check(lua_State *L, int idx, struct net **net);
 void llink_register(lua_State *L);
 void llink_push(lua_State *L, int net_idx, struct link *link);
 struct link *llink_check(lua_State *L, int idx, struct net **net);
+
+/* lintf.c */
+struct node_intf;
+void lintf_register(lua_State *L);
+/* Pushes an Intf for 'intf' of the Node userdata at 'node_idx'. */
+void lintf_push(lua_State *L, int node_idx, const struct node_intf *intf);
+/* The interface of the Intf at 'idx' (raises when it or its node is
+ * gone); '*net' gets its Net (may be NULL). */
+struct node_intf *lintf_check(lua_State *L, int idx, struct net **net);
 
 #endif

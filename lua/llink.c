@@ -50,7 +50,8 @@ struct link *llink_check(lua_State *L, int idx, struct net **net)
 
 /* link:config{bw =, delay =, jitter =, loss =, ...}: changes the given
  * TCLink options on both ends, the others stay (as the CLI's 'set
- * link'); at once on a running link. */
+ * link'); at once on a running link.  'bw = false' (or "none") removes
+ * an option. */
 static int l_link_config(lua_State *L)
 {
 	struct link *link = llink_check(L, 1, NULL);
@@ -60,24 +61,9 @@ static int l_link_config(lua_State *L)
 	luaL_checktype(L, 2, LUA_TTABLE);
 	s[0] = *link_shaping(link, 0);
 	s[1] = *link_shaping(link, 1);
-	lua_pushnil(L);
-	while (lua_next(L, 2)) {
-		const char *text;
-
-		if (lua_type(L, -2) != LUA_TSTRING)
-			return luaL_error(L, "config: option names must be "
-					     "strings");
-		text = lopt_tostring(L, -1);
-		if (!text)
-			return luaL_error(L, "config: option '%s' must be a "
-					     "number or a string, not %s",
-					  lua_tostring(L, -2),
-					  luaL_typename(L, -1));
-		for (int e = 0; e < 2; e++)
-			if (shaping_set(&s[e], lua_tostring(L, -2), text, &err))
-				return luaL_error(L, "config: %s", err.msg);
-		lua_pop(L, 1);
-	}
+	for (int e = 0; e < 2; e++)
+		if (lopt_shaping(L, 2, "config", &s[e], &err))
+			return luaL_error(L, "config: %s", err.msg);
 	if (link_set_shaping(link, &s[0], &s[1], &err))
 		return luaL_error(L, "config: %s", err.msg);
 	return 0;
@@ -96,17 +82,20 @@ static int l_link_tostring(lua_State *L)
 	return 1;
 }
 
-/* __index: intf1, intf2 (interface names), node1, node2, then the
- * methods. */
+/* __index: intf1, intf2 (Intf objects; tostring() gives the name),
+ * node1, node2, then the methods. */
 static int l_link_index(lua_State *L)
 {
 	const char *key = lua_tostring(L, 2);
 
 	if (key && (!strcmp(key, "intf1") || !strcmp(key, "intf2"))) {
 		struct link *link = llink_check(L, 1, NULL);
+		struct node_intf *intf = key[4] == '1' ? link_intf1(link)
+						       : link_intf2(link);
 
-		lua_pushstring(L, key[4] == '1' ? link_intf1(link)->name
-						: link_intf2(link)->name);
+		lua_getiuservalue(L, 1, 1);
+		lnode_push(L, -1, intf->node);
+		lintf_push(L, -1, intf);
 		return 1;
 	}
 	if (key && (!strcmp(key, "node1") || !strcmp(key, "node2"))) {

@@ -12,6 +12,7 @@
 #include "link/shaping.h"
 #include "link/veth.h"
 #include "node/docker.h"
+#include "node/host.h"
 #include "node/node.h"
 #include "lua/lcnemu.h"
 
@@ -261,7 +262,8 @@ static int l_net_new(lua_State *L)
 	static const char *const keys[] = { "switch",	   "controller",
 					    "link",	   "ipBase",
 					    "autoSetMacs", "autoStaticArp",
-					    "topo",	   NULL };
+					    "topo",	   "host",
+					    NULL };
 	const struct net_opts *defaults = lcnemu_defaults(L);
 	struct net_opts o = { 0 };
 	struct emu_err err = { 0 };
@@ -305,6 +307,8 @@ static int l_net_new(lua_State *L)
 		o.ipbase = lua_tostring(L, -1);
 	o.auto_mac = lopt_bool(L, 1, "Net", "autoSetMacs", o.auto_mac);
 	o.auto_arp = lopt_bool(L, 1, "Net", "autoStaticArp", o.auto_arp);
+	if (lopt_string(L, 1, "Net", "host"))
+		o.host = lua_tostring(L, -1);
 	topo = lopt_string(L, 1, "Net", "topo");
 	net = net_create(&o, &err);
 	if (!net)
@@ -332,22 +336,124 @@ static int l_push_new_node(lua_State *L, struct node *node,
 	return 1;
 }
 
+/* Mininet's cores: "0-1", a core number or a list of them; NULL when
+ * absent.  The text stays on the stack. */
+static const char *l_cores(lua_State *L, int idx, const char *what)
+{
+	char buf[256];
+	size_t len = 0;
+	int t = lua_isnoneornil(L, idx) ? LUA_TNIL
+					 : lua_getfield(L, idx, "cores");
+
+	if (t == LUA_TNIL)
+		return NULL;
+	if (t == LUA_TSTRING || t == LUA_TNUMBER)
+		return lua_tostring(L, -1);
+	if (t != LUA_TTABLE)
+		luaL_error(L, "%s: option 'cores' must be \"0-1\", a number or "
+			      "a list of them",
+			   what);
+	buf[0] = '\0';
+	for (lua_Integer i = 1; lua_rawgeti(L, -1, i) != LUA_TNIL; i++) {
+		int isnum;
+		lua_Integer core = lua_tointegerx(L, -1, &isnum);
+
+		lua_pop(L, 1);
+		if (!isnum || core < 0 || len > sizeof(buf) - 24)
+			luaL_error(L, "%s: option 'cores' lists core numbers",
+				   what);
+		len += (size_t)snprintf(buf + len, sizeof(buf) - len, "%s%lld",
+					i > 1 ? "," : "", (long long)core);
+	}
+	lua_pop(L, 1);
+	lua_pushstring(L, buf);
+	return lua_tostring(L, -1);
+}
+
 static int l_net_add_host(lua_State *L)
 {
-	static const char *const keys[] = { "ip", "mac", "defaultRoute",
-					    NULL };
+	static const char *const keys[] = { "ip",    "mac",	  "defaultRoute",
+					    "cls",   "cpu",	  "sched",
+					    "period_us", "cores", NULL };
+	const char *w = "addHost", *cls, *sched;
 	struct net *net = lnet_check(L, 1);
 	const char *name = lopt_checkstring(L, 2);
 	struct net_host_opts ho = { 0 };
 	struct emu_err err = { 0 };
+	struct host_cpu cpu = { 0 };
+	bool limited;
 
-	lopt_check_keys(L, 3, "addHost", keys);
-	ho.ip = lopt_string(L, 3, "addHost", "ip");
-	ho.mac = lopt_string(L, 3, "addHost", "mac");
-	ho.default_route = lopt_string(L, 3, "addHost", "defaultRoute");
+	lopt_check_keys(L, 3, w, keys);
+	ho.ip = lopt_string(L, 3, w, "ip");
+	ho.mac = lopt_string(L, 3, w, "mac");
+	ho.default_route = lopt_string(L, 3, w, "defaultRoute");
+	/* Mininet's CPULimitedHost: cls, or any of its options. */
+	cls = lopt_string(L, 3, w, "cls");
+	if (cls && strcmp(cls, "CPULimitedHost") && strcmp(cls, "Host"))
+		return luaL_error(L, "%s: unknown cls '%s' (known: Host, "
+				     "CPULimitedHost)",
+				  w, cls);
+	sched = lopt_string(L, 3, w, "sched");
+	if (sched && strcmp(sched, "cfs") && strcmp(sched, "rt"))
+		return luaL_error(L, "%s: unknown sched '%s' (known: cfs, rt)",
+				  w, sched);
+	cpu.rt = sched && !strcmp(sched, "rt");
+	if (!lua_isnoneornil(L, 3) &&
+	    lua_getfield(L, 3, "cpu") != LUA_TNIL) {
+		cpu.cpu = luaL_checknumber(L, -1);
+		if (!(cpu.cpu > 0 && cpu.cpu <= 1) && cpu.cpu != -1)
+			return luaL_error(L, "%s: option 'cpu' must be a "
+					     "fraction of the machine in (0, "
+					     "1], or -1",
+					  w);
+	}
+	cpu.period_us = (unsigned int)lopt_integer(L, 3, w, "period_us",
+						   1000, 1000000, 0);
+	cpu.cores = l_cores(L, 3, w);
+	limited = (cls && !strcmp(cls, "CPULimitedHost")) || sched ||
+		  cpu.cpu || cpu.period_us || cpu.cores;
+	if (limited) {
+		cpu.limited = true;
+		ho.cpu = &cpu;
+	}
 	return l_push_new_node(L, net_add_host(net, name, &ho, &err), &err);
 }
 
+/* Mininet's addNAT([name[, {ip, subnet, connect}]]): 'connect' a switch
+ * (a node or a name) or false; a table alone is the options. */
+static int l_net_add_nat(lua_State *L)
+{
+	static const char *const keys[] = { "ip", "subnet", "connect",
+					    "inNamespace", NULL };
+	const char *w = "addNAT";
+	struct net *net = lnet_check(L, 1);
+	struct net_nat_opts no = { 0 };
+	struct emu_err err = { 0 };
+	const char *name = NULL;
+	int t;
+
+	if (lua_istable(L, 2)) {
+		lua_settop(L, 2);
+		lua_pushnil(L);
+		lua_insert(L, 2);
+	}
+	lua_settop(L, 3);
+	if (!lua_isnil(L, 2))
+		name = lopt_checkstring(L, 2);
+	lopt_check_keys(L, 3, w, keys);
+	no.ip = lopt_string(L, 3, w, "ip");
+	no.subnet = lopt_string(L, 3, w, "subnet");
+	if (lopt_bool(L, 3, w, "inNamespace", false))
+		return luaL_error(L, "%s: inNamespace = true is not supported: "
+				     "the NAT is in the machine's namespace",
+				  w);
+	t = lua_isnil(L, 3) ? LUA_TNIL : lua_getfield(L, 3, "connect");
+	if (t == LUA_TBOOLEAN)
+		no.no_connect = !lua_toboolean(L, -1);
+	else if (t != LUA_TNIL)
+		no.connect = l_node_arg(L, lua_gettop(L), w);
+	return l_push_new_node(L, net_add_nat(net, name, &no, &err), &err);
+}
 
 /* Containernet's port_bindings = {[80] = 8080, ["53/udp"] = 5353,
  * [443] = {"127.0.0.1", 8443}}: an array kept on the stack. */
@@ -710,6 +816,7 @@ static int l_net_start(lua_State *L)
 	struct net *net = lnet_check(L, 1);
 	struct emu_err err = { 0 };
 
+	lcnemu_draw_instead(L, net);	/* --graph: ends the script */
 	if (net_start(net, &err))
 		return lcnemu_raise(L, &err);
 	return 0;
@@ -768,6 +875,26 @@ static int l_net_ping(lua_State *L)
 	return l_ping(L, hosts, n, timeout);
 }
 
+/* net:waitConnected([timeout]): Mininet's; true once every switch is
+ * connected to its controllers and its flows are in place, false after
+ * 'timeout' seconds (nil: until NET_CONNECT_IDLE_MS pass with no switch
+ * getting ready, as start() waits) or before start. */
+static int l_net_wait_connected(lua_State *L)
+{
+	struct net *net = lnet_check(L, 1);
+	int ms = -1;
+
+	if (!lua_isnoneornil(L, 2)) {
+		lua_Number t = luaL_checknumber(L, 2);
+
+		luaL_argcheck(L, t >= 0 && t <= 3600, 2,
+			      "timeout out of range (0..3600 s)");
+		ms = (int)(t * 1000);
+	}
+	lua_pushboolean(L, net_wait_connected(net, ms));
+	return 1;
+}
+
 static int l_net_ping_all(lua_State *L)
 {
 	double timeout = l_timeout_arg(L, 2);
@@ -794,6 +921,35 @@ static int l_net_ping_pair(lua_State *L)
 /* net:iperf([{client, server}[, {l4Type =, udpBw =, seconds =}]]):
  * prints Mininet's lines, returns the server's and the client's rates in
  * bits/s. */
+/* net:runCpuLimitTest(cpu[, duration]): Mininet's; returns the list of
+ * percentages of the machine, host after host, second after second. */
+static int l_net_run_cpu_limit_test(lua_State *L)
+{
+	struct net *net = lnet_check(L, 1);
+	double cpu = luaL_checknumber(L, 2);
+	lua_Integer seconds = luaL_optinteger(L, 3, 5);
+	struct emu_err err = { 0 };
+	size_t cap;
+	double *pcts;
+	int n;
+
+	luaL_argcheck(L, cpu > 0 && cpu <= 1, 2, "a fraction in (0, 1]");
+	luaL_argcheck(L, seconds >= 1 && seconds <= 3600, 3,
+		      "1 to 3600 seconds");
+	cap = net_nodes(net, &cap) ? cap * (size_t)seconds : 0;
+	pcts = lua_newuserdatauv(L, (cap ? cap : 1) * sizeof(*pcts), 0);
+	n = net_run_cpu_limit_test(net, cpu, (unsigned int)seconds, pcts, cap,
+				   stdout, &err);
+	if (n < 0)
+		return luaL_error(L, "runCpuLimitTest: %s", err.msg);
+	lua_createtable(L, n, 0);
+	for (int i = 0; i < n; i++) {
+		lua_pushnumber(L, pcts[i]);
+		lua_rawseti(L, -2, i + 1);
+	}
+	return 1;
+}
+
 static int l_net_iperf(lua_State *L)
 {
 	static const char *const keys[] = { "l4Type", "udpBw", "seconds",
@@ -808,6 +964,9 @@ static int l_net_iperf(lua_State *L)
 	unsigned int seconds;
 	size_t n;
 
+	/* the list's array goes on the stack: after the options, not at 3
+	 * ({h1, h2} alone made it look like a bad options table) */
+	lua_settop(L, 3);
 	lopt_check_keys(L, 3, w, keys);
 	hosts = l_node_list(L, 2, w, &n);
 	if (hosts && n != 2)
@@ -1062,6 +1221,7 @@ void lnet_register(lua_State *L)
 	static const luaL_Reg methods[] = {
 		{ "addHost", l_net_add_host },
 		{ "addDocker", l_net_add_docker },
+		{ "addNAT", l_net_add_nat },
 		{ "addSwitch", l_net_add_switch },
 		{ "addController", l_net_add_controller },
 		{ "addLink", l_net_add_link },
@@ -1076,8 +1236,10 @@ void lnet_register(lua_State *L)
 		{ "stop", l_net_stop },
 		{ "ping", l_net_ping },
 		{ "pingAll", l_net_ping_all },
+		{ "waitConnected", l_net_wait_connected },
 		{ "pingPair", l_net_ping_pair },
 		{ "iperf", l_net_iperf },
+		{ "runCpuLimitTest", l_net_run_cpu_limit_test },
 		{ "CLI", l_net_cli },
 		{ "configLinkStatus", l_net_config_link_status },
 		{ "removeDocker", l_net_remove_docker },

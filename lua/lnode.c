@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +16,7 @@
 #include "emu/net.h"
 #include "emu/util.h"
 #include "node/docker.h"
+#include "node/host.h"
 #include "node/node.h"
 #include "lua/lcnemu.h"
 
@@ -93,6 +95,8 @@ static struct node_intf *l_intf_arg(lua_State *L, struct node *node, int arg,
 
 	if (lua_isnoneornil(L, arg))
 		return node->n_intfs ? node->intfs[0] : NULL;
+	if (luaL_testudata(L, arg, LINTF_META))
+		return lintf_check(L, arg, NULL);
 	name = lopt_checkstring(L, arg);
 	intf = node_find_intf(node, name);
 	if (!intf)
@@ -238,6 +242,22 @@ static int l_node_cmd(lua_State *L)
 	close(fd);
 	luaL_pushresult(&b);
 	lua_pushinteger(L, l_reap(L, pid));
+	return 2;
+}
+
+/* node:cmdPrint(...): Mininet's cmdPrint: cmd(...), its output printed
+ * as well as returned. */
+static int l_node_cmd_print(lua_State *L)
+{
+	size_t len;
+	const char *out;
+
+	lua_pushcfunction(L, l_node_cmd);
+	lua_insert(L, 1);
+	lua_call(L, lua_gettop(L) - 1, 2);
+	out = lua_tolstring(L, -2, &len);
+	fwrite(out, 1, len, stdout);
+	fflush(stdout);
 	return 2;
 }
 
@@ -460,6 +480,50 @@ static int l_node_mac(lua_State *L)
 	return 1;
 }
 
+/* node:setCPUFrac(f[, sched]): Mininet's CPULimitedHost.setCPUFrac. */
+static int l_node_set_cpu_frac(lua_State *L)
+{
+	struct node *node = lnode_check(L, 1, NULL);
+	double f = luaL_checknumber(L, 2);
+	const char *sched = lopt_optstring(L, 3, NULL);
+	struct emu_err err = { 0 };
+
+	if (host_set_cpu_frac(node, f, sched, &err))
+		return luaL_error(L, "setCPUFrac: %s", err.msg);
+	return 0;
+}
+
+/* node:setCPUs(cores): Mininet's setCPUs; "0-1", a core or a list. */
+static int l_node_set_cpus(lua_State *L)
+{
+	struct node *node = lnode_check(L, 1, NULL);
+	struct emu_err err = { 0 };
+	const char *cores;
+	char buf[256];
+
+	if (lua_istable(L, 2)) {
+		size_t len = 0;
+
+		buf[0] = '\0';
+		for (lua_Integer i = 1; lua_rawgeti(L, 2, i) != LUA_TNIL; i++) {
+			lua_Integer core = luaL_checkinteger(L, -1);
+
+			lua_pop(L, 1);
+			luaL_argcheck(L, core >= 0 && len < sizeof(buf) - 24,
+				      2, "core numbers expected");
+			len += (size_t)snprintf(buf + len, sizeof(buf) - len,
+						"%s%lld", i > 1 ? "," : "",
+						(long long)core);
+		}
+		cores = buf;
+	} else {
+		cores = lopt_checkstring(L, 2);
+	}
+	if (host_set_cpus(node, cores, &err))
+		return luaL_error(L, "setCPUs: %s", err.msg);
+	return 0;
+}
+
 /* node:setIP(ip[, prefixLen][, intf]): Mininet's setIP. */
 static int l_node_set_ip(lua_State *L)
 {
@@ -498,6 +562,38 @@ static int l_node_set_mac(lua_State *L)
 	if (net_set_mac(net, node, intf, mac, &err))
 		return luaL_error(L, "setMAC: %s", err.msg);
 	return 0;
+}
+
+/* node:setDefaultRoute(route): Mininet's: "via GW", "dev IFNAME", a bare
+ * gateway, or an interface (its name or Intf). */
+static int l_node_set_default_route(lua_State *L)
+{
+	struct net *net;
+	struct node *node = lnode_check(L, 1, &net);
+	struct emu_err err = { 0 };
+	const char *route;
+
+	if (luaL_testudata(L, 2, LINTF_META))
+		route = lintf_check(L, 2, NULL)->name;
+	else
+		route = lopt_checkstring(L, 2);
+	if (net_set_default_route(net, node, route, &err))
+		return luaL_error(L, "setDefaultRoute: %s", err.msg);
+	return 0;
+}
+
+/* node:intf([name]): Mininet's intf(): the Intf named, or the node's
+ * default (first) one; nil when it has none. */
+static int l_node_intf(lua_State *L)
+{
+	struct node *node = lnode_check(L, 1, NULL);
+	struct node_intf *intf = l_intf_arg(L, node, 2, "intf");
+
+	if (!intf)
+		lua_pushnil(L);
+	else
+		lintf_push(L, 1, intf);
+	return 1;
 }
 
 static int l_node_intfs(lua_State *L)
@@ -566,6 +662,134 @@ static int l_node_update_memory(lua_State *L)
 	return 0;
 }
 
+/* ---- Mininet's sendCmd, waitOutput, monitor ------------------------- */
+
+/* The registry's table of the commands sendCmd() started: Node userdata
+ * -> Popen (weak keys). */
+#define L_SENT_KEY "cnemu.sent"
+
+/* Pushes the Popen of the node at 1 that sendCmd() started, or nil. */
+static int l_sent_push(lua_State *L)
+{
+	if (lua_getfield(L, LUA_REGISTRYINDEX, L_SENT_KEY) != LUA_TTABLE) {
+		lua_pop(L, 1);
+		lua_newtable(L);
+		lua_createtable(L, 0, 1);
+		lua_pushliteral(L, "k");
+		lua_setfield(L, -2, "__mode");
+		lua_setmetatable(L, -2);
+		lua_pushvalue(L, -1);
+		lua_setfield(L, LUA_REGISTRYINDEX, L_SENT_KEY);
+	}
+	lua_pushvalue(L, 1);
+	lua_rawget(L, -2);
+	lua_remove(L, -2);
+	return lua_type(L, -1);
+}
+
+/* Sets (the value on top, popped) or clears (nil) the node's sent
+ * command. */
+static void l_sent_set(lua_State *L)
+{
+	l_sent_push(L);
+	lua_pop(L, 1);
+	lua_getfield(L, LUA_REGISTRYINDEX, L_SENT_KEY);
+	lua_pushvalue(L, 1);
+	lua_pushvalue(L, -3);
+	lua_rawset(L, -3);
+	lua_pop(L, 2);
+}
+
+/* The Popen sendCmd() started in the node at 1, left on the stack;
+ * raises when there is none. */
+static struct l_popen *l_sent_check(lua_State *L, const char *what)
+{
+	struct node *node = lnode_check(L, 1, NULL);
+
+	if (l_sent_push(L) == LUA_TNIL)
+		luaL_error(L, "%s: no command sent to '%s' (sendCmd first)",
+			   what, node_name(node));
+	return lua_touserdata(L, -1);
+}
+
+/* node:sendCmd(...): starts the command and returns at once; its output
+ * comes from monitor() and waitOutput(). */
+static int l_node_send_cmd(lua_State *L)
+{
+	struct node *node = lnode_check(L, 1, NULL);
+
+	if (l_sent_push(L) != LUA_TNIL)
+		return luaL_error(L, "sendCmd: '%s' is still waiting for the "
+				     "output of an earlier command "
+				     "(waitOutput first)",
+				  node_name(node));
+	lua_pop(L, 1);
+	l_node_popen(L);	/* the Popen on top */
+	l_sent_set(L);
+	return 0;
+}
+
+/* node:waitOutput(): the whole output of the sent command once it ended,
+ * and its exit status. */
+static int l_node_wait_output(lua_State *L)
+{
+	int top;
+
+	l_sent_check(L, "waitOutput");
+	top = lua_gettop(L);
+	lua_pushcfunction(L, l_popen_read);
+	lua_pushvalue(L, top);
+	lua_call(L, 1, 1);
+	lua_pushcfunction(L, l_popen_wait);
+	lua_pushvalue(L, top);
+	lua_call(L, 1, 1);
+	lua_pushnil(L);
+	l_sent_set(L);
+	return 2;
+}
+
+/* node:monitor([timeoutms]): what the sent command printed since, waiting
+ * up to 'timeoutms' (nil: until it prints or ends) for something; "" at
+ * the timeout.  Once its output ended, the command is reaped and the node
+ * may take the next sendCmd(). */
+static int l_node_monitor(lua_State *L)
+{
+	struct l_popen *p = l_sent_check(L, "monitor");
+	int timeout = lua_isnoneornil(L, 2) ? -1
+					    : (int)luaL_checkinteger(L, 2);
+	struct pollfd pfd;
+	ssize_t n;
+
+	if (!p->len && p->fd >= 0) {
+		pfd.fd = p->fd;
+		pfd.events = POLLIN;
+		while (poll(&pfd, 1, timeout) < 0) {
+			if (errno != EINTR || lcnemu_interrupted())
+				return luaL_error(L, "monitor: %s",
+						  lcnemu_interrupted()
+							  ? "interrupted"
+							  : strerror(errno));
+		}
+		if (pfd.revents) {
+			n = read(p->fd, p->buf, sizeof(p->buf));
+			if (n > 0) {
+				p->len = (size_t)n;
+			} else {
+				close(p->fd);
+				p->fd = -1;
+			}
+		}
+	}
+	lua_pushlstring(L, p->buf, p->len);
+	p->len = 0;
+	if (p->fd < 0) {	/* ended: reaped, the node is free again */
+		l_popen_finish(L, p, false);
+		lua_pushnil(L);
+		l_sent_set(L);
+	}
+	return 1;
+}
+
 /* ---- the metatables -------------------------------------------------- */
 
 static int l_node_tostring(lua_State *L)
@@ -611,6 +835,12 @@ static int l_node_index(lua_State *L)
 		}
 		return 1;
 	}
+	if (key && !strcmp(key, "waiting")) {
+		/* Mininet's: a sendCmd() whose output is not all taken */
+		lnode_check(L, 1, NULL);
+		lua_pushboolean(L, l_sent_push(L) != LUA_TNIL);
+		return 1;
+	}
 	if (key && !strcmp(key, "pid")) {
 		node = lnode_check(L, 1, NULL);
 		if (node->pid)
@@ -628,11 +858,20 @@ void lnode_register(lua_State *L)
 {
 	static const luaL_Reg methods[] = {
 		{ "cmd", l_node_cmd },
+		{ "cmdPrint", l_node_cmd_print },
+		{ "sendCmd", l_node_send_cmd },
+		{ "waitOutput", l_node_wait_output },
+		{ "monitor", l_node_monitor },
 		{ "popen", l_node_popen },
 		{ "IP", l_node_ip },
 		{ "MAC", l_node_mac },
 		{ "setIP", l_node_set_ip },
 		{ "setMAC", l_node_set_mac },
+		{ "intf", l_node_intf },
+		{ "setDefaultRoute", l_node_set_default_route },
+		{ "defaultIntf", l_node_intf },
+		{ "setCPUFrac", l_node_set_cpu_frac },
+		{ "setCPUs", l_node_set_cpus },
 		{ "intfs", l_node_intfs },
 		{ "intfNames", l_node_intfs },
 		{ "updateCpuLimit", l_node_update_cpu },

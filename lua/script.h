@@ -13,6 +13,8 @@
 #ifndef LUA_SCRIPT_H
 #define LUA_SCRIPT_H
 
+#include <stdbool.h>
+
 struct emu_err;
 struct net;
 struct net_opts;
@@ -51,5 +53,20 @@ void script_set_net(struct script *s, struct net *net);
  * an expression's values are printed.  Returns 0 or -EINVAL with 'err'
  * set to Lua's message. */
 int script_cli_hook(void *aux, const char *code, struct emu_err *err);
+
+/* --graph with a script: from now on net:start() draws its Net to 'path'
+ * (copied; NULL: starts again) and ends the script with status 0,
+ * starting nothing; script_has_drawn() then says so. */
+void script_set_draw(struct script *s, const char *path);
+bool script_has_drawn(const struct script *s);
+
+/* --custom: runs the file 'path', which defines a global table 'topos' of
+ * functions, and when the name of 'spec' ("mytopo,3,k=2") is one of them,
+ * calls it to describe its topology into 'net' (borrowed as with
+ * script_set_net()) as topos.mytopo(net, 3, {k = 2}).  Returns 1 when it
+ * did, 0 when 'spec' names none of them (a built-in one, then), or a
+ * negative errno with 'err' set (Lua's file:line message). */
+int script_build_topo(struct script *s, const char *path, const char *spec,
+		      struct net *net, struct emu_err *err);
 
 #endif

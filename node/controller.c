@@ -1,10 +1,17 @@
 #include "node/controller.h"
 
 #include <arpa/inet.h>
+#include <libmnl/libmnl.h>
+#include <linux/inet_diag.h>
+#include <linux/sock_diag.h>
+#include <linux/tcp.h>
+#include <dirent.h>
+#include <inttypes.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <netinet/in.h>
+#include <stddef.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdio.h>
@@ -12,22 +19,22 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "emu/err.h"
 #include "emu/log.h"
 #include "emu/net.h"
+#include "emu/proc.h"
 #include "emu/util.h"
 #include "node/node.h"
+#include "node/ovs.h"
 
 EMU_LOG_MODULE(controller);
 
-/* How long start waits for a controller to listen or answer. */
+/* How long start waits for a local controller to listen. */
 #define CONTROLLER_START_MS 5000
-#define CONTROLLER_REMOTE_MS 3000
-/* How many ports after CONTROLLER_PORT a local controller may take. */
-#define CONTROLLER_PORT_TRIES 100
 
 enum controller_kind { CONTROLLER_BUILTIN, CONTROLLER_OVSC, CONTROLLER_REMOTE,
 		       CONTROLLER_NONE };
@@ -36,12 +43,22 @@ struct controller {
 	struct node node;
 	enum controller_kind kind;
 	bool learning;		/* builtin: learning mode, else topo */
-	char ip[INET_ADDRSTRLEN];	/* listen (local) or remote address */
-	int port;		/* asked for; 0: CONTROLLER_PORT or the next
-				   free one */
-	char *target;		/* "tcp:127.0.0.1:6653" once started */
+	bool tcp;		/* local: ip or port given, so a TCP listener
+				   there too */
+	char ip[INET_ADDRSTRLEN];	/* remote address; local: where the TCP
+					   listener is */
+	int port;		/* asked for; 0: CONTROLLER_PORT */
+	char *target;		/* what switches connect to, once started */
 	char *pid_file;		/* "<run dir>/<name>.pid"; local kinds */
+	char *proc_file;	/* "<run dir>/<name>.proc": its identity
+				   (pid, start time, executable), by which
+				   'cnemu -c' ends it */
 	char *topo_file;	/* "<run dir>/<name>.topo"; topo mode */
+	char *status_file;	/* "<run dir>/<name>.ready"; builtin */
+	char *sock;		/* "<run dir>/<name>.sock"; local kinds */
+	char *sock_link;	/* "<OVS run dir>/<tag>-<name>.sock" -> sock */
+	char *unixctl;		/* "<run dir>/<name>.ctl"; ovsc's control
+				   socket, kept out of OVS's run directory */
 	pid_t pid;		/* the local process; 0: none */
 };
 
@@ -105,6 +122,7 @@ static int controller_apply_opts(struct controller *c,
 				   "an IPv4 address",
 				   o->ip);
 	snprintf(c->ip, sizeof(c->ip), "%s", o->ip ? o->ip : "127.0.0.1");
+	c->tcp = c->kind != CONTROLLER_REMOTE && (o->ip || o->port);
 	if (o->port < 0 || o->port > 65535)
 		return emu_err_set(err, -ERANGE,
 				   "invalid controller port %d (1 to 65535)",
@@ -186,50 +204,17 @@ static char *controller_builtin_path(void)
 	return xstrdup("cnemu-controller");
 }
 
-static void controller_sockaddr(const char *ip, int port,
-				struct sockaddr_in *sa)
+/* True when something accepts connections at the unix socket 'path'. */
+static bool controller_unix_answers(const char *path)
 {
-	memset(sa, 0, sizeof(*sa));
-	sa->sin_family = AF_INET;
-	sa->sin_port = htons((uint16_t)port);
-	inet_pton(AF_INET, ip, &sa->sin_addr);
-}
-
-/* True when nothing listens on 'ip':'port' (a bind would work). */
-static bool controller_port_free(const char *ip, int port)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
-	struct sockaddr_in sa;
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	bool ok;
 
 	if (fd < 0)
-		return true;	/* let the controller find out */
-	controller_sockaddr(ip, port, &sa);
-	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-	ok = bind(fd, (struct sockaddr *)&sa, sizeof(sa)) == 0;
-	close(fd);
-	return ok;
-}
-
-/* Tries once to connect to 'ip':'port' within 'timeout_ms'. */
-static bool controller_answers(const char *ip, int port, int timeout_ms)
-{
-	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
-			0);
-	struct pollfd pfd = { .fd = fd, .events = POLLOUT };
-	struct sockaddr_in sa;
-	socklen_t len = sizeof(int);
-	int soerr = -1;
-	bool ok = false;
-
-	if (fd < 0)
 		return false;
-	controller_sockaddr(ip, port, &sa);
-	if (!connect(fd, (struct sockaddr *)&sa, sizeof(sa)))
-		ok = true;
-	else if (errno == EINPROGRESS && poll(&pfd, 1, timeout_ms) == 1 &&
-		 !getsockopt(fd, SOL_SOCKET, SO_ERROR, &soerr, &len))
-		ok = soerr == 0;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	ok = !connect(fd, (struct sockaddr *)&sa, sizeof(sa));
 	close(fd);
 	return ok;
 }
@@ -290,41 +275,32 @@ static int controller_write_pid_file(const char *path, pid_t pid,
 	return 0;
 }
 
-static void controller_remove_files(struct controller *c)
+/* Removes 'path' and its "<path>.tmp" if 'path' is set. */
+static void controller_unlink(const char *path)
 {
 	char tmp[PATH_MAX];
 
-	if (c->pid_file)
-		unlink(c->pid_file);
-	if (c->topo_file) {
-		unlink(c->topo_file);
-		snprintf(tmp, sizeof(tmp), "%s.tmp", c->topo_file);
-		unlink(tmp);
-	}
+	if (!path)
+		return;
+	unlink(path);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	unlink(tmp);
 }
 
-/* Picks the port of a local controller. */
-static int controller_pick_port(struct controller *c, struct emu_err *err)
+static void controller_remove_files(struct controller *c)
 {
-	if (c->port) {
-		if (!controller_port_free(c->ip, c->port))
-			return emu_err_set(err, -EADDRINUSE,
-					   "port %d of %s is taken", c->port,
-					   c->ip);
-		return c->port;
-	}
-	for (int p = CONTROLLER_PORT;
-	     p < CONTROLLER_PORT + CONTROLLER_PORT_TRIES; p++)
-		if (controller_port_free(c->ip, p))
-			return p;
-	return emu_err_set(err, -EADDRINUSE,
-			   "no free port from %d to %d on %s", CONTROLLER_PORT,
-			   CONTROLLER_PORT + CONTROLLER_PORT_TRIES - 1, c->ip);
+	controller_unlink(c->pid_file);
+	controller_unlink(c->proc_file);
+	controller_unlink(c->topo_file);
+	controller_unlink(c->status_file);
+	controller_unlink(c->sock_link);
+	controller_unlink(c->sock);
+	controller_unlink(c->unixctl);
 }
 
 /* Waits until the local controller listens: the builtin writes its pid
  * file once it does, ovs-testcontroller accepts a connection. */
-static int controller_wait_listening(struct controller *c, int port,
+static int controller_wait_listening(struct controller *c,
 				     struct emu_err *err)
 {
 	unsigned long long deadline = now_us() + CONTROLLER_START_MS * 1000ULL;
@@ -336,35 +312,73 @@ static int controller_wait_listening(struct controller *c, int port,
 					   "it exited at start (%s)", how);
 		if (c->kind == CONTROLLER_BUILTIN
 			    ? controller_pid_file_is(c->pid_file, c->pid)
-			    : controller_answers(c->ip, port, 100))
+			    : controller_unix_answers(c->sock))
 			return 0;
 		if (now_us() > deadline)
 			return emu_err_set(err, -ETIMEDOUT,
-					   "it does not listen on %s:%d after "
+					   "it does not listen on '%s' after "
 					   "%d s",
-					   c->ip, port,
-					   CONTROLLER_START_MS / 1000);
+					   c->sock, CONTROLLER_START_MS / 1000);
 		usleep(10000);
 	}
+}
+
+/* Sets the run's paths of local controller 'c' up. */
+static void controller_set_paths(struct controller *c)
+{
+	const char *dir = net_run_dir(c->node.net);
+
+	free(c->pid_file);
+	c->pid_file = xasprintf("%s/%s.pid", dir, c->node.name);
+	free(c->sock);
+	c->sock = xasprintf("%s/%s.sock", dir, c->node.name);
+	free(c->sock_link);
+	c->sock_link = xasprintf("%s/%s-%s.sock", ovs_switch_rundir(),
+				 net_run_tag(c->node.net), c->node.name);
+	if (c->kind == CONTROLLER_BUILTIN) {
+		free(c->status_file);
+		c->status_file = xasprintf("%s/%s.ready", dir, c->node.name);
+	}
+	if (c->kind == CONTROLLER_OVSC) {
+		free(c->unixctl);
+		c->unixctl = xasprintf("%s/%s.ctl", dir, c->node.name);
+	}
+	if (c->kind == CONTROLLER_BUILTIN && !c->learning) {
+		free(c->topo_file);
+		c->topo_file = xasprintf("%s/%s.topo", dir, c->node.name);
+	}
+	controller_remove_files(c);
+}
+
+/* The switches reach the socket of 'c' under OVS's run directory (OVS
+ * connects to no unix socket elsewhere): a link to the one in the run
+ * directory, which only root may use. */
+static int controller_expose_socket(struct controller *c, struct emu_err *err)
+{
+	if (chmod(c->sock, 0600) < 0)
+		return emu_err_set(err, -errno, "cannot restrict '%s': %s",
+				   c->sock, strerror(errno));
+	if (symlink(c->sock, c->sock_link) < 0)
+		return emu_err_set(err, -errno, "cannot link '%s' to '%s': %s",
+				   c->sock_link, c->sock, strerror(errno));
+	free(c->target);
+	c->target = xasprintf("unix:%s", c->sock_link);
+	return 0;
 }
 
 static int controller_start_local(struct controller *c, struct emu_err *err)
 {
 	struct node_exec_opts eo = { -1, -1, -1, true, false, false };
-	const char *dir = net_run_dir(c->node.net);
-	char listen[64], port_s[16], *exe = NULL;
-	char *argv[10];
-	int port, ret, k = 0;
+	char *listen = NULL, *tcp = NULL, *exe = NULL, *unixctl = NULL;
+	char *argv[16];
+	int ret = 0, k = 0;
 	pid_t pid;
 
-	port = controller_pick_port(c, err);
-	if (port < 0)
-		return port;
-	snprintf(listen, sizeof(listen), "ptcp:%d:%s", port, c->ip);
-	snprintf(port_s, sizeof(port_s), "%d", port);
-	free(c->pid_file);
-	c->pid_file = xasprintf("%s/%s.pid", dir, c->node.name);
-	unlink(c->pid_file);
+	controller_set_paths(c);
+	listen = xasprintf("punix:%s", c->sock);
+	if (c->tcp)
+		tcp = xasprintf("ptcp:%d:%s",
+				c->port ? c->port : CONTROLLER_PORT, c->ip);
 	if (c->kind == CONTROLLER_BUILTIN) {
 		exe = controller_builtin_path();
 		argv[k++] = exe;
@@ -372,12 +386,15 @@ static int controller_start_local(struct controller *c, struct emu_err *err)
 		argv[k++] = c->learning ? "learning" : "topo";
 		argv[k++] = "--listen";
 		argv[k++] = listen;
+		if (tcp) {
+			argv[k++] = "--listen";
+			argv[k++] = tcp;
+		}
 		argv[k++] = "--pidfile";
 		argv[k++] = c->pid_file;
-		if (!c->learning) {
-			free(c->topo_file);
-			c->topo_file = xasprintf("%s/%s.topo", dir,
-						 c->node.name);
+		argv[k++] = "--status-file";
+		argv[k++] = c->status_file;
+		if (c->topo_file) {
 			ret = net_write_topology(c->node.net, &c->node,
 						 c->topo_file, err);
 			if (ret)
@@ -387,8 +404,12 @@ static int controller_start_local(struct controller *c, struct emu_err *err)
 		}
 		eo.stderr_fd = 2;	/* its warnings are the user's */
 	} else {
+		unixctl = xasprintf("--unixctl=%s", c->unixctl);
 		argv[k++] = "ovs-testcontroller";
+		argv[k++] = unixctl;
 		argv[k++] = listen;
+		if (tcp)
+			argv[k++] = tcp;
 	}
 	argv[k] = NULL;
 	pid = node_spawn(&c->node, argv, &eo, err);
@@ -403,38 +424,37 @@ static int controller_start_local(struct controller *c, struct emu_err *err)
 		if (ret)
 			goto out;
 	}
-	ret = controller_wait_listening(c, port, err);
+	ret = controller_wait_listening(c, err);
 	if (ret)
 		goto out;
-	free(c->target);
-	c->target = xasprintf("tcp:%s:%d",
-			      strcmp(c->ip, "0.0.0.0") ? c->ip : "127.0.0.1",
-			      port);
-	log_dbg("'%s': pid %d listening on %s", c->node.name, (int)pid,
-		listen);
+	/* Once it listens it has exec'd: its identity is the program's.
+	 * Before, it dies with cnemu (PR_SET_PDEATHSIG). */
+	free(c->proc_file);
+	c->proc_file = xasprintf("%s/%s.proc", net_run_dir(c->node.net),
+				 c->node.name);
+	ret = proc_id_save(c->proc_file, pid, err);
+	if (!ret)
+		ret = controller_expose_socket(c, err);
+	if (!ret)
+		log_dbg("'%s': pid %d listening on %s%s%s", c->node.name,
+			(int)pid, listen, tcp ? " and " : "", tcp ? tcp : "");
 out:
+	free(listen);
+	free(tcp);
+	free(unixctl);
 	free(exe);
 	return ret;
 }
 
-static int controller_start_remote(struct controller *c, struct emu_err *err)
+/* A remote controller is not waited for here: whether it answers shows
+ * when its switches connect (net_wait_connected()), and one that never
+ * does is a warning there, as Mininet's. */
+static void controller_start_remote(struct controller *c)
 {
-	unsigned long long deadline = now_us() +
-				      CONTROLLER_REMOTE_MS * 1000ULL;
-	int port = c->port ? c->port : CONTROLLER_PORT;
-
-	while (!controller_answers(c->ip, port, 200)) {
-		if (now_us() > deadline)
-			return emu_err_set(err, -EHOSTUNREACH,
-					   "controller '%s' at %s:%d does not "
-					   "answer",
-					   c->node.name, c->ip, port);
-		usleep(50000);
-	}
 	free(c->target);
-	c->target = xasprintf("tcp:%s:%d", c->ip, port);
+	c->target = xasprintf("tcp:%s:%d", c->ip,
+			      c->port ? c->port : CONTROLLER_PORT);
 	c->node.running = true;
-	return 0;
 }
 
 static int controller_start(struct node **nodes, size_t n,
@@ -454,7 +474,7 @@ static int controller_start(struct node **nodes, size_t n,
 					       c->node.name);
 			break;
 		case CONTROLLER_REMOTE:
-			ret = controller_start_remote(c, err);
+			controller_start_remote(c);
 			break;
 		case CONTROLLER_NONE:
 			c->node.running = true;
@@ -504,7 +524,12 @@ static void controller_free(struct node *node)
 
 	free(c->target);
 	free(c->pid_file);
+	free(c->proc_file);
 	free(c->topo_file);
+	free(c->status_file);
+	free(c->sock);
+	free(c->sock_link);
+	free(c->unixctl);
 	free(c);
 }
 
@@ -562,6 +587,178 @@ int controller_reload(struct node *node, struct emu_err *err)
 				   "cannot signal controller '%s': %s",
 				   node->name, strerror(errno));
 	return 0;
+}
+
+static int controller_cmp_dpid(const void *a, const void *b)
+{
+	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The builtin: how many of 'dpids' its status file names (the switches
+ * whose flows are in place, barrier answered). */
+static size_t controller_count_synced(const struct controller *c,
+				      const uint64_t *dpids, size_t n)
+{
+	FILE *f = fopen(c->status_file, "r");
+	uint64_t *got = NULL, v;
+	size_t n_got = 0, cap = 0, ready = 0;
+
+	if (!f)
+		return 0;
+	while (fscanf(f, "%" SCNx64, &v) == 1) {
+		xgrow((void **)&got, &cap, n_got + 1, sizeof(*got));
+		got[n_got++] = v;
+	}
+	fclose(f);
+	qsort(got, n_got, sizeof(*got), controller_cmp_dpid);
+	for (size_t i = 0; i < n; i++)
+		ready += n_got && bsearch(&dpids[i], got, n_got, sizeof(*got),
+					  controller_cmp_dpid);
+	free(got);
+	return ready;
+}
+
+/* ovs-testcontroller: how many connections it accepted on its socket
+ * (an accepted unix socket carries the listener's path, state 03). */
+static size_t controller_count_unix(const struct controller *c)
+{
+	FILE *f = fopen("/proc/net/unix", "r");
+	char line[PATH_MAX + 128], path[PATH_MAX];
+	unsigned int st;
+	size_t n = 0;
+
+	if (!f)
+		return 0;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "%*s %*s %*s %*s %*s %x %*s %4095s", &st,
+			   path) == 2 &&
+		    st == 3 && !strcmp(path, c->sock))
+			n++;
+	fclose(f);
+	return n;
+}
+
+/* Counts in 'aux' (struct controller_tcp_count) the established TCP
+ * connections of a sock_diag answer to the remote address whose peer
+ * has sent something: an OpenFlow controller says HELLO first, a proxy
+ * or firewall that only accepts says nothing. */
+struct controller_tcp_count {
+	struct in_addr addr;
+	uint16_t port;
+	size_t n;
+};
+
+static int controller_tcp_cb(const struct nlmsghdr *nlh, void *aux)
+{
+	struct controller_tcp_count *cnt = aux;
+	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
+	const struct nlattr *attr;
+
+	if (m->id.idiag_dst[0] != cnt->addr.s_addr ||
+	    ntohs(m->id.idiag_dport) != cnt->port)
+		return MNL_CB_OK;
+	mnl_attr_for_each(attr, nlh, sizeof(*m)) {
+		const struct tcp_info *ti = mnl_attr_get_payload(attr);
+
+		if (mnl_attr_get_type(attr) == INET_DIAG_INFO &&
+		    mnl_attr_get_payload_len(attr) >=
+			    offsetof(struct tcp_info, tcpi_bytes_received) +
+				    sizeof(ti->tcpi_bytes_received) &&
+		    ti->tcpi_bytes_received > 0)
+			cnt->n++;
+	}
+	return MNL_CB_OK;
+}
+
+/* A remote controller: how many TCP connections to it are established
+ * from this machine's namespace (OVS's, as nothing else talks to it) and
+ * heard from. */
+static size_t controller_count_tcp(const struct controller *c)
+{
+	char buf[MNL_SOCKET_BUFFER_SIZE];
+	struct controller_tcp_count cnt = {
+		.port = (uint16_t)(c->port ? c->port : CONTROLLER_PORT),
+	};
+	struct mnl_socket *nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	struct inet_diag_req_v2 *req;
+	struct nlmsghdr *nlh;
+	unsigned int seq = (unsigned int)now_us();
+	int ret;
+
+	if (!nl)
+		return 0;
+	inet_pton(AF_INET, c->ip, &cnt.addr);
+	nlh = mnl_nlmsg_put_header(buf);
+	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	nlh->nlmsg_seq = seq;
+	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
+	req->sdiag_family = AF_INET;
+	req->sdiag_protocol = IPPROTO_TCP;
+	req->idiag_states = 1 << 1;	/* TCP_ESTABLISHED */
+	req->idiag_ext = 1 << (INET_DIAG_INFO - 1);
+	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
+		goto out;
+	while ((ret = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
+		ret = mnl_cb_run(buf, (size_t)ret, seq,
+				 mnl_socket_get_portid(nl), controller_tcp_cb,
+				 &cnt);
+		if (ret <= MNL_CB_STOP)
+			break;
+	}
+out:
+	mnl_socket_close(nl);
+	return cnt.n;
+}
+
+size_t controller_count_ready(const struct node *node, const uint64_t *dpids,
+			      size_t n)
+{
+	const struct controller *c = controller_of(node);
+	size_t got;
+
+	if (!node->running)
+		return 0;
+	switch (c->kind) {
+	case CONTROLLER_BUILTIN:
+		return controller_count_synced(c, dpids, n);
+	case CONTROLLER_OVSC:
+		got = controller_count_unix(c);
+		break;
+	case CONTROLLER_REMOTE:
+		got = controller_count_tcp(c);
+		break;
+	default:
+		got = n;
+		break;
+	}
+	return got < n ? got : n;
+}
+
+void controller_remove_leftovers(const char *tag)
+{
+	const char *dir_path = ovs_switch_rundir();
+	size_t len = strlen(tag);
+	DIR *dir = opendir(dir_path);
+	struct dirent *de;
+	struct stat st;
+	char path[PATH_MAX];
+
+	if (!dir)
+		return;
+	while ((de = readdir(dir))) {
+		size_t n = strlen(de->d_name);
+
+		if (strncmp(de->d_name, tag, len) || de->d_name[len] != '-' ||
+		    n < 5 || strcmp(de->d_name + n - 5, ".sock"))
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir_path, de->d_name);
+		if (!lstat(path, &st) && S_ISLNK(st.st_mode))
+			unlink(path);
+	}
+	closedir(dir);
 }
 
 bool controller_check(struct node *node)

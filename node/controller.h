@@ -9,19 +9,29 @@
  * too.
  *
  * controller_create() makes the node only; the Net starts controllers
- * before any switch.  A local controller runs in the root namespace,
- * listens on 127.0.0.1 at its port (6653, or the next free one when none
- * was asked for), has its pid file "<name>.pid" in the run directory (so
- * that 'cnemu -c' ends it after a crash) and, in topo mode, reads the
+ * before any switch.  A local controller runs in the root namespace and
+ * listens on the unix socket "<name>.sock" of the run directory, which
+ * only root may use, so that no other user of the machine can pose as a
+ * switch; OVS, which connects to unix sockets in its own run directory
+ * only, reaches it through the link "<OVS run dir>/<tag>-<name>.sock".
+ * With 'ip' or 'port' given it listens there on TCP too (the builtin
+ * trusts no TCP connection with a switch of its topology).  It has its
+ * pid file "<name>.pid" and its identity "<name>.proc" (pid, start time,
+ * executable: 'cnemu -c' ends it after a crash by it, never by the pid
+ * alone) in the run directory; the builtin keeps in "<name>.ready" the dpids of the
+ * switches whose flows are in place and, in topo mode, reads the
  * topology file "<name>.topo" there, which the Net writes before start
  * (net_write_topology()) and rewrites when links change
- * (controller_reload()).  Start returns once the controller listens (or
- * answers, for remote ones); stop ends the process and removes its
- * files. */
+ * (controller_reload()).  Start returns once the controller listens; a
+ * remote one is only named as the switches' target (whether it answers
+ * shows in controller_count_ready()).  Stop ends the process and removes
+ * its files. */
 #ifndef NODE_CONTROLLER_H
 #define NODE_CONTROLLER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 struct emu_err;
 struct net;
@@ -44,8 +54,9 @@ struct node *controller_create(struct net *net, const char *name,
 int controller_parse(const char *spec, struct net_controller_opts *opts,
 		     char **buf, struct emu_err *err);
 
-/* The target switches connect to ("tcp:127.0.0.1:6653"), known once the
- * controller started; NULL for "none" or before start. */
+/* The target switches connect to ("unix:/var/run/openvswitch/cn12-c0.sock",
+ * "tcp:10.0.0.5:6653"), known once the controller started; NULL for
+ * "none" or before start. */
 const char *controller_target(const struct node *node);
 
 /* The topology file the controller reads (topo mode of builtin), NULL
@@ -55,6 +66,17 @@ const char *controller_topo_file(const struct node *node);
 /* Tells a running controller to read its topology file again (SIGHUP);
  * does nothing for those that read none. */
 int controller_reload(struct node *node, struct emu_err *err);
+
+/* How many of the 'n' switches 'dpids' (sorted) are ready under the
+ * controller 'node': for the builtin, those whose flows are in place (a
+ * barrier answered, as its status file says); for ovsc and remote ones,
+ * as many as it has switch connections; all for "none". */
+size_t controller_count_ready(const struct node *node, const uint64_t *dpids,
+			      size_t n);
+
+/* Removes what local controllers of the run 'tag' left outside its run
+ * directory (the links to their sockets); for cleanup after a crash. */
+void controller_remove_leftovers(const char *tag);
 
 /* Checks that the process of a running local controller lives.  When it
  * died: warns once (with how it ended), removes its files, marks the node

@@ -279,18 +279,23 @@ static int fill_spec(const struct docker_opts *o, const char *node_name,
 	st->binds[n] = st->init_bind;
 	st->label_run = xasprintf("cnemu.run=%s", run_tag);
 	st->label_node = xasprintf("cnemu.node=%s", node_name);
-	st->labels = xcalloc(o->n_labels + 2, sizeof(*st->labels));
+	st->labels = xcalloc(o->n_labels + 3, sizeof(*st->labels));
 	st->labels[0] = st->label_run;
 	st->labels[1] = st->label_node;
 	for (n = 0; n < o->n_labels; n++) {
 		if (str_starts_with(o->labels[n], "cnemu.run=") ||
-		    str_starts_with(o->labels[n], "cnemu.node="))
+		    str_starts_with(o->labels[n], "cnemu.node=") ||
+		    str_starts_with(o->labels[n], DOCKER_LABEL_KEEP "="))
 			return emu_err_set(err, -EINVAL,
-					   "invalid label '%s': cnemu.run and "
-					   "cnemu.node are cnemu's own",
+					   "invalid label '%s': cnemu.run, "
+					   "cnemu.node and " DOCKER_LABEL_KEEP
+					   " are cnemu's own",
 					   o->labels[n]);
 		st->labels[n + 2] = o->labels[n];
 	}
+	/* Says to every later 'cnemu -c' that the user keeps it. */
+	if (o->keep)
+		st->labels[n++ + 2] = DOCKER_LABEL_KEEP "=true";
 
 	spec->name = container_name;
 	spec->image = o->dimage;
@@ -302,7 +307,7 @@ static int fill_spec(const struct docker_opts *o, const char *node_name,
 	spec->env = o->environment;
 	spec->n_env = o->n_environment;
 	spec->labels = st->labels;
-	spec->n_labels = o->n_labels + 2;
+	spec->n_labels = o->n_labels + 2 + (o->keep ? 1 : 0);
 	/* A shell as the command stays up on its terminal (Containernet). */
 	spec->tty = true;
 	spec->open_stdin = true;
@@ -1095,22 +1100,42 @@ int docker_update_memory(struct node *node, long long mem_limit,
 
 /* Cleanup */
 
-static int remove_one(struct docker_api *api, size_t i, void *aux,
-		      struct emu_err *err)
-{
-	struct docker_api_entry **victims = aux;
+/* What cleanup does to one container. */
+struct cleanup_job {
+	struct docker_api_entry *entry;
+	bool remove;		/* else stop it: kept */
+};
 
-	return docker_api_remove(api, victims[i]->id, true, true, err);
+static int cleanup_one(struct docker_api *api, size_t i, void *aux,
+		       struct emu_err *err)
+{
+	struct cleanup_job *job = &((struct cleanup_job *)aux)[i];
+
+	if (job->remove)
+		return docker_api_remove(api, job->entry->id, true, true, err);
+	if (job->entry->state && !strcmp(job->entry->state, "running"))
+		return docker_api_stop(api, job->entry->id, 1, err);
+	return 0;
+}
+
+/* True when 'entry' carries DOCKER_LABEL_KEEP=true. */
+static bool entry_is_kept(const struct docker_api_entry *entry)
+{
+	const char *keep = docker_api_entry_label(entry, DOCKER_LABEL_KEEP);
+
+	return keep && !strcmp(keep, "true");
 }
 
 int docker_cleanup(const char *run_tag,
 		   bool (*is_dead)(const char *tag, void *aux), void *aux,
-		   struct emu_err *err)
+		   enum docker_cleanup_flags flags, FILE *out,
+		   struct docker_cleanup_counts *counts, struct emu_err *err)
 {
-	struct docker_api_entry *entries = NULL, **victims;
+	struct docker_api_entry *entries = NULL;
+	struct cleanup_job *jobs;
 	struct emu_err *errs;
 	struct docker_api *api;
-	size_t n = 0, n_victims = 0;
+	size_t n = 0, n_jobs = 0;
 	char *filter;
 	int ret, removed = 0;
 
@@ -1125,7 +1150,7 @@ int docker_cleanup(const char *run_tag,
 		docker_api_close(api);
 		return ret;
 	}
-	victims = xcalloc(n + 1, sizeof(*victims));
+	jobs = xcalloc(n + 1, sizeof(*jobs));
 	errs = xcalloc(n + 1, sizeof(*errs));
 	for (size_t i = 0; i < n; i++) {
 		const char *tag = docker_api_entry_label(&entries[i],
@@ -1137,11 +1162,16 @@ int docker_cleanup(const char *run_tag,
 		if (run_tag ? strcmp(tag, run_tag)
 			    : (is_dead && !is_dead(tag, aux)))
 			continue;
-		victims[n_victims++] = &entries[i];
+		jobs[n_jobs].entry = &entries[i];
+		jobs[n_jobs++].remove = !entry_is_kept(&entries[i]) ||
+					(flags & DOCKER_CLEANUP_KEPT);
 	}
-	docker_api_run_parallel(api, n_victims, 0, remove_one, victims, errs,
+	docker_api_run_parallel(api, n_jobs, 0, cleanup_one, jobs, errs,
 				NULL);
-	for (size_t i = 0; i < n_victims; i++) {
+	for (size_t i = 0; i < n_jobs; i++) {
+		struct docker_api_entry *e = jobs[i].entry;
+		bool kept = entry_is_kept(e);
+
 		if (errs[i].code) {
 			log_warn("%s", errs[i].msg);
 			if (!ret)
@@ -1149,12 +1179,25 @@ int docker_cleanup(const char *run_tag,
 						  errs[i].msg);
 			continue;
 		}
-		log_info("removed container %s of run %s", victims[i]->name,
-			 docker_api_entry_label(victims[i], "cnemu.run"));
+		if (!jobs[i].remove) {
+			if (counts)
+				counts->kept++;
+			if (out)
+				fprintf(out, "*** Kept container %s "
+					     "(keep = true)\n", e->name);
+			continue;
+		}
+		if (out && kept)
+			fprintf(out, "*** Removed kept container %s and its "
+				     "volumes\n", e->name);
+		log_info("removed container %s of run %s", e->name,
+			 docker_api_entry_label(e, "cnemu.run"));
 		removed++;
 	}
+	if (counts)
+		counts->removed += (unsigned int)removed;
 	free(errs);
-	free(victims);
+	free(jobs);
 	docker_api_entries_free(entries, n);
 	docker_api_close(api);
 	return ret ? ret : removed;

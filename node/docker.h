@@ -14,7 +14,8 @@
  * are up and addressed.  Without 'dcmd' the image's command runs with a
  * TTY and stdin open, so that a shell stays up (Containernet's way);
  * /bin/sh when the image has no command.  Stop removes the container
- * (only stops it with 'keep').  Commands run in the container through
+ * (only stops it with 'keep', labelled cnemu.keep=true so that no
+ * 'cnemu -c' but 'cnemu -c --all' removes it).  Commands run in the container through
  * node_spawn(), which enters the namespaces of node->pid.  The engine is
  * found through $DOCKER_HOST (default unix:///var/run/docker.sock).
  *
@@ -26,6 +27,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
 
 #include "node/docker_api.h"
 
@@ -66,7 +68,9 @@ struct docker_opts {
 	size_t n_dns;
 	const char *const *labels;	/* more labels, "key=value" */
 	size_t n_labels;
-	bool keep;			/* stop, do not remove, at the end */
+	bool keep;			/* stop, do not remove, at the end;
+					   'cnemu -c' keeps it too (label
+					   cnemu.keep=true) */
 	const char *network_mode;	/* Docker's network of a management
 					   eth0 outside the topology
 					   ("bridge": docker0, where ports
@@ -115,14 +119,33 @@ int docker_update_cpu(struct node *node, long long cpu_quota,
 int docker_update_memory(struct node *node, long long mem_limit,
 			 long long memswap_limit, struct emu_err *err);
 
-/* Removes the containers labelled cnemu.run: those of the run 'run_tag'
- * when it is not NULL, else those of every run for which 'is_dead' (NULL:
- * every run) returns true.  Never touches a container without the label.
- * Returns the number removed or a negative errno (-ENOENT or
- * -ECONNREFUSED when no engine runs: nothing to clean). */
+/* The label of containers made with 'keep': no cleanup removes them
+ * unless told to (DOCKER_CLEANUP_KEPT). */
+#define DOCKER_LABEL_KEEP "cnemu.keep"
+
+enum docker_cleanup_flags {
+	DOCKER_CLEANUP_KEPT = 1 << 0,	/* remove kept containers too */
+};
+
+struct docker_cleanup_counts {
+	unsigned int removed;
+	unsigned int kept;	/* labelled DOCKER_LABEL_KEEP: stopped,
+				   left in place with their volumes */
+};
+
+/* Removes the containers labelled cnemu.run (with their anonymous
+ * volumes): those of the run 'run_tag' when it is not NULL, else those of
+ * every run for which 'is_dead' (NULL: every run) returns true.  Kept
+ * containers among them are only stopped, unless 'flags' has
+ * DOCKER_CLEANUP_KEPT.  Never touches a container without the label.
+ * Says on 'out' (may be NULL) each kept container it keeps or removes;
+ * adds to 'counts' (may be NULL).  Returns the number removed or a
+ * negative errno (-ENOENT or -ECONNREFUSED when no engine runs: nothing
+ * to clean). */
 int docker_cleanup(const char *run_tag,
 		   bool (*is_dead)(const char *tag, void *aux), void *aux,
-		   struct emu_err *err);
+		   enum docker_cleanup_flags flags, FILE *out,
+		   struct docker_cleanup_counts *counts, struct emu_err *err);
 
 /* Pure helpers, for tests. */
 

@@ -16,8 +16,11 @@
 #include "emu/err.h"
 #include "emu/log.h"
 #include "emu/net.h"
+#include "emu/proc.h"
+#include "emu/run.h"
 #include "emu/util.h"
 #include "link/nl.h"
+#include "node/cgroup.h"
 #include "node/node.h"
 
 EMU_LOG_MODULE(host);
@@ -27,6 +30,8 @@ EMU_LOG_MODULE(host);
 struct host {
 	struct node node;
 	char *ns_name;		/* "<tag>-<name>" under /run/netns */
+	struct host_cpu cpu;	/* 'cores' owned */
+	struct cgroup *cg;	/* CPU-limited while running; NULL */
 };
 
 /* Makes /run/netns a shared mount point, as iproute2 does, so that the
@@ -61,6 +66,12 @@ int host_netns_create(const char *ns_name, struct emu_err *err)
 	if (ret)
 		return ret;
 	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", ns_name);
+	/* The run notes the name before the file exists and the namespace
+	 * before it is mounted there: wherever cnemu dies, 'cnemu -c' knows
+	 * what it finds under the name for the run's own. */
+	ret = run_note_netns(ns_name, -1, err);
+	if (ret)
+		return ret;
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
 	if (fd < 0)
 		return emu_err_set(err, -errno,
@@ -79,23 +90,26 @@ int host_netns_create(const char *ns_name, struct emu_err *err)
 				  strerror(errno));
 		goto fail_saved;
 	}
-	if (mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL)) {
+	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		ret = emu_err_set(err, -errno,
+				  "cannot open namespace '%s': %s", ns_name,
+				  strerror(errno));
+	else
+		ret = run_note_netns(ns_name, fd, err);
+	if (!ret &&
+	    mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL))
 		ret = emu_err_set(err, -errno,
 				  "cannot bind namespace '%s': %s", ns_name,
 				  strerror(errno));
-		setns(saved, CLONE_NEWNET);
-		goto fail_saved;
-	}
-	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (setns(saved, CLONE_NEWNET) < 0)
 		abort();	/* this thread would act in the wrong namespace */
-	close(saved);
-	if (fd < 0) {
-		ret = -errno;
-		host_netns_delete(ns_name);
-		return emu_err_set(err, ret, "cannot open namespace '%s': %s",
-				   ns_name, strerror(-ret));
+	if (ret) {
+		if (fd >= 0)
+			close(fd);
+		goto fail_saved;
 	}
+	close(saved);
 	return fd;
 fail_saved:
 	close(saved);
@@ -130,6 +144,21 @@ static bool host_ns_wanted(const struct stat *st, const struct stat *want,
 	return false;
 }
 
+/* True when 'st' is the machine's own network namespace or ours: never
+ * one whose processes are killed. */
+static bool host_ns_protected(const struct stat *st)
+{
+	static const char *const own[] = { "/proc/1/ns/net",
+					   "/proc/self/ns/net" };
+	struct stat o;
+
+	for (size_t i = 0; i < ARRAY_SIZE(own); i++)
+		if (!stat(own[i], &o) && o.st_ino == st->st_ino &&
+		    o.st_dev == st->st_dev)
+			return true;
+	return false;
+}
+
 void host_netns_kill_all(const int *nsfds, size_t n)
 {
 	struct stat *want = xcalloc(n, sizeof(*want)), st;
@@ -138,19 +167,28 @@ void host_netns_kill_all(const int *nsfds, size_t n)
 	DIR *dir;
 
 	for (size_t i = 0; i < n; i++)
-		if (nsfds[i] >= 0 && fstat(nsfds[i], &want[k]) == 0)
+		if (nsfds[i] >= 0 && fstat(nsfds[i], &want[k]) == 0 &&
+		    !host_ns_protected(&want[k]))
 			k++;
 	dir = k ? opendir("/proc") : NULL;
 	while (dir && (de = readdir(dir))) {
 		char path[300];
 		long pid;
+		int pidfd;
 
-		if (str_to_long(de->d_name, 1, INT_MAX, &pid))
+		if (str_to_long(de->d_name, 1, INT_MAX, &pid) ||
+		    pid == getpid())
+			continue;
+		/* The pidfd first: if the namespace seen next is not its
+		 * process's (the pid was taken since), the signal finds that
+		 * process gone and reaches no other. */
+		pidfd = proc_pidfd_open((pid_t)pid);
+		if (pidfd < 0)
 			continue;
 		snprintf(path, sizeof(path), "/proc/%ld/ns/net", pid);
-		if (stat(path, &st) == 0 && host_ns_wanted(&st, want, k) &&
-		    pid != getpid())
-			kill((pid_t)pid, SIGKILL);
+		if (stat(path, &st) == 0 && host_ns_wanted(&st, want, k))
+			proc_pidfd_signal(pidfd, SIGKILL);
+		close(pidfd);
 	}
 	if (dir)
 		closedir(dir);
@@ -182,6 +220,33 @@ int host_netns_open(const char *ns_name, struct nlsock **nl,
 	return fd;
 }
 
+/* Gives a CPU-limited host its cgroup with its limits (Mininet's
+ * CPULimitedHost.config). */
+static int host_start_cgroup(struct host *h, struct emu_err *err)
+{
+	char *note;
+	int ret = 0;
+
+	if (!h->cpu.limited)
+		return 0;
+	note = xasprintf("%s/" CGROUP_NOTE_PREFIX "%s",
+			 net_run_dir(h->node.net), h->node.name);
+	h->cg = cgroup_create(h->ns_name, note, err);
+	free(note);
+	if (!h->cg)
+		return err && err->code ? err->code : -EIO;
+	if (h->cpu.cpu > 0)
+		ret = cgroup_set_cpu(h->cg, h->cpu.cpu, h->cpu.rt,
+				     h->cpu.period_us, err);
+	if (!ret && h->cpu.cores)
+		ret = cgroup_set_cpus(h->cg, h->cpu.cores, err);
+	if (!ret && h->cpu.cpu > 0)
+		log_info("*** '%s': %s %.0f%% of the machine's CPU",
+			 h->node.name, h->cpu.rt ? "rt" : "cfs",
+			 h->cpu.cpu * 100);
+	return ret;
+}
+
 static int host_start_one(struct host *h, struct emu_err *err)
 {
 	int fd = host_netns_open(h->ns_name, NULL, err);
@@ -190,7 +255,7 @@ static int host_start_one(struct host *h, struct emu_err *err)
 		return fd;
 	h->node.nsfd = fd;
 	h->node.running = true;
-	return 0;
+	return host_start_cgroup(h, err);
 }
 
 static int host_start(struct node **nodes, size_t n, struct emu_err *err)
@@ -223,8 +288,18 @@ static void host_stop(struct node **nodes, size_t n)
 			h->node.nsfd = -1;
 		}
 		host_netns_delete(h->ns_name);
+		cgroup_destroy(h->cg);	/* its processes were killed */
+		h->cg = NULL;
 		h->node.running = false;
 	}
+}
+
+/* In the child of node_spawn(): enters the host's cgroup. */
+static int host_enter(const struct node *node)
+{
+	const struct host *h = container_of(node, struct host, node);
+
+	return h->cg ? cgroup_enter(h->cg) : 0;
 }
 
 static void host_free(struct node *node)
@@ -232,6 +307,7 @@ static void host_free(struct node *node)
 	struct host *h = container_of(node, struct host, node);
 
 	free(h->ns_name);
+	free((char *)h->cpu.cores);
 	free(h);
 }
 
@@ -240,14 +316,141 @@ static const struct node_ops host_ops = {
 	.role = NODE_HOST,
 	.start = host_start,
 	.stop = host_stop,
+	.enter = host_enter,
 	.free = host_free,
 };
 
-struct node *host_create(struct net *net, const char *name)
+struct node *host_create(struct net *net, const char *name,
+			 const struct host_cpu *cpu)
 {
 	struct host *h = xcalloc(1, sizeof(*h));
 
 	node_init(&h->node, &host_ops, net, name, 0);
 	h->ns_name = xasprintf("%s-%s", net_run_tag(net), name);
+	if (cpu) {
+		h->cpu = *cpu;
+		h->cpu.cores = xstrdup(cpu->cores);
+	}
 	return &h->node;
+}
+
+/* The CPU-limited running host 'node', or NULL with 'err' set. */
+static struct host *host_limited(struct node *node, struct emu_err *err)
+{
+	struct host *h = container_of(node, struct host, node);
+
+	if (node->ops != &host_ops || !h->cpu.limited) {
+		emu_err_set(err, -EINVAL,
+			    "'%s' has no CPU limits (give it cpu, sched, "
+			    "period_us or cores, or use --host cfs)",
+			    node->name);
+		return NULL;
+	}
+	if (!h->cg) {
+		emu_err_set(err, -ENETDOWN, "'%s' is not running",
+			    node->name);
+		return NULL;
+	}
+	return h;
+}
+
+int host_set_cpu_frac(struct node *node, double frac, const char *sched,
+		      struct emu_err *err)
+{
+	struct host *h = host_limited(node, err);
+	bool rt;
+	int ret;
+
+	if (!h)
+		return err && err->code ? err->code : -EINVAL;
+	if (sched && strcmp(sched, "cfs") && strcmp(sched, "rt"))
+		return emu_err_set(err, -EINVAL,
+				   "unknown sched '%s' (known: cfs, rt)",
+				   sched);
+	rt = sched ? !strcmp(sched, "rt") : h->cpu.rt;
+	ret = cgroup_set_cpu(h->cg, frac, rt, h->cpu.period_us, err);
+	if (ret) {
+		emu_err_prefix(err, "'%s': ", node->name);
+		return ret;
+	}
+	h->cpu.cpu = frac;
+	return 0;
+}
+
+int host_set_cpus(struct node *node, const char *cores,
+		  struct emu_err *err)
+{
+	struct host *h = host_limited(node, err);
+	int ret;
+
+	if (!h)
+		return err && err->code ? err->code : -EINVAL;
+	ret = cgroup_set_cpus(h->cg, cores, err);
+	if (ret) {
+		emu_err_prefix(err, "'%s': ", node->name);
+		return ret;
+	}
+	free((char *)h->cpu.cores);
+	h->cpu.cores = xstrdup(cores);
+	return 0;
+}
+
+long long host_cpu_usage_ns(const struct node *node)
+{
+	const struct host *h = container_of(node, struct host, node);
+
+	return node->ops == &host_ops && h->cg ? cgroup_usage_ns(h->cg) : -1;
+}
+
+int host_cpu_parse(const char *spec, struct host_cpu *cpu, char **buf,
+		   struct emu_err *err)
+{
+	char *save = NULL, *kv;
+
+	memset(cpu, 0, sizeof(*cpu));
+	*buf = xstrdup(spec);
+	kv = strtok_r(*buf, ",", &save);
+	if (!kv || !strcmp(kv, "proc"))
+		return kv && strtok_r(NULL, ",", &save)
+			       ? emu_err_set(err, -EINVAL,
+					     "host 'proc' takes no options")
+			       : 0;
+	if (strcmp(kv, "cfs") && strcmp(kv, "rt"))
+		return emu_err_set(err, -EINVAL,
+				   "unknown host '%s' (known: proc, cfs, rt)",
+				   kv);
+	cpu->limited = true;
+	cpu->rt = !strcmp(kv, "rt");
+	while ((kv = strtok_r(NULL, ",", &save))) {
+		char *eq = strchr(kv, '='), *end;
+		double v;
+
+		if (!eq)
+			return emu_err_set(err, -EINVAL,
+					   "'%s' is not KEY=VALUE", kv);
+		*eq = '\0';
+		if (!strcmp(kv, "cores")) {
+			cpu->cores = eq + 1;
+			continue;
+		}
+		v = strtod(eq + 1, &end);
+		if (!strcmp(kv, "cpu") && end != eq + 1 && !*end && v <= 1 &&
+		    (v > 0 || v == -1))
+			cpu->cpu = v;
+		else if (!strcmp(kv, "period_us") && end != eq + 1 && !*end &&
+			 v >= 1000 && v <= 1000000 && v == (unsigned int)v)
+			cpu->period_us = (unsigned int)v;
+		else if (!strcmp(kv, "cpu") || !strcmp(kv, "period_us"))
+			return emu_err_set(err, -EINVAL,
+					   "invalid %s '%s' (cpu: a fraction "
+					   "in (0, 1] or -1; period_us: 1000 "
+					   "to 1000000)",
+					   kv, eq + 1);
+		else
+			return emu_err_set(err, -EINVAL,
+					   "unknown option '%s' (known: cpu, "
+					   "period_us, cores)",
+					   kv);
+	}
+	return 0;
 }

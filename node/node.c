@@ -275,7 +275,9 @@ static void node_exec_child(const struct node *node, int *fds,
 		    getppid() != parent)
 			_exit(127);
 	}
-	ret = node_enter(fds, node_enters_all(node, opts));
+	ret = node->ops->enter ? node->ops->enter(node) : 0;
+	if (!ret)
+		ret = node_enter(fds, node_enters_all(node, opts));
 	if (ret)
 		goto fail;
 	if (node_enters_all(node, opts)) {

@@ -4,10 +4,9 @@
  * 'struct node' holds what every kind shares (name, namespace, interfaces,
  * background processes); each kind embeds it first in its own struct and
  * fills one 'struct node_ops' (node/host.c, node/docker.c, node/bridge.c,
- * node/ovs_switch.c, ...).  The Net owns every node: it creates them with
- * the kind's constructor, starts them kind by kind through 'ops->start',
- * and frees them with node_destroy().  Nothing outside node/ switches on
- * the kind. */
+ * node/switch_ovs.c, node/nat.c, node/controller.c).  The Net owns every
+ * node: it creates them with the kind's constructor, starts them kind by
+ * kind through 'ops->start', and frees them with node_destroy(). */
 #ifndef NODE_NODE_H
 #define NODE_NODE_H
 
@@ -71,6 +70,11 @@ struct node_ops {
 	 * what they made on the machine; cannot fail (problems are logged
 	 * as warnings).  Clears 'running' on each. */
 	void (*stop)(struct node **nodes, size_t n);
+	/* Optional: in the child of node_spawn() after fork(), before it
+	 * enters the namespaces: puts the process where the kind keeps its
+	 * processes (a host's cgroup).  Async-signal-safe calls only;
+	 * returns 0 or a negative errno (the command then fails). */
+	int (*enter)(const struct node *node);
 	/* Frees the kind's struct (the embedded node's fields are freed by
 	 * node_destroy()). */
 	void (*free)(struct node *node);

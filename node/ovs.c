@@ -236,6 +236,11 @@ void ovs_switch_disconnect(struct ovs_switch_db *db)
 	free(db);
 }
 
+const char *ovs_switch_rundir(void)
+{
+	return ovs_rundir();
+}
+
 bool ovs_switch_kernel_datapath(void)
 {
 	int family = 0;		/* in: 0 asks the kernel (nonzero: cached) */

@@ -43,6 +43,11 @@ struct ovs_switch_db *ovs_switch_connect(const char *remote, int timeout_ms,
 					 struct emu_err *err);
 void ovs_switch_disconnect(struct ovs_switch_db *db);	/* accepts NULL */
 
+/* OVS's run directory (/var/run/openvswitch unless built or told
+ * otherwise by OVS_RUNDIR): where ovs-vswitchd connects to unix socket
+ * controllers. */
+const char *ovs_switch_rundir(void);
+
 /* Returns true when the kernel has the openvswitch module loaded (then the
  * kernel datapath is used), false when only the userspace one works. */
 bool ovs_switch_kernel_datapath(void);

@@ -1,6 +1,7 @@
 #include "node/switch_ovs.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,8 +56,45 @@ static void ovs_sw_grow_buffers(struct node **nodes, size_t n,
 	free(names);
 }
 
+/* Writes 'value' to the IPv4 setting 'key' of the interface 'ifname' of
+ * the root namespace. */
+static int ovs_sw_set_conf(const char *ifname, const char *key,
+			   const char *value, struct emu_err *err)
+{
+	char path[128];
+	FILE *f;
+
+	errno = 0;
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv4/conf/%s/%s", ifname,
+		 key);
+	f = fopen(path, "w");
+	if (!f || fputs(value, f) < 0 || fclose(f)) {
+		int ret = errno ? -errno : -EIO;
+
+		return emu_err_set(err, ret, "cannot write %s: %s", path,
+				   strerror(-ret));
+	}
+	return 0;
+}
+
+/* The userspace datapath leaves its ports in the machine's IP stack too
+ * (the kernel datapath takes them out): a port must neither answer ARP
+ * for the machine's addresses (a NAT's, say, which the hosts would then
+ * reach through the port rather than through the NAT's interface) nor
+ * forward what it receives. */
+static int ovs_sw_fence_port(const struct node_intf *intf,
+			     struct emu_err *err)
+{
+	int ret = ovs_sw_set_conf(intf->name, "arp_ignore", "8", err);
+
+	if (!ret)
+		ret = ovs_sw_set_conf(intf->name, "forwarding", "0", err);
+	return ret;
+}
+
 /* The userspace datapath computes no checksums that a veth left to the
- * hardware: turn TX checksum offload off on both ends of 'intf'. */
+ * hardware: turn TX checksum offload off on both ends of 'intf' (and
+ * fence the port off the machine's IP stack). */
 static int ovs_sw_fix_offload(struct node_intf *intf, struct emu_err *err)
 {
 	struct node_intf *peer;
@@ -64,6 +102,11 @@ static int ovs_sw_fix_offload(struct node_intf *intf, struct emu_err *err)
 
 	if (!net_ovs_userspace(intf->node->net) || !intf->link)
 		return 0;
+	if (intf->node->nsfd < 0) {
+		ret = ovs_sw_fence_port(intf, err);
+		if (ret)
+			return ret;
+	}
 	peer = link_intf1(intf->link) == intf ? link_intf2(intf->link)
 					      : link_intf1(intf->link);
 	ret = nlsock_set_tx_csum(intf->node->nsfd, intf->name, false, err);

@@ -22,7 +22,7 @@ PACKAGES=(
 	libcurl4-openssl-dev libjansson-dev libcap-ng-dev
 	openvswitch-switch openvswitch-source openvswitch-testcontroller
 	docker.io iproute2 iputils-ping iperf3 busybox-static ethtool
-	graphviz libgraphviz-dev mininet bridge-utils clang procps psmisc time
+	graphviz libgraphviz-dev mininet bridge-utils clang procps psmisc time tmux
 )
 
 CNEMU_VAR=/var/lib/cnemu
@@ -54,8 +54,9 @@ die() { printf 'deps: error: %s\n' "$*" >&2; exit 1; }
 run_logged() {
 	local log=$1 msg=$2
 	shift 2
-	# 9>&-: daemons started here must not inherit (and hold) the lock.
-	if ! "$@" >>"$log" 2>&1 9>&-; then
+	# Daemons started here must not inherit (and hold) the lock, nor any
+	# lock of whatever started make (fds 3 to 9).
+	if ! "$@" >>"$log" 2>&1 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; then
 		tail -n 25 "$log" >&2
 		die "$msg (full log: $log)"
 	fi
@@ -231,7 +232,8 @@ start_docker() {
 	docker_up && return 0
 	if ! pgrep -x dockerd >/dev/null; then
 		say "starting dockerd (log: $DOCKERD_LOG)"
-		setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null 9>&- &
+		setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null \
+			3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&- &
 	else
 		say "waiting for the running dockerd"
 	fi

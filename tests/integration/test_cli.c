@@ -100,7 +100,7 @@ static void test_listing_commands_describe_the_topology(void **state)
 	assert_has(out, "h1 h1-eth0:s1-eth1\n");
 	assert_has(out, "s1 s1-eth1:h1-eth0 s1-eth2:h2-eth0 s1-eth3:h3-eth0\n");
 	assert_has(out, "h2-eth0<->s1-eth2 (OK OK)\n");
-	assert_has(out, "s1: s1-eth1,s1-eth2,s1-eth3\n");
+	assert_has(out, "s1: lo,s1-eth1,s1-eth2,s1-eth3\n");
 	assert_has(out, "s1 s1-eth1:1 s1-eth2:2 s1-eth3:3\n");
 	assert_has(out, "<Host h3: h3-eth0:10.0.0.3> \n");
 	assert_has(out, "<LinuxBridge s1: ");

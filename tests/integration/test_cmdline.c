@@ -112,12 +112,285 @@ static void test_second_net_of_a_script_says_so(void **state)
 	free(script);
 }
 
+/* Mininet's regression tests: --test iperf and iperfudp (and all). */
+static void test_test_iperf_and_iperfudp_print_mininets_results(void **state)
+{
+	char *out;
+
+	(void)state;
+	if (require_root())
+		return;
+	assert_int_equal(cnemu(&out, "--topo minimal --switch lxbr "
+				     "--test iperf"),
+			 0);
+	expect_in(out, "*** Iperf: testing TCP bandwidth between h1 and h2");
+	expect_in(out, "*** Results: ['");
+	free(out);
+	assert_int_equal(cnemu(&out, "--topo minimal --switch lxbr "
+				     "--test iperfudp"),
+			 0);
+	expect_in(out, "*** Results: ['10M', '");
+	free(out);
+}
+
+/* -v output: only the results; --help starts with Usage:; Mininet's
+ * 'completed in X seconds' at the end. */
+static void test_verbosity_usage_and_completed_line(void **state)
+{
+	char *out;
+
+	(void)state;
+	if (require_root())
+		return;
+	assert_int_equal(cnemu(&out, "--help"), 0);
+	assert_int_equal(strncmp(out, "Usage: cnemu", 12), 0);
+	free(out);
+	assert_int_equal(cnemu(&out, "--topo minimal --switch lxbr "
+				     "--test pingall"),
+			 0);
+	expect_in(out, "*** Started in");
+	expect_in(out, "\ncompleted in ");
+	expect_in(out, " seconds\n");
+	free(out);
+	assert_int_equal(cnemu(&out, "--topo minimal --switch lxbr "
+				     "--test pingall -v output"),
+			 0);
+	expect_in(out, "*** Results: 0% dropped (2/2 received)");
+	assert_null(strstr(out, "*** Started in"));
+	assert_null(strstr(out, "*** Creating network"));
+	assert_null(strstr(out, "completed in"));
+	free(out);
+	assert_int_equal(cnemu(&out, "--topo minimal --verbosity loud"), 2);
+	expect_in(out, "unknown level 'loud' for --verbosity");
+	free(out);
+}
+
+/* --pre ran only before the CLI, not before --test (Mininet runs it
+ * before the test too); output through a pipe came after '*** Done'. */
+static void test_pre_runs_before_the_test_in_order_through_a_pipe(
+	void **state)
+{
+	char *pre, *out, *p_pre, *p_res, *p_done;
+
+	(void)state;
+	if (require_root())
+		return;
+	pre = test_write_file("tcmdline", ".cmds", "sh echo PRE-RAN\n");
+	out = sh_out("%s --topo minimal --switch lxbr --test pingall --pre %s "
+		     "</dev/null 2>&1 | cat", test_cnemu(), pre);
+	p_pre = strstr(out, "PRE-RAN");
+	p_res = strstr(out, "*** Results:");
+	p_done = strstr(out, "*** Done");
+	if (!p_pre || !p_res || !p_done || p_pre > p_res || p_res > p_done)
+		fail_msg("expected PRE-RAN, Results, Done in order:\n%s", out);
+	free(out);
+	unlink(pre);
+	free(pre);
+}
+
+/* --graph FILE script.lua started the network and drew nothing. */
+static void test_graph_of_a_script_draws_and_starts_nothing(void **state)
+{
+	char *script, *out, *svg;
+	char path[] = "/tmp/tcmdline-graph.svg";
+
+	(void)state;
+	if (require_root())
+		return;
+	unlink(path);
+	script = test_write_file("tcmdline", ".lua",
+		"local net = cnemu.Net{switch = 'lxbr'}\n"
+		"local s1 = net:addSwitch('s1')\n"
+		"net:addLink(net:addHost('h1'), s1)\n"
+		"net:addLink(net:addHost('h2'), s1)\n"
+		"net:start()\n"
+		"print('AFTER START')\n");
+	assert_int_equal(cnemu(&out, "--graph %s %s", path, script), 0);
+	assert_null(strstr(out, "AFTER START"));
+	assert_null(strstr(out, "*** Creating network"));
+	free(out);
+	svg = sh_out("grep -c '<svg' %s; grep -o 'h2' %s | head -1", path,
+		     path);
+	assert_string_equal(svg, "1\nh2\n");
+	free(svg);
+	/* a script returning its Net unstarted is drawn too */
+	unlink(script);
+	free(script);
+	script = test_write_file("tcmdline", ".lua",
+		"local net = cnemu.Net{switch = 'lxbr'}\n"
+		"net:addLink(net:addHost('h7'), net:addSwitch('s1'))\n"
+		"return net\n");
+	assert_int_equal(cnemu(&out, "--graph %s %s", path, script), 0);
+	free(out);
+	assert_int_equal(sh("grep -q h7 %s", path), 0);
+	unlink(path);
+	unlink(script);
+	free(script);
+}
+
+/* SIGTERM during the CLI exited 0. */
+static void test_sigterm_during_the_cli_exits_143_after_cleanup(
+	void **state)
+{
+	struct test_run *r = new_run(state);
+	char *left;
+
+	if (require_root())
+		return;
+	assert_int_equal(test_run_start(r, "%s --topo minimal --switch lxbr",
+					test_cnemu()),
+			 0);
+	assert_true(test_run_expect(r, "*** Started in", WAIT_MS));
+	test_run_kill(r, SIGTERM);
+	assert_int_equal(test_run_wait(r, WAIT_MS), 128 + SIGTERM);
+	expect_in(r->out, "*** Interrupted (Terminated): stopping");
+	left = test_run_leftovers(r->pid, 2000);
+	assert_string_equal(left, "");
+	free(left);
+}
+
+/* --custom FILE: a Lua file whose 'topos' add topologies for --topo. */
+static void test_custom_file_adds_topologies(void **state)
+{
+	char *custom, *out;
+
+	(void)state;
+	if (require_root())
+		return;
+	custom = test_write_file("tcmdline", ".lua",
+		"topos = {\n"
+		"  star = function(net, n, o)\n"
+		"    local s = net:addSwitch('s9')\n"
+		"    for i = 1, n do net:addLink(net:addHost('x' .. i), s) end\n"
+		"    assert(o.tag == 'a')\n"
+		"  end,\n"
+		"}\n");
+	assert_int_equal(cnemu(&out, "--custom %s --topo star,3,tag=a "
+				     "--switch lxbr --test pingall", custom),
+			 0);
+	expect_in(out, "x1 -> x2 x3");
+	expect_in(out, "*** Results: 0% dropped (6/6 received)");
+	free(out);
+	/* built-in names still work beside it; a wrong call says where */
+	assert_int_equal(cnemu(&out, "--custom %s --topo single,2 --switch "
+				     "lxbr --test none", custom),
+			 0);
+	free(out);
+	assert_int_equal(cnemu(&out, "--custom %s --topo star,2 --switch "
+				     "lxbr --test none", custom),
+			 1);
+	expect_in(out, ":5: attempt to index a nil value");
+	free(out);
+	unlink(custom);
+	free(custom);
+}
+
+/* Mininet's CLI commands: pingpairfull, py, intfs with lo, xterm. */
+static void test_cli_pingpairfull_py_intfs_and_xterm(void **state)
+{
+	char *cmds, *out;
+
+	(void)state;
+	if (require_root())
+		return;
+	cmds = test_write_file("tcmdline", ".cmds",
+			       "pingpairfull\npy net\npy 1 + 1\nintfs\n"
+			       "xterm h1\nx h2\n");
+	out = sh_out("env -u DISPLAY %s --topo single,3 --switch lxbr < %s "
+		     "2>&1; echo status=$?", test_cnemu(), cmds);
+	unlink(cmds);
+	free(cmds);
+	expect_in(out, "status=0");
+	expect_in(out, " h1->h2: 1/1, rtt min/avg/max/mdev ");
+	assert_null(strstr(out, "h1->h3"));
+	expect_in(out, "note: py runs Lua here");
+	expect_in(out, "<Net cn");
+	expect_in(out, "\n2\n");
+	expect_in(out, "h1: h1-eth0\n");
+	expect_in(out, "s1: lo,s1-eth1,s1-eth2,s1-eth3\n");
+	expect_in(out, "error: no display: DISPLAY is not set");
+	free(out);
+}
+
+/* Mininet's script API: cmdPrint, sendCmd/monitor/waitOutput,
+ * setDefaultRoute, Intf objects with config{}, removing a limit, and
+ * net:iperf({h1, h2}) (it failed with "attempt to index a userdata
+ * value" and no file:line). */
+static void test_mininet_script_api(void **state)
+{
+	char *script, *cmds, *out;
+
+	(void)state;
+	if (require_root())
+		return;
+	script = test_write_file("tcmdline", ".lua",
+		"local net = cnemu.Net{switch = 'lxbr'}\n"
+		"local h1, h2 = net:addHost('h1'), net:addHost('h2')\n"
+		"local s1 = net:addSwitch('s1')\n"
+		"local l1 = net:addLink(h1, s1)\n"
+		"net:addLink(h2, s1)\n"
+		"net:start()\n"
+		"assert(h1:cmdPrint('echo', 'printed') == 'printed\\n')\n"
+		"h1:sendCmd('echo one; sleep 0.5; echo two')\n"
+		"assert(h1.waiting and h1:monitor(2000):find('one'))\n"
+		"local rest, st = h1:waitOutput()\n"
+		"assert(rest:find('two') and st == 0 and not h1.waiting)\n"
+		"h2:sendCmd('echo x')\n"
+		"local got = ''\n"
+		"repeat got = got .. h2:monitor(1000) until not h2.waiting\n"
+		"assert(got == 'x\\n', got)\n"
+		"assert(not pcall(h1.waitOutput, h1))\n"
+		"h1:setDefaultRoute('h1-eth0')\n"
+		"assert(h1:cmd('ip route show default'):find('dev h1%-eth0'))\n"
+		"h1:setDefaultRoute('via 10.0.0.2')\n"
+		"assert(h1:cmd('ip route show default'):find('via 10.0.0.2'))\n"
+		"l1.intf1:config{bw = 5}\n"
+		"assert(h1:cmd('tc class show dev h1-eth0'):find('rate 5Mbit'))\n"
+		"l1:config{bw = false}\n"
+		"assert(not h1:cmd('tc class show dev h1-eth0'):find('5Mbit'))\n"
+		"local s, c = net:iperf({h1, h2})\n"
+		"assert(s > 0 and c > 0)\n"
+		"print('API OK')\n");
+	assert_int_equal(cnemu(&out, "%s", script), 0);
+	expect_in(out, "printed\n");
+	expect_in(out, "*** Results: ['");
+	expect_in(out, "API OK");
+	free(out);
+	unlink(script);
+	free(script);
+	/* the CLI: a limit removed with none */
+	cmds = test_write_file("tcmdline", ".cmds",
+			       "set link h1 s1 bw=5 delay=1ms\n"
+			       "set link h1 s1 bw=none delay=none\n");
+	out = sh_out("%s --topo minimal --switch lxbr < %s 2>&1", test_cnemu(),
+		     cmds);
+	expect_in(out, "h1-eth0<->s1-eth1 (5.00Mbit 1ms delay) (5.00Mbit "
+		       "1ms delay)\n");
+	expect_in(out, "h1-eth0<->s1-eth1 () ()\n");
+	free(out);
+	unlink(cmds);
+	free(cmds);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_teardown(
 			test_clash_with_a_dead_run_says_run_cnemu_c, teardown),
 		cmocka_unit_test(test_second_net_of_a_script_says_so),
+		cmocka_unit_test(
+			test_test_iperf_and_iperfudp_print_mininets_results),
+		cmocka_unit_test(test_verbosity_usage_and_completed_line),
+		cmocka_unit_test(
+			test_pre_runs_before_the_test_in_order_through_a_pipe),
+		cmocka_unit_test(
+			test_graph_of_a_script_draws_and_starts_nothing),
+		cmocka_unit_test_teardown(
+			test_sigterm_during_the_cli_exits_143_after_cleanup,
+			teardown),
+		cmocka_unit_test(test_custom_file_adds_topologies),
+		cmocka_unit_test(test_cli_pingpairfull_py_intfs_and_xterm),
+		cmocka_unit_test(test_mininet_script_api),
 	};
 
 	return cmocka_run_group_tests_name("cmdline", tests, NULL, NULL);

@@ -563,7 +563,7 @@ static void test_cleanup_removes_only_labelled_dead_runs(void **state)
 			    dead_tag, dead_tag, dead_tag, dead_tag, live_tag,
 			    live_tag, tag),
 			 0);
-	n = docker_cleanup(NULL, tdk_dead, dead_tag, &err);
+	n = docker_cleanup(NULL, tdk_dead, dead_tag, 0, NULL, NULL, &err);
 	if (n < 0)
 		fail_msg("docker_cleanup: %s", err.msg);
 	assert_int_equal(n, 2);
@@ -577,7 +577,7 @@ static void test_cleanup_removes_only_labelled_dead_runs(void **state)
 	}
 	free(s);
 	/* A named run goes whatever is_dead says; the unlabelled stays. */
-	n = docker_cleanup(live_tag, NULL, NULL, &err);
+	n = docker_cleanup(live_tag, NULL, NULL, 0, NULL, NULL, &err);
 	assert_int_equal(n, 1);
 	s = sh_out("docker ps -a --format '{{.Names}}' "
 		   "--filter label=cnemu.test=tdk");
@@ -585,7 +585,7 @@ static void test_cleanup_removes_only_labelled_dead_runs(void **state)
 	assert_non_null(strstr(s, "-nolabel"));
 	assert_null(strchr(s, ' '));
 	free(s);
-	assert_int_equal(docker_cleanup(live_tag, NULL, NULL, NULL), 0);
+	assert_int_equal(docker_cleanup(live_tag, NULL, NULL, 0, NULL, NULL, NULL), 0);
 }
 
 static double seconds_since(unsigned long long t0)

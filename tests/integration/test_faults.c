@@ -472,11 +472,15 @@ static void test_sigkill_at_random_moments_leaves_nothing_after_clean(
 
 /* Starts ovs-vswitchd exactly as scripts/deps.sh does, when it is not
  * running. */
+/* Daemons the tests restart outlive them: they must not keep a descriptor
+ * of whatever started the test (a lock held around it, say). */
+#define FAULT_NO_FDS "exec 3>&- 4>&- 5>&- 6>&- 7>&- 8>&- 9>&-; "
+
 static void fault_ensure_vswitchd(void)
 {
 	if (!sh("ovs-appctl -T 2 -t ovs-vswitchd version >/dev/null 2>&1"))
 		return;
-	sh("mkdir -p " OVS_RUNDIR " /var/log/openvswitch; "
+	sh(FAULT_NO_FDS "mkdir -p " OVS_RUNDIR " /var/log/openvswitch; "
 	   "ovs-vswitchd unix:" OVS_RUNDIR "/db.sock -vconsole:emer "
 	   "-vsyslog:off -vfile:info "
 	   "--log-file=/var/log/openvswitch/ovs-vswitchd.log "
@@ -613,8 +617,8 @@ static void fault_ensure_dockerd(void)
 	if (!sh("timeout 10 docker info >/dev/null 2>&1"))
 		return;
 	if (sh("pgrep -x dockerd >/dev/null"))
-		sh("setsid nohup dockerd >>/var/log/cnemu-dockerd.log 2>&1 "
-		   "</dev/null &");
+		sh(FAULT_NO_FDS "setsid nohup dockerd "
+		   ">>/var/log/cnemu-dockerd.log 2>&1 </dev/null &");
 	sh("for i in $(seq 60); do timeout 10 docker info >/dev/null 2>&1 "
 	   "&& exit 0; sleep 1; done; exit 1");
 }

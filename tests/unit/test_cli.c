@@ -96,7 +96,8 @@ static void test_table_has_mininets_commands(void **state)
 		"ports",    "pingall", "pingallfull",	    "pingpair",
 		"iperf",    "iperfudp", "link",	    "noecho", "sh",   "time",
 		"source",   "dpctl",   "switch",   "exit",  "quit",   "EOF",
-		"set",	    "graph",   "lua",
+		"set",	    "graph",   "lua",	   "py",    "x",      "xterm",
+		"pingpairfull",
 	};
 
 	(void)state;
@@ -527,6 +528,21 @@ static void test_a_read_error_is_an_error(void **state)
 				     "directory");
 }
 
+/* Mininet's 'py' runs Lua here, and says so once. */
+static void test_py_runs_lua_with_a_one_line_note(void **state)
+{
+	struct fixture *f = *state;
+
+	cli_set_lua_hook(f->cli, fake_lua, f);
+	assert_int_equal(cli_execute(f->cli, "py net.h1"), 0);
+	assert_int_equal(cli_execute(f->cli, "py 1 + 1"), 0);
+	assert_int_equal(f->lua_calls, 2);
+	assert_string_equal(f->lua_code, "1 + 1");
+	assert_string_equal(err_text(f),
+			    "note: py runs Lua here, as 'lua' (net is the "
+			    "network, nodes by name: h1:cmd('ifconfig'))\n");
+}
+
 static void test_set_checks_what_it_sets(void **state)
 {
 	struct fixture *f = *state;
@@ -567,6 +583,7 @@ int main(void)
 		T(test_a_file_of_zeros_is_refused_at_once),
 		T(test_overlong_lines_and_files_are_refused),
 		T(test_a_read_error_is_an_error),
+		T(test_py_runs_lua_with_a_one_line_note),
 		T(test_set_checks_what_it_sets),
 #undef T
 	};

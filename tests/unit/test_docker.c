@@ -214,6 +214,38 @@ static void test_containernet_minus_one_means_no_limit(void **state)
 	json_decref(root);
 }
 
+static void test_kept_container_says_so_in_its_labels(void **state)
+{
+	static const char *const own_keep[] = { "cnemu.keep=false" };
+	struct docker_opts o = { .dimage = "x", .keep = true };
+	struct emu_err err = { 0 };
+	json_t *root, *labels;
+
+	(void)state;
+	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
+					       NULL, "/i", NULL));
+	labels = json_object_get(root, "Labels");
+	assert_string_equal(json_string_value(json_object_get(labels,
+							      "cnemu.keep")),
+			    "true");
+	assert_string_equal(json_string_value(json_object_get(labels,
+							      "cnemu.run")),
+			    "cn1");
+	json_decref(root);
+	o.keep = false;
+	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
+					       NULL, "/i", NULL));
+	assert_null(json_object_get(json_object_get(root, "Labels"),
+				    "cnemu.keep"));
+	json_decref(root);
+	/* Nobody marks a container kept but the keep option. */
+	o.labels = own_keep;
+	o.n_labels = 1;
+	assert_null(docker_build_request(&o, "d1", "cn1", "cn1.d1", NULL,
+					 "/i", &err));
+	assert_non_null(strstr(err.msg, "invalid label 'cnemu.keep=false'"));
+}
+
 static void test_create_refuses_bad_parameters_at_once(void **state)
 {
 	static const char *const bad_vol[] = { "/no-target" };
@@ -243,7 +275,7 @@ static void test_create_refuses_bad_parameters_at_once(void **state)
 				  .n_labels = 1 };
 	emu_err_clear(&err);
 	assert_null(docker_create(NULL, "d1", &o, &err));
-	assert_non_null(strstr(err.msg, "cnemu.node are cnemu's own"));
+	assert_non_null(strstr(err.msg, "cnemu.keep are cnemu's own"));
 
 	o = (struct docker_opts){ .dimage = "x",
 				  .run_tag = "cn1", .environment = bad_env,
@@ -356,6 +388,7 @@ int main(void)
 		cmocka_unit_test(test_no_command_at_all_runs_a_shell),
 		cmocka_unit_test(test_request_from_containernet_parameters),
 		cmocka_unit_test(test_containernet_minus_one_means_no_limit),
+		cmocka_unit_test(test_kept_container_says_so_in_its_labels),
 		cmocka_unit_test(test_create_refuses_bad_parameters_at_once),
 		cmocka_unit_test(test_ports_imply_a_management_interface),
 		cmocka_unit_test(

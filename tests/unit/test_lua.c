@@ -13,6 +13,7 @@
 #include <string.h>
 #include <signal.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "emu/err.h"
@@ -68,7 +69,7 @@ static void test_unknown_option_keys_are_errors_with_file_and_line(
 		     "controller, link, ipBase");
 	expect_error(NET "net:addHost('h1', {ipp = '10.0.0.1'})", 2,
 		     "addHost: unknown option 'ipp' (known: ip, mac, "
-		     "defaultRoute)");
+		     "defaultRoute, cls, cpu, sched, period_us, cores)");
 	expect_error(NET "\n\nnet:addSwitch('s1', {protocols = 'OF13'})", 4,
 		     "addSwitch: unknown option 'protocols'");
 	expect_error(NET "net:addDocker('d1', {dimage = 'x', volume = {}})", 2,
@@ -119,6 +120,17 @@ static void test_nul_bytes_and_impossible_host_ips_are_refused(void **state)
 		     4, "cannot be a host's address");
 	expect_error(NET "local h1 = net:addHost('h1')\n"
 			 "h1:setIP('127.0.0.2')", 3, "loopback");
+}
+
+/* An error raised inside C code (a binding, a library function) came
+ * without the script's file:line. */
+static void test_errors_inside_c_code_carry_file_and_line(void **state)
+{
+	(void)state;
+	expect_error(NET "local t = {1, 'x'}\ntable.sort(t)", 3,
+		     "attempt to compare");
+	expect_error(NET "local h1 = net:addHost('h1')\n"
+			 "net:addLink(h1, {})", 3, "addLink");
 }
 
 static void test_bad_link_values_name_the_value(void **state)
@@ -232,6 +244,15 @@ static void test_switch_dpids_follow_mininet(void **state)
 		  "'000000000000001a')\n");
 }
 
+static void test_wait_connected_before_start_is_false(void **state)
+{
+	(void)state;
+	expect_ok(NET "net:addSwitch('s1')\n"
+		  "assert(net:waitConnected() == false)\n"
+		  "assert(net:waitConnected(0.1) == false)\n");
+	expect_error(NET "net:waitConnected(-1)", 2, "timeout out of range");
+}
+
 static void test_links_need_nodes_of_the_same_network(void **state)
 {
 	(void)state;
@@ -280,8 +301,18 @@ static void test_the_objects_of_a_net_look_like_mininet(void **state)
 		  "assert(h1.pid == nil)\n"
 		  "assert(#net:hosts() == 2 and #net:switches() == 1)\n"
 		  "assert(#net:links() == 2 and net:links()[1] == l1)\n"
-		  "assert(l1.intf1 == 'h1-eth0' and l1.intf2 == 's1-eth1')\n"
-		  "assert(l2.intf1 == 'h2-x' and l2.node2 == s1)\n"
+		  "assert(tostring(l1.intf1) == 'h1-eth0')\n"
+		  "assert(l1.intf2.name == 's1-eth1')\n"
+		  "assert(l2.intf1.name == 'h2-x' and l2.node2 == s1)\n"
+		  /* Mininet's Intf objects */
+		  "assert(l1.intf1 == h1:intf('h1-eth0'))\n"
+		  "assert(h1:intf() == h1:intf('h1-eth0'))\n"
+		  "assert(h1:defaultIntf().node == h1)\n"
+		  "assert(l1.intf1.link == l1 and l1.intf2.node == s1)\n"
+		  "assert('dev ' .. l1.intf1 == 'dev h1-eth0')\n"
+		  "assert(h1:IP(l1.intf1) == '10.0.0.1')\n"
+		  "assert(l1.intf1:IP() == '10.0.0.1')\n"
+		  "assert(not pcall(h1.intf, h1, 'h1-eth9'))\n"
 		  "assert(l1.node1 == h1)\n"
 		  "assert(table.concat(s1:intfs(), ',') == 's1-eth1,s1-eth2')\n"
 		  "assert(tostring(h1) == 'h1')\n"
@@ -481,17 +512,69 @@ static void test_cli_lua_loop_ends_on_ctrl_c_and_sigterm(void **state)
 	script_destroy(s);
 }
 
+static double seconds_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* os.execute() and io.popen() keep Lua's results; a stop request ends
+ * their shell instead of waiting for it (20 s here). */
+static void test_shell_commands_end_on_sigterm(void **state)
+{
+	static const char *const waits[] = {
+		"os.execute('sleep 20')",
+		"local f = io.popen('sleep 20')\nf:read('a')",
+		"local f <close> = io.popen('sleep 20')\nf:read('a')",
+	};
+	struct emu_err err = { 0 };
+
+	(void)state;
+	expect_ok("local ok, how, code = os.execute('exit 3')\n"
+		  "assert(ok == nil and how == 'exit' and code == 3)\n"
+		  "assert(os.execute() == true)\n"
+		  "assert(os.execute('true') == true)\n"
+		  "local f = io.popen('echo hi')\n"
+		  "assert(io.type(f) == 'file')\n"
+		  "assert(f:read('a') == 'hi\\n')\n"
+		  "local a, b, c = f:close()\n"
+		  "assert(a == true and b == 'exit' and c == 0)\n"
+		  "assert(io.type(f) == 'closed file')\n"
+		  "local w = io.popen('read x; test \"$x\" = y', 'w')\n"
+		  "w:write('y\\n')\n"
+		  "assert(w:close() == true)\n"
+		  "assert(not pcall(io.popen, 'true', 'rw'))\n");
+	for (size_t i = 0; i < sizeof(waits) / sizeof(waits[0]); i++) {
+		double t0 = seconds_now();
+		pid_t child = signal_me_soon(SIGTERM);
+		struct script *s = script_create(NULL);
+		int ret = script_run_chunk(s, waits[i], "test.lua", NULL, &err);
+
+		script_destroy(s);
+		reap(child);
+		if (ret != -EINTR || seconds_now() - t0 > 5.0)
+			fail_msg("'%s': %d '%s' after %.1f s", waits[i], ret,
+				 err.msg, seconds_now() - t0);
+		emu_err_clear(&err);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_cli_lua_loop_ends_on_ctrl_c_and_sigterm),
+		cmocka_unit_test(test_shell_commands_end_on_sigterm),
 		cmocka_unit_test(
 			test_nul_bytes_and_impossible_host_ips_are_refused),
+		cmocka_unit_test(test_errors_inside_c_code_carry_file_and_line),
 		cmocka_unit_test(
 			test_unknown_option_keys_are_errors_with_file_and_line),
 		cmocka_unit_test(test_bad_link_values_name_the_value),
 		cmocka_unit_test(test_bad_node_values_and_names_are_refused),
 		cmocka_unit_test(test_switch_dpids_follow_mininet),
+		cmocka_unit_test(test_wait_connected_before_start_is_false),
 		cmocka_unit_test(test_links_need_nodes_of_the_same_network),
 		cmocka_unit_test(test_the_objects_of_a_net_look_like_mininet),
 		cmocka_unit_test(

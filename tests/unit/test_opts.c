@@ -37,6 +37,24 @@ static void test_defaults_are_minimal_ovs_and_the_cli(void **state)
 	emu_opts_release(&o);
 }
 
+static void test_clean_all_goes_with_clean_only(void **state)
+{
+	struct emu_opts o;
+	struct emu_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(PARSE(&o, NULL, "-c"), 0);
+	assert_true(o.clean);
+	assert_false(o.clean_all);
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "-c", "--all"), 0);
+	assert_true(o.clean && o.clean_all);
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, &err, "--all"), -EINVAL);
+	assert_string_equal(err.msg, "--all goes with -c only");
+	emu_opts_release(&o);
+}
+
 static void test_mininet_options_are_read(void **state)
 {
 	struct emu_opts o;
@@ -151,15 +169,107 @@ static void test_a_parse_after_an_error_in_a_group_starts_afresh(void **state)
 	emu_opts_release(&o);
 }
 
+/* Mininet's -v/--verbosity, --custom, --wait, --test iperf/iperfudp/all;
+ * --help starting with Usage:. */
+static void test_mininet_verbosity_custom_wait_and_tests(void **state)
+{
+	static const struct {
+		const char *name;
+		enum emu_verbosity v;
+	} levels[] = {
+		{ "debug", EMU_V_DEBUG },	{ "info", EMU_V_INFO },
+		{ "output", EMU_V_OUTPUT },	{ "warning", EMU_V_WARNING },
+		{ "warn", EMU_V_WARNING },	{ "error", EMU_V_ERROR },
+		{ "critical", EMU_V_CRITICAL },
+	};
+	struct emu_err err = { 0 };
+	struct emu_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, NULL, "--topo", "x"), 0);
+	assert_int_equal(o.verbosity, EMU_V_INFO);
+	assert_false(o.wait);
+	assert_null(o.custom);
+	emu_opts_release(&o);
+	for (size_t i = 0; i < ARRAY_SIZE(levels); i++) {
+		assert_int_equal(PARSE(&o, NULL, "-v", (char *)levels[i].name),
+				 0);
+		assert_int_equal(o.verbosity, levels[i].v);
+		emu_opts_release(&o);
+		assert_int_equal(PARSE(&o, NULL, "--verbosity",
+				       (char *)levels[i].name),
+				 0);
+		assert_int_equal(o.verbosity, levels[i].v);
+		emu_opts_release(&o);
+	}
+	assert_int_equal(PARSE(&o, &err, "-v", "chatty"), -EINVAL);
+	assert_non_null(strstr(err.msg, "unknown level 'chatty' for "
+					"--verbosity"));
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "--custom", "my.lua", "-w", "--topo",
+			       "mytopo,3"),
+			 0);
+	assert_string_equal(o.custom, "my.lua");
+	assert_true(o.wait);
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "--wait", "--test", "iperf"), 0);
+	assert_true(o.wait);
+	assert_int_equal(o.test, EMU_TEST_IPERF);
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "--test", "iperfudp"), 0);
+	assert_int_equal(o.test, EMU_TEST_IPERFUDP);
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "--test", "all"), 0);
+	assert_int_equal(o.test, EMU_TEST_ALL);
+	emu_opts_release(&o);
+	assert_int_equal(strncmp(emu_opts_usage(), "Usage: cnemu", 12), 0);
+}
+
+/* Mininet's --nat, alone, with its options as the next word, or with '='. */
+static void test_nat_takes_mininet_options(void **state)
+{
+	struct emu_opts o;
+	struct emu_err err = { 0 };
+
+	(void)state;
+	assert_int_equal(PARSE(&o, NULL, "--nat", "--topo", "single,2"), 0);
+	assert_true(o.nat);
+	assert_null(o.nat_name);
+	assert_string_equal(o.topo, "single,2");
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "--nat", "name=nat1,ip=10.0.0.254",
+			       "--test", "pingall"),
+			 0);
+	assert_string_equal(o.nat_name, "nat1");
+	assert_string_equal(o.nat_ip, "10.0.0.254");
+	assert_null(o.nat_subnet);
+	assert_int_equal(o.test, EMU_TEST_PINGALL);
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "--nat=subnet=10.0.0.0/24"), 0);
+	assert_string_equal(o.nat_subnet, "10.0.0.0/24");
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "--nat", "lab.lua"), 0);
+	assert_true(o.nat);
+	assert_string_equal(o.script, "lab.lua");
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, &err, "--nat=mask=1"), -EINVAL);
+	assert_string_equal(err.msg, "unknown option 'mask' for --nat "
+				     "(known: name=, ip=, subnet=)");
+	emu_opts_release(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_defaults_are_minimal_ovs_and_the_cli),
+		cmocka_unit_test(test_mininet_verbosity_custom_wait_and_tests),
 		cmocka_unit_test(test_mininet_options_are_read),
+		cmocka_unit_test(test_nat_takes_mininet_options),
 		cmocka_unit_test(test_link_tc_options_fill_the_shaping),
 		cmocka_unit_test(
 			test_script_and_its_arguments_end_the_options),
 		cmocka_unit_test(test_bad_options_are_named_in_the_error),
+		cmocka_unit_test(test_clean_all_goes_with_clean_only),
 		cmocka_unit_test(test_unknown_letter_in_a_group_is_named),
 		cmocka_unit_test(
 			test_a_parse_after_an_error_in_a_group_starts_afresh),

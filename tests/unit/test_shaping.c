@@ -52,6 +52,31 @@ static void test_init_means_no_shaping(void **state)
 	assert_false(shaping_is_set(&s));
 }
 
+/* 'set link h1 s1 bw=none' and link:config{bw = false}: bw=0 was out of
+ * range and nothing removed a limit. */
+static void test_none_removes_an_option(void **state)
+{
+	struct emu_err err = { 0 };
+	struct shaping s, none;
+
+	(void)state;
+	shaping_init(&s);
+	shaping_init(&none);
+	assert_int_equal(shaping_parse_list(&s, "bw=10,delay=5ms,jitter=1ms,"
+					    "loss=1,max_queue_size=50,"
+					    "use_tbf=1,gap=3", &err), 0);
+	assert_int_equal(shaping_set(&s, "bw", "none", &err), 0);
+	assert_false(shaping_has_rate(&s));
+	assert_int_equal(s.delay_us, 5000);
+	assert_int_equal(shaping_parse_list(&s, "delay=none,jitter=None,"
+					    "loss=NONE,max_queue_size=none,"
+					    "use_tbf=none,gap=none", &err), 0);
+	assert_memory_equal(&s, &none, sizeof(s));
+	assert_false(shaping_is_set(&s));
+	/* unknown keys stay errors */
+	assert_int_equal(shaping_set(&s, "colour", "none", &err), -EINVAL);
+}
+
 static void test_bw_is_mbit_per_second(void **state)
 {
 	(void)state;
@@ -316,6 +341,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_init_means_no_shaping),
+		cmocka_unit_test(test_none_removes_an_option),
 		cmocka_unit_test(test_bw_is_mbit_per_second),
 		cmocka_unit_test(test_bw_out_of_range_or_bad_is_refused),
 		cmocka_unit_test(test_delay_takes_tc_time_units),

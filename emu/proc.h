@@ -1,0 +1,71 @@
+/* Processes known by more than their number.  A pid alone names whatever
+ * process has it now: after the one we started died, the kernel may give
+ * the number to any other.  A 'struct proc_id' adds what a later process
+ * with the same pid cannot share — the start time (clock ticks after
+ * boot) and the executable — and every signal goes through a pidfd
+ * opened and checked against it, so it can only reach that process.
+ *
+ * Identities are plain values, written to and read from files of a run's
+ * directory as one line "<pid> <start> <exe>". */
+#ifndef EMU_PROC_H
+#define EMU_PROC_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct emu_err;
+
+/* How long a process is given between SIGTERM and SIGKILL when cnemu ends
+ * it (commands in nodes at stop, os.execute() interrupted). */
+#define PROC_GRACE_MS 2000
+
+struct proc_id {
+	pid_t pid;
+	unsigned long long start;	/* clock ticks after boot */
+	char exe[PATH_MAX];		/* /proc/<pid>/exe, without a
+					   " (deleted)" suffix; "": none */
+};
+
+/* Reads the identity of the live process 'pid' into 'id'; 0 or a negative
+ * errno (-ESRCH: no such process). */
+int proc_id_of(pid_t pid, struct proc_id *id);
+
+/* Formats 'id' as "<pid> <start> <exe>" into 'buf'. */
+void proc_id_format(const struct proc_id *id, char *buf, size_t size);
+/* Parses a line that proc_id_format() made; 0 or -EINVAL. */
+int proc_id_parse(const char *line, struct proc_id *id);
+
+/* Writes the identity of the live process 'pid' to the file 'path' (made
+ * anew, mode 0644); 0 or a negative errno with 'err' set. */
+int proc_id_save(const char *path, pid_t pid, struct emu_err *err);
+/* Reads an identity that proc_id_save() wrote; 0 or a negative errno. */
+int proc_id_load(const char *path, struct proc_id *id);
+
+/* Opens a pidfd of the process 'id' names, checked after the open against
+ * its start time and executable.  Returns the fd (the caller closes it)
+ * or -ESRCH when that process is gone, whoever has its pid now. */
+int proc_id_open(const struct proc_id *id);
+/* True while the process 'id' names lives. */
+bool proc_id_alive(const struct proc_id *id);
+/* Ends the process 'id' names, if it lives: SIGTERM, then SIGKILL after
+ * 'grace_ms'.  Returns 0 when it was signalled, -ESRCH when it was gone,
+ * or a negative errno. */
+int proc_id_end(const struct proc_id *id, int grace_ms);
+
+/* Sends 'sig' to the process of 'pidfd'; 0 or a negative errno. */
+int proc_pidfd_signal(int pidfd, int sig);
+/* Opens a pidfd of 'pid' as it is now; an fd or a negative errno. */
+int proc_pidfd_open(pid_t pid);
+
+/* Waits up to 'timeout_ms' (< 0: for ever) for the child 'pid' to end,
+ * reaping it; an interrupted wait goes on.  Returns true and its wait
+ * status in '*status' (may be NULL) once it ended. */
+bool proc_wait_child(pid_t pid, int timeout_ms, int *status);
+/* Ends the child 'pid' of this process and reaps it: 'sig' (SIGTERM
+ * or SIGINT) to it, or to its group when 'group', then SIGKILL after
+ * 'grace_ms'.  Returns its wait status. */
+int proc_end_child(pid_t pid, bool group, int sig, int grace_ms);
+
+#endif
