@@ -783,14 +783,16 @@ static bool cli_parse_rtt(const char *out, double rtt[4])
 static int cli_ping_one(struct node *src, struct node *dst, double rtt[4],
 			struct emu_err *err)
 {
-	char ip[64], cmd[128], *out = NULL;
+	char ip[64], wait[16], *out = NULL;
+	char *argv[] = { "ping", "-c1", "-W", wait, ip, NULL };
+	/* The machine's ping, as pingall: any image answers. */
+	struct node_exec_opts opts = { .stdin_fd = -1, .net_only = true };
 	int ret;
 
 	if (!node_ip(dst, ip, sizeof(ip)))
 		return 0;
-	snprintf(cmd, sizeof(cmd), "ping -c1 -W%g %s", CLI_PING_TIMEOUT_S,
-		 ip);
-	ret = node_run(src, cmd, &out, err);
+	snprintf(wait, sizeof(wait), "%g", CLI_PING_TIMEOUT_S);
+	ret = node_capture(src, argv, &opts, &out, err);
 	if (ret >= 0)
 		ret = ret == 0 && cli_parse_rtt(out, rtt);
 	free(out);

@@ -212,10 +212,10 @@ int net_start_switch(struct net *net, struct node *sw, struct emu_err *err);
  * stay; Mininet's 'switch S stop').  Returns 0 or a negative errno. */
 int net_stop_switch(struct net *net, struct node *sw, struct emu_err *err);
 
-/* Measures throughput from 'client' to 'server' with iperf3 for 'seconds':
- * TCP, or UDP at 'udp_bw' ("10M", iperf's -b) when not NULL.  An iperf3
- * server runs once in 'server' meanwhile.  Stores the rate the server
- * received in '*server_bps' and the rate the client sent in
+/* Measures throughput from 'client' to 'server' for 'seconds' (emu/iperf.h:
+ * iperf3 for TCP, iperf 2 for UDP at 'udp_bw', "10M", when not NULL), the
+ * machine's programs in the nodes' network namespaces.  Stores the rate
+ * the server received in '*server_bps' and the rate the client sent in
  * '*client_bps' (bits/s; Mininet's two figures).  Returns 0 or a negative
  * errno (-EINTR when interrupted). */
 int net_iperf(struct net *net, struct node *client, struct node *server,
