@@ -1532,8 +1532,7 @@ static pid_t net_ping_spawn(struct node *src, struct node *dst,
 {
 	char ip[64], wait[16];
 	char *argv[] = { "ping", "-c1", "-W", wait, ip, NULL };
-	struct node_exec_opts opts = { .stdin_fd = -1, .stdout_fd = -1,
-				       .stderr_fd = -1, .net_only = true };
+	struct node_exec_opts opts = { .net_only = true };
 
 	if (!node_ip(dst, ip, sizeof(ip)))
 		return emu_err_set(err, -EDESTADDRREQ, "'%s' has no IP",
@@ -1641,8 +1640,7 @@ int net_run_cpu_limit_test(struct net *net, double cpu, unsigned int seconds,
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t n_loops = (size_t)ceil((double)cores * cpu), n_hosts = 0, k;
 	char *argv[] = { "/bin/sh", "-c", "while true; do a=1; done", NULL };
-	struct node_exec_opts eo = { .stdin_fd = -1, .stdout_fd = -1,
-				     .stderr_fd = -1 };
+	struct node_exec_opts eo = { 0 };
 	struct node **hosts = xcalloc(net->n_nodes, sizeof(*hosts));
 	pid_t *pids;
 	long long *last;
