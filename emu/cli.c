@@ -192,7 +192,7 @@ static int cli_node_command(struct cli *cli, struct node *node,
 			    const char *text, bool noecho,
 			    struct emu_err *err)
 {
-	struct node_exec_opts opts = { -1, -1, -1, false, false, false };
+	struct node_exec_opts opts = { 0 };
 	struct termios saved, quiet;
 	bool tty = isatty(STDIN_FILENO), bg;
 	char *argv[4], *line;
@@ -237,9 +237,9 @@ static int cli_node_command(struct cli *cli, struct node *node,
 		free(line);
 		return pid < 0 ? pid : 0;
 	}
-	opts.stdin_fd = cli_child_stdin();
-	opts.stdout_fd = fileno(cli->out);
-	opts.stderr_fd = fileno(cli->errout);
+	opts.stdin_from = NODE_FD(cli_child_stdin());
+	opts.stdout_to = NODE_FD(fileno(cli->out));
+	opts.stderr_to = NODE_FD(fileno(cli->errout));
 	if (tty && tcgetattr(STDIN_FILENO, &saved) == 0) {
 		if (noecho) {
 			quiet = saved;
@@ -786,7 +786,7 @@ static int cli_ping_one(struct node *src, struct node *dst, double rtt[4],
 	char ip[64], wait[16], *out = NULL;
 	char *argv[] = { "ping", "-c1", "-W", wait, ip, NULL };
 	/* The machine's ping, as pingall: any image answers. */
-	struct node_exec_opts opts = { .stdin_fd = -1, .net_only = true };
+	struct node_exec_opts opts = { .net_only = true };
 	int ret;
 
 	if (!node_ip(dst, ip, sizeof(ip)))
@@ -981,6 +981,7 @@ static int cmd_link(struct cli *cli, int argc, char **argv,
 		    struct emu_err *err)
 {
 	bool up = !strcmp(argv[3], "up");
+	struct emu_err local;
 	struct link **links;
 	size_t n;
 	int ret = 0;
@@ -990,9 +991,10 @@ static int cmd_link(struct cli *cli, int argc, char **argv,
 		return emu_err_set(err, -EINVAL,
 				   "link status must be up or down, not '%s'",
 				   argv[3]);
+	err = emu_err_sink(err, &local);
 	links = cli_links_between(cli, argv[1], argv[2], &n, err);
 	if (!links)
-		return err ? err->code : -ENOENT;
+		return emu_err_code(err, -ENOENT);
 	for (size_t i = 0; i < n && !ret; i++)
 		ret = link_set_up(links[i], up, err);
 	free(links);
@@ -1002,6 +1004,7 @@ static int cmd_link(struct cli *cli, int argc, char **argv,
 static int cmd_set(struct cli *cli, int argc, char **argv,
 		   struct emu_err *err)
 {
+	struct emu_err local;
 	struct shaping s[2];
 	struct link **links;
 	char f[2][160];
@@ -1014,9 +1017,10 @@ static int cmd_set(struct cli *cli, int argc, char **argv,
 	if (!net_is_started(cli->net))
 		return emu_err_set(err, -ENETDOWN,
 				   "set needs a started network");
+	err = emu_err_sink(err, &local);
 	links = cli_links_between(cli, argv[2], argv[3], &n, err);
 	if (!links)
-		return err ? err->code : -ENOENT;
+		return emu_err_code(err, -ENOENT);
 	for (size_t i = 0; i < n && !ret; i++) {
 		struct node_intf *a = link_intf1(links[i]);
 		struct node_intf *b = link_intf2(links[i]);
@@ -1201,7 +1205,7 @@ static int cli_check_x(struct emu_err *err)
 static int cli_spawn_x(struct node *node, char *const argv[],
 		       struct emu_err *err)
 {
-	struct node_exec_opts opts = { -1, -1, -1, false, false, false };
+	struct node_exec_opts opts = { 0 };
 	pid_t pid;
 
 	opts.background = true;

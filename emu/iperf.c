@@ -134,7 +134,7 @@ struct iperf_proc {
 static int iperf_proc_start(struct iperf_proc *p, struct node *node,
 			    char *const argv[], struct emu_err *err)
 {
-	struct node_exec_opts opts = { .stdin_fd = -1, .net_only = true };
+	struct node_exec_opts opts = { .net_only = true };
 	int pipefd[2];
 
 	memset(p, 0, sizeof(*p));
@@ -145,7 +145,7 @@ static int iperf_proc_start(struct iperf_proc *p, struct node *node,
 	if (pipe2(pipefd, O_CLOEXEC | O_NONBLOCK) < 0)
 		return emu_err_set(err, -errno, "cannot make a pipe: %s",
 				   strerror(errno));
-	opts.stdout_fd = opts.stderr_fd = pipefd[1];
+	opts.stdout_to = opts.stderr_to = NODE_FD(pipefd[1]);
 	p->pid = node_spawn(node, argv, &opts, err);
 	close(pipefd[1]);
 	if (p->pid < 0) {
@@ -354,7 +354,7 @@ static int iperf_tcp(struct node *client, struct node *server,
 	char *srv_argv[] = { "iperf3", "-s", "-1", "-p", port, NULL };
 	char *cli_argv[] = { "iperf3", "-c", (char *)ip, "-p", port,
 			     "-t", secs, "-J", NULL };
-	struct node_exec_opts opts = { .stdin_fd = -1, .net_only = true };
+	struct node_exec_opts opts = { .net_only = true };
 	struct iperf_proc s;
 	bool refused;
 	int ret;

@@ -288,8 +288,11 @@ static void node_report(int fd, pid_t pid, int err, int step)
 		_exit(127);
 }
 
-static void node_child_fd(int fd, int target)
+/* 'from': a field of struct node_exec_opts (NODE_FD(fd), 0: none). */
+static void node_child_fd(int from, int target)
 {
+	int fd = from - 1;
+
 	if (fd < 0) {
 		fd = open("/dev/null", O_RDWR);
 		if (fd < 0)
@@ -349,9 +352,9 @@ static void node_exec_final(const struct node_exec_ctx *ctx,
 			goto fail;
 		step = NODE_STEP_EXEC;
 	}
-	node_child_fd(opts->stdin_fd, 0);
-	node_child_fd(opts->stdout_fd, 1);
-	node_child_fd(opts->stderr_fd, 2);
+	node_child_fd(opts->stdin_from, 0);
+	node_child_fd(opts->stdout_to, 1);
+	node_child_fd(opts->stderr_to, 2);
 	execvp(argv[0], argv);
 	ret = -errno;
 fail:
@@ -532,7 +535,7 @@ int node_capture(struct node *node, char *const argv[],
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return emu_err_set(err, -errno, "cannot run in '%s': %s",
 				   node->name, strerror(errno));
-	o.stdout_fd = o.stderr_fd = pipefd[1];
+	o.stdout_to = o.stderr_to = NODE_FD(pipefd[1]);
 	o.background = false;
 	pid = node_spawn(node, argv, &o, err);
 	close(pipefd[1]);
@@ -567,7 +570,7 @@ int node_run(struct node *node, const char *cmd, char **output,
 	     struct emu_err *err)
 {
 	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
-	struct node_exec_opts opts = { .stdin_fd = -1 };
+	struct node_exec_opts opts = { 0 };
 
 	return node_capture(node, argv, &opts, output, err);
 }

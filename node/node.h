@@ -142,9 +142,15 @@ void node_set_exec_ctx(struct node *node, struct node_exec_ctx *ctx);
 /* Frees 'ctx' (accepts NULL). */
 void node_exec_ctx_free(struct node_exec_ctx *ctx);
 
-/* How node_spawn() runs a command. */
+/* A descriptor of the caller for a field of struct node_exec_opts. */
+#define NODE_FD(fd) ((fd) + 1)
+
+/* How node_spawn() runs a command; the zero value runs it in the
+ * foreground with /dev/null as stdin, stdout and stderr. */
 struct node_exec_opts {
-	int stdin_fd, stdout_fd, stderr_fd;	/* -1: /dev/null; 0,1,2 */
+	/* NODE_FD(fd): the command gets the caller's 'fd' as 0, 1 or 2;
+	   0 (or NODE_FD(-1)): /dev/null */
+	int stdin_from, stdout_to, stderr_to;
 	bool background;	/* tracked and killed when the node stops;
 				   dies with cnemu (PR_SET_PDEATHSIG) */
 	bool keep_signals;	/* leave SIGINT to the child's terminal */
