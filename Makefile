@@ -5,6 +5,9 @@
 #   make bench   set up the machine, build, print figures beside Mininet's
 #   make deps    only the set-up (Debian packages, libopenvswitch, services)
 
+# A bare 'make' builds the programs.
+.DEFAULT_GOAL := all
+
 CC      ?= cc
 BUILD   ?= build
 CFLAGS  ?= -O2 -g

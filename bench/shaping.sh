@@ -1,11 +1,14 @@
 #!/bin/bash
 # Link accuracy and the pump's cost, measured through cnemu's own CLI on
-# h1 - s1 - h2 (Linux bridge).  Run by bench/run.sh (make bench).
+# h1 - s1 - h2 (Linux bridge; the rates on Open vSwitch too).  Run by
+# bench/run.sh (make bench).
 set -uo pipefail
 cd "$(dirname "$0")/.."
 CNEMU=${CNEMU:-./cnemu}
+SWITCH=lxbr
 
-# Runs the CLI lines on stdin against a minimal topology with --link "$1".
+# Runs the CLI lines on stdin against a minimal topology with --link "$1"
+# on switch $SWITCH.
 cli() {
 	local link=$1 i
 	shift
@@ -13,7 +16,7 @@ cli() {
 		flock -n /run/cnemu/lock true 2>/dev/null && break
 		sleep 1
 	done
-	printf '%s\n' "$@" | "$CNEMU" --topo minimal --switch lxbr \
+	printf '%s\n' "$@" | "$CNEMU" --topo minimal --switch "$SWITCH" \
 		--link "$link" 2>/dev/null
 }
 
@@ -24,14 +27,24 @@ iperf_rates() {
 		       printf "%s ", v }'
 }
 
-printf '\n*** Link accuracy (h1 - s1 - h2, every link shaped)\n'
-for bw in 10 100; do
-	r=$(cli "tc,bw=$bw" "iperf h1 h2" | iperf_rates)
-	set -- $r
-	printf 'TCP through bw=%-4s %8s Mbit/s (%s%% of the set rate)\n' \
-		"$bw" "${1:-?}" \
-		"$(awk -v a="${1:-0}" -v b="$bw" 'BEGIN { printf "%.1f", 100 * a / b }')"
+# "R Mbit/s (P% of the set rate)" for the received rate R of bw=$1.
+rate_of() {
+	printf '%8s Mbit/s (%5s%%)' "${2:-?}" \
+		"$(awk -v a="${2:-0}" -v b="$1" 'BEGIN { printf "%.1f", 100 * a / b }')"
+}
+
+printf '\n*** Link accuracy (h1 - s1 - h2, every link shaped), TCP both ways\n'
+for SWITCH in lxbr ovs; do
+	for bw in 10 100; do
+		out=$(cli "tc,bw=$bw" "iperf h1 h2" "iperf h2 h1")
+		r=$(grep "Results: \['" <<<"$out" | sed -n 1p | iperf_rates)
+		up=$(rate_of "$bw" $r)
+		r=$(grep "Results: \['" <<<"$out" | sed -n 2p | iperf_rates)
+		printf 'bw=%-4s %-5s h1->h2 %s  h2->h1 %s\n' "$bw" "$SWITCH" \
+			"$up" "$(rate_of "$bw" $r)"
+	done
 done
+SWITCH=lxbr
 
 # UDP loss: 10 000 datagrams through one lossy link (h1 - s1 only).
 out=$(cli "default" "set link h1 s1 loss=10" \

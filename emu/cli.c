@@ -192,7 +192,7 @@ static int cli_node_command(struct cli *cli, struct node *node,
 			    const char *text, bool noecho,
 			    struct emu_err *err)
 {
-	struct node_exec_opts opts = { -1, -1, -1, false, false, false };
+	struct node_exec_opts opts = { 0 };
 	struct termios saved, quiet;
 	bool tty = isatty(STDIN_FILENO), bg;
 	char *argv[4], *line;
@@ -237,9 +237,9 @@ static int cli_node_command(struct cli *cli, struct node *node,
 		free(line);
 		return pid < 0 ? pid : 0;
 	}
-	opts.stdin_fd = cli_child_stdin();
-	opts.stdout_fd = fileno(cli->out);
-	opts.stderr_fd = fileno(cli->errout);
+	opts.stdin_from = NODE_FD(cli_child_stdin());
+	opts.stdout_to = NODE_FD(fileno(cli->out));
+	opts.stderr_to = NODE_FD(fileno(cli->errout));
 	if (tty && tcgetattr(STDIN_FILENO, &saved) == 0) {
 		if (noecho) {
 			quiet = saved;
@@ -783,14 +783,16 @@ static bool cli_parse_rtt(const char *out, double rtt[4])
 static int cli_ping_one(struct node *src, struct node *dst, double rtt[4],
 			struct emu_err *err)
 {
-	char ip[64], cmd[128], *out = NULL;
+	char ip[64], wait[16], *out = NULL;
+	char *argv[] = { "ping", "-c1", "-W", wait, ip, NULL };
+	/* The machine's ping, as pingall: any image answers. */
+	struct node_exec_opts opts = { .net_only = true };
 	int ret;
 
 	if (!node_ip(dst, ip, sizeof(ip)))
 		return 0;
-	snprintf(cmd, sizeof(cmd), "ping -c1 -W%g %s", CLI_PING_TIMEOUT_S,
-		 ip);
-	ret = node_run(src, cmd, &out, err);
+	snprintf(wait, sizeof(wait), "%g", CLI_PING_TIMEOUT_S);
+	ret = node_capture(src, argv, &opts, &out, err);
 	if (ret >= 0)
 		ret = ret == 0 && cli_parse_rtt(out, rtt);
 	free(out);
@@ -1199,7 +1201,7 @@ static int cli_check_x(struct emu_err *err)
 static int cli_spawn_x(struct node *node, char *const argv[],
 		       struct emu_err *err)
 {
-	struct node_exec_opts opts = { -1, -1, -1, false, false, false };
+	struct node_exec_opts opts = { 0 };
 	pid_t pid;
 
 	opts.background = true;
@@ -1499,11 +1501,6 @@ void cli_set_lua_hook(struct cli *cli, cli_lua_fn fn, void *aux)
 bool cli_is_done(const struct cli *cli)
 {
 	return cli->done;
-}
-
-const char *cli_rest(const struct cli *cli)
-{
-	return cli->rest ? cli->rest : "";
 }
 
 /* ---- reading commands --------------------------------------------- */

@@ -36,7 +36,8 @@ enum cli_flags {
 	CLI_STARTED = 1 << 1,	/* needs a started network */
 	CLI_RAW = 1 << 2,	/* takes the rest of the line as text (shell
 				   lines, Lua code): words split on blanks
-				   only, the handler reads cli_rest() */
+				   only, the handler gets the rest of the
+				   line as its text */
 };
 
 /* One command: a row of the table. */
@@ -99,8 +100,5 @@ int cli_execute(struct cli *cli, const char *line);
 
 /* True once 'exit', 'quit' or EOF was met. */
 bool cli_is_done(const struct cli *cli);
-
-/* For handlers: the text of the line after the command word (CLI_RAW). */
-const char *cli_rest(const struct cli *cli);
 
 #endif

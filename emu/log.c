@@ -89,15 +89,25 @@ void log_write(struct log_module *m, enum log_level level, const char *fmt,
 			line);
 }
 
-int log_rl_allow(struct log_rl *rl)
+bool log_rl_allow(struct log_rl *rl, unsigned int *held)
 {
 	unsigned long long now = now_us();
+	unsigned long long interval_us =
+		(rl->interval_ms ? rl->interval_ms : 5000) * 1000ULL;
 
-	if (rl->last_us && now - rl->last_us < 5000000ULL) {
+	if (rl->last_us && now - rl->last_us < interval_us) {
 		rl->suppressed++;
-		return 0;
+		return false;
 	}
+	*held = rl->suppressed;
 	rl->last_us = now;
 	rl->suppressed = 0;
-	return 1;
+	return true;
+}
+
+void log_write_held(struct log_module *m, enum log_level level,
+		    unsigned int held)
+{
+	log_write(m, level, "(%u similar message%s held back before this one)",
+		  held, held == 1 ? "" : "s");
 }

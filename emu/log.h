@@ -7,6 +7,8 @@
 #ifndef EMU_LOG_H
 #define EMU_LOG_H
 
+#include <stdbool.h>
+
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DBG };
 
 struct log_module {
@@ -15,10 +17,13 @@ struct log_module {
 	struct log_module *next;
 };
 
-/* A rate limit for log_*_rl: at most one message per 'interval_ms'. */
+/* A rate limit for log_*_rl: at most one message per 'interval_ms' (0:
+ * 5000); the first message after a quiet spell is followed by a line
+ * counting the messages held back before it.  Zeroed: ready. */
 struct log_rl {
-	unsigned long long last_us;
-	unsigned int suppressed;
+	unsigned int interval_ms;	/* 0: 5000 */
+	unsigned long long last_us;	/* when the last message went */
+	unsigned int suppressed;	/* messages held back since */
 };
 
 void log_register(struct log_module *m);
@@ -28,8 +33,13 @@ int log_configure(const char *spec);
 void log_set_default(enum log_level level);
 void log_write(struct log_module *m, enum log_level level, const char *fmt,
 	       ...) __attribute__((format(printf, 3, 4)));
-/* Returns true when a message may go now (and counts one suppressed if not). */
-int log_rl_allow(struct log_rl *rl);
+/* True when a message may go now, with the number of messages held back
+ * before it in '*held'; false (counting this one as held back) if not. */
+bool log_rl_allow(struct log_rl *rl, unsigned int *held);
+/* Writes the line that follows a rate-limited message after 'held' others
+ * were held back. */
+void log_write_held(struct log_module *m, enum log_level level,
+		    unsigned int held);
 
 #define EMU_LOG_MODULE(NAME)                                                   \
 	static struct log_module log_this_module = { #NAME, LOG_INFO, 0 };     \
@@ -47,15 +57,18 @@ int log_rl_allow(struct log_rl *rl);
 #define log_info(...) log_at(LOG_INFO, __VA_ARGS__)
 #define log_warn(...) log_at(LOG_WARN, __VA_ARGS__)
 #define log_err(...) log_at(LOG_ERR, __VA_ARGS__)
-#define log_warn_rl(RL, ...)                                                   \
+#define log_rl_at(LEVEL, RL, ...)                                              \
 	do {                                                                   \
-		if (log_rl_allow(RL))                                          \
-			log_at(LOG_WARN, __VA_ARGS__);                         \
+		unsigned int log_held_;                                        \
+		if (log_this_module.level >= (LEVEL) &&                        \
+		    log_rl_allow((RL), &log_held_)) {                          \
+			log_write(&log_this_module, (LEVEL), __VA_ARGS__);     \
+			if (log_held_)                                         \
+				log_write_held(&log_this_module, (LEVEL),      \
+					       log_held_);                     \
+		}                                                              \
 	} while (0)
-#define log_info_rl(RL, ...)                                                   \
-	do {                                                                   \
-		if (log_rl_allow(RL))                                          \
-			log_at(LOG_INFO, __VA_ARGS__);                         \
-	} while (0)
+#define log_warn_rl(RL, ...) log_rl_at(LOG_WARN, RL, __VA_ARGS__)
+#define log_info_rl(RL, ...) log_rl_at(LOG_INFO, RL, __VA_ARGS__)
 
 #endif

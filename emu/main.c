@@ -170,11 +170,19 @@ static int main_run_test(struct net *net, const struct emu_opts *o)
 	struct emu_err err = { 0 };
 	struct cli *cli;
 	struct script *own = NULL;
+	bool unconnected = false;
 	int status = 0;
 
+	if (o->wait) {
+		/* Mininet's --wait; the start already waited, this says so
+		 * and waits again for switches that lost their controller
+		 * (a warning names them; the exit status says it) */
+		log_info("*** Waiting for switches to connect");
+		unconnected = !net_wait_connected(net, -1);
+	}
 	if (!o->pre && !o->post &&
 	    (o->test == EMU_TEST_NONE || o->test == EMU_TEST_BUILD))
-		return 0;
+		return unconnected ? 1 : 0;
 	cli = cli_create(net, &err);
 	if (!cli) {
 		fprintf(stderr, "cnemu: %s\n", err.msg);
@@ -200,7 +208,7 @@ static int main_run_test(struct net *net, const struct emu_opts *o)
 	}
 	cli_destroy(cli);
 	script_destroy(own);
-	return status;
+	return status ? status : unconnected ? 1 : 0;
 }
 
 /* Says that a signal stops the run; returns the exit status it gives

@@ -19,6 +19,7 @@
 #include <jansson.h>
 
 #include "emu/err.h"
+#include "emu/iperf.h"
 #include "emu/log.h"
 #include "emu/run.h"
 #include "emu/util.h"
@@ -107,11 +108,6 @@ const char *net_run_tag(const struct net *net)
 const char *net_alias(const struct net *net)
 {
 	return net->alias;
-}
-
-struct nlsock *net_root_nl(struct net *net)
-{
-	return net->root_nl;
 }
 
 bool net_ovs_userspace(const struct net *net)
@@ -1503,8 +1499,7 @@ static pid_t net_ping_spawn(struct node *src, struct node *dst,
 {
 	char ip[64], wait[16];
 	char *argv[] = { "ping", "-c1", "-W", wait, ip, NULL };
-	struct node_exec_opts opts = { .stdin_fd = -1, .stdout_fd = -1,
-				       .stderr_fd = -1, .net_only = true };
+	struct node_exec_opts opts = { .net_only = true };
 
 	if (!node_ip(dst, ip, sizeof(ip)))
 		return emu_err_set(err, -EDESTADDRREQ, "'%s' has no IP",
@@ -1612,8 +1607,7 @@ int net_run_cpu_limit_test(struct net *net, double cpu, unsigned int seconds,
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	size_t n_loops = (size_t)ceil((double)cores * cpu), n_hosts = 0, k;
 	char *argv[] = { "/bin/sh", "-c", "while true; do a=1; done", NULL };
-	struct node_exec_opts eo = { .stdin_fd = -1, .stdout_fd = -1,
-				     .stderr_fd = -1 };
+	struct node_exec_opts eo = { 0 };
 	struct node **hosts = xcalloc(net->n_nodes, sizeof(*hosts));
 	pid_t *pids;
 	long long *last;
@@ -1671,19 +1665,6 @@ int net_run_cpu_limit_test(struct net *net, double cpu, unsigned int seconds,
 	return ret ? ret : (int)k;
 }
 
-struct link *net_find_link(const struct net *net, const struct node *a,
-			   const struct node *b)
-{
-	for (size_t i = 0; i < net->n_links; i++) {
-		const struct node *x = link_intf1(net->links[i])->node;
-		const struct node *y = link_intf2(net->links[i])->node;
-
-		if ((x == a && y == b) || (x == b && y == a))
-			return net->links[i];
-	}
-	return NULL;
-}
-
 static int net_check_switch(const struct net *net, const struct node *sw,
 			    struct emu_err *err)
 {
@@ -1717,115 +1698,13 @@ int net_stop_switch(struct net *net, struct node *sw, struct emu_err *err)
 	return 0;
 }
 
-/* True when 'bw' is a rate iperf takes: digits, a dot, a unit letter. */
-static bool net_iperf_rate_ok(const char *bw)
-{
-	size_t n = strspn(bw, "0123456789.");
-
-	return n > 0 && (!bw[n] || (strchr("kKmMgG", bw[n]) && !bw[n + 1]));
-}
-
-/* Reads the figures from the output of 'iperf3 -c ... -J' (warnings on
- * stderr may come first); sets '*refused' when the server did not listen
- * yet. */
-static int net_iperf_parse(const char *text, double *server_bps,
-			   double *client_bps, bool *refused,
-			   struct emu_err *err)
-{
-	const char *start = strchr(text, '{');
-	json_t *root, *end, *sent, *recv, *e;
-	json_error_t jerr;
-	int ret = 0;
-
-	*refused = false;
-	root = start ? json_loads(start, JSON_DISABLE_EOF_CHECK, &jerr) : NULL;
-	if (!root)
-		return emu_err_set(err, -EIO, "cannot read iperf3's output: %s",
-				   start ? jerr.text : "no JSON");
-	e = json_object_get(root, "error");
-	end = json_object_get(root, "end");
-	sent = json_object_get(end, "sum_sent");
-	recv = json_object_get(end, "sum_received");
-	if (json_is_string(e)) {
-		const char *msg = json_string_value(e);
-
-		*refused = strstr(msg, "unable to connect") != NULL;
-		ret = emu_err_set(err, strstr(msg, "interrupt") ? -EINTR : -EIO,
-				  "iperf3: %s", msg);
-	} else if (!sent || !recv) {
-		ret = emu_err_set(err, -EIO, "iperf3 gave no summary");
-	} else {
-		*server_bps = json_number_value(
-			json_object_get(recv, "bits_per_second"));
-		*client_bps = json_number_value(
-			json_object_get(sent, "bits_per_second"));
-	}
-	json_decref(root);
-	return ret;
-}
-
-#define NET_IPERF_TRIES 50	/* connects, 100 ms apart, while the server
-				   comes up */
-
 int net_iperf(struct net *net, struct node *client, struct node *server,
 	      const char *udp_bw, unsigned int seconds, double *server_bps,
 	      double *client_bps, struct emu_err *err)
 {
-	char *srv_argv[] = { "iperf3", "-s", "-1", NULL };
-	struct node_exec_opts so = { -1, -1, -1, false, false, false };
-	struct emu_err e = { 0 };
-	char ip[64], cmd[256], *out = NULL;
-	bool refused = true;
-	int ret = 0;
-	pid_t srv;
-
 	(void)net;
-	if (udp_bw && !net_iperf_rate_ok(udp_bw))
-		return emu_err_set(err, -EINVAL,
-				   "invalid UDP bandwidth '%s': expected a "
-				   "rate like 10M",
-				   udp_bw);
-	if (!node_ip(server, ip, sizeof(ip)))
-		return emu_err_set(err, -EDESTADDRREQ, "'%s' has no IP",
-				   server->name);
-	srv = node_spawn(server, srv_argv, &so, err);
-	if (srv < 0)
-		return srv;
-	snprintf(cmd, sizeof(cmd), "iperf3 -c %s -t %u -J%s%s", ip,
-		 seconds ? seconds : 5, udp_bw ? " -u -b " : "",
-		 udp_bw ? udp_bw : "");
-	for (int i = 0; refused && i < NET_IPERF_TRIES; i++) {
-		if (i && usleep(100000) < 0 && errno == EINTR) {
-			ret = emu_err_set(&e, -EINTR, "iperf interrupted");
-			break;
-		}
-		if (waitpid(srv, NULL, WNOHANG) == srv) {
-			srv = 0;
-			ret = emu_err_set(&e, -EIO,
-					  "the iperf3 server in '%s' exited "
-					  "(port 5201 taken?)",
-					  server->name);
-			break;
-		}
-		emu_err_clear(&e);
-		free(out);
-		out = NULL;
-		ret = node_run(client, cmd, &out, &e);
-		if (ret >= 0)
-			ret = net_iperf_parse(out, server_bps, client_bps,
-					      &refused, &e);
-		else
-			refused = false;
-	}
-	free(out);
-	if (srv > 0) {
-		kill(srv, SIGTERM);
-		while (waitpid(srv, NULL, 0) < 0 && errno == EINTR)
-			;
-	}
-	if (ret < 0)
-		return emu_err_set(err, ret, "%s", e.msg);
-	return 0;
+	return iperf_measure(client, server, udp_bw, seconds, server_bps,
+			     client_bps, err);
 }
 
 /* ---- runtime removal and interface settings ------------------------- */

@@ -88,8 +88,6 @@ const char *net_run_tag(const struct net *net);
 /* The IFLA_IFALIAS tag of the run's interfaces in the root namespace,
  * "cnemu:<tag>". */
 const char *net_alias(const struct net *net);
-/* The netlink socket of the root namespace. */
-struct nlsock *net_root_nl(struct net *net);
 /* The run's namespace for Linux bridges, "<tag>-sw", made on first use:
  * bridged traffic there meets no FORWARD chain of the host's firewall.
  * Returns a borrowed fd or a negative errno; net_switch_nl() gives a
@@ -206,10 +204,6 @@ int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
 	     double timeout_s, FILE *out, unsigned int *sent,
 	     unsigned int *received, struct emu_err *err);
 
-/* The first link between nodes 'a' and 'b' (either way round), or NULL. */
-struct link *net_find_link(const struct net *net, const struct node *a,
-			   const struct node *b);
-
 /* Starts the stopped switch 'sw' of a started net again, its ports and
  * links as they were (Mininet's 'switch S start').  Returns 0 or a
  * negative errno. */
@@ -218,10 +212,10 @@ int net_start_switch(struct net *net, struct node *sw, struct emu_err *err);
  * stay; Mininet's 'switch S stop').  Returns 0 or a negative errno. */
 int net_stop_switch(struct net *net, struct node *sw, struct emu_err *err);
 
-/* Measures throughput from 'client' to 'server' with iperf3 for 'seconds':
- * TCP, or UDP at 'udp_bw' ("10M", iperf's -b) when not NULL.  An iperf3
- * server runs once in 'server' meanwhile.  Stores the rate the server
- * received in '*server_bps' and the rate the client sent in
+/* Measures throughput from 'client' to 'server' for 'seconds' (emu/iperf.h:
+ * iperf3 for TCP, iperf 2 for UDP at 'udp_bw', "10M", when not NULL), the
+ * machine's programs in the nodes' network namespaces.  Stores the rate
+ * the server received in '*server_bps' and the rate the client sent in
  * '*client_bps' (bits/s; Mininet's two figures).  Returns 0 or a negative
  * errno (-EINTR when interrupted). */
 int net_iperf(struct net *net, struct node *client, struct node *server,

@@ -37,6 +37,7 @@ static const char emu_usage[] =
 	"  -v, --verbosity L debug, info (default), output (results only),\n"
 	"                    warning, error, critical\n"
 	"  -w, --wait        wait for switches to connect before the test\n"
+	"                    (exit status 1 when some do not)\n"
 	"  --log SPEC        log levels: dbg, or module:level,...\n"
 	"  -c, --clean       remove what runs that died left behind (kept\n"
 	"                    containers stay)\n"

@@ -332,11 +332,6 @@ int link_shape(struct link *link, struct emu_err *err)
 	return ret;
 }
 
-int link_pump_id(const struct link *link)
-{
-	return link->pump_id;
-}
-
 /* Moves the interface of 'intf' back from the socket's namespace into its
  * node's (-1: this process's). */
 static void link_move_back(struct nlsock *nl, const struct node_intf *intf)

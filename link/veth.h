@@ -71,8 +71,6 @@ struct node_intf *link_intf2(const struct link *link);
 const struct shaping *link_shaping(const struct link *link, int end);
 bool link_is_up(const struct link *link);
 bool link_is_made(const struct link *link);
-/* The pump link id carrying this link, or -1. */
-int link_pump_id(const struct link *link);
 
 /* Removes the pair from the machine (when made); the link can be made
  * again. */

@@ -165,8 +165,7 @@ static pid_t l_spawn(lua_State *L, struct node *node, const char *line,
 		     int *fd, bool background)
 {
 	char *argv[] = { "/bin/sh", "-c", (char *)line, NULL };
-	struct node_exec_opts opts = { -1, -1, -1, background, false,
-				       false };
+	struct node_exec_opts opts = { .background = background };
 	struct emu_err err = { 0 };
 	int pipefd[2] = { -1, -1 };
 	pid_t pid;
@@ -175,7 +174,7 @@ static pid_t l_spawn(lua_State *L, struct node *node, const char *line,
 		if (pipe2(pipefd, O_CLOEXEC) < 0)
 			luaL_error(L, "cannot make a pipe: %s",
 				   strerror(errno));
-		opts.stdout_fd = opts.stderr_fd = pipefd[1];
+		opts.stdout_to = opts.stderr_to = NODE_FD(pipefd[1]);
 	}
 	fflush(stdout);
 	pid = node_spawn(node, argv, &opts, &err);

@@ -368,7 +368,7 @@ static int controller_expose_socket(struct controller *c, struct emu_err *err)
 
 static int controller_start_local(struct controller *c, struct emu_err *err)
 {
-	struct node_exec_opts eo = { -1, -1, -1, true, false, false };
+	struct node_exec_opts eo = { .background = true };
 	char *listen = NULL, *tcp = NULL, *exe = NULL, *unixctl = NULL;
 	char *argv[16];
 	int ret = 0, k = 0;
@@ -402,7 +402,7 @@ static int controller_start_local(struct controller *c, struct emu_err *err)
 			argv[k++] = "--topo-file";
 			argv[k++] = c->topo_file;
 		}
-		eo.stderr_fd = 2;	/* its warnings are the user's */
+		eo.stderr_to = NODE_FD(2);	/* its warnings are the user's */
 	} else {
 		unixctl = xasprintf("--unixctl=%s", c->unixctl);
 		argv[k++] = "ovs-testcontroller";

@@ -3,12 +3,15 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -231,6 +234,40 @@ static void spec_release(struct spec_store *st)
 }
 
 static const char *const docker_entrypoint[] = { DOCKER_INIT_TARGET };
+/* The resolver of a container that has no way out of the emulation: a
+ * lookup fails at once (nothing listens) instead of timing out in the
+ * emulated network, where the machine's own server (often in 10.0.0.0/8)
+ * would be routed. */
+static const char *const docker_no_dns[] = { "127.0.0.1" };
+
+int docker_check_network_mode(const char *mode, struct emu_err *err)
+{
+	static const struct {
+		const char *prefix;
+		const char *what;
+	} shared[] = {
+		{ "host", "the machine's network namespace" },
+		{ "container:", "the network namespace of another container" },
+		{ "ns:", "an existing network namespace" },
+	};
+
+	for (size_t i = 0; mode && i < ARRAY_SIZE(shared); i++) {
+		size_t len = strlen(shared[i].prefix);
+
+		if (strncmp(mode, shared[i].prefix, len) ||
+		    (shared[i].prefix[len - 1] != ':' && mode[len]))
+			continue;
+		return emu_err_set(err, -EINVAL,
+				   "network_mode '%s' is refused: the container "
+				   "would share %s, and cnemu would configure "
+				   "it (use the default \"none\", or "
+				   "\"bridge\" for a management interface)",
+				   mode, shared[i].what);
+	}
+	return 0;
+}
+
+
 static const char *const docker_caps[] = { "NET_ADMIN" };
 
 /* The Docker network mode of the container of 'o': the one given, else
@@ -268,6 +305,8 @@ static int fill_spec(const struct docker_opts *o, const char *node_name,
 	memset(st, 0, sizeof(*st));
 	if (!o->dimage || !*o->dimage)
 		return emu_err_set(err, -EINVAL, "no dimage given");
+	if (docker_check_network_mode(o->network_mode, err))
+		return err ? err->code : -EINVAL;
 	if (docker_build_argv(image, o->dcmd, &st->argv, &st->argc, err))
 		return err ? err->code : -EINVAL;
 	st->init_bind = xasprintf("%s:%s:ro", init_path ? init_path
@@ -326,6 +365,10 @@ static int fill_spec(const struct docker_opts *o, const char *node_name,
 	spec->n_cap_add = ARRAY_SIZE(docker_caps);
 	spec->dns = o->dns;
 	spec->n_dns = o->n_dns;
+	if (!o->n_dns && !strcmp(spec->network_mode, "none")) {
+		spec->dns = docker_no_dns;
+		spec->n_dns = ARRAY_SIZE(docker_no_dns);
+	}
 	spec->memory_bytes = o->mem_limit > 0 ? o->mem_limit : 0;
 	spec->memswap_bytes = o->memswap_limit;
 	spec->cpu_quota_us = o->cpu_quota > 0 ? o->cpu_quota : 0;
@@ -663,6 +706,8 @@ static int open_netns(struct docker_node *dn, struct emu_err *err)
 	char path[64];
 	int fd;
 
+	struct stat ns, own;
+
 	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)dn->node.pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -670,6 +715,16 @@ static int open_netns(struct docker_node *dn, struct emu_err *err)
 				   "cannot open the network namespace of "
 				   "container '%s' (%s): %s",
 				   dn->container, path, strerror(errno));
+	/* Whatever the engine made of the network mode: never the
+	 * machine's own namespace, where the links would go. */
+	if (fstat(fd, &ns) || stat("/proc/self/ns/net", &own) ||
+	    (ns.st_ino == own.st_ino && ns.st_dev == own.st_dev)) {
+		close(fd);
+		return emu_err_set(err, -EINVAL,
+				   "container '%s' shares the machine's "
+				   "network namespace: refused",
+				   dn->container);
+	}
 	dn->node.nsfd = fd;
 	return 0;
 }
@@ -844,6 +899,184 @@ static int report_dead(struct docker_node *dn, const char *when,
 	return ret;
 }
 
+/* Exec context: what runc gave the container's init */
+
+/* Reads /proc/<pid>/<file> whole into '*text' (NUL-ended, '*len' bytes
+ * before it; caller frees). */
+static int read_proc(pid_t pid, const char *file, char **text, size_t *len)
+{
+	size_t cap = 4096, n = 0;
+	char path[64], *buf;
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	buf = xmalloc(cap);
+	for (;;) {
+		ssize_t got = read(fd, buf + n, cap - n - 1);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			int ret = -errno;
+
+			close(fd);
+			free(buf);
+			return ret;
+		}
+		if (!got)
+			break;
+		n += (size_t)got;
+		if (cap - n < 2)
+			buf = xrealloc(buf, cap *= 2);
+	}
+	close(fd);
+	buf[n] = '\0';
+	*text = buf;
+	*len = n;
+	return 0;
+}
+
+/* The effective id of the "Uid:" or "Gid:" line (real, effective, saved,
+ * fs) of a /proc status text. */
+static bool status_id(const char *status, const char *key, unsigned long *id)
+{
+	const char *line = strstr(status, key);
+	char *end;
+
+	if (!line || (line != status && line[-1] != '\n'))
+		return false;
+	line += strlen(key);
+	strtoul(line, &end, 10);	/* real */
+	if (end == line)
+		return false;
+	line = end;
+	*id = strtoul(line, &end, 10);
+	return end != line;
+}
+
+struct node_exec_ctx *docker_parse_exec_ctx(const char *environ,
+					    size_t env_len,
+					    const char *status,
+					    const char *cwd)
+{
+	struct node_exec_ctx *ctx = xcalloc(1, sizeof(*ctx));
+	const char *p, *end = environ + env_len;
+	unsigned long uid, gid;
+	size_t n = 1, cap = 0, len;
+
+	for (p = environ; p < end; p++)
+		n += !*p;
+	ctx->env = xcalloc(n + 1, sizeof(*ctx->env));
+	n = 0;
+	for (p = environ; p < end; p += len + 1) {
+		len = strnlen(p, (size_t)(end - p));
+		if (!len || !memchr(p, '=', len))
+			continue;	/* not a variable */
+		ctx->env[n] = xmalloc(len + 1);
+		memcpy(ctx->env[n], p, len);
+		ctx->env[n++][len] = '\0';
+	}
+	ctx->cwd = cwd && *cwd == '/' ? xstrdup(cwd) : NULL;
+	if (!status || !status_id(status, "Uid:", &uid) ||
+	    !status_id(status, "Gid:", &gid))
+		return ctx;
+	ctx->set_ids = true;
+	ctx->uid = (uid_t)uid;
+	ctx->gid = (gid_t)gid;
+	p = strstr(status, "\nGroups:");
+	for (p = p ? p + strlen("\nGroups:") : ""; *p && *p != '\n';) {
+		char *stop;
+		unsigned long g = strtoul(p, &stop, 10);
+
+		if (stop == p) {
+			p++;
+			continue;
+		}
+		xgrow((void **)&ctx->groups, &cap, ctx->n_groups + 1,
+		      sizeof(*ctx->groups));
+		ctx->groups[ctx->n_groups++] = (gid_t)g;
+		p = stop;
+	}
+	return ctx;
+}
+
+/* The environment, working directory and user of the waiting init: what
+ * runc made of the image's Env, WorkingDir and User and of the node's
+ * environment (docker exec's rule). */
+static int read_exec_ctx(struct docker_node *dn, struct emu_err *err)
+{
+	char path[64], cwd[PATH_MAX], *env = NULL, *status = NULL;
+	size_t env_len = 0, status_len = 0;
+	ssize_t n;
+	int ret;
+
+	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)dn->node.pid);
+	n = readlink(path, cwd, sizeof(cwd) - 1);
+	cwd[n > 0 ? n : 0] = '\0';
+	ret = read_proc(dn->node.pid, "environ", &env, &env_len);
+	if (!ret)
+		ret = read_proc(dn->node.pid, "status", &status, &status_len);
+	if (ret) {
+		free(env);
+		return emu_err_set(err, ret,
+				   "cannot read the environment of container "
+				   "'%s': %s",
+				   dn->container, strerror(-ret));
+	}
+	node_set_exec_ctx(&dn->node,
+			  docker_parse_exec_ctx(env, env_len, status,
+						n > 0 ? cwd : NULL));
+	free(env);
+	free(status);
+	return 0;
+}
+
+/* Adds "<ip> <hostname>" to the container's /etc/hosts (as the engine
+ * does for the networks it makes), so that the image's process finds its
+ * own name without asking a resolver.  Opened inside the container's
+ * root: a link in the image cannot lead out of it. */
+static int add_hosts_line(struct docker_node *dn, struct emu_err *err)
+{
+	struct open_how how = {
+		.flags = O_WRONLY | O_APPEND | O_NOFOLLOW | O_CLOEXEC,
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	const char *host = dn->opts.hostname ? dn->opts.hostname
+					     : dn->node.name;
+	char ip[64], path[64], *line;
+	int root, fd, ret = 0;
+	ssize_t n;
+
+	if (!node_ip(&dn->node, ip, sizeof(ip)))
+		return 0;
+	snprintf(path, sizeof(path), "/proc/%d/root", (int)dn->node.pid);
+	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return emu_err_set(err, -errno, "cannot open '%s': %s", path,
+				   strerror(errno));
+	fd = (int)syscall(SYS_openat2, root, "etc/hosts", &how, sizeof(how));
+	close(root);
+	if (fd < 0) {
+		/* An image without /etc/hosts, or a kernel before 5.6. */
+		log_dbg("'%s': /etc/hosts not written: %s", dn->node.name,
+			strerror(errno));
+		return 0;
+	}
+	line = xasprintf("%s\t%s\n", ip, host);
+	n = write(fd, line, strlen(line));
+	if (n != (ssize_t)strlen(line))
+		ret = emu_err_set(err, n < 0 ? -errno : -EIO,
+				  "cannot add '%s' to /etc/hosts of '%s': %s",
+				  host, dn->container,
+				  n < 0 ? strerror(errno) : "short write");
+	close(fd);
+	free(line);
+	return ret;
+}
+
 static int docker_ready(struct node *node, struct emu_err *err)
 {
 	struct docker_node *dn = docker_node(node);
@@ -865,6 +1098,8 @@ static int docker_ready(struct node *node, struct emu_err *err)
 				   "container '%s': cnemu-init does not wait "
 				   "for its signal",
 				   dn->container);
+	if (read_exec_ctx(dn, err) || add_hosts_line(dn, err))
+		return err ? err->code : -EIO;
 	t0 = now_us();
 	if (kill(node->pid, SIGUSR1))
 		return emu_err_set(err, -errno,
@@ -960,6 +1195,7 @@ static void docker_stop(struct node **nodes, size_t n)
 		dn->node.nsfd = -1;
 		dn->node.pid = 0;
 		dn->node.running = false;
+		node_set_exec_ctx(&dn->node, NULL);
 		dn->released = dn->dead = false;
 		if (!dn->opts.keep) {
 			free(dn->id);

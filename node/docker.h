@@ -34,6 +34,7 @@
 struct emu_err;
 struct net;
 struct node;
+struct node_exec_ctx;
 
 /* Containernet's addDocker() parameters; zero, NULL and false are
  * defaults.  Every string is copied. */
@@ -147,7 +148,20 @@ int docker_cleanup(const char *run_tag,
 		   enum docker_cleanup_flags flags, FILE *out,
 		   struct docker_cleanup_counts *counts, struct emu_err *err);
 
+/* Refuses a network mode that shares another network namespace ("host",
+ * "container:<id>", "ns:<path>"): cnemu would configure that one. */
+int docker_check_network_mode(const char *mode, struct emu_err *err);
+
 /* Pure helpers, for tests. */
+
+/* The exec context (caller frees with node_exec_ctx_free()) from a
+ * process's /proc files: 'environ' ('env_len' bytes of "K=V\0"), the
+ * text of 'status' (its Uid, Gid and Groups lines; NULL: keep root) and
+ * the target of 'cwd' (NULL: "/"). */
+struct node_exec_ctx *docker_parse_exec_ctx(const char *environ,
+					    size_t env_len,
+					    const char *status,
+					    const char *cwd);
 
 /* The argv the container's init execs at ready (NULL-ended, caller frees
  * with docker_api_free_argv()): the image's entry point, then 'dcmd' split

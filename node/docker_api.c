@@ -537,22 +537,6 @@ int docker_api_stop(struct docker_api *api, const char *id, int timeout_s,
 	return ret;
 }
 
-int docker_api_kill(struct docker_api *api, const char *id,
-		    const char *signal, struct emu_err *err)
-{
-	char *sig = escape_query(signal ? signal : "SIGKILL"), *query;
-	struct reply r = { 0 };
-	int ret;
-
-	query = xasprintf("signal=%s", sig);
-	ret = post_verb(api, id, "kill", query, NULL, DOCKER_TIMEOUT_S, 204,
-			"signal", &r, err);
-	reply_free(&r);
-	free(query);
-	free(sig);
-	return ret;
-}
-
 int docker_api_remove(struct docker_api *api, const char *id, bool force,
 		      bool volumes, struct emu_err *err)
 {

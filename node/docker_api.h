@@ -160,10 +160,6 @@ void docker_api_state_release(struct docker_api_state *state);
  * container's own timeout); one already stopped is not an error. */
 int docker_api_stop(struct docker_api *api, const char *id, int timeout_s,
 		    struct emu_err *err);
-/* Sends the signal 'signal' ("SIGKILL", "USR1"; NULL: SIGKILL) to the
- * container's init. */
-int docker_api_kill(struct docker_api *api, const char *id,
-		    const char *signal, struct emu_err *err);
 /* Removes 'id'; 'force' kills it first when it runs, 'volumes' removes
  * its anonymous volumes.  A container already gone is not an error. */
 int docker_api_remove(struct docker_api *api, const char *id, bool force,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -55,8 +56,27 @@ void node_destroy(struct node *node)
 	free(node->default_ip);
 	free(node->default_mac);
 	free(node->default_route);
+	node_exec_ctx_free(node->exec_ctx);
 	free(node->name);
 	node->ops->free(node);
+}
+
+void node_exec_ctx_free(struct node_exec_ctx *ctx)
+{
+	if (!ctx)
+		return;
+	for (size_t i = 0; ctx->env && ctx->env[i]; i++)
+		free(ctx->env[i]);
+	free(ctx->env);
+	free(ctx->cwd);
+	free(ctx->groups);
+	free(ctx);
+}
+
+void node_set_exec_ctx(struct node *node, struct node_exec_ctx *ctx)
+{
+	node_exec_ctx_free(node->exec_ctx);
+	node->exec_ctx = ctx;
 }
 
 const char *node_name(const struct node *node)
@@ -242,8 +262,37 @@ static int node_enter(int *fds, bool all)
 	return 0;
 }
 
-static void node_child_fd(int fd, int target)
+/* The step of a spawn that failed, for the caller's sentence. */
+enum node_spawn_step {
+	NODE_STEP_NONE,
+	NODE_STEP_ENTER,	/* setns() */
+	NODE_STEP_FORK,		/* the fork into the pid namespace */
+	NODE_STEP_CWD,		/* the working directory */
+	NODE_STEP_USER,		/* the user and groups */
+	NODE_STEP_EXEC,
+};
+
+/* What the processes of a spawn tell the caller on its pipe: the pid of
+ * the command (when it was made in a pid namespace), or a failed step. */
+struct node_spawn_msg {
+	pid_t pid;		/* 0: none */
+	int err;		/* -errno of 'step'; 0: none */
+	int step;		/* enum node_spawn_step */
+};
+
+static void node_report(int fd, pid_t pid, int err, int step)
 {
+	struct node_spawn_msg m = { pid, err, step };
+
+	if (write(fd, &m, sizeof(m)) < 0)
+		_exit(127);
+}
+
+/* 'from': a field of struct node_exec_opts (NODE_FD(fd), 0: none). */
+static void node_child_fd(int from, int target)
+{
+	int fd = from - 1;
+
 	if (fd < 0) {
 		fd = open("/dev/null", O_RDWR);
 		if (fd < 0)
@@ -253,12 +302,78 @@ static void node_child_fd(int fd, int target)
 		_exit(126);
 }
 
-/* The child after fork(): never returns. */
+/* In the child: takes the node's working directory, user and
+ * environment.  Raw system calls: the child of a fork in a threaded
+ * program keeps to async-signal-safe steps.  Returns 0 or -errno, with
+ * the step in '*step'. */
+static int node_apply_ctx(const struct node_exec_ctx *ctx, int *step)
+{
+	const char *cwd = ctx->cwd ? ctx->cwd : "/";
+	bool in_dir = chdir(cwd) == 0;
+
+	/* A directory only the user may enter is entered after the switch
+	 * (runc's order). */
+	*step = NODE_STEP_USER;
+	if (ctx->set_ids &&
+	    (syscall(SYS_setgroups, ctx->n_groups, ctx->groups) < 0 ||
+	     syscall(SYS_setresgid, ctx->gid, ctx->gid, ctx->gid) < 0 ||
+	     syscall(SYS_setresuid, ctx->uid, ctx->uid, ctx->uid) < 0))
+		return -errno;
+	*step = NODE_STEP_CWD;
+	if (!in_dir && chdir(cwd) < 0)
+		return -errno;
+	if (ctx->env)
+		environ = ctx->env;
+	*step = NODE_STEP_NONE;
+	return 0;
+}
+
+/* The process that execs the command; never returns.  'in_pidns': it was
+ * made inside the node's pid namespace, where its parent (the caller)
+ * reads as pid 0. */
+static void node_exec_final(const struct node_exec_ctx *ctx,
+			    char *const argv[],
+			    const struct node_exec_opts *opts, int errpipe,
+			    pid_t parent, bool in_pidns)
+{
+	int ret, step = NODE_STEP_EXEC;
+
+	if (opts->background) {
+		setpgid(0, 0);
+		/* It ends with cnemu, also when cnemu is killed before the
+		 * node's stop (and before a pid file names it). */
+		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
+		    getppid() != (in_pidns ? 0 : parent))
+			_exit(127);
+	}
+	if (ctx) {
+		ret = node_apply_ctx(ctx, &step);
+		if (ret)
+			goto fail;
+		step = NODE_STEP_EXEC;
+	}
+	node_child_fd(opts->stdin_from, 0);
+	node_child_fd(opts->stdout_to, 1);
+	node_child_fd(opts->stderr_to, 2);
+	execvp(argv[0], argv);
+	ret = -errno;
+fail:
+	node_report(errpipe, 0, ret, step);
+	_exit(127);
+}
+
+/* The child after fork(): never returns.  In a container it enters the
+ * namespaces, makes the command in the pid namespace as a sibling (a
+ * child of the caller, CLONE_PARENT), tells its pid and exits: nothing of
+ * the spawn outlives the exec, so that the caller's pipes and signals
+ * reach the command itself. */
 static void node_exec_child(const struct node *node, int *fds,
 			    char *const argv[],
 			    const struct node_exec_opts *opts, int errpipe,
 			    pid_t parent)
 {
+	bool all = node_enters_all(node, opts);
+	pid_t inner;
 	int ret;
 
 	if (!opts->keep_signals) {
@@ -267,59 +382,74 @@ static void node_exec_child(const struct node *node, int *fds,
 	}
 	signal(SIGPIPE, SIG_DFL);
 	signal(SIGTERM, SIG_DFL);
-	if (opts->background) {
-		setpgid(0, 0);
-		/* The run's own (a controller): it ends with cnemu, also when
-		 * cnemu is killed before a pid file names it. */
-		if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0 ||
-		    getppid() != parent)
-			_exit(127);
-	}
 	ret = node->ops->enter ? node->ops->enter(node) : 0;
 	if (!ret)
-		ret = node_enter(fds, node_enters_all(node, opts));
-	if (ret)
-		goto fail;
-	if (node_enters_all(node, opts)) {
-		/* A new pid namespace applies to children: fork once more. */
-		pid_t inner = fork();
-
-		if (inner < 0) {
-			ret = -errno;
-			goto fail;
-		}
-		if (!inner && opts->background &&
-		    prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-			_exit(127);
-		if (inner > 0) {
-			int status;
-
-			while (waitpid(inner, &status, 0) < 0 && errno == EINTR)
-				;
-			_exit(WIFEXITED(status) ? WEXITSTATUS(status)
-						: 128 + WTERMSIG(status));
-		}
-		if (chdir("/") < 0)
-			_exit(126);
-	}
-	node_child_fd(opts->stdin_fd, 0);
-	node_child_fd(opts->stdout_fd, 1);
-	node_child_fd(opts->stderr_fd, 2);
-	execvp(argv[0], argv);
-	ret = -errno;
-fail:
-	if (write(errpipe, &ret, sizeof(ret)) < 0)
+		ret = node_enter(fds, all);
+	if (ret) {
+		node_report(errpipe, 0, ret, NODE_STEP_ENTER);
 		_exit(127);
-	_exit(127);
+	}
+	if (!all)
+		node_exec_final(NULL, argv, opts, errpipe, parent, false);
+	inner = (pid_t)syscall(SYS_clone, CLONE_PARENT | SIGCHLD, NULL, NULL,
+			       NULL, NULL);
+	if (inner == 0)
+		node_exec_final(node->exec_ctx, argv, opts, errpipe, parent,
+				true);
+	if (inner < 0)
+		node_report(errpipe, 0, -errno, NODE_STEP_FORK);
+	else
+		node_report(errpipe, inner, 0, NODE_STEP_NONE);
+	_exit(inner < 0 ? 127 : 0);
+}
+
+/* The sentence of a failed spawn. */
+static int node_spawn_error(const struct node *node, char *const argv[],
+			    const struct node_spawn_msg *m,
+			    struct emu_err *err)
+{
+	const struct node_exec_ctx *ctx = node->exec_ctx;
+	const char *why = strerror(-m->err);
+
+	switch (m->step) {
+	case NODE_STEP_ENTER:
+		return emu_err_set(err, m->err, "cannot enter '%s': %s",
+				   node->name, why);
+	case NODE_STEP_FORK:
+		return emu_err_set(err, m->err, "cannot fork in '%s': %s",
+				   node->name, why);
+	case NODE_STEP_CWD:
+		return emu_err_set(err, m->err,
+				   "cannot run '%s' in '%s': working directory "
+				   "'%s': %s",
+				   argv[0], node->name,
+				   ctx && ctx->cwd ? ctx->cwd : "/", why);
+	case NODE_STEP_USER:
+		return emu_err_set(err, m->err,
+				   "cannot run '%s' in '%s' as user %u:%u: %s",
+				   argv[0], node->name,
+				   ctx ? (unsigned int)ctx->uid : 0,
+				   ctx ? (unsigned int)ctx->gid : 0, why);
+	default:
+		return emu_err_set(err, m->err, "cannot run '%s' in '%s': %s",
+				   argv[0], node->name, why);
+	}
+}
+
+static void node_reap(pid_t pid)
+{
+	while (waitpid(pid, NULL, 0) < 0 && errno == EINTR)
+		;
 }
 
 pid_t node_spawn(struct node *node, char *const argv[],
 		 const struct node_exec_opts *opts, struct emu_err *err)
 {
-	int fds[ARRAY_SIZE(node_ns_types)], pipefd[2], child_err = 0;
+	int fds[ARRAY_SIZE(node_ns_types)], pipefd[2];
 	bool all = node_enters_all(node, opts);
 	size_t n = all ? ARRAY_SIZE(node_ns_types) : 1;
-	pid_t pid, self;
+	struct node_spawn_msg m, failed = { 0 };
+	pid_t pid, cmd, self;
 	ssize_t got;
 
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
@@ -352,14 +482,31 @@ pid_t node_spawn(struct node *node, char *const argv[],
 		close(pipefd[0]);
 		goto out;
 	}
-	got = read(pipefd[0], &child_err, sizeof(child_err));
+	/* The pipe ends at the command's exec (close-on-exec) or failure. */
+	cmd = all ? 0 : pid;
+	while ((got = read(pipefd[0], &m, sizeof(m))) != 0) {
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got != sizeof(m))
+			break;
+		if (m.pid > 0)
+			cmd = m.pid;
+		if (m.err && !failed.err)
+			failed = m;
+	}
 	close(pipefd[0]);
-	if (got == sizeof(child_err)) {
-		waitpid(pid, NULL, 0);
-		pid = emu_err_set(err, child_err, "cannot run '%s' in '%s': %s",
-				  argv[0], node->name, strerror(-child_err));
+	if (all)
+		node_reap(pid);	/* the one that entered: exited */
+	if (!failed.err && cmd <= 0)
+		failed = (struct node_spawn_msg){ 0, -ECHILD,
+						  NODE_STEP_FORK };
+	if (failed.err) {
+		if (cmd > 0)
+			node_reap(cmd);
+		pid = node_spawn_error(node, argv, &failed, err);
 		goto out;
 	}
+	pid = cmd;
 	if (opts->background) {
 		xgrow((void **)&node->bg_pids, &node->cap_bg, node->n_bg + 1,
 		      sizeof(*node->bg_pids));
@@ -372,22 +519,25 @@ out:
 	return pid;
 }
 
-int node_run(struct node *node, const char *cmd, char **output,
-	     struct emu_err *err)
+int node_capture(struct node *node, char *const argv[],
+		 const struct node_exec_opts *opts, char **output,
+		 struct emu_err *err)
 {
-	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
-	struct node_exec_opts opts = { .stdin_fd = -1 };
+	struct node_exec_opts o = *opts;
 	size_t len = 0, cap = 4096;
 	char *buf = NULL;
 	int pipefd[2], status;
 	pid_t pid;
 	ssize_t n;
 
+	if (output)
+		*output = NULL;
 	if (pipe2(pipefd, O_CLOEXEC) < 0)
 		return emu_err_set(err, -errno, "cannot run in '%s': %s",
 				   node->name, strerror(errno));
-	opts.stdout_fd = opts.stderr_fd = pipefd[1];
-	pid = node_spawn(node, argv, &opts, err);
+	o.stdout_to = o.stderr_to = NODE_FD(pipefd[1]);
+	o.background = false;
+	pid = node_spawn(node, argv, &o, err);
 	close(pipefd[1]);
 	if (pid < 0) {
 		close(pipefd[0]);
@@ -414,6 +564,15 @@ int node_run(struct node *node, const char *cmd, char **output,
 		free(buf);
 	return WIFEXITED(status) ? WEXITSTATUS(status)
 				 : 128 + WTERMSIG(status);
+}
+
+int node_run(struct node *node, const char *cmd, char **output,
+	     struct emu_err *err)
+{
+	char *argv[] = { "/bin/sh", "-c", (char *)cmd, NULL };
+	struct node_exec_opts opts = { 0 };
+
+	return node_capture(node, argv, &opts, output, err);
 }
 
 void node_kill_background(struct node *node)

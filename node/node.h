@@ -4,10 +4,9 @@
  * 'struct node' holds what every kind shares (name, namespace, interfaces,
  * background processes); each kind embeds it first in its own struct and
  * fills one 'struct node_ops' (node/host.c, node/docker.c, node/bridge.c,
- * node/ovs_switch.c, ...).  The Net owns every node: it creates them with
- * the kind's constructor, starts them kind by kind through 'ops->start',
- * and frees them with node_destroy().  Nothing outside node/ switches on
- * the kind. */
+ * node/switch_ovs.c, node/nat.c, node/controller.c).  The Net owns every
+ * node: it creates them with the kind's constructor, starts them kind by
+ * kind through 'ops->start', and frees them with node_destroy(). */
 #ifndef NODE_NODE_H
 #define NODE_NODE_H
 
@@ -81,6 +80,19 @@ struct node_ops {
 	void (*free)(struct node *node);
 };
 
+/* How the commands that enter all namespaces of a container start: as
+ * its own process did (docker exec's rule: the image's Env plus the
+ * node's environment, its WorkingDir and User).  Owned by the node. */
+struct node_exec_ctx {
+	char **env;		/* "K=V", NULL-ended; NULL: cnemu's own */
+	char *cwd;		/* in the node's mount namespace; NULL: "/" */
+	bool set_ids;		/* switch to 'uid', 'gid' and 'groups' */
+	uid_t uid;
+	gid_t gid;
+	gid_t *groups;		/* supplementary groups */
+	size_t n_groups;
+};
+
 struct node {
 	char *name;
 	const struct node_ops *ops;
@@ -100,6 +112,8 @@ struct node {
 	char *default_mac;	/* for the first interface; NULL: kernel's */
 	char *default_route;	/* "via GW", "dev IF" or "GW"; NULL: none */
 	bool routed;		/* 'default_route' is in place */
+	struct node_exec_ctx *exec_ctx;	/* owned; NULL: commands run as
+					   root in / with cnemu's env */
 };
 
 /* Initialises the shared part of a kind's node. */
@@ -122,9 +136,21 @@ struct node_intf *node_add_intf(struct node *node, const char *name,
 void node_remove_intf(struct node *node, struct node_intf *intf);
 struct node_intf *node_find_intf(const struct node *node, const char *name);
 
-/* How node_spawn() runs a command. */
+/* Gives 'node' the context 'ctx' of its commands (takes ownership; NULL:
+ * none); frees the one it had. */
+void node_set_exec_ctx(struct node *node, struct node_exec_ctx *ctx);
+/* Frees 'ctx' (accepts NULL). */
+void node_exec_ctx_free(struct node_exec_ctx *ctx);
+
+/* A descriptor of the caller for a field of struct node_exec_opts. */
+#define NODE_FD(fd) ((fd) + 1)
+
+/* How node_spawn() runs a command; the zero value runs it in the
+ * foreground with /dev/null as stdin, stdout and stderr. */
 struct node_exec_opts {
-	int stdin_fd, stdout_fd, stderr_fd;	/* -1: /dev/null; 0,1,2 */
+	/* NODE_FD(fd): the command gets the caller's 'fd' as 0, 1 or 2;
+	   0 (or NODE_FD(-1)): /dev/null */
+	int stdin_from, stdout_to, stderr_to;
 	bool background;	/* tracked and killed when the node stops;
 				   dies with cnemu (PR_SET_PDEATHSIG) */
 	bool keep_signals;	/* leave SIGINT to the child's terminal */
@@ -134,10 +160,22 @@ struct node_exec_opts {
 				   namespace) */
 };
 
-/* Runs 'argv' inside the node's namespaces (fork, setns, exec — no
- * helper processes).  Returns the child's pid or a negative errno. */
+/* Runs 'argv' inside the node's namespaces (fork, setns, exec), with the
+ * node's exec context when it enters all of a container's namespaces.
+ * Returns as soon as the command runs (never waits for its end) with the
+ * pid of the command itself, a child of the caller also in a container
+ * (the process that enters a pid namespace makes it with CLONE_PARENT and
+ * exits at once), or a negative errno when it cannot run. */
 pid_t node_spawn(struct node *node, char *const argv[],
 		 const struct node_exec_opts *opts, struct emu_err *err);
+
+/* Runs 'argv' in the node as node_spawn() with 'opts' (in the
+ * foreground; its stdout and stderr go to a pipe), collects its output in
+ * '*output' (caller frees; NULL: dropped) and waits for it; returns its
+ * exit status (>= 0; 128 + signal) or a negative errno. */
+int node_capture(struct node *node, char *const argv[],
+		 const struct node_exec_opts *opts, char **output,
+		 struct emu_err *err);
 
 /* Runs the shell line 'cmd' in the node ("/bin/sh -c"), collects its
  * output (stdout and stderr) in '*output' (caller frees) and waits for it;

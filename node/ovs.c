@@ -17,6 +17,7 @@
 
 #include "node/ovs.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <net/if.h>
@@ -24,6 +25,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #include "daemon.h"
 #include "dirs.h"
@@ -268,6 +272,124 @@ bool ovs_switch_check_daemon(struct ovs_switch_db *db)
 	db->daemon_down = pid <= 0;
 	free(pidfile);
 	return !db->daemon_down;
+}
+
+/* Adds to 'inodes' (of '*n', growing '*cap') the socket inode of every
+ * AF_PACKET socket of /proc/<pid>/net/packet bound to one of 'ifindexes'. */
+static void ovsw_packet_inodes(pid_t pid, const int *ifindexes, size_t n_if,
+			       unsigned long **inodes, size_t *n, size_t *cap)
+{
+	char *path = xasprintf("/proc/%ld/net/packet", (long)pid), line[256];
+	FILE *f = fopen(path, "r");
+
+	free(path);
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		unsigned long inode;
+		int iface;
+
+		if (sscanf(line, "%*s %*s %*s %*s %d %*s %*s %*s %lu", &iface,
+			   &inode) != 2)
+			continue;
+		for (size_t i = 0; i < n_if; i++) {
+			if (ifindexes[i] != iface)
+				continue;
+			if (*n == *cap)
+				*inodes = x2nrealloc(*inodes, cap,
+						     sizeof(**inodes));
+			(*inodes)[(*n)++] = inode;
+			break;
+		}
+	}
+	fclose(f);
+}
+
+/* Sets SO_RCVBUFFORCE to 'bytes' on each socket of the process 'pid'
+ * (pidfd 'pidfd') whose inode is in 'inodes'; returns how many. */
+static int ovsw_grow_fds(pid_t pid, int pidfd, const unsigned long *inodes,
+			 size_t n, int bytes)
+{
+	char *path = xasprintf("/proc/%ld/fd", (long)pid);
+	DIR *dir = opendir(path);
+	struct dirent *de;
+	int done = 0;
+
+	if (!dir) {
+		free(path);
+		return -errno;
+	}
+	while ((de = readdir(dir))) {
+		char target[64];
+		unsigned long inode;
+		ssize_t len;
+		int fd;
+
+		len = readlinkat(dirfd(dir), de->d_name, target,
+				 sizeof(target) - 1);
+		if (len <= 0)
+			continue;
+		target[len] = '\0';
+		if (sscanf(target, "socket:[%lu]", &inode) != 1)
+			continue;
+		for (size_t i = 0; i < n; i++) {
+			if (inodes[i] != inode)
+				continue;
+			fd = (int)syscall(SYS_pidfd_getfd, pidfd,
+					  atoi(de->d_name), 0);
+			if (fd >= 0 &&
+			    !setsockopt(fd, SOL_SOCKET, SO_RCVBUFFORCE, &bytes,
+					sizeof(bytes)))
+				done++;
+			if (fd >= 0)
+				close(fd);
+			break;
+		}
+	}
+	closedir(dir);
+	free(path);
+	return done;
+}
+
+int ovs_switch_grow_rx_buffers(const char *const *ports, size_t n, int bytes,
+			       struct emu_err *err)
+{
+	char *pidfile = xasprintf("%s/ovs-vswitchd.pid", ovs_rundir());
+	pid_t pid = read_pidfile(pidfile);
+	int *ifindexes = xcalloc(n ? n : 1, sizeof(*ifindexes));
+	unsigned long *inodes = NULL;
+	size_t n_inodes = 0, cap = 0;
+	int pidfd, ret;
+
+	free(pidfile);
+	for (size_t i = 0; i < n; i++)
+		ifindexes[i] = (int)if_nametoindex(ports[i]);
+	if (pid > 0)
+		ovsw_packet_inodes(pid, ifindexes, n, &inodes, &n_inodes, &cap);
+	free(ifindexes);
+	if (pid <= 0 || !n_inodes) {
+		free(inodes);
+		return 0;
+	}
+	pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+	if (pidfd < 0) {
+		ret = -errno;
+		free(inodes);
+		return emu_err_set(err, ret, "cannot open ovs-vswitchd (pid "
+				   "%ld): %s", (long)pid, strerror(-ret));
+	}
+	ret = ovsw_grow_fds(pid, pidfd, inodes, n_inodes, bytes);
+	close(pidfd);
+	free(inodes);
+	if (ret < 0)
+		return emu_err_set(err, ret, "cannot read the sockets of "
+				   "ovs-vswitchd (pid %ld): %s", (long)pid,
+				   strerror(-ret));
+	if (!ret)
+		return emu_err_set(err, -EPERM, "cannot reach the sockets of "
+				   "ovs-vswitchd (pid %ld): %s", (long)pid,
+				   strerror(EPERM));
+	return ret;
 }
 
 /* Commits 'txn', waiting until 'deadline_ms'; TXN_INCOMPLETE means no

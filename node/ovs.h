@@ -79,6 +79,19 @@ int ovs_switch_del_run_bridges(struct ovs_switch_db *db, const char *run_tag,
 			       const char *const *names, size_t n,
 			       struct emu_err *err);
 
+/* The userspace datapath reads each port through an AF_PACKET socket of
+ * ovs-vswitchd with the machine's default receive buffer
+ * (net.core.rmem_default, often 208 KiB: about 15 ms of frames at
+ * 100 Mbit/s), so any longer stall of ovs-vswitchd drops frames, and TCP
+ * through a chain of switches collapses now and then.  Sets the receive
+ * buffer of the sockets reading the existing interfaces 'ports' (in the
+ * caller's namespace, where ovs-vswitchd runs) to 'bytes' (SO_RCVBUFFORCE
+ * on a copy of ovs-vswitchd's descriptor, pidfd_getfd(2)); nothing else on
+ * the machine changes.  Returns how many sockets it grew (0: none found,
+ * as with the kernel datapath, or no ovs-vswitchd) or a negative errno. */
+int ovs_switch_grow_rx_buffers(const char *const *ports, size_t n, int bytes,
+			       struct emu_err *err);
+
 /* Checks that ovs-vswitchd runs (its pid file in OVS's run directory is
  * held by a live process): without it OVS switches forward nothing.  Says
  * once, as a warning, when it stopped, and once when it is back (it then

@@ -24,6 +24,38 @@ struct ovs_sw {
 	bool stp;
 };
 
+#define OVS_SW_RXBUF (8 << 20)	/* bytes: about 0.3 s at 100 Mbit/s */
+
+/* With the userspace datapath, grows ovs-vswitchd's receive buffers of
+ * the ports of 'nodes' (or only 'intf' when not NULL): see
+ * ovs_switch_grow_rx_buffers().  Failing only costs frames under load:
+ * said once as a warning. */
+static void ovs_sw_grow_buffers(struct node **nodes, size_t n,
+				const struct node_intf *intf)
+{
+	static bool warned;
+	struct emu_err err = { 0 };
+	const char **names;
+	size_t k = 0;
+
+	if (!n || !net_ovs_userspace(nodes[0]->net))
+		return;
+	for (size_t i = 0; i < n; i++)
+		k += nodes[i]->n_intfs;
+	names = xcalloc(k ? k : 1, sizeof(*names));
+	k = 0;
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < nodes[i]->n_intfs; j++)
+			if (!intf || nodes[i]->intfs[j] == intf)
+				names[k++] = nodes[i]->intfs[j]->name;
+	if (ovs_switch_grow_rx_buffers(names, k, OVS_SW_RXBUF, &err) < 0 &&
+	    !warned) {
+		warned = true;
+		log_warn("%s: OVS ports may drop frames under load", err.msg);
+	}
+	free(names);
+}
+
 /* Writes 'value' to the IPv4 setting 'key' of the interface 'ifname' of
  * the root namespace. */
 static int ovs_sw_set_conf(const char *ifname, const char *key,
@@ -138,6 +170,8 @@ static int ovs_sw_start(struct node **nodes, size_t n, struct emu_err *err)
 		nodes[i]->running = true;
 	ret = ovs_switch_add_bridges(db, specs, n, net_run_tag(nodes[0]->net),
 				     err);
+	if (!ret)
+		ovs_sw_grow_buffers(nodes, n, NULL);
 out:
 	for (size_t i = 0; i < n; i++)
 		free(ports[i]);
@@ -158,6 +192,8 @@ static int ovs_sw_attach(struct node *node, struct node_intf *intf,
 	ret = ovs_sw_fix_offload(intf, err);
 	if (!ret)
 		ret = ovs_switch_add_port(db, node->name, &port, err);
+	if (!ret)
+		ovs_sw_grow_buffers(&node, 1, intf);
 	return ret;
 }
 

@@ -21,8 +21,8 @@ PACKAGES=(
 	liblua5.4-dev lua5.4 libreadline-dev libcmocka-dev
 	libcurl4-openssl-dev libjansson-dev libcap-ng-dev
 	openvswitch-switch openvswitch-source openvswitch-testcontroller
-	docker.io iproute2 iputils-ping iperf3 busybox-static ethtool
-	graphviz libgraphviz-dev mininet bridge-utils clang procps psmisc time
+	docker.io iproute2 iputils-ping iperf iperf3 busybox-static ethtool
+	graphviz libgraphviz-dev mininet bridge-utils clang procps psmisc time tmux
 )
 
 CNEMU_VAR=/var/lib/cnemu

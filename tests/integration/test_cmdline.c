@@ -134,7 +134,7 @@ static void test_test_iperf_and_iperfudp_print_mininets_results(void **state)
 }
 
 /* -v output: only the results; --help starts with Usage:; Mininet's
- * 'completed in X seconds' at the end. */
+ * 'completed in X seconds' at the end; --wait. */
 static void test_verbosity_usage_and_completed_line(void **state)
 {
 	char *out;
@@ -160,6 +160,15 @@ static void test_verbosity_usage_and_completed_line(void **state)
 	assert_null(strstr(out, "*** Creating network"));
 	assert_null(strstr(out, "completed in"));
 	free(out);
+	/* --wait: Mininet's line, then the test */
+	if (!require_ovs()) {
+		assert_int_equal(cnemu(&out, "--topo minimal --switch ovs "
+					     "--wait --test pingall"),
+				 0);
+		expect_in(out, "*** Waiting for switches to connect\n");
+		expect_in(out, "*** Results: 0% dropped (2/2 received)");
+		free(out);
+	}
 	assert_int_equal(cnemu(&out, "--topo minimal --verbosity loud"), 2);
 	expect_in(out, "unknown level 'loud' for --verbosity");
 	free(out);

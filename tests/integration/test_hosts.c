@@ -94,7 +94,8 @@ static void assert_status(const char *out, int status, int want)
 
 /* Containernet's port_bindings: the container gets a management eth0 on
  * docker0 (Docker's default, as Containernet's), its published port
- * answers on 127.0.0.1, and pingall still covers only the topology. */
+ * answers on 127.0.0.1, and pingall still covers only the topology (two
+ * hosts and a NAT, whose default route replaces Docker's). */
 static void test_published_port_answers_and_pingall_is_the_topology(
 	void **state)
 {
@@ -114,6 +115,7 @@ static void test_published_port_answers_and_pingall_is_the_topology(
 		 "local h1 = net:addHost('h1')\n"
 		 "net:addLink(d1, s1)\n"
 		 "net:addLink(h1, s1)\n"
+		 "net:addNAT()\n"
 		 "net:start()\n"
 		 "local ok = false\n"
 		 "for i = 1, 50 do\n"
@@ -127,6 +129,7 @@ static void test_published_port_answers_and_pingall_is_the_topology(
 		 "print('PUBLISHED', ok)\n"
 		 "print('INTFS', table.concat(d1:intfNames(), ','))\n"
 		 "print('MGMT', d1:cmd('ip -4 -o addr show eth0'))\n"
+		 "print('ROUTE', d1:cmd('ip route show default'))\n"
 		 "print('DROPPED', net:pingAll())\n"
 		 "net:stop()\n",
 		 port, port);
@@ -135,7 +138,9 @@ static void test_published_port_answers_and_pingall_is_the_topology(
 	assert_has(out, "PUBLISHED\ttrue");
 	assert_has(out, "INTFS\td1-eth0\n");
 	assert_has(out, "inet 172.17.");
-	assert_has(out, "*** Results: 0% dropped (2/2 received)");
+	/* A NAT's default route replaces Docker's, as Containernet's. */
+	assert_has(out, "ROUTE\tdefault via 10.0.0.3 dev d1-eth0");
+	assert_has(out, "*** Results: 0% dropped (6/6 received)");
 	assert_has(out, "DROPPED\t0");
 	free(out);
 }

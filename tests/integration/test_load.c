@@ -330,10 +330,9 @@ static void test_memory_stays_flat_over_20_start_stop_cycles(void **state)
 	if (require_root())
 		return;
 	load_cycles("lxbr");
-	if (!sh("ovs-vsctl --timeout=3 show >/dev/null 2>&1"))
+	/* The OVS half is reported as a skip (a failure in CI), not dropped. */
+	if (!require_ovs())
 		load_cycles("ovs");
-	else
-		printf("  no OVS: Linux bridges only\n");
 }
 
 int main(void)

@@ -58,7 +58,7 @@ static const char sfy_script[] =
 	"io.stderr:write('SFY-STARTED\\n')\n"
 	"if v == 'keep' then\n"
 	"  net:get('d1'):cmd('echo sfy-kept-data > /sfy-kept.txt')\n"
-	"  return\n"
+	"  io.stderr:write('SFY-WRITTEN\\n')\n"
 	"elseif v == 'execute' then\n"
 	"  os.execute('sleep 30')\n"
 	"  io.stderr:write('SFY-EXECUTED\\n')\n"
@@ -81,6 +81,8 @@ static char sfy_run_dir[64];
 static char sfy_plain[96];
 /* The containers of a run, removed by the teardowns: "cn<pid>". */
 static char sfy_docker_tag[32];
+/* Those of a second run. */
+static char sfy_docker_tag2[32];
 /* The ARP-cache limits before a test changed them; 0: not read. */
 static long sfy_neigh[2];
 
@@ -156,6 +158,12 @@ static int sfy_teardown(void **state)
 	if (sfy_run_dir[0]) {
 		sh("rm -rf %s", sfy_run_dir);
 		sfy_run_dir[0] = '\0';
+	}
+	if (sfy_docker_tag2[0]) {
+		sh("docker ps -aq --filter label=cnemu.run=%s | "
+		   "xargs -r docker rm -f -v >/dev/null 2>&1",
+		   sfy_docker_tag2);
+		sfy_docker_tag2[0] = '\0';
 	}
 	if (sfy_docker_tag[0]) {
 		sh("docker ps -aq --filter label=cnemu.run=%s | "
@@ -532,9 +540,40 @@ static void test_foreground_container_command_does_not_hold_the_lock(
 
 /* ---- kept containers --------------------------------------------- */
 
+/* Starts the 'keep' variant (d1 kept, d2 not) and waits until d1 holds
+ * its data; the run's tag goes to 'tag'. */
+static void sfy_start_kept(char *tag, size_t size)
+{
+	sfy_start_script("keep");
+	snprintf(tag, size, "cn%d", (int)sfy_run.pid);
+	if (!test_run_expect(&sfy_run, "SFY-WRITTEN", 20000))
+		fail_msg("no data written in d1:\n%s", sfy_run.out);
+}
+
+/* Checks that of the run 'tag' only d1 is left, labelled kept, with the
+ * data written in it. */
+static void sfy_expect_kept(const char *tag, const char *when)
+{
+	char *s = sh_out("docker ps -a --filter label=cnemu.run=%s "
+			 "--format '{{.Names}} {{.Label \"cnemu.keep\"}}'",
+			 tag);
+	char want[96];
+
+	snprintf(want, sizeof(want), "%s.d1 true\n", tag);
+	printf("  %s: %s", when, s);
+	if (strcmp(s, want))
+		fail_msg("%s: expected only '%s' kept, found '%s'", when, want,
+			 s);
+	free(s);
+	s = sh_out("docker cp %s.d1:/sfy-kept.txt - 2>&1 | tar -xO", tag);
+	if (!strstr(s, "sfy-kept-data"))
+		fail_msg("%s: the data of %s.d1 is gone: '%s'", when, tag, s);
+	free(s);
+}
+
 static void test_kept_container_and_its_data_survive_clean(void **state)
 {
-	char name[64], *s, *out;
+	char *s, *out;
 	int status;
 
 	(void)state;
@@ -544,40 +583,40 @@ static void test_kept_container_and_its_data_survive_clean(void **state)
 		test_skip("no image " BUSYBOX);
 		return;
 	}
-	sfy_start_script("keep");
-	snprintf(sfy_docker_tag, sizeof(sfy_docker_tag), "cn%d",
-		 (int)sfy_run.pid);
-	snprintf(name, sizeof(name), "%s.d1", sfy_docker_tag);
+	/* One run stops as it should, one dies. */
+	sfy_start_kept(sfy_docker_tag, sizeof(sfy_docker_tag));
 	status = test_run_wait(&sfy_run, SFY_STOP_MS);
 	if (status != 0)
 		fail_msg("the run did not end cleanly (%d):\n%s", status,
 			 sfy_run.out);
-	s = sh_out("docker ps -a --filter label=cnemu.run=%s "
-		   "--format '{{.Names}} {{.Label \"cnemu.keep\"}}'",
-		   sfy_docker_tag);
-	printf("  after the run: %s", s);
-	if (strncmp(s, name, strlen(name)) || !strstr(s, " true"))
-		fail_msg("d1 is not kept with its label: '%s'", s);
-	free(s);
-	/* Every -c leaves it, and what was written in it. */
+	sfy_expect_kept(sfy_docker_tag, "after a stop");
+	test_run_end(&sfy_run);
+	sfy_start_kept(sfy_docker_tag2, sizeof(sfy_docker_tag2));
+	sfy_kill_run();
+	/* Every -c leaves the kept ones and what was written in them. */
 	for (int i = 0; i < 2; i++) {
 		out = sfy_clean("");
 		free(out);
-		s = sh_out("docker cp %s:/sfy-kept.txt - 2>&1 | tar -xO", name);
-		if (!strstr(s, "sfy-kept-data"))
-			fail_msg("cnemu -c took the kept container %s or its "
-				 "data: '%s'",
-				 name, s);
-		free(s);
+		sfy_expect_kept(sfy_docker_tag, "stopped run, after cnemu -c");
+		sfy_expect_kept(sfy_docker_tag2, "dead run, after cnemu -c");
 	}
-	/* --all removes it, saying so. */
+	s = sh_out("docker inspect -f '{{.State.Running}}' %s.d1",
+		   sfy_docker_tag2);
+	if (strcmp(s, "false\n"))
+		fail_msg("the kept container of the dead run still runs: %s",
+			 s);
+	free(s);
+	/* --all removes them, naming each. */
 	out = sfy_clean("--all");
-	if (!strstr(out, name))
-		fail_msg("cnemu -c --all does not list %s:\n%s", name, out);
+	if (!strstr(out, sfy_docker_tag) || !strstr(out, sfy_docker_tag2))
+		fail_msg("cnemu -c --all does not name what it removes:\n%s",
+			 out);
 	free(out);
-	s = sh_out("docker ps -aq --filter label=cnemu.run=%s", sfy_docker_tag);
+	s = sh_out("docker ps -aq --filter label=cnemu.run=%s; "
+		   "docker ps -aq --filter label=cnemu.run=%s",
+		   sfy_docker_tag, sfy_docker_tag2);
 	if (*s)
-		fail_msg("cnemu -c --all left the kept container: %s", s);
+		fail_msg("cnemu -c --all left kept containers: %s", s);
 	free(s);
 }
 

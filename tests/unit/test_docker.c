@@ -325,6 +325,107 @@ static void test_create_copies_options_and_is_a_docker_node(void **state)
 	node_destroy(n);
 }
 
+static void test_no_dns_given_means_a_resolver_that_fails_at_once(void **state)
+{
+	static const char *const dns[] = { "10.0.0.53" };
+	struct docker_opts o = { .dimage = "x" };
+	json_t *root, *hc;
+
+	(void)state;
+	/* No way out of the emulation: lookups fail at once instead of
+	 * timing out (the machine's server would be routed into it). */
+	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
+					       NULL, "/i", NULL));
+	hc = json_object_get(root, "HostConfig");
+	assert_int_equal(json_array_size(json_object_get(hc, "Dns")), 1);
+	assert_true(array_has(json_object_get(hc, "Dns"), "127.0.0.1"));
+	json_decref(root);
+	/* A server of the user's, or the engine's network, stays. */
+	o.dns = dns;
+	o.n_dns = 1;
+	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
+					       NULL, "/i", NULL));
+	hc = json_object_get(root, "HostConfig");
+	assert_int_equal(json_array_size(json_object_get(hc, "Dns")), 1);
+	assert_true(array_has(json_object_get(hc, "Dns"), "10.0.0.53"));
+	json_decref(root);
+	o = (struct docker_opts){ .dimage = "x", .network_mode = "bridge" };
+	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
+					       NULL, "/i", NULL));
+	assert_null(json_object_get(json_object_get(root, "HostConfig"),
+				    "Dns"));
+	json_decref(root);
+}
+
+static void test_modes_sharing_a_namespace_are_refused(void **state)
+{
+	static const char *const refused[] = { "host", "container:abc",
+					       "container:cn1.d2", "ns:/x" };
+	static const char *const taken[] = { "none", "bridge", "my-net",
+					     "hostnet" };
+	struct docker_opts o = { .dimage = "x", .run_tag = "cn1" };
+	struct emu_err err = { 0 };
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(refused) / sizeof(*refused); i++) {
+		o.network_mode = refused[i];
+		emu_err_clear(&err);
+		assert_null(docker_create(NULL, "d1", &o, &err));
+		assert_int_equal(err.code, -EINVAL);
+		assert_non_null(strstr(err.msg, "network_mode"));
+		assert_non_null(strstr(err.msg, "is refused: the container "
+						"would share"));
+	}
+	o.network_mode = "host";
+	emu_err_clear(&err);
+	assert_null(docker_create(NULL, "d1", &o, &err));
+	assert_non_null(strstr(err.msg, "the machine's network namespace"));
+	for (size_t i = 0; i < sizeof(taken) / sizeof(*taken); i++) {
+		struct node *n;
+
+		o.network_mode = taken[i];
+		n = docker_create(NULL, "d1", &o, NULL);
+		assert_non_null(n);
+		node_destroy(n);
+	}
+}
+
+static void test_exec_context_is_the_init_process_environment(void **state)
+{
+	static const char env[] = "PATH=/usr/bin:/bin\0HOSTNAME=d1\0FOO=b=c\0"
+				  "junk\0\0HOME=/home/u";
+	static const char status[] = "Name:\t.cnemu-init\nUmask:\t0022\n"
+				     "Uid:\t1000\t1001\t1001\t1001\n"
+				     "Gid:\t100\t200\t200\t200\n"
+				     "FDSize:\t64\nGroups:\t200 27 4 \n"
+				     "NStgid:\t1\n";
+	struct node_exec_ctx *ctx;
+
+	(void)state;
+	/* environ has no final NUL when the last variable fills it. */
+	ctx = docker_parse_exec_ctx(env, sizeof(env) - 1, status, "/work");
+	assert_string_equal(ctx->env[0], "PATH=/usr/bin:/bin");
+	assert_string_equal(ctx->env[1], "HOSTNAME=d1");
+	assert_string_equal(ctx->env[2], "FOO=b=c");
+	assert_string_equal(ctx->env[3], "HOME=/home/u");
+	assert_null(ctx->env[4]);
+	assert_string_equal(ctx->cwd, "/work");
+	assert_true(ctx->set_ids);
+	assert_int_equal(ctx->uid, 1001);	/* the effective ids */
+	assert_int_equal(ctx->gid, 200);
+	assert_int_equal(ctx->n_groups, 3);
+	assert_int_equal(ctx->groups[0], 200);
+	assert_int_equal(ctx->groups[2], 4);
+	node_exec_ctx_free(ctx);
+
+	/* Nothing readable: an empty environment, "/", ids untouched. */
+	ctx = docker_parse_exec_ctx("", 0, "Name:\tx\n", "relative");
+	assert_null(ctx->env[0]);
+	assert_null(ctx->cwd);
+	assert_false(ctx->set_ids);
+	node_exec_ctx_free(ctx);
+}
+
 /* The network mode: none without ports; Docker's bridge (a management
  * eth0 outside the topology) when ports are exposed or published or when
  * asked for; a mode without a network refuses published ports, naming
@@ -393,6 +494,11 @@ int main(void)
 		cmocka_unit_test(test_ports_imply_a_management_interface),
 		cmocka_unit_test(
 			test_create_copies_options_and_is_a_docker_node),
+		cmocka_unit_test(
+			test_no_dns_given_means_a_resolver_that_fails_at_once),
+		cmocka_unit_test(test_modes_sharing_a_namespace_are_refused),
+		cmocka_unit_test(
+			test_exec_context_is_the_init_process_environment),
 	};
 
 	return cmocka_run_group_tests_name("docker", tests, NULL, NULL);
