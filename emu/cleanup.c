@@ -115,11 +115,14 @@ static void cleanup_collect_link(const char *ifname, const char *alias,
 static int cleanup_links(struct cleanup_counts *c, struct emu_err *err)
 {
 	struct cleanup_links l = { 0 };
-	struct nlsock *nl = nlsock_open(-1, err);
+	struct emu_err local;
+	struct nlsock *nl;
 	int ret;
 
+	err = emu_err_sink(err, &local);
+	nl = nlsock_open(-1, err);
 	if (!nl)
-		return err ? err->code : -EIO;
+		return emu_err_code(err, -EIO);
 	ret = nlsock_foreach_alias(nl, "cnemu:", cleanup_collect_link, &l,
 				   err);
 	for (size_t i = 0; i < l.n; i++) {
@@ -135,13 +138,15 @@ static int cleanup_links(struct cleanup_counts *c, struct emu_err *err)
 static int cleanup_bridges(struct cleanup_counts *c, struct emu_err *err)
 {
 	struct ovs_switch_db *db;
+	struct emu_err local;
 	int ret;
 
 	if (access("/var/run/openvswitch/db.sock", F_OK))
 		return 0;	/* no OVS here: nothing of ours either */
+	err = emu_err_sink(err, &local);
 	db = ovs_switch_connect(NULL, 2000, err);
 	if (!db)
-		return err ? err->code : -ECONNREFUSED;
+		return emu_err_code(err, -ECONNREFUSED);
 	ret = ovs_switch_del_tagged(db, NULL, cleanup_is_dead, NULL, err);
 	if (ret > 0)
 		c->bridges += (unsigned int)ret;

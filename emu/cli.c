@@ -981,6 +981,7 @@ static int cmd_link(struct cli *cli, int argc, char **argv,
 		    struct emu_err *err)
 {
 	bool up = !strcmp(argv[3], "up");
+	struct emu_err local;
 	struct link **links;
 	size_t n;
 	int ret = 0;
@@ -990,9 +991,10 @@ static int cmd_link(struct cli *cli, int argc, char **argv,
 		return emu_err_set(err, -EINVAL,
 				   "link status must be up or down, not '%s'",
 				   argv[3]);
+	err = emu_err_sink(err, &local);
 	links = cli_links_between(cli, argv[1], argv[2], &n, err);
 	if (!links)
-		return err ? err->code : -ENOENT;
+		return emu_err_code(err, -ENOENT);
 	for (size_t i = 0; i < n && !ret; i++)
 		ret = link_set_up(links[i], up, err);
 	free(links);
@@ -1002,6 +1004,7 @@ static int cmd_link(struct cli *cli, int argc, char **argv,
 static int cmd_set(struct cli *cli, int argc, char **argv,
 		   struct emu_err *err)
 {
+	struct emu_err local;
 	struct shaping s[2];
 	struct link **links;
 	char f[2][160];
@@ -1014,9 +1017,10 @@ static int cmd_set(struct cli *cli, int argc, char **argv,
 	if (!net_is_started(cli->net))
 		return emu_err_set(err, -ENETDOWN,
 				   "set needs a started network");
+	err = emu_err_sink(err, &local);
 	links = cli_links_between(cli, argv[2], argv[3], &n, err);
 	if (!links)
-		return err ? err->code : -ENOENT;
+		return emu_err_code(err, -ENOENT);
 	for (size_t i = 0; i < n && !ret; i++) {
 		struct node_intf *a = link_intf1(links[i]);
 		struct node_intf *b = link_intf2(links[i]);

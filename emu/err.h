@@ -34,4 +34,32 @@ static inline int emu_err_is_set(const struct emu_err *err)
 	return err && err->code;
 }
 
+/* Returns 'err', or 'local' (cleared) when 'err' is NULL.  A function
+ * whose callee reports a failure only in the sink (a NULL return) passes
+ * its sink through this first, so that the errno is not lost when its own
+ * caller gave none:
+ *
+ *	struct emu_err local;
+ *
+ *	err = emu_err_sink(err, &local);
+ *	...
+ *	if (!thing)
+ *		return emu_err_code(err, -EIO);
+ */
+static inline struct emu_err *emu_err_sink(struct emu_err *err,
+					   struct emu_err *local)
+{
+	if (err)
+		return err;
+	emu_err_clear(local);
+	return local;
+}
+
+/* The negative errno held by 'err', or 'fallback' when it holds none
+ * (NULL, or a callee that failed without a sentence). */
+static inline int emu_err_code(const struct emu_err *err, int fallback)
+{
+	return err && err->code ? err->code : fallback;
+}
+
 #endif

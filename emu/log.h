@@ -8,6 +8,7 @@
 #define EMU_LOG_H
 
 #include <stdbool.h>
+#include <stddef.h>
 
 enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DBG };
 
@@ -41,6 +42,33 @@ bool log_rl_allow(struct log_rl *rl, unsigned int *held);
 void log_write_held(struct log_module *m, enum log_level level,
 		    unsigned int held);
 
+/* Seconds since '*t_us' (a now_us() reading), which becomes now: times the
+ * phases of a long step one after the other (see log_phase). */
+double log_lap(unsigned long long *t_us);
+
+/* A progress line on stderr for long work ("*** Starting hosts: 450/1000
+ * (45%), 812/s, 0.7 s left"), redrawn in place at most every
+ * LOG_PROGRESS_REDRAW_MS, erased at the end.  Only when stderr is a
+ * terminal and the work has at least LOG_PROGRESS_MIN items: otherwise
+ * nothing is written.  One at a time, process-wide (the terminal has one
+ * last line); a log message written meanwhile erases it first. */
+#define LOG_PROGRESS_MIN 300
+#define LOG_PROGRESS_REDRAW_MS 100
+/* Starts counting 'total' items of 'what' (a string that must outlive the
+ * progress, e.g. a literal), ending one that was still shown. */
+void log_progress_begin(const char *what, size_t total);
+/* Counts 'n' more items done; redraws when due. */
+void log_progress_step(size_t n);
+/* Erases the line; nothing more is drawn until the next begin. */
+void log_progress_end(void);
+/* Formats the line of 'done' of 'total' items of 'what' after
+ * 'elapsed_us' into 'buf' of 'size' bytes (truncated to fit): the count,
+ * the percentage, the rate and the time left, both "?" until an item is
+ * done.  Returns what snprintf returns. */
+int log_progress_format(char *buf, size_t size, const char *what,
+			size_t done, size_t total,
+			unsigned long long elapsed_us);
+
 #define EMU_LOG_MODULE(NAME)                                                   \
 	static struct log_module log_this_module = { #NAME, LOG_INFO, 0 };     \
 	__attribute__((constructor)) static void log_register_##NAME(void)    \
@@ -67,6 +95,13 @@ void log_write_held(struct log_module *m, enum log_level level,
 				log_write_held(&log_this_module, (LEVEL),      \
 					       log_held_);                     \
 		}                                                              \
+	} while (0)
+/* Ends the phase timed from '*T' (see log_lap) with a debug line "phase
+ * WHAT: <seconds> s"; the next phase starts now. */
+#define log_phase(T, WHAT)                                                     \
+	do {                                                                   \
+		double log_s_ = log_lap(T);                                    \
+		log_dbg("phase %s: %.3f s", (WHAT), log_s_);                   \
 	} while (0)
 #define log_warn_rl(RL, ...) log_rl_at(LOG_WARN, RL, __VA_ARGS__)
 #define log_info_rl(RL, ...) log_rl_at(LOG_INFO, RL, __VA_ARGS__)

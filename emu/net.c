@@ -834,6 +834,7 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 
 int net_build(struct net *net, const char *spec, struct emu_err *err)
 {
+	unsigned long long t = now_us();
 	struct topo topo;
 	struct node **made;
 	int ret;
@@ -868,6 +869,7 @@ int net_build(struct net *net, const char *spec, struct emu_err *err)
 	}
 	free(made);
 	topo_release(&topo);
+	log_phase(&t, "build");
 	return ret;
 }
 
@@ -1380,6 +1382,7 @@ static bool net_dead_run_left_some(void)
 
 int net_start(struct net *net, struct emu_err *err)
 {
+	unsigned long long t = now_us();
 	int ret;
 
 	if (net->started)
@@ -1390,6 +1393,7 @@ int net_start(struct net *net, struct emu_err *err)
 	ret = net_prepare_controllers(net, err);
 	if (ret)
 		return ret;
+	log_phase(&t, "run lock and controller set-up");
 	net_say_machine(net);
 	log_info("*** Creating network");
 	net_print_names(net, NODE_HOST, "hosts");
@@ -1397,26 +1401,45 @@ int net_start(struct net *net, struct emu_err *err)
 	net->started = true;	/* from here on, failures roll back */
 	net_raise_neigh_limits(net);
 	ret = net_start_role(net, NODE_CONTROLLER, err);
+	log_phase(&t, "controllers");
+	log_progress_begin("Starting hosts", net_count_role(net, NODE_HOST));
 	if (!ret)
 		ret = net_start_role(net, NODE_HOST, err);
+	log_progress_end();
+	log_phase(&t, "hosts (namespaces, containers)");
 	if (!ret)
 		ret = net_prepare_switches(net, err);
-	for (size_t i = 0; i < net->n_links && !ret; i++)
+	log_phase(&t, "switches (bridges)");
+	log_progress_begin("Making links", net->n_links);
+	for (size_t i = 0; i < net->n_links && !ret; i++) {
 		ret = link_make(net->links[i], net->root_nl, err);
+		log_progress_step(1);
+	}
+	log_progress_end();
+	log_phase(&t, "links (veths)");
 	log_info("*** Configuring hosts");
-	for (size_t i = 0; i < net->n_nodes && !ret; i++)
+	log_progress_begin("Configuring nodes", net->n_nodes);
+	for (size_t i = 0; i < net->n_nodes && !ret; i++) {
 		ret = net_config_node(net, net->nodes[i], err);
+		log_progress_step(1);
+	}
+	log_progress_end();
+	log_phase(&t, "addresses, routes, links up");
 	for (size_t i = 0; i < net->n_links && !ret; i++)
 		ret = net_shape_link(net, net->links[i], err);
+	log_phase(&t, "shaping");
 	if (!ret) {
 		log_info("*** Starting %zu switches", net_count_role(net,
 						NODE_SWITCH));
 		ret = net_start_role(net, NODE_SWITCH, err);
 	}
+	log_phase(&t, "switch ports");
 	if (!ret && net->auto_arp)
 		ret = net_static_arp(net, err);
+	log_phase(&t, "static ARP");
 	for (size_t i = 0; i < net->n_nodes && !ret; i++)
 		ret = net_ready(net->nodes[i], err);
+	log_phase(&t, "node commands");
 	if (ret) {
 		net_stop(net);
 		if (ret == -EEXIST && net_dead_run_left_some())
@@ -1427,36 +1450,46 @@ int net_start(struct net *net, struct emu_err *err)
 	/* Traffic only once the switches forward it (a controller that
 	 * never answers is said, and the net runs anyway). */
 	net_wait_connected(net, -1);
+	log_phase(&t, "controllers connected");
 	return 0;
 }
 
 void net_stop(struct net *net)
 {
+	unsigned long long t = now_us();
 	struct emu_err err = { 0 };
 
 	if (!net->started)
 		return;
 	net->stopping = true;
 	link_engine_stop(&net->engine);
+	log_phase(&t, "link engine");
 	log_info("*** Stopping %zu switches", net_count_role(net,
 							    NODE_SWITCH));
 	net_stop_role(net, NODE_SWITCH);
+	log_phase(&t, "switches");
 	/* Every veth end in the root namespace is in the run's interface
 	 * group: one request removes them all (and their peers) in one batch
 	 * of the kernel, where deleting them one by one waits for the kernel
 	 * each time.  The rest goes with the namespaces, batched too. */
 	if (nlsock_del_group(net->root_nl, net->group, &err))
 		log_warn("%s", err.msg);
+	log_phase(&t, "links (veth group)");
 	log_info("*** Stopping %zu hosts", net_count_role(net, NODE_HOST));
+	log_progress_begin("Stopping hosts", net_count_role(net, NODE_HOST));
 	net_stop_role(net, NODE_HOST);
+	log_progress_end();
+	log_phase(&t, "hosts (processes, namespaces)");
 	for (size_t i = 0; i < net->n_links; i++)
 		link_forget(net->links[i]);
 	net_remove_switch_ns(net);
 	link_engine_release(&net->engine);
+	log_phase(&t, "switch namespace");
 	net_stop_role(net, NODE_CONTROLLER);
 	net->started = net->stopping = false;
 	/* Nothing of the run is left on the machine: another may start. */
 	net_close_run(net);
+	log_phase(&t, "controllers, run lock");
 	log_info("*** Done");
 }
 

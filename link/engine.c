@@ -59,12 +59,14 @@ int link_engine_decide(struct link_engine *e, struct emu_err *err)
 
 int link_engine_pump(struct link_engine *e, struct emu_err *err)
 {
+	struct emu_err local;
 	int fd;
 
 	if (!e->pump) {
+		err = emu_err_sink(err, &local);
 		e->pump = pump_create(err);
 		if (!e->pump)
-			return err ? err->code : -ENOMEM;
+			return emu_err_code(err, -ENOMEM);
 	}
 	if (e->pump_nsfd >= 0)
 		return e->pump_nsfd;

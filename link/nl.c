@@ -780,11 +780,14 @@ static int set_end_alias(struct nlsock *s, const struct nlsock_veth_end *e,
 {
 	struct nlsock_link_change c = { .fields = NLSOCK_SET_ALIAS,
 					.alias = e->alias };
-	struct nlsock *tmp, *ns = nlsock_for(s, e->nsfd, &tmp, err);
+	struct nlsock *tmp, *ns;
+	struct emu_err local;
 	int ret;
 
+	err = emu_err_sink(err, &local);
+	ns = nlsock_for(s, e->nsfd, &tmp, err);
 	if (!ns)
-		return err ? err->code : -EIO;
+		return emu_err_code(err, -EIO);
 	ret = set_link(ns, e->name, &c, err);
 	if (ret < 0 && !emu_err_is_set(err))
 		nlsock_fail(ns, ret, err, "cannot set alias of '%s'", e->name);
@@ -1249,7 +1252,7 @@ int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err)
 		"/proc/sys/net/bridge/bridge-nf-call-ip6tables",
 		"/proc/sys/net/bridge/bridge-nf-call-arptables",
 	};
-	int nsfd, saved, fd, ret = 0;
+	int nsfd, saved, fd, left, ret = 0;
 	size_t i;
 
 	/* The namespace the socket lives in, whichever thread opened it. */
@@ -1277,16 +1280,15 @@ int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err)
 		if (fd >= 0)
 			close(fd);
 	}
-	if (ns_leave(saved, err) < 0 && ret == 0)
-		ret = err ? err->code : -EIO;
-	return ret;
+	left = ns_leave(saved, err);
+	return ret ? ret : left;
 }
 
 int nlsock_set_tx_csum(int nsfd, const char *ifname, bool on, struct emu_err *err)
 {
 	struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = on };
 	struct ifreq ifr = { 0 };
-	int fd, saved, ret;
+	int fd, saved, left, ret;
 
 	if ((ret = check_ifname(ifname, err)) < 0)
 		return ret;
@@ -1295,10 +1297,11 @@ int nlsock_set_tx_csum(int nsfd, const char *ifname, bool on, struct emu_err *er
 	/* A socket answers ioctls in the namespace it was made in. */
 	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	ret = fd < 0 ? -errno : 0;
-	if (ns_leave(saved, err) < 0) {
+	left = ns_leave(saved, err);
+	if (left < 0) {
 		if (fd >= 0)
 			close(fd);
-		return err ? err->code : -EIO;
+		return left;
 	}
 	if (ret < 0)
 		return emu_err_set(err, ret, "cannot open ethtool socket: %s",

@@ -216,13 +216,15 @@ static struct nlsock *link_open_nl(const struct node_intf *intf,
 int link_set_up(struct link *link, bool up, struct emu_err *err)
 {
 	struct node_intf *ends[2] = { link->intf1, link->intf2 };
+	struct emu_err local;
 
+	err = emu_err_sink(err, &local);
 	for (int i = 0; i < 2; i++) {
 		struct nlsock *nl = link_open_nl(ends[i], err);
 		int ret;
 
 		if (!nl)
-			return err ? err->code : -EIO;
+			return emu_err_code(err, -EIO);
 		ret = nlsock_set_up(nl, ends[i]->name, up, err);
 		nlsock_close(nl);
 		if (ret)
@@ -360,8 +362,10 @@ static int link_splice_pump(struct link *link, int r, struct emu_err *err)
 	char moved[16], fresh[16];
 	struct nlsock_veth_end end, pend = { .name = fresh };
 	struct nlsock *root = NULL, *nl = NULL;
+	struct emu_err local;
 	int fd, id, ret;
 
+	err = emu_err_sink(err, &local);
 	fd = link_engine_pump(e, err);
 	if (fd < 0)
 		return fd;
@@ -369,7 +373,7 @@ static int link_splice_pump(struct link *link, int r, struct emu_err *err)
 	nl = root ? link_open_nl(intf, err) : NULL;
 	if (!nl) {
 		nlsock_close(root);
-		return err ? err->code : -EIO;
+		return emu_err_code(err, -EIO);
 	}
 	/* The pump's end 'a' always faces end 1. */
 	id = (int)e->next_id++;

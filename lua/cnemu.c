@@ -175,6 +175,7 @@ int lopt_shaping(lua_State *L, int idx, const char *what, struct shaping *s,
 	lua_pushnil(L);
 	while (lua_next(L, idx)) {
 		const char *text;
+		int ret;
 
 		if (lua_type(L, -2) != LUA_TSTRING)
 			luaL_error(L, "%s: option names must be strings", what);
@@ -187,9 +188,10 @@ int lopt_shaping(lua_State *L, int idx, const char *what, struct shaping *s,
 				      "string, not %s",
 				   what, lua_tostring(L, -2),
 				   luaL_typename(L, -1));
-		if (shaping_set(s, lua_tostring(L, -2), text, err)) {
+		ret = shaping_set(s, lua_tostring(L, -2), text, err);
+		if (ret) {
 			lua_pop(L, 2);
-			return err ? err->code : -EINVAL;
+			return ret;
 		}
 		lua_pop(L, 1);
 	}

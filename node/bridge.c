@@ -22,11 +22,14 @@ struct bridge {
 static int bridge_attach(struct node *node, struct node_intf *intf,
 			 struct emu_err *err)
 {
-	struct nlsock *nl = net_switch_nl(node->net, err);
+	struct emu_err local;
+	struct nlsock *nl;
 	int ret;
 
+	err = emu_err_sink(err, &local);
+	nl = net_switch_nl(node->net, err);
 	if (!nl)
-		return err ? err->code : -EIO;
+		return emu_err_code(err, -EIO);
 	ret = nlsock_set_master(nl, intf->name, node->name, err);
 	if (!ret)
 		ret = nlsock_set_up(nl, intf->name, intf->up, err);
@@ -36,10 +39,13 @@ static int bridge_attach(struct node *node, struct node_intf *intf,
 static int bridge_detach(struct node *node, struct node_intf *intf,
 			 struct emu_err *err)
 {
-	struct nlsock *nl = net_switch_nl(node->net, err);
+	struct emu_err local;
+	struct nlsock *nl;
 
+	err = emu_err_sink(err, &local);
+	nl = net_switch_nl(node->net, err);
 	if (!nl)
-		return err ? err->code : -EIO;
+		return emu_err_code(err, -EIO);
 	return nlsock_set_master(nl, intf->name, NULL, err);
 }
 
@@ -75,11 +81,14 @@ static int bridge_prepare(struct node **nodes, size_t n, struct emu_err *err)
 
 static int bridge_start_one(struct bridge *br, struct emu_err *err)
 {
-	struct nlsock *nl = net_switch_nl(br->node.net, err);
+	struct emu_err local;
+	struct nlsock *nl;
 	int ret;
 
+	err = emu_err_sink(err, &local);
+	nl = net_switch_nl(br->node.net, err);
 	if (!nl)
-		return err ? err->code : -EIO;
+		return emu_err_code(err, -EIO);
 	br->node.running = true;
 	for (size_t i = 0; i < br->node.n_intfs; i++) {
 		ret = bridge_attach(&br->node, br->node.intfs[i], err);

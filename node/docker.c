@@ -182,12 +182,14 @@ int docker_build_argv(const struct docker_api_image *image, const char *dcmd,
 	size_t n_words = 0, n = 0;
 	char *const *cmd;
 	size_t n_cmd;
+	int ret;
 
 	*argv = NULL;
 	*argc = 0;
 	if (dcmd) {
-		if (docker_api_split_command(dcmd, &words, &n_words, err))
-			return err ? err->code : -EINVAL;
+		ret = docker_api_split_command(dcmd, &words, &n_words, err);
+		if (ret)
+			return ret;
 		if (!n_words) {
 			docker_api_free_argv(words);
 			return emu_err_set(err, -EINVAL, "empty dcmd");
@@ -300,15 +302,18 @@ static int fill_spec(const struct docker_opts *o, const char *node_name,
 		     struct spec_store *st, struct emu_err *err)
 {
 	size_t n;
+	int ret;
 
 	memset(spec, 0, sizeof(*spec));
 	memset(st, 0, sizeof(*st));
 	if (!o->dimage || !*o->dimage)
 		return emu_err_set(err, -EINVAL, "no dimage given");
-	if (docker_check_network_mode(o->network_mode, err))
-		return err ? err->code : -EINVAL;
-	if (docker_build_argv(image, o->dcmd, &st->argv, &st->argc, err))
-		return err ? err->code : -EINVAL;
+	ret = docker_check_network_mode(o->network_mode, err);
+	if (!ret)
+		ret = docker_build_argv(image, o->dcmd, &st->argv, &st->argc,
+					err);
+	if (ret)
+		return ret;
 	st->init_bind = xasprintf("%s:%s:ro", init_path ? init_path
 						       : "/cnemu-init",
 				  DOCKER_INIT_TARGET);
@@ -350,8 +355,9 @@ static int fill_spec(const struct docker_opts *o, const char *node_name,
 	/* A shell as the command stays up on its terminal (Containernet). */
 	spec->tty = true;
 	spec->open_stdin = true;
-	if (docker_network_mode(o, &spec->network_mode, err))
-		return err ? err->code : -EINVAL;
+	ret = docker_network_mode(o, &spec->network_mode, err);
+	if (ret)
+		return ret;
 	spec->binds = st->binds;
 	spec->n_binds = o->n_volumes + 1;
 	spec->ports = o->ports;
@@ -734,15 +740,17 @@ static int docker_start(struct node **nodes, size_t n, struct emu_err *err)
 	struct docker_api_image *images = NULL;
 	struct start_job *jobs;
 	struct docker_api *api;
+	struct emu_err local;
 	size_t n_images = 0;
 	char init[256];
 	int ret;
 
 	if (!n)
 		return 0;
+	err = emu_err_sink(err, &local);
 	api = docker_api_connect(NULL, err);
 	if (!api)
-		return err ? err->code : -EIO;
+		return emu_err_code(err, -EIO);
 	jobs = xcalloc(n, sizeof(*jobs));
 	images = xcalloc(n, sizeof(*images));
 	for (size_t i = 0; i < n; i++) {
@@ -1082,6 +1090,7 @@ static int docker_ready(struct node *node, struct emu_err *err)
 	struct docker_node *dn = docker_node(node);
 	unsigned long long t0;
 	enum init_state state;
+	int ret;
 
 	if (dn->released)
 		return 0;
@@ -1098,8 +1107,11 @@ static int docker_ready(struct node *node, struct emu_err *err)
 				   "container '%s': cnemu-init does not wait "
 				   "for its signal",
 				   dn->container);
-	if (read_exec_ctx(dn, err) || add_hosts_line(dn, err))
-		return err ? err->code : -EIO;
+	ret = read_exec_ctx(dn, err);
+	if (!ret)
+		ret = add_hosts_line(dn, err);
+	if (ret)
+		return ret;
 	t0 = now_us();
 	if (kill(node->pid, SIGUSR1))
 		return emu_err_set(err, -errno,
@@ -1246,11 +1258,14 @@ static int check_running(struct node *node, struct emu_err *err)
 static int update(struct node *node, const struct docker_api_limits *l,
 		  struct emu_err *err)
 {
-	struct docker_api *api = docker_api_open(NULL, err);
+	struct emu_err local;
+	struct docker_api *api;
 	int ret;
 
+	err = emu_err_sink(err, &local);
+	api = docker_api_open(NULL, err);
 	if (!api)
-		return err ? err->code : -EIO;
+		return emu_err_code(err, -EIO);
 	ret = docker_api_update(api, docker_node(node)->container, l, err);
 	docker_api_close(api);
 	return ret;
@@ -1371,13 +1386,15 @@ int docker_cleanup(const char *run_tag,
 	struct cleanup_job *jobs;
 	struct emu_err *errs;
 	struct docker_api *api;
+	struct emu_err local;
 	size_t n = 0, n_jobs = 0;
 	char *filter;
 	int ret, removed = 0;
 
+	err = emu_err_sink(err, &local);
 	api = docker_api_connect(NULL, err);
 	if (!api)
-		return err ? err->code : -EIO;
+		return emu_err_code(err, -EIO);
 	filter = run_tag ? xasprintf("cnemu.run=%s", run_tag)
 			 : xstrdup("cnemu.run");
 	ret = docker_api_list(api, filter, true, &entries, &n, err);

@@ -401,14 +401,16 @@ int docker_api_create(struct docker_api *api,
 {
 	char *body, *path, *name = NULL;
 	const char *what = spec->name ? spec->name : spec->image;
+	struct emu_err local;
 	struct reply r = { 0 };
 	long status;
 	int ret;
 
 	*id = NULL;
+	err = emu_err_sink(err, &local);
 	body = docker_api_build_create(spec, err);
 	if (!body)
-		return err ? err->code : -EINVAL;
+		return emu_err_code(err, -EINVAL);
 	if (spec->name) {
 		name = escape_query(spec->name);
 		path = xasprintf("/containers/create?name=%s", name);
@@ -865,7 +867,7 @@ int docker_api_parse_image(const char *body, size_t len,
 
 	memset(out, 0, sizeof(*out));
 	if (!root)
-		return err ? err->code : -EPROTO;
+		return emu_err_code(err, -EPROTO);
 	if (!json_is_object(root) ||
 	    !json_is_string(json_object_get(root, "Id"))) {
 		json_decref(root);
@@ -894,7 +896,7 @@ int docker_api_parse_state(const char *body, size_t len,
 
 	memset(out, 0, sizeof(*out));
 	if (!root)
-		return err ? err->code : -EPROTO;
+		return emu_err_code(err, -EPROTO);
 	st = json_object_get(root, "State");
 	if (!json_is_object(root) ||
 	    !json_is_string(json_object_get(root, "Id")) ||
@@ -926,7 +928,7 @@ int docker_api_parse_created(const char *body, size_t len, char **id,
 
 	*id = NULL;
 	if (!root)
-		return err ? err->code : -EPROTO;
+		return emu_err_code(err, -EPROTO);
 	s = json_string_value(json_object_get(root, "Id"));
 	if (!s || !*s) {
 		json_decref(root);
@@ -950,7 +952,7 @@ int docker_api_parse_list(const char *body, size_t len,
 	*entries = NULL;
 	*n = 0;
 	if (!root)
-		return err ? err->code : -EPROTO;
+		return emu_err_code(err, -EPROTO);
 	if (!json_is_array(root)) {
 		json_decref(root);
 		return emu_err_set(err, -EPROTO,

@@ -264,6 +264,7 @@ static int host_start(struct node **nodes, size_t n, struct emu_err *err)
 		struct host *h = container_of(nodes[i], struct host, node);
 		int ret = host_start_one(h, err);
 
+		log_progress_step(1);
 		if (ret) {
 			emu_err_prefix(err, "host '%s': ", h->node.name);
 			return ret;
@@ -288,6 +289,7 @@ static void host_stop(struct node **nodes, size_t n)
 			h->node.nsfd = -1;
 		}
 		host_netns_delete(h->ns_name);
+		log_progress_step(1);
 		cgroup_destroy(h->cg);	/* its processes were killed */
 		h->cg = NULL;
 		h->node.running = false;

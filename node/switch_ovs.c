@@ -147,11 +147,13 @@ static int ovs_sw_start(struct node **nodes, size_t n, struct emu_err *err)
 	struct ovs_switch_spec *specs = xcalloc(n, sizeof(*specs));
 	struct ovs_switch_port **ports = xcalloc(n, sizeof(*ports));
 	struct ovs_switch_db *db;
+	struct emu_err local;
 	int ret = 0;
 
+	err = emu_err_sink(err, &local);
 	db = net_ovs_db(nodes[0]->net, err);
 	if (!db) {
-		ret = err ? err->code : -ECONNREFUSED;
+		ret = emu_err_code(err, -ECONNREFUSED);
 		goto out;
 	}
 	for (size_t i = 0; i < n && !ret; i++) {
@@ -184,11 +186,14 @@ static int ovs_sw_attach(struct node *node, struct node_intf *intf,
 			 struct emu_err *err)
 {
 	struct ovs_switch_port port = { intf->name, intf->port };
-	struct ovs_switch_db *db = net_ovs_db(node->net, err);
+	struct ovs_switch_db *db;
+	struct emu_err local;
 	int ret;
 
+	err = emu_err_sink(err, &local);
+	db = net_ovs_db(node->net, err);
 	if (!db)
-		return err ? err->code : -ECONNREFUSED;
+		return emu_err_code(err, -ECONNREFUSED);
 	ret = ovs_sw_fix_offload(intf, err);
 	if (!ret)
 		ret = ovs_switch_add_port(db, node->name, &port, err);
@@ -200,10 +205,13 @@ static int ovs_sw_attach(struct node *node, struct node_intf *intf,
 static int ovs_sw_detach(struct node *node, struct node_intf *intf,
 			 struct emu_err *err)
 {
-	struct ovs_switch_db *db = net_ovs_db(node->net, err);
+	struct ovs_switch_db *db;
+	struct emu_err local;
 
+	err = emu_err_sink(err, &local);
+	db = net_ovs_db(node->net, err);
 	if (!db)
-		return err ? err->code : -ECONNREFUSED;
+		return emu_err_code(err, -ECONNREFUSED);
 	return ovs_switch_del_port(db, node->name, intf->name, err);
 }
 

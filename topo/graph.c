@@ -258,7 +258,7 @@ static int topo_graph_parse_line(struct topo_graph *g, char **w, size_t n,
 {
 	uint64_t d1, d2;
 	uint8_t mac[6];
-	int p1, p2;
+	int p1, p2, ret;
 
 	if (!strcmp(w[0], "switch")) {
 		if (n < 2 || n > 3)
@@ -293,8 +293,9 @@ static int topo_graph_parse_line(struct topo_graph *g, char **w, size_t n,
 			return emu_err_set(err, -EINVAL,
 					   "expected 'host <mac> <dpid> "
 					   "<port>'");
-		if (plan_parse_mac(w[1], mac, err))
-			return err ? err->code : -EINVAL;
+		ret = plan_parse_mac(w[1], mac, err);
+		if (ret)
+			return ret;
 		if (topo_graph_parse_dpid(w[2], &d1))
 			return emu_err_set(err, -EINVAL, "invalid dpid '%s'",
 					   w[2]);

@@ -5,8 +5,11 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "emu/log.h"
+#include "emu/util.h"
 
 EMU_LOG_MODULE(testlog);
 
@@ -53,11 +56,94 @@ static void test_level_specs_name_known_modules(void **state)
 	assert_int_equal(log_configure("info"), 0);
 }
 
+static void test_lap_gives_seconds_and_restarts_the_clock(void **state)
+{
+	unsigned long long t = now_us() - 1500000;
+	double s;
+
+	(void)state;
+	s = log_lap(&t);
+	assert_true(s >= 1.5 && s < 2.5);
+	assert_true(t >= now_us() - 1000000);
+	assert_true(log_lap(&t) < 1.0);
+}
+
+static void test_progress_line_counts_rate_and_time_left(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	/* 250 of 1000 in 0.5 s: 500/s, 750 left take 1.5 s */
+	log_progress_format(buf, sizeof(buf), "Starting hosts", 250, 1000,
+			    500000);
+	assert_string_equal(buf, "*** Starting hosts: 250/1000 (25%), "
+				 "500/s, 1.5 s left");
+	/* 3000 of 10000 in 12 s: 250/s, 7000 left take 28 s */
+	log_progress_format(buf, sizeof(buf), "Stopping hosts", 3000, 10000,
+			    12000000);
+	assert_string_equal(buf, "*** Stopping hosts: 3000/10000 (30%), "
+				 "250/s, 28.0 s left");
+}
+
+static void test_progress_line_before_the_first_item_says_unknown(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	log_progress_format(buf, sizeof(buf), "Making links", 0, 400, 300000);
+	assert_string_equal(buf, "*** Making links: 0/400 (0%), ?/s, ? left");
+	log_progress_format(buf, sizeof(buf), "Making links", 5, 400, 0);
+	assert_string_equal(buf, "*** Making links: 5/400 (1%), ?/s, ? left");
+}
+
+static void test_progress_line_when_done_has_no_time_left(void **state)
+{
+	char buf[128];
+
+	(void)state;
+	log_progress_format(buf, sizeof(buf), "Making links", 400, 400,
+			    2000000);
+	assert_string_equal(buf, "*** Making links: 400/400 (100%), 200/s, "
+				 "0.0 s left");
+}
+
+static void test_progress_line_is_truncated_to_the_buffer(void **state)
+{
+	char buf[16];
+	int n;
+
+	(void)state;
+	n = log_progress_format(buf, sizeof(buf), "Starting hosts", 1, 2,
+				1000000);
+	assert_true(n > (int)sizeof(buf));
+	assert_int_equal(strlen(buf), sizeof(buf) - 1);
+	assert_string_equal(buf, "*** Starting ho");
+}
+
+static void test_progress_is_silent_off_a_terminal(void **state)
+{
+	(void)state;
+	/* under the test runner stderr is a pipe or file: begin, step and
+	 * end must neither draw nor fail, whatever the count */
+	if (isatty(STDERR_FILENO))
+		skip();
+	log_progress_begin("Starting hosts", 100000);
+	log_progress_step(50000);
+	log_progress_end();
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_rate_limit_counts_what_it_held_back),
 		cmocka_unit_test(test_zeroed_rate_limit_waits_five_seconds),
+		cmocka_unit_test(test_lap_gives_seconds_and_restarts_the_clock),
+		cmocka_unit_test(test_progress_line_counts_rate_and_time_left),
+		cmocka_unit_test(
+			test_progress_line_before_the_first_item_says_unknown),
+		cmocka_unit_test(test_progress_line_when_done_has_no_time_left),
+		cmocka_unit_test(test_progress_line_is_truncated_to_the_buffer),
+		cmocka_unit_test(test_progress_is_silent_off_a_terminal),
 		cmocka_unit_test(test_level_specs_name_known_modules),
 	};
 
