@@ -5,6 +5,7 @@
 #
 #   start+stop: wall time of '--test none' for the same topology and switch
 #   single,1000 with lxbr: cnemu alone, wall time and peak RSS
+#   scaling to 3000 hosts beside the ip -batch floor: bench/scale.sh
 #   shaping accuracy and pump cost: bench/shaping.sh, when present
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -89,7 +90,7 @@ if [ $have_mn = 1 ]; then
 	printf 'mn    %.1f MB\n' "$(awk -v k="${r##* }" 'BEGIN { print k / 1024 }')"
 fi
 
-for extra in bench/shaping.sh bench/docker.sh bench/controller.sh; do
+for extra in bench/scale.sh bench/shaping.sh bench/docker.sh bench/controller.sh; do
 	[ -x "$extra" ] && { wait_idle; "$extra"; }
 done
 exit 0

@@ -5,7 +5,6 @@
  * no namespace of that tag behind.  Files made here are /tmp/tcli-*, the
  * tmux session tcli-<pid>. */
 #include <errno.h>
-#include <regex.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -65,29 +64,6 @@ static char *run_cnemu(const char *args, const char *commands,
 	return out;
 }
 
-static void assert_has(const char *out, const char *want)
-{
-	if (!strstr(out, want))
-		fail_msg("expected '%s' in:\n%s", want, out);
-}
-
-static void assert_lacks(const char *out, const char *unwanted)
-{
-	if (strstr(out, unwanted))
-		fail_msg("did not expect '%s' in:\n%s", unwanted, out);
-}
-
-static void assert_matches(const char *out, const char *pattern)
-{
-	regex_t re;
-
-	assert_int_equal(regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE),
-			 0);
-	if (regexec(&re, out, 0, NULL, 0))
-		fail_msg("expected /%s/ in:\n%s", pattern, out);
-	regfree(&re);
-}
-
 static void test_listing_commands_describe_the_topology(void **state)
 {
 	char *out;
@@ -96,15 +72,15 @@ static void test_listing_commands_describe_the_topology(void **state)
 	if (require_root())
 		return;
 	out = run_cnemu(TOPO, "nodes\nnet\nlinks\nintfs\nports\ndump\n", true);
-	assert_has(out, "available nodes are: \nh1 h2 h3 s1\n");
-	assert_has(out, "h1 h1-eth0:s1-eth1\n");
-	assert_has(out, "s1 s1-eth1:h1-eth0 s1-eth2:h2-eth0 s1-eth3:h3-eth0\n");
-	assert_has(out, "h2-eth0<->s1-eth2 (OK OK)\n");
-	assert_has(out, "s1: lo,s1-eth1,s1-eth2,s1-eth3\n");
-	assert_has(out, "s1 s1-eth1:1 s1-eth2:2 s1-eth3:3\n");
-	assert_has(out, "<Host h3: h3-eth0:10.0.0.3> \n");
-	assert_has(out, "<LinuxBridge s1: ");
-	assert_has(out, "exit=0");
+	expect_has(out, "available nodes are: \nh1 h2 h3 s1\n");
+	expect_has(out, "h1 h1-eth0:s1-eth1\n");
+	expect_has(out, "s1 s1-eth1:h1-eth0 s1-eth2:h2-eth0 s1-eth3:h3-eth0\n");
+	expect_has(out, "h2-eth0<->s1-eth2 (OK OK)\n");
+	expect_has(out, "s1: lo,s1-eth1,s1-eth2,s1-eth3\n");
+	expect_has(out, "s1 s1-eth1:1 s1-eth2:2 s1-eth3:3\n");
+	expect_has(out, "<Host h3: h3-eth0:10.0.0.3> \n");
+	expect_has(out, "<LinuxBridge s1: ");
+	expect_has(out, "exit=0");
 	free(out);
 }
 
@@ -116,12 +92,12 @@ static void test_node_commands_get_ips_for_node_names(void **state)
 	if (require_root())
 		return;
 	out = run_cnemu(TOPO, "h1 ping -c1 h2\nh3 echo peer=h1 s1\n", false);
-	assert_has(out, "PING 10.0.0.2 (10.0.0.2)");
-	assert_has(out, "1 packets transmitted, 1 received");
-	assert_has(out, "peer=h1 s1\n");	/* only whole words */
+	expect_has(out, "PING 10.0.0.2 (10.0.0.2)");
+	expect_has(out, "1 packets transmitted, 1 received");
+	expect_has(out, "peer=h1 s1\n");	/* only whole words */
 	free(out);
 	out = run_cnemu(TOPO, "h3 echo h1 s1 h2\n", true);
-	assert_has(out, "10.0.0.1 s1 10.0.0.2\n");
+	expect_has(out, "10.0.0.1 s1 10.0.0.2\n");
 	free(out);
 }
 
@@ -133,11 +109,11 @@ static void test_pingall_prints_mininets_results_line(void **state)
 	if (require_root())
 		return;
 	out = run_cnemu(TOPO, "pingall\npingpair\npingallfull\n", true);
-	assert_has(out, "*** Ping: testing ping reachability\n"
+	expect_has(out, "*** Ping: testing ping reachability\n"
 			"h1 -> h2 h3\nh2 -> h1 h3\nh3 -> h1 h2\n"
 			"*** Results: 0% dropped (6/6 received)\n");
-	assert_has(out, "*** Results: 0% dropped (2/2 received)\n");
-	assert_matches(out, "^ h3->h2: 1/1, rtt min/avg/max/mdev "
+	expect_has(out, "*** Results: 0% dropped (2/2 received)\n");
+	expect_matches(out, "^ h3->h2: 1/1, rtt min/avg/max/mdev "
 			    "[0-9.]+/[0-9.]+/[0-9.]+/[0-9.]+ ms$");
 	free(out);
 }
@@ -157,10 +133,10 @@ static void test_a_link_down_drops_pings_until_it_is_up(void **state)
 			"link s1 h1 up\n"
 			"h1 ping -c1 -W1 h2\n",
 			false);
-	assert_has(out, "h1-eth0<->s1-eth1 (DOWN DOWN)\n");
-	assert_has(out, "*** Results: 66% dropped (2/6 received)\n");
+	expect_has(out, "h1-eth0<->s1-eth1 (DOWN DOWN)\n");
+	expect_has(out, "*** Results: 66% dropped (2/6 received)\n");
 	/* the ping before 'up' failed, the one after worked */
-	assert_lacks(out, "error:");
+	expect_lacks(out, "error:");
 	{
 		const char *first = strstr(out, "1 received");
 		const char *results = strstr(out, "66% dropped");
@@ -180,8 +156,8 @@ static void test_switch_stop_and_start(void **state)
 		return;
 	out = run_cnemu(TOPO, "switch s1 stop\npingpair\nswitch s1 start\n"
 			      "pingpair\n", true);
-	assert_has(out, "*** Results: 100% dropped (0/2 received)\n");
-	assert_has(out, "*** Results: 0% dropped (2/2 received)\n");
+	expect_has(out, "*** Results: 100% dropped (0/2 received)\n");
+	expect_has(out, "*** Results: 0% dropped (2/2 received)\n");
 	free(out);
 }
 
@@ -193,11 +169,11 @@ static void test_iperf_prints_two_rates(void **state)
 	if (require_root())
 		return;
 	out = run_cnemu(TOPO, "iperf\niperfudp 5M h2 h3\n", true);
-	assert_has(out, "*** Iperf: testing TCP bandwidth between h1 and h3\n");
-	assert_matches(out, "^\\*\\*\\* Results: \\['[0-9.]+ [KMG]?bits/sec', "
+	expect_has(out, "*** Iperf: testing TCP bandwidth between h1 and h3\n");
+	expect_matches(out, "^\\*\\*\\* Results: \\['[0-9.]+ [KMG]?bits/sec', "
 			    "'[0-9.]+ [KMG]?bits/sec'\\]$");
-	assert_has(out, "*** Iperf: testing UDP bandwidth between h2 and h3\n");
-	assert_matches(out, "^\\*\\*\\* Results: \\['5M', '[0-9.]+ "
+	expect_has(out, "*** Iperf: testing UDP bandwidth between h2 and h3\n");
+	expect_matches(out, "^\\*\\*\\* Results: \\['5M', '[0-9.]+ "
 			    "Mbits/sec', '[0-9.]+ Mbits/sec'\\]$");
 	free(out);
 }
@@ -245,14 +221,14 @@ static void test_errors_are_one_line_and_the_cli_goes_on(void **state)
 		return;
 	out = run_cnemu(TOPO, "bogus\npingall 1 2\nlink h1 h2 up\nh1\n"
 			      "set link h1 s1 bw\nnodes\n", false);
-	assert_has(out, "error: unknown command or node 'bogus' (try help)\n");
-	assert_has(out, "error: 'pingall' takes at most 1 argument (usage: "
+	expect_has(out, "error: unknown command or node 'bogus' (try help)\n");
+	expect_has(out, "error: 'pingall' takes at most 1 argument (usage: "
 			"pingall [TIMEOUT])\n");
-	assert_has(out, "error: 'h1' and 'h2' are not connected\n");
-	assert_has(out, "error: 'h1' needs a command (usage: h1 CMD...)\n");
-	assert_has(out, "error: expected KEY=VALUE, not 'bw'");
-	assert_has(out, "available nodes are:");
-	assert_has(out, "exit=0");
+	expect_has(out, "error: 'h1' and 'h2' are not connected\n");
+	expect_has(out, "error: 'h1' needs a command (usage: h1 CMD...)\n");
+	expect_has(out, "error: expected KEY=VALUE, not 'bw'");
+	expect_has(out, "available nodes are:");
+	expect_has(out, "exit=0");
 	free(out);
 }
 
@@ -264,8 +240,8 @@ static void test_exit_ends_the_input_and_stops_the_network(void **state)
 	if (require_root())
 		return;
 	out = run_cnemu(TOPO, "h1 echo before\nexit\nh1 echo after\n", true);
-	assert_has(out, "before\n");
-	assert_lacks(out, "after\n");
+	expect_has(out, "before\n");
+	expect_lacks(out, "after\n");
 	free(out);
 }
 
@@ -278,7 +254,7 @@ static void test_background_commands_end_with_the_run(void **state)
 		return;
 	out = run_cnemu(TOPO, "h2 sleep 4242 &\nh2 pgrep -f 'sleep 4242'\n",
 			true);
-	assert_matches(out, "^[0-9]+$");
+	expect_matches(out, "^[0-9]+$");
 	free(out);
 	left = sh_out("pgrep -f '^sleep 4242$' || true");
 	assert_string_equal(left, "");
@@ -300,9 +276,9 @@ static void test_sh_time_source_pre_and_post(void **state)
 	snprintf(cmds, sizeof(cmds), "sh echo root-$((6*7))\ntime h3 true\n"
 		 "source %s\n", src);
 	out = run_cnemu(args, cmds, true);
-	assert_has(out, "pre-ran\nroot-42\n*** Elapsed time: ");
-	assert_has(out, "sourced\npost-ran\n");
-	assert_lacks(out, "not-this");
+	expect_has(out, "pre-ran\nroot-42\n*** Elapsed time: ");
+	expect_has(out, "sourced\npost-ran\n");
+	expect_lacks(out, "not-this");
 	free(out);
 	unlink(pre);
 	unlink(post);
@@ -322,13 +298,13 @@ static void test_graph_draws_svg_and_dot(void **state)
 	out = run_cnemu(TOPO, "link s1 h3 down\n"
 			      "graph /tmp/tcli-graph.svg\n"
 			      "graph /tmp/tcli-graph.dot\n", true);
-	assert_has(out, "*** Drew the topology in /tmp/tcli-graph.svg\n");
+	expect_has(out, "*** Drew the topology in /tmp/tcli-graph.svg\n");
 	svg = sh_out("cat /tmp/tcli-graph.svg");
-	assert_has(svg, "<svg");
-	assert_has(svg, "10.0.0.3");
+	expect_has(svg, "<svg");
+	expect_has(svg, "10.0.0.3");
 	free(svg);
 	svg = sh_out("cat /tmp/tcli-graph.dot");
-	assert_matches(svg, "s1 -- h3.*\n?.*style=dashed");
+	expect_matches(svg, "s1 -- h3.*\n?.*style=dashed");
 	free(svg);
 	sh("rm -f /tmp/tcli-graph.svg /tmp/tcli-graph.dot");
 	free(out);
@@ -349,8 +325,8 @@ static void test_set_link_changes_the_rtt(void **state)
 		test_skip("link shaping is not wired in link/veth.c yet");
 		return;
 	}
-	assert_has(out, "h1-eth0<->s1-eth1 (20ms delay) (20ms delay)\n");
-	assert_matches(out, "rtt min/avg/max/mdev = (39|4[0-9])\\.");
+	expect_has(out, "h1-eth0<->s1-eth1 (20ms delay) (20ms delay)\n");
+	expect_matches(out, "rtt min/avg/max/mdev = (39|4[0-9])\\.");
 	free(out);
 }
 
@@ -431,7 +407,7 @@ static void test_interactive_completion_history_and_ctrl_c(void **state)
 	free(tmux_wait_for("\nhist-check", 5));
 	tmux_keys("'link s' Tab \"h1 up\" Enter");
 	screen = tmux_wait_for("link s1 h1 up", 5);
-	assert_lacks(screen, "error:");
+	expect_lacks(screen, "error:");
 	free(screen);
 
 	/* history: Up twice recalls the echo */
@@ -457,7 +433,7 @@ static void test_interactive_completion_history_and_ctrl_c(void **state)
 	tmux_keys("'h1 echo never' C-c C-c");
 	tmux_keys("'h2 echo alive' Enter");
 	screen = tmux_wait_for("\nalive", 5);
-	assert_lacks(screen, "\nnever");
+	expect_lacks(screen, "\nnever");
 	free(screen);
 
 	/* Ctrl-D leaves, stops the network and keeps the history */
@@ -465,8 +441,8 @@ static void test_interactive_completion_history_and_ctrl_c(void **state)
 	free(tmux_wait_for("*** Done", 20));
 	sh("tmux kill-session -t %s 2>/dev/null", tmux_name);
 	history = sh_out("cat %s/.cnemu_history", home);
-	assert_has(history, "h1 echo hist-check\n");
-	assert_has(history, "pingpair\n");
+	expect_has(history, "h1 echo hist-check\n");
+	expect_has(history, "pingpair\n");
 	free(history);
 	assert_run_left_nothing(tag);
 }

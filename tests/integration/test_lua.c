@@ -58,7 +58,7 @@ static void assert_run_left_nothing(const char *tag)
 static char *run_cnemu(const char *args, const char *input, int *status)
 {
 	char *in = test_write_file("tlua", ".lua", input ? input : "");
-	char *out = NULL, *st;
+	char *out = NULL;
 	char tag[32];
 
 	for (int tries = 0; tries < 100; tries++) {
@@ -71,31 +71,10 @@ static char *run_cnemu(const char *args, const char *input, int *status)
 	}
 	unlink(in);
 	free(in);
-	st = strstr(out, "exit=");
-	while (st && strstr(st + 1, "exit="))
-		st = strstr(st + 1, "exit=");
-	*status = st ? atoi(st + 5) : -1;
+	*status = test_exit_status(out);
 	test_run_tag(out, tag, sizeof(tag));
 	assert_run_left_nothing(tag);
 	return out;
-}
-
-static void assert_has(const char *out, const char *want)
-{
-	if (!strstr(out, want))
-		fail_msg("expected '%s' in:\n%s", want, out);
-}
-
-static void assert_lacks(const char *out, const char *unwanted)
-{
-	if (strstr(out, unwanted))
-		fail_msg("did not expect '%s' in:\n%s", unwanted, out);
-}
-
-static void assert_status(const char *out, int status, int want)
-{
-	if (status != want)
-		fail_msg("expected exit %d, got %d:\n%s", want, status, out);
 }
 
 /* Fails unless 'out' has a line starting "<path>:<line>: " and holding
@@ -127,10 +106,10 @@ static void test_simple_topo_is_started_tested_and_stopped(void **state)
 		return;
 	out = run_cnemu("--switch lxbr --test pingall examples/simple_topo.lua",
 			NULL, &status);
-	assert_status(out, status, 0);
-	assert_has(out, "h1 -> h2\n");
-	assert_has(out, "*** Results: 0% dropped (2/2 received)");
-	assert_has(out, "*** Done");
+	expect_status(out, status, 0);
+	expect_has(out, "h1 -> h2\n");
+	expect_has(out, "*** Results: 0% dropped (2/2 received)");
+	expect_has(out, "*** Done");
 	free(out);
 }
 
@@ -147,10 +126,10 @@ static void test_returned_net_gets_the_cli_with_lua_lines(void **state)
 			"lua net:ping({h1, h2})\n"
 			"h1 ping -c1 -W2 h2\n",
 			&status);
-	assert_status(out, status, 0);
-	assert_has(out, "ip of h2: 10.0.0.2");
-	assert_has(out, "*** Results: 0% dropped (2/2 received)\n0\n");
-	assert_has(out, "1 packets transmitted, 1 received");
+	expect_status(out, status, 0);
+	expect_has(out, "ip of h2: 10.0.0.2");
+	expect_has(out, "*** Results: 0% dropped (2/2 received)\n0\n");
+	expect_has(out, "1 packets transmitted, 1 received");
 	free(out);
 }
 
@@ -164,13 +143,13 @@ static void test_router_lab_routes_and_measures(void **state)
 		return;
 	out = run_cnemu("--switch lxbr examples/router_lab.lua",
 			"client ping -c1 -W2 server\n", &status);
-	assert_status(out, status, 0);
-	assert_has(out, "r0-eth2");
-	assert_has(out, "client -> server\nserver -> client\n");
-	assert_has(out, "*** Iperf: testing TCP bandwidth between client and "
+	expect_status(out, status, 0);
+	expect_has(out, "r0-eth2");
+	expect_has(out, "client -> server\nserver -> client\n");
+	expect_has(out, "*** Iperf: testing TCP bandwidth between client and "
 			"server");
-	assert_has(out, "(link to the server: 20)");
-	assert_has(out, "ttl=63");	/* one router on the way */
+	expect_has(out, "(link to the server: 20)");
+	expect_has(out, "ttl=63");	/* one router on the way */
 	free(out);
 }
 
@@ -184,9 +163,9 @@ static void test_linear_bandwidth_regression_exits_0(void **state)
 		return;
 	out = run_cnemu("--switch lxbr examples/linear_bandwidth.lua 2 2",
 			NULL, &status);
-	assert_status(out, status, 0);
-	assert_has(out, "all rates within 20 %");
-	assert_lacks(out, "FAIL");
+	expect_status(out, status, 0);
+	expect_has(out, "all rates within 20 %");
+	expect_lacks(out, "FAIL");
 	free(out);
 }
 
@@ -202,14 +181,14 @@ static void test_containernet_example_shapes_the_switch_link(void **state)
 	out = run_cnemu("--switch lxbr examples/containernet_example.lua "
 			IMAGE,
 			"d1 ping -c2 -W3 d2\nh1 ping -c1 -W2 d1\n", &status);
-	assert_status(out, status, 0);
-	assert_has(out, "d1 -> d2\nd2 -> d1\n");
-	assert_has(out, "*** Results: 0% dropped (2/2 received)");
+	expect_status(out, status, 0);
+	expect_has(out, "d1 -> d2\nd2 -> d1\n");
+	expect_has(out, "*** Results: 0% dropped (2/2 received)");
 	/* 100 ms each way between the switches */
 	rtt = strstr(out, "round-trip min/avg/max = ");
 	if (!rtt || atof(rtt + strlen("round-trip min/avg/max = ")) < 190)
 		fail_msg("expected a round trip of 200 ms in:\n%s", out);
-	assert_has(out, "1 packets transmitted, 1 received");
+	expect_has(out, "1 packets transmitted, 1 received");
 	free(out);
 }
 
@@ -223,10 +202,10 @@ static void test_dynamic_docker_changes_at_runtime(void **state)
 		return;
 	out = run_cnemu("--switch lxbr examples/dynamic_docker.lua " IMAGE,
 			NULL, &status);
-	assert_status(out, status, 0);
-	assert_lacks(out, "FAIL");
-	assert_has(out, "d2 reaches d1 and h1");
-	assert_has(out, "d2 is gone");
+	expect_status(out, status, 0);
+	expect_lacks(out, "FAIL");
+	expect_has(out, "d2 reaches d1 and h1");
+	expect_has(out, "d2 is gone");
 	free(out);
 }
 
@@ -285,9 +264,9 @@ static void test_bad_scripts_exit_1_with_file_and_line(void **state)
 		if (asprintf(&args, "%s", path) < 0)
 			abort();
 		out = run_cnemu(args, NULL, &status);
-		assert_status(out, status, 1);
+		expect_status(out, status, 1);
 		assert_error_line(out, path, cases[i].line, cases[i].says);
-		assert_lacks(out, "*** Creating network");
+		expect_lacks(out, "*** Creating network");
 		free(out);
 		free(args);
 		unlink(path);
@@ -326,10 +305,10 @@ static void test_error_after_start_leaves_nothing(void **state)
 			 docker ? "docker" : "");
 		out = run_cnemu(args, NULL, &status);
 	}
-	assert_status(out, status, 1);
-	assert_has(out, "started ok");
+	expect_status(out, status, 1);
+	expect_has(out, "started ok");
 	assert_error_line(out, path, 13, "attempt to index a nil value");
-	assert_has(out, "*** Done");
+	expect_has(out, "*** Done");
 	free(out);
 	unlink(path);
 	free(path);
@@ -350,9 +329,9 @@ static void test_os_exit_after_start_stops_the_net(void **state)
 			       "pcall(os.exit, 3)\n"
 			       "print('not reached')\n");
 	out = run_cnemu(path, NULL, &status);
-	assert_status(out, status, 3);
-	assert_lacks(out, "not reached");
-	assert_has(out, "*** Done");
+	expect_status(out, status, 3);
+	expect_lacks(out, "not reached");
+	expect_has(out, "*** Done");
 	free(out);
 	unlink(path);
 	free(path);
@@ -428,8 +407,8 @@ static void test_sigint_stops_a_running_script_cleanly(void **state)
 		/* 128 + SIGINT, as a shell reports it */
 		if (!WIFEXITED(status) || WEXITSTATUS(status) != 130)
 			fail_msg("%s: expected exit 130:\n%s", modes[i], out);
-		assert_has(out, ": interrupted");
-		assert_has(out, "*** Done");
+		expect_has(out, ": interrupted");
+		expect_has(out, "*** Done");
 		test_run_tag(out, tag, sizeof(tag));
 		assert_true(tag[0] != '\0');
 		assert_run_left_nothing(tag);

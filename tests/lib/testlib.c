@@ -1,5 +1,6 @@
 #include "tests/lib/testlib.h"
 
+#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -123,4 +124,42 @@ const char *test_cnemu(void)
 	const char *c = getenv("CNEMU");
 
 	return c ? c : "./cnemu";
+}
+
+void expect_has(const char *out, const char *want)
+{
+	if (!strstr(out, want))
+		fail_msg("expected '%s' in:\n%s", want, out);
+}
+
+void expect_lacks(const char *out, const char *unwanted)
+{
+	if (strstr(out, unwanted))
+		fail_msg("did not expect '%s' in:\n%s", unwanted, out);
+}
+
+void expect_matches(const char *out, const char *pattern)
+{
+	regex_t re;
+
+	assert_int_equal(regcomp(&re, pattern, REG_EXTENDED | REG_NEWLINE),
+			 0);
+	if (regexec(&re, out, 0, NULL, 0))
+		fail_msg("expected /%s/ in:\n%s", pattern, out);
+	regfree(&re);
+}
+
+void expect_status(const char *out, int status, int want)
+{
+	if (status != want)
+		fail_msg("expected exit %d, got %d:\n%s", want, status, out);
+}
+
+int test_exit_status(const char *out)
+{
+	const char *st = strstr(out, "exit=");
+
+	while (st && strstr(st + 1, "exit="))
+		st = strstr(st + 1, "exit=");
+	return st ? atoi(st + 5) : -1;
 }

@@ -38,4 +38,16 @@ void test_run_tag(const char *out, char *tag, size_t size);
 /* The cnemu binary under test (CNEMU, default ./cnemu). */
 const char *test_cnemu(void);
 
+/* Fail the test, showing 'out', unless it holds 'want' / does not hold
+ * 'unwanted' / has a line matching the extended regex 'pattern'. */
+void expect_has(const char *out, const char *want);
+void expect_lacks(const char *out, const char *unwanted);
+void expect_matches(const char *out, const char *pattern);
+/* Fails the test, showing 'out', unless 'status' is 'want'. */
+void expect_status(const char *out, int status, int want);
+
+/* The status of the last "exit=<n>" line in 'out' (the runners' shell
+ * lines end with 'echo "exit=$?"'); -1 when there is none. */
+int test_exit_status(const char *out);
+
 #endif

@@ -1,0 +1,52 @@
+#!/bin/bash
+# Scaling of cnemu on one machine: a tree of Linux bridges (depth 2, at most
+# 100 ports a bridge) with about 100, 1000 and 3000 hosts (10 000 too with
+# SCALE_10K=1), start and stop time, peak RSS and the cost per host of each
+# row, beside the floor of the kernel itself: adding and deleting as many
+# named namespaces with one 'ip -batch' each.  Run as root by bench/run.sh.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+CNEMU=${CNEMU:-./cnemu}
+FANOUTS="10 32 55"
+[ "${SCALE_10K:-0}" = 1 ] && FANOUTS="$FANOUTS 100"
+TAG=cnbench$$
+OUT=/tmp/cnemu-bench-scale.$$
+
+# Removes the floor's namespaces, should a run stop half-way.
+cleanup() {
+	ip netns list 2>/dev/null | awk -v t="$TAG-" 'index($1, t) == 1 { print "netns delete " $1 }' |
+		ip -batch - 2>/dev/null
+	rm -f "$OUT" "$OUT.time" "$OUT.batch"
+}
+trap cleanup EXIT
+
+# Seconds that 'ip -batch' takes for "netns <verb> $TAG-i", i in 1..$1.
+ip_floor() {
+	local n=$1 verb=$2 t0
+	seq 1 "$n" | sed "s/^/netns $verb $TAG-/" >"$OUT.batch"
+	t0=$(date +%s.%N)
+	ip -batch "$OUT.batch" >/dev/null 2>&1 || return 1
+	awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.2f", b - a }'
+}
+
+printf '\n*** Scaling: tree,depth=2 of Linux bridges, --controller none\n'
+printf '%6s %9s %8s %9s %13s %14s %14s\n' hosts "start s" "stop s" "RSS MB" \
+	"ms per host" "ip add floor" "ip del floor"
+for f in $FANOUTS; do
+	n=$((f * f))
+	/usr/bin/time -f %M -o "$OUT.time" "$CNEMU" \
+		--topo tree,depth=2,fanout=$f --switch lxbr --controller none \
+		--test none >/dev/null 2>"$OUT"
+	start=$(sed -n 's/^\*\*\* Started in \([0-9.]*\) s$/\1/p' "$OUT")
+	total=$(sed -n 's/^completed in \([0-9.]*\) seconds$/\1/p' "$OUT")
+	if [ -z "$start" ] || [ -z "$total" ]; then
+		printf '%6d failed: %s\n' "$n" "$(tail -n 1 "$OUT")"
+		continue
+	fi
+	add=$(ip_floor "$n" add) || add=fail
+	del=$(ip_floor "$n" delete) || del=fail
+	awk -v n="$n" -v s="$start" -v t="$total" -v k="$(tail -n 1 "$OUT.time")" \
+		-v a="$add" -v d="$del" 'BEGIN {
+		printf "%6d %9.2f %8.2f %9.1f %13.2f %14s %14s\n", n, s, t - s,
+		       k / 1024, t * 1000 / n, a " s", d " s" }'
+done
