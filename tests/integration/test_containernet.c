@@ -11,8 +11,9 @@
  * with the docker CLI.  Ported elsewhere: testNATWithTreeTopology
  * (test_hosts.c), testDockerMultipleInterfaces' dpids (test_switchdpid.c).
  * Not ported: testImageBuilding (builds from Dockerfiles that pull
- * alpine from Docker Hub) and testStorageOpt (skipped upstream too: needs
- * overlay on XFS with pquota). */
+ * alpine from Docker Hub), testStorageOpt (skipped upstream too: needs
+ * overlay on XFS with pquota) and testTreeTopology (Containernet's
+ * TreeContainerNet, a tree of containers, has no cnemu counterpart). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -221,6 +222,97 @@ static void test_containernet_connectivity_docker_switch_docker(void **state)
 	expect_has(out, "containers=2\n");
 	expect_has(out, "hosts=2\n");
 	expect_has(out, "loss=0\n");
+	free(out);
+}
+
+/* d0 -- s0 -- d1 -- s1 -- d2; d1's second interface 11.0.0.1/8 (the
+ * dpids of s0 and s1 are checked in test_switchdpid.c) */
+static void test_containernet_connectivity_docker_multiple_interfaces(
+	void **state)
+{
+	char *out;
+
+	(void)state;
+	out = run_case("new_net(2, 0, 2)\n"
+		       "d[2] = docker('d2', { ip = '11.0.0.2' })\n"
+		       "net:addLink(s[0], s[1])\n"
+		       "net:addLink(d[0], s[0])\n"
+		       "net:addLink(d[1], s[0])\n"
+		       "net:addLink(d[2], s[1])\n"
+		       "net:addLink(d[1], s[1], { params1 = { ip = '11.0.0.1/8' } })\n"
+		       "net:start()\n"
+		       "check('containers', count())\n"
+		       "check('hosts', #net:hosts())\n"
+		       "check('loss01', loss(net:ping({ d[0], d[1] })))\n"
+		       "check('loss2', ping_to(d[2], '11.0.0.1'))\n"
+		       "check('loss1', ping_to(d[1], '11.0.0.2'))\n"
+		       "net:stop()\n");
+	if (!out)
+		return;
+	expect_has(out, "containers=3\n");
+	expect_has(out, "hosts=3\n");
+	expect_has(out, "loss01=0\n");
+	expect_has(out, "loss2=0\nloss1=0\n");
+	free(out);
+}
+
+/* s0 -- h0; four containers added, two removed, one added, three removed
+ * at runtime, with upstream's counts and pings after each step */
+static void test_containernet_dynamic_fully_dynamic(void **state)
+{
+	char *out;
+
+	(void)state;
+	out = run_case("new_net(1, 1, 0)\n"
+		       "net:addLink(s[0], h[0])\n"
+		       "net:start()\n"
+		       "local function state(step)\n"
+		       "  check(step, count() .. '/' .. #net:hosts() .. '/' .. "
+		       "#net:links())\n"
+		       "end\n"
+		       "local function add(i)\n"
+		       "  local c = docker('d' .. i)\n"
+		       "  net:addLink(c, s[0], { params1 = "
+		       "{ ip = '10.0.0.20' .. i .. '/8' } })\n"
+		       "  return c\n"
+		       "end\n"
+		       "local function pings(step, ...)\n"
+		       "  local r = {}\n"
+		       "  for _, i in ipairs({ ... }) do\n"
+		       "    r[#r + 1] = ping_to(h[0], '10.0.0.20' .. i)\n"
+		       "  end\n"
+		       "  check(step, table.concat(r, ','))\n"
+		       "end\n"
+		       "state('start')\n"
+		       "local c = {}\n"
+		       "for i = 0, 3 do c[i] = add(i) end\n"
+		       "state('added4')\n"
+		       "pings('ping4', 0, 1, 2, 3)\n"
+		       "net:removeDocker(c[0])\n"
+		       "net:removeDocker(c[1])\n"
+		       "state('removed2')\n"
+		       "pings('ping_gone', 0, 1)\n"
+		       "c[4] = add(4)\n"
+		       "state('added1')\n"
+		       "pings('ping_new', 4)\n"
+		       "for i = 2, 4 do\n"
+		       "  net:removeLink(c[i], s[0])\n"
+		       "  net:removeDocker(c[i])\n"
+		       "end\n"
+		       "state('removed3')\n"
+		       "pings('ping_none', 2, 3, 4)\n"
+		       "net:stop()\n");
+	if (!out)
+		return;
+	expect_has(out, "start=0/1/1\n");
+	expect_has(out, "added4=4/5/5\n");
+	expect_has(out, "ping4=0,0,0,0\n");
+	expect_has(out, "removed2=2/3/3\n");
+	expect_has(out, "ping_gone=100,100\n");
+	expect_has(out, "added1=3/4/4\n");
+	expect_has(out, "ping_new=0\n");
+	expect_has(out, "removed3=0/1/1\n");
+	expect_has(out, "ping_none=100,100,100\n");
 	free(out);
 }
 
@@ -447,6 +539,10 @@ int main(void)
 			setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_containernet_command_simple, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_containernet_connectivity_docker_multiple_interfaces, setup, teardown),
+		cmocka_unit_test_setup_teardown(
+			test_containernet_dynamic_fully_dynamic, setup, teardown),
 		cmocka_unit_test_setup_teardown(
 			test_containernet_dynamic_simple_add, setup, teardown),
 		cmocka_unit_test_setup_teardown(
