@@ -33,11 +33,13 @@
 #include "dirs.h"
 #include "fatal-signal.h"
 #include "netlink-socket.h"
+#include "openvswitch/dynamic-string.h"
 #include "openvswitch/poll-loop.h"
 #include "openvswitch/shash.h"
 #include "openvswitch/vlog.h"
 #include "ovsdb-idl.h"
 #include "smap.h"
+#include "sset.h"
 #include "timeval.h"
 #include "vswitch-idl.h"
 
@@ -48,6 +50,11 @@ EMU_LOG_MODULE(ovs);
 
 #define OVSW_DEFAULT_REMOTE "unix:/var/run/openvswitch/db.sock"
 #define OVSW_TAG_KEY "cnemu-run"
+/* external_ids key of the Open_vSwitch row: the names (bridges and ports,
+ * space-separated) of a removal committed without waiting for
+ * ovs-vswitchd, while it may still be applying it. */
+#define OVSW_REMOVING_KEY "cnemu-removing"
+#define OVSW_REMOVE_WAIT_MS 60000	/* for a pending removal */
 #define OVSW_WAIT_MS 10000	/* per commit; per port without progress */
 #define OVSW_OFPORT_MAX 65279	/* OFPP_MAX */
 #define OVSW_HINT "(start it with 'make deps')"
@@ -79,6 +86,8 @@ struct ovsw_op {
 		     void *aux, struct emu_err *err);
 	void *aux;
 	struct ovsw_waits *waits;	/* new Interfaces to wait for; NULL */
+	bool no_wait;	/* return once committed: ovs-vswitchd applies it
+			   later */
 };
 
 /* Silences vlog (it would write to stderr and syslog) and initializes
@@ -148,6 +157,7 @@ static void ovsw_monitor(struct ovsdb_idl *idl)
 		&ovsrec_open_vswitch_col_bridges,
 		&ovsrec_open_vswitch_col_next_cfg,
 		&ovsrec_open_vswitch_col_cur_cfg,
+		&ovsrec_open_vswitch_col_external_ids,
 		&ovsrec_bridge_col_name,
 		&ovsrec_bridge_col_ports,
 		&ovsrec_bridge_col_external_ids,
@@ -513,6 +523,8 @@ static int ovsw_transact(struct ovs_switch_db *db, const struct ovsw_op *op,
 					w->uuid = *uuid;
 			}
 			ovsdb_idl_txn_destroy(txn);
+			if (op->no_wait)
+				return 0;
 			return ovsw_wait_applied(db, next_cfg, deadline,
 						 op->what, err);
 		}
@@ -811,6 +823,39 @@ struct ovsw_add_bridges {
 	struct ovsw_waits *waits;
 };
 
+/* Whether ovs-vswitchd has not yet applied all that is committed. */
+static bool ovsw_behind(const struct ovsrec_open_vswitch *ovs)
+{
+	return ovs && ovs->cur_cfg < ovs->next_cfg;
+}
+
+/* The names of a removal that ovs-vswitchd may still be applying; NULL
+ * when none is. */
+static const char *ovsw_pending_removal(const struct ovsrec_open_vswitch *ovs)
+{
+	return ovsw_behind(ovs) ? smap_get(&ovs->external_ids,
+					   OVSW_REMOVING_KEY)
+				: NULL;
+}
+
+/* Drops the note of a removal that ovs-vswitchd has applied. */
+static void ovsw_drop_applied_removal(const struct ovsrec_open_vswitch *ovs)
+{
+	if (ovs && !ovsw_behind(ovs) &&
+	    smap_get(&ovs->external_ids, OVSW_REMOVING_KEY))
+		ovsrec_open_vswitch_update_external_ids_delkey(
+			ovs, OVSW_REMOVING_KEY);
+}
+
+/* Notes the names of 'br' and of its ports in 'names'. */
+static void ovsw_note_bridge(struct ds *names, const struct ovsrec_bridge *br)
+{
+	ds_put_format(names, "%s%s", names->length ? " " : "", br->name);
+	for (size_t i = 0; i < br->n_ports; i++)
+		if (strcmp(br->ports[i]->name, br->name))
+			ds_put_format(names, " %s", br->ports[i]->name);
+}
+
 static int ovsw_build_add_bridges(struct ovs_switch_db *db,
 				  struct ovsdb_idl_txn *txn, void *aux_,
 				  struct emu_err *err)
@@ -826,6 +871,7 @@ static int ovsw_build_add_bridges(struct ovs_switch_db *db,
 		return emu_err_set(err, -ENOENT,
 				   "ovsdb-server at %s has no Open_vSwitch row",
 				   db->remote);
+	ovsw_drop_applied_removal(ovs);
 	ovsw_names_in_use(db, &owners);
 	for (size_t i = 0; i < aux->n && !ret; i++) {
 		const struct ovs_switch_spec *spec = &aux->specs[i];
@@ -908,6 +954,7 @@ struct ovsw_del {
 	const char *const *names;
 	size_t n_names;
 	int n_deleted;
+	bool record;	/* note the names under OVSW_REMOVING_KEY */
 };
 
 static bool ovsw_del_matches(const struct ovsw_del *del,
@@ -936,6 +983,7 @@ static int ovsw_build_del(struct ovs_switch_db *db, struct ovsdb_idl_txn *txn,
 	const struct ovsrec_open_vswitch *ovs;
 	const struct ovsrec_bridge *br;
 	struct ovsw_del *del = aux;
+	struct ds names = DS_EMPTY_INITIALIZER;
 
 	(void)txn;
 	(void)err;
@@ -943,13 +991,26 @@ static int ovsw_build_del(struct ovs_switch_db *db, struct ovsdb_idl_txn *txn,
 	ovs = ovsrec_open_vswitch_first(db->idl);
 	if (!ovs)
 		return 0;
+	if (del->record) {	/* what is still pending stays noted */
+		const char *pending = ovsw_pending_removal(ovs);
+
+		ds_put_cstr(&names, pending ? pending : "");
+	}
 	OVSREC_BRIDGE_FOR_EACH_SAFE (br, db->idl) {
 		if (!ovsw_del_matches(del, br))
 			continue;
 		log_dbg("deleting bridge '%s'", br->name);
+		if (del->record)
+			ovsw_note_bridge(&names, br);
 		ovsw_delete_bridge(ovs, br);
 		del->n_deleted++;
 	}
+	if (del->record && del->n_deleted)
+		ovsrec_open_vswitch_update_external_ids_setkey(
+			ovs, OVSW_REMOVING_KEY, ds_cstr(&names));
+	else if (!del->names && !del->run_tag)	/* cleanup: waits for all */
+		ovsw_drop_applied_removal(ovs);
+	ds_destroy(&names);
 	return 0;
 }
 
@@ -959,9 +1020,9 @@ static void ovsw_undo_add_bridges(struct ovs_switch_db *db,
 				  size_t n, const char *run_tag)
 {
 	const char **names = xcalloc(n, sizeof(*names));
-	struct ovsw_del del = { run_tag, NULL, NULL, names, n, 0 };
+	struct ovsw_del del = { run_tag, NULL, NULL, names, n, 0, false };
 	struct ovsw_op undo = { "remove the new bridges", ovsw_build_del, &del,
-				NULL };
+				NULL, false };
 
 	for (size_t i = 0; i < n; i++)
 		names[i] = specs[i].name;
@@ -975,7 +1036,8 @@ int ovs_switch_add_bridges(struct ovs_switch_db *db,
 {
 	struct ovsw_waits waits = { NULL, 0, 0 };
 	struct ovsw_add_bridges add = { specs, n, run_tag, &waits };
-	struct ovsw_op op = { NULL, ovsw_build_add_bridges, &add, &waits };
+	struct ovsw_op op = { NULL, ovsw_build_add_bridges, &add, &waits,
+			      false };
 	bool kernel_checked = false;
 	sigset_t mask;
 	char what[64];
@@ -1089,7 +1151,7 @@ int ovs_switch_add_port(struct ovs_switch_db *db, const char *bridge,
 	struct ovsw_waits waits = { NULL, 0, 0 };
 	struct ovsw_port_op pop = { bridge, port, NULL, &waits };
 	struct ovsw_op op = { "add a port", ovsw_build_add_port, &pop,
-			      &waits };
+			      &waits, false };
 	sigset_t mask;
 	int ret;
 
@@ -1107,7 +1169,7 @@ int ovs_switch_add_port(struct ovs_switch_db *db, const char *bridge,
 						    NULL };
 			struct ovsw_op undo = { "remove the new port",
 						ovsw_build_del_port, &del,
-						NULL };
+						NULL, false };
 
 			ovsw_transact(db, &undo, NULL);
 		}
@@ -1122,7 +1184,7 @@ int ovs_switch_del_port(struct ovs_switch_db *db, const char *bridge,
 {
 	struct ovsw_port_op pop = { bridge, NULL, port, NULL };
 	struct ovsw_op op = { "remove a port", ovsw_build_del_port, &pop,
-			      NULL };
+			      NULL, false };
 	sigset_t mask;
 	int ret;
 
@@ -1141,8 +1203,9 @@ int ovs_switch_del_run_bridges(struct ovs_switch_db *db, const char *run_tag,
 			       const char *const *names, size_t n,
 			       struct emu_err *err)
 {
-	struct ovsw_del del = { run_tag, NULL, NULL, names, n, 0 };
-	struct ovsw_op op = { "remove bridges", ovsw_build_del, &del, NULL };
+	struct ovsw_del del = { run_tag, NULL, NULL, names, n, 0, true };
+	struct ovsw_op op = { "remove bridges", ovsw_build_del, &del, NULL,
+			      true };
 	sigset_t mask;
 	int ret;
 
@@ -1152,6 +1215,38 @@ int ovs_switch_del_run_bridges(struct ovs_switch_db *db, const char *run_tag,
 	ret = ovsw_transact(db, &op, err);
 	ovsw_restore_sigpipe(&mask);
 	return ret < 0 ? ret : del.n_deleted;
+}
+
+int ovs_switch_wait_removed(struct ovs_switch_db *db,
+			    const char *const *names, size_t n,
+			    struct emu_err *err)
+{
+	long long deadline = time_msec() + OVSW_REMOVE_WAIT_MS;
+	const struct ovsrec_open_vswitch *ovs;
+	struct sset pending;
+	const char *noted;
+	bool needed = false;
+	int ret;
+
+	ovsdb_idl_run(db->idl);
+	ovs = ovsrec_open_vswitch_first(db->idl);
+	noted = ovsw_pending_removal(ovs);
+	if (!noted)
+		return 0;
+	sset_from_delimited_string(&pending, noted, " ");
+	for (size_t i = 0; i < n && !needed; i++)
+		needed = sset_contains(&pending, names[i]);
+	sset_destroy(&pending);
+	if (!needed)
+		return 0;
+	log_dbg("waiting for ovs-vswitchd to apply an earlier removal");
+	ret = ovsw_wait_applied(db, ovs->next_cfg, deadline, "", NULL);
+	if (ret == -ETIMEDOUT)
+		return emu_err_set(err, ret,
+				   "ovs-vswitchd has not removed the bridges of "
+				   "an earlier run within %d s; is it running?",
+				   OVSW_REMOVE_WAIT_MS / 1000);
+	return ret;
 }
 
 int ovs_switch_del_bridges(struct ovs_switch_db *db, const char *const *names,
@@ -1164,9 +1259,9 @@ int ovs_switch_del_tagged(struct ovs_switch_db *db, const char *run_tag,
 			  bool (*is_dead)(const char *tag, void *aux),
 			  void *aux, struct emu_err *err)
 {
-	struct ovsw_del del = { run_tag, is_dead, aux, NULL, 0, 0 };
+	struct ovsw_del del = { run_tag, is_dead, aux, NULL, 0, 0, false };
 	struct ovsw_op op = { "remove tagged bridges", ovsw_build_del, &del,
-			      NULL };
+			      NULL, false };
 	sigset_t mask;
 	int ret;
 
@@ -1209,7 +1304,7 @@ int ovs_switch_set_controllers(struct ovs_switch_db *db, const char *bridge,
 {
 	struct ovsw_set_ctl set = { bridge, controllers, fail_mode };
 	struct ovsw_op op = { "set controllers", ovsw_build_set_ctl, &set,
-			      NULL };
+			      NULL, false };
 	sigset_t mask;
 	int ret;
 

@@ -68,7 +68,12 @@ int ovs_switch_del_port(struct ovs_switch_db *db, const char *bridge,
 			const char *port, struct emu_err *err);
 
 /* Removes the 'n' bridges named in 'names' (with their ports) in one
- * transaction; bridges that do not exist are skipped. */
+ * transaction; bridges that do not exist are skipped.  Returns once the
+ * removal is committed to ovsdb: ovs-vswitchd applies it afterwards (that
+ * takes it seconds for many userspace bridges), and the names of the
+ * bridges and ports stay noted in the Open_vSwitch row
+ * (external_ids:cnemu-removing) until it has, for
+ * ovs_switch_wait_removed(). */
 int ovs_switch_del_bridges(struct ovs_switch_db *db, const char *const *names,
 			   size_t n, struct emu_err *err);
 
@@ -78,6 +83,15 @@ int ovs_switch_del_bridges(struct ovs_switch_db *db, const char *const *names,
 int ovs_switch_del_run_bridges(struct ovs_switch_db *db, const char *run_tag,
 			       const char *const *names, size_t n,
 			       struct emu_err *err);
+
+/* Before making interfaces or bridges of the 'n' names 'names': waits
+ * until ovs-vswitchd has applied an earlier removal that it is still
+ * applying, when that removal takes any of those names (it would
+ * otherwise close, by name, what the new run makes); returns at once
+ * otherwise.  -ETIMEDOUT after a minute. */
+int ovs_switch_wait_removed(struct ovs_switch_db *db,
+			    const char *const *names, size_t n,
+			    struct emu_err *err);
 
 /* The userspace datapath reads each port through an AF_PACKET socket of
  * ovs-vswitchd with the machine's default receive buffer
@@ -101,8 +115,9 @@ bool ovs_switch_check_daemon(struct ovs_switch_db *db);
 
 /* Removes, in one transaction, every bridge whose external_ids:cnemu-run
  * equals 'run_tag' or, with 'run_tag' NULL, for which 'is_dead(tag, aux)'
- * returns true.  Bridges without the key are never touched.  Returns the
- * number removed or a negative errno. */
+ * returns true (and then also the note of an applied removal).  Bridges
+ * without the key are never touched.  Returns, once ovs-vswitchd has
+ * applied it, the number removed or a negative errno. */
 int ovs_switch_del_tagged(struct ovs_switch_db *db, const char *run_tag,
 			  bool (*is_dead)(const char *tag, void *aux),
 			  void *aux, struct emu_err *err);

@@ -142,6 +142,35 @@ static void ovs_sw_fill_spec(struct ovs_sw *sw, struct ovs_switch_spec *spec,
 	spec->n_ports = sw->node.n_intfs;
 }
 
+/* Before the links are made: an earlier run's removal that ovs-vswitchd
+ * is still applying to names of these switches or of their ports is waited
+ * for (the stop does not wait for it). */
+static int ovs_sw_prepare(struct node **nodes, size_t n, struct emu_err *err)
+{
+	struct ovs_switch_db *db;
+	const char **names;
+	size_t k = 0;
+	int ret;
+
+	if (!n)
+		return 0;
+	db = net_ovs_db(nodes[0]->net, err);
+	if (!db)
+		return err ? err->code : -ECONNREFUSED;
+	for (size_t i = 0; i < n; i++)
+		k += 1 + nodes[i]->n_intfs;
+	names = xcalloc(k, sizeof(*names));
+	k = 0;
+	for (size_t i = 0; i < n; i++) {
+		names[k++] = nodes[i]->name;
+		for (size_t j = 0; j < nodes[i]->n_intfs; j++)
+			names[k++] = nodes[i]->intfs[j]->name;
+	}
+	ret = ovs_switch_wait_removed(db, names, k, err);
+	free(names);
+	return ret;
+}
+
 static int ovs_sw_start(struct node **nodes, size_t n, struct emu_err *err)
 {
 	struct ovs_switch_spec *specs = xcalloc(n, sizeof(*specs));
@@ -226,7 +255,8 @@ static void ovs_sw_stop(struct node **nodes, size_t n)
 		nodes[i]->running = false;
 	}
 	/* One transaction removes them all; only those of the run: a
-	 * bridge of the same name that made start fail is someone else's. */
+	 * bridge of the same name that made start fail is someone else's.
+	 * ovs-vswitchd applies it after we return (ovs_sw_prepare). */
 	db = n ? net_ovs_db(nodes[0]->net, &err) : NULL;
 	if (n && (!db || ovs_switch_del_run_bridges(
 				 db, net_run_tag(nodes[0]->net), names, n,
@@ -258,6 +288,7 @@ static const struct node_ops ovs_sw_ops = {
 	.attach = ovs_sw_attach,
 	.detach = ovs_sw_detach,
 	.check = ovs_sw_check,
+	.prepare = ovs_sw_prepare,
 	.stop = ovs_sw_stop,
 	.free = ovs_sw_free,
 };
