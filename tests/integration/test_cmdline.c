@@ -119,9 +119,15 @@ static void test_ovs_stop_does_not_wait_and_a_start_follows_at_once(
 	if (require_ovs())
 		return;
 	assert_int_equal(cnemu(&out, "%s --test none", topo), 0);
-	/* 20 userspace bridges took ovs-vswitchd 1.2 s to remove */
-	if (stop_seconds(out) > 0.6)
-		fail_msg("stop took %.3f s:\n%s", stop_seconds(out), out);
+	/* The figure is make bench's to judge (20 userspace bridges took
+	 * ovs-vswitchd 1.2 s to remove, and the stop waited for it). */
+	printf("  stop of linear,20 on ovs: %.3f s\n", stop_seconds(out));
+	free(out);
+	/* The stop committed the removal and left it noted for the next
+	 * start, instead of waiting until ovs-vswitchd had applied it. */
+	out = sh_out("ovs-vsctl --timeout=5 get Open_vSwitch . "
+		     "external_ids:cnemu-removing 2>/dev/null");
+	expect_in(out, "s20-eth");
 	free(out);
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(cnemu(&out, "%s --test pingall", topo), 0);

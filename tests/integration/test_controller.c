@@ -34,38 +34,6 @@
 #define BUSY "another cnemu run is active"
 #define OUT_FILE "/tmp/tctl-controller-test.out"
 
-/* Runs cnemu with 'args' (stdin from 'input' when not NULL), waiting
- * while another run holds the machine; returns its exit status, output in
- * '*out'. */
-static int cnemu(char **out, const char *input, const char *args)
-{
-	for (int tries = 0;; tries++) {
-		char *o;
-		char *st;
-		int status;
-
-		if (input)
-			o = sh_out("printf '%s' | %s %s 2>&1; "
-				   "echo \"status=$?\"",
-				   input, test_cnemu(), args);
-		else
-			o = sh_out("%s %s 2>&1 </dev/null; echo \"status=$?\"",
-				   test_cnemu(), args);
-		st = strrchr(o, '=');
-		status = st ? atoi(st + 1) : -1;
-		if (strstr(o, BUSY) && tries < 150) {
-			free(o);
-			sleep(2);
-			continue;
-		}
-		if (out)
-			*out = o;
-		else
-			free(o);
-		return status;
-	}
-}
-
 static void pingall_passes(const char *topo, const char *controller)
 {
 	char args[256], *out;
@@ -74,7 +42,7 @@ static void pingall_passes(const char *topo, const char *controller)
 	snprintf(args, sizeof(args), "--topo %s --switch ovs %s%s --test "
 		 "pingall", topo, controller ? "--controller " : "",
 		 controller ? controller : "");
-	status = cnemu(&out, NULL, args);
+	status = test_cnemu_run(&out, NULL, args);
 	if (status != 0 || !strstr(out, "*** Results: 0% dropped"))
 		fail_msg("cnemu %s: status %d\n%s", args, status, out);
 	free(out);
@@ -128,8 +96,9 @@ static void test_default_topo_mode_pingall_drops_nothing_on_a_tree(
 	(void)state;
 	if (require_ovs())
 		return;
-	assert_int_equal(cnemu(&out, NULL, "--topo tree,depth=2,fanout=2 "
-					   "--switch ovs --test pingall"),
+	assert_int_equal(test_cnemu_run(&out, NULL,
+					"--topo tree,depth=2,fanout=2 "
+					"--switch ovs --test pingall"),
 			 0);
 	assert_non_null(strstr(out, "*** Starting controller c0"));
 	assert_non_null(strstr(out, "*** Results: 0% dropped (12/12"));
@@ -153,8 +122,8 @@ static void test_topo_mode_installs_paths_and_floods_on_the_tree(
 	(void)state;
 	if (require_ovs())
 		return;
-	assert_int_equal(cnemu(&out, "pingall\\ndpctl dump-flows\\n",
-			       "--topo linear,3 --switch ovs"),
+	assert_int_equal(test_cnemu_run(&out, "pingall\\ndpctl dump-flows\\n",
+					"--topo linear,3 --switch ovs"),
 			 0);
 	assert_non_null(strstr(out, "*** Results: 0% dropped"));
 	/* Paths to hosts, broadcast along the tree, misses to us. */
@@ -175,13 +144,13 @@ static void test_topo_mode_reroutes_around_links_and_switches_down(
 		return;
 	/* The pause lets OVS report the ports and the controller reroute
 	 * (some ms) before the pings go. */
-	assert_int_equal(cnemu(&out,
-			       "link s1x1 s1x2 down\nlink s1x1 s2x1 down\n"
-			       "sh sleep 0.5\npingall\n"
-			       "switch s2x2 stop\nsh sleep 0.5\npingall\n"
-			       "switch s2x2 start\nlink s1x1 s1x2 up\n"
-			       "sh sleep 1\npingall\n",
-			       "--topo torus,3,3 --switch ovs"),
+	assert_int_equal(test_cnemu_run(&out,
+					"link s1x1 s1x2 down\nlink s1x1 s2x1 down\n"
+					"sh sleep 0.5\npingall\n"
+					"switch s2x2 stop\nsh sleep 0.5\npingall\n"
+					"switch s2x2 start\nlink s1x1 s1x2 up\n"
+					"sh sleep 1\npingall\n",
+					"--topo torus,3,3 --switch ovs"),
 			 0);
 	second = strstr(out, "*** Results: 0% dropped (72/72");
 	third = strstr(out, "*** Results: 22% dropped (56/72");
@@ -220,7 +189,7 @@ static void test_remote_controller_serves_the_switches(void **state)
 	snprintf(args, sizeof(args), "--topo tree,depth=2,fanout=2 --switch "
 		 "ovs --controller remote,ip=127.0.0.1,port=%d --test "
 		 "pingall", port);
-	status = cnemu(&out, NULL, args);
+	status = test_cnemu_run(&out, NULL, args);
 	kill(pid, SIGTERM);
 	waitpid(pid, NULL, 0);
 	if (status != 0 || !strstr(out, "*** Results: 0% dropped"))
@@ -260,7 +229,7 @@ static void test_remote_controller_that_does_not_answer_is_one_warning(
 			 i ? "1.2.3.4" : "127.0.0.1", i ? "6653"
 							: strrchr(targets[0],
 								  '=') + 1);
-		cnemu(&out, NULL, args);
+		test_cnemu_run(&out, NULL, args);
 		/* One line, and the net ran all the same. */
 		if (count_of(out, "does not answer") != 1 ||
 		    !strstr(out, want) || !strstr(out, "*** Results: 100% "))
@@ -277,7 +246,7 @@ static char *cnemu_lua(const char *args, const char *script)
 	char line[512], *out;
 
 	snprintf(line, sizeof(line), "%s %s", args, path);
-	cnemu(&out, NULL, line);
+	test_cnemu_run(&out, NULL, line);
 	unlink(path);
 	free(path);
 	return out;
@@ -420,13 +389,15 @@ static void test_linux_bridges_and_none_start_no_controller(void **state)
 	(void)state;
 	if (require_ovs())
 		return;
-	assert_int_equal(cnemu(&out, NULL, "--topo single,3 --switch lxbr "
-					   "--test pingall"),
+	assert_int_equal(test_cnemu_run(&out, NULL,
+					"--topo single,3 --switch lxbr "
+					"--test pingall"),
 			 0);
 	assert_null(strstr(out, "Starting controller"));
 	free(out);
-	assert_int_equal(cnemu(&out, NULL, "--topo single,3 --switch ovs "
-					   "--controller none --test pingall"),
+	assert_int_equal(test_cnemu_run(&out, NULL,
+					"--topo single,3 --switch ovs "
+					"--controller none --test pingall"),
 			 0);
 	assert_null(strstr(out, "Starting controller"));
 	assert_non_null(strstr(out, "*** Results: 0% dropped"));
@@ -455,7 +426,7 @@ static void test_bad_controller_exits_2(void **state)
 
 		snprintf(args, sizeof(args), "--topo minimal --controller %s",
 			 cases[i].arg);
-		status = cnemu(&out, NULL, args);
+		status = test_cnemu_run(&out, NULL, args);
 		if (status != 2 || !strstr(out, cases[i].says))
 			fail_msg("cnemu %s: status %d, expected 2 and "
 				 "'%s':\n%s",
@@ -472,10 +443,10 @@ static void test_killed_controller_is_reported(void **state)
 	if (require_ovs())
 		return;
 	/* The CLI's sh runs under cnemu: $PPID names the run. */
-	assert_int_equal(cnemu(&out,
-			       "sh kill -9 $(cat /run/cnemu/cn$PPID/c0.pid)\\n"
-			       "sh sleep 0.3\\npingall 0.3\\n",
-			       "--topo minimal --switch ovs"),
+	assert_int_equal(test_cnemu_run(&out,
+					"sh kill -9 $(cat /run/cnemu/cn$PPID/c0.pid)\\n"
+					"sh sleep 0.3\\npingall 0.3\\n",
+					"--topo minimal --switch ovs"),
 			 0);
 	if (!strstr(out, "controller 'c0' (pid ") ||
 	    !strstr(out, "died, killed by signal 9"))

@@ -11,20 +11,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* Runs cnemu with 'args'; returns its exit status, output in '*out'. */
-static int cnemu(char **out, const char *args)
-{
-	char *o = sh_out("%s %s 2>&1; echo \"status=$?\"", test_cnemu(), args);
-	char *st = strrchr(o, '=');
-	int status = st ? atoi(st + 1) : -1;
-
-	if (out)
-		*out = o;
-	else
-		free(o);
-	return status;
-}
-
 static void pingall_passes(const char *topo, const char *sw)
 {
 	char args[256], *out;
@@ -32,7 +18,7 @@ static void pingall_passes(const char *topo, const char *sw)
 
 	snprintf(args, sizeof(args), "--topo %s --switch %s --test pingall",
 		 topo, sw);
-	status = cnemu(&out, args);
+	status = test_cnemu_once(&out, NULL, args);
 	if (status != 0 || !strstr(out, "*** Results: 0% dropped"))
 		fail_msg("cnemu %s: status %d\n%s", args, status, out);
 	free(out);
@@ -71,8 +57,9 @@ static void test_pingall_counts_and_rows_follow_mininet(void **state)
 	(void)state;
 	if (require_root())
 		return;
-	assert_int_equal(cnemu(&out, "--topo single,3 --switch lxbr "
-				     "--test pingall"),
+	assert_int_equal(test_cnemu_once(&out, NULL,
+					 "--topo single,3 --switch lxbr "
+					 "--test pingall"),
 			 0);
 	assert_non_null(strstr(out, "h1 -> h2 h3\n"));
 	assert_non_null(strstr(out, "h3 -> h1 h2\n"));
@@ -110,7 +97,7 @@ static void test_bad_input_exits_2_and_leaves_nothing(void **state)
 	before = machine_state();
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		char *out;
-		int status = cnemu(&out, cases[i].args);
+		int status = test_cnemu_once(&out, NULL, cases[i].args);
 
 		if (status != 2 || !strstr(out, cases[i].says) ||
 		    strncmp(out, "cnemu: ", 7))
@@ -132,8 +119,9 @@ static void test_too_many_hosts_for_ipbase_fails_cleanly(void **state)
 	if (require_root())
 		return;
 	before = machine_state();
-	assert_int_equal(cnemu(&out, "--topo single,10 --switch lxbr "
-				     "--ipbase 10.9.0.0/29 --test none"),
+	assert_int_equal(test_cnemu_once(&out, NULL,
+					 "--topo single,10 --switch lxbr "
+					 "--ipbase 10.9.0.0/29 --test none"),
 			 2);	/* bad input: refused before anything is made */
 	assert_non_null(strstr(out, "too many hosts for 10.9.0.0/29"));
 	after = machine_state();
@@ -228,8 +216,9 @@ static void test_second_run_is_refused_while_one_runs(void **state)
 		return;
 	pid = start_background("--topo linear,12 --switch lxbr --test pingall",
 			       "h12");
-	assert_int_equal(cnemu(&out, "--topo minimal --switch lxbr "
-				     "--test pingall"),
+	assert_int_equal(test_cnemu_once(&out, NULL,
+					 "--topo minimal --switch lxbr "
+					 "--test pingall"),
 			 1);
 	assert_non_null(strstr(out, "another cnemu run is active"));
 	free(out);

@@ -1,6 +1,7 @@
 #include "tests/lib/testlib.h"
 
 #include <regex.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -162,4 +163,45 @@ int test_exit_status(const char *out)
 	while (st && strstr(st + 1, "exit="))
 		st = strstr(st + 1, "exit=");
 	return st ? atoi(st + 5) : -1;
+}
+
+static int cnemu_with(char **out, const char *input, const char *args,
+		      bool wait)
+{
+	for (int tries = 0;; tries++) {
+		char *o;
+		char *st;
+		int status;
+
+		if (input)
+			o = sh_out("printf '%s' | %s %s 2>&1; "
+				   "echo \"status=$?\"",
+				   input, test_cnemu(), args);
+		else
+			o = sh_out("%s %s 2>&1 </dev/null; echo \"status=$?\"",
+				   test_cnemu(), args);
+		st = strrchr(o, '=');
+		status = st ? atoi(st + 1) : -1;
+		if (wait && strstr(o, "another cnemu run is active") &&
+		    tries < 150) {
+			free(o);
+			sleep(2);
+			continue;
+		}
+		if (out)
+			*out = o;
+		else
+			free(o);
+		return status;
+	}
+}
+
+int test_cnemu_run(char **out, const char *input, const char *args)
+{
+	return cnemu_with(out, input, args, true);
+}
+
+int test_cnemu_once(char **out, const char *input, const char *args)
+{
+	return cnemu_with(out, input, args, false);
 }

@@ -46,6 +46,15 @@ void expect_matches(const char *out, const char *pattern);
 /* Fails the test, showing 'out', unless 'status' is 'want'. */
 void expect_status(const char *out, int status, int want);
 
+/* Runs "cnemu ARGS" ('args': shell words) with 'input' on stdin (NULL:
+ * /dev/null), stdout and stderr together; waits (up to 5 minutes) while
+ * another run holds the machine.  Returns its exit status and its output
+ * in '*out' (NULL: dropped; caller frees). */
+int test_cnemu_run(char **out, const char *input, const char *args);
+/* The same without waiting: a run refused because another one holds the
+ * machine returns at once (status 1). */
+int test_cnemu_once(char **out, const char *input, const char *args);
+
 /* The status of the last "exit=<n>" line in 'out' (the runners' shell
  * lines end with 'echo "exit=$?"'); -1 when there is none. */
 int test_exit_status(const char *out);
