@@ -1,6 +1,7 @@
 /* The core emulator end to end: built-in topologies pass pingall under
  * Linux bridges and OVS, bad input leaves nothing, and a run killed with
  * SIGKILL is cleaned by 'cnemu -c' without touching other objects. */
+#include "tests/lib/runs.h"
 #include "tests/lib/testlib.h"
 
 #include <signal.h>
@@ -70,6 +71,7 @@ static void test_pingall_counts_and_rows_follow_mininet(void **state)
 /* The names of the machine's namespaces, links and OVS bridges. */
 static char *machine_state(void)
 {
+	test_ovs_settle();
 	return sh_out("ip netns list | grep '^cn' | sort; ip -o link | "
 		      "awk '{print $2}' | grep -E '^s[0-9]|-eth' | sort; "
 		      "ovs-vsctl list-br 2>/dev/null | grep -v '^tovs' | sort; "

@@ -279,8 +279,27 @@ char *test_run_leftovers(pid_t pid, int wait_ms)
 	}
 }
 
+void test_ovs_settle(void)
+{
+	/* ovs-vswitchd has applied every committed change once cur_cfg
+	 * reaches next_cfg; a run's stop does not wait for it. */
+	for (int i = 0; i < 300; i++) {
+		char *out = sh_out("[ -S /var/run/openvswitch/db.sock ] || "
+				   "exit 0; ovs-vsctl --timeout=5 get "
+				   "Open_vSwitch . cur_cfg next_cfg | uniq | "
+				   "wc -l");
+		bool settled = atoi(out) <= 1;
+
+		free(out);
+		if (settled)
+			return;
+		usleep(100000);
+	}
+}
+
 char *test_machine_state(void)
 {
+	test_ovs_settle();
 	return sh_out(
 		"{ ip netns list 2>/dev/null | awk '{print \"netns \" $1}'; "
 		"ip -o link show 2>/dev/null | awk '{ n = $2; "

@@ -72,6 +72,9 @@ char *test_run_leftovers(pid_t pid, int wait_ms);
  * (name and alias), OVS bridges (name and run tag), containers labelled
  * cnemu.run, entries of /run/cnemu.  Sorted; the caller frees. */
 char *test_machine_state(void);
+/* Waits (up to 30 s) until ovs-vswitchd has applied what OVSDB holds: the
+ * bridges of a stopped run go after its stop returns. */
+void test_ovs_settle(void);
 
 /* The lines of 'after' missing from 'before' that do not name a run tag
  * "cn<digits>" other than those of 'pids' (runs of other users of the
