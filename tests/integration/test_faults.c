@@ -389,7 +389,7 @@ static void test_sigkill_at_random_moments_leaves_nothing_after_clean(
 				          : phase == PHASE_STOP ? span->stop_ms
 								: 1000));
 		bool started, alive;
-		char *left, *kids;
+		char *left, *kids, *said;
 		pid_t pid;
 
 		test_wait_idle(60000);
@@ -429,9 +429,11 @@ static void test_sigkill_at_random_moments_leaves_nothing_after_clean(
 		       fault_phase_names[phase], delay_ms,
 		       alive ? "" : " (it had ended)");
 		fflush(stdout);
-		if (sh("%s -c >/dev/null 2>&1", test_cnemu()))
-			fail_msg("seed %llu: cnemu -c failed",
-				 (unsigned long long)seed);
+		said = sh_out("%s -c 2>&1; echo \"exit=$?\"", test_cnemu());
+		if (test_exit_status(said) != 0)
+			fail_msg("seed %llu: cnemu -c failed:\n%s",
+				 (unsigned long long)seed, said);
+		free(said);
 		left = test_run_leftovers(pid, 5000);
 		if (*left)
 			fail_msg("seed %llu (%s, %s, %u ms): 'cnemu -c' left:\n"
