@@ -23,6 +23,11 @@ int str_starts_with(const char *s, const char *prefix);
 /* Parses a whole decimal integer in [min, max]; 0 or -EINVAL/-ERANGE. */
 int str_to_long(const char *s, long min, long max, long *out);
 
+/* Reads 'fd' to its end into '*text' (NUL-ended, '*len' bytes before
+ * it; caller frees; 'len' may be NULL).  Returns 0, or a negative errno
+ * when a read failed, with what came before the failure in '*text'. */
+int fd_read_all(int fd, char **text, size_t *len);
+
 /* Monotonic clock in microseconds. */
 unsigned long long now_us(void);
 

@@ -913,38 +913,20 @@ static int report_dead(struct docker_node *dn, const char *when,
  * before it; caller frees). */
 static int read_proc(pid_t pid, const char *file, char **text, size_t *len)
 {
-	size_t cap = 4096, n = 0;
-	char path[64], *buf;
-	int fd;
+	char path[64];
+	int fd, ret;
 
 	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	buf = xmalloc(cap);
-	for (;;) {
-		ssize_t got = read(fd, buf + n, cap - n - 1);
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got < 0) {
-			int ret = -errno;
-
-			close(fd);
-			free(buf);
-			return ret;
-		}
-		if (!got)
-			break;
-		n += (size_t)got;
-		if (cap - n < 2)
-			buf = xrealloc(buf, cap *= 2);
-	}
+	ret = fd_read_all(fd, text, len);
 	close(fd);
-	buf[n] = '\0';
-	*text = buf;
-	*len = n;
-	return 0;
+	if (ret) {
+		free(*text);
+		*text = NULL;
+	}
+	return ret;
 }
 
 /* The effective id of the "Uid:" or "Gid:" line (real, effective, saved,

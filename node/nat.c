@@ -97,7 +97,6 @@ size_t nat_rule_argv(size_t i, bool add, const char *intf,
 static int nat_exec(const char *const argv[], char **out, struct emu_err *err)
 {
 	int pipefd[2] = { -1, -1 }, errfd, status;
-	size_t len = 0, cap = 4096;
 	char *buf = NULL, msg[256];
 	ssize_t n;
 	pid_t pid;
@@ -123,18 +122,7 @@ static int nat_exec(const char *const argv[], char **out, struct emu_err *err)
 	}
 	close(pipefd[1]);
 	pipefd[1] = -1;
-	buf = xmalloc(cap);
-	while ((n = read(pipefd[0], buf + len, cap - len - 1)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		len += (size_t)n;
-		if (cap - len < 1024)
-			buf = xrealloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
+	fd_read_all(pipefd[0], &buf, NULL);	/* what came is the output */
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
 	status = WIFEXITED(status) ? WEXITSTATUS(status) : 128;

@@ -524,11 +524,9 @@ int node_capture(struct node *node, char *const argv[],
 		 struct emu_err *err)
 {
 	struct node_exec_opts o = *opts;
-	size_t len = 0, cap = 4096;
 	char *buf = NULL;
 	int pipefd[2], status;
 	pid_t pid;
-	ssize_t n;
 
 	if (output)
 		*output = NULL;
@@ -543,18 +541,7 @@ int node_capture(struct node *node, char *const argv[],
 		close(pipefd[0]);
 		return pid;
 	}
-	buf = xmalloc(cap);
-	while ((n = read(pipefd[0], buf + len, cap - len - 1)) != 0) {
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			break;
-		}
-		len += (size_t)n;
-		if (cap - len < 1024)
-			buf = xrealloc(buf, cap *= 2);
-	}
-	buf[len] = '\0';
+	fd_read_all(pipefd[0], &buf, NULL);	/* what came is the output */
 	close(pipefd[0]);
 	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
 		;
