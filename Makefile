@@ -20,7 +20,7 @@ LIBS    := $(shell pkg-config --libs libnl-route-3.0 libmnl lua5.4 libcurl \
 # libopenvswitch, built once from Debian's openvswitch-source by 'make deps'.
 include mk/ovs.mk
 
-LIB_SRCS  := $(filter-out emu/main.c,$(wildcard emu/*.c topo/*.c node/*.c \
+LIB_SRCS  := $(filter-out emu/main.c,$(wildcard base/*.c emu/*.c topo/*.c node/*.c \
 	link/*.c lua/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CTL_SRCS  := $(wildcard ctl/*.c)
@@ -114,13 +114,13 @@ FUZZ_SAN     := address,undefined
 FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=$(FUZZ_SAN) \
 	-fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link
 FUZZ_TARGETS := opts topo plan shaping cli docker_json graph
-FUZZ_OBJS_opts        := emu/err emu/util emu/log emu/opts link/shaping
-FUZZ_OBJS_topo        := emu/err emu/util topo/plan topo/index topo/topo
-FUZZ_OBJS_plan        := emu/err emu/util topo/plan
-FUZZ_OBJS_shaping     := emu/err emu/util link/shaping
-FUZZ_OBJS_cli         := emu/err emu/util emu/cliparse
-FUZZ_OBJS_docker_json := emu/err emu/util emu/log node/docker_api
-FUZZ_OBJS_graph       := emu/err emu/util topo/plan topo/graph
+FUZZ_OBJS_opts        := base/err base/util base/log emu/opts link/shaping
+FUZZ_OBJS_topo        := base/err base/util topo/plan topo/index topo/topo
+FUZZ_OBJS_plan        := base/err base/util topo/plan
+FUZZ_OBJS_shaping     := base/err base/util link/shaping
+FUZZ_OBJS_cli         := base/err base/util emu/cliparse
+FUZZ_OBJS_docker_json := base/err base/util base/log node/docker_api
+FUZZ_OBJS_graph       := base/err base/util topo/plan topo/graph
 FUZZ_LIBS_docker_json := -lcurl -ljansson -lpthread
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 

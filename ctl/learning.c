@@ -15,7 +15,7 @@
 #include "timeval.h"
 #include "util.h"
 
-#include "emu/log.h"
+#include "base/log.h"
 
 EMU_LOG_MODULE(ctl);
 

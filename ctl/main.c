@@ -28,7 +28,7 @@
 #include "socket-util.h"
 #include "util.h"
 
-#include "emu/log.h"
+#include "base/log.h"
 
 EMU_LOG_MODULE(ctl);
 

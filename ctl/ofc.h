@@ -26,7 +26,7 @@
  * changes) the dpids of the synced switches while the mode has no work
  * pending: cnemu waits for it before it lets traffic in.
  *
- * Built with OVS_CFLAGS: must not include emu/util.h (cnemu-rename.h maps
+ * Built with OVS_CFLAGS: must not include base/util.h (cnemu-rename.h maps
  * OVS's xmalloc & co. to their renamed symbols). */
 #ifndef CTL_OFC_H
 #define CTL_OFC_H

@@ -28,8 +28,8 @@
 #include "timeval.h"
 #include "util.h"
 
-#include "emu/err.h"
-#include "emu/log.h"
+#include "base/err.h"
+#include "base/log.h"
 #include "topo/graph.h"
 
 EMU_LOG_MODULE(ctl);

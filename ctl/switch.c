@@ -26,7 +26,7 @@
 #include "socket-util.h"
 #include "util.h"
 
-#include "emu/log.h"
+#include "base/log.h"
 
 EMU_LOG_MODULE(ctl);
 

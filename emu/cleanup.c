@@ -10,11 +10,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emu/err.h"
-#include "emu/log.h"
-#include "emu/proc.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/proc.h"
 #include "emu/run.h"
-#include "emu/util.h"
+#include "base/util.h"
 #include "link/nl.h"
 #include "node/controller.h"
 #include "node/docker.h"

@@ -20,12 +20,12 @@
 #include <readline/readline.h>
 
 #include "emu/cliparse.h"
-#include "emu/err.h"
+#include "base/err.h"
 #include "emu/draw.h"
-#include "emu/log.h"
+#include "base/log.h"
 #include "emu/net.h"
-#include "emu/proc.h"
-#include "emu/util.h"
+#include "base/proc.h"
+#include "base/util.h"
 #include "link/shaping.h"
 #include "link/veth.h"
 #include "node/docker.h"

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emu/err.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/util.h"
 
 static void cli_push_word(char ***words, size_t *n, size_t *cap,
 			  const char *w, size_t len)

@@ -8,10 +8,10 @@
 #include <graphviz/cgraph.h>
 #include <graphviz/gvc.h>
 
-#include "emu/err.h"
-#include "emu/log.h"
+#include "base/err.h"
+#include "base/log.h"
 #include "emu/net.h"
-#include "emu/util.h"
+#include "base/util.h"
 #include "link/shaping.h"
 #include "link/veth.h"
 #include "node/docker.h"

@@ -13,9 +13,9 @@
 
 #include <jansson.h>
 
-#include "emu/err.h"
-#include "emu/log.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "node/node.h"
 
 EMU_LOG_MODULE(iperf);

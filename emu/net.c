@@ -18,11 +18,11 @@
 
 #include <jansson.h>
 
-#include "emu/err.h"
+#include "base/err.h"
 #include "emu/iperf.h"
-#include "emu/log.h"
+#include "base/log.h"
 #include "emu/run.h"
-#include "emu/util.h"
+#include "base/util.h"
 #include "link/engine.h"
 #include "link/nl.h"
 #include "link/veth.h"

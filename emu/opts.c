@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emu/err.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/util.h"
 
 static const char emu_usage[] =
 	"Usage: cnemu [options] [script.lua [args...]]\n"

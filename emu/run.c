@@ -16,9 +16,9 @@
 
 #include <linux/magic.h>
 
-#include "emu/err.h"
-#include "emu/proc.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/proc.h"
+#include "base/util.h"
 
 struct run {
 	char tag[24];		/* "cn<pid>" */

@@ -32,9 +32,9 @@
 #include <netlink/netlink.h>
 #include <netlink/socket.h>
 
-#include "emu/err.h"
-#include "emu/log.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "link/nl_msg.h"
 
 EMU_LOG_MODULE(nl);

@@ -22,9 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "emu/err.h"
-#include "emu/log.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/util.h"
 
 EMU_LOG_MODULE(pump);
 

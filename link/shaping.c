@@ -8,8 +8,8 @@
 #include <string.h>
 #include <strings.h>
 
-#include "emu/err.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/util.h"
 
 void shaping_init(struct shaping *s)
 {

@@ -21,9 +21,9 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
-#include "emu/err.h"
-#include "emu/log.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/util.h"
 
 EMU_LOG_MODULE(tc);
 

@@ -7,9 +7,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emu/err.h"
-#include "emu/log.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "link/engine.h"
 #include "link/nl.h"
 #include "link/pump.h"

@@ -17,11 +17,11 @@
 #include <lualib.h>
 
 #include "emu/draw.h"
-#include "emu/err.h"
-#include "emu/log.h"
+#include "base/err.h"
+#include "base/log.h"
 #include "emu/net.h"
-#include "emu/proc.h"
-#include "emu/util.h"
+#include "base/proc.h"
+#include "base/util.h"
 #include "link/shaping.h"
 #include "lua/lcnemu.h"
 #include "node/docker_api.h"

@@ -2,7 +2,7 @@
  * link, its addresses, and config{} shaping its end of the link. */
 #include <string.h>
 
-#include "emu/err.h"
+#include "base/err.h"
 #include "emu/net.h"
 #include "link/shaping.h"
 #include "link/veth.h"

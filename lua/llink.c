@@ -1,7 +1,7 @@
 /* cnemu.Link: a link of a Net, its two interfaces and its shaping. */
 #include <string.h>
 
-#include "emu/err.h"
+#include "base/err.h"
 #include "emu/net.h"
 #include "link/shaping.h"
 #include "link/veth.h"

@@ -6,9 +6,9 @@
 #include <unistd.h>
 
 #include "emu/cli.h"
-#include "emu/err.h"
+#include "base/err.h"
 #include "emu/net.h"
-#include "emu/util.h"
+#include "base/util.h"
 #include "link/shaping.h"
 #include "link/veth.h"
 #include "node/docker.h"

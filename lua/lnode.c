@@ -12,9 +12,9 @@
 #include <unistd.h>
 
 #include "emu/cli.h"
-#include "emu/err.h"
+#include "base/err.h"
 #include "emu/net.h"
-#include "emu/util.h"
+#include "base/util.h"
 #include "node/docker.h"
 #include "node/host.h"
 #include "node/node.h"

@@ -6,8 +6,8 @@
 #
 # OVS headers need '#include <config.h>' first.  cnemu-rename.h maps the
 # OVS symbols deps.sh renamed (json_string, xmalloc, str_to_long, ...: they
-# clash with jansson and emu/util.h) to their ovs_ names, so a file built
-# with OVS_CFLAGS must not include emu/util.h or <jansson.h>.  Without the
+# clash with jansson and base/util.h) to their ovs_ names, so a file built
+# with OVS_CFLAGS must not include base/util.h or <jansson.h>.  Without the
 # build, OVS users do not compile; 'make deps' makes it.
 OVS_DIR    ?= /var/lib/cnemu/ovs
 OVS_CFLAGS := -I$(OVS_DIR) -I$(OVS_DIR)/include -I$(OVS_DIR)/lib \

@@ -5,10 +5,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emu/err.h"
-#include "emu/log.h"
+#include "base/err.h"
+#include "base/log.h"
 #include "emu/net.h"
-#include "emu/util.h"
+#include "base/util.h"
 #include "link/nl.h"
 #include "node/node.h"
 

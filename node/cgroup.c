@@ -10,10 +10,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "emu/err.h"
-#include "emu/log.h"
+#include "base/err.h"
+#include "base/log.h"
 #include "emu/run.h"
-#include "emu/util.h"
+#include "base/util.h"
 
 EMU_LOG_MODULE(cgroup);
 

@@ -23,11 +23,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "emu/err.h"
-#include "emu/log.h"
+#include "base/err.h"
+#include "base/log.h"
 #include "emu/net.h"
-#include "emu/proc.h"
-#include "emu/util.h"
+#include "base/proc.h"
+#include "base/util.h"
 #include "node/node.h"
 #include "node/ovs.h"
 

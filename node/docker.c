@@ -15,10 +15,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "emu/err.h"
-#include "emu/log.h"
+#include "base/err.h"
+#include "base/log.h"
 #include "emu/net.h"
-#include "emu/util.h"
+#include "base/util.h"
 #include "node/node.h"
 
 EMU_LOG_MODULE(docker);

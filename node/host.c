@@ -13,12 +13,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "emu/err.h"
-#include "emu/log.h"
+#include "base/err.h"
+#include "base/log.h"
 #include "emu/net.h"
-#include "emu/proc.h"
+#include "base/proc.h"
 #include "emu/run.h"
-#include "emu/util.h"
+#include "base/util.h"
 #include "link/nl.h"
 #include "node/cgroup.h"
 #include "node/node.h"

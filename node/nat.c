@@ -10,11 +10,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "emu/err.h"
-#include "emu/log.h"
+#include "base/err.h"
+#include "base/log.h"
 #include "emu/net.h"
 #include "emu/run.h"
-#include "emu/util.h"
+#include "base/util.h"
 #include "node/node.h"
 
 EMU_LOG_MODULE(nat);

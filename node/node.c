@@ -13,9 +13,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "emu/err.h"
-#include "emu/log.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/log.h"
+#include "base/util.h"
 #include "topo/plan.h"
 
 EMU_LOG_MODULE(node);

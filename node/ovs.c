@@ -9,7 +9,7 @@
  * loop is per thread, its fatal-signal module is initialized once here).
  *
  * OVS's headers need <config.h> before anything else, so it comes first
- * here instead of our own header.  emu/util.h is not included: OVS's util.h
+ * here instead of our own header.  base/util.h is not included: OVS's util.h
  * has the same xmalloc family (renamed to ovs_x* in the archive by deps.sh,
  * mapped by cnemu-rename.h), its own ARRAY_SIZE and a different
  * str_to_long. */
@@ -43,8 +43,8 @@
 #include "timeval.h"
 #include "vswitch-idl.h"
 
-#include "emu/err.h"
-#include "emu/log.h"
+#include "base/err.h"
+#include "base/log.h"
 
 EMU_LOG_MODULE(ovs);
 

@@ -33,7 +33,7 @@ OVS_CONFIGURE=(--enable-static --disable-shared --disable-ssl
 	--disable-dependency-tracking --prefix=/usr --localstatedir=/var
 	--sysconfdir=/etc)
 # OVS symbols that clash with ours or with libraries cnemu links: jansson's
-# json_* (an OVS json_string would silently replace jansson's), emu/util.c's
+# json_* (an OVS json_string would silently replace jansson's), base/util.c's
 # x* and str_to_long.  They become ovs_<name> in the archives; code built
 # with OVS_CFLAGS sees the new names through cnemu-rename.h.
 OVS_RENAME=(json_array json_equal json_integer json_object json_real

@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emu/err.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/util.h"
 #include "topo/plan.h"
 
 /* OpenFlow 1.0 port numbers above this are reserved (OFPP_MAX). */

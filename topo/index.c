@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emu/util.h"
+#include "base/util.h"
 
 #define TOPO_INDEX_MIN_SLOTS 16
 

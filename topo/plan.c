@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emu/err.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/util.h"
 
 int plan_parse_ip(const char *s, uint32_t *addr, unsigned int *prefix,
 		  struct emu_err *err)

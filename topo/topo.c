@@ -6,8 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emu/err.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/util.h"
 #include "topo/plan.h"
 
 /* Node names must leave room for "-eth<port>" within IFNAMSIZ: Mininet's

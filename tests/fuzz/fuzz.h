@@ -15,8 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emu/err.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/util.h"
 #include "link/shaping.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

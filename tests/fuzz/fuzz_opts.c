@@ -11,7 +11,7 @@
 #include <errno.h>
 #include <stdbool.h>
 
-#include "emu/log.h"
+#include "base/log.h"
 #include "emu/opts.h"
 
 #define FUZZ_MAX_ARGS 64

@@ -17,8 +17,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "emu/err.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/util.h"
 #include "node/docker.h"
 #include "node/docker_api.h"
 #include "node/node.h"

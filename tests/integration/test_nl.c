@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "emu/err.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/util.h"
 #include "link/nl.h"
 #include "tests/lib/testlib.h"
 

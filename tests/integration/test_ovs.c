@@ -11,8 +11,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emu/err.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/util.h"
 #include "node/ovs.h"
 #include "tests/lib/testlib.h"
 

@@ -25,8 +25,8 @@
 
 #include <linux/pkt_sched.h>
 
-#include "emu/err.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/util.h"
 #include "link/pump.h"
 #include "link/shaping.h"
 #include "link/tc.h"

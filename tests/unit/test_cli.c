@@ -12,8 +12,8 @@
 #include <unistd.h>
 
 #include "emu/cli.h"
-#include "emu/err.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/util.h"
 
 /* A CLI over no network, its output and errors in memory. */
 struct fixture {

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "emu/err.h"
+#include "base/err.h"
 #include "emu/net.h"
 #include "node/controller.h"
 #include "node/node.h"

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 #include <jansson.h>
 
-#include "emu/err.h"
+#include "base/err.h"
 #include "node/docker.h"
 #include "node/node.h"
 

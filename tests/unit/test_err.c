@@ -1,4 +1,4 @@
-/* Unit tests of emu/err.h: the sink that keeps a callee's errno when the
+/* Unit tests of base/err.h: the sink that keeps a callee's errno when the
  * caller gave none, and the code read back from it. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -8,7 +8,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "emu/err.h"
+#include "base/err.h"
 
 /* A callee that reports its failure only in the sink (NULL return). */
 static const char *find(const char *name, struct emu_err *err)
@@ -26,7 +26,7 @@ static const char *find_quietly(const char *name, struct emu_err *err)
 	return strcmp(name, "h1") ? NULL : "h1";
 }
 
-/* A caller written as emu/err.h says. */
+/* A caller written as base/err.h says. */
 static int use(const char *name,
 	       const char *(*lookup)(const char *, struct emu_err *),
 	       struct emu_err *err)

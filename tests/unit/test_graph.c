@@ -12,7 +12,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emu/err.h"
+#include "base/err.h"
 #include "topo/graph.h"
 
 /* A test topology: switches 1..n, host port 1 on each, links between

@@ -9,7 +9,7 @@
 
 #include <cmocka.h>
 
-#include "emu/err.h"
+#include "base/err.h"
 #include "emu/iperf.h"
 
 static void test_rates_are_digits_and_one_unit(void **state)

@@ -1,4 +1,4 @@
-/* Unit tests of emu/log.c: level specs and rate limits. */
+/* Unit tests of base/log.c: level specs and rate limits. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -8,8 +8,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emu/log.h"
-#include "emu/util.h"
+#include "base/log.h"
+#include "base/util.h"
 
 EMU_LOG_MODULE(testlog);
 

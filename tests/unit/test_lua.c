@@ -16,7 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "emu/err.h"
+#include "base/err.h"
 #include "emu/net.h"
 #include "lua/script.h"
 

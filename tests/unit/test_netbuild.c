@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "emu/draw.h"
-#include "emu/err.h"
+#include "base/err.h"
 #include "emu/net.h"
 #include "node/node.h"
 

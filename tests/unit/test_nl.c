@@ -20,7 +20,7 @@
 #include <netlink/errno.h>
 #include <netlink/msg.h>
 
-#include "emu/err.h"
+#include "base/err.h"
 #include "link/nl.h"
 #include "link/nl_msg.h"
 

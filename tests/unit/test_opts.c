@@ -7,9 +7,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "emu/err.h"
+#include "base/err.h"
 #include "emu/opts.h"
-#include "emu/util.h"
+#include "base/util.h"
 
 /* argv lives in the calling test's scope: opts borrow its strings. */
 static int parse_args(struct emu_opts *o, struct emu_err *err, char **argv)

@@ -7,7 +7,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "emu/err.h"
+#include "base/err.h"
 #include "topo/plan.h"
 
 static void test_default_base_gives_10_0_0_n_slash_8(void **state)

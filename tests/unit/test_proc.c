@@ -13,7 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "emu/proc.h"
+#include "base/proc.h"
 
 static void test_identity_line_reads_back(void **state)
 {

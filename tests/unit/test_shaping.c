@@ -10,7 +10,7 @@
 
 #include <cmocka.h>
 
-#include "emu/err.h"
+#include "base/err.h"
 #include "link/shaping.h"
 
 /* Sets 'key' to 'value' on a fresh shaping and expects success. */

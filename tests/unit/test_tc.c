@@ -19,7 +19,7 @@
 #include <netlink/attr.h>
 #include <netlink/msg.h>
 
-#include "emu/err.h"
+#include "base/err.h"
 #include "link/shaping.h"
 #include "link/tc.h"
 

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "emu/err.h"
+#include "base/err.h"
 #include "topo/index.h"
 #include "topo/topo.h"
 

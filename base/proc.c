@@ -1,4 +1,4 @@
-#include "emu/proc.h"
+#include "base/proc.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "emu/err.h"
-#include "emu/util.h"
+#include "base/err.h"
+#include "base/util.h"
 
 /* The start time of 'pid' from /proc/<pid>/stat (field 22, counted after
  * the command name, which may hold spaces and parentheses). */

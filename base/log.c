@@ -1,4 +1,4 @@
-#include "emu/log.h"
+#include "base/log.h"
 
 #include <errno.h>
 #include <stdarg.h>
@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emu/util.h"
+#include "base/util.h"
 
 static struct log_module *log_modules;
 static enum log_level log_default = LOG_INFO;

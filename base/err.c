@@ -1,4 +1,4 @@
-#include "emu/err.h"
+#include "base/err.h"
 
 #include <errno.h>
 #include <stdarg.h>
