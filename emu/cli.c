@@ -24,6 +24,7 @@
 #include "emu/draw.h"
 #include "base/log.h"
 #include "emu/net.h"
+#include "emu/traffic.h"
 #include "base/proc.h"
 #include "base/util.h"
 #include "link/shaping.h"
@@ -40,8 +41,6 @@ EMU_LOG_MODULE(cli);
 #define CLI_LINE_MAX 65536	/* bytes in a command line */
 #define CLI_FILE_MAX (4 << 20)	/* bytes in a command file ('source',
 				   --pre, --post) */
-#define CLI_PING_TIMEOUT_S NET_PING_TIMEOUT_S /* pingall's default -W */
-#define CLI_IPERF_SECONDS 5	/* as Mininet's iperf */
 
 struct cli {
 	struct net *net;		/* borrowed; NULL: no network */
@@ -267,20 +266,6 @@ static struct node *cli_node(struct cli *cli, const char *name,
 	if (!node)
 		emu_err_set(err, -ENOENT, "no node '%s'", name);
 	return node;
-}
-
-/* The hosts of the net in order; '*n' gets their count (caller frees). */
-static struct node **cli_hosts(struct cli *cli, size_t *n)
-{
-	size_t n_nodes;
-	struct node **nodes = net_nodes(cli->net, &n_nodes);
-	struct node **hosts = xcalloc(n_nodes + 1, sizeof(*hosts));
-
-	*n = 0;
-	for (size_t i = 0; i < n_nodes; i++)
-		if (node_role(nodes[i]) == NODE_HOST)
-			hosts[(*n)++] = nodes[i];
-	return hosts;
 }
 
 /* The nodes in Mininet's order: hosts, switches, controllers ('*n' gets
@@ -733,216 +718,116 @@ static int cmd_ports(struct cli *cli, int argc, char **argv,
 	return 0;
 }
 
+/* Pings among the hosts 'pick' takes ('full': with round-trip times)
+ * and prints Mininet's lines.  Returns 0, 1 when a pingall dropped
+ * packets, or a negative errno. */
+static int cli_ping(struct cli *cli, const char *what, enum traffic_pick pick,
+		    double timeout, bool full, struct emu_err *err)
+{
+	struct traffic_ping_opts opts = { .timeout_s = timeout, .full = full,
+					  .interrupt = &cli_sigint };
+	struct traffic_ping res;
+	struct node **hosts;
+	size_t n;
+	int ret;
+
+	hosts = traffic_pick_hosts(cli->net, pick, &n, err);
+	if (!hosts) {
+		emu_err_prefix(err, "%s: ", what);
+		return -EINVAL;
+	}
+	traffic_print_ping_head(cli->out);
+	ret = traffic_ping(cli->net, hosts, n, &opts, &res, err);
+	cli_sigint = 0;
+	if (!ret) {
+		traffic_print_ping(cli->out, &res);
+		ret = !full && traffic_ping_dropped(&res) > 0;
+	}
+	traffic_ping_release(&res);
+	free(hosts);
+	return ret;
+}
+
 static int cmd_pingall(struct cli *cli, int argc, char **argv,
 		       struct emu_err *err)
 {
-	double timeout = CLI_PING_TIMEOUT_S;
+	double timeout = TRAFFIC_PING_TIMEOUT_S;
 	int ret = argc > 1 ? cli_parse_seconds(argv[1], &timeout, err) : 0;
 
 	if (ret)
 		return ret;
-	ret = net_ping(cli->net, NULL, 0, timeout, cli->out, NULL, NULL, err);
-	return ret < 0 ? ret : ret > 0;
+	return cli_ping(cli, argv[0], TRAFFIC_ALL_HOSTS, timeout, false, err);
 }
 
 static int cmd_pingpair(struct cli *cli, int argc, char **argv,
 			struct emu_err *err)
 {
-	size_t n;
-	struct node **hosts = cli_hosts(cli, &n);
-	int ret;
-
 	(void)argc;
-	(void)argv;
-	if (n < 2) {
-		free(hosts);
-		return emu_err_set(err, -EINVAL, "pingpair needs two hosts");
-	}
-	ret = net_ping(cli->net, hosts, 2, CLI_PING_TIMEOUT_S, cli->out, NULL,
-		       NULL, err);
-	free(hosts);
-	return ret < 0 ? ret : ret > 0;
-}
-
-/* Reads "rtt min/avg/max/mdev = a/b/c/d ms" (iputils) or busybox's
- * "round-trip min/avg/max = a/b/c ms" from ping's output. */
-static bool cli_parse_rtt(const char *out, double rtt[4])
-{
-	const char *p = strstr(out, "min/avg/max");
-
-	rtt[3] = 0;
-	if (!p || !(p = strchr(p, '=')))
-		return false;
-	return sscanf(p + 1, "%lf/%lf/%lf/%lf", &rtt[0], &rtt[1], &rtt[2],
-		      &rtt[3]) >= 3;
-}
-
-/* Pings 'dst' once from 'src'; stores the round trip in 'rtt' (min, avg,
- * max, mdev in ms).  Returns 1 when the reply came, 0 when not, or a
- * negative errno (-EINTR on Ctrl-C). */
-static int cli_ping_one(struct node *src, struct node *dst, double rtt[4],
-			struct emu_err *err)
-{
-	char ip[64], wait[16], *out = NULL;
-	char *argv[] = { "ping", "-c1", "-W", wait, ip, NULL };
-	/* The machine's ping, as pingall: any image answers. */
-	struct node_exec_opts opts = { .net_only = true };
-	int ret;
-
-	if (!node_ip(dst, ip, sizeof(ip)))
-		return 0;
-	snprintf(wait, sizeof(wait), "%g", CLI_PING_TIMEOUT_S);
-	ret = node_capture(src, argv, &opts, &out, err);
-	if (ret >= 0)
-		ret = ret == 0 && cli_parse_rtt(out, rtt);
-	free(out);
-	if (ret >= 0 && cli_sigint)
-		ret = emu_err_set(err, -EINTR, "ping interrupted");
-	return ret;
-}
-
-/* Pings between every ordered pair of the 'n' 'hosts' and prints
- * Mininet's rows with the round-trip times (pingallfull, pingpairfull). */
-static int cli_ping_full(struct cli *cli, struct node **hosts, size_t n,
-			 struct emu_err *err)
-{
-	double *rtts = xcalloc(n * n * 4 + 1, sizeof(*rtts));
-	unsigned char *ok = xcalloc(n * n + 1, 1);
-	int ret = 0;
-
-	fprintf(cli->out, "*** Ping: testing ping reachability\n");
-	for (size_t s = 0; s < n && ret >= 0; s++) {
-		fprintf(cli->out, "%s ->", node_name(hosts[s]));
-		for (size_t d = 0; d < n && ret >= 0; d++) {
-			if (d == s)
-				continue;
-			ret = cli_ping_one(hosts[s], hosts[d],
-					   &rtts[(s * n + d) * 4], err);
-			ok[s * n + d] = ret > 0;
-			fprintf(cli->out, " %s",
-				ret > 0 ? node_name(hosts[d]) : "X");
-			fflush(cli->out);
-		}
-		fprintf(cli->out, "\n");
-	}
-	cli_sigint = 0;
-	if (ret >= 0) {
-		fprintf(cli->out, "*** Results: \n");
-		for (size_t s = 0; s < n; s++)
-			for (size_t d = 0; d < n; d++) {
-				double *r = &rtts[(s * n + d) * 4];
-
-				if (d == s)
-					continue;
-				fprintf(cli->out, " %s->%s: 1/%d, ",
-					node_name(hosts[s]),
-					node_name(hosts[d]), ok[s * n + d]);
-				fprintf(cli->out, "rtt min/avg/max/mdev "
-					"%0.3f/%0.3f/%0.3f/%0.3f ms\n",
-					r[0], r[1], r[2], r[3]);
-			}
-		ret = 0;
-	}
-	free(ok);
-	free(rtts);
-	return ret;
+	return cli_ping(cli, argv[0], TRAFFIC_FIRST_TWO, 0, false, err);
 }
 
 static int cmd_pingallfull(struct cli *cli, int argc, char **argv,
 			   struct emu_err *err)
 {
-	size_t n;
-	struct node **hosts = cli_hosts(cli, &n);
-	int ret = cli_ping_full(cli, hosts, n, err);
-
 	(void)argc;
-	(void)argv;
-	free(hosts);
-	return ret;
+	return cli_ping(cli, argv[0], TRAFFIC_ALL_HOSTS, 0, true, err);
 }
 
 static int cmd_pingpairfull(struct cli *cli, int argc, char **argv,
 			    struct emu_err *err)
 {
-	size_t n;
-	struct node **hosts = cli_hosts(cli, &n);
-	int ret = n < 2 ? emu_err_set(err, -EINVAL,
-				      "pingpairfull needs two hosts")
-			: cli_ping_full(cli, hosts, 2, err);
-
 	(void)argc;
-	(void)argv;
-	free(hosts);
-	return ret;
+	return cli_ping(cli, argv[0], TRAFFIC_FIRST_TWO, 0, true, err);
 }
 
-/* The client and server of 'iperf' from 'argv' (both or none: the first
- * and last host, as Mininet). */
-static int cli_iperf_pair(struct cli *cli, int argc, char **argv,
-			  struct node *pair[2], struct emu_err *err)
+/* Runs iperf between the hosts named in 'argv' (after the command and,
+ * for UDP, the bandwidth; none: the first and last host, as Mininet) and
+ * prints Mininet's lines. */
+static int cli_iperf(struct cli *cli, const char *what, int argc,
+		     char **argv, const char *udp_bw, struct emu_err *err)
 {
+	struct node *pair[2] = { NULL, NULL }, **hosts = NULL;
+	struct traffic_iperf res;
 	size_t n;
-	struct node **hosts;
+	int ret;
 
 	if (argc == 2) {
 		pair[0] = cli_node(cli, argv[0], err);
 		pair[1] = pair[0] ? cli_node(cli, argv[1], err) : NULL;
-		return pair[1] ? 0 : -ENOENT;
-	}
-	if (argc)
+		if (!pair[1])
+			return -ENOENT;
+	} else if (argc) {
 		return emu_err_set(err, -EINVAL, "give two hosts or none");
-	hosts = cli_hosts(cli, &n);
-	if (n >= 2) {
+	} else {
+		hosts = traffic_pick_hosts(cli->net, TRAFFIC_FIRST_LAST, &n,
+					   err);
+		if (!hosts) {
+			emu_err_prefix(err, "%s: ", what);
+			return -EINVAL;
+		}
 		pair[0] = hosts[0];
-		pair[1] = hosts[n - 1];
+		pair[1] = hosts[1];
+		free(hosts);
 	}
-	free(hosts);
-	return n < 2 ? emu_err_set(err, -EINVAL, "iperf needs two hosts")
-		     : 0;
-}
-
-/* Runs iperf between the hosts of 'argv' (after the command and, for
- * UDP, the bandwidth) and prints Mininet's lines. */
-static int cli_iperf(struct cli *cli, int argc, char **argv,
-		     const char *udp_bw, struct emu_err *err)
-{
-	char server[48], client[48];
-	struct node *pair[2] = { NULL, NULL };
-	double sbps = 0, cbps = 0;
-	int ret = cli_iperf_pair(cli, argc, argv, pair, err);
-
-	if (ret)
-		return ret;
-	fprintf(cli->out, "*** Iperf: testing %s bandwidth between %s and "
-		"%s\n", udp_bw ? "UDP" : "TCP", node_name(pair[0]),
-		node_name(pair[1]));
-	fflush(cli->out);
-	ret = net_iperf(cli->net, pair[0], pair[1], udp_bw, CLI_IPERF_SECONDS,
-			&sbps, &cbps, err);
+	traffic_print_iperf_head(cli->out, udp_bw, node_name(pair[0]),
+				 node_name(pair[1]));
+	ret = traffic_iperf(cli->net, pair[0], pair[1], udp_bw, 0, &res, err);
 	cli_sigint = 0;
-	if (ret)
-		return ret;
-	cli_format_rate(sbps, server, sizeof(server));
-	cli_format_rate(cbps, client, sizeof(client));
-	if (udp_bw)
-		fprintf(cli->out, "*** Results: ['%s', '%s', '%s']\n", udp_bw,
-			server, client);
-	else
-		fprintf(cli->out, "*** Results: ['%s', '%s']\n", server,
-			client);
-	return 0;
+	if (!ret)
+		traffic_print_iperf(cli->out, &res);
+	return ret;
 }
 
 static int cmd_iperf(struct cli *cli, int argc, char **argv,
 		     struct emu_err *err)
 {
-	return cli_iperf(cli, argc - 1, argv + 1, NULL, err);
+	return cli_iperf(cli, argv[0], argc - 1, argv + 1, NULL, err);
 }
 
 static int cmd_iperfudp(struct cli *cli, int argc, char **argv,
 			struct emu_err *err)
 {
-	return cli_iperf(cli, argc - 2, argv + 2, argv[1], err);
+	return cli_iperf(cli, argv[0], argc - 2, argv + 2, argv[1], err);
 }
 
 /* The links between the nodes named 'a' and 'b' ('*n' gets their count;
@@ -953,21 +838,12 @@ static struct link **cli_links_between(struct cli *cli, const char *a,
 {
 	struct node *na = cli_node(cli, a, err);
 	struct node *nb = na ? cli_node(cli, b, err) : NULL;
-	size_t n_links;
-	struct link **links, **found;
+	struct link **found;
 
 	*n = 0;
 	if (!nb)
 		return NULL;
-	links = net_links(cli->net, &n_links);
-	found = xcalloc(n_links + 1, sizeof(*found));
-	for (size_t i = 0; i < n_links; i++) {
-		const struct node *x = link_intf1(links[i])->node;
-		const struct node *y = link_intf2(links[i])->node;
-
-		if ((x == na && y == nb) || (x == nb && y == na))
-			found[(*n)++] = links[i];
-	}
+	found = net_links_between(cli->net, na, nb, n);
 	if (!*n) {
 		free(found);
 		emu_err_set(err, -ENOENT, "'%s' and '%s' are not connected", a,
@@ -981,24 +857,18 @@ static int cmd_link(struct cli *cli, int argc, char **argv,
 		    struct emu_err *err)
 {
 	bool up = !strcmp(argv[3], "up");
-	struct emu_err local;
-	struct link **links;
-	size_t n;
-	int ret = 0;
+	struct node *a, *b;
 
 	(void)argc;
 	if (!up && strcmp(argv[3], "down"))
 		return emu_err_set(err, -EINVAL,
 				   "link status must be up or down, not '%s'",
 				   argv[3]);
-	err = emu_err_sink(err, &local);
-	links = cli_links_between(cli, argv[1], argv[2], &n, err);
-	if (!links)
-		return emu_err_code(err, -ENOENT);
-	for (size_t i = 0; i < n && !ret; i++)
-		ret = link_set_up(links[i], up, err);
-	free(links);
-	return ret;
+	a = cli_node(cli, argv[1], err);
+	b = a ? cli_node(cli, argv[2], err) : NULL;
+	if (!b)
+		return -ENOENT;
+	return net_set_link_up(cli->net, a, b, up, err);
 }
 
 static int cmd_set(struct cli *cli, int argc, char **argv,
@@ -1042,7 +912,8 @@ static int cmd_set(struct cli *cli, int argc, char **argv,
 			free(key);
 		}
 		if (!ret)
-			ret = link_set_shaping(links[i], &s[0], &s[1], err);
+			ret = net_set_link_shaping(cli->net, links[i], &s[0],
+						   &s[1], err);
 		if (ret)
 			break;
 		shaping_format(&s[0], f[0], sizeof(f[0]));

@@ -150,19 +150,3 @@ bool cli_strip_background(char *line)
 	line[n] = '\0';
 	return true;
 }
-
-int cli_format_rate(double bps, char *buf, size_t size)
-{
-	static const char *const units[] = { "bits/sec", "Kbits/sec",
-					     "Mbits/sec", "Gbits/sec",
-					     "Tbits/sec" };
-	size_t u = 0;
-	int prec;
-
-	while (bps >= 1000 && u + 1 < ARRAY_SIZE(units)) {
-		bps /= 1000;
-		u++;
-	}
-	prec = bps < 9.995 ? 2 : bps < 99.95 ? 1 : 0;
-	return snprintf(buf, size, "%.*f %s", prec, bps, units[u]);
-}

@@ -1,6 +1,5 @@
 /* The CLI's line parser: words of a command line, node names replaced by
- * their addresses, the '&' of a background command, and iperf's way of
- * writing a rate.
+ * their addresses, the '&' of a background command.
  *
  * Pure functions, no state, nothing touched on the machine: emu/cli.c
  * and the Lua binding use them, the unit tests and the fuzz targets
@@ -43,9 +42,5 @@ char *cli_substitute(const char *line, cli_lookup_fn lookup, void *aux);
 /* Removes a trailing '&' (and the blanks around it) from 'line'; returns
  * true when there was one ("cmd &", not "a && b" nor "2>&1"). */
 bool cli_strip_background(char *line);
-
-/* Writes 'bps' as iperf does ("941 Mbits/sec", "9.57 Gbits/sec") into
- * 'buf'.  Returns the length like snprintf. */
-int cli_format_rate(double bps, char *buf, size_t size);
 
 #endif

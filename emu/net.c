@@ -19,7 +19,6 @@
 #include <jansson.h>
 
 #include "base/err.h"
-#include "emu/iperf.h"
 #include "base/log.h"
 #include "emu/run.h"
 #include "base/util.h"
@@ -1520,184 +1519,6 @@ void net_destroy(struct net *net)
 	free(net);
 }
 
-/* One ping of a pair, running. */
-struct net_ping_job {
-	pid_t pid;
-	size_t src, dst;	/* indices into the host list */
-};
-
-/* Starts "ping -c1 -W<timeout> <ip>" from 'src'; returns its pid. */
-static pid_t net_ping_spawn(struct node *src, struct node *dst,
-			    double timeout_s, struct emu_err *err)
-{
-	char ip[64], wait[16];
-	char *argv[] = { "ping", "-c1", "-W", wait, ip, NULL };
-	struct node_exec_opts opts = { .net_only = true };
-
-	if (!node_ip(dst, ip, sizeof(ip)))
-		return emu_err_set(err, -EDESTADDRREQ, "'%s' has no IP",
-				   dst->name);
-	snprintf(wait, sizeof(wait), "%g", timeout_s);
-	return node_spawn(src, argv, &opts, err);
-}
-
-#define NET_PING_PARALLEL 32
-
-int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
-	     double timeout_s, FILE *out, unsigned int *sent,
-	     unsigned int *received, struct emu_err *err)
-{
-	struct net_ping_job jobs[NET_PING_PARALLEL];
-	unsigned char *ok;
-	size_t n_jobs = 0, next = 0, total;
-	unsigned int n_sent = 0, n_recv = 0;
-	struct node **all = NULL;
-	int ret = 0;
-
-	if (!hosts) {
-		all = xcalloc(net->n_nodes, sizeof(*all));
-		for (size_t i = 0; i < net->n_nodes; i++)
-			if (node_role(net->nodes[i]) == NODE_HOST)
-				all[n_hosts++] = net->nodes[i];
-		hosts = all;
-	}
-	total = n_hosts * n_hosts;
-	ok = xcalloc(total ? total : 1, 1);
-	if (out)
-		fprintf(out, "*** Ping: testing ping reachability\n");
-	/* Pings run NET_PING_PARALLEL at a time; rows print in order. */
-	while ((next < total || n_jobs) && !ret) {
-		while (next < total && n_jobs < NET_PING_PARALLEL) {
-			size_t s = next / n_hosts, d = next % n_hosts;
-			pid_t pid;
-
-			next++;
-			if (s == d)
-				continue;
-			pid = net_ping_spawn(hosts[s], hosts[d], timeout_s,
-					     err);
-			n_sent++;
-			if (pid < 0)
-				continue;	/* counts as lost */
-			jobs[n_jobs++] = (struct net_ping_job){ pid, s, d };
-		}
-		/* Reap only our pings: a node's background processes are its
-		 * own to reap. */
-		for (size_t j = 0; j < n_jobs && !ret;) {
-			int status;
-			pid_t pid = waitpid(jobs[j].pid, &status, WNOHANG);
-
-			if (pid == 0) {
-				j++;
-				continue;
-			}
-			if (pid > 0 && WIFEXITED(status) &&
-			    !WEXITSTATUS(status)) {
-				ok[jobs[j].src * n_hosts + jobs[j].dst] = 1;
-				n_recv++;
-			}
-			jobs[j] = jobs[--n_jobs];
-		}
-		if (!ret && n_jobs &&
-		    (next >= total || n_jobs == NET_PING_PARALLEL) &&
-		    usleep(1000) < 0 && errno == EINTR)
-			ret = emu_err_set(err, -EINTR, "ping interrupted");
-	}
-	for (size_t j = 0; j < n_jobs; j++) {
-		kill(jobs[j].pid, SIGKILL);
-		waitpid(jobs[j].pid, NULL, 0);
-	}
-	for (size_t s = 0; s < n_hosts && out && !ret; s++) {
-		fprintf(out, "%s ->", hosts[s]->name);
-		for (size_t d = 0; d < n_hosts; d++)
-			if (d != s)
-				fprintf(out, " %s", ok[s * n_hosts + d]
-							    ? hosts[d]->name
-							    : "X");
-		fprintf(out, "\n");
-	}
-	if (out && !ret)
-		fprintf(out, "*** Results: %u%% dropped (%u/%u received)\n",
-			n_sent ? (n_sent - n_recv) * 100 / n_sent : 0, n_recv,
-			n_sent);
-	free(ok);
-	free(all);
-	if (sent)
-		*sent = n_sent;
-	if (received)
-		*received = n_recv;
-	net_check_nodes(net);
-	if (ret)
-		return ret;
-	emu_err_clear(err);
-	return n_sent ? (int)((n_sent - n_recv) * 100 / n_sent) : 0;
-}
-
-int net_run_cpu_limit_test(struct net *net, double cpu, unsigned int seconds,
-			   double *pcts, size_t cap, FILE *out,
-			   struct emu_err *err)
-{
-	long cores = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n_loops = (size_t)ceil((double)cores * cpu), n_hosts = 0, k;
-	char *argv[] = { "/bin/sh", "-c", "while true; do a=1; done", NULL };
-	struct node_exec_opts eo = { 0 };
-	struct node **hosts = xcalloc(net->n_nodes, sizeof(*hosts));
-	pid_t *pids;
-	long long *last;
-	size_t n_pids = 0;
-	int ret = 0;
-
-	for (size_t i = 0; i < net->n_nodes; i++)
-		if (net->nodes[i]->running &&
-		    host_cpu_usage_ns(net->nodes[i]) >= 0)
-			hosts[n_hosts++] = net->nodes[i];
-	if (!n_hosts || n_hosts * seconds > cap || !n_loops) {
-		free(hosts);
-		return emu_err_set(err, -EINVAL,
-				   n_hosts ? "no room for the figures"
-					   : "no running CPU-limited host");
-	}
-	log_info("*** Testing CPU %.0f%% bandwidth limit", cpu * 100);
-	pids = xcalloc(n_hosts * n_loops, sizeof(*pids));
-	last = xcalloc(n_hosts, sizeof(*last));
-	for (size_t h = 0; h < n_hosts && !ret; h++)
-		for (size_t j = 0; j < n_loops && !ret; j++) {
-			pid_t pid = node_spawn(hosts[h], argv, &eo, err);
-
-			if (pid < 0)
-				ret = pid;
-			else
-				pids[n_pids++] = pid;
-		}
-	for (size_t h = 0; h < n_hosts; h++)
-		last[h] = host_cpu_usage_ns(hosts[h]);
-	for (unsigned int t = 0; t < seconds && !ret; t++) {
-		sleep(1);
-		for (size_t h = 0; h < n_hosts; h++) {
-			long long now = host_cpu_usage_ns(hosts[h]);
-
-			pcts[h * seconds + t] = (double)(now - last[h]) / 1e9 /
-						(double)cores * 100;
-			last[h] = now;
-		}
-	}
-	for (size_t i = 0; i < n_pids; i++) {
-		kill(pids[i], SIGKILL);
-		waitpid(pids[i], NULL, 0);
-	}
-	k = ret ? 0 : n_hosts * seconds;
-	if (!ret && out) {
-		fprintf(out, "*** Results: [");
-		for (size_t i = 0; i < k; i++)
-			fprintf(out, "%s%.4f", i ? ", " : "", pcts[i]);
-		fprintf(out, "]\n");
-	}
-	free(pids);
-	free(last);
-	free(hosts);
-	return ret ? ret : (int)k;
-}
-
 static int net_check_switch(const struct net *net, const struct node *sw,
 			    struct emu_err *err)
 {
@@ -1729,15 +1550,6 @@ int net_stop_switch(struct net *net, struct node *sw, struct emu_err *err)
 	sw->ops->stop(&sw, 1);
 	sw->running = false;
 	return 0;
-}
-
-int net_iperf(struct net *net, struct node *client, struct node *server,
-	      const char *udp_bw, unsigned int seconds, double *server_bps,
-	      double *client_bps, struct emu_err *err)
-{
-	(void)net;
-	return iperf_measure(client, server, udp_bw, seconds, server_bps,
-			     client_bps, err);
 }
 
 /* ---- runtime removal and interface settings ------------------------- */
@@ -1828,6 +1640,27 @@ int net_remove_node(struct net *net, struct node *node, struct emu_err *err)
 	return 0;
 }
 
+static bool net_link_joins(const struct link *link, const struct node *a,
+			   const struct node *b)
+{
+	const struct node *x = link_intf1(link)->node;
+	const struct node *y = link_intf2(link)->node;
+
+	return (x == a && y == b) || (x == b && y == a);
+}
+
+struct link **net_links_between(const struct net *net, const struct node *a,
+				const struct node *b, size_t *n)
+{
+	struct link **found = xcalloc(net->n_links + 1, sizeof(*found));
+
+	*n = 0;
+	for (size_t i = 0; i < net->n_links; i++)
+		if (net_link_joins(net->links[i], a, b))
+			found[(*n)++] = net->links[i];
+	return found;
+}
+
 int net_set_link_up(struct net *net, struct node *a, struct node *b,
 		    bool up, struct emu_err *err)
 {
@@ -1838,10 +1671,7 @@ int net_set_link_up(struct net *net, struct node *a, struct node *b,
 		return emu_err_set(err, -ENETDOWN,
 				   "the network is not started");
 	for (size_t i = 0; i < net->n_links && !ret; i++) {
-		const struct node *x = link_intf1(net->links[i])->node;
-		const struct node *y = link_intf2(net->links[i])->node;
-
-		if ((x != a || y != b) && (x != b || y != a))
+		if (!net_link_joins(net->links[i], a, b))
 			continue;
 		found++;
 		ret = link_set_up(net->links[i], up, err);
@@ -1851,6 +1681,20 @@ int net_set_link_up(struct net *net, struct node *a, struct node *b,
 				   "'%s' and '%s' are not connected", a->name,
 				   b->name);
 	return ret;
+}
+
+int net_set_link_shaping(struct net *net, struct link *link,
+			 const struct shaping *shaping1,
+			 const struct shaping *shaping2, struct emu_err *err)
+{
+	size_t i;
+
+	for (i = 0; i < net->n_links && net->links[i] != link; i++)
+		;
+	if (i == net->n_links)
+		return emu_err_set(err, -ENOENT,
+				   "the link is not in this network");
+	return link_set_shaping(link, shaping1, shaping2, err);
 }
 
 /* The interface 'name' of 'node' (NULL: its first one, or NULL when it

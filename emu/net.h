@@ -192,18 +192,6 @@ struct node *net_get(const struct net *net, const char *name);
 struct node **net_nodes(const struct net *net, size_t *n);
 struct link **net_links(const struct net *net, size_t *n);
 
-/* How long a ping waits for its reply by default: long enough for one
- * ARP retry (the kernel's is 1 s), as a freshly made OVS userspace
- * datapath may lose the very first frames. */
-#define NET_PING_TIMEOUT_S 2.0
-
-/* Pings between every ordered pair of 'hosts' (all hosts when NULL),
- * printing Mininet's rows on 'out'; stores packets sent and received.
- * Returns the percentage dropped (0..100) or a negative errno. */
-int net_ping(struct net *net, struct node **hosts, size_t n_hosts,
-	     double timeout_s, FILE *out, unsigned int *sent,
-	     unsigned int *received, struct emu_err *err);
-
 /* Starts the stopped switch 'sw' of a started net again, its ports and
  * links as they were (Mininet's 'switch S start').  Returns 0 or a
  * negative errno. */
@@ -211,27 +199,6 @@ int net_start_switch(struct net *net, struct node *sw, struct emu_err *err);
 /* Stops the switch 'sw' of a started net (the bridge goes away, its links
  * stay; Mininet's 'switch S stop').  Returns 0 or a negative errno. */
 int net_stop_switch(struct net *net, struct node *sw, struct emu_err *err);
-
-/* Measures throughput from 'client' to 'server' for 'seconds' (emu/iperf.h:
- * iperf3 for TCP, iperf 2 for UDP at 'udp_bw', "10M", when not NULL), the
- * machine's programs in the nodes' network namespaces.  Stores the rate
- * the server received in '*server_bps' and the rate the client sent in
- * '*client_bps' (bits/s; Mininet's two figures).  Returns 0 or a negative
- * errno (-EINTR when interrupted). */
-int net_iperf(struct net *net, struct node *client, struct node *server,
-	      const char *udp_bw, unsigned int seconds, double *server_bps,
-	      double *client_bps, struct emu_err *err);
-
-/* Mininet's runCpuLimitTest: runs ceil(cores x 'cpu') busy loops in every
- * CPU-limited host for 'seconds' and stores in 'pcts' (room for
- * 'seconds' per such host, host after host) the share of the whole
- * machine each host used in each second, in percent, read from its
- * cgroup; prints Mininet's "*** Results: [...]" line on 'out'.  Returns
- * the number of figures or a negative errno (-EINVAL: no CPU-limited
- * host). */
-int net_run_cpu_limit_test(struct net *net, double cpu, unsigned int seconds,
-			   double *pcts, size_t cap, FILE *out,
-			   struct emu_err *err);
 
 /* Removes 'link' from the net: from its switches' ports and the machine
  * when made, then frees it and its two interfaces (Containernet's
@@ -246,6 +213,18 @@ int net_remove_node(struct net *net, struct node *node, struct emu_err *err);
  * before start. */
 int net_set_link_up(struct net *net, struct node *a, struct node *b,
 		    bool up, struct emu_err *err);
+/* The links between 'a' and 'b' in order of addition ('*n' gets their
+ * count, 0 when they are not connected); the array is the caller's to
+ * free, the links are lent. */
+struct link **net_links_between(const struct net *net, const struct node *a,
+				const struct node *b, size_t *n);
+/* Changes the shaping of 'link' (NULL leaves an end as it is; on a made
+ * link at once, see link_set_shaping()): the CLI's 'set link', Lua's
+ * link:config and intf:config.  Returns 0, -ENOENT when 'link' is not in
+ * 'net', or a negative errno with the old shaping kept. */
+int net_set_link_shaping(struct net *net, struct link *link,
+			 const struct shaping *shaping1,
+			 const struct shaping *shaping2, struct emu_err *err);
 /* Gives the interface 'intf' of 'node' (NULL: the first; the first link's
  * when it has none yet) the IPv4 address 'ip' ("10.0.0.1/24"; without a
  * prefix, the ipbase's), replacing its IPv4 addresses when it is made

@@ -50,7 +50,8 @@ struct node_intf *lintf_check(lua_State *L, int idx, struct net **net)
  * removes an option. */
 static int l_intf_config(lua_State *L)
 {
-	struct node_intf *intf = lintf_check(L, 1, NULL);
+	struct net *net;
+	struct node_intf *intf = lintf_check(L, 1, &net);
 	struct emu_err err = { 0 };
 	struct shaping s[2];
 	int end;
@@ -64,7 +65,7 @@ static int l_intf_config(lua_State *L)
 	s[1] = *link_shaping(intf->link, 1);
 	if (lopt_shaping(L, 2, "config", &s[end], &err))
 		return luaL_error(L, "config: %s", err.msg);
-	if (link_set_shaping(intf->link, &s[0], &s[1], &err))
+	if (net_set_link_shaping(net, intf->link, &s[0], &s[1], &err))
 		return luaL_error(L, "config: %s", err.msg);
 	return 0;
 }

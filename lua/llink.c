@@ -54,7 +54,8 @@ struct link *llink_check(lua_State *L, int idx, struct net **net)
  * an option. */
 static int l_link_config(lua_State *L)
 {
-	struct link *link = llink_check(L, 1, NULL);
+	struct net *net;
+	struct link *link = llink_check(L, 1, &net);
 	struct emu_err err = { 0 };
 	struct shaping s[2];
 
@@ -64,7 +65,7 @@ static int l_link_config(lua_State *L)
 	for (int e = 0; e < 2; e++)
 		if (lopt_shaping(L, 2, "config", &s[e], &err))
 			return luaL_error(L, "config: %s", err.msg);
-	if (link_set_shaping(link, &s[0], &s[1], &err))
+	if (net_set_link_shaping(net, link, &s[0], &s[1], &err))
 		return luaL_error(L, "config: %s", err.msg);
 	return 0;
 }

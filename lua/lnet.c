@@ -8,6 +8,7 @@
 #include "emu/cli.h"
 #include "base/err.h"
 #include "emu/net.h"
+#include "emu/traffic.h"
 #include "base/util.h"
 #include "link/shaping.h"
 #include "link/veth.h"
@@ -17,7 +18,6 @@
 #include "lua/lcnemu.h"
 
 #define L_CONSTRUCTOR_KEY "cnemu.Net.new"	/* registry */
-#define L_IPERF_SECONDS 5	/* as Mininet's iperf */
 
 /* The Lua side of a Net: its link defaults, for links that add their own
  * shaping keys (Mininet merges them).  Extends struct lnet. */
@@ -840,26 +840,41 @@ static struct net *l_started_net(lua_State *L, const char *what)
 
 static double l_timeout_arg(lua_State *L, int arg)
 {
-	double t = luaL_optnumber(L, arg, NET_PING_TIMEOUT_S);
+	double t = luaL_optnumber(L, arg, TRAFFIC_PING_TIMEOUT_S);
 
 	luaL_argcheck(L, t > 0 && t <= 3600, arg, "timeout out of range "
 						  "(0..3600 s)");
 	return t;
 }
 
-static int l_ping(lua_State *L, struct node **hosts, size_t n,
-		  double timeout)
+/* Pings among the 'n' 'hosts' (NULL: the hosts 'pick' takes), prints
+ * Mininet's lines and pushes the percentage dropped. */
+static int l_ping(lua_State *L, const char *what, struct node **hosts,
+		  size_t n, enum traffic_pick pick, double timeout)
 {
+	struct traffic_ping_opts opts = { .timeout_s = timeout };
+	struct net *net = l_started_net(L, what);
 	struct emu_err err = { 0 };
-	int dropped;
+	struct traffic_ping res;
+	struct node **picked = NULL;
+	int ret;
 
+	if (!hosts) {
+		hosts = picked = traffic_pick_hosts(net, pick, &n, &err);
+		if (!hosts)
+			return l_raise_prefixed(L, what, &err);
+	}
 	fflush(stdout);
-	dropped = net_ping(l_started_net(L, "ping"), hosts, n, timeout,
-			   stdout, NULL, NULL, &err);
-	fflush(stdout);
-	if (dropped < 0)
+	traffic_print_ping_head(stdout);
+	ret = traffic_ping(net, hosts, n, &opts, &res, &err);
+	free(picked);
+	if (!ret) {
+		traffic_print_ping(stdout, &res);
+		lua_pushinteger(L, traffic_ping_dropped(&res));
+	}
+	traffic_ping_release(&res);
+	if (ret)
 		return lcnemu_raise(L, &err);
-	lua_pushinteger(L, dropped);
 	return 1;
 }
 
@@ -872,7 +887,7 @@ static int l_net_ping(lua_State *L)
 
 	lnet_check(L, 1);
 	hosts = l_node_list(L, 2, "ping", &n);
-	return l_ping(L, hosts, n, timeout);
+	return l_ping(L, "ping", hosts, n, TRAFFIC_ALL_HOSTS, timeout);
 }
 
 /* net:waitConnected([timeout]): Mininet's; true once every switch is
@@ -900,22 +915,14 @@ static int l_net_ping_all(lua_State *L)
 	double timeout = l_timeout_arg(L, 2);
 
 	lnet_check(L, 1);
-	return l_ping(L, NULL, 0, timeout);
+	return l_ping(L, "pingAll", NULL, 0, TRAFFIC_ALL_HOSTS, timeout);
 }
 
 static int l_net_ping_pair(lua_State *L)
 {
-	struct node **nodes, *pair[2];
-	size_t n, k = 0;
-
-	nodes = net_nodes(lnet_check(L, 1), &n);
-	for (size_t i = 0; i < n && k < 2; i++)
-		if (node_role(nodes[i]) == NODE_HOST)
-			pair[k++] = nodes[i];
-	if (k < 2)
-		return luaL_error(L, "pingPair: the network has fewer than "
-				     "two hosts");
-	return l_ping(L, pair, 2, NET_PING_TIMEOUT_S);
+	lnet_check(L, 1);
+	return l_ping(L, "pingPair", NULL, 0, TRAFFIC_FIRST_TWO,
+		      TRAFFIC_PING_TIMEOUT_S);
 }
 
 /* net:iperf([{client, server}[, {l4Type =, udpBw =, seconds =}]]):
@@ -938,10 +945,11 @@ static int l_net_run_cpu_limit_test(lua_State *L)
 		      "1 to 3600 seconds");
 	cap = net_nodes(net, &cap) ? cap * (size_t)seconds : 0;
 	pcts = lua_newuserdatauv(L, (cap ? cap : 1) * sizeof(*pcts), 0);
-	n = net_run_cpu_limit_test(net, cpu, (unsigned int)seconds, pcts, cap,
-				   stdout, &err);
+	n = traffic_cpu_limit(net, cpu, (unsigned int)seconds, pcts, cap,
+			      &err);
 	if (n < 0)
 		return luaL_error(L, "runCpuLimitTest: %s", err.msg);
+	traffic_print_cpu(stdout, pcts, (size_t)n);
 	lua_createtable(L, n, 0);
 	for (int i = 0; i < n; i++) {
 		lua_pushnumber(L, pcts[i]);
@@ -958,9 +966,8 @@ static int l_net_iperf(lua_State *L)
 	const char *w = "iperf", *l4, *udp_bw = NULL;
 	struct net *net = lnet_check(L, 1);
 	struct node **hosts, *pair[2] = { NULL, NULL };
-	char rs[48], rc[48];
 	struct emu_err err = { 0 };
-	double sbps = 0, cbps = 0;
+	struct traffic_iperf res;
 	unsigned int seconds;
 	size_t n;
 
@@ -976,18 +983,12 @@ static int l_net_iperf(lua_State *L)
 		pair[0] = hosts[0];
 		pair[1] = hosts[1];
 	} else {
-		struct node **nodes = net_nodes(net, &n);
-
-		for (size_t i = 0; i < n; i++) {
-			if (node_role(nodes[i]) != NODE_HOST)
-				continue;
-			if (!pair[0])
-				pair[0] = nodes[i];
-			pair[1] = nodes[i];
-		}
-		if (!pair[0] || pair[0] == pair[1])
-			return luaL_error(L, "%s: the network has fewer than "
-					     "two hosts", w);
+		hosts = traffic_pick_hosts(net, TRAFFIC_FIRST_LAST, &n, &err);
+		if (!hosts)
+			return l_raise_prefixed(L, w, &err);
+		pair[0] = hosts[0];
+		pair[1] = hosts[1];
+		free(hosts);
 	}
 	l4 = lopt_string(L, 3, w, "l4Type");
 	if (l4) {
@@ -999,7 +1000,7 @@ static int l_net_iperf(lua_State *L)
 			return luaL_error(L, "%s: invalid l4Type '%s' (known: "
 					     "TCP, UDP)", w, l4);
 		if (i == 1)
-			udp_bw = "10M";	/* Mininet's default udpBw */
+			udp_bw = TRAFFIC_UDP_BW;
 	}
 	if (lopt_string(L, 3, w, "udpBw")) {
 		if (!udp_bw)
@@ -1008,23 +1009,16 @@ static int l_net_iperf(lua_State *L)
 		udp_bw = lua_tostring(L, -1);
 	}
 	seconds = (unsigned int)lopt_integer(L, 3, w, "seconds", 1, 3600,
-					     L_IPERF_SECONDS);
+					     TRAFFIC_IPERF_SECONDS);
 	l_started_net(L, w);
-	printf("*** Iperf: testing %s bandwidth between %s and %s\n",
-	       udp_bw ? "UDP" : "TCP", node_name(pair[0]), node_name(pair[1]));
 	fflush(stdout);
-	if (net_iperf(net, pair[0], pair[1], udp_bw, seconds, &sbps, &cbps,
-		      &err))
+	traffic_print_iperf_head(stdout, udp_bw, node_name(pair[0]),
+				 node_name(pair[1]));
+	if (traffic_iperf(net, pair[0], pair[1], udp_bw, seconds, &res, &err))
 		return l_raise_prefixed(L, w, &err);
-	cli_format_rate(sbps, rs, sizeof(rs));
-	cli_format_rate(cbps, rc, sizeof(rc));
-	if (udp_bw)
-		printf("*** Results: ['%s', '%s', '%s']\n", udp_bw, rs, rc);
-	else
-		printf("*** Results: ['%s', '%s']\n", rs, rc);
-	fflush(stdout);
-	lua_pushnumber(L, sbps);
-	lua_pushnumber(L, cbps);
+	traffic_print_iperf(stdout, &res);
+	lua_pushnumber(L, res.server_bps);
+	lua_pushnumber(L, res.client_bps);
 	return 2;
 }
 
@@ -1130,7 +1124,7 @@ static int l_net_remove_link(lua_State *L)
 	struct net *net = lnet_check(L, 1), *owner;
 	struct emu_err err = { 0 };
 	struct link **links;
-	size_t n, found = 0;
+	size_t found = 0;
 	int ret = 0;
 
 	if (luaL_testudata(L, 2, LLINK_META)) {
@@ -1145,17 +1139,10 @@ static int l_net_remove_link(lua_State *L)
 		struct node *a = l_node_arg(L, 2, w), *b = l_node_arg(L, 3, w);
 
 		/* Backwards: a removal moves only the links after it. */
-		links = net_links(net, &n);
-		for (size_t i = n; i-- > 0 && !ret;) {
-			const struct node *x = link_intf1(links[i])->node;
-			const struct node *y = link_intf2(links[i])->node;
-
-			if ((x != a || y != b) && (x != b || y != a))
-				continue;
-			found++;
+		links = net_links_between(net, a, b, &found);
+		for (size_t i = found; i-- > 0 && !ret;)
 			ret = net_remove_link(net, links[i], &err);
-			links = net_links(net, &n);
-		}
+		free(links);
 		if (!found)
 			return luaL_error(L, "%s: '%s' and '%s' are not "
 					     "connected", w, node_name(a),

@@ -10,6 +10,7 @@
 #include <stdbool.h>
 
 #include "emu/cliparse.h"
+#include "emu/traffic.h"
 
 /* Replaces words starting with 'h' by "10.0.0.1", as cli.c's lookup
  * replaces node names, and keeps the others. */
@@ -118,7 +119,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		int n;
 
 		memcpy(&bps, data, sizeof(bps));
-		n = cli_format_rate(bps, buf, sizeof(buf));
+		n = traffic_format_rate(bps, buf, sizeof(buf));
 		fuzz_check(n > 0, "rate %g", bps);
 		if (bps >= 0 && bps <= 1e15)
 			fuzz_check(n < 32, "rate %g: '%s'", bps, buf);

@@ -211,25 +211,6 @@ static void test_trailing_ampersand_means_background(void **state)
 	}
 }
 
-static void test_rates_print_as_iperf_prints_them(void **state)
-{
-	static const struct {
-		double bps;
-		const char *text;
-	} cases[] = {
-		{ 941e6, "941 Mbits/sec" },   { 9.57e9, "9.57 Gbits/sec" },
-		{ 95.73e6, "95.7 Mbits/sec" }, { 1.5e3, "1.50 Kbits/sec" },
-		{ 0, "0.00 bits/sec" },	      { 24.04e9, "24.0 Gbits/sec" },
-	};
-	char buf[32];
-
-	(void)state;
-	for (size_t i = 0; i < ARRAY_SIZE(cases); i++) {
-		cli_format_rate(cases[i].bps, buf, sizeof(buf));
-		assert_string_equal(buf, cases[i].text);
-	}
-}
-
 static void test_wrong_argument_count_prints_the_usage(void **state)
 {
 	struct fixture *f = *state;
@@ -561,7 +542,6 @@ int main(void)
 		cmocka_unit_test(test_split_rejects_an_unclosed_quote),
 		cmocka_unit_test(test_node_names_become_ips_as_whole_words),
 		cmocka_unit_test(test_trailing_ampersand_means_background),
-		cmocka_unit_test(test_rates_print_as_iperf_prints_them),
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 		T(test_wrong_argument_count_prints_the_usage),
 		T(test_too_few_arguments_prints_the_usage),

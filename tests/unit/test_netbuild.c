@@ -15,6 +15,8 @@
 #include "emu/draw.h"
 #include "base/err.h"
 #include "emu/net.h"
+#include "link/shaping.h"
+#include "link/veth.h"
 #include "node/node.h"
 
 static struct net *net_of(const char *switch_kind)
@@ -139,6 +141,45 @@ static void test_drawing_to_an_unwritable_path_fails(void **state)
 	net_destroy(net);
 }
 
+/* The face changes links only through the Net: the links between two
+ * nodes are found, and a link of another Net is refused. */
+static void test_link_shaping_goes_through_its_own_net(void **state)
+{
+	struct emu_err err = { 0 };
+	struct net *net = net_of("ovs"), *other = net_of("ovs");
+	struct node *h1, *h2, *s1;
+	struct link **links, **theirs;
+	struct shaping s;
+	size_t n;
+
+	(void)state;
+	assert_int_equal(net_build(net, "single,2", &err), 0);
+	assert_int_equal(net_build(other, "single,2", &err), 0);
+	h1 = net_get(net, "h1");
+	h2 = net_get(net, "h2");
+	s1 = net_get(net, "s1");
+	links = net_links_between(net, s1, h1, &n);
+	assert_int_equal(n, 1);
+	free(net_links_between(net, h1, h2, &n));
+	assert_int_equal(n, 0);
+	shaping_init(&s);
+	assert_int_equal(shaping_set(&s, "bw", "10", &err), 0);
+	assert_int_equal(net_set_link_shaping(net, links[0], &s, NULL, &err),
+			 0);
+	assert_int_equal(link_shaping(links[0], 0)->rate_bps, 10000000);
+	assert_int_equal(link_shaping(links[0], 1)->rate_bps, 0);
+	theirs = net_links_between(other, net_get(other, "h1"),
+				   net_get(other, "s1"), &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(net_set_link_shaping(net, theirs[0], &s, &s, &err),
+			 -ENOENT);
+	assert_int_equal(link_shaping(theirs[0], 0)->rate_bps, 0);
+	free(theirs);
+	free(links);
+	net_destroy(other);
+	net_destroy(net);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -146,6 +187,7 @@ int main(void)
 		cmocka_unit_test(
 			test_single_100000_is_described_in_linear_time),
 		cmocka_unit_test(test_removed_node_is_no_longer_found),
+		cmocka_unit_test(test_link_shaping_goes_through_its_own_net),
 		cmocka_unit_test(
 			test_lxbr_switch_refuses_its_1024th_port_when_described),
 	};
