@@ -20,7 +20,8 @@ LIBS    := $(shell pkg-config --libs libnl-route-3.0 libmnl lua5.4 libcurl \
 # libopenvswitch, built once from Debian's openvswitch-source by 'make deps'.
 include mk/ovs.mk
 
-LIB_SRCS  := $(filter-out emu/main.c,$(wildcard base/*.c emu/*.c topo/*.c node/*.c \
+LIB_SRCS  := $(filter-out emu/main.c,$(wildcard base/*.c emu/*.c emu/cli/*.c \
+	topo/*.c node/*.c \
 	link/*.c lua/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CTL_SRCS  := $(wildcard ctl/*.c)
@@ -118,7 +119,7 @@ FUZZ_OBJS_opts        := base/err base/util base/log emu/opts link/shaping
 FUZZ_OBJS_topo        := base/err base/util topo/plan topo/index topo/topo
 FUZZ_OBJS_plan        := base/err base/util topo/plan
 FUZZ_OBJS_shaping     := base/err base/util link/shaping
-FUZZ_OBJS_cli         := base/err base/util emu/cliparse emu/traffic_print
+FUZZ_OBJS_cli         := base/err base/util emu/cli/parse emu/traffic_print
 FUZZ_OBJS_docker_json := base/err base/util base/log node/docker_api
 FUZZ_OBJS_graph       := base/err base/util topo/plan topo/graph
 FUZZ_LIBS_docker_json := -lcurl -ljansson -lpthread
@@ -141,7 +142,8 @@ fuzz: $(FUZZ_BINS)
 	@FUZZ_SECONDS=$(FUZZ_SECONDS) bash scripts/run-fuzz.sh $(FUZZ_BUILD) \
 		$(FUZZ_TARGETS)
 
--include $(wildcard $(FUZZ_BUILD)/*.d $(FUZZ_BUILD)/obj/*/*.d)
+-include $(wildcard $(FUZZ_BUILD)/*.d $(FUZZ_BUILD)/obj/*/*.d \
+	$(FUZZ_BUILD)/obj/*/*/*.d)
 
 clean:
 	rm -rf build build-asan cnemu cnemu-controller

@@ -10,7 +10,7 @@
 #include <unistd.h>
 
 #include "emu/cleanup.h"
-#include "emu/cli.h"
+#include "emu/cli/cli.h"
 #include "emu/draw.h"
 #include "base/err.h"
 #include "base/log.h"

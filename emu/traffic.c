@@ -133,8 +133,9 @@ static int traffic_ping_many(struct node *const *hosts, size_t n,
 			jobs[j] = jobs[--n_jobs];
 		}
 		if (traffic_interrupted(opts) ||
-		    (n_jobs && (next >= total || n_jobs == TRAFFIC_PING_PARALLEL)
-		     && usleep(1000) < 0 && errno == EINTR))
+		    (n_jobs &&
+		     (next >= total || n_jobs == TRAFFIC_PING_PARALLEL) &&
+		     usleep(1000) < 0 && errno == EINTR))
 			ret = emu_err_set(err, -EINTR, "ping interrupted");
 	}
 	for (size_t j = 0; j < n_jobs; j++) {

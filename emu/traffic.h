@@ -51,7 +51,8 @@ struct node **traffic_pick_hosts(const struct net *net,
 /* ---- ping ----------------------------------------------------------- */
 
 struct traffic_ping_opts {
-	double timeout_s;	/* each ping's wait; 0: TRAFFIC_PING_TIMEOUT_S */
+	double timeout_s;	/* each ping's wait; 0:
+				   TRAFFIC_PING_TIMEOUT_S */
 	bool full;		/* one ping at a time, with round-trip times
 				   (pingallfull); else many at once */
 	volatile sig_atomic_t *interrupt;	/* when it becomes non-zero

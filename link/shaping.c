@@ -205,6 +205,11 @@ static const struct shaping_option {
 	{ "use_tbf", SH_FLAG, offsetof(struct shaping, use_tbf), 0, 0 },
 };
 
+const char *shaping_key(size_t i)
+{
+	return i < ARRAY_SIZE(shaping_options) ? shaping_options[i].key : NULL;
+}
+
 int shaping_set(struct shaping *s, const char *key, const char *value,
 		struct emu_err *err)
 {

@@ -60,6 +60,10 @@ void shaping_init(struct shaping *s);
 int shaping_set(struct shaping *s, const char *key, const char *value,
 		struct emu_err *err);
 
+/* The 'i'th key shaping_set() takes ("bw", "delay", ...), or NULL past
+ * the last (completion lists them). */
+const char *shaping_key(size_t i);
+
 /* Sets the options of 's' from a comma-separated "key=value" list as the
  * command line's '--link tc,bw=10,delay=5ms' has after "tc,"; empty items
  * are skipped.  Returns 0 or -EINVAL with 'err' set; on failure 's' may

@@ -5,7 +5,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emu/cli.h"
+#include "emu/cli/cli.h"
 #include "base/err.h"
 #include "emu/net.h"
 #include "emu/traffic.h"
@@ -853,7 +853,7 @@ static int l_ping(lua_State *L, const char *what, struct node **hosts,
 		  size_t n, enum traffic_pick pick, double timeout)
 {
 	struct traffic_ping_opts opts = { .timeout_s = timeout };
-	struct net *net = l_started_net(L, what);
+	struct net *net = lnet_check(L, 1);
 	struct emu_err err = { 0 };
 	struct traffic_ping res;
 	struct node **picked = NULL;
@@ -863,6 +863,10 @@ static int l_ping(lua_State *L, const char *what, struct node **hosts,
 		hosts = picked = traffic_pick_hosts(net, pick, &n, &err);
 		if (!hosts)
 			return l_raise_prefixed(L, what, &err);
+	}
+	if (!net_is_started(net)) {
+		free(picked);
+		l_started_net(L, "ping");
 	}
 	fflush(stdout);
 	traffic_print_ping_head(stdout);

@@ -11,7 +11,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "emu/cli.h"
+#include "emu/cli/cli.h"
 #include "base/err.h"
 #include "emu/net.h"
 #include "base/util.h"

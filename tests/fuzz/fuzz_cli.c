@@ -1,4 +1,4 @@
-/* libFuzzer target: the CLI's line parser (emu/cliparse.c): words with
+/* libFuzzer target: the CLI's line parser (emu/cli/parse.c): words with
  * quotes and escapes, node names replaced by IPs, the trailing '&'.
  *
  * The input is one command line.  Checks: words come back NULL-ended and
@@ -9,7 +9,7 @@
 
 #include <stdbool.h>
 
-#include "emu/cliparse.h"
+#include "emu/cli/parse.h"
 #include "emu/traffic.h"
 
 /* Replaces words starting with 'h' by "10.0.0.1", as cli.c's lookup

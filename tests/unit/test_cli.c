@@ -11,9 +11,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "emu/cli.h"
+#include "emu/cli/cli.h"
 #include "base/err.h"
 #include "base/util.h"
+#include "emu/net.h"
 
 /* A CLI over no network, its output and errors in memory. */
 struct fixture {
@@ -533,6 +534,102 @@ static void test_set_checks_what_it_sets(void **state)
 					    "KEY=VALUE...)"));
 }
 
+/* The completions of the word at the end of 'line', blank-separated;
+ * '*files' tells whether file names fit too. */
+static char *completions(struct cli *cli, const char *line, bool *files)
+{
+	size_t end = strlen(line), start = end, len = 0;
+	char **words, *text;
+
+	while (start && line[start - 1] != ' ')
+		start--;
+	words = cli_complete_words(cli, line, start, end, files);
+	for (size_t i = 0; words[i]; i++)
+		len += strlen(words[i]) + 1;
+	text = xcalloc(len + 1, 1);
+	for (size_t i = 0; words[i]; i++) {
+		strcat(text, i ? " " : "");
+		strcat(text, words[i]);
+	}
+	cli_free_words(words);
+	return text;
+}
+
+#define assert_completes(cli, line, want, want_files)                   \
+	do {                                                             \
+		bool files_;                                             \
+		char *got_ = completions(cli, line, &files_);            \
+		assert_string_equal(got_, want);                         \
+		assert_int_equal(files_, want_files);                    \
+		free(got_);                                              \
+	} while (0)
+
+static void test_completion_offers_each_row_of_the_table(void **state)
+{
+	struct fixture *f = *state;
+	size_t n, k = 0;
+	const struct cli_cmd *cmds = cli_commands(&n);
+	bool files;
+	char **words = cli_complete_words(f->cli, "", 0, 0, &files);
+
+	for (; words[k]; k++)
+		assert_string_equal(words[k], cmds[k].name);
+	assert_int_equal(k, n);
+	assert_false(files);
+	cli_free_words(words);
+	assert_completes(f->cli, "pingp", "pingpair pingpairfull", false);
+	assert_completes(f->cli, "help pingp", "pingpair pingpairfull",
+			 false);
+}
+
+static void test_completion_follows_each_commands_usage(void **state)
+{
+	struct fixture *f = *state;
+
+	assert_completes(f->cli, "link s1 h1 ", "up down", false);
+	assert_completes(f->cli, "link s1 h1 d", "down", false);
+	assert_completes(f->cli, "switch s1 st", "start stop", false);
+	assert_completes(f->cli, "links ", "--json", false);
+	assert_completes(f->cli, "set ", "link", false);
+	assert_completes(f->cli, "set link h1 s1 d", "delay= duplicate=",
+			 false);
+	assert_completes(f->cli, "set link h1 s1 bw=10 max",
+			 "max_queue_size=", false);
+	assert_completes(f->cli, "source ", "", true);
+	assert_completes(f->cli, "graph t", "", true);
+	assert_completes(f->cli, "pingall ", "", false);
+	assert_completes(f->cli, "lua ", "", false);
+	/* 'time' takes a command line: its own words complete as one */
+	assert_completes(f->cli, "time pingp", "pingpair pingpairfull", false);
+	assert_completes(f->cli, "time link a b ", "up down", false);
+}
+
+static void test_completion_names_the_nodes_an_argument_takes(void **state)
+{
+	struct emu_err err = { 0 };
+	struct net *net = net_create(NULL, &err);
+	struct cli *cli;
+
+	(void)state;
+	assert_int_equal(net_build(net, "linear,2", &err), 0);
+	cli = cli_create(net, &err);
+	assert_completes(cli, "h", "help h1 h2", false);
+	assert_completes(cli, "switch ", "s1 s2", false);
+	assert_completes(cli, "iperf h1 ", "h1 h2", false);
+	assert_completes(cli, "iperfudp 10M ", "h1 h2", false);
+	assert_completes(cli, "link h1 ", "h1 h2 s1 s2", false);
+	assert_completes(cli, "xterm h1 s", "s1 s2", false);
+	assert_completes(cli, "help h", "help", false);
+	/* a node's shell line: node names (they become IPs) and files */
+	assert_completes(cli, "h1 ping ", "h1 h2 s1 s2", true);
+	assert_completes(cli, "noecho h2 cat ", "h1 h2 s1 s2", true);
+	assert_completes(cli, "sh ls ", "h1 h2 s1 s2", true);
+	assert_completes(cli, "nodes ", "", false);
+	assert_completes(cli, "nosuch ", "", false);
+	cli_destroy(cli);
+	net_destroy(net);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -565,6 +662,12 @@ int main(void)
 		T(test_a_read_error_is_an_error),
 		T(test_py_runs_lua_with_a_one_line_note),
 		T(test_set_checks_what_it_sets),
+		T(test_completion_offers_each_row_of_the_table),
+		T(test_completion_follows_each_commands_usage),
+#undef T
+		cmocka_unit_test(
+			test_completion_names_the_nodes_an_argument_takes),
+#define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 #undef T
 	};
 

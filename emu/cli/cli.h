@@ -16,15 +16,15 @@
  * h2'), in the background with a trailing '&'.  Results go to the output
  * stream (stdout), errors as one line "error: <msg>" to the error stream
  * (stderr); the CLI goes on after an error. */
-#ifndef EMU_CLI_H
-#define EMU_CLI_H
+#ifndef EMU_CLI_CLI_H
+#define EMU_CLI_CLI_H
 
 #include <signal.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 
-#include "emu/cliparse.h"	/* the line parser */
+#include "emu/cli/parse.h"	/* the line parser */
 
 struct emu_err;
 struct net;
@@ -97,6 +97,15 @@ int cli_run_file(struct cli *cli, const char *path, struct emu_err *err);
  * a node or shell (> 0; 1 for a pingall that dropped packets), or a
  * negative errno after printing "error: <msg>". */
 int cli_execute(struct cli *cli, const char *line);
+
+/* The words tab completion offers for the word at bytes 'start' to 'end'
+ * of 'line' (what stands before 'start' decides): command names and node
+ * names first, then what the command's usage names at that place (nodes,
+ * hosts, switches, "up|down", link keys "bw=", a command line), all of
+ * them starting with the word.  '*files' is set when file names fit
+ * there too.  Returns a NULL-ended array (free with cli_free_words()). */
+char **cli_complete_words(struct cli *cli, const char *line, size_t start,
+			  size_t end, bool *files);
 
 /* True once 'exit', 'quit' or EOF was met. */
 bool cli_is_done(const struct cli *cli);

@@ -4,8 +4,8 @@
  * Pure functions, no state, nothing touched on the machine: emu/cli.c
  * and the Lua binding use them, the unit tests and the fuzz targets
  * (tests/fuzz/) link them alone. */
-#ifndef EMU_CLIPARSE_H
-#define EMU_CLIPARSE_H
+#ifndef EMU_CLI_PARSE_H
+#define EMU_CLI_PARSE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -1,4 +1,4 @@
-#include "emu/cliparse.h"
+#include "emu/cli/parse.h"
 
 #include <errno.h>
 #include <stdio.h>
