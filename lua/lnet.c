@@ -847,12 +847,46 @@ static double l_timeout_arg(lua_State *L, int arg)
 	return t;
 }
 
-/* Pings among the 'n' 'hosts' (NULL: the hosts 'pick' takes), prints
- * Mininet's lines and pushes the percentage dropped. */
-static int l_ping(lua_State *L, const char *what, struct node **hosts,
-		  size_t n, enum traffic_pick pick, double timeout)
+/* Pushes Mininet's pingFull result: per ordered pair {src =, dst =,
+ * sent =, received =, rttmin =, rttavg =, rttmax =, rttdev =} (ms). */
+static void l_push_ping_full(lua_State *L, struct node *const *hosts,
+			     const struct traffic_ping *res)
 {
-	struct traffic_ping_opts opts = { .timeout_s = timeout };
+	static const char *const rtt_keys[] = { "rttmin", "rttavg", "rttmax",
+						"rttdev" };
+	size_t n = res->n_hosts;
+	lua_Integer k = 0;
+
+	lua_createtable(L, (int)(n * (n ? n - 1 : 0)), 0);
+	for (size_t s = 0; s < n; s++)
+		for (size_t d = 0; d < n; d++) {
+			if (s == d)
+				continue;
+			lua_createtable(L, 0, 8);
+			lnode_push(L, 1, hosts[s]);
+			lua_setfield(L, -2, "src");
+			lnode_push(L, 1, hosts[d]);
+			lua_setfield(L, -2, "dst");
+			lua_pushinteger(L, 1);
+			lua_setfield(L, -2, "sent");
+			lua_pushinteger(L, res->ok[s * n + d] != 0);
+			lua_setfield(L, -2, "received");
+			for (size_t i = 0; i < ARRAY_SIZE(rtt_keys); i++) {
+				lua_pushnumber(L, res->rtt_ms[(s * n + d) * 4 +
+							      i]);
+				lua_setfield(L, -2, rtt_keys[i]);
+			}
+			lua_rawseti(L, -2, ++k);
+		}
+}
+
+/* Pings among the 'n' 'hosts' (NULL: the hosts 'pick' takes), prints
+ * Mininet's lines and pushes the percentage dropped, or with 'full' the
+ * round-trip times of each pair (l_push_ping_full()). */
+static int l_ping(lua_State *L, const char *what, struct node **hosts,
+		  size_t n, enum traffic_pick pick, double timeout, bool full)
+{
+	struct traffic_ping_opts opts = { .timeout_s = timeout, .full = full };
 	struct net *net = lnet_check(L, 1);
 	struct emu_err err = { 0 };
 	struct traffic_ping res;
@@ -871,11 +905,14 @@ static int l_ping(lua_State *L, const char *what, struct node **hosts,
 	fflush(stdout);
 	traffic_print_ping_head(stdout);
 	ret = traffic_ping(net, hosts, n, &opts, &res, &err);
-	free(picked);
 	if (!ret) {
 		traffic_print_ping(stdout, &res);
-		lua_pushinteger(L, traffic_ping_dropped(&res));
+		if (full)
+			l_push_ping_full(L, hosts, &res);
+		else
+			lua_pushinteger(L, traffic_ping_dropped(&res));
 	}
+	free(picked);
 	traffic_ping_release(&res);
 	if (ret)
 		return lcnemu_raise(L, &err);
@@ -891,7 +928,21 @@ static int l_net_ping(lua_State *L)
 
 	lnet_check(L, 1);
 	hosts = l_node_list(L, 2, "ping", &n);
-	return l_ping(L, "ping", hosts, n, TRAFFIC_ALL_HOSTS, timeout);
+	return l_ping(L, "ping", hosts, n, TRAFFIC_ALL_HOSTS, timeout, false);
+}
+
+/* net:pingFull([hosts[, timeout]]): Mininet's; one ping at a time, a list
+ * of each pair's figures (l_push_ping_full()). */
+static int l_net_ping_full(lua_State *L)
+{
+	size_t n;
+	struct node **hosts;
+	double timeout = l_timeout_arg(L, 3);
+
+	lnet_check(L, 1);
+	hosts = l_node_list(L, 2, "pingFull", &n);
+	return l_ping(L, "pingFull", hosts, n, TRAFFIC_ALL_HOSTS, timeout,
+		      true);
 }
 
 /* net:waitConnected([timeout]): Mininet's; true once every switch is
@@ -919,19 +970,33 @@ static int l_net_ping_all(lua_State *L)
 	double timeout = l_timeout_arg(L, 2);
 
 	lnet_check(L, 1);
-	return l_ping(L, "pingAll", NULL, 0, TRAFFIC_ALL_HOSTS, timeout);
+	return l_ping(L, "pingAll", NULL, 0, TRAFFIC_ALL_HOSTS, timeout,
+		      false);
+}
+
+static int l_net_ping_all_full(lua_State *L)
+{
+	double timeout = l_timeout_arg(L, 2);
+
+	lnet_check(L, 1);
+	return l_ping(L, "pingAllFull", NULL, 0, TRAFFIC_ALL_HOSTS, timeout,
+		      true);
 }
 
 static int l_net_ping_pair(lua_State *L)
 {
 	lnet_check(L, 1);
 	return l_ping(L, "pingPair", NULL, 0, TRAFFIC_FIRST_TWO,
-		      TRAFFIC_PING_TIMEOUT_S);
+		      TRAFFIC_PING_TIMEOUT_S, false);
 }
 
-/* net:iperf([{client, server}[, {l4Type =, udpBw =, seconds =}]]):
- * prints Mininet's lines, returns the server's and the client's rates in
- * bits/s. */
+static int l_net_ping_pair_full(lua_State *L)
+{
+	lnet_check(L, 1);
+	return l_ping(L, "pingPairFull", NULL, 0, TRAFFIC_FIRST_TWO,
+		      TRAFFIC_PING_TIMEOUT_S, true);
+}
+
 /* net:runCpuLimitTest(cpu[, duration]): Mininet's; returns the list of
  * percentages of the machine, host after host, second after second. */
 static int l_net_run_cpu_limit_test(lua_State *L)
@@ -962,6 +1027,9 @@ static int l_net_run_cpu_limit_test(lua_State *L)
 	return 1;
 }
 
+/* net:iperf([{client, server}[, {l4Type =, udpBw =, seconds =}]]):
+ * prints Mininet's lines, returns the server's and the client's rates in
+ * bits/s. */
 static int l_net_iperf(lua_State *L)
 {
 	static const char *const keys[] = { "l4Type", "udpBw", "seconds",
@@ -1229,6 +1297,9 @@ void lnet_register(lua_State *L)
 		{ "pingAll", l_net_ping_all },
 		{ "waitConnected", l_net_wait_connected },
 		{ "pingPair", l_net_ping_pair },
+		{ "pingFull", l_net_ping_full },
+		{ "pingAllFull", l_net_ping_all_full },
+		{ "pingPairFull", l_net_ping_pair_full },
 		{ "iperf", l_net_iperf },
 		{ "runCpuLimitTest", l_net_run_cpu_limit_test },
 		{ "CLI", l_net_cli },

@@ -11,11 +11,13 @@
  *
  * Every command is one row of 'struct cli_cmd'; the dispatcher checks the
  * argument count and the preconditions and builds help and completion
- * from the rows.  A first word naming a node runs the rest of the line in
- * that node, other node names replaced by their IPs (Mininet's 'h1 ping
- * h2'), in the background with a trailing '&'.  Results go to the output
- * stream (stdout), errors as one line "error: <msg>" to the error stream
- * (stderr); the CLI goes on after an error. */
+ * from the rows (emu/cli/internal.h maps the files).  A first word
+ * naming a node runs the rest of the line in that node, other node names
+ * replaced by their IPs (Mininet's 'h1 ping h2'), in the background with
+ * a trailing '&'.  Results go to the output stream (stdout), errors as
+ * one line "error: <msg>" to the error stream (stderr); the CLI goes on
+ * after an error.  The CLI changes nodes and links only through the Net
+ * (emu/net.h) and runs traffic tests through emu/traffic.h. */
 #ifndef EMU_CLI_CLI_H
 #define EMU_CLI_CLI_H
 

@@ -1,7 +1,7 @@
 /* The CLI's line parser: words of a command line, node names replaced by
  * their addresses, the '&' of a background command.
  *
- * Pure functions, no state, nothing touched on the machine: emu/cli.c
+ * Pure functions, no state, nothing touched on the machine: emu/cli/
  * and the Lua binding use them, the unit tests and the fuzz targets
  * (tests/fuzz/) link them alone. */
 #ifndef EMU_CLI_PARSE_H

@@ -124,11 +124,19 @@ static void test_returned_net_gets_the_cli_with_lua_lines(void **state)
 	out = run_cnemu("--switch lxbr examples/simple_topo.lua",
 			"lua print('ip of h2: ' .. h2:IP())\n"
 			"lua net:ping({h1, h2})\n"
+			"lua local r = net:pingAllFull() print('full: ' .. #r "
+			".. ' ' .. r[1].src.name .. '->' .. r[1].dst.name .. "
+			"' ' .. r[1].received .. ' ' .. "
+			"tostring(r[2].rttavg > 0))\n"
 			"h1 ping -c1 -W2 h2\n",
 			&status);
 	expect_status(out, status, 0);
 	expect_has(out, "ip of h2: 10.0.0.2");
 	expect_has(out, "*** Results: 0% dropped (2/2 received)\n0\n");
+	/* the same rows and results as the CLI's pingallfull */
+	expect_has(out, "h1 -> h2\nh2 -> h1\n*** Results: \n"
+			" h1->h2: 1/1, rtt min/avg/max/mdev ");
+	expect_has(out, "full: 2 h1->h2 1 true\n");
 	expect_has(out, "1 packets transmitted, 1 received");
 	free(out);
 }

@@ -337,6 +337,11 @@ static void test_calls_that_need_a_started_network_say_so(void **state)
 			 "net:pingAll()", 4,
 		     "ping: the network is not started");
 	expect_error(NET "net:addHost('h1')\nnet:addHost('h2')\n"
+			 "net:pingPairFull()", 4,
+		     "ping: the network is not started");
+	expect_error(NET "net:addHost('h1')\nnet:pingPairFull()", 3,
+		     "pingPairFull: the network has fewer than two hosts");
+	expect_error(NET "net:addHost('h1')\nnet:addHost('h2')\n"
 			 "net:iperf()", 4,
 		     "iperf: the network is not started");
 	expect_error(NET "local h = net:addHost('h1')\n"
