@@ -25,474 +25,13 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "link/pump_frame.h"
+#include "link/pump_queue.h"
 
 EMU_LOG_MODULE(pump);
 
 #define VNET_LEN sizeof(struct virtio_net_hdr)
-#ifndef VIRTIO_NET_HDR_GSO_UDP_L4
-#define VIRTIO_NET_HDR_GSO_UDP_L4 5	/* newer than Debian 12's headers */
-#endif
 #define VLAN_LEN 4
-
-/* ------------------------------------------------------------------ */
-/* Random numbers                                                      */
-
-void pump_rng_seed(struct pump_rng *rng, uint64_t seed)
-{
-	/* splitmix64 of the seed, so that small seeds give good states and
-	 * the state is never 0 (xorshift's fixed point). */
-	uint64_t z = seed + 0x9e3779b97f4a7c15ULL;
-
-	z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-	z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-	z ^= z >> 31;
-	rng->state = z ? z : 0x2545f4914f6cdd1dULL;
-}
-
-uint32_t pump_rng_u32(struct pump_rng *rng)
-{
-	uint64_t x = rng->state;
-
-	x ^= x >> 12;
-	x ^= x << 25;
-	x ^= x >> 27;
-	rng->state = x;
-	return (uint32_t)((x * 0x2545f4914f6cdd1dULL) >> 32);
-}
-
-/* netem's get_crandom(): a random number correlated with the last one by
- * 'rho' (0: none). */
-static uint32_t crandom(uint32_t *last, uint32_t rho, struct pump_rng *rng)
-{
-	uint64_t value, r;
-
-	if (!rho)
-		return pump_rng_u32(rng);
-	value = pump_rng_u32(rng);
-	r = (uint64_t)rho + 1;
-	*last = (uint32_t)((value * ((1ULL << 32) - r) + (uint64_t)*last * r) >>
-			   32);
-	return *last;
-}
-
-/* ------------------------------------------------------------------ */
-/* Frames: checksums, segmentation, corruption                          */
-
-static uint16_t get_be16(const unsigned char *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static void put_be16(unsigned char *p, uint16_t v)
-{
-	p[0] = v >> 8;
-	p[1] = v & 0xff;
-}
-
-static uint32_t get_be32(const unsigned char *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 |
-	       (uint32_t)p[2] << 8 | p[3];
-}
-
-static void put_be32(unsigned char *p, uint32_t v)
-{
-	p[0] = v >> 24;
-	p[1] = (v >> 16) & 0xff;
-	p[2] = (v >> 8) & 0xff;
-	p[3] = v & 0xff;
-}
-
-/* Adds 'len' bytes at 'p' to the one's complement sum 'sum' (big-endian
- * 16-bit words; 'p' starts a word). */
-static uint64_t csum_add(uint64_t sum, const unsigned char *p, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i + 1 < len; i += 2)
-		sum += get_be16(p + i);
-	if (i < len)
-		sum += (uint32_t)p[i] << 8;
-	return sum;
-}
-
-static uint16_t csum_fold(uint64_t sum)
-{
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
-}
-
-/* Offset of the network header of the Ethernet frame 'f', past any VLAN
- * tags, and its ethertype. */
-static size_t eth_l3(const unsigned char *f, size_t len, uint16_t *type)
-{
-	size_t off = 14;
-
-	if (len < 14) {
-		*type = 0;
-		return len;
-	}
-	*type = get_be16(f + 12);
-	while ((*type == ETH_P_8021Q || *type == ETH_P_8021AD) &&
-	       off + 4 <= len) {
-		*type = get_be16(f + off + 2);
-		off += 4;
-	}
-	return off;
-}
-
-/* Finishes the partial checksum a virtio_net_hdr asks for (NEEDS_CSUM),
- * as skb_checksum_help() does, and clears the flag. */
-static void vnet_finish_csum(unsigned char *data, size_t len)
-{
-	struct virtio_net_hdr *vh = (struct virtio_net_hdr *)data;
-	unsigned char *f = data + VNET_LEN;
-	size_t flen = len - VNET_LEN;
-	size_t start = vh->csum_start, field = start + vh->csum_offset;
-	uint16_t csum;
-
-	if (!(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM))
-		return;
-	vh->flags &= ~VIRTIO_NET_HDR_F_NEEDS_CSUM;
-	if (start >= flen || field + 2 > flen)
-		return;
-	csum = csum_fold(csum_add(0, f + start, flen - start));
-	put_be16(f + field, csum ? csum : 0xffff);
-}
-
-static struct pump_frame *frame_alloc(size_t len)
-{
-	struct pump_frame *fr = xmalloc(sizeof(*fr) + len);
-
-	fr->next = NULL;
-	fr->due_us = 0;
-	fr->len = (uint32_t)len;
-	return fr;
-}
-
-/* Splits the TCP or UDP GSO super-frame 'data' (virtio_net_hdr first)
- * into a list of wire-sized frames with complete checksums and empty
- * virtio_net_hdrs, as the kernel's GSO would.  Returns the list, or NULL
- * when the frame is not one this knows how to split. */
-static struct pump_frame *vnet_segment(const unsigned char *data, size_t len)
-{
-	const struct virtio_net_hdr *vh = (const void *)data;
-	const unsigned char *f = data + VNET_LEN;
-	size_t flen = len - VNET_LEN, l3, l4 = vh->csum_start, hdrs, payload;
-	unsigned int gso = vh->gso_type & ~VIRTIO_NET_HDR_GSO_ECN;
-	unsigned int mss = vh->gso_size, nseg;
-	struct pump_frame *head = NULL, **tailp = &head;
-	bool v4, tcp = gso == VIRTIO_NET_HDR_GSO_TCPV4 ||
-		       gso == VIRTIO_NET_HDR_GSO_TCPV6;
-	uint16_t type, ip_id = 0;
-	uint32_t seq = 0;
-
-	if (!(vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM) || !mss ||
-	    (!tcp && gso != VIRTIO_NET_HDR_GSO_UDP_L4))
-		return NULL;
-	l3 = eth_l3(f, flen, &type);
-	if (type == ETH_P_IP && l3 + 20 <= flen)
-		v4 = true;
-	else if (type == ETH_P_IPV6 && l3 + 40 <= flen)
-		v4 = false;
-	else
-		return NULL;
-	if (l4 < l3 + (v4 ? 20 : 40) || l4 + (tcp ? 20 : 8) > flen)
-		return NULL;
-	hdrs = l4 + (tcp ? (size_t)(f[l4 + 12] >> 4) * 4 : 8);
-	if (hdrs > flen || hdrs < l4 + (tcp ? 20 : 8))
-		return NULL;
-	payload = flen - hdrs;
-	nseg = (unsigned int)((payload + mss - 1) / mss);
-	if (v4)
-		ip_id = get_be16(f + l3 + 4);
-	if (tcp)
-		seq = get_be32(f + l4 + 4);
-	for (unsigned int i = 0; i < nseg; i++) {
-		size_t chunk = payload - (size_t)i * mss;
-		size_t l4len;
-		struct pump_frame *fr;
-		unsigned char *s;
-		uint64_t sum;
-
-		if (chunk > mss)
-			chunk = mss;
-		l4len = hdrs - l4 + chunk;
-		fr = frame_alloc(VNET_LEN + hdrs + chunk);
-		memset(fr->data, 0, VNET_LEN);
-		s = fr->data + VNET_LEN;
-		memcpy(s, f, hdrs);
-		memcpy(s + hdrs, f + hdrs + (size_t)i * mss, chunk);
-		if (v4) {
-			size_t ihl = (size_t)(s[l3] & 0xf) * 4;
-
-			put_be16(s + l3 + 2, (uint16_t)(hdrs - l3 + chunk));
-			put_be16(s + l3 + 4, (uint16_t)(ip_id + i));
-			put_be16(s + l3 + 10, 0);
-			put_be16(s + l3 + 10,
-				 csum_fold(csum_add(0, s + l3, ihl)));
-			sum = csum_add(0, s + l3 + 12, 8);
-		} else {
-			put_be16(s + l3 + 4,
-				 (uint16_t)(hdrs - l3 - 40 + chunk));
-			sum = csum_add(0, s + l3 + 8, 32);
-		}
-		sum += (tcp ? IPPROTO_TCP : IPPROTO_UDP) + l4len;
-		if (tcp) {
-			put_be32(s + l4 + 4, seq + (uint32_t)(i * mss));
-			if (i > 0)
-				s[l4 + 13] &= ~0x80;		/* CWR */
-			if (i + 1 < nseg)
-				s[l4 + 13] &= ~(0x01 | 0x08); /* FIN PSH */
-			put_be16(s + l4 + 16, 0);
-			put_be16(s + l4 + 16,
-				 csum_fold(csum_add(sum, s + l4, l4len)));
-		} else {
-			uint16_t c;
-
-			put_be16(s + l4 + 4, (uint16_t)l4len);
-			put_be16(s + l4 + 6, 0);
-			c = csum_fold(csum_add(sum, s + l4, l4len));
-			put_be16(s + l4 + 6, c ? c : 0xffff);
-		}
-		*tailp = fr;
-		tailp = &fr->next;
-	}
-	return head;
-}
-
-void pump_frame_corrupt(unsigned char *data, size_t len, bool vnet,
-			struct pump_rng *rng)
-{
-	size_t off = vnet ? VNET_LEN : 0, start;
-
-	if (len <= off)
-		return;
-	if (vnet)
-		vnet_finish_csum(data, len);
-	/* Keep the Ethernet header so that the frame still reaches its
-	 * receiver, which then sees a bad checksum, as on a real wire. */
-	start = len - off > 14 ? off + 14 : off;
-	data[start + pump_rng_u32(rng) % (len - start)] ^=
-		(unsigned char)(1u << (pump_rng_u32(rng) % 8));
-}
-
-/* ------------------------------------------------------------------ */
-/* The queue                                                           */
-
-void pump_queue_init(struct pump_queue *q, const struct shaping *s,
-		     bool vnet)
-{
-	memset(q, 0, sizeof(*q));
-	q->vnet = vnet;
-	pump_queue_set_shaping(q, s);
-}
-
-void pump_queue_set_shaping(struct pump_queue *q, const struct shaping *s)
-{
-	struct shaping none;
-
-	if (!s) {
-		shaping_init(&none);
-		s = &none;
-	}
-	q->delay_us = s->delay_us;
-	q->jitter_us = s->jitter_us;
-	q->loss = shaping_pct_to_prob(s->loss_pct);
-	q->loss_rho = shaping_pct_to_prob(s->loss_corr_pct);
-	q->dup = shaping_pct_to_prob(s->duplicate_pct);
-	q->corrupt = shaping_pct_to_prob(s->corrupt_pct);
-	q->reorder = shaping_pct_to_prob(s->reorder_pct);
-	/* tc: a reorder probability without a gap means gap 1. */
-	q->gap = q->reorder ? (s->reorder_gap ? s->reorder_gap : 1) : 0;
-	q->limit = s->max_queue_pkts ? s->max_queue_pkts
-				     : SHAPING_QUEUE_DEFAULT_PKTS;
-}
-
-/* netem's tabledist() without a table: uniform in delay +/- jitter. */
-static uint64_t queue_delay(struct pump_queue *q, struct pump_rng *rng)
-{
-	uint64_t span = 2 * (uint64_t)q->jitter_us;
-	int64_t d = q->delay_us;
-
-	if (span)
-		d += (int64_t)(pump_rng_u32(rng) % span) - q->jitter_us;
-	return d > 0 ? (uint64_t)d : 0;
-}
-
-/* Queues the frames of the list 'fr' (all at 'due', or at once ahead of
- * the queue when 'ahead'); the list fits the limit. */
-static void queue_insert(struct pump_queue *q, struct pump_frame *fr,
-			 uint64_t due, bool ahead)
-{
-	struct pump_frame *last = fr;
-	unsigned int n = 1;
-
-	while (last->next) {
-		last = last->next;
-		n++;
-	}
-	if (ahead) {
-		/* Keep the queue sorted: never later than the head. */
-		if (q->head && q->head->due_us < due)
-			due = q->head->due_us;
-		for (struct pump_frame *x = fr; x; x = x->next)
-			x->due_us = due;
-		last->next = q->head;
-		q->head = fr;
-		if (!q->tail)
-			q->tail = last;
-	} else {
-		/* In order: a frame never leaves before the one ahead. */
-		if (q->tail && q->tail->due_us > due)
-			due = q->tail->due_us;
-		for (struct pump_frame *x = fr; x; x = x->next)
-			x->due_us = due;
-		if (q->tail)
-			q->tail->next = fr;
-		else
-			q->head = fr;
-		q->tail = last;
-	}
-	q->depth += n;
-	q->stats.queue_depth = q->depth;
-}
-
-static void frame_list_free(struct pump_frame *fr)
-{
-	while (fr) {
-		struct pump_frame *next = fr->next;
-
-		free(fr);
-		fr = next;
-	}
-}
-
-/* Corrupts the frame 'fr'; a GSO super-frame is first cut into wire
- * frames of which the first is corrupted, as netem does.  Returns the
- * resulting list, or NULL when the frame had to be dropped. */
-static struct pump_frame *queue_corrupt(struct pump_queue *q,
-					struct pump_frame *fr,
-					struct pump_rng *rng)
-{
-	if (q->vnet && fr->len >= VNET_LEN &&
-	    ((struct virtio_net_hdr *)fr->data)->gso_type !=
-		    VIRTIO_NET_HDR_GSO_NONE) {
-		struct pump_frame *segs = vnet_segment(fr->data, fr->len);
-
-		free(fr);
-		if (!segs) {
-			/* XXX: GSO kinds other than TCP and UDP_L4 are not
-			 * split; such a frame is lost rather than delivered
-			 * silently damaged. */
-			return NULL;
-		}
-		fr = segs;
-	}
-	pump_frame_corrupt(fr->data, fr->len, q->vnet, rng);
-	return fr;
-}
-
-static int queue_push_one(struct pump_queue *q, const void *data, size_t len,
-			  uint64_t now_us, struct pump_rng *rng, bool may_dup,
-			  int *copies)
-{
-	struct pump_frame *fr;
-	uint64_t due;
-	unsigned int n = 1;
-	bool ahead;
-
-	/* netem_enqueue(): duplicate first, then loss takes one copy. */
-	*copies = 1;
-	if (may_dup && q->dup && q->dup >= pump_rng_u32(rng))
-		(*copies)++;
-	if (q->loss && q->loss >= crandom(&q->loss_last, q->loss_rho, rng)) {
-		q->stats.dropped_loss++;
-		if (--(*copies) == 0)
-			return 0;
-	}
-
-	fr = frame_alloc(len);
-	memcpy(fr->data, data, len);
-	if (q->corrupt && q->corrupt >= pump_rng_u32(rng)) {
-		q->stats.corrupted++;
-		fr = queue_corrupt(q, fr, rng);
-		if (!fr)
-			return 0;
-		for (struct pump_frame *x = fr->next; x; x = x->next)
-			n++;
-	}
-	if (q->depth + n > q->limit) {
-		q->stats.dropped_queue += n;
-		frame_list_free(fr);
-		return 0;
-	}
-
-	ahead = q->gap && q->counter + 1 >= q->gap &&
-		q->reorder >= pump_rng_u32(rng);
-	if (ahead) {
-		q->counter = 0;
-		q->stats.reordered++;
-		due = now_us;
-	} else {
-		q->counter++;
-		due = now_us + queue_delay(q, rng);
-	}
-	queue_insert(q, fr, due, ahead);
-	if (fr->due_us > now_us)
-		q->stats.delayed += n;
-	return (int)n;
-}
-
-int pump_queue_push(struct pump_queue *q, const void *data, size_t len,
-		    uint64_t now_us, struct pump_rng *rng)
-{
-	int copies, queued;
-
-	q->stats.received++;
-	queued = queue_push_one(q, data, len, now_us, rng, true, &copies);
-	if (copies > 1) {
-		/* The copy goes through the queue on its own, as netem
-		 * re-enqueues it at the root, without duplicating again. */
-		q->stats.duplicated++;
-		queued += queue_push_one(q, data, len, now_us, rng, false,
-					 &copies);
-	}
-	return queued;
-}
-
-unsigned int pump_queue_pop_due(struct pump_queue *q, uint64_t now_us,
-				struct pump_frame **out, unsigned int max)
-{
-	unsigned int n = 0;
-
-	while (n < max && q->head && q->head->due_us <= now_us) {
-		struct pump_frame *fr = q->head;
-
-		q->head = fr->next;
-		if (!q->head)
-			q->tail = NULL;
-		fr->next = NULL;
-		out[n++] = fr;
-	}
-	q->depth -= n;
-	q->stats.queue_depth = q->depth;
-	return n;
-}
-
-uint64_t pump_queue_next_due(const struct pump_queue *q)
-{
-	return q->head ? q->head->due_us : UINT64_MAX;
-}
-
-void pump_queue_release(struct pump_queue *q)
-{
-	frame_list_free(q->head);
-	q->head = q->tail = NULL;
-	q->depth = 0;
-	q->stats.queue_depth = 0;
-}
 
 /* ------------------------------------------------------------------ */
 /* The pump: sockets and its thread                                    */
@@ -513,7 +52,10 @@ struct pump_end {
 struct pump_link {
 	int id;
 	struct pump_end ends[2];	/* a, b */
-	struct pump_queue queues[2];	/* [0]: a to b, [1]: b to a */
+	struct pump_queue *queues[2];	/* [0]: a to b, [1]: b to a */
+	struct pump_dir_stats io[2];	/* the reader's and sender's counts:
+					   received (only those the queue
+					   never saw), sent, errors */
 	struct pump_rng rng;
 	struct log_rl rl;		/* for per-frame warnings */
 };
@@ -549,40 +91,27 @@ static struct pump_link *pump_link_get(struct pump *p, int id)
 	return p->links[id];
 }
 
-/* Puts back a VLAN tag that the kernel took out of the frame into the
- * packet's metadata (veth offloads it): the frame at '*data' of '*len'
- * bytes (virtio_net_hdr first) grows by 4 bytes into the headroom. */
+/* Puts back the VLAN tag that the kernel took out of the frame at
+ * '*data' of '*len' bytes into the packet's metadata 'mh' (veth offloads
+ * it), growing the frame into the headroom. */
 static void rx_restore_vlan(unsigned char **data, size_t *len,
 			    const struct msghdr *mh)
 {
 	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)mh); c;
 	     c = CMSG_NXTHDR((struct msghdr *)mh, c)) {
 		const struct tpacket_auxdata *aux;
-		struct virtio_net_hdr *vh;
-		unsigned char *d;
 
 		if (c->cmsg_level != SOL_PACKET ||
 		    c->cmsg_type != PACKET_AUXDATA)
 			continue;
 		aux = (const void *)CMSG_DATA(c);
-		if (!(aux->tp_status & TP_STATUS_VLAN_VALID) ||
-		    *len < VNET_LEN + 12)
-			return;
-		d = *data - VLAN_LEN;
-		memmove(d, *data, VNET_LEN + 12);
-		put_be16(d + VNET_LEN + 12,
-			 (aux->tp_status & TP_STATUS_VLAN_TPID_VALID) &&
-					 aux->tp_vlan_tpid
-				 ? aux->tp_vlan_tpid
-				 : ETH_P_8021Q);
-		put_be16(d + VNET_LEN + 14, aux->tp_vlan_tci);
-		vh = (struct virtio_net_hdr *)d;
-		if (vh->flags & VIRTIO_NET_HDR_F_NEEDS_CSUM)
-			vh->csum_start += VLAN_LEN;
-		if (vh->hdr_len)
-			vh->hdr_len += VLAN_LEN;
-		*data = d;
-		*len += VLAN_LEN;
+		if (aux->tp_status & TP_STATUS_VLAN_VALID)
+			pump_frame_insert_vlan(
+				data, len,
+				aux->tp_status & TP_STATUS_VLAN_TPID_VALID
+					? aux->tp_vlan_tpid
+					: 0,
+				aux->tp_vlan_tci);
 		return;
 	}
 }
@@ -590,7 +119,7 @@ static void rx_restore_vlan(unsigned char **data, size_t *len,
 /* Reads what waits on end 'dir' of 'l' into the queue of that direction. */
 static void pump_rx(struct pump *p, struct pump_link *l, int dir)
 {
-	struct pump_queue *q = &l->queues[dir];
+	struct pump_queue *q = l->queues[dir];
 	int fd = l->ends[dir].fd;
 
 	for (int round = 0; round < PUMP_RX_ROUNDS; round++) {
@@ -631,8 +160,8 @@ static void pump_rx(struct pump *p, struct pump_link *l, int dir)
 			if (p->rx_addrs[i].sll_pkttype == PACKET_OUTGOING)
 				continue;
 			if ((mh->msg_flags & MSG_TRUNC) || len < VNET_LEN) {
-				q->stats.received++;
-				q->stats.errors++;
+				l->io[dir].received++;
+				l->io[dir].errors++;
 				log_warn_rl(&l->rl,
 					    "'%s': dropped a truncated frame",
 					    l->ends[dir].ifname);
@@ -646,10 +175,14 @@ static void pump_rx(struct pump *p, struct pump_link *l, int dir)
 	}
 }
 
-/* Sends the frames of 'q' due at 'now' out of 'end'. */
-static void pump_tx(struct pump *p, struct pump_link *l, struct pump_queue *q,
-		    struct pump_end *end, uint64_t now)
+/* Sends the frames of direction 'dir' of 'l' due at 'now' out of its
+ * egress end. */
+static void pump_tx(struct pump *p, struct pump_link *l, int dir,
+		    uint64_t now)
 {
+	struct pump_queue *q = l->queues[dir];
+	struct pump_end *end = &l->ends[!dir];
+	struct pump_dir_stats *io = &l->io[dir];
 	struct pump_frame *frames[PUMP_BATCH];
 	unsigned int n;
 
@@ -669,19 +202,19 @@ static void pump_tx(struct pump *p, struct pump_link *l, struct pump_queue *q,
 
 			if (r > 0) {
 				done += (unsigned int)r;
-				q->stats.sent += (unsigned int)r;
+				io->sent += (unsigned int)r;
 				continue;
 			}
 			if (r < 0 && errno == EINTR)
 				continue;
 			/* The frame at 'done' failed: count it, go on. */
-			q->stats.errors++;
+			io->errors++;
 			log_warn_rl(&l->rl, "'%s': cannot send a frame: %s",
 				    end->ifname, strerror(errno));
 			done++;
 		}
 		for (unsigned int i = 0; i < n; i++)
-			free(frames[i]);
+			pump_frame_destroy(frames[i]);
 		if (n < PUMP_BATCH)
 			break;
 	}
@@ -700,7 +233,7 @@ static uint64_t pump_next_due(struct pump *p)
 		if (!l)
 			continue;
 		for (int d = 0; d < 2; d++) {
-			uint64_t due = pump_queue_next_due(&l->queues[d]);
+			uint64_t due = pump_queue_next_due(l->queues[d]);
 
 			if (due < next)
 				next = due;
@@ -777,8 +310,8 @@ static void *pump_main(void *arg)
 
 			if (!l)
 				continue;
-			pump_tx(p, l, &l->queues[0], &l->ends[1], now);
-			pump_tx(p, l, &l->queues[1], &l->ends[0], now);
+			pump_tx(p, l, 0, now);
+			pump_tx(p, l, 1, now);
 		}
 	}
 	pthread_mutex_unlock(&p->lock);
@@ -1014,7 +547,7 @@ static void pump_link_free(struct pump_link *l)
 	for (int i = 0; i < 2; i++) {
 		if (l->ends[i].fd >= 0)
 			close(l->ends[i].fd);
-		pump_queue_release(&l->queues[i]);
+		pump_queue_destroy(l->queues[i]);
 	}
 	free(l);
 }
@@ -1039,8 +572,8 @@ int pump_add_link(struct pump *p, int nsfd, const char *ifname_a,
 		l->ends[i].fd = -1;
 		snprintf(l->ends[i].ifname, IFNAMSIZ, "%s", names[i]);
 	}
-	pump_queue_init(&l->queues[0], a_to_b, true);
-	pump_queue_init(&l->queues[1], b_to_a, true);
+	l->queues[0] = pump_queue_create(a_to_b, true);
+	l->queues[1] = pump_queue_create(b_to_a, true);
 	if (getrandom(&seed, sizeof(seed), GRND_NONBLOCK) != sizeof(seed))
 		seed = now_us() ^ (uint64_t)(uintptr_t)l;
 	pump_rng_seed(&l->rng, seed);
@@ -1097,12 +630,22 @@ int pump_set_shaping(struct pump *p, int id, const struct shaping *a_to_b,
 		return emu_err_set(err, -ENOENT, "no pump link %d", id);
 	}
 	if (a_to_b)
-		pump_queue_set_shaping(&l->queues[0], a_to_b);
+		pump_queue_set_shaping(l->queues[0], a_to_b);
 	if (b_to_a)
-		pump_queue_set_shaping(&l->queues[1], b_to_a);
+		pump_queue_set_shaping(l->queues[1], b_to_a);
 	pthread_mutex_unlock(&p->lock);
 	pump_wake(p);
 	return 0;
+}
+
+/* The counters of direction 'dir' of 'l': the queue's and the I/O's. */
+static void link_dir_stats(const struct pump_link *l, int dir,
+			   struct pump_dir_stats *out)
+{
+	*out = *pump_queue_stats(l->queues[dir]);
+	out->received += l->io[dir].received;
+	out->sent = l->io[dir].sent;
+	out->errors = l->io[dir].errors;
 }
 
 int pump_stats(struct pump *p, int id, struct pump_stats *out)
@@ -1112,8 +655,8 @@ int pump_stats(struct pump *p, int id, struct pump_stats *out)
 	pthread_mutex_lock(&p->lock);
 	l = pump_link_get(p, id);
 	if (l) {
-		out->a_to_b = l->queues[0].stats;
-		out->b_to_a = l->queues[1].stats;
+		link_dir_stats(l, 0, &out->a_to_b);
+		link_dir_stats(l, 1, &out->b_to_a);
 	}
 	pthread_mutex_unlock(&p->lock);
 	return l ? 0 : -ENOENT;
