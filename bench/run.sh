@@ -7,6 +7,7 @@
 #   single,1000 with lxbr: cnemu alone, wall time and peak RSS
 #   scaling to 3000 hosts beside the ip -batch floor: bench/scale.sh
 #   shaping accuracy and pump cost: bench/shaping.sh, when present
+#   labs side by side (1, 10, 30 concurrent OVS labs): bench/labs.sh
 set -uo pipefail
 cd "$(dirname "$0")/.."
 CNEMU=${CNEMU:-./cnemu}
@@ -90,7 +91,7 @@ if [ $have_mn = 1 ]; then
 	printf 'mn    %.1f MB\n' "$(awk -v k="${r##* }" 'BEGIN { print k / 1024 }')"
 fi
 
-for extra in bench/scale.sh bench/shaping.sh bench/docker.sh bench/controller.sh; do
+for extra in bench/scale.sh bench/shaping.sh bench/docker.sh bench/controller.sh bench/labs.sh; do
 	[ -x "$extra" ] && { wait_idle; "$extra"; }
 done
 exit 0

@@ -22,6 +22,7 @@
 #include "node/cgroup.h"
 #include "node/nat.h"
 #include "node/ovs.h"
+#include "node/vswitch.h"
 
 EMU_LOG_MODULE(cleanup);
 
@@ -183,7 +184,7 @@ static bool cleanup_has_suffix(const char *name, const char *suffix)
 }
 
 /* Ends the processes whose identities "*.proc" files of a dead run's
- * directory hold (each checked before any signal: a pid taken by another
+ * directory hold, and the daemons of its private OVS, (each checked before any signal: a pid taken by another
  * process since is never hit), hands the sysctls it relied on over to
  * the machine's record, then removes the directory. */
 static void cleanup_run_dir(const char *tag, struct cleanup_counts *c)
@@ -203,6 +204,11 @@ static void cleanup_run_dir(const char *tag, struct cleanup_counts *c)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir_path, de->d_name);
+		if (!strcmp(de->d_name, RUN_OVS_DIR)) {
+			/* its private OVS: the daemons, if still alive */
+			c->processes += (unsigned int)vswitch_remove_dir(path);
+			continue;
+		}
 		if (cleanup_has_suffix(de->d_name, ".proc") &&
 		    !proc_id_load(path, &id) &&
 		    !proc_id_end(&id, PROC_GRACE_MS))

@@ -12,6 +12,8 @@
 #include "emu/cleanup.h"
 #include "emu/cli/cli.h"
 #include "emu/draw.h"
+#include "emu/labs.h"
+#include "emu/run.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "emu/net.h"
@@ -25,6 +27,7 @@
 
 #define CNEMU_VERSION "0.1"
 #define MAIN_IPERFUDP_BW "10M"	/* Mininet's --test iperfudp rate */
+#define MAIN_STOP_MS 60000	/* 'cnemu stop': for the lab to stop */
 
 EMU_LOG_MODULE(main);
 
@@ -348,6 +351,19 @@ static int main_run(const struct emu_opts *o)
 	return status;
 }
 
+/* The lab's name: --name, else from the script or the topology. */
+static void main_set_lab(const struct emu_opts *o)
+{
+	char name[RUN_NAME_MAX + 1];
+
+	if (o->name) {
+		run_set_lab(o->name, true, o->script);
+		return;
+	}
+	run_default_name(o->script ? o->script : o->topo, name, sizeof(name));
+	run_set_lab(name, false, o->script);
+}
+
 /* Mininet's --verbosity as the default log level ('output' shows only
  * results and warnings). */
 static void main_set_verbosity(enum emu_verbosity v)
@@ -391,14 +407,15 @@ int main(int argc, char **argv)
 		emu_opts_release(&o);
 		return 2;
 	}
-	if (!o.clean && !o.script && !o.custom &&
+	if (!o.clean && !o.command && !o.script && !o.custom &&
 	    main_check_topo(o.topo, &err)) {
 		fprintf(stderr, "cnemu: %s\n", err.msg);
 		emu_opts_release(&o);
 		return 2;
 	}
-	if (!o.clean && (main_check_controller(o.controller, &err) ||
-			 main_check_net(&o, &err))) {
+	if (!o.clean && !o.command &&
+	    (main_check_controller(o.controller, &err) ||
+	     main_check_net(&o, &err))) {
 		fprintf(stderr, "cnemu: %s\n", err.msg);
 		emu_opts_release(&o);
 		return 2;
@@ -419,7 +436,18 @@ int main(int argc, char **argv)
 					   stdout, &err) ? 1 : 0;
 		if (status)
 			fprintf(stderr, "cnemu: %s\n", err.msg);
+	} else if (o.command == EMU_CMD_LIST) {
+		status = labs_list(stdout, o.json, &err) < 0 ? 1 : 0;
+		if (status)
+			fprintf(stderr, "cnemu: %s\n", err.msg);
+	} else if (o.command == EMU_CMD_STOP) {
+		status = labs_stop(o.lab, MAIN_STOP_MS, &err) ? 1 : 0;
+		if (status)
+			fprintf(stderr, "cnemu: %s\n", err.msg);
+		else
+			printf("*** Stopped lab %s\n", o.lab);
 	} else {
+		main_set_lab(&o);
 		status = main_run(&o);
 	}
 	emu_opts_release(&o);

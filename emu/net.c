@@ -16,6 +16,7 @@
 #include <jansson.h>
 
 #include "base/err.h"
+#include "emu/guard.h"
 #include "base/log.h"
 #include "emu/run.h"
 #include "base/util.h"
@@ -30,6 +31,7 @@
 #include "node/node.h"
 #include "node/ovs.h"
 #include "node/switch_ovs.h"
+#include "node/vswitch.h"
 #include "topo/graph.h"
 #include "topo/index.h"
 #include "topo/plan.h"
@@ -69,7 +71,10 @@ struct net {
 	int sw_nsfd;			/* "<tag>-sw" for Linux bridges; -1 */
 	char *sw_ns_name;
 	struct nlsock *sw_nl;
-	struct ovs_switch_db *ovs_db;	/* made on first use */
+	struct vswitch *vswitch;	/* the run's private OVS, in the
+					   switch namespace; made on first
+					   use */
+	struct ovs_switch_db *ovs_db;	/* to it; made on first use */
 	bool userspace;			/* OVS without the kernel module */
 	uint32_t group;			/* IFLA_GROUP of root-side ends */
 	bool started;
@@ -367,11 +372,72 @@ static void net_remove_switch_ns(struct net *net)
 	host_netns_delete(net->sw_ns_name);
 }
 
+/* Starts the run's private OVS (node/vswitch.h) in the switch namespace,
+ * once. */
+static int net_start_vswitch(struct net *net, struct emu_err *err)
+{
+	struct vswitch_opts o = { .cache_dir = RUN_DIR };
+	char *dir;
+
+	if (net->vswitch)
+		return 0;
+	if (!net->run)
+		return emu_err_set(err, -ENOTCONN, "the network is not "
+				   "started");
+	o.nsfd = net_switch_nsfd(net, err);
+	if (o.nsfd < 0)
+		return o.nsfd;
+	dir = xasprintf("%s/" RUN_OVS_DIR, run_dir(net->run));
+	o.dir = dir;
+	net->vswitch = vswitch_start(&o, err);
+	free(dir);
+	return net->vswitch ? 0 : emu_err_code(err, -EIO);
+}
+
+/* Ends the private OVS: the switches' stop committed their removal. */
+static void net_stop_vswitch(struct net *net)
+{
+	ovs_switch_disconnect(net->ovs_db);
+	net->ovs_db = NULL;
+	vswitch_stop(net->vswitch);
+	net->vswitch = NULL;
+}
+
 struct ovs_switch_db *net_ovs_db(struct net *net, struct emu_err *err)
 {
-	if (!net->ovs_db)
-		net->ovs_db = ovs_switch_connect(NULL, 3000, err);
+	if (!net->ovs_db && !net_start_vswitch(net, err))
+		net->ovs_db = ovs_switch_connect(vswitch_remote(net->vswitch),
+						 3000, err);
 	return net->ovs_db;
+}
+
+bool net_ovs_check(struct net *net)
+{
+	struct emu_err err = { 0 };
+	char how[96];
+
+	if (!net->vswitch || vswitch_check(net->vswitch, how, sizeof(how)))
+		return true;
+	log_warn("%s: the OVS switches forward nothing until it is back; "
+		 "starting it again", how);
+	if (vswitch_restart(net->vswitch, &err)) {
+		log_warn("%s", err.msg);
+		return false;
+	}
+	log_info("*** ovs-vswitchd is back (pid %d): it makes the OVS bridges "
+		 "and ports again",
+		 (int)vswitch_pid(net->vswitch, VSWITCH_DAEMON));
+	return true;
+}
+
+int net_ovs_nsfd(const struct net *net)
+{
+	return net->vswitch ? net->sw_nsfd : -1;
+}
+
+const char *net_ovs_rundir(struct net *net, struct emu_err *err)
+{
+	return net_start_vswitch(net, err) ? NULL : vswitch_dir(net->vswitch);
 }
 
 static int net_check_switch_kind(const char *kind, struct emu_err *err)
@@ -1180,6 +1246,8 @@ static void net_say_machine(struct net *net)
 					 "openvswitch kernel module)"
 				       : "OVS kernel datapath")
 		     : "Linux bridges");
+	log_info("*** Lab %s (cnemu stop %s)", run_name(net->run),
+		 run_name(net->run));
 }
 
 static void net_print_names(struct net *net, enum node_role role,
@@ -1376,6 +1444,40 @@ static bool net_dead_run_left_some(void)
 	return found;
 }
 
+/* Refuses, in one line, a lab that the machine cannot fit
+ * (emu/guard.h). */
+static int net_guard(struct net *net, struct emu_err *err)
+{
+	struct guard_needs n = { .links = net->n_links };
+	struct guard_have have;
+
+	for (size_t i = 0; i < net->n_nodes; i++) {
+		const char *kind = node_kind(net->nodes[i]);
+
+		switch (node_role(net->nodes[i])) {
+		case NODE_HOST:
+			if (!strcmp(kind, "docker"))
+				n.containers++;
+			else
+				n.hosts++;
+			break;
+		case NODE_SWITCH:
+			n.switches++;
+			n.ovs |= !strcmp(kind, "ovs");
+			break;
+		default:
+			break;
+		}
+	}
+	for (size_t i = 0; i < net->n_links; i++)
+		n.impaired_links +=
+			shaping_has_impairment(link_shaping(net->links[i], 0)) ||
+			shaping_has_impairment(link_shaping(net->links[i], 1));
+	if (guard_read_machine(&have))
+		return 0;	/* nothing to judge by */
+	return guard_check(run_name(net->run), &n, &have, err);
+}
+
 int net_start(struct net *net, struct emu_err *err)
 {
 	unsigned long long t = now_us();
@@ -1384,8 +1486,12 @@ int net_start(struct net *net, struct emu_err *err)
 	if (net->started)
 		return 0;
 	ret = net_open_run(net, err);
-	if (ret)
+	if (!ret)
+		ret = net_guard(net, err);
+	if (ret) {
+		net_close_run(net);
 		return ret;
+	}
 	ret = net_prepare_controllers(net, err);
 	if (ret)
 		return ret;
@@ -1447,6 +1553,7 @@ int net_start(struct net *net, struct emu_err *err)
 	 * never answers is said, and the net runs anyway). */
 	net_wait_connected(net, -1);
 	log_phase(&t, "controllers connected");
+	run_note_nodes(net->run, (long)net->n_nodes);	/* for cnemu list */
 	return 0;
 }
 
@@ -1463,6 +1570,7 @@ void net_stop(struct net *net)
 	log_info("*** Stopping %zu switches", net_count_role(net,
 							    NODE_SWITCH));
 	net_stop_role(net, NODE_SWITCH);
+	net_stop_vswitch(net);
 	log_phase(&t, "switches");
 	/* Every veth end in the root namespace is in the run's interface
 	 * group: one request removes them all (and their peers) in one batch
@@ -1501,7 +1609,7 @@ void net_destroy(struct net *net)
 	free(net->links);
 	free(net->nodes);
 	topo_index_release(&net->node_names);
-	ovs_switch_disconnect(net->ovs_db);
+	net_stop_vswitch(net);
 	nlsock_close(net->root_nl);
 	net_close_run(net);
 	free(net->alias);

@@ -94,9 +94,21 @@ const char *net_alias(const struct net *net);
  * route socket in it (borrowed) or NULL. */
 int net_switch_nsfd(struct net *net, struct emu_err *err);
 struct nlsock *net_switch_nl(struct net *net, struct emu_err *err);
-/* The run's connection to ovsdb-server, made on first use; NULL with 'err'
- * set when the server cannot be reached. */
+/* The run's connection to the ovsdb-server of its private OVS
+ * (node/vswitch.h: its own ovsdb-server and ovs-vswitchd in the switch
+ * namespace), both made on first use; NULL with 'err' set when they
+ * cannot be.  Ends at net_stop(). */
 struct ovs_switch_db *net_ovs_db(struct net *net, struct emu_err *err);
+/* Checks that the daemons of the private OVS run; one that ended is said
+ * (a warning) and started again.  False when it cannot be. */
+bool net_ovs_check(struct net *net);
+/* The namespace of the private OVS's ovs-vswitchd (the switch namespace),
+ * where OVS switches and their ports live; -1 before it runs. */
+int net_ovs_nsfd(const struct net *net);
+/* The private OVS's run directory, where its ovs-vswitchd reaches unix
+ * socket controllers and keeps its management sockets (s1.mgmt); starts
+ * it when it does not run yet.  NULL with 'err' set when it cannot. */
+const char *net_ovs_rundir(struct net *net, struct emu_err *err);
 /* Controller targets for switches ("tcp:127.0.0.1:6653", NULL-ended);
  * NULL when the run has no controller. */
 const char *const *net_controller_targets(const struct net *net);

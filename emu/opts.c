@@ -7,9 +7,14 @@
 
 #include "base/err.h"
 #include "base/util.h"
+#include "emu/run.h"
 
 static const char emu_usage[] =
 	"Usage: cnemu [options] [script.lua [args...]]\n"
+	"       cnemu list [--json]     the labs running on this machine\n"
+	"       cnemu stop LAB          stop a running lab\n"
+	"  --name LAB        the lab's name, unique on the machine (default:\n"
+	"                    from the script or topology, made unique)\n"
 	"  --topo T          minimal, single,N, linear,N[,K], reversed,N,\n"
 	"                    tree,depth=D,fanout=F, torus,X,Y (default "
 	"minimal)\n"
@@ -202,10 +207,40 @@ static int emu_opts_nat(struct emu_opts *o, const char *arg,
 	return 0;
 }
 
+/* 'list [--json]' and 'stop LAB' in place of a script. */
+static int emu_opts_command(struct emu_opts *o, struct emu_err *err)
+{
+	if (!strcmp(o->script, "list")) {
+		o->command = EMU_CMD_LIST;
+		for (int i = 0; i < o->n_script_args; i++) {
+			if (strcmp(o->script_args[i], "--json"))
+				return emu_err_set(err, -EINVAL,
+						   "unknown option '%s' for "
+						   "list (known: --json)",
+						   o->script_args[i]);
+			o->json = true;
+		}
+	} else if (!strcmp(o->script, "stop")) {
+		o->command = EMU_CMD_STOP;
+		if (o->n_script_args != 1)
+			return emu_err_set(err, -EINVAL,
+					   "stop takes one lab name (cnemu "
+					   "stop LAB; cnemu list shows them)");
+		o->lab = o->script_args[0];
+	} else {
+		return 0;
+	}
+	o->script = NULL;
+	o->script_args = NULL;
+	o->n_script_args = 0;
+	return 0;
+}
+
 enum {
 	OPT_TOPO = 256, OPT_SWITCH, OPT_CONTROLLER, OPT_LINK, OPT_ENGINE,
 	OPT_TEST, OPT_IPBASE, OPT_MAC, OPT_ARP, OPT_LOG, OPT_PRE, OPT_POST,
 	OPT_VERSION, OPT_GRAPH, OPT_CUSTOM, OPT_ALL, OPT_NAT, OPT_HOST,
+	OPT_NAME,
 };
 
 static const struct option emu_longopts[] = {
@@ -231,6 +266,7 @@ static const struct option emu_longopts[] = {
 	{ "all", no_argument, NULL, OPT_ALL },
 	{ "nat", optional_argument, NULL, OPT_NAT },
 	{ "host", required_argument, NULL, OPT_HOST },
+	{ "name", required_argument, NULL, OPT_NAME },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -282,6 +318,17 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 		case 'w': o->wait = true; break;
 		case OPT_ALL: o->clean_all = true; break;
 		case OPT_HOST: o->host = optarg; break;
+		case OPT_NAME:
+			o->name = optarg;
+			if (!run_name_valid(optarg))
+				ret = emu_err_set(err, -EINVAL,
+						  "invalid lab name '%s' for "
+						  "--name: 1 to %d letters, "
+						  "digits, '_', '.', '-', "
+						  "starting with a letter or "
+						  "digit",
+						  optarg, RUN_NAME_MAX);
+			break;
 		case OPT_NAT:
 			/* Mininet's "--nat ip=A": the next word when it
 			 * holds options. */
@@ -316,6 +363,8 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 		o->script_args = &argv[optind + 1];
 		o->n_script_args = argc - optind - 1;
 	}
+	if (!ret && o->script)
+		ret = emu_opts_command(o, err);
 	return ret;
 }
 

@@ -23,7 +23,16 @@ enum emu_test { EMU_TEST_CLI, EMU_TEST_NONE, EMU_TEST_BUILD,
 enum emu_verbosity { EMU_V_CRITICAL, EMU_V_ERROR, EMU_V_WARNING,
 		     EMU_V_OUTPUT, EMU_V_INFO, EMU_V_DEBUG };
 
+/* What the command line asks for: a run (the default), or something
+ * about the labs running ('cnemu list', 'cnemu stop LAB'). */
+enum emu_command { EMU_CMD_RUN, EMU_CMD_LIST, EMU_CMD_STOP };
+
 struct emu_opts {
+	enum emu_command command;
+	const char *lab;		/* stop: its name */
+	bool json;			/* list --json */
+	const char *name;		/* --name: the lab's; NULL: from the
+					   script or topology */
 	const char *topo;		/* "minimal" default */
 	const char *switch_kind;	/* "ovs" default */
 	const char *switch_args;	/* after the first comma; NULL */

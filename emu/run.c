@@ -12,6 +12,7 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <linux/magic.h>
@@ -23,7 +24,9 @@
 struct run {
 	char tag[24];		/* "cn<pid>" */
 	char *dir;		/* RUN_DIR "/<tag>" */
-	int global_fd;		/* RUN_DIR "/lock", held exclusively */
+	char *name;		/* the lab's name, unique among live runs */
+	int global_fd;		/* RUN_DIR "/lock": held only while a name
+				   is taken; -1 */
 	int lock_fd;		/* <dir>/lock, held while the run lives */
 	FILE *netns_file;	/* <dir>/RUN_NETNS_FILE once a namespace
 				   was noted */
@@ -32,6 +35,13 @@ struct run {
 /* The run of this process (one at most), for run_note_netns() and for
  * closing its locks in children. */
 static struct run *run_self;
+
+/* What run_set_lab() was told, for the next run_open(). */
+static struct {
+	char *name;		/* NULL: "lab" */
+	bool explicit;		/* --name: a clash is an error */
+	char *script;		/* NULL: none */
+} run_lab;
 
 /* In every child right after fork(): a child that never execs (one that
  * waits for a command in a container's pid namespace) would otherwise
@@ -115,17 +125,6 @@ bool run_is_dead(const char *tag)
 	return dead;
 }
 
-/* Reads the pid written in the global lock file, 0 if none. */
-static long run_lock_owner(int fd)
-{
-	char buf[32] = "";
-	long pid = 0;
-
-	if (pread(fd, buf, sizeof(buf) - 1, 0) > 0)
-		pid = strtol(buf, NULL, 10);
-	return pid;
-}
-
 /* Writes the identity of this process ("pid start exe") to 'fd'. */
 static int run_write_pid(int fd)
 {
@@ -141,6 +140,267 @@ static int run_write_pid(int fd)
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
 		return -errno;
 	return 0;
+}
+
+bool run_name_valid(const char *name)
+{
+	size_t n = strlen(name);
+
+	if (!n || n > RUN_NAME_MAX || !isalnum((unsigned char)name[0]))
+		return false;
+	for (const char *p = name; *p; p++)
+		if (!isalnum((unsigned char)*p) && !strchr("_.-", *p))
+			return false;
+	return true;
+}
+
+void run_default_name(const char *from, char *buf, size_t size)
+{
+	const char *base = from ? strrchr(from, '/') : NULL;
+	size_t n = 0, len;
+
+	base = base ? base + 1 : from;
+	if (!base || !*base)
+		base = "lab";
+	len = strlen(base);
+	if (len > 4 && !strcmp(base + len - 4, ".lua"))
+		len -= 4;
+	for (size_t i = 0; i < len && n + 1 < size && n < RUN_NAME_MAX; i++) {
+		unsigned char c = (unsigned char)base[i];
+
+		if (isalnum(c) || c == '_' || c == '.' || c == '-')
+			buf[n++] = (char)c;
+		else if (n && buf[n - 1] != '-')
+			buf[n++] = '-';
+	}
+	while (n && !isalnum((unsigned char)buf[n - 1]))
+		n--;
+	if (!n || !isalnum((unsigned char)buf[0]))
+		n = (size_t)snprintf(buf, size, "lab");
+	buf[n] = '\0';
+}
+
+void run_set_lab(const char *name, bool explicit, const char *script)
+{
+	free(run_lab.name);
+	free(run_lab.script);
+	run_lab.name = xstrdup(name);
+	run_lab.explicit = explicit;
+	run_lab.script = xstrdup(script);
+}
+
+int run_read_lab(const char *tag, struct run_lab *lab)
+{
+	char path[128], line[PATH_MAX + 32];
+	FILE *f;
+
+	memset(lab, 0, sizeof(*lab));
+	snprintf(lab->tag, sizeof(lab->tag), "%s", tag);
+	lab->pid = strtol(tag + 2, NULL, 10);
+	snprintf(path, sizeof(path), RUN_DIR "/%s/" RUN_LAB_FILE, tag);
+	f = fopen(path, "re");
+	if (!f)
+		return -errno;
+	while (fgets(line, sizeof(line), f)) {
+		char *v = strchr(line, '=');
+
+		if (!v)
+			continue;
+		*v++ = '\0';
+		v[strcspn(v, "\n")] = '\0';
+		if (!strcmp(line, "name"))
+			snprintf(lab->name, sizeof(lab->name), "%s", v);
+		else if (!strcmp(line, "script"))
+			snprintf(lab->script, sizeof(lab->script), "%s", v);
+		else if (!strcmp(line, "uid"))
+			lab->uid = strtol(v, NULL, 10);
+		else if (!strcmp(line, "started"))
+			lab->started = strtoll(v, NULL, 10);
+		else if (!strcmp(line, "nodes"))
+			lab->nodes = strtol(v, NULL, 10);
+	}
+	fclose(f);
+	return lab->name[0] ? 0 : -EINVAL;
+}
+
+/* Writes the lab file of 'run' (made anew, then renamed over: a reader
+ * never sees half of it). */
+static int run_write_lab(const struct run *run, const struct run_lab *lab)
+{
+	char *path = xasprintf("%s/" RUN_LAB_FILE, run->dir);
+	char *tmp = xasprintf("%s.tmp", path);
+	FILE *f = fopen(tmp, "we");
+	int ret = 0;
+
+	if (!f || fprintf(f, "name=%s\nscript=%s\nuid=%ld\nstarted=%lld\n"
+			     "nodes=%ld\n",
+			  lab->name, lab->script, lab->uid, lab->started,
+			  lab->nodes) < 0)
+		ret = -errno;
+	if (f && fclose(f) && !ret)
+		ret = -errno;
+	if (!ret && rename(tmp, path) < 0)
+		ret = -errno;
+	if (ret)
+		unlink(tmp);
+	free(tmp);
+	free(path);
+	return ret;
+}
+
+/* The user who started the run: sudo's caller, else ours. */
+static long run_owner_uid(void)
+{
+	const char *sudo = getenv("SUDO_UID");
+	long uid;
+
+	if (sudo && !str_to_long(sudo, 0, 0x7fffffffL, &uid))
+		return uid;
+	return (long)getuid();
+}
+
+int run_find_lab(const char *name, struct run_lab *lab)
+{
+	DIR *dir = opendir(RUN_DIR);
+	struct dirent *de;
+	int ret = -ENOENT;
+
+	while (dir && ret && (de = readdir(dir)))
+		if (run_tag_valid(de->d_name) && !run_is_dead(de->d_name) &&
+		    !run_read_lab(de->d_name, lab) && !strcmp(lab->name, name))
+			ret = 0;
+	if (dir)
+		closedir(dir);
+	return ret;
+}
+
+/* Takes the lab name for 'run' and writes its lab file: the name asked
+ * for, or with a default one "-2", "-3", ... until it is free among live
+ * runs.  Called with RUN_DIR/lock held. */
+static int run_take_name(struct run *run, struct emu_err *err)
+{
+	const char *want = run_lab.name ? run_lab.name : "lab";
+	struct run_lab lab, other;
+	char name[RUN_NAME_MAX + 1 + 8];
+
+	snprintf(name, sizeof(name), "%s", want);
+	for (int i = 2; !run_find_lab(name, &other); i++) {
+		if (run_lab.explicit)
+			return emu_err_set(err, -EEXIST,
+					   "lab '%s' is running already (pid "
+					   "%ld, uid %ld): stop it with "
+					   "'cnemu stop %s' or pick another "
+					   "--name",
+					   name, other.pid, other.uid, name);
+		snprintf(name, sizeof(name), "%.*s-%d", RUN_NAME_MAX - 6,
+			 want, i);
+	}
+	memset(&lab, 0, sizeof(lab));
+	snprintf(lab.name, sizeof(lab.name), "%s", name);
+	snprintf(lab.script, sizeof(lab.script), "%s",
+		 run_lab.script ? run_lab.script : "");
+	lab.uid = run_owner_uid();
+	lab.started = (long long)time(NULL);
+	run->name = xstrdup(name);
+	if (run_write_lab(run, &lab) < 0)
+		return emu_err_set(err, -errno, "cannot write '%s/%s': %s",
+				   run->dir, RUN_LAB_FILE, strerror(errno));
+	return 0;
+}
+
+/* The value the live run 'tag' claimed of the kind 'what' that 'clash'
+ * says collides with 'value', into 'theirs'; false when none. */
+static bool run_find_claim(const char *tag, const char *what,
+			   const char *value,
+			   bool (*clash)(const char *a, const char *b),
+			   char *theirs, size_t size)
+{
+	char path[300], line[512], *sp;
+	bool found = false;
+	FILE *f;
+
+	snprintf(path, sizeof(path), RUN_DIR "/%s/" RUN_CLAIMS_FILE, tag);
+	f = fopen(path, "re");
+	while (f && !found && fgets(line, sizeof(line), f)) {
+		line[strcspn(line, "\n")] = '\0';
+		sp = strchr(line, ' ');
+		if (!sp)
+			continue;
+		*sp++ = '\0';
+		if (strcmp(line, what))
+			continue;
+		found = clash ? clash(value, sp) : !strcmp(value, sp);
+		if (found)
+			snprintf(theirs, size, "%s", sp);
+	}
+	if (f)
+		fclose(f);
+	return found;
+}
+
+int run_claim(const char *what, const char *value,
+	      bool (*clash)(const char *a, const char *b), const char *desc,
+	      struct emu_err *err)
+{
+	struct run_lab other;
+	char theirs[256];
+	DIR *dir;
+	struct dirent *de;
+	char *path;
+	FILE *f;
+	int lock, ret = 0;
+
+	if (!run_self)
+		return 0;
+	lock = open(RUN_DIR "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lock >= 0)
+		while (flock(lock, LOCK_EX) < 0 && errno == EINTR)
+			;
+	dir = opendir(RUN_DIR);
+	while (dir && !ret && (de = readdir(dir)))
+		if (run_tag_valid(de->d_name) &&
+		    strcmp(de->d_name, run_self->tag) &&
+		    !run_is_dead(de->d_name) &&
+		    run_find_claim(de->d_name, what, value, clash, theirs,
+				   sizeof(theirs)) &&
+		    !run_read_lab(de->d_name, &other))
+			ret = emu_err_set(err, -EADDRINUSE,
+					  "%s of lab '%s' clashes with lab '%s' "
+					  "(pid %ld), which has %s",
+					  desc, run_self->name, other.name,
+					  other.pid, theirs);
+	if (dir)
+		closedir(dir);
+	if (!ret) {
+		path = xasprintf("%s/" RUN_CLAIMS_FILE, run_self->dir);
+		f = fopen(path, "ae");
+		if (!f || fprintf(f, "%s %s\n", what, value) < 0)
+			ret = emu_err_set(err, -errno, "cannot write '%s': %s",
+					  path, strerror(errno));
+		if (f && fclose(f) && !ret)
+			ret = emu_err_set(err, -errno, "cannot write '%s': %s",
+					  path, strerror(errno));
+		free(path);
+	}
+	if (lock >= 0)
+		close(lock);
+	return ret;
+}
+
+int run_note_nodes(struct run *run, long nodes)
+{
+	struct run_lab lab;
+	int ret = run_read_lab(run->tag, &lab);
+
+	if (ret)
+		return ret;
+	lab.nodes = nodes;
+	return run_write_lab(run, &lab);
+}
+
+const char *run_name(const struct run *run)
+{
+	return run->name;
 }
 
 struct run *run_open(struct emu_err *err)
@@ -170,6 +430,7 @@ struct run *run_open(struct emu_err *err)
 			    strerror(errno));
 		goto fail;
 	}
+	/* Held only while the name is taken: runs side by side. */
 	run->global_fd = open(RUN_DIR "/lock", O_RDWR | O_CREAT | O_CLOEXEC,
 			      0644);
 	if (run->global_fd < 0) {
@@ -177,24 +438,8 @@ struct run *run_open(struct emu_err *err)
 			    strerror(errno));
 		goto fail;
 	}
-	if (flock(run->global_fd, LOCK_EX | LOCK_NB) < 0) {
-		if (run_owner_gone(RUN_DIR "/lock", 0))
-			emu_err_set(err, -EBUSY,
-				    "the cnemu run of pid %ld died and a "
-				    "process it left holds its lock: run "
-				    "cnemu -c",
-				    run_lock_owner(run->global_fd));
-		else
-			emu_err_set(err, -EBUSY,
-				    "another cnemu run is active (pid %ld): "
-				    "only one run at a time, its interface "
-				    "names would clash",
-				    run_lock_owner(run->global_fd));
-		close(run->global_fd);
-		run->global_fd = -1;
-		goto fail;
-	}
-	run_write_pid(run->global_fd);
+	while (flock(run->global_fd, LOCK_EX) < 0 && errno == EINTR)
+		;
 	if (mkdir(run->dir, 0755) < 0 && errno != EEXIST) {
 		emu_err_set(err, -errno, "cannot create %s: %s", run->dir,
 			    strerror(errno));
@@ -211,8 +456,10 @@ struct run *run_open(struct emu_err *err)
 	/* The identity of the run's main process, for 'cnemu -c' to know a
 	 * run whose main process died even while its lock is held. */
 	snprintf(path, sizeof(path), "%s/pid", run->dir);
-	if (proc_id_save(path, getpid(), err))
+	if (proc_id_save(path, getpid(), err) || run_take_name(run, err))
 		goto fail;
+	close(run->global_fd);
+	run->global_fd = -1;
 	return run;
 fail:
 	run_close(run);
@@ -224,7 +471,8 @@ static void run_remove_dir(const char *dir)
 {
 	char cmd_path[300];
 	static const char *const files[] = { "lock", "pid", RUN_NETNS_FILE,
-					     RUN_SYSCTL_FILE };
+					     RUN_SYSCTL_FILE, RUN_LAB_FILE,
+					     RUN_CLAIMS_FILE };
 
 	for (size_t i = 0; i < ARRAY_SIZE(files); i++) {
 		snprintf(cmd_path, sizeof(cmd_path), "%s/%s", dir, files[i]);
@@ -248,14 +496,12 @@ void run_close(struct run *run)
 		run_remove_dir(run->dir);
 		close(run->lock_fd);
 	}
-	if (run->global_fd >= 0) {
-		if (ftruncate(run->global_fd, 0) < 0)
-			(void)0;
+	if (run->global_fd >= 0)
 		close(run->global_fd);
-	}
 	if (had_dir)
 		run_restore_sysctls();	/* when this run was the last */
 	free(run->dir);
+	free(run->name);
 	free(run);
 }
 

@@ -1,14 +1,17 @@
-/* A run: the tag every object of one cnemu process carries ("cn<pid>"),
+/* A run: one lab, the tag every object of one cnemu process carries
+ * ("cn<pid>"), its name (unique among the live runs of the machine) and
  * its directory /run/cnemu/<tag>/ (lock, the identity of its main
- * process, the namespaces it made, the sysctls it relies on, controller
- * files) and the machine-wide lock that keeps a second run from clashing
- * with the first on interface names.
+ * process, its lab file, the namespaces it made, the sysctls it relies
+ * on, controller files, its private OVS).  Any number of runs live side
+ * by side: what they make carries their tag or lives in their own
+ * namespaces.
  *
- * run_open() takes the lock or fails with a sentence naming the run that
- * holds it; run_close() removes the directory and releases the lock.  No
- * child of the process ever holds the locks (they are closed in every
- * fork), and a run whose main process is gone counts as dead even when
- * something still holds its lock.  One run per process at most. */
+ * run_open() takes the name that run_set_lab() gave (the machine-wide
+ * lock RUN_DIR/lock is held only meanwhile) and the run's own lock;
+ * run_close() removes the directory and releases the lock.  No child of
+ * the process ever holds the locks (they are closed in every fork), and a
+ * run whose main process is gone counts as dead even when something still
+ * holds its lock.  One run per process at most. */
 #ifndef EMU_RUN_H
 #define EMU_RUN_H
 
@@ -28,11 +31,64 @@ struct run;
 /* In a run's directory: "name dev ino" lines, the named namespaces the
  * run made, so that 'cnemu -c' takes only those for its own. */
 #define RUN_NETNS_FILE "netns"
+/* In a run's directory: the directory of its private OVS
+ * (node/vswitch.h). */
+#define RUN_OVS_DIR "ovs"
+
+/* In a run's directory: "key=value" lines, what 'cnemu list' shows. */
+#define RUN_LAB_FILE "lab"
+#define RUN_NAME_MAX 32
+
+/* What the lab file of a run says. */
+struct run_lab {
+	char tag[24];			/* "cn<pid>" */
+	long pid;			/* of its main process */
+	char name[RUN_NAME_MAX + 16];
+	char script[512];		/* "" for a --topo run */
+	long uid;			/* who started it (sudo's caller) */
+	long long started;		/* seconds since the epoch */
+	long nodes;			/* 0 until started */
+};
+
+/* True when 'name' can name a lab: 1 to RUN_NAME_MAX letters, digits,
+ * '_', '.', '-', starting with a letter or digit. */
+bool run_name_valid(const char *name);
+/* The default lab name for a script path or topology spec 'from'
+ * ("examples/foo.lua" gives "foo", "single,3" gives "single-3"; NULL:
+ * "lab") into 'buf'. */
+void run_default_name(const char *from, char *buf, size_t size);
+/* Sets the lab name (valid, see run_name_valid()) and script (NULL:
+ * none) of the next run_open() of this process; with 'explicit', a name
+ * taken by a live run is an error, else the run takes "<name>-2", ... */
+void run_set_lab(const char *name, bool explicit, const char *script);
 
 struct run *run_open(struct emu_err *err);
 void run_close(struct run *run);	/* accepts NULL */
 
 const char *run_tag(const struct run *run);
+/* The lab's name. */
+const char *run_name(const struct run *run);
+/* Notes in the lab file that the run has 'nodes' nodes; 0 or a negative
+ * errno. */
+int run_note_nodes(struct run *run, long nodes);
+/* Reads the lab file of the run 'tag' into 'lab'; 0 or a negative errno
+ * (a run without one: -ENOENT). */
+int run_read_lab(const char *tag, struct run_lab *lab);
+/* Finds the live run named 'name'; 0 with 'lab' filled, or -ENOENT. */
+int run_find_lab(const char *name, struct run_lab *lab);
+
+/* In a run's directory: "what value" lines, what the run has of the
+ * machine's own that no other run may have (published ports, NAT
+ * subnets and interfaces). */
+#define RUN_CLAIMS_FILE "claims"
+/* Claims 'value' of the kind 'what' ("port", "nat-subnet") for the run of
+ * this process: 0 (and noted in its claims) when no other live run
+ * claimed a value of that kind that collides ('clash' says, NULL: the
+ * same string); else -EADDRINUSE and "<desc> of lab 'B' clashes with lab
+ * 'A' (pid N), which has <its value>".  Does nothing without a run. */
+int run_claim(const char *what, const char *value,
+	      bool (*clash)(const char *a, const char *b), const char *desc,
+	      struct emu_err *err);
 /* The run's directory, "/run/cnemu/<tag>". */
 const char *run_dir(const struct run *run);
 

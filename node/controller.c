@@ -56,7 +56,8 @@ struct controller {
 	char *topo_file;	/* "<run dir>/<name>.topo"; topo mode */
 	char *status_file;	/* "<run dir>/<name>.ready"; builtin */
 	char *sock;		/* "<run dir>/<name>.sock"; local kinds */
-	char *sock_link;	/* "<OVS run dir>/<tag>-<name>.sock" -> sock */
+	char *sock_link;	/* "<private OVS's run dir>/<tag>-<name>.sock"
+				   -> sock */
 	char *unixctl;		/* "<run dir>/<name>.ctl"; ovsc's control
 				   socket, kept out of OVS's run directory */
 	pid_t pid;		/* the local process; 0: none */
@@ -324,16 +325,21 @@ static int controller_wait_listening(struct controller *c,
 }
 
 /* Sets the run's paths of local controller 'c' up. */
-static void controller_set_paths(struct controller *c)
+static int controller_set_paths(struct controller *c, struct emu_err *err)
 {
 	const char *dir = net_run_dir(c->node.net);
+	const char *ovs_dir = net_ovs_rundir(c->node.net, err);
 
 	free(c->pid_file);
 	c->pid_file = xasprintf("%s/%s.pid", dir, c->node.name);
 	free(c->sock);
 	c->sock = xasprintf("%s/%s.sock", dir, c->node.name);
 	free(c->sock_link);
-	c->sock_link = xasprintf("%s/%s-%s.sock", ovs_switch_rundir(),
+	c->sock_link = NULL;
+	if (!ovs_dir)
+		return emu_err_code(err, -EIO);
+	/* Prefixed: no clash with the OVS's own sockets (db.sock) */
+	c->sock_link = xasprintf("%s/%s-%s.sock", ovs_dir,
 				 net_run_tag(c->node.net), c->node.name);
 	if (c->kind == CONTROLLER_BUILTIN) {
 		free(c->status_file);
@@ -348,11 +354,12 @@ static void controller_set_paths(struct controller *c)
 		c->topo_file = xasprintf("%s/%s.topo", dir, c->node.name);
 	}
 	controller_remove_files(c);
+	return 0;
 }
 
-/* The switches reach the socket of 'c' under OVS's run directory (OVS
- * connects to no unix socket elsewhere): a link to the one in the run
- * directory, which only root may use. */
+/* The switches reach the socket of 'c' under the run directory of the
+ * run's private OVS (OVS connects to no unix socket elsewhere): a link to
+ * the one in the run directory, which only root may use. */
 static int controller_expose_socket(struct controller *c, struct emu_err *err)
 {
 	if (chmod(c->sock, 0600) < 0)
@@ -374,7 +381,9 @@ static int controller_start_local(struct controller *c, struct emu_err *err)
 	int ret = 0, k = 0;
 	pid_t pid;
 
-	controller_set_paths(c);
+	ret = controller_set_paths(c, err);
+	if (ret)
+		return ret;
 	listen = xasprintf("punix:%s", c->sock);
 	if (c->tcp)
 		tcp = xasprintf("ptcp:%d:%s",

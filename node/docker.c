@@ -18,6 +18,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "emu/net.h"
+#include "emu/run.h"
 #include "base/util.h"
 #include "node/node.h"
 
@@ -702,7 +703,7 @@ static int load_images(struct docker_api *api, struct start_job *jobs,
 	return 0;
 }
 
-static const char *run_tag(const struct docker_node *dn)
+static const char *docker_run_tag(const struct docker_node *dn)
 {
 	return dn->opts.run_tag ? dn->opts.run_tag : net_run_tag(dn->node.net);
 }
@@ -735,6 +736,31 @@ static int open_netns(struct docker_node *dn, struct emu_err *err)
 	return 0;
 }
 
+/* The machine's ports that the container of 'dn' publishes: no other
+ * lab may publish them at once (Docker would refuse the second with a
+ * sentence that names neither lab). */
+static int docker_claim_ports(const struct docker_node *dn,
+			      struct emu_err *err)
+{
+	const struct docker_opts *o = &dn->opts;
+	int ret = 0;
+
+	for (size_t i = 0; i < o->n_port_bindings && !ret; i++) {
+		const struct docker_api_port *pb = &o->port_bindings[i];
+		const char *proto = strchr(pb->port, '/');
+		char value[32], desc[96];
+
+		if (!pb->host_port)
+			continue;	/* the engine picks a free one */
+		snprintf(value, sizeof(value), "%u/%s", pb->host_port,
+			 proto ? proto + 1 : "tcp");
+		snprintf(desc, sizeof(desc), "port %s published by '%s'",
+			 value, dn->node.name);
+		ret = run_claim("port", value, NULL, desc, err);
+	}
+	return ret;
+}
+
 static int docker_start(struct node **nodes, size_t n, struct emu_err *err)
 {
 	struct docker_api_image *images = NULL;
@@ -755,17 +781,21 @@ static int docker_start(struct node **nodes, size_t n, struct emu_err *err)
 	images = xcalloc(n, sizeof(*images));
 	for (size_t i = 0; i < n; i++) {
 		jobs[i].dn = docker_node(nodes[i]);
-		jobs[i].container = xasprintf("%s.%s", run_tag(jobs[i].dn),
+		jobs[i].container = xasprintf("%s.%s", docker_run_tag(jobs[i].dn),
 					      nodes[i]->name);
 	}
-	ret = install_init(init, sizeof(init), err);
+	ret = 0;
+	for (size_t i = 0; i < n && !ret; i++)
+		ret = docker_claim_ports(jobs[i].dn, err);
+	if (!ret)
+		ret = install_init(init, sizeof(init), err);
 	if (!ret)
 		ret = load_images(api, jobs, n, images, &n_images, err);
 	for (size_t i = 0; i < n && !ret; i++) {
 		struct start_job *job = &jobs[i];
 
 		ret = fill_spec(&job->dn->opts, job->dn->node.name,
-				run_tag(job->dn), job->container,
+				docker_run_tag(job->dn), job->container,
 				job->image, init, &job->spec, &job->store, err);
 		if (ret)
 			emu_err_prefix(err, "'%s': ", job->dn->node.name);

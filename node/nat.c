@@ -1,8 +1,10 @@
 #include "node/nat.h"
 
+#include <arpa/inet.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -242,6 +244,54 @@ static int nat_note(const struct nat *nat, struct emu_err *err)
 	return ret;
 }
 
+bool nat_subnets_overlap(const char *a, const char *b)
+{
+	struct in_addr x, y;
+	char ax[64], bx[64];
+	long la = 32, lb = 32;
+	uint32_t mask;
+
+	snprintf(ax, sizeof(ax), "%s", a);
+	snprintf(bx, sizeof(bx), "%s", b);
+	if (strchr(ax, '/')) {
+		la = strtol(strchr(ax, '/') + 1, NULL, 10);
+		*strchr(ax, '/') = '\0';
+	}
+	if (strchr(bx, '/')) {
+		lb = strtol(strchr(bx, '/') + 1, NULL, 10);
+		*strchr(bx, '/') = '\0';
+	}
+	if (inet_pton(AF_INET, ax, &x) != 1 || inet_pton(AF_INET, bx, &y) != 1
+	    || la < 0 || la > 32 || lb < 0 || lb > 32)
+		return !strcmp(a, b);
+	if (la > lb)
+		la = lb;
+	mask = la ? htonl(~0U << (32 - la)) : 0;
+	return (x.s_addr & mask) == (y.s_addr & mask);
+}
+
+/* The machine's things a NAT takes, which no other lab may have at once:
+ * its subnet's route and masquerade, its interface's name. */
+static int nat_claim(const struct nat *nat, struct emu_err *err)
+{
+	char desc[128];
+	int ret;
+
+	snprintf(desc, sizeof(desc), "NAT subnet %s", nat->subnet);
+	ret = run_claim("nat-subnet", nat->subnet, nat_subnets_overlap, desc,
+			err);
+	if (ret) {
+		emu_err_suffix(err, ": give one of them another --ipbase");
+		return ret;
+	}
+	snprintf(desc, sizeof(desc), "NAT interface '%s'",
+		 nat->node.intfs[0]->name);
+	ret = run_claim("nat-intf", nat->node.intfs[0]->name, NULL, desc, err);
+	if (ret)
+		emu_err_suffix(err, ": give one of them another NAT name");
+	return ret;
+}
+
 static int nat_start_one(struct nat *nat, struct emu_err *err)
 {
 	const char *argv[NAT_ARGV_MAX];
@@ -250,6 +300,9 @@ static int nat_start_one(struct nat *nat, struct emu_err *err)
 	if (!nat->node.n_intfs)
 		return emu_err_set(err, -EINVAL,
 				   "a NAT needs a link to the topology");
+	ret = nat_claim(nat, err);
+	if (ret)
+		return ret;
 	nat->node.running = true;	/* from here, stop undoes it */
 	fwd = nat_read_forward();
 	if (fwd == 0) {

@@ -52,6 +52,11 @@ size_t nat_rule_argv(size_t i, bool add, const char *intf,
 		     const char *subnet, const char *comment,
 		     const char *argv[NAT_ARGV_MAX]);
 
+/* True when the IPv4 subnets 'a' and 'b' ("10.0.0.0/8") share an
+ * address (two labs' NATs must not: their routes and masquerades would
+ * take each other's traffic). */
+bool nat_subnets_overlap(const char *a, const char *b);
+
 /* Removes the rules that the runs 'is_dead' says died noted in their
  * directories (only rules with their comment "cnemu:<tag>" can match),
  * and puts their forwarding switch back (unless a run still lives).

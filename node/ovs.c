@@ -62,6 +62,7 @@ EMU_LOG_MODULE(ovs);
 struct ovs_switch_db {
 	struct ovsdb_idl *idl;
 	char *remote;		/* for messages */
+	char *rundir;		/* its OVS's run directory (pid files) */
 	bool daemon_down;	/* ovs-vswitchd was found not running */
 	long long daemon_checked_ms;	/* when; 0: never */
 };
@@ -210,6 +211,20 @@ static int ovsw_wait_synced(struct ovs_switch_db *db, int timeout_ms,
 	}
 }
 
+/* The run directory of the OVS whose ovsdb-server listens at 'remote':
+ * the directory of "unix:<dir>/db.sock", as OVS lays it out; else OVS's
+ * own. */
+static char *ovsw_rundir_of(const char *remote)
+{
+	static const char sock[] = "/db.sock";
+	size_t n = strlen(remote);
+
+	if (!strncmp(remote, "unix:", 5) && n > 5 + sizeof(sock) - 1 &&
+	    !strcmp(remote + n - (sizeof(sock) - 1), sock))
+		return xmemdup0(remote + 5, n - 5 - (sizeof(sock) - 1));
+	return xstrdup(ovs_rundir());
+}
+
 struct ovs_switch_db *ovs_switch_connect(const char *remote, int timeout_ms,
 					 struct emu_err *err)
 {
@@ -220,6 +235,7 @@ struct ovs_switch_db *ovs_switch_connect(const char *remote, int timeout_ms,
 	ovsw_init();
 	db = xzalloc(sizeof(*db));
 	db->remote = xstrdup(remote ? remote : OVSW_DEFAULT_REMOTE);
+	db->rundir = ovsw_rundir_of(db->remote);
 	log_dbg("connecting to %s", db->remote);
 	ovsw_block_sigpipe(&mask);
 	db->idl = ovsdb_idl_create(db->remote, &ovsrec_idl_class, false, true);
@@ -243,6 +259,7 @@ void ovs_switch_disconnect(struct ovs_switch_db *db)
 	ovsdb_idl_destroy(db->idl);
 	ovsw_restore_sigpipe(&mask);
 	free(db->remote);
+	free(db->rundir);
 	free(db);
 }
 
@@ -268,7 +285,7 @@ bool ovs_switch_check_daemon(struct ovs_switch_db *db)
 	if (db->daemon_checked_ms && now - db->daemon_checked_ms < 500)
 		return !db->daemon_down;
 	db->daemon_checked_ms = now;
-	pidfile = xasprintf("%s/ovs-vswitchd.pid", ovs_rundir());
+	pidfile = xasprintf("%s/ovs-vswitchd.pid", db->rundir);
 	pid = read_pidfile(pidfile);
 	if (pid <= 0 && !db->daemon_down)
 		log_warn("ovs-vswitchd is not running (%s: %s): OVS switches "
@@ -361,22 +378,19 @@ static int ovsw_grow_fds(pid_t pid, int pidfd, const unsigned long *inodes,
 	return done;
 }
 
-int ovs_switch_grow_rx_buffers(const char *const *ports, size_t n, int bytes,
+int ovs_switch_grow_rx_buffers(struct ovs_switch_db *db,
+			       const int *ifindexes, size_t n, int bytes,
 			       struct emu_err *err)
 {
-	char *pidfile = xasprintf("%s/ovs-vswitchd.pid", ovs_rundir());
+	char *pidfile = xasprintf("%s/ovs-vswitchd.pid", db->rundir);
 	pid_t pid = read_pidfile(pidfile);
-	int *ifindexes = xcalloc(n ? n : 1, sizeof(*ifindexes));
 	unsigned long *inodes = NULL;
 	size_t n_inodes = 0, cap = 0;
 	int pidfd, ret;
 
 	free(pidfile);
-	for (size_t i = 0; i < n; i++)
-		ifindexes[i] = (int)if_nametoindex(ports[i]);
 	if (pid > 0)
 		ovsw_packet_inodes(pid, ifindexes, n, &inodes, &n_inodes, &cap);
-	free(ifindexes);
 	if (pid <= 0 || !n_inodes) {
 		free(inodes);
 		return 0;

@@ -1,8 +1,9 @@
 /* Open vSwitch bridges through the OVSDB IDL of libopenvswitch.
  *
  * One 'struct ovs_switch_db' is a connection to ovsdb-server
- * (unix:/var/run/openvswitch/db.sock unless told otherwise); the caller
- * owns it.  All bridges and ports of a topology go in with one call, i.e.
+ * (unix:/var/run/openvswitch/db.sock unless told otherwise: a run's
+ * private OVS, node/vswitch.h, listens at unix:<dir>/db.sock, and <dir>
+ * is then its run directory); the caller owns it.  All bridges and ports of a topology go in with one call, i.e.
  * one OVSDB transaction, and the call returns once ovs-vswitchd has opened
  * every port (ofport assigned).  Every bridge carries
  * external_ids:cnemu-run=<tag> (and so does the QoS row of each port) so
@@ -18,7 +19,8 @@ struct emu_err;
 struct ovs_switch_db;
 
 struct ovs_switch_port {
-	const char *name;	/* an existing interface in the root netns */
+	const char *name;	/* an existing interface in the namespace
+				   of ovs-vswitchd */
 	int ofport;		/* requested OpenFlow port number; 0: any */
 };
 
@@ -98,16 +100,18 @@ int ovs_switch_wait_removed(struct ovs_switch_db *db,
  * (net.core.rmem_default, often 208 KiB: about 15 ms of frames at
  * 100 Mbit/s), so any longer stall of ovs-vswitchd drops frames, and TCP
  * through a chain of switches collapses now and then.  Sets the receive
- * buffer of the sockets reading the existing interfaces 'ports' (in the
- * caller's namespace, where ovs-vswitchd runs) to 'bytes' (SO_RCVBUFFORCE
- * on a copy of ovs-vswitchd's descriptor, pidfd_getfd(2)); nothing else on
- * the machine changes.  Returns how many sockets it grew (0: none found,
- * as with the kernel datapath, or no ovs-vswitchd) or a negative errno. */
-int ovs_switch_grow_rx_buffers(const char *const *ports, size_t n, int bytes,
+ * buffer of the sockets of the ovs-vswitchd of 'db' (its pid file in the
+ * run directory of 'db') reading the interfaces of the 'n' 'ifindexes'
+ * (in its namespace) to 'bytes' (SO_RCVBUFFORCE on a copy of
+ * ovs-vswitchd's descriptor, pidfd_getfd(2)); nothing else on the machine
+ * changes.  Returns how many sockets it grew (0: none found, as with the
+ * kernel datapath, or no ovs-vswitchd) or a negative errno. */
+int ovs_switch_grow_rx_buffers(struct ovs_switch_db *db,
+			       const int *ifindexes, size_t n, int bytes,
 			       struct emu_err *err);
 
-/* Checks that ovs-vswitchd runs (its pid file in OVS's run directory is
- * held by a live process): without it OVS switches forward nothing.  Says
+/* Checks that ovs-vswitchd runs (its pid file in the run directory of
+ * 'db' is held by a live process): without it OVS switches forward nothing.  Says
  * once, as a warning, when it stopped, and once when it is back (it then
  * makes the bridges and ports in ovsdb again).  Returns whether it runs;
  * checks at most twice a second. */

@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/err.h"
 #include "base/log.h"
@@ -30,30 +31,36 @@ struct ovs_sw {
  * the ports of 'nodes' (or only 'intf' when not NULL): see
  * ovs_switch_grow_rx_buffers().  Failing only costs frames under load:
  * said once as a warning. */
-static void ovs_sw_grow_buffers(struct node **nodes, size_t n,
-				const struct node_intf *intf)
+static void ovs_sw_grow_buffers(struct ovs_switch_db *db, struct node **nodes,
+				size_t n, const struct node_intf *intf)
 {
 	static bool warned;
 	struct emu_err err = { 0 };
-	const char **names;
+	struct nlsock *nl, *tmp;
+	int *ifindexes;
 	size_t k = 0;
 
 	if (!n || !net_ovs_userspace(nodes[0]->net))
 		return;
 	for (size_t i = 0; i < n; i++)
 		k += nodes[i]->n_intfs;
-	names = xcalloc(k ? k : 1, sizeof(*names));
+	ifindexes = xcalloc(k ? k : 1, sizeof(*ifindexes));
 	k = 0;
-	for (size_t i = 0; i < n; i++)
+	/* The ports are where ovs-vswitchd runs: the switches' namespace. */
+	nl = tmp = nlsock_open(nodes[0]->nsfd, &err);
+	for (size_t i = 0; nl && i < n; i++)
 		for (size_t j = 0; j < nodes[i]->n_intfs; j++)
 			if (!intf || nodes[i]->intfs[j] == intf)
-				names[k++] = nodes[i]->intfs[j]->name;
-	if (ovs_switch_grow_rx_buffers(names, k, OVS_SW_RXBUF, &err) < 0 &&
+				ifindexes[k++] = nlsock_ifindex(
+					nl, nodes[i]->intfs[j]->name);
+	if ((!nl || ovs_switch_grow_rx_buffers(db, ifindexes, k, OVS_SW_RXBUF,
+					       &err) < 0) &&
 	    !warned) {
 		warned = true;
 		log_warn("%s: OVS ports may drop frames under load", err.msg);
 	}
-	free(names);
+	nlsock_close(tmp);
+	free(ifindexes);
 }
 
 /* Writes 'value' to the IPv4 setting 'key' of the interface 'ifname' of
@@ -142,6 +149,24 @@ static void ovs_sw_fill_spec(struct ovs_sw *sw, struct ovs_switch_spec *spec,
 	spec->n_ports = sw->node.n_intfs;
 }
 
+/* The switches of a private OVS (node/vswitch.h) live in the switch
+ * namespace of the run, where its ovs-vswitchd runs: their ports are made
+ * there. */
+static int ovs_sw_enter_ns(struct node **nodes, size_t n, struct emu_err *err)
+{
+	int fd = net_ovs_nsfd(nodes[0]->net);
+
+	for (size_t i = 0; i < n && fd >= 0; i++) {
+		if (nodes[i]->nsfd >= 0)
+			continue;
+		nodes[i]->nsfd = dup(fd);
+		if (nodes[i]->nsfd < 0)
+			return emu_err_set(err, -errno, "cannot dup: %s",
+					   strerror(errno));
+	}
+	return 0;
+}
+
 /* Before the links are made: an earlier run's removal that ovs-vswitchd
  * is still applying to names of these switches or of their ports is waited
  * for (the stop does not wait for it). */
@@ -157,6 +182,9 @@ static int ovs_sw_prepare(struct node **nodes, size_t n, struct emu_err *err)
 	db = net_ovs_db(nodes[0]->net, err);
 	if (!db)
 		return err ? err->code : -ECONNREFUSED;
+	ret = ovs_sw_enter_ns(nodes, n, err);
+	if (ret)
+		return ret;
 	for (size_t i = 0; i < n; i++)
 		k += 1 + nodes[i]->n_intfs;
 	names = xcalloc(k, sizeof(*names));
@@ -202,7 +230,7 @@ static int ovs_sw_start(struct node **nodes, size_t n, struct emu_err *err)
 	ret = ovs_switch_add_bridges(db, specs, n, net_run_tag(nodes[0]->net),
 				     err);
 	if (!ret)
-		ovs_sw_grow_buffers(nodes, n, NULL);
+		ovs_sw_grow_buffers(db, nodes, n, NULL);
 out:
 	for (size_t i = 0; i < n; i++)
 		free(ports[i]);
@@ -227,7 +255,7 @@ static int ovs_sw_attach(struct node *node, struct node_intf *intf,
 	if (!ret)
 		ret = ovs_switch_add_port(db, node->name, &port, err);
 	if (!ret)
-		ovs_sw_grow_buffers(&node, 1, intf);
+		ovs_sw_grow_buffers(db, &node, 1, intf);
 	return ret;
 }
 
@@ -266,13 +294,11 @@ static void ovs_sw_stop(struct node **nodes, size_t n)
 }
 
 /* Without ovs-vswitchd every OVS switch stops forwarding: said once for
- * all of them.  The bridges stay in ovsdb, so the switch is not dead. */
+ * all of them, and the run's OVS is started again.  The bridges stay in
+ * its ovsdb, so the switch is not dead. */
 static bool ovs_sw_check(struct node *node)
 {
-	struct ovs_switch_db *db = net_ovs_db(node->net, NULL);
-
-	if (db)
-		ovs_switch_check_daemon(db);
+	net_ovs_check(node->net);
 	return true;
 }
 

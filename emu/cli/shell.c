@@ -43,7 +43,8 @@ int cmd_dpctl(struct cli *cli, int argc, char **argv,
 	char **ofctl = xcalloc((size_t)argc + 3, sizeof(*ofctl));
 	int ret = 0, status;
 
-	/* ovs-ofctl CMD SWITCH ARGS..., as Mininet's dpctl */
+	/* ovs-ofctl CMD SWITCH ARGS..., as Mininet's dpctl; SWITCH is the
+	 * management socket in the run's private OVS */
 	ofctl[0] = "ovs-ofctl";
 	ofctl[1] = argv[1];
 	for (int i = 2; i < argc; i++)
@@ -55,8 +56,11 @@ int cmd_dpctl(struct cli *cli, int argc, char **argv,
 		fprintf(cli->out, "*** %s -----------------------------------"
 			"-------------------------------------\n",
 			node_name(nodes[i]));
-		ofctl[2] = nodes[i]->name;
+		ofctl[2] = xasprintf("unix:%s/%s.mgmt",
+				     net_ovs_rundir(cli->net, NULL),
+				     node_name(nodes[i]));
 		status = cli_run_root(cli, ofctl, err);
+		free(ofctl[2]);
 		if (status < 0 || (status > 0 && !ret))
 			ret = status;
 	}

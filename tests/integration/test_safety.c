@@ -522,9 +522,16 @@ static void test_foreground_container_command_does_not_hold_the_lock(
 	if (!test_run_expect(&sfy_run, "SFY-IN-D1", 20000))
 		fail_msg("the command did not start:\n%s", sfy_run.out);
 	sfy_kill_run();
-	/* Nothing may hold the machine's lock once cnemu died. */
+	/* Nothing may hold the machine's lock, nor the run's own, once
+	 * cnemu died. */
 	t0 = test_now();
 	free_now = test_wait_idle(3000);
+	for (int i = 0; free_now && i < 30 &&
+			sh("flock -n /run/cnemu/cn%d/lock true", (int)pid);
+	     i++)
+		usleep(100000);
+	free_now = free_now &&
+		   !sh("flock -n /run/cnemu/cn%d/lock true", (int)pid);
 	printf("  machine lock %s %.2f s after the crash\n",
 	       free_now ? "free" : "still held", test_now() - t0);
 	if (!free_now)

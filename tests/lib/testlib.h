@@ -16,7 +16,7 @@
 int test_skip(const char *reason);
 /* 0 when running as root, else skips. */
 int require_root(void);
-/* 0 when ovsdb-server answers, else skips. */
+/* 0 when OVS's programs are there (a run starts its own), else skips. */
 int require_ovs(void);
 /* 0 when the Docker engine answers, else skips. */
 int require_docker(void);

@@ -63,9 +63,28 @@ static void test_rules_are_mininets_at_the_head_of_their_chains(void **state)
 	}
 }
 
+/* Two labs' NATs must not route or masquerade each other's hosts. */
+static void test_subnets_overlap_when_they_share_an_address(void **state)
+{
+	(void)state;
+	assert_true(nat_subnets_overlap("10.0.0.0/8", "10.0.0.0/8"));
+	assert_true(nat_subnets_overlap("10.0.0.0/8", "10.3.0.0/16"));
+	assert_true(nat_subnets_overlap("10.3.0.0/16", "10.0.0.0/8"));
+	assert_true(nat_subnets_overlap("10.3.0.7/16", "10.3.255.1/24"));
+	assert_true(nat_subnets_overlap("0.0.0.0/0", "192.168.1.0/24"));
+	assert_false(nat_subnets_overlap("10.0.0.0/16", "10.1.0.0/16"));
+	assert_false(nat_subnets_overlap("10.0.0.0/8", "11.0.0.0/8"));
+	assert_false(nat_subnets_overlap("192.168.1.0/24", "192.168.2.0/24"));
+	/* Not an address: only the same text clashes. */
+	assert_true(nat_subnets_overlap("x/8", "x/8"));
+	assert_false(nat_subnets_overlap("x/8", "10.0.0.0/8"));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(
+			test_subnets_overlap_when_they_share_an_address),
 		cmocka_unit_test(
 			test_rules_are_mininets_at_the_head_of_their_chains),
 	};

@@ -258,9 +258,52 @@ static void test_nat_takes_mininet_options(void **state)
 	emu_opts_release(&o);
 }
 
+static void test_list_stop_and_name_are_read(void **state)
+{
+	struct emu_err err;
+	struct emu_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, NULL, "list"), 0);
+	assert_int_equal(o.command, EMU_CMD_LIST);
+	assert_false(o.json);
+	assert_null(o.script);
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "list", "--json"), 0);
+	assert_true(o.json);
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "stop", "class-7"), 0);
+	assert_int_equal(o.command, EMU_CMD_STOP);
+	assert_string_equal(o.lab, "class-7");
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "--name", "s-01.b", "lab.lua", "x"),
+			 0);
+	assert_int_equal(o.command, EMU_CMD_RUN);
+	assert_string_equal(o.name, "s-01.b");
+	assert_string_equal(o.script, "lab.lua");
+	emu_opts_release(&o);
+
+	emu_err_clear(&err);
+	assert_int_equal(PARSE(&o, &err, "stop"), -EINVAL);
+	assert_string_equal(err.msg, "stop takes one lab name (cnemu stop LAB; "
+				     "cnemu list shows them)");
+	emu_opts_release(&o);
+	emu_err_clear(&err);
+	assert_int_equal(PARSE(&o, &err, "list", "--yaml"), -EINVAL);
+	assert_string_equal(err.msg,
+			    "unknown option '--yaml' for list (known: --json)");
+	emu_opts_release(&o);
+	emu_err_clear(&err);
+	assert_int_equal(PARSE(&o, &err, "--name", "-bad/x"), -EINVAL);
+	assert_non_null(strstr(err.msg, "invalid lab name '-bad/x' for "
+					"--name"));
+	emu_opts_release(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_list_stop_and_name_are_read),
 		cmocka_unit_test(test_defaults_are_minimal_ovs_and_the_cli),
 		cmocka_unit_test(test_mininet_verbosity_custom_wait_and_tests),
 		cmocka_unit_test(test_mininet_options_are_read),
