@@ -13,6 +13,7 @@
 #include "base/err.h"
 #include "base/proc.h"
 #include "base/util.h"
+#include "emu/attach.h"
 #include "emu/run.h"
 
 /* The live labs, oldest first (caller frees); their number in '*n'. */
@@ -173,4 +174,41 @@ int labs_stop(const char *name, int timeout_ms, struct emu_err *err)
 		usleep(20000);
 	}
 	return 0;
+}
+
+int labs_attach(const char *name, FILE *in, FILE *out, struct emu_err *err)
+{
+	bool tty = isatty(fileno(in));
+	const char *home = getenv("HOME");
+	char *path, *history = NULL;
+	struct run_lab lab;
+	int ret;
+
+	if (run_find_lab(name, &lab)) {
+		char *names = labs_names();
+
+		ret = emu_err_set(err, -ENOENT,
+				  "no lab '%s' is running (running: %s)", name,
+				  names);
+		free(names);
+		return ret;
+	}
+	path = xasprintf(RUN_DIR "/%s/" LABS_CLI_SOCKET, lab.tag);
+	if (access(path, F_OK)) {
+		free(path);
+		return emu_err_set(err, -ENOENT,
+				   "lab '%s' has no CLI to attach to (it runs "
+				   "a --test, or a script without a CLI)",
+				   name);
+	}
+	if (tty && home && *home)
+		history = xasprintf("%s/.cnemu_history-%s", home, name);
+	if (tty)
+		fprintf(out, "*** Attached to lab %s (pid %ld): exit detaches, "
+			     "the lab runs on\n",
+			name, lab.pid);
+	ret = attach_client(path, in, out, tty, history, err);
+	free(history);
+	free(path);
+	return ret;
 }

@@ -13,6 +13,8 @@ static const char emu_usage[] =
 	"Usage: cnemu [options] [script.lua [args...]]\n"
 	"       cnemu list [--json]     the labs running on this machine\n"
 	"       cnemu stop LAB          stop a running lab\n"
+	"       cnemu attach LAB        a CLI on a running lab (exit "
+	"detaches)\n"
 	"  --name LAB        the lab's name, unique on the machine (default:\n"
 	"                    from the script or topology, made unique)\n"
 	"  --topo T          minimal, single,N, linear,N[,K], reversed,N,\n"
@@ -207,7 +209,7 @@ static int emu_opts_nat(struct emu_opts *o, const char *arg,
 	return 0;
 }
 
-/* 'list [--json]' and 'stop LAB' in place of a script. */
+/* 'list [--json]', 'stop LAB' and 'attach LAB' in place of a script. */
 static int emu_opts_command(struct emu_opts *o, struct emu_err *err)
 {
 	if (!strcmp(o->script, "list")) {
@@ -220,12 +222,15 @@ static int emu_opts_command(struct emu_opts *o, struct emu_err *err)
 						   o->script_args[i]);
 			o->json = true;
 		}
-	} else if (!strcmp(o->script, "stop")) {
-		o->command = EMU_CMD_STOP;
+	} else if (!strcmp(o->script, "stop") ||
+		   !strcmp(o->script, "attach")) {
+		o->command = o->script[0] == 's' ? EMU_CMD_STOP
+						 : EMU_CMD_ATTACH;
 		if (o->n_script_args != 1)
 			return emu_err_set(err, -EINVAL,
-					   "stop takes one lab name (cnemu "
-					   "stop LAB; cnemu list shows them)");
+					   "%s takes one lab name (cnemu "
+					   "%s LAB; cnemu list shows them)",
+					   o->script, o->script);
 		o->lab = o->script_args[0];
 	} else {
 		return 0;

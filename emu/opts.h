@@ -25,11 +25,11 @@ enum emu_verbosity { EMU_V_CRITICAL, EMU_V_ERROR, EMU_V_WARNING,
 
 /* What the command line asks for: a run (the default), or something
  * about the labs running ('cnemu list', 'cnemu stop LAB'). */
-enum emu_command { EMU_CMD_RUN, EMU_CMD_LIST, EMU_CMD_STOP };
+enum emu_command { EMU_CMD_RUN, EMU_CMD_LIST, EMU_CMD_STOP, EMU_CMD_ATTACH };
 
 struct emu_opts {
 	enum emu_command command;
-	const char *lab;		/* stop: its name */
+	const char *lab;		/* stop, attach: its name */
 	bool json;			/* list --json */
 	const char *name;		/* --name: the lab's; NULL: from the
 					   script or topology */

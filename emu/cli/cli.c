@@ -73,7 +73,23 @@ static int cli_dispatch(struct cli *cli, const struct cli_cmd *cmd,
 	return ret;
 }
 
+static int cli_execute_locked(struct cli *cli, const char *line);
+
 int cli_execute(struct cli *cli, const char *line)
+{
+	void (*unlock)(void *aux) = cli->unlock;
+	void *aux = cli->lock_aux;
+	int ret;
+
+	if (cli->lock && !cli->locked++)
+		cli->lock(aux);
+	ret = cli_execute_locked(cli, line);
+	if (unlock && !--cli->locked)
+		unlock(aux);
+	return ret;
+}
+
+static int cli_execute_locked(struct cli *cli, const char *line)
 {
 	struct emu_err err = { 0 };
 	const struct cli_cmd *cmd, *usage;
@@ -172,6 +188,25 @@ void cli_set_lua_hook(struct cli *cli, cli_lua_fn fn, void *aux)
 {
 	cli->lua_fn = fn;
 	cli->lua_aux = aux;
+}
+
+struct net *cli_net(const struct cli *cli)
+{
+	return cli->net;
+}
+
+void cli_copy_lua_hook(struct cli *cli, const struct cli *from)
+{
+	cli->lua_fn = from->lua_fn;
+	cli->lua_aux = from->lua_aux;
+}
+
+void cli_set_guard(struct cli *cli, void (*lock)(void *aux),
+		   void (*unlock)(void *aux), void *aux)
+{
+	cli->lock = lock;
+	cli->unlock = unlock;
+	cli->lock_aux = aux;
 }
 
 bool cli_is_done(const struct cli *cli)

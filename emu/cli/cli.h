@@ -74,6 +74,17 @@ void cli_set_output(struct cli *cli, FILE *out, FILE *errout);
  * SIGHUP flag).  NULL: none. */
 void cli_set_stop_flag(struct cli *cli, volatile sig_atomic_t *flag);
 
+/* The Net of 'cli' (borrowed; NULL). */
+struct net *cli_net(const struct cli *cli);
+/* Gives 'cli' the 'lua' hook of 'from'. */
+void cli_copy_lua_hook(struct cli *cli, const struct cli *from);
+
+/* Each command of 'cli' runs between 'lock(aux)' and 'unlock(aux)': other
+ * CLIs on the same Net (attached ones, emu/attach.h) wait meanwhile.
+ * NULL: none. */
+void cli_set_guard(struct cli *cli, void (*lock)(void *aux),
+		   void (*unlock)(void *aux), void *aux);
+
 /* The 'lua CODE' command calls 'fn' with 'aux' and the code; 'fn' returns
  * 0 or a negative errno with 'err' set.  Without a hook the command fails
  * with "Lua is not available". */

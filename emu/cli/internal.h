@@ -48,6 +48,11 @@ struct cli {
 	bool done;			/* exit, quit or EOF met */
 	bool py_noted;			/* 'py' said it runs Lua */
 	struct sigaction old_int, old_quit;	/* restored at destroy */
+	void (*lock)(void *aux);	/* held around each command; NULL */
+	void (*unlock)(void *aux);
+	void *lock_aux;
+	int locked;			/* commands running ('source' nests
+					   them): the lock is taken once */
 };
 
 /* Set by the SIGINT handler (cli.c); cleared by whoever acts on it. */

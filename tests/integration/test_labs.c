@@ -351,6 +351,40 @@ static void test_outside_address_clash_names_both_labs(void **state)
 	free(port_script);
 }
 
+/* 'cnemu attach': CLIs of their own on a running lab, two at once, while
+ * its own CLI goes on; exit detaches, the lab runs on. */
+static void test_attached_clis_run_commands_on_a_running_lab(void **state)
+{
+	char args[256], *out;
+	int pid = (int)getpid();
+
+	(void)state;
+	START();
+	snprintf(args, sizeof(args), "--name tl%d-at --topo single,2 --switch "
+		 "lxbr", pid);
+	lab_start(&runs[0], args);
+	snprintf(args, sizeof(args),
+		 "(printf 'h1 echo FROM-A-$$\\npingall\\nexit\\n' | "
+		 "%s attach tl%d-at > /tmp/tlabs-a-%d.out 2>&1 &); "
+		 "printf 'h2 echo FROM-B\\nnodes\\n' | %s attach tl%d-at; "
+		 "wait; sleep 1; cat /tmp/tlabs-a-%d.out; rm -f "
+		 "/tmp/tlabs-a-%d.out",
+		 test_cnemu(), pid, pid, test_cnemu(), pid, pid, pid);
+	out = sh_out("%s", args);
+	expect_has(out, "FROM-A-");
+	expect_has(out, "FROM-B");
+	expect_has(out, "*** Results: 0% dropped");
+	expect_has(out, "h1 h2 s1");
+	free(out);
+	/* The lab's own CLI still answers, and the lab still runs. */
+	lab_pingall_ok(&runs[0]);
+	out = sh_out("%s attach tl%d-nope 2>&1", test_cnemu(), pid);
+	expect_has(out, "no lab 'tl");
+	free(out);
+	test_run_send(&runs[0], "exit");
+	assert_int_equal(test_run_wait(&runs[0], 30000), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -366,6 +400,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_teardown(
 			test_outside_address_clash_names_both_labs, teardown),
+		cmocka_unit_test_teardown(
+			test_attached_clis_run_commands_on_a_running_lab,
+			teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);

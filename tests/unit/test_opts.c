@@ -276,6 +276,10 @@ static void test_list_stop_and_name_are_read(void **state)
 	assert_int_equal(o.command, EMU_CMD_STOP);
 	assert_string_equal(o.lab, "class-7");
 	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "attach", "class-7"), 0);
+	assert_int_equal(o.command, EMU_CMD_ATTACH);
+	assert_string_equal(o.lab, "class-7");
+	emu_opts_release(&o);
 	assert_int_equal(PARSE(&o, NULL, "--name", "s-01.b", "lab.lua", "x"),
 			 0);
 	assert_int_equal(o.command, EMU_CMD_RUN);
