@@ -3,6 +3,7 @@
 #ifndef EMU_UTIL_H
 #define EMU_UTIL_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #define ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
@@ -27,6 +28,9 @@ int str_to_long(const char *s, long min, long max, long *out);
  * it; caller frees; 'len' may be NULL).  Returns 0, or a negative errno
  * when a read failed, with what came before the failure in '*text'. */
 int fd_read_all(int fd, char **text, size_t *len);
+
+/* True when something accepts connections at the unix socket 'path'. */
+bool unix_socket_answers(const char *path);
 
 /* Monotonic clock in microseconds. */
 unsigned long long now_us(void);

@@ -26,6 +26,7 @@
 #include "socket-util.h"
 #include "util.h"
 
+#include "base/file.h"
 #include "base/log.h"
 
 EMU_LOG_MODULE(ctl);
@@ -595,25 +596,6 @@ static char *ofc_format_status(const struct ofc *ofc)
 	return ds_steal_cstr(&s);
 }
 
-/* Replaces the status file with 'text' (a reader sees the old or the new
- * one, never a part). */
-static int ofc_write_status(const char *path, const char *text)
-{
-	char *tmp = xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "w");
-	int ret = 0;
-
-	if (!f || fputs(text, f) < 0)
-		ret = -errno;
-	if (f && fclose(f) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-	free(tmp);
-	return ret;
-}
 
 void ofc_sync(struct ofc *ofc)
 {
@@ -639,7 +621,7 @@ void ofc_sync(struct ofc *ofc)
 		free(status);
 		return;
 	}
-	ret = ofc_write_status(ofc->status_file, status);
+	ret = file_replace(ofc->status_file, status);
 	if (ret) {
 		log_warn_rl(&ofc_rl_error, "cannot write '%s': %s",
 			    ofc->status_file, strerror(-ret));

@@ -130,23 +130,32 @@ static char *labs_names(void)
 	return s;
 }
 
+/* The live lab 'name' into 'lab'; -ENOENT naming those that run. */
+static int labs_find(const char *name, struct run_lab *lab,
+		     struct emu_err *err)
+{
+	char *names;
+	int ret;
+
+	if (!run_find_lab(name, lab))
+		return 0;
+	names = labs_names();
+	ret = emu_err_set(err, -ENOENT, "no lab '%s' is running (running: %s)",
+			  name, names);
+	free(names);
+	return ret;
+}
+
 int labs_stop(const char *name, int timeout_ms, struct emu_err *err)
 {
 	unsigned long long deadline;
 	struct run_lab lab;
 	struct proc_id id;
 	char path[128];
-	int ret;
+	int ret = labs_find(name, &lab, err);
 
-	if (run_find_lab(name, &lab)) {
-		char *names = labs_names();
-
-		ret = emu_err_set(err, -ENOENT,
-				  "no lab '%s' is running (running: %s)", name,
-				  names);
-		free(names);
+	if (ret)
 		return ret;
-	}
 	snprintf(path, sizeof(path), RUN_DIR "/%s/pid", lab.tag);
 	ret = proc_id_load(path, &id);
 	if (!ret) {
@@ -182,17 +191,10 @@ int labs_attach(const char *name, FILE *in, FILE *out, struct emu_err *err)
 	const char *home = getenv("HOME");
 	char *path, *history = NULL;
 	struct run_lab lab;
-	int ret;
+	int ret = labs_find(name, &lab, err);
 
-	if (run_find_lab(name, &lab)) {
-		char *names = labs_names();
-
-		ret = emu_err_set(err, -ENOENT,
-				  "no lab '%s' is running (running: %s)", name,
-				  names);
-		free(names);
+	if (ret)
 		return ret;
-	}
 	path = xasprintf(RUN_DIR "/%s/" LABS_CLI_SOCKET, lab.tag);
 	if (access(path, F_OK)) {
 		free(path);

@@ -18,6 +18,7 @@
 #include <linux/magic.h>
 
 #include "base/err.h"
+#include "base/file.h"
 #include "base/proc.h"
 #include "base/util.h"
 
@@ -223,27 +224,17 @@ int run_read_lab(const char *tag, struct run_lab *lab)
 	return lab->name[0] ? 0 : -EINVAL;
 }
 
-/* Writes the lab file of 'run' (made anew, then renamed over: a reader
- * never sees half of it). */
+/* Writes the lab file of 'run' (a reader never sees half of it). */
 static int run_write_lab(const struct run *run, const struct run_lab *lab)
 {
 	char *path = xasprintf("%s/" RUN_LAB_FILE, run->dir);
-	char *tmp = xasprintf("%s.tmp", path);
-	FILE *f = fopen(tmp, "we");
-	int ret = 0;
+	char *text = xasprintf("name=%s\nscript=%s\nuid=%ld\nstarted=%lld\n"
+			       "nodes=%ld\n",
+			       lab->name, lab->script, lab->uid, lab->started,
+			       lab->nodes);
+	int ret = file_replace(path, text);
 
-	if (!f || fprintf(f, "name=%s\nscript=%s\nuid=%ld\nstarted=%lld\n"
-			     "nodes=%ld\n",
-			  lab->name, lab->script, lab->uid, lab->started,
-			  lab->nodes) < 0)
-		ret = -errno;
-	if (f && fclose(f) && !ret)
-		ret = -errno;
-	if (!ret && rename(tmp, path) < 0)
-		ret = -errno;
-	if (ret)
-		unlink(tmp);
-	free(tmp);
+	free(text);
 	free(path);
 	return ret;
 }

@@ -205,21 +205,6 @@ static char *controller_builtin_path(void)
 	return xstrdup("cnemu-controller");
 }
 
-/* True when something accepts connections at the unix socket 'path'. */
-static bool controller_unix_answers(const char *path)
-{
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	ok = !connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
-	return ok;
-}
-
 /* Describes how a process ended from its wait status. */
 static void controller_describe_status(int status, char *buf, size_t size)
 {
@@ -313,7 +298,7 @@ static int controller_wait_listening(struct controller *c,
 					   "it exited at start (%s)", how);
 		if (c->kind == CONTROLLER_BUILTIN
 			    ? controller_pid_file_is(c->pid_file, c->pid)
-			    : controller_unix_answers(c->sock))
+			    : unix_socket_answers(c->sock))
 			return 0;
 		if (now_us() > deadline)
 			return emu_err_set(err, -ETIMEDOUT,

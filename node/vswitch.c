@@ -390,21 +390,6 @@ bool vswitch_check(struct vswitch *vs, char *how, size_t size)
 	return true;
 }
 
-/* True once something listens on the unix socket 'path'. */
-static bool vswitch_answers(const char *path)
-{
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
-	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	bool ok;
-
-	if (fd < 0)
-		return false;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
-	ok = !connect(fd, (struct sockaddr *)&sa, sizeof(sa));
-	close(fd);
-	return ok;
-}
-
 /* Waits until ovsdb-server answers on its socket. */
 static int vswitch_wait_db(struct vswitch *vs, int timeout_ms,
 			   struct emu_err *err)
@@ -414,7 +399,7 @@ static int vswitch_wait_db(struct vswitch *vs, int timeout_ms,
 	char how[96], last[300];
 	int ret = 0;
 
-	while (!vswitch_answers(sock)) {
+	while (!unix_socket_answers(sock)) {
 		if (!vswitch_alive(vs, VSWITCH_DBSERVER)) {
 			vswitch_describe_end(vs, VSWITCH_DBSERVER, how,
 					     sizeof(how));

@@ -84,13 +84,7 @@ static int teardown(void **state)
 	return 0;
 }
 
-#define START()                                                                \
-	do {                                                                   \
-		if (not_ready) {                                               \
-			test_skip(not_ready);                                  \
-			return;                                                \
-		}                                                              \
-	} while (0)
+#define START() TEST_REQUIRE(not_ready)
 
 static void lab_start(struct test_run *r, const char *args)
 {

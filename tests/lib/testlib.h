@@ -14,6 +14,14 @@
  * error): skips with 'skipped: <reason>' on stdout, or
  * fails when CNEMU_TEST_STRICT=1.  Return value for a setup function. */
 int test_skip(const char *reason);
+/* In a test body: skips with 'reason' unless it is NULL. */
+#define TEST_REQUIRE(reason)                                                   \
+	do {                                                                   \
+		if (reason) {                                                  \
+			test_skip(reason);                                     \
+			return;                                                \
+		}                                                              \
+	} while (0)
 /* 0 when running as root, else skips. */
 int require_root(void);
 /* 0 when OVS's programs are there (a run starts its own), else skips. */
