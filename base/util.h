@@ -29,6 +29,10 @@ int str_to_long(const char *s, long min, long max, long *out);
  * when a read failed, with what came before the failure in '*text'. */
 int fd_read_all(int fd, char **text, size_t *len);
 
+/* Listens on the unix socket 'path', made anew with mode 0600 from the
+ * start (no moment where another user could connect).  Returns the fd
+ * (close-on-exec) or a negative errno. */
+int unix_socket_listen(const char *path);
 /* True when something accepts connections at the unix socket 'path'. */
 bool unix_socket_answers(const char *path);
 

@@ -7,7 +7,6 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -17,6 +16,7 @@
 #include <readline/readline.h>
 
 #include "base/err.h"
+#include "base/listener.h"
 #include "base/log.h"
 #include "base/util.h"
 
@@ -34,11 +34,7 @@ struct attach_client {
 };
 
 struct attach {
-	char *path;
-	int listen_fd;
-	int stop_fd;		/* eventfd: ends the thread */
-	pthread_t thread;
-	bool started;
+	struct listener listener;
 	pthread_mutex_t lock;	/* one command at a time */
 	attach_run_fn run;
 	attach_end_fn end;
@@ -149,7 +145,7 @@ static bool attach_read(struct attach *a, int i)
 
 static void attach_accept(struct attach *a)
 {
-	int fd = accept4(a->listen_fd, NULL, NULL, SOCK_CLOEXEC);
+	int fd = accept4(a->listener.listen_fd, NULL, NULL, SOCK_CLOEXEC);
 
 	if (fd < 0)
 		return;
@@ -172,8 +168,8 @@ static void *attach_main(void *arg)
 	for (;;) {
 		int n = a->n_clients;
 
-		fds[0] = (struct pollfd){ .fd = a->stop_fd, .events = POLLIN };
-		fds[1] = (struct pollfd){ .fd = a->listen_fd,
+		fds[0] = (struct pollfd){ .fd = a->listener.stop_fd, .events = POLLIN };
+		fds[1] = (struct pollfd){ .fd = a->listener.listen_fd,
 					  .events = POLLIN };
 		for (int i = 0; i < n; i++)
 			fds[i + 2] = (struct pollfd){ .fd = a->clients[i].fd,
@@ -202,75 +198,26 @@ struct attach *attach_listen(const char *path, attach_run_fn run,
 			     attach_end_fn end, void *aux,
 			     struct emu_err *err)
 {
-	struct sockaddr_un sa = { .sun_family = AF_UNIX };
 	struct attach *a = xcalloc(1, sizeof(*a));
-	sigset_t all, old;
-	mode_t mask;
-	int ret;
 
-	a->path = xstrdup(path);
+	listener_init(&a->listener);
 	a->run = run;
 	a->end = end;
 	a->aux = aux;
-	a->listen_fd = a->stop_fd = -1;
 	pthread_mutex_init(&a->lock, NULL);
-	if (strlen(path) >= sizeof(sa.sun_path)) {
-		emu_err_set(err, -ENAMETOOLONG, "socket path '%s' is too long",
-			    path);
-		goto fail;
+	if (listener_start(&a->listener, path, attach_main, a, err)) {
+		attach_close(a);
+		return NULL;
 	}
-	strcpy(sa.sun_path, path);
-	unlink(path);
-	a->listen_fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	a->stop_fd = eventfd(0, EFD_CLOEXEC);
-	/* Born 0600: no moment where another user could connect. */
-	mask = umask(0177);
-	ret = a->listen_fd < 0 || a->stop_fd < 0 ||
-	      bind(a->listen_fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 ||
-	      listen(a->listen_fd, 16) < 0;
-	umask(mask);
-	if (ret) {
-		emu_err_set(err, -errno, "cannot listen on '%s': %s", path,
-			    strerror(errno));
-		goto fail;
-	}
-	/* Signals belong to the main thread. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	ret = pthread_create(&a->thread, NULL, attach_main, a);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (ret) {
-		emu_err_set(err, -ret, "cannot start the attach thread: %s",
-			    strerror(ret));
-		goto fail;
-	}
-	a->started = true;
 	return a;
-fail:
-	attach_close(a);
-	return NULL;
 }
 
 void attach_close(struct attach *a)
 {
-	uint64_t one = 1;
-
 	if (!a)
 		return;
-	if (a->started) {
-		if (write(a->stop_fd, &one, sizeof(one)) < 0)
-			log_warn("cannot stop the attach thread: %s",
-				 strerror(errno));
-		pthread_join(a->thread, NULL);
-	}
-	if (a->listen_fd >= 0) {
-		close(a->listen_fd);
-		unlink(a->path);
-	}
-	if (a->stop_fd >= 0)
-		close(a->stop_fd);
+	listener_release(&a->listener);
 	pthread_mutex_destroy(&a->lock);
-	free(a->path);
 	free(a);
 }
 

@@ -1346,7 +1346,7 @@ static bool net_ctl_wait_init(const struct net *net, struct node *c,
 static void net_warn_not_connected(const struct net_ctl_wait *w,
 				   unsigned long long waited_us)
 {
-	const char *target = controller_target(w->ctl);
+	const char *target = controller_address(w->ctl);
 
 	if (!w->ready)
 		log_warn("controller '%s' (%s) does not answer: its %zu "

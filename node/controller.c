@@ -29,6 +29,7 @@
 #include "base/proc.h"
 #include "base/util.h"
 #include "node/node.h"
+#include "node/relay.h"
 #include "node/ovs.h"
 
 EMU_LOG_MODULE(controller);
@@ -57,7 +58,9 @@ struct controller {
 	char *status_file;	/* "<run dir>/<name>.ready"; builtin */
 	char *sock;		/* "<run dir>/<name>.sock"; local kinds */
 	char *sock_link;	/* "<private OVS's run dir>/<tag>-<name>.sock"
-				   -> sock */
+				   -> sock; the relay's for a remote one */
+	struct relay *relay;	/* to a remote one; NULL */
+	char *address;		/* "tcp:IP:PORT" of a remote one; NULL */
 	char *unixctl;		/* "<run dir>/<name>.ctl"; ovsc's control
 				   socket, kept out of OVS's run directory */
 	pid_t pid;		/* the local process; 0: none */
@@ -442,13 +445,28 @@ out:
 
 /* A remote controller is not waited for here: whether it answers shows
  * when its switches connect (net_wait_connected()), and one that never
- * does is a warning there, as Mininet's. */
-static void controller_start_remote(struct controller *c)
+ * does is a warning there, as Mininet's.  The run's OVS lives in the
+ * switch namespace, where the controller's address may not reach: it
+ * connects to a relay (node/relay.h) in the run's OVS directory. */
+static int controller_start_remote(struct controller *c, struct emu_err *err)
 {
+	int port = c->port ? c->port : CONTROLLER_PORT;
+	const char *ovs_dir = net_ovs_rundir(c->node.net, err);
+
+	if (!ovs_dir)
+		return emu_err_code(err, -EIO);
+	free(c->address);
+	c->address = xasprintf("tcp:%s:%d", c->ip, port);
+	free(c->sock_link);
+	c->sock_link = xasprintf("%s/%s-%s.sock", ovs_dir,
+				 net_run_tag(c->node.net), c->node.name);
+	c->relay = relay_start(c->sock_link, c->ip, port, err);
+	if (!c->relay)
+		return emu_err_code(err, -EIO);
 	free(c->target);
-	c->target = xasprintf("tcp:%s:%d", c->ip,
-			      c->port ? c->port : CONTROLLER_PORT);
+	c->target = xasprintf("unix:%s", c->sock_link);
 	c->node.running = true;
+	return 0;
 }
 
 static int controller_start(struct node **nodes, size_t n,
@@ -468,7 +486,10 @@ static int controller_start(struct node **nodes, size_t n,
 					       c->node.name);
 			break;
 		case CONTROLLER_REMOTE:
-			controller_start_remote(c);
+			ret = controller_start_remote(c, err);
+			if (ret)
+				emu_err_prefix(err, "controller '%s': ",
+					       c->node.name);
 			break;
 		case CONTROLLER_NONE:
 			c->node.running = true;
@@ -507,6 +528,8 @@ static void controller_stop(struct node **nodes, size_t n)
 
 		controller_kill(c);
 		c->pid = 0;
+		relay_stop(c->relay);
+		c->relay = NULL;
 		controller_remove_files(c);
 		nodes[i]->running = false;
 	}
@@ -516,7 +539,9 @@ static void controller_free(struct node *node)
 {
 	struct controller *c = controller_of(node);
 
+	relay_stop(c->relay);
 	free(c->target);
+	free(c->address);
 	free(c->pid_file);
 	free(c->proc_file);
 	free(c->topo_file);
@@ -563,6 +588,13 @@ const char *controller_target(const struct node *node)
 	const struct controller *c = controller_of(node);
 
 	return c->kind == CONTROLLER_NONE ? NULL : c->target;
+}
+
+const char *controller_address(const struct node *node)
+{
+	const struct controller *c = controller_of(node);
+
+	return c->address ? c->address : controller_target(node);
 }
 
 const char *controller_topo_file(const struct node *node)

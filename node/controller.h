@@ -54,10 +54,13 @@ struct node *controller_create(struct net *net, const char *name,
 int controller_parse(const char *spec, struct net_controller_opts *opts,
 		     char **buf, struct emu_err *err);
 
-/* The target switches connect to ("unix:/var/run/openvswitch/cn12-c0.sock",
- * "tcp:10.0.0.5:6653"), known once the controller started; NULL for
- * "none" or before start. */
+/* The target switches connect to ("unix:/run/cnemu/cn12/ovs/cn12-c0.sock":
+ * the controller's socket, or a relay to a remote one's address), known
+ * once the controller started; NULL for "none" or before start. */
 const char *controller_target(const struct node *node);
+/* Where the controller is, for messages: a remote one's "tcp:IP:PORT",
+ * else its target. */
+const char *controller_address(const struct node *node);
 
 /* The topology file the controller reads (topo mode of builtin), NULL
  * when it reads none. */

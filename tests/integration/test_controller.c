@@ -537,7 +537,7 @@ static void test_killed_run_takes_its_controller_along(void **state)
 	/* Cleanup removes what the run left of it. */
 	assert_int_equal(sh("%s -c >/dev/null 2>&1", test_cnemu()), 0);
 	left = sh_out("ls -d /run/cnemu/cn%d /var/run/openvswitch/cn%d-* "
-		      "2>/dev/null; pgrep -af '/run/cnemu/cn%d/'; true",
+		      "2>/dev/null; pgrep -af '/run/cnemu/c[n]%d/'; true",
 		      (int)pid, (int)pid, (int)pid);
 	assert_string_equal(left, "");
 	free(left);
@@ -563,7 +563,7 @@ static void test_stopped_run_removes_its_controller_files(void **state)
 	assert_int_equal(access(path, F_OK), -1);
 	/* Nor the run's OVS, where the link OVS reached the controller's
 	 * socket by was. */
-	assert_int_not_equal(sh("pgrep -f '/run/cnemu/cn%d/' >/dev/null",
+	assert_int_not_equal(sh("pgrep -f '/run/cnemu/c[n]%d/' >/dev/null",
 				(int)pid), 0);
 }
 

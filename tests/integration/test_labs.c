@@ -50,6 +50,9 @@ static int group_setup(void **state)
 	char text[2048];
 
 	(void)state;
+	for (size_t i = 0; i < N_LABS + 1; i++)	/* fd 0 is not theirs */
+		runs[i] = (struct test_run){ .in_fd = -1, .out_fd = -1,
+					     .status = -1 };
 	if (geteuid() != 0)
 		not_ready = "not running as root";
 	else if (require_ovs())
@@ -89,7 +92,7 @@ static int teardown(void **state)
 static void lab_start(struct test_run *r, const char *args)
 {
 	assert_int_equal(test_run_start(r, "%s %s", test_cnemu(), args), 0);
-	if (!test_run_expect(r, "*** Starting CLI", TL_START_MS))
+	if (!test_run_expect(r, "*** Started in", TL_START_MS))
 		fail_msg("the lab did not start:\n%s", r->out);
 }
 

@@ -256,7 +256,10 @@ static void test_linear_bandwidth_repeats_within_10_percent(void **state)
 		"net:addLink(h[3], s2, lo)\n"
 		"net:start()\n"
 		"net:ping({ h[1], h[3] })\n"
-		"local ss = io.popen(\"ss -0 -m -p | grep ovs-vswitchd | "
+		/* the run's ovs-vswitchd is in its switch namespace */
+		"local ss = io.popen(\"for p in $(pgrep -f "
+		"'ovs-vswitchd unix:/run/cnemu/cn'); do nsenter -t $p -n "
+		"ss -0 -m -p; done | grep ovs-vswitchd | "
 		"grep -E ':s[12]-eth[0-9]+ ' | grep -o 'rb[0-9]*'\")\n"
 		"for rb in ss:lines() do print('RB ' .. rb:sub(3)) end\n"
 		"ss:close()\n"

@@ -21,11 +21,11 @@
 #define BUSY "another cnemu run is active"
 
 /* What a case's script ends with: OVS's own dpid of switch 's' must be
- * s.dpid. */
+ * s.dpid (in the run's own OVS: the shell's parent is cnemu). */
 #define CHECK_OVS_DPID                                                         \
 	"local function ovs_dpid(s)\n"                                         \
-	"  local f = io.popen('ovs-vsctl get bridge ' .. s.name .. "           \
-	"' datapath_id')\n"                                                    \
+	"  local f = io.popen('ovs-vsctl --db=unix:/run/cnemu/cn$PPID/ovs/"    \
+	"db.sock get bridge ' .. s.name .. ' datapath_id')\n"                  \
 	"  local d = f:read('a'):gsub('[\"%s]', '')\n"                         \
 	"  f:close()\n"                                                        \
 	"  return d\n"                                                         \
