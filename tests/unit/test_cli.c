@@ -630,6 +630,50 @@ static void test_completion_names_the_nodes_an_argument_takes(void **state)
 	net_destroy(net);
 }
 
+/* A lock that counts, and fails a test when taken twice (a mutex would
+ * hang). */
+static int guard_depth, guard_taken;
+
+static void guard_lock(void *aux)
+{
+	(void)aux;
+	assert_int_equal(guard_depth++, 0);
+	guard_taken++;
+}
+
+static void guard_unlock(void *aux)
+{
+	(void)aux;
+	assert_int_equal(--guard_depth, 0);
+}
+
+/* Attached CLIs wait for the guard: a line holds it once, also while a
+ * 'source'd file runs its own lines (it deadlocked). */
+static void test_guard_is_held_once_per_line(void **state)
+{
+	struct fixture *f = *state;
+	char path[] = "/tmp/test_cli-guard-XXXXXX";
+	int fd = mkstemp(path);
+	char *line;
+
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, "# nothing\nhelp\n", 15), 15);
+	close(fd);
+	cli_set_guard(f->cli, guard_lock, guard_unlock, NULL);
+	line = xasprintf("source %s", path);
+	guard_taken = 0;
+	assert_int_equal(cli_execute(f->cli, line), 0);
+	assert_int_equal(guard_taken, 1);
+	assert_int_equal(guard_depth, 0);
+	assert_int_equal(cli_execute(f->cli, "help"), 0);
+	assert_int_equal(guard_taken, 2);
+	cli_set_guard(f->cli, NULL, NULL, NULL);
+	assert_int_equal(cli_execute(f->cli, "help"), 0);
+	assert_int_equal(guard_taken, 2);
+	free(line);
+	unlink(path);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -662,6 +706,7 @@ int main(void)
 		T(test_a_read_error_is_an_error),
 		T(test_py_runs_lua_with_a_one_line_note),
 		T(test_set_checks_what_it_sets),
+		T(test_guard_is_held_once_per_line),
 		T(test_completion_offers_each_row_of_the_table),
 		T(test_completion_follows_each_commands_usage),
 #undef T
