@@ -2,7 +2,7 @@
 # Labs side by side: 1, 10 and 30 (LABS="1 10 30") concurrent copies of a
 # 4-host, 2-switch OVS lab (--topo linear,2,2, each with its own OVS and
 # builtin controller), started together: the time until every one is
-# ready (its CLI is up), the memory per lab (PSS of its cnemu, controller,
+# ready (its start returned), the memory per lab (PSS of its cnemu, controller,
 # ovsdb-server and ovs-vswitchd: hosts are namespaces, no processes), and
 # the time of a pingall in every lab at once.  Run as root by bench/run.sh.
 set -uo pipefail
@@ -67,9 +67,9 @@ for n in $LABS; do
 		exec {fd}>"$DIR/in.$i"
 		eval "fd_$i=$fd"
 	done
-	if ! wait_all "$n" "*** Starting CLI" 300; then
+	if ! wait_all "$n" "*** Started in" 300; then
 		printf '%5d %14s\n' "$n" "fail"
-		grep -l -L "Starting CLI" "$DIR"/out.* | head -1 | xargs tail -5
+		grep -L "Started in" "$DIR"/out.* | head -1 | xargs tail -5
 		for ((i = 0; i < n; i++)); do eval "exec {fd_$i}>&-"; done
 		cleanup; continue
 	fi
