@@ -22,6 +22,8 @@
 #include "base/proc.h"
 #include "base/util.h"
 
+#define RUN_LOCK_WAIT_MS 10000	/* for the registry lock */
+
 struct run {
 	char tag[24];		/* "cn<pid>" */
 	char *dir;		/* RUN_DIR "/<tag>" */
@@ -299,6 +301,43 @@ static int run_take_name(struct run *run, struct emu_err *err)
 	return 0;
 }
 
+/* Takes the registry lock RUN_DIR/lock, held only while a name or a claim
+ * is taken: a few milliseconds.  A cnemu from before labs side by side
+ * held it for all its run: after RUN_LOCK_WAIT_MS the sentence names it.
+ * Returns the fd or a negative errno with 'err' set. */
+static int run_lock_registry(struct emu_err *err)
+{
+	unsigned long long deadline = now_us() + RUN_LOCK_WAIT_MS * 1000ULL;
+	char pid[32] = "";
+	int fd = open(RUN_DIR "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+
+	if (fd < 0)
+		return emu_err_set(err, -errno, "cannot open %s/lock: %s",
+				   RUN_DIR, strerror(errno));
+	while (flock(fd, LOCK_EX | LOCK_NB) < 0) {
+		if (errno != EWOULDBLOCK && errno != EINTR) {
+			int ret = -errno;
+
+			close(fd);
+			return emu_err_set(err, ret, "cannot lock %s/lock: %s",
+					   RUN_DIR, strerror(-ret));
+		}
+		if (now_us() > deadline) {
+			if (pread(fd, pid, sizeof(pid) - 1, 0) < 0)
+				pid[0] = '\0';
+			pid[strcspn(pid, "\n")] = '\0';
+			close(fd);
+			return emu_err_set(err, -EBUSY,
+					   "%s/lock is held by pid %s (a cnemu "
+					   "of before labs side by side, which "
+					   "runs alone): wait for it to end",
+					   RUN_DIR, pid[0] ? pid : "unknown");
+		}
+		usleep(10000);
+	}
+	return fd;
+}
+
 /* The value the live run 'tag' claimed of the kind 'what' that 'clash'
  * says collides with 'value', into 'theirs'; false when none. */
 static bool run_find_claim(const char *tag, const char *what,
@@ -343,10 +382,9 @@ int run_claim(const char *what, const char *value,
 
 	if (!run_self)
 		return 0;
-	lock = open(RUN_DIR "/lock", O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-	if (lock >= 0)
-		while (flock(lock, LOCK_EX) < 0 && errno == EINTR)
-			;
+	lock = run_lock_registry(err);
+	if (lock < 0)
+		return lock;
 	dir = opendir(RUN_DIR);
 	while (dir && !ret && (de = readdir(dir)))
 		if (run_tag_valid(de->d_name) &&
@@ -373,8 +411,7 @@ int run_claim(const char *what, const char *value,
 					  path, strerror(errno));
 		free(path);
 	}
-	if (lock >= 0)
-		close(lock);
+	close(lock);
 	return ret;
 }
 
@@ -422,15 +459,9 @@ struct run *run_open(struct emu_err *err)
 		goto fail;
 	}
 	/* Held only while the name is taken: runs side by side. */
-	run->global_fd = open(RUN_DIR "/lock", O_RDWR | O_CREAT | O_CLOEXEC,
-			      0644);
-	if (run->global_fd < 0) {
-		emu_err_set(err, -errno, "cannot open %s/lock: %s", RUN_DIR,
-			    strerror(errno));
+	run->global_fd = run_lock_registry(err);
+	if (run->global_fd < 0)
 		goto fail;
-	}
-	while (flock(run->global_fd, LOCK_EX) < 0 && errno == EINTR)
-		;
 	if (mkdir(run->dir, 0755) < 0 && errno != EEXIST) {
 		emu_err_set(err, -errno, "cannot create %s: %s", run->dir,
 			    strerror(errno));

@@ -277,14 +277,14 @@ static int nat_claim(const struct nat *nat, struct emu_err *err)
 	char desc[128];
 	int ret;
 
-	snprintf(desc, sizeof(desc), "NAT subnet %s", nat->subnet);
+	snprintf(desc, sizeof(desc), "subnet %s", nat->subnet);
 	ret = run_claim("nat-subnet", nat->subnet, nat_subnets_overlap, desc,
 			err);
 	if (ret) {
 		emu_err_suffix(err, ": give one of them another --ipbase");
 		return ret;
 	}
-	snprintf(desc, sizeof(desc), "NAT interface '%s'",
+	snprintf(desc, sizeof(desc), "interface '%s'",
 		 nat->node.intfs[0]->name);
 	ret = run_claim("nat-intf", nat->node.intfs[0]->name, NULL, desc, err);
 	if (ret)

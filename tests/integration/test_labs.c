@@ -89,12 +89,6 @@ static int teardown(void **state)
 
 #define START() TEST_REQUIRE(not_ready)
 
-static void lab_start(struct test_run *r, const char *args)
-{
-	assert_int_equal(test_run_start(r, "%s %s", test_cnemu(), args), 0);
-	if (!test_run_expect(r, "*** Started in", TL_START_MS))
-		fail_msg("the lab did not start:\n%s", r->out);
-}
 
 /* Runs 'cmd' in the CLI of 'r' and returns from where its output
  * starts (it ends at the next prompt). */
@@ -108,6 +102,15 @@ static const char *lab_cmd(struct test_run *r, const char *cmd,
 		fail_msg("'%s' did not print '%s':\n%s", cmd, until,
 			 r->out + from);
 	return r->out + from;
+}
+
+/* Starts a lab with its CLI on a pipe; it is up once the CLI answers. */
+static void lab_start(struct test_run *r, const char *args)
+{
+	assert_int_equal(test_run_start(r, "%s %s", test_cnemu(), args), 0);
+	test_run_send(r, "nodes");
+	if (!test_run_expect(r, "available nodes are", TL_START_MS))
+		fail_msg("the lab did not start:\n%s", r->out);
 }
 
 static void lab_pingall_ok(struct test_run *r)
@@ -307,9 +310,9 @@ static void test_outside_address_clash_names_both_labs(void **state)
 	assert_int_equal(test_run_start(&runs[1], "%s %s", test_cnemu(), args),
 			 0);
 	status = test_run_wait(&runs[1], 60000);
-	snprintf(want, sizeof(want), "cnemu: NAT subnet 10.0.0.0/8 of lab "
-		 "'tl%d-nb' clashes with lab 'tl%d-na' (pid %d), which has "
-		 "10.0.0.0/8: give one of them another --ipbase", pid, pid,
+	snprintf(want, sizeof(want), "cnemu: NAT 'nat0': subnet 10.0.0.0/8 of "
+		 "lab 'tl%d-nb' clashes with lab 'tl%d-na' (pid %d), which "
+		 "has 10.0.0.0/8: give one of them another --ipbase", pid, pid,
 		 (int)runs[0].pid);
 	expect_status(runs[1].out, status, 1);
 	expect_has(runs[1].out, want);
