@@ -286,7 +286,9 @@ static void test_wait_connected_says_whether_switches_are_ready(
 
 /* The first ping after start() over a 100 ms link (Containernet's
  * example with namespace hosts): ARP and echo, 400 ms, where a lost first
- * ARP costs a 1 s retry.  20 starts in a row. */
+ * ARP costs a 1 s retry.  20 starts in a row; each start has an OVS of its
+ * own, whose first packets on a busy 2-core machine add tens of ms (up to
+ * 472 ms seen), well short of a retry. */
 static void test_first_ping_after_start_needs_no_arp_retry(void **state)
 {
 	static const char script[] =
@@ -316,8 +318,8 @@ static void test_first_ping_after_start_needs_no_arp_retry(void **state)
 		return;
 	out = cnemu_lua("--switch ovs", script);
 	w = strstr(out, "worst first ping: ");
-	if (!w || atoi(w + strlen("worst first ping: ")) > 450)
-		fail_msg("a first ping took more than 450 ms:\n%s", out);
+	if (!w || atoi(w + strlen("worst first ping: ")) > 900)
+		fail_msg("a first ping took more than 900 ms:\n%s", out);
 	free(out);
 }
 
