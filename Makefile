@@ -120,9 +120,9 @@ FUZZ_OBJS_topo        := base/err base/util topo/plan topo/index topo/topo
 FUZZ_OBJS_plan        := base/err base/util topo/plan
 FUZZ_OBJS_shaping     := base/err base/util link/shaping
 FUZZ_OBJS_cli         := base/err base/util emu/cli/parse emu/traffic_print
-FUZZ_OBJS_docker_json := base/err base/util base/log node/docker_api
+FUZZ_OBJS_docker_json := base/err base/util node/docker_json
 FUZZ_OBJS_graph       := base/err base/util topo/plan topo/graph
-FUZZ_LIBS_docker_json := -lcurl -ljansson -lpthread
+FUZZ_LIBS_docker_json := -ljansson
 FUZZ_BINS := $(FUZZ_TARGETS:%=$(FUZZ_BUILD)/fuzz_%)
 
 $(FUZZ_BUILD)/obj/%.o: %.c

@@ -24,7 +24,7 @@
 #include "base/util.h"
 #include "link/shaping.h"
 #include "lua/lcnemu.h"
-#include "node/docker_api.h"
+#include "node/docker_json.h"
 
 EMU_LOG_MODULE(lua);
 
@@ -266,7 +266,7 @@ long long lopt_size(lua_State *L, int idx, const char *what,
 			luaL_error(L, "%s: option '%s' must be bytes or a "
 				      "size like \"512m\"", what, key);
 	} else if (t == LUA_TSTRING) {
-		if (docker_api_parse_size(lua_tostring(L, -1), &bytes, &err))
+		if (docker_json_parse_size(lua_tostring(L, -1), &bytes, &err))
 			luaL_error(L, "%s: option '%s': %s", what, key,
 				   err.msg);
 	} else if (t != LUA_TNIL) {

@@ -188,11 +188,11 @@ int docker_build_argv(const struct docker_api_image *image, const char *dcmd,
 	*argv = NULL;
 	*argc = 0;
 	if (dcmd) {
-		ret = docker_api_split_command(dcmd, &words, &n_words, err);
+		ret = docker_json_split_command(dcmd, &words, &n_words, err);
 		if (ret)
 			return ret;
 		if (!n_words) {
-			docker_api_free_argv(words);
+			docker_json_free_argv(words);
 			return emu_err_set(err, -EINVAL, "empty dcmd");
 		}
 		cmd = words;
@@ -210,7 +210,7 @@ int docker_build_argv(const struct docker_api_image *image, const char *dcmd,
 	if (!n)
 		out[n++] = xstrdup("/bin/sh");
 	out[n] = NULL;
-	docker_api_free_argv(words);
+	docker_json_free_argv(words);
 	*argv = out;
 	*argc = n;
 	return 0;
@@ -227,7 +227,7 @@ struct spec_store {
 
 static void spec_release(struct spec_store *st)
 {
-	docker_api_free_argv(st->argv);
+	docker_json_free_argv(st->argv);
 	free(st->binds);
 	free(st->labels);
 	free(st->label_run);
@@ -397,7 +397,7 @@ char *docker_build_request(const struct docker_opts *opts,
 
 	if (!fill_spec(opts, node_name, run_tag, container_name, image,
 		       init_path, &spec, &st, err))
-		text = docker_api_build_create(&spec, err);
+		text = docker_json_build_create(&spec, err);
 	spec_release(&st);
 	return text;
 }

@@ -164,7 +164,7 @@ struct node_exec_ctx *docker_parse_exec_ctx(const char *environ,
 					    const char *cwd);
 
 /* The argv the container's init execs at ready (NULL-ended, caller frees
- * with docker_api_free_argv()): the image's entry point, then 'dcmd' split
+ * with docker_json_free_argv()): the image's entry point, then 'dcmd' split
  * into words or else the image's command; ["/bin/sh"] when both are
  * empty. */
 int docker_build_argv(const struct docker_api_image *image, const char *dcmd,

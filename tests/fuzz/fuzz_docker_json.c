@@ -1,5 +1,5 @@
 /* libFuzzer target: the pure decoders of Docker Engine API replies
- * (node/docker_api.c): errors, image and container inspections, the
+ * (node/docker_json.c): errors, image and container inspections, the
  * creation reply, container lists, pull progress streams, multiplexed
  * logs; and the text helpers (ports, command lines, sizes).
  *
@@ -11,7 +11,7 @@
 
 #include <errno.h>
 
-#include "node/docker_api.h"
+#include "node/docker_json.h"
 
 /* Checks that 'v' holds 'n' strings and a NULL. */
 static void fuzz_check_strings(char **v, size_t n, const char *what)
@@ -31,13 +31,13 @@ static void fuzz_replies(const char *body, size_t len)
 	struct docker_api_image image;
 	struct docker_api_state state;
 	struct docker_api_entry *entries;
-	char msg[64], *id;
+	char msg[64], *id, **warnings;
 	size_t n;
 	int ret;
 
 	/* Into a small buffer, so that a long message is cut safely. */
 	memset(msg, 'x', sizeof(msg));
-	docker_api_parse_error(body, len, msg, sizeof(msg));
+	docker_json_parse_error(body, len, msg, sizeof(msg));
 	fuzz_check(memchr(msg, '\0', sizeof(msg)) && msg[0],
 		   "error message unterminated or empty");
 	for (const char *p = msg; *p; p++)
@@ -45,7 +45,7 @@ static void fuzz_replies(const char *body, size_t len)
 			   "control character %#x in the error message",
 			   (unsigned char)*p);
 
-	ret = docker_api_parse_image(body, len, &image, &err);
+	ret = docker_json_parse_image(body, len, &image, &err);
 	if (ret) {
 		fuzz_check_err(&err, ret);
 		fuzz_check(!image.id, "failed image has an id");
@@ -60,7 +60,7 @@ static void fuzz_replies(const char *body, size_t len)
 	docker_api_image_release(&image);
 
 	emu_err_clear(&err);
-	ret = docker_api_parse_state(body, len, &state, &err);
+	ret = docker_json_parse_state(body, len, &state, &err);
 	if (ret) {
 		fuzz_check_err(&err, ret);
 	} else {
@@ -73,7 +73,7 @@ static void fuzz_replies(const char *body, size_t len)
 	docker_api_state_release(&state);
 
 	emu_err_clear(&err);
-	ret = docker_api_parse_created(body, len, &id, &err);
+	ret = docker_json_parse_created(body, len, &id, &err);
 	if (ret) {
 		fuzz_check_err(&err, ret);
 		fuzz_check(!id, "failed creation has an id");
@@ -82,8 +82,14 @@ static void fuzz_replies(const char *body, size_t len)
 	}
 	free(id);
 
+	warnings = docker_json_parse_warnings(body, len);
+	for (n = 0; warnings && warnings[n]; n++)
+		;
+	fuzz_check_strings(warnings, n, "warnings");
+	docker_json_free_argv(warnings);
+
 	emu_err_clear(&err);
-	ret = docker_api_parse_list(body, len, &entries, &n, &err);
+	ret = docker_json_parse_list(body, len, &entries, &n, &err);
 	if (ret) {
 		fuzz_check_err(&err, ret);
 		fuzz_check(!entries && !n, "failed list has entries");
@@ -103,7 +109,7 @@ static void fuzz_replies(const char *body, size_t len)
 	docker_api_entries_free(entries, n);
 
 	memset(msg, 'x', sizeof(msg));
-	ret = docker_api_parse_pull(body, len, msg, sizeof(msg));
+	ret = docker_json_parse_pull(body, len, msg, sizeof(msg));
 	fuzz_check(ret == 0 || ret == -EIO, "pull: %d", ret);
 	if (ret)
 		fuzz_check(memchr(msg, '\0', sizeof(msg)),
@@ -116,7 +122,7 @@ static void fuzz_logs(const char *body, size_t len)
 	size_t out;
 
 	memcpy(buf, body, len);
-	out = docker_api_demux_logs(buf, len);
+	out = docker_json_demux_logs(buf, len);
 	fuzz_check(out <= len, "demuxed %zu of %zu", out, len);
 	if (out == len)	/* not a stream: untouched */
 		fuzz_check(!memcmp(buf, body, len), "text changed");
@@ -131,19 +137,19 @@ static void fuzz_text(const char *s)
 	size_t argc;
 	int ret;
 
-	ret = docker_api_parse_port(s, port, sizeof(port), &err);
+	ret = docker_json_parse_port(s, port, sizeof(port), &err);
 	if (ret) {
 		fuzz_check_err(&err, ret);
 	} else {
 		fuzz_check(strchr(port, '/'), "port '%s'", port);
-		fuzz_check(!docker_api_parse_port(port, again, sizeof(again),
-						  NULL) &&
+		fuzz_check(!docker_json_parse_port(port, again, sizeof(again),
+						   NULL) &&
 				   !strcmp(port, again),
 			   "port '%s' reads back as '%s'", port, again);
 	}
 
 	emu_err_clear(&err);
-	ret = docker_api_split_command(s, &argv, &argc, &err);
+	ret = docker_json_split_command(s, &argv, &argc, &err);
 	if (ret) {
 		fuzz_check_err(&err, ret);
 		fuzz_check(!argv && !argc, "failed split has words");
@@ -153,10 +159,10 @@ static void fuzz_text(const char *s)
 			fuzz_check(strlen(argv[i]) <= strlen(s), "word %zu",
 				   i);
 	}
-	docker_api_free_argv(argv);
+	docker_json_free_argv(argv);
 
 	emu_err_clear(&err);
-	ret = docker_api_parse_size(s, &bytes, &err);
+	ret = docker_json_parse_size(s, &bytes, &err);
 	if (ret)
 		fuzz_check_err(&err, ret);
 	else

@@ -58,7 +58,7 @@ static void test_argv_is_entrypoint_then_cmd(void **state)
 	assert_string_equal(argv[0], "/docker-entrypoint.sh");
 	assert_string_equal(argv[3], "daemon off;");
 	assert_null(argv[4]);
-	docker_api_free_argv(argv);
+	docker_json_free_argv(argv);
 }
 
 static void test_dcmd_replaces_the_image_cmd_not_its_entrypoint(void **state)
@@ -78,7 +78,7 @@ static void test_dcmd_replaces_the_image_cmd_not_its_entrypoint(void **state)
 	assert_string_equal(argv[0], "/init");
 	assert_string_equal(argv[1], "sh");
 	assert_string_equal(argv[3], "sleep 9");
-	docker_api_free_argv(argv);
+	docker_json_free_argv(argv);
 }
 
 static void test_no_command_at_all_runs_a_shell(void **state)
@@ -92,10 +92,10 @@ static void test_no_command_at_all_runs_a_shell(void **state)
 	assert_int_equal(docker_build_argv(&img, NULL, &argv, &argc, NULL), 0);
 	assert_int_equal(argc, 1);
 	assert_string_equal(argv[0], "/bin/sh");
-	docker_api_free_argv(argv);
+	docker_json_free_argv(argv);
 	assert_int_equal(docker_build_argv(NULL, NULL, &argv, &argc, NULL), 0);
 	assert_string_equal(argv[0], "/bin/sh");
-	docker_api_free_argv(argv);
+	docker_json_free_argv(argv);
 	assert_int_equal(docker_build_argv(&img, "  ", &argv, &argc, &err),
 			 -EINVAL);
 	assert_string_equal(err.msg, "empty dcmd");
