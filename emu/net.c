@@ -18,6 +18,7 @@
 #include "base/err.h"
 #include "emu/guard.h"
 #include "base/log.h"
+#include "base/netns.h"
 #include "emu/run.h"
 #include "base/util.h"
 #include "link/engine.h"
@@ -1895,7 +1896,7 @@ const char *net_intf_mac(const struct node_intf *intf, char *buf,
 			 size_t size)
 {
 	struct ifreq ifr = { 0 };
-	int nsfd, saved = -1, sock;
+	int nsfd, sock;
 	unsigned char *m;
 
 	if (intf->mac[0]) {
@@ -1906,23 +1907,9 @@ const char *net_intf_mac(const struct node_intf *intf, char *buf,
 		return NULL;
 	/* A socket answers ioctls in the namespace it was made in. */
 	nsfd = node_open_ns(intf->node, "net");
-	if (nsfd >= 0) {
-		saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (saved < 0 || setns(nsfd, CLONE_NEWNET) < 0) {
-			close(nsfd);
-			if (saved >= 0)
-				close(saved);
-			return NULL;
-		}
+	sock = netns_socket(nsfd, AF_INET, SOCK_DGRAM, 0, NULL);
+	if (nsfd >= 0)
 		close(nsfd);
-	}
-	sock = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (saved >= 0) {
-		if (setns(saved, CLONE_NEWNET) < 0)
-			abort();	/* this thread would act in the wrong
-					   namespace */
-		close(saved);
-	}
 	if (sock < 0)
 		return NULL;
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", intf->name);

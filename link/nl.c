@@ -8,14 +8,12 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <net/if.h>
-#include <sched.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/ethtool.h>
@@ -34,6 +32,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/netns.h"
 #include "base/util.h"
 #include "link/nl_msg.h"
 
@@ -62,70 +61,6 @@ struct ipaddr {
 	unsigned int prefixlen;	/* bits */
 	unsigned char bytes[16];
 };
-
-/* ---- namespaces ------------------------------------------------------- */
-
-/* Enters the namespace 'nsfd' (-1: stays where it is), keeping the calling
- * thread's own in '*saved' (-1 when nothing was entered). */
-static int ns_enter(int nsfd, int *saved, struct emu_err *err)
-{
-	int ret;
-
-	*saved = -1;
-	if (nsfd < 0)
-		return 0;
-	*saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (*saved < 0)
-		return emu_err_set(err, -errno,
-				   "cannot open the current network namespace: %s",
-				   strerror(errno));
-	if (setns(nsfd, CLONE_NEWNET) < 0) {
-		ret = -errno;
-		close(*saved);
-		*saved = -1;
-		return emu_err_set(err, ret,
-				   "cannot enter network namespace: %s",
-				   strerror(-ret));
-	}
-	return 0;
-}
-
-/* Returns to the namespace ns_enter() saved and closes its fd. */
-static int ns_leave(int saved, struct emu_err *err)
-{
-	int ret = 0;
-
-	if (saved < 0)
-		return 0;
-	if (setns(saved, CLONE_NEWNET) < 0) {
-		ret = -errno;
-		log_err("cannot return to the thread's network namespace: %s",
-			strerror(-ret));
-		emu_err_set(err, ret,
-			    "cannot return to the thread's network namespace: %s",
-			    strerror(-ret));
-	}
-	close(saved);
-	return ret;
-}
-
-/* Returns true when the namespace open as 'fd' is the host's: the one the
- * process (its main thread) lives in, or pid 1's when that can be seen. */
-static bool ns_is_host(int fd)
-{
-	static const char *const hosts[] = { "/proc/self/ns/net",
-					     "/proc/1/ns/net" };
-	struct stat ns, h;
-	size_t i;
-
-	if (fstat(fd, &ns) < 0)
-		return true;	/* cannot tell: assume the worst */
-	for (i = 0; i < ARRAY_SIZE(hosts); i++)
-		if (stat(hosts[i], &h) == 0 && h.st_dev == ns.st_dev &&
-		    h.st_ino == ns.st_ino)
-			return true;
-	return false;
-}
 
 /* ---- errors ----------------------------------------------------------- */
 
@@ -683,7 +618,7 @@ struct nlsock *nlsock_open(int nsfd, struct emu_err *err)
 	struct nlsock *s;
 	int saved, ret, one = 1;
 
-	if (ns_enter(nsfd, &saved, err) < 0)
+	if (netns_enter(nsfd, &saved, err) < 0)
 		return NULL;
 	s = xcalloc(1, sizeof(*s));
 	s->sk = nl_socket_alloc();
@@ -691,8 +626,7 @@ struct nlsock *nlsock_open(int nsfd, struct emu_err *err)
 	if (!s->sk || !s->cb)
 		abort();	/* out of memory, as xmalloc */
 	ret = nl_connect(s->sk, NETLINK_ROUTE);
-	if (ns_leave(saved, err) < 0)
-		goto fail;
+	netns_leave(saved);
 	if (ret < 0) {
 		emu_err_set(err, nlsock_errno(ret),
 			    "cannot open netlink socket: %s", nl_geterror(ret));
@@ -1245,15 +1179,35 @@ int nlsock_add_neigh(struct nlsock *s, const char *ifname, const char *ip,
 
 /* ---- outside rtnetlink ------------------------------------------------ */
 
-int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err)
+/* Writes the bridge netfilter sysctls of the namespace the thread is in
+ * (netns_run() of nlsock_set_bridge_nf_call()); 'aux' points to 'on'. */
+static int write_bridge_nf_call(void *aux, struct emu_err *err)
 {
 	static const char *const names[] = {
 		"/proc/sys/net/bridge/bridge-nf-call-iptables",
 		"/proc/sys/net/bridge/bridge-nf-call-ip6tables",
 		"/proc/sys/net/bridge/bridge-nf-call-arptables",
 	};
-	int nsfd, saved, fd, left, ret = 0;
+	const bool *on = aux;
+	int fd, ret = 0;
 	size_t i;
+
+	for (i = 0; i < ARRAY_SIZE(names) && ret == 0; i++) {
+		fd = open(names[i], O_WRONLY | O_CLOEXEC);
+		if (fd < 0 && errno == ENOENT)
+			continue;	/* no br_netfilter: nothing calls */
+		if (fd < 0 || write(fd, *on ? "1\n" : "0\n", 2) != 2)
+			ret = emu_err_set(err, -errno, "cannot write '%s': %s",
+					  names[i], strerror(errno));
+		if (fd >= 0)
+			close(fd);
+	}
+	return ret;
+}
+
+int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err)
+{
+	int nsfd, ret;
 
 	/* The namespace the socket lives in, whichever thread opened it. */
 	nsfd = ioctl(nl_socket_get_fd(s->sk), SIOCGSKNS);
@@ -1261,51 +1215,28 @@ int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err)
 		return emu_err_set(err, -errno,
 				   "cannot find the socket's network namespace: %s",
 				   strerror(errno));
-	if (ns_is_host(nsfd)) {
+	if (netns_is_host(nsfd)) {
 		close(nsfd);
 		return emu_err_set(err, -EPERM,
 				   "refusing to change the bridge netfilter sysctls of the host's namespace");
 	}
-	ret = ns_enter(nsfd, &saved, err);
+	ret = netns_run(nsfd, write_bridge_nf_call, &on, err);
 	close(nsfd);
-	if (ret < 0)
-		return ret;
-	for (i = 0; i < ARRAY_SIZE(names) && ret == 0; i++) {
-		fd = open(names[i], O_WRONLY | O_CLOEXEC);
-		if (fd < 0 && errno == ENOENT)
-			continue;	/* no br_netfilter: nothing calls */
-		if (fd < 0 || write(fd, on ? "1\n" : "0\n", 2) != 2)
-			ret = emu_err_set(err, -errno, "cannot write '%s': %s",
-					  names[i], strerror(errno));
-		if (fd >= 0)
-			close(fd);
-	}
-	left = ns_leave(saved, err);
-	return ret ? ret : left;
+	return ret;
 }
 
 int nlsock_set_tx_csum(int nsfd, const char *ifname, bool on, struct emu_err *err)
 {
 	struct ethtool_value ev = { .cmd = ETHTOOL_STXCSUM, .data = on };
 	struct ifreq ifr = { 0 };
-	int fd, saved, left, ret;
+	int fd, ret;
 
 	if ((ret = check_ifname(ifname, err)) < 0)
 		return ret;
-	if ((ret = ns_enter(nsfd, &saved, err)) < 0)
-		return ret;
 	/* A socket answers ioctls in the namespace it was made in. */
-	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	ret = fd < 0 ? -errno : 0;
-	left = ns_leave(saved, err);
-	if (left < 0) {
-		if (fd >= 0)
-			close(fd);
-		return left;
-	}
-	if (ret < 0)
-		return emu_err_set(err, ret, "cannot open ethtool socket: %s",
-				   strerror(-ret));
+	fd = netns_socket(nsfd, AF_INET, SOCK_DGRAM, 0, err);
+	if (fd < 0)
+		return fd;
 	strcpy(ifr.ifr_name, ifname);
 	ifr.ifr_data = (void *)&ev;
 	log_dbg("SIOCETHTOOL '%s' tx checksum %s", ifname, on ? "on" : "off");

@@ -8,7 +8,6 @@
 #include <net/ethernet.h>
 #include <net/if.h>
 #include <pthread.h>
-#include <sched.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +23,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/netns.h"
 #include "base/util.h"
 #include "link/pump_frame.h"
 #include "link/pump_queue.h"
@@ -495,22 +495,11 @@ fail:
  * setting them up on the way. */
 static int pump_open_ends(struct pump_link *l, int nsfd, struct emu_err *err)
 {
-	int oldns = -1, ctl = -1, ret = 0;
+	int oldns, ctl = -1, ret;
 
-	if (nsfd >= 0) {
-		oldns = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (oldns < 0)
-			return emu_err_set(err, -errno,
-					   "cannot open the own namespace: %s",
-					   strerror(errno));
-		if (setns(nsfd, CLONE_NEWNET) < 0) {
-			ret = emu_err_set(err, -errno,
-					  "cannot enter the pump namespace: %s",
-					  strerror(errno));
-			close(oldns);
-			return ret;
-		}
-	}
+	ret = netns_enter(nsfd, &oldns, err);
+	if (ret < 0)
+		return ret;
 	ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
 	if (ctl < 0) {
 		ret = emu_err_set(err, -errno, "cannot open a socket: %s",
@@ -531,14 +520,7 @@ static int pump_open_ends(struct pump_link *l, int nsfd, struct emu_err *err)
 out:
 	if (ctl >= 0)
 		close(ctl);
-	if (oldns >= 0) {
-		if (setns(oldns, CLONE_NEWNET) < 0)
-			/* Cannot happen with a namespace we were in; nobody
-			 * could recover either. */
-			log_err("cannot return to the own namespace: %s",
-				strerror(errno));
-		close(oldns);
-	}
+	netns_leave(oldns);
 	return ret;
 }
 

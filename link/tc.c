@@ -23,6 +23,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/netns.h"
 #include "base/util.h"
 
 EMU_LOG_MODULE(tc);
@@ -332,7 +333,7 @@ struct tcconn {
 static int conn_open(struct tcconn *c, int nsfd, const char *ifname,
 		     struct emu_err *err)
 {
-	int saved = -1, one = 1, ret = 0, ctl;
+	int one = 1, ret = 0, ctl;
 	struct ifreq ifr;
 
 	memset(c, 0, sizeof(*c));
@@ -341,50 +342,31 @@ static int conn_open(struct tcconn *c, int nsfd, const char *ifname,
 	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ)
 		return emu_err_set(err, -EINVAL, "invalid interface name '%s'",
 				   ifname ? ifname : "");
-	if (nsfd >= 0) {
-		saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-		if (saved < 0)
-			return emu_err_set(err, -errno,
-					   "cannot open the own namespace: %s",
-					   strerror(errno));
-		if (setns(nsfd, CLONE_NEWNET) < 0) {
-			ret = emu_err_set(err, -errno,
-					  "cannot enter the namespace of '%s': %s",
-					  ifname, strerror(errno));
-			close(saved);
-			return ret;
-		}
-	}
-	c->fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
-	if (c->fd < 0) {
-		ret = emu_err_set(err, -errno, "cannot open netlink socket: %s",
-				  strerror(errno));
-		goto out;
-	}
+	/* Both sockets act in the namespace they were made in. */
+	c->fd = netns_socket(nsfd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, err);
+	if (c->fd < 0)
+		return c->fd;
 	setsockopt(c->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
 	setsockopt(c->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
-	c->ifindex = (int)if_nametoindex(ifname);
-	if (!c->ifindex) {
+	ctl = netns_socket(nsfd, AF_INET, SOCK_DGRAM, 0, err);
+	if (ctl < 0) {
+		ret = ctl;
+		goto out;
+	}
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
+	if (ioctl(ctl, SIOCGIFINDEX, &ifr) < 0 || ifr.ifr_ifindex <= 0) {
 		ret = emu_err_set(err, -ENODEV, "cannot find '%s': %s", ifname,
 				  strerror(ENODEV));
 		goto out;
 	}
+	c->ifindex = ifr.ifr_ifindex;
 	c->mtu = 1500;
-	ctl = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
-	if (ctl >= 0) {
-		memset(&ifr, 0, sizeof(ifr));
-		snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
-		if (ioctl(ctl, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
-			c->mtu = (unsigned int)ifr.ifr_mtu;
-		close(ctl);
-	}
+	if (ioctl(ctl, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
+		c->mtu = (unsigned int)ifr.ifr_mtu;
 out:
-	if (saved >= 0) {
-		if (setns(saved, CLONE_NEWNET) < 0)
-			log_err("cannot return to the own namespace: %s",
-				strerror(errno));
-		close(saved);
-	}
+	if (ctl >= 0)
+		close(ctl);
 	if (ret && c->fd >= 0) {
 		close(c->fd);
 		c->fd = -1;

@@ -15,6 +15,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/netns.h"
 #include "emu/net.h"
 #include "base/proc.h"
 #include "emu/run.h"
@@ -24,8 +25,6 @@
 #include "node/node.h"
 
 EMU_LOG_MODULE(host);
-
-#define NETNS_RUN_DIR "/run/netns"
 
 struct host {
 	struct node node;
@@ -78,41 +77,32 @@ int host_netns_create(const char *ns_name, struct emu_err *err)
 				   "cannot create namespace '%s': %s", ns_name,
 				   strerror(errno));
 	close(fd);
-	saved = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
+	saved = netns_open_current(err);
 	if (saved < 0) {
-		ret = emu_err_set(err, -errno, "cannot open own namespace: %s",
-				  strerror(errno));
+		ret = saved;
 		goto fail_unlink;
 	}
 	if (unshare(CLONE_NEWNET) < 0) {
 		ret = emu_err_set(err, -errno,
 				  "cannot create namespace '%s': %s", ns_name,
 				  strerror(errno));
-		goto fail_saved;
+		close(saved);
+		goto fail_unlink;
 	}
-	fd = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		ret = emu_err_set(err, -errno,
-				  "cannot open namespace '%s': %s", ns_name,
-				  strerror(errno));
-	else
-		ret = run_note_netns(ns_name, fd, err);
+	fd = netns_open_current(err);
+	ret = fd < 0 ? fd : run_note_netns(ns_name, fd, err);
 	if (!ret &&
 	    mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL))
 		ret = emu_err_set(err, -errno,
 				  "cannot bind namespace '%s': %s", ns_name,
 				  strerror(errno));
-	if (setns(saved, CLONE_NEWNET) < 0)
-		abort();	/* this thread would act in the wrong namespace */
+	netns_leave(saved);
 	if (ret) {
 		if (fd >= 0)
 			close(fd);
-		goto fail_saved;
+		goto fail_unlink;
 	}
-	close(saved);
 	return fd;
-fail_saved:
-	close(saved);
 fail_unlink:
 	unlink(path);
 	return ret;
