@@ -9,9 +9,18 @@
 
 #include "base/util.h"
 
-static struct log_module *log_modules;
-static enum log_level log_default = LOG_INFO;
 static const char *const log_level_names[] = { "err", "warn", "info", "dbg" };
+
+/* The table of every module linked in (see log.h); log.c's own makes
+ * sure it exists. */
+EMU_LOG_MODULE(log);
+extern struct log_module *const __start_emu_log_modules[];
+extern struct log_module *const __stop_emu_log_modules[];
+
+/* Every module linked in, one after the other. */
+#define log_modules_each(P)                                                    \
+	for (struct log_module *const *P = __start_emu_log_modules;           \
+	     P < __stop_emu_log_modules; P++)
 
 /* The one progress line (log_progress_begin). */
 static struct {
@@ -30,13 +39,6 @@ static void log_progress_erase(void)
 	log_progress.shown = false;
 }
 
-void log_register(struct log_module *m)
-{
-	m->level = log_default;
-	m->next = log_modules;
-	log_modules = m;
-}
-
 static int log_parse_level(const char *s, enum log_level *out)
 {
 	for (size_t i = 0; i < ARRAY_SIZE(log_level_names); i++) {
@@ -50,9 +52,8 @@ static int log_parse_level(const char *s, enum log_level *out)
 
 void log_set_default(enum log_level level)
 {
-	log_default = level;
-	for (struct log_module *m = log_modules; m; m = m->next)
-		m->level = level;
+	log_modules_each(m)
+		(*m)->level = level;
 }
 
 static int log_configure_one(char *item)
@@ -70,9 +71,9 @@ static int log_configure_one(char *item)
 	*colon = '\0';
 	if (log_parse_level(colon + 1, &level))
 		return -EINVAL;
-	for (struct log_module *m = log_modules; m; m = m->next) {
-		if (!strcmp(m->name, item)) {
-			m->level = level;
+	log_modules_each(m) {
+		if (!strcmp((*m)->name, item)) {
+			(*m)->level = level;
 			found = 1;
 		}
 	}

@@ -3,7 +3,14 @@
  * A .c file names its module once after the includes:
  *	EMU_LOG_MODULE(veth);
  * and then logs with log_dbg/log_info/log_warn/log_err.  Levels are set per
- * module with log_configure("veth:dbg,ctl:info") or for all ("dbg"). */
+ * module with log_configure("veth:dbg,ctl:info") or for all ("dbg").
+ *
+ * The table of modules is static: EMU_LOG_MODULE puts a pointer to the
+ * file's module in the ELF section "emu_log_modules", and the linker
+ * gathers those of every object in the program into one array, which
+ * log.c walks (__start_/__stop_emu_log_modules).  No code runs before
+ * main() and nothing registers at run time; a program has exactly the
+ * modules of the objects linked into it. */
 #ifndef EMU_LOG_H
 #define EMU_LOG_H
 
@@ -14,8 +21,7 @@ enum log_level { LOG_ERR, LOG_WARN, LOG_INFO, LOG_DBG };
 
 struct log_module {
 	const char *name;
-	enum log_level level;
-	struct log_module *next;
+	enum log_level level;	/* messages up to this level are written */
 };
 
 /* A rate limit for log_*_rl: at most one message per 'interval_ms' (0:
@@ -27,7 +33,6 @@ struct log_rl {
 	unsigned int suppressed;	/* messages held back since */
 };
 
-void log_register(struct log_module *m);
 /* Parses "dbg" or "mod:level,mod:level"; 0 or -EINVAL. */
 int log_configure(const char *spec);
 /* The default level of modules that the spec does not name (LOG_INFO). */
@@ -70,11 +75,10 @@ int log_progress_format(char *buf, size_t size, const char *what,
 			unsigned long long elapsed_us);
 
 #define EMU_LOG_MODULE(NAME)                                                   \
-	static struct log_module log_this_module = { #NAME, LOG_INFO, 0 };     \
-	__attribute__((constructor)) static void log_register_##NAME(void)    \
-	{                                                                      \
-		log_register(&log_this_module);                                \
-	}
+	static struct log_module log_this_module = { #NAME, LOG_INFO };        \
+	static struct log_module *const log_module_##NAME                      \
+		__attribute__((used, section("emu_log_modules"))) =            \
+			&log_this_module
 
 #define log_at(LEVEL, ...)                                                     \
 	do {                                                                   \

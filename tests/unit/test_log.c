@@ -56,6 +56,22 @@ static void test_level_specs_name_known_modules(void **state)
 	assert_int_equal(log_configure("info"), 0);
 }
 
+/* The modules are found in the linker's table, with no code run before
+ * main(): both this file's and the library's own are there and take the
+ * levels given. */
+static void test_levels_reach_modules_of_the_static_table(void **state)
+{
+	(void)state;
+	assert_int_equal(log_this_module.level, LOG_INFO);
+	assert_int_equal(log_configure("testlog:dbg"), 0);
+	assert_int_equal(log_this_module.level, LOG_DBG);
+	assert_int_equal(log_configure("log:warn"), 0);
+	assert_int_equal(log_configure("err"), 0);
+	assert_int_equal(log_this_module.level, LOG_ERR);
+	log_set_default(LOG_INFO);
+	assert_int_equal(log_this_module.level, LOG_INFO);
+}
+
 static void test_lap_gives_seconds_and_restarts_the_clock(void **state)
 {
 	unsigned long long t = now_us() - 1500000;
@@ -145,6 +161,7 @@ int main(void)
 		cmocka_unit_test(test_progress_line_is_truncated_to_the_buffer),
 		cmocka_unit_test(test_progress_is_silent_off_a_terminal),
 		cmocka_unit_test(test_level_specs_name_known_modules),
+		cmocka_unit_test(test_levels_reach_modules_of_the_static_table),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
