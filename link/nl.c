@@ -1,7 +1,7 @@
-/* Netlink route sockets bound to one namespace, over libnl-3: requests are
- * built by the nlsock_build_* functions (link/nl_msg.h) with nla_put and
- * sent one at a time; the answer is read with a per-socket callback set
- * that keeps the kernel's errno and extended-ack text. */
+/* Netlink route sockets bound to one namespace: requests are built by the
+ * nlsock_build_* functions (link/nl_msg.h) with libnl-3's nla_put and
+ * sent one at a time through the transport of base/nlconn.h, which keeps
+ * the kernel's errno and extended-ack text. */
 #include "link/nl.h"
 
 #include <arpa/inet.h>
@@ -24,34 +24,19 @@
 #include <linux/veth.h>
 
 #include <netlink/attr.h>
-#include <netlink/errno.h>
-#include <netlink/handlers.h>
 #include <netlink/msg.h>
-#include <netlink/netlink.h>
-#include <netlink/socket.h>
 
 #include "base/err.h"
 #include "base/log.h"
 #include "base/netns.h"
+#include "base/nlconn.h"
 #include "base/util.h"
 #include "link/nl_msg.h"
 
 EMU_LOG_MODULE(nl);
 
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
-
 struct nlsock {
-	struct nl_sock *sk;
-	struct nl_cb *cb;
-	/* The request under way. */
-	unsigned int seq;	/* its sequence number */
-	int (*parse)(struct nl_msg *msg, void *aux);	/* each answer */
-	void *aux;
-	bool done;		/* its ack, error or NLMSG_DONE came */
-	int error;		/* kernel's negative errno, 0: none */
-	char ext[160];		/* kernel's extended-ack text, "": none */
+	struct nlconn *conn;	/* NETLINK_ROUTE in the socket's namespace */
 };
 
 /* An IPv4 or IPv6 address with its prefix length. */
@@ -61,74 +46,6 @@ struct ipaddr {
 	unsigned int prefixlen;	/* bits */
 	unsigned char bytes[16];
 };
-
-/* ---- errors ----------------------------------------------------------- */
-
-static const int nle_errnos[] = {
-	[NLE_FAILURE] = EIO,
-	[NLE_INTR] = EINTR,
-	[NLE_BAD_SOCK] = EBADF,
-	[NLE_AGAIN] = EAGAIN,
-	[NLE_NOMEM] = ENOMEM,
-	[NLE_EXIST] = EEXIST,
-	[NLE_INVAL] = EINVAL,
-	[NLE_RANGE] = ERANGE,
-	[NLE_MSGSIZE] = EMSGSIZE,
-	[NLE_OPNOTSUPP] = EOPNOTSUPP,
-	[NLE_AF_NOSUPPORT] = EAFNOSUPPORT,
-	[NLE_OBJ_NOTFOUND] = ENODEV,
-	[NLE_NOATTR] = ENODATA,
-	[NLE_MISSING_ATTR] = EINVAL,
-	[NLE_AF_MISMATCH] = EAFNOSUPPORT,
-	[NLE_SEQ_MISMATCH] = EPROTO,
-	[NLE_MSG_OVERFLOW] = EOVERFLOW,
-	[NLE_MSG_TRUNC] = EMSGSIZE,
-	[NLE_NOADDR] = EADDRNOTAVAIL,
-	[NLE_SRCRT_NOSUPPORT] = EOPNOTSUPP,
-	[NLE_MSG_TOOSHORT] = EBADMSG,
-	[NLE_MSGTYPE_NOSUPPORT] = EOPNOTSUPP,
-	[NLE_OBJ_MISMATCH] = EINVAL,
-	[NLE_NOCACHE] = ENOENT,
-	[NLE_BUSY] = EBUSY,
-	[NLE_PROTO_MISMATCH] = EPROTONOSUPPORT,
-	[NLE_NOACCESS] = EACCES,
-	[NLE_PERM] = EPERM,
-	[NLE_PKTLOC_FILE] = ENOENT,
-	[NLE_PARSE_ERR] = EINVAL,
-	[NLE_NODEV] = ENODEV,
-	[NLE_IMMUTABLE] = EROFS,
-	[NLE_DUMP_INTR] = EINTR,
-	[NLE_ATTRSIZE] = EINVAL,
-};
-
-int nlsock_errno(int nle)
-{
-	if (nle < 0)
-		nle = -nle;
-	if (nle == NLE_SUCCESS)
-		return 0;
-	if ((size_t)nle >= ARRAY_SIZE(nle_errnos) || !nle_errnos[nle])
-		return -EIO;
-	return -nle_errnos[nle];
-}
-
-/* Sets 'err' to "<what>: <strerror>[ (<kernel's text>)]" and returns
- * 'code'. */
-static int __attribute__((format(printf, 4, 5)))
-nlsock_fail(const struct nlsock *s, int code, struct emu_err *err,
-	    const char *fmt, ...)
-{
-	char what[192];
-	va_list ap;
-
-	va_start(ap, fmt);
-	vsnprintf(what, sizeof(what), fmt, ap);
-	va_end(ap);
-	if (s && s->ext[0])
-		return emu_err_set(err, code, "%s: %s (%s)", what,
-				   strerror(-code), s->ext);
-	return emu_err_set(err, code, "%s: %s", what, strerror(-code));
-}
 
 /* ---- parsing input ---------------------------------------------------- */
 
@@ -523,84 +440,12 @@ nla_put_failure:
 
 /* ---- talking to the kernel -------------------------------------------- */
 
-static int cb_valid(struct nl_msg *msg, void *arg)
-{
-	struct nlsock *s = arg;
-
-	return s->parse ? s->parse(msg, s->aux) : NL_OK;
-}
-
-static int cb_done(struct nl_msg *msg, void *arg)
-{
-	struct nlsock *s = arg;
-
-	(void)msg;
-	s->done = true;
-	return NL_STOP;
-}
-
-/* Answers to an earlier request (left over after an error) are skipped. */
-static int cb_seq(struct nl_msg *msg, void *arg)
-{
-	struct nlsock *s = arg;
-
-	return nlmsg_hdr(msg)->nlmsg_seq == s->seq ? NL_OK : NL_SKIP;
-}
-
-/* Keeps the kernel's errno and its NLMSGERR_ATTR_MSG, if any.  'e' is the
- * payload of the NLMSG_ERROR message; the TLVs follow it and, unless the
- * kernel capped it, the request it echoes. */
-static int cb_error(struct sockaddr_nl *nla, struct nlmsgerr *e, void *arg)
-{
-	const struct nlmsghdr *h = (const void *)((char *)e - NLMSG_HDRLEN);
-	struct nlattr *tb[NLMSGERR_ATTR_MAX + 1];
-	struct nlsock *s = arg;
-	size_t off = sizeof(*e);
-
-	(void)nla;
-	if (e->msg.nlmsg_seq != s->seq)
-		return NL_SKIP;
-	s->error = e->error;
-	s->done = true;
-	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
-		return NL_STOP;
-	if (!(h->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	off = NLMSG_ALIGN(off);
-	if (h->nlmsg_len <= NLMSG_HDRLEN + off)
-		return NL_STOP;
-	if (nla_parse(tb, NLMSGERR_ATTR_MAX, (struct nlattr *)((char *)e + off),
-		      h->nlmsg_len - NLMSG_HDRLEN - off, NULL) == 0 &&
-	    tb[NLMSGERR_ATTR_MSG])
-		nla_strlcpy(s->ext, tb[NLMSGERR_ATTR_MSG], sizeof(s->ext));
-	return NL_STOP;
-}
-
 /* Sends 'msg' and reads until its ack, error or end of dump, handing each
- * answer to 'parse'.  Returns 0 or a negative errno (the kernel's own when
- * it gave one, its text then in s->ext). */
+ * answer to 'parse' (base/nlconn.h). */
 static int nlsock_talk(struct nlsock *s, struct nl_msg *msg,
-		       int (*parse)(struct nl_msg *, void *), void *aux)
+		       int (*parse)(const struct nlmsghdr *, void *), void *aux)
 {
-	int ret;
-
-	s->parse = parse;
-	s->aux = aux;
-	s->done = false;
-	s->error = 0;
-	s->ext[0] = '\0';
-	ret = nl_send_auto(s->sk, msg);
-	if (ret < 0)
-		return nlsock_errno(ret);
-	s->seq = nlmsg_hdr(msg)->nlmsg_seq;
-	while (!s->done) {
-		ret = nl_recvmsgs(s->sk, s->cb);
-		if (s->error)
-			return s->error;
-		if (ret < 0)
-			return nlsock_errno(ret);
-	}
-	return 0;
+	return nlconn_talk(s->conn, nlmsg_hdr(msg), parse, aux);
 }
 
 /* Sends a request built by one of the nlsock_build_* functions, frees it
@@ -615,59 +460,34 @@ static int nlsock_send(struct nlsock *s, struct nl_msg *msg)
 
 struct nlsock *nlsock_open(int nsfd, struct emu_err *err)
 {
+	struct nlconn *conn = nlconn_open(nsfd, NETLINK_ROUTE, err);
 	struct nlsock *s;
-	int saved, ret, one = 1;
 
-	if (netns_enter(nsfd, &saved, err) < 0)
+	if (!conn)
 		return NULL;
 	s = xcalloc(1, sizeof(*s));
-	s->sk = nl_socket_alloc();
-	s->cb = nl_cb_alloc(NL_CB_DEFAULT);
-	if (!s->sk || !s->cb)
-		abort();	/* out of memory, as xmalloc */
-	ret = nl_connect(s->sk, NETLINK_ROUTE);
-	netns_leave(saved);
-	if (ret < 0) {
-		emu_err_set(err, nlsock_errno(ret),
-			    "cannot open netlink socket: %s", nl_geterror(ret));
-		goto fail;
-	}
-	/* Errors carry the kernel's text, and not the request back. */
-	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_EXT_ACK, &one,
-		   sizeof(one));
-	setsockopt(nl_socket_get_fd(s->sk), SOL_NETLINK, NETLINK_CAP_ACK, &one,
-		   sizeof(one));
-	nl_cb_set(s->cb, NL_CB_VALID, NL_CB_CUSTOM, cb_valid, s);
-	nl_cb_set(s->cb, NL_CB_ACK, NL_CB_CUSTOM, cb_done, s);
-	nl_cb_set(s->cb, NL_CB_FINISH, NL_CB_CUSTOM, cb_done, s);
-	nl_cb_set(s->cb, NL_CB_SEQ_CHECK, NL_CB_CUSTOM, cb_seq, s);
-	nl_cb_err(s->cb, NL_CB_CUSTOM, cb_error, s);
+	s->conn = conn;
 	return s;
-fail:
-	nlsock_close(s);
-	return NULL;
 }
 
 void nlsock_close(struct nlsock *s)
 {
 	if (!s)
 		return;
-	nl_socket_free(s->sk);
-	nl_cb_put(s->cb);
+	nlconn_close(s->conn);
 	free(s);
 }
 
 /* ---- links ------------------------------------------------------------ */
 
-static int parse_ifindex(struct nl_msg *msg, void *aux)
+static int parse_ifindex(const struct nlmsghdr *h, void *aux)
 {
-	struct nlmsghdr *h = nlmsg_hdr(msg);
 	int *ifindex = aux;
 
 	if (h->nlmsg_type == RTM_NEWLINK &&
 	    nlmsg_datalen(h) >= (int)sizeof(struct ifinfomsg))
 		*ifindex = ((struct ifinfomsg *)nlmsg_data(h))->ifi_index;
-	return NL_OK;
+	return 0;
 }
 
 int nlsock_ifindex(struct nlsock *s, const char *ifname)
@@ -724,7 +544,7 @@ static int set_end_alias(struct nlsock *s, const struct nlsock_veth_end *e,
 		return emu_err_code(err, -EIO);
 	ret = set_link(ns, e->name, &c, err);
 	if (ret < 0 && !emu_err_is_set(err))
-		nlsock_fail(ns, ret, err, "cannot set alias of '%s'", e->name);
+		nlconn_fail(ns->conn, ret, err, "cannot set alias of '%s'", e->name);
 	nlsock_close(tmp);
 	return ret;
 }
@@ -743,7 +563,7 @@ int nlsock_add_veth(struct nlsock *s, const struct nlsock_veth_end *a,
 	log_dbg("RTM_NEWLINK veth '%s' peer '%s'", a->name, b->name);
 	ret = nlsock_send(s, msg);
 	if (ret < 0)
-		return nlsock_fail(s, ret, err,
+		return nlconn_fail(s->conn, ret, err,
 				   ret == -EEXIST
 					   ? "cannot create veth '%s' <-> '%s' "
 					     "(one of the names is taken)"
@@ -776,7 +596,7 @@ int nlsock_add_bridge(struct nlsock *s, const char *name,
 	log_dbg("RTM_NEWLINK bridge '%s' stp %d", name, opts && opts->stp);
 	ret = nlsock_send(s, msg);
 	if (ret < 0)
-		return nlsock_fail(s, ret, err, "cannot create bridge '%s'",
+		return nlconn_fail(s->conn, ret, err, "cannot create bridge '%s'",
 				   name);
 	if (!opts || !opts->alias)
 		return 0;
@@ -784,7 +604,7 @@ int nlsock_add_bridge(struct nlsock *s, const char *name,
 	ret = set_link(s, name, &c, err);
 	if (ret < 0) {
 		if (!emu_err_is_set(err))
-			nlsock_fail(s, ret, err, "cannot set alias of '%s'",
+			nlconn_fail(s->conn, ret, err, "cannot set alias of '%s'",
 				    name);
 		if (nlsock_build_dellink(&msg, name, NULL) == 0)
 			nlsock_send(s, msg);
@@ -801,7 +621,7 @@ int nlsock_set_master(struct nlsock *s, const char *ifname, const char *master,
 	if (master) {
 		c.master = nlsock_ifindex(s, master);
 		if (c.master < 0)
-			return nlsock_fail(s, c.master, err,
+			return nlconn_fail(s->conn, c.master, err,
 					   "cannot add port '%s' to '%s'",
 					   ifname, master);
 	}
@@ -809,10 +629,10 @@ int nlsock_set_master(struct nlsock *s, const char *ifname, const char *master,
 	ret = set_link(s, ifname, &c, err);
 	if (ret < 0 && !emu_err_is_set(err)) {
 		if (master)
-			return nlsock_fail(s, ret, err,
+			return nlconn_fail(s->conn, ret, err,
 					   "cannot add port '%s' to '%s'",
 					   ifname, master);
-		return nlsock_fail(s, ret, err,
+		return nlconn_fail(s->conn, ret, err,
 				   "cannot release '%s' from its bridge",
 				   ifname);
 	}
@@ -828,7 +648,7 @@ int nlsock_set_up(struct nlsock *s, const char *ifname, bool up,
 	log_dbg("RTM_SETLINK '%s' %s", ifname, up ? "up" : "down");
 	ret = set_link(s, ifname, &c, err);
 	if (ret < 0 && !emu_err_is_set(err))
-		return nlsock_fail(s, ret, err, "cannot set '%s' %s", ifname,
+		return nlconn_fail(s->conn, ret, err, "cannot set '%s' %s", ifname,
 				   up ? "up" : "down");
 	return ret;
 }
@@ -842,7 +662,7 @@ int nlsock_set_mac(struct nlsock *s, const char *ifname, const char *mac,
 	log_dbg("RTM_SETLINK '%s' address %s", ifname, mac);
 	ret = set_link(s, ifname, &c, err);
 	if (ret < 0 && !emu_err_is_set(err))
-		return nlsock_fail(s, ret, err,
+		return nlconn_fail(s->conn, ret, err,
 				   "cannot set MAC address of '%s' to '%s'",
 				   ifname, mac);
 	return ret;
@@ -858,7 +678,7 @@ int nlsock_set_alias(struct nlsock *s, const char *ifname, const char *alias,
 	log_dbg("RTM_SETLINK '%s' alias '%s'", ifname, alias ? alias : "");
 	ret = set_link(s, ifname, &c, err);
 	if (ret < 0 && !emu_err_is_set(err))
-		return nlsock_fail(s, ret, err, "cannot set alias of '%s'",
+		return nlconn_fail(s->conn, ret, err, "cannot set alias of '%s'",
 				   ifname);
 	return ret;
 }
@@ -873,7 +693,7 @@ int nlsock_move_link(struct nlsock *s, const char *ifname, int nsfd,
 	log_dbg("RTM_SETLINK '%s' netns fd %d", ifname, nsfd);
 	ret = set_link(s, ifname, &c, err);
 	if (ret < 0 && !emu_err_is_set(err))
-		return nlsock_fail(s, ret, err,
+		return nlconn_fail(s->conn, ret, err,
 				   "cannot move '%s' to another namespace",
 				   ifname);
 	return ret;
@@ -886,7 +706,7 @@ int nlsock_rename_link(struct nlsock *s, const char *ifname,
 	int ret, ifindex = nlsock_ifindex(s, ifname);
 
 	if (ifindex < 0)
-		return nlsock_fail(s, ifindex, err, "cannot rename '%s'",
+		return nlconn_fail(s->conn, ifindex, err, "cannot rename '%s'",
 				   ifname);
 	ret = nlsock_build_rename(&msg, ifindex, newname, err);
 	if (ret < 0)
@@ -894,7 +714,7 @@ int nlsock_rename_link(struct nlsock *s, const char *ifname,
 	log_dbg("RTM_SETLINK '%s' name '%s'", ifname, newname);
 	ret = nlsock_send(s, msg);
 	if (ret < 0)
-		return nlsock_fail(s, ret, err, "cannot rename '%s' to '%s'",
+		return nlconn_fail(s->conn, ret, err, "cannot rename '%s' to '%s'",
 				   ifname, newname);
 	return 0;
 }
@@ -912,7 +732,7 @@ int nlsock_del_link(struct nlsock *s, const char *ifname, struct emu_err *err)
 	if (ret == -ENODEV)
 		return 0;
 	if (ret < 0)
-		return nlsock_fail(s, ret, err, "cannot delete '%s'", ifname);
+		return nlconn_fail(s->conn, ret, err, "cannot delete '%s'", ifname);
 	return 0;
 }
 
@@ -931,7 +751,7 @@ int nlsock_del_group(struct nlsock *s, uint32_t group, struct emu_err *err)
 	if (ret == -ENODEV)
 		return 0;	/* an empty group */
 	if (ret < 0)
-		return nlsock_fail(s, ret, err, "cannot delete group %u",
+		return nlconn_fail(s->conn, ret, err, "cannot delete group %u",
 				   group);
 	return 0;
 }
@@ -943,27 +763,27 @@ struct alias_list {
 	size_t n, cap, cap2;
 };
 
-static int parse_alias(struct nl_msg *msg, void *aux)
+static int parse_alias(const struct nlmsghdr *h, void *aux)
 {
 	struct nlattr *tb[IFLA_MAX + 1];
 	struct alias_list *l = aux;
-	struct nlmsghdr *h = nlmsg_hdr(msg);
 	const char *alias;
 
 	if (h->nlmsg_type != RTM_NEWLINK ||
-	    nlmsg_parse(h, sizeof(struct ifinfomsg), tb, IFLA_MAX, NULL) < 0 ||
+	    nlmsg_parse((struct nlmsghdr *)h, sizeof(struct ifinfomsg), tb,
+			IFLA_MAX, NULL) < 0 ||
 	    !tb[IFLA_IFNAME] || !tb[IFLA_IFALIAS])
-		return NL_OK;
+		return 0;
 	alias = nla_get_string(tb[IFLA_IFALIAS]);
 	/* The kernel NUL-terminates both strings. */
 	if (!str_starts_with(alias, l->prefix))
-		return NL_OK;
+		return 0;
 	xgrow((void **)&l->names, &l->cap, l->n + 1, sizeof(*l->names));
 	xgrow((void **)&l->aliases, &l->cap2, l->n + 1, sizeof(*l->aliases));
 	l->names[l->n] = xstrdup(nla_get_string(tb[IFLA_IFNAME]));
 	l->aliases[l->n] = xstrdup(alias);
 	l->n++;
-	return NL_OK;
+	return 0;
 }
 
 static void alias_list_clear(struct alias_list *l)
@@ -1003,7 +823,7 @@ int nlsock_foreach_alias(struct nlsock *s, const char *alias_prefix,
 			break;
 	}
 	if (ret < 0) {
-		nlsock_fail(s, ret, err, "cannot list links");
+		nlconn_fail(s->conn, ret, err, "cannot list links");
 		goto out;
 	}
 	for (i = 0; i < l.n; i++)
@@ -1026,7 +846,7 @@ int nlsock_add_addr(struct nlsock *s, const char *ifname, const char *cidr,
 
 	ifindex = nlsock_ifindex(s, ifname);
 	if (ifindex < 0)
-		return nlsock_fail(s, ifindex, err,
+		return nlconn_fail(s->conn, ifindex, err,
 				   "cannot add address '%s' to '%s'", cidr,
 				   ifname);
 	ret = nlsock_build_add_addr(&msg, ifindex, cidr, err);
@@ -1035,7 +855,7 @@ int nlsock_add_addr(struct nlsock *s, const char *ifname, const char *cidr,
 	log_dbg("RTM_NEWADDR '%s' %s", ifname, cidr);
 	ret = nlsock_send(s, msg);
 	if (ret < 0)
-		return nlsock_fail(s, ret, err,
+		return nlconn_fail(s->conn, ret, err,
 				   "cannot add address '%s' to '%s'", cidr,
 				   ifname);
 	return 0;
@@ -1049,27 +869,27 @@ struct addr4_list {
 	size_t n, cap, cap2;
 };
 
-static int parse_addr4(struct nl_msg *msg, void *aux)
+static int parse_addr4(const struct nlmsghdr *h, void *aux)
 {
 	struct nlattr *tb[IFA_MAX + 1];
-	struct nlmsghdr *h = nlmsg_hdr(msg);
 	struct addr4_list *l = aux;
 	struct ifaddrmsg *ifa = nlmsg_data(h);
 	struct nlattr *local;
 
 	if (h->nlmsg_type != RTM_NEWADDR ||
-	    nlmsg_parse(h, sizeof(*ifa), tb, IFA_MAX, NULL) < 0 ||
+	    nlmsg_parse((struct nlmsghdr *)h, sizeof(*ifa), tb, IFA_MAX,
+			NULL) < 0 ||
 	    ifa->ifa_family != AF_INET || (int)ifa->ifa_index != l->ifindex)
-		return NL_OK;
+		return 0;
 	local = tb[IFA_LOCAL] ? tb[IFA_LOCAL] : tb[IFA_ADDRESS];
 	if (!local || nla_len(local) != 4)
-		return NL_OK;
+		return 0;
 	xgrow((void **)&l->ifas, &l->cap, l->n + 1, sizeof(*l->ifas));
 	xgrow((void **)&l->locals, &l->cap2, l->n + 1, sizeof(*l->locals));
 	l->ifas[l->n] = *ifa;
 	memcpy(&l->locals[l->n], nla_data(local), 4);
 	l->n++;
-	return NL_OK;
+	return 0;
 }
 
 int nlsock_flush_addr4(struct nlsock *s, const char *ifname,
@@ -1083,7 +903,7 @@ int nlsock_flush_addr4(struct nlsock *s, const char *ifname,
 
 	l.ifindex = nlsock_ifindex(s, ifname);
 	if (l.ifindex < 0)
-		return nlsock_fail(s, l.ifindex, err,
+		return nlconn_fail(s->conn, l.ifindex, err,
 				   "cannot remove addresses of '%s'", ifname);
 	msg = msg_new(RTM_GETADDR, NLM_F_DUMP);
 	if (nlmsg_append(msg, &req, sizeof(req), NLMSG_ALIGNTO) < 0)
@@ -1105,7 +925,7 @@ int nlsock_flush_addr4(struct nlsock *s, const char *ifname,
 	free(l.ifas);
 	free(l.locals);
 	if (ret < 0)
-		return nlsock_fail(s, ret, err,
+		return nlconn_fail(s->conn, ret, err,
 				   "cannot remove addresses of '%s'", ifname);
 	return 0;
 }
@@ -1120,7 +940,7 @@ static int nlsock_route(struct nlsock *s, const char *dst, const char *gw,
 	if (ifname) {
 		oif = nlsock_ifindex(s, ifname);
 		if (oif < 0)
-			return nlsock_fail(s, oif, err,
+			return nlconn_fail(s->conn, oif, err,
 					   "cannot add route to '%s' dev '%s'",
 					   dst ? dst : "", ifname);
 	}
@@ -1135,7 +955,7 @@ static int nlsock_route(struct nlsock *s, const char *dst, const char *gw,
 		ifname ? ifname : "-");
 	ret = nlsock_send(s, msg);
 	if (ret < 0)
-		return nlsock_fail(s, ret, err,
+		return nlconn_fail(s->conn, ret, err,
 				   "cannot add route to '%s'%s%s%s%s%s", dst,
 				   gw ? " via '" : "", gw ? gw : "",
 				   gw ? "'" : "", ifname ? " dev " : "",
@@ -1162,7 +982,7 @@ int nlsock_add_neigh(struct nlsock *s, const char *ifname, const char *ip,
 	int ret, ifindex = nlsock_ifindex(s, ifname);
 
 	if (ifindex < 0)
-		return nlsock_fail(s, ifindex, err,
+		return nlconn_fail(s->conn, ifindex, err,
 				   "cannot add neighbour '%s' on '%s'", ip,
 				   ifname);
 	ret = nlsock_build_add_neigh(&msg, ifindex, ip, mac, err);
@@ -1171,7 +991,7 @@ int nlsock_add_neigh(struct nlsock *s, const char *ifname, const char *ip,
 	log_dbg("RTM_NEWNEIGH %s lladdr %s dev %s", ip, mac, ifname);
 	ret = nlsock_send(s, msg);
 	if (ret < 0)
-		return nlsock_fail(s, ret, err,
+		return nlconn_fail(s->conn, ret, err,
 				   "cannot add neighbour '%s' on '%s'", ip,
 				   ifname);
 	return 0;
@@ -1210,7 +1030,7 @@ int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err)
 	int nsfd, ret;
 
 	/* The namespace the socket lives in, whichever thread opened it. */
-	nsfd = ioctl(nl_socket_get_fd(s->sk), SIOCGSKNS);
+	nsfd = ioctl(nlconn_fd(s->conn), SIOCGSKNS);
 	if (nsfd < 0)
 		return emu_err_set(err, -errno,
 				   "cannot find the socket's network namespace: %s",

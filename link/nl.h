@@ -151,7 +151,4 @@ int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err);
 int nlsock_set_tx_csum(int nsfd, const char *ifname, bool on,
 		       struct emu_err *err);
 
-/* Maps a libnl error (NLE_*, positive or negative) to a negative errno. */
-int nlsock_errno(int nle);
-
 #endif

@@ -24,13 +24,10 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/netns.h"
+#include "base/nlconn.h"
 #include "base/util.h"
 
 EMU_LOG_MODULE(tc);
-
-#ifndef SOL_NETLINK
-#define SOL_NETLINK 270
-#endif
 
 #define ETH_OVERHEAD 18		/* Ethernet header and a VLAN tag */
 
@@ -319,13 +316,10 @@ int shaping_build_del_root(struct nl_msg *msg, int ifindex)
 
 /* A route socket in the namespace of one interface. */
 struct tcconn {
-	int fd;
+	struct nlconn *nl;
 	int ifindex;
 	unsigned int mtu;
 	const char *ifname;
-	uint32_t seq;
-	char ext[160];		/* kernel's extended-ack text of the last
-				   answer, "": none */
 };
 
 /* Opens the socket in the namespace 'nsfd' (-1: the caller's) and finds
@@ -333,26 +327,20 @@ struct tcconn {
 static int conn_open(struct tcconn *c, int nsfd, const char *ifname,
 		     struct emu_err *err)
 {
-	int one = 1, ret = 0, ctl;
+	struct emu_err local;
+	int ret = 0, ctl;
 	struct ifreq ifr;
 
+	err = emu_err_sink(err, &local);
 	memset(c, 0, sizeof(*c));
-	c->fd = -1;
 	c->ifname = ifname;
 	if (!ifname || !*ifname || strlen(ifname) >= IFNAMSIZ)
 		return emu_err_set(err, -EINVAL, "invalid interface name '%s'",
 				   ifname ? ifname : "");
-	/* Both sockets act in the namespace they were made in. */
-	c->fd = netns_socket(nsfd, AF_NETLINK, SOCK_RAW, NETLINK_ROUTE, err);
-	if (c->fd < 0)
-		return c->fd;
-	setsockopt(c->fd, SOL_NETLINK, NETLINK_EXT_ACK, &one, sizeof(one));
-	setsockopt(c->fd, SOL_NETLINK, NETLINK_CAP_ACK, &one, sizeof(one));
+	/* A socket answers ioctls in the namespace it was made in. */
 	ctl = netns_socket(nsfd, AF_INET, SOCK_DGRAM, 0, err);
-	if (ctl < 0) {
-		ret = ctl;
-		goto out;
-	}
+	if (ctl < 0)
+		return ctl;
 	memset(&ifr, 0, sizeof(ifr));
 	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", ifname);
 	if (ioctl(ctl, SIOCGIFINDEX, &ifr) < 0 || ifr.ifr_ifindex <= 0) {
@@ -364,97 +352,26 @@ static int conn_open(struct tcconn *c, int nsfd, const char *ifname,
 	c->mtu = 1500;
 	if (ioctl(ctl, SIOCGIFMTU, &ifr) == 0 && ifr.ifr_mtu > 0)
 		c->mtu = (unsigned int)ifr.ifr_mtu;
+	c->nl = nlconn_open(nsfd, NETLINK_ROUTE, err);
+	if (!c->nl)
+		ret = emu_err_code(err, -EIO);
 out:
-	if (ctl >= 0)
-		close(ctl);
-	if (ret && c->fd >= 0) {
-		close(c->fd);
-		c->fd = -1;
-	}
+	close(ctl);
 	return ret;
 }
 
 static void conn_close(struct tcconn *c)
 {
-	if (c->fd >= 0)
-		close(c->fd);
-	c->fd = -1;
-}
-
-/* Keeps NLMSGERR_ATTR_MSG of the error message 'h', if any. */
-static void conn_keep_ext(struct tcconn *c, const struct nlmsghdr *h)
-{
-	const struct nlmsgerr *e = NLMSG_DATA(h);
-	size_t off = NLMSG_HDRLEN + sizeof(*e);
-	const struct nlattr *a;
-
-	if (!(h->nlmsg_flags & NLM_F_ACK_TLVS))
-		return;
-	if (!(h->nlmsg_flags & NLM_F_CAPPED))
-		off += e->msg.nlmsg_len - NLMSG_HDRLEN;
-	off = NLMSG_ALIGN(off);
-	while (off + NLA_HDRLEN <= h->nlmsg_len) {
-		a = (const struct nlattr *)((const char *)h + off);
-		if (a->nla_len < NLA_HDRLEN || off + a->nla_len > h->nlmsg_len)
-			return;
-		if ((a->nla_type & NLA_TYPE_MASK) == NLMSGERR_ATTR_MSG) {
-			size_t n;
-
-			snprintf(c->ext, sizeof(c->ext), "%.*s",
-				 (int)(a->nla_len - NLA_HDRLEN),
-				 (const char *)a + NLA_HDRLEN);
-			/* The kernel's sentences end with a full stop. */
-			n = strlen(c->ext);
-			while (n && c->ext[n - 1] == '.')
-				c->ext[--n] = '\0';
-			return;
-		}
-		off += NLA_ALIGN(a->nla_len);
-	}
+	nlconn_close(c->nl);
+	c->nl = NULL;
 }
 
 /* Sends 'msg' (freed here) and waits for its ack.  Returns 0 or the
- * kernel's negative errno, its text then in c->ext. */
+ * kernel's negative errno, its text then in nlconn_ext_ack(). */
 static int conn_talk(struct tcconn *c, struct nl_msg *msg)
 {
-	struct nlmsghdr *req = nlmsg_hdr(msg);
-	struct sockaddr_nl kernel = { .nl_family = AF_NETLINK };
-	char buf[8192];
-	ssize_t n;
-	int ret = -EIO;
+	int ret = nlconn_talk(c->nl, nlmsg_hdr(msg), NULL, NULL);
 
-	c->ext[0] = '\0';
-	req->nlmsg_flags |= NLM_F_REQUEST | NLM_F_ACK;
-	req->nlmsg_seq = ++c->seq;
-	req->nlmsg_pid = 0;
-	if (sendto(c->fd, req, req->nlmsg_len, 0, (struct sockaddr *)&kernel,
-		   sizeof(kernel)) < 0) {
-		ret = -errno;
-		goto out;
-	}
-	for (;;) {
-		n = recv(c->fd, buf, sizeof(buf), 0);
-		if (n < 0) {
-			if (errno == EINTR)
-				continue;
-			ret = -errno;
-			goto out;
-		}
-		for (struct nlmsghdr *h = (struct nlmsghdr *)buf;
-		     NLMSG_OK(h, (size_t)n); h = NLMSG_NEXT(h, n)) {
-			const struct nlmsgerr *e;
-
-			if (h->nlmsg_seq != c->seq ||
-			    h->nlmsg_type != NLMSG_ERROR)
-				continue;
-			e = NLMSG_DATA(h);
-			ret = e->error;
-			if (ret)
-				conn_keep_ext(c, h);
-			goto out;
-		}
-	}
-out:
 	nlmsg_free(msg);
 	return ret;
 }
@@ -463,11 +380,8 @@ out:
 static int conn_fail(const struct tcconn *c, int code, const char *what,
 		     struct emu_err *err)
 {
-	if (c->ext[0])
-		return emu_err_set(err, code, "cannot %s on '%s': %s (%s)",
-				   what, c->ifname, strerror(-code), c->ext);
-	return emu_err_set(err, code, "cannot %s on '%s': %s", what, c->ifname,
-			   strerror(-code));
+	return nlconn_fail(c->nl, code, err, "cannot %s on '%s'", what,
+			   c->ifname);
 }
 
 static struct nl_msg *msg_new(void)
@@ -597,7 +511,7 @@ static int apply_netem(struct tcconn *c, uint32_t parent,
 
 	shaping_build_netem(msg, c->ifindex, parent, s);
 	ret = conn_talk(c, msg);
-	if (ret == -ENOENT && (strstr(c->ext, "kind is unknown") ||
+	if (ret == -ENOENT && (strstr(nlconn_ext_ack(c->nl), "kind is unknown") ||
 			       !shaping_kernel_has_netem()))
 		return emu_err_set(err, -ENOENT,
 				   "cannot add netem on '%s': kernel has no sch_netem",

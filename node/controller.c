@@ -25,6 +25,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/nlconn.h"
 #include "emu/net.h"
 #include "base/proc.h"
 #include "base/util.h"
@@ -682,9 +683,11 @@ static int controller_tcp_cb(const struct nlmsghdr *nlh, void *aux)
 	const struct inet_diag_msg *m = mnl_nlmsg_get_payload(nlh);
 	const struct nlattr *attr;
 
-	if (m->id.idiag_dst[0] != cnt->addr.s_addr ||
+	if (nlh->nlmsg_type != SOCK_DIAG_BY_FAMILY ||
+	    mnl_nlmsg_get_payload_len(nlh) < sizeof(*m) ||
+	    m->id.idiag_dst[0] != cnt->addr.s_addr ||
 	    ntohs(m->id.idiag_dport) != cnt->port)
-		return MNL_CB_OK;
+		return 0;
 	mnl_attr_for_each(attr, nlh, sizeof(*m)) {
 		const struct tcp_info *ti = mnl_attr_get_payload(attr);
 
@@ -695,7 +698,7 @@ static int controller_tcp_cb(const struct nlmsghdr *nlh, void *aux)
 		    ti->tcpi_bytes_received > 0)
 			cnt->n++;
 	}
-	return MNL_CB_OK;
+	return 0;
 }
 
 /* A remote controller: how many TCP connections to it are established
@@ -707,35 +710,24 @@ static size_t controller_count_tcp(const struct controller *c)
 	struct controller_tcp_count cnt = {
 		.port = (uint16_t)(c->port ? c->port : CONTROLLER_PORT),
 	};
-	struct mnl_socket *nl = mnl_socket_open(NETLINK_SOCK_DIAG);
+	struct nlconn *nl = nlconn_open(-1, NETLINK_SOCK_DIAG, NULL);
 	struct inet_diag_req_v2 *req;
 	struct nlmsghdr *nlh;
-	unsigned int seq = (unsigned int)now_us();
-	int ret;
 
 	if (!nl)
 		return 0;
 	inet_pton(AF_INET, c->ip, &cnt.addr);
 	nlh = mnl_nlmsg_put_header(buf);
 	nlh->nlmsg_type = SOCK_DIAG_BY_FAMILY;
-	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
-	nlh->nlmsg_seq = seq;
+	nlh->nlmsg_flags = NLM_F_DUMP;
 	req = mnl_nlmsg_put_extra_header(nlh, sizeof(*req));
 	req->sdiag_family = AF_INET;
 	req->sdiag_protocol = IPPROTO_TCP;
 	req->idiag_states = 1 << 1;	/* TCP_ESTABLISHED */
 	req->idiag_ext = 1 << (INET_DIAG_INFO - 1);
-	if (mnl_socket_sendto(nl, nlh, nlh->nlmsg_len) < 0)
-		goto out;
-	while ((ret = mnl_socket_recvfrom(nl, buf, sizeof(buf))) > 0) {
-		ret = mnl_cb_run(buf, (size_t)ret, seq,
-				 mnl_socket_get_portid(nl), controller_tcp_cb,
-				 &cnt);
-		if (ret <= MNL_CB_STOP)
-			break;
-	}
-out:
-	mnl_socket_close(nl);
+	/* A failed dump counts what it saw: the caller asks again. */
+	nlconn_talk(nl, nlh, controller_tcp_cb, &cnt);
+	nlconn_close(nl);
 	return cnt.n;
 }
 

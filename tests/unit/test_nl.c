@@ -17,7 +17,6 @@
 
 #include <cmocka.h>
 #include <netlink/attr.h>
-#include <netlink/errno.h>
 #include <netlink/msg.h>
 
 #include "base/err.h"
@@ -523,26 +522,6 @@ static void test_route_msg_refuses_mixed_families_and_no_nexthop(void **state)
 			 -EINVAL);
 }
 
-static void test_nlsock_errno_maps_libnl_codes_to_errno(void **state)
-{
-	(void)state;
-	assert_int_equal(nlsock_errno(0), 0);
-	assert_int_equal(nlsock_errno(-NLE_EXIST), -EEXIST);
-	assert_int_equal(nlsock_errno(NLE_EXIST), -EEXIST);
-	assert_int_equal(nlsock_errno(-NLE_OBJ_NOTFOUND), -ENODEV);
-	assert_int_equal(nlsock_errno(-NLE_NODEV), -ENODEV);
-	assert_int_equal(nlsock_errno(-NLE_PERM), -EPERM);
-	assert_int_equal(nlsock_errno(-NLE_NOMEM), -ENOMEM);
-	assert_int_equal(nlsock_errno(-NLE_BUSY), -EBUSY);
-	assert_int_equal(nlsock_errno(-NLE_INVAL), -EINVAL);
-	assert_int_equal(nlsock_errno(-NLE_RANGE), -ERANGE);
-	assert_int_equal(nlsock_errno(-NLE_NOADDR), -EADDRNOTAVAIL);
-	assert_int_equal(nlsock_errno(-NLE_OPNOTSUPP), -EOPNOTSUPP);
-	assert_int_equal(nlsock_errno(-NLE_DUMP_INTR), -EINTR);
-	assert_int_equal(nlsock_errno(-NLE_FAILURE), -EIO);
-	assert_int_equal(nlsock_errno(-1000), -EIO);
-}
-
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -569,7 +548,6 @@ int main(void)
 			test_route_msg_to_cidr_out_of_device_is_link_scope),
 		cmocka_unit_test(
 			test_route_msg_refuses_mixed_families_and_no_nexthop),
-		cmocka_unit_test(test_nlsock_errno_maps_libnl_codes_to_errno),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
