@@ -12,6 +12,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/netns.h"
 #include "base/proc.h"
 #include "emu/run.h"
 #include "base/util.h"
@@ -42,7 +43,7 @@ static void cleanup_namespaces(struct cleanup_counts *c, FILE *out)
 	size_t n = 0, cap = 0;
 	struct dirent *de;
 	int *fds = NULL;
-	DIR *dir = opendir("/run/netns");
+	DIR *dir = opendir(NETNS_RUN_DIR);
 
 	if (!dir)
 		return;
@@ -57,7 +58,7 @@ static void cleanup_namespaces(struct cleanup_counts *c, FILE *out)
 			break;
 		case RUN_NETNS_UNMOUNTED:
 			/* a name only: nothing in it to kill */
-			snprintf(path, sizeof(path), "/run/netns/%s",
+			snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s",
 				 de->d_name);
 			if (!unlink(path))
 				c->namespaces++;
@@ -70,7 +71,6 @@ static void cleanup_namespaces(struct cleanup_counts *c, FILE *out)
 					de->d_name);
 			continue;
 		}
-		snprintf(path, sizeof(path), "/run/netns/%s", de->d_name);
 		if (n == cap) {
 			size_t cap_fds = cap;
 
@@ -78,7 +78,7 @@ static void cleanup_namespaces(struct cleanup_counts *c, FILE *out)
 			xgrow((void **)&fds, &cap_fds, n + 1, sizeof(*fds));
 		}
 		names[n] = xstrdup(de->d_name);
-		fds[n++] = open(path, O_RDONLY | O_CLOEXEC);
+		fds[n++] = netns_open(de->d_name, NULL);
 	}
 	closedir(dir);
 	host_netns_kill_all(fds, n);

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/netns.h"
 #include "base/util.h"
 #include "link/nl.h"
 #include "tests/lib/testlib.h"
@@ -32,13 +33,11 @@ static void remove_all(void)
 
 static int open_ns(const char *name)
 {
-	char path[64];
-	int fd;
+	struct emu_err err = { 0 };
+	int fd = netns_open(name, &err);
 
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		print_error("cannot open %s: %s\n", path, strerror(errno));
+		print_error("%s\n", err.msg);
 	return fd;
 }
 

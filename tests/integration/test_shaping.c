@@ -26,6 +26,7 @@
 #include <linux/pkt_sched.h>
 
 #include "base/err.h"
+#include "base/netns.h"
 #include "base/util.h"
 #include "link/pump.h"
 #include "link/shaping.h"
@@ -62,10 +63,7 @@ static void remove_all(void)
 
 static int open_ns(const char *name)
 {
-	char path[64];
-
-	snprintf(path, sizeof(path), "/run/netns/%s", name);
-	return open(path, O_RDONLY | O_CLOEXEC);
+	return netns_open(name, NULL);
 }
 
 static int setup(void **state)
@@ -277,14 +275,13 @@ static void test_pump_passes_ipv6(void **state)
 /* An AF_PACKET socket on 'ifname' in the namespace 'ns'. */
 static int packet_socket(const char *ns, const char *ifname)
 {
-	int self = open("/proc/thread-self/ns/net", O_RDONLY | O_CLOEXEC);
-	int nsfd = open_ns(ns), fd = -1, one = 1;
+	int self, nsfd = open_ns(ns), fd = -1, one = 1;
 	struct sockaddr_ll sll = { .sll_family = AF_PACKET,
 				   .sll_protocol = htons(ETH_P_ALL) };
 	struct timeval tv = { .tv_sec = 0, .tv_usec = 200000 };
 
-	assert_true(self >= 0 && nsfd >= 0);
-	assert_int_equal(setns(nsfd, CLONE_NEWNET), 0);
+	assert_true(nsfd >= 0);
+	assert_int_equal(netns_enter(nsfd, &self, NULL), 0);
 	sll.sll_ifindex = (int)if_nametoindex(ifname);
 	fd = socket(AF_PACKET, SOCK_RAW | SOCK_CLOEXEC, htons(ETH_P_ALL));
 	if (fd >= 0) {
@@ -293,8 +290,7 @@ static int packet_socket(const char *ns, const char *ifname)
 		assert_int_equal(bind(fd, (struct sockaddr *)&sll, sizeof(sll)),
 				 0);
 	}
-	assert_int_equal(setns(self, CLONE_NEWNET), 0);
-	close(self);
+	netns_leave(self);
 	close(nsfd);
 	assert_true(fd >= 0);
 	return fd;
