@@ -233,12 +233,17 @@ int net_write_topology(struct net *net, const struct node *controller,
 			ret = topo_graph_add_link(g, ia->dpid, a->port,
 						  ib->dpid, b->port, &skip);
 		} else if (ia || ib) {
-			/* A host whose MAC we gave: no need to learn it. */
+			/* Every host by its MAC, given or the kernel's: one
+			 * never learned (it sent nothing to the controller)
+			 * would be reached only through the controller, and
+			 * not at all once it died. */
 			struct node_intf *h = ia ? b : a;
 			struct net_switch_info *s = ia ? ia : ib;
+			char text[18];
 
-			if (node_role(h->node) != NODE_HOST || !h->mac[0] ||
-			    plan_parse_mac(h->mac, mac, NULL))
+			if (node_role(h->node) != NODE_HOST ||
+			    !net_intf_mac(h, text, sizeof(text)) ||
+			    plan_parse_mac(text, mac, NULL))
 				continue;
 			ret = topo_graph_add_host(g, mac, s->dpid,
 						  ia ? a->port : b->port,
@@ -892,6 +897,12 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 		return NULL;
 	if (net->started && net_make_link(net, link, err))
 		return NULL;
+	/* A host's MAC is known once its interface is made: the
+	 * controllers reach it without learning it. */
+	if (net->started &&
+	    (node_role(a) == NODE_SWITCH) != (node_role(b) == NODE_SWITCH) &&
+	    net_update_controllers(net, err))
+		return NULL;
 	return link;
 }
 
@@ -1503,11 +1514,8 @@ int net_start(struct net *net, struct emu_err *err)
 	net_print_names(net, NODE_SWITCH, "switches");
 	net->started = true;	/* from here on, failures roll back */
 	net_raise_neigh_limits(net);
-	ret = net_start_role(net, NODE_CONTROLLER, err);
-	log_phase(&t, "controllers");
 	log_progress_begin("Starting hosts", net_count_role(net, NODE_HOST));
-	if (!ret)
-		ret = net_start_role(net, NODE_HOST, err);
+	ret = net_start_role(net, NODE_HOST, err);
 	log_progress_end();
 	log_phase(&t, "hosts (namespaces, containers)");
 	if (!ret)
@@ -1531,6 +1539,11 @@ int net_start(struct net *net, struct emu_err *err)
 	for (size_t i = 0; i < net->n_links && !ret; i++)
 		ret = net_shape_link(net, net->links[i], err);
 	log_phase(&t, "shaping");
+	/* Controllers once the hosts' interfaces have their MACs (the
+	 * topology file names them), before any switch connects. */
+	if (!ret)
+		ret = net_start_role(net, NODE_CONTROLLER, err);
+	log_phase(&t, "controllers");
 	if (!ret) {
 		log_info("*** Starting %zu switches", net_count_role(net,
 						NODE_SWITCH));

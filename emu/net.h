@@ -161,7 +161,8 @@ struct node *net_add_controller(struct net *net, const char *name,
 				struct emu_err *err);
 /* Writes the topology file of the builtin controller 'controller' (topo
  * mode) to 'path': the OVS switches under it with their dpids, the links
- * between them with their port numbers, hosts whose MAC is known. */
+ * between them with their port numbers, the hosts on them with their
+ * MACs (given, else their interface's once the link is made). */
 int net_write_topology(struct net *net, const struct node *controller,
 		       const char *path, struct emu_err *err);
 /* Rewrites the topology files of the running controllers and tells them

@@ -569,8 +569,11 @@ static void test_killed_controller_is_reported_and_flows_stay(void **state)
 	(void)state;
 	if (require_ovs())
 		return;
+	/* Killed before any traffic: the controller has learned no host
+	 * from a packet, so only the flows it installed from the topology
+	 * carry the pings (a host it never heard from was reached through
+	 * the controller alone, and not at all once it died). */
 	fault_start("ovs", false);
-	fault_cli("pingall", "*** Results: 0% dropped", 60000);
 	snprintf(path, sizeof(path), "/run/cnemu/cn%d/c0.pid",
 		 (int)fault_run.pid);
 	f = fopen(path, "r");
