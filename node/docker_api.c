@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <curl/curl.h>
 
@@ -20,6 +21,8 @@ EMU_LOG_MODULE(docker_api);
 #define DOCKER_DEFAULT_SOCKET "/var/run/docker.sock"
 #define DOCKER_DEFAULT_VERSION "1.41"
 #define DOCKER_TIMEOUT_S 120L		/* one ordinary request */
+#define REMOVE_WAIT_S 60ULL		/* for another client's removal */
+#define REMOVE_POLL_MS 100		/* asking whether it is done */
 #define DOCKER_PULL_TIMEOUT_S 600L	/* a pull */
 #define DOCKER_MAX_WORKERS 8u		/* dockerd gains little beyond */
 
@@ -512,6 +515,7 @@ int docker_api_remove(struct docker_api *api, const char *id, bool force,
 		      bool volumes, struct emu_err *err)
 {
 	char *eid = escape_path(id), *path, sid[13];
+	unsigned long long deadline;
 	struct reply r = { 0 };
 	long status;
 	int ret;
@@ -520,6 +524,15 @@ int docker_api_remove(struct docker_api *api, const char *id, bool force,
 			 volumes ? 1 : 0);
 	ret = call(api, "DELETE", path, NULL, DOCKER_TIMEOUT_S, &r, &status,
 		   err);
+	/* A forced removal is refused (409) only while another one is under
+	 * way: a run killed as it removed its containers, a second
+	 * 'cnemu -c'.  Asked again until that one is done (then 404). */
+	deadline = now_us() + REMOVE_WAIT_S * 1000000ULL;
+	while (!ret && force && status == 409 && now_us() < deadline) {
+		usleep(REMOVE_POLL_MS * 1000);
+		ret = call(api, "DELETE", path, NULL, DOCKER_TIMEOUT_S, &r,
+			   &status, err);
+	}
 	if (!ret && status != 204 && status != 200 && status != 404)
 		ret = fail(status, &r, err, "remove container '%s'",
 			   short_id(id, sid));

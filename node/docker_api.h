@@ -72,7 +72,9 @@ int docker_api_inspect(struct docker_api *api, const char *id,
 int docker_api_stop(struct docker_api *api, const char *id, int timeout_s,
 		    struct emu_err *err);
 /* Removes 'id'; 'force' kills it first when it runs, 'volumes' removes
- * its anonymous volumes.  A container already gone is not an error. */
+ * its anonymous volumes.  A container already gone is not an error; with
+ * 'force', one that another client is removing is waited for (up to a
+ * minute) and then gone, not an error either. */
 int docker_api_remove(struct docker_api *api, const char *id, bool force,
 		      bool volumes, struct emu_err *err);
 /* Lists the containers (also stopped ones when 'all') that carry the
