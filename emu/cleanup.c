@@ -216,7 +216,6 @@ static void cleanup_run_dir(const char *tag, struct cleanup_counts *c)
 		unlink(path);
 	}
 	closedir(dir);
-	controller_remove_leftovers(tag);
 	if (!rmdir(dir_path))
 		c->dirs++;
 }
@@ -262,14 +261,18 @@ int cleanup_dead_runs(enum cleanup_flags flags,
 		first = ret;
 	cleanup_host_extras(&c);
 	cleanup_run_dirs(&c);
+	/* After the run directories: a dead run's links lead nowhere now,
+	 * as do those of a run whose directory went before. */
+	c.sockets = controller_remove_leftovers(RUN_DIR, cleanup_is_dead,
+						NULL);
 	run_restore_sysctls();	/* when no run relies on them any more */
 	if (out)
 		fprintf(out,
 			"*** Removed %u namespaces, %u links, %u OVS bridges, "
 			"%u containers, %u processes, %u run directories, "
-			"%u iptables rules, %u cgroups\n",
+			"%u iptables rules, %u cgroups, %u socket links\n",
 			c.namespaces, c.links, c.bridges, c.containers,
-			c.processes, c.dirs, c.rules, c.cgroups);
+			c.processes, c.dirs, c.rules, c.cgroups, c.sockets);
 	if (out && c.kept)
 		fprintf(out, "*** Kept %u containers made with keep = true "
 			     "(cnemu -c --all removes them)\n",

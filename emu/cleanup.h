@@ -5,7 +5,9 @@
  * controller processes by the identities the run noted (pid, start time,
  * executable), a NAT's iptables rules (those its run directory notes,
  * with the comment "cnemu:<tag>"), CPU-limited hosts' cgroups (those
- * it notes, "<tag>-<host>"), run directories — and nothing else.
+ * it notes, "<tag>-<host>"), run directories, the links
+ * "<tag>-<name>.sock" to controller sockets in OVS's run directory that
+ * lead into a dead run's directory, now gone — and nothing else.
  * A run that still lives is left alone; containers made with keep = true (label
  * cnemu.keep=true) are stopped and kept unless CLEANUP_KEPT; the
  * machine's sysctls come back once no run relies on them. */
@@ -28,6 +30,8 @@ struct cleanup_counts {
 				   note: left alone */
 	unsigned int rules;	/* a NAT's iptables rules */
 	unsigned int cgroups;	/* CPU-limited hosts' cgroups */
+	unsigned int sockets;	/* links to controller sockets in OVS's run
+				   directory */
 };
 
 /* Removes the leftovers of dead runs; reports each kind of object on

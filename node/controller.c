@@ -755,28 +755,63 @@ size_t controller_count_ready(const struct node *node, const uint64_t *dpids,
 	return got < n ? got : n;
 }
 
-void controller_remove_leftovers(const char *tag)
+/* What precedes the first dash of the socket link 'name' ("cn12-c0.sock"
+ * gives "cn12", the run's tag if it is one) into 'tag', with 'rest' at
+ * what follows the dash; false when 'name' has not that shape. */
+static bool controller_link_tag(const char *name, char *tag, size_t size,
+				const char **rest)
+{
+	const char *dash = strchr(name, '-');
+	size_t n = strlen(name);
+
+	if (!dash || dash == name || (size_t)(dash - name) >= size ||
+	    n < 5 || strcmp(name + n - 5, ".sock") || dash[1] == '.')
+		return false;
+	memcpy(tag, name, (size_t)(dash - name));
+	tag[dash - name] = '\0';
+	*rest = dash + 1;
+	return true;
+}
+
+unsigned int controller_remove_leftovers(const char *run_root,
+					 bool (*is_dead)(const char *tag,
+							 void *aux),
+					 void *aux)
 {
 	const char *dir_path = ovs_switch_rundir();
-	size_t len = strlen(tag);
 	DIR *dir = opendir(dir_path);
+	unsigned int removed = 0;
 	struct dirent *de;
-	struct stat st;
-	char path[PATH_MAX];
 
 	if (!dir)
-		return;
+		return 0;
 	while ((de = readdir(dir))) {
-		size_t n = strlen(de->d_name);
+		char tag[24], path[PATH_MAX], target[PATH_MAX], want[PATH_MAX];
+		const char *rest;
+		struct stat st;
+		ssize_t n;
 
-		if (strncmp(de->d_name, tag, len) || de->d_name[len] != '-' ||
-		    n < 5 || strcmp(de->d_name + n - 5, ".sock"))
+		if (!controller_link_tag(de->d_name, tag, sizeof(tag), &rest))
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir_path, de->d_name);
-		if (!lstat(path, &st) && S_ISLNK(st.st_mode))
-			unlink(path);
+		if (lstat(path, &st) || !S_ISLNK(st.st_mode))
+			continue;
+		n = readlink(path, target, sizeof(target) - 1);
+		if (n <= 0)
+			continue;
+		target[n] = '\0';
+		snprintf(want, sizeof(want), "%s/%s/%s", run_root, tag, rest);
+		/* Ours only as a run makes it, and only once it leads
+		 * nowhere (a dead run's directory is emptied first). */
+		if (strcmp(target, want) || !lstat(target, &st) ||
+		    (errno != ENOENT && errno != ENOTDIR) ||
+		    !is_dead(tag, aux))
+			continue;
+		if (!unlink(path))
+			removed++;
 	}
 	closedir(dir);
+	return removed;
 }
 
 bool controller_check(struct node *node)

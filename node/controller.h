@@ -77,9 +77,18 @@ int controller_reload(struct node *node, struct emu_err *err);
 size_t controller_count_ready(const struct node *node, const uint64_t *dpids,
 			      size_t n);
 
-/* Removes what local controllers of the run 'tag' left outside its run
- * directory (the links to their sockets); for cleanup after a crash. */
-void controller_remove_leftovers(const char *tag);
+/* Removes what local controllers of dead runs left outside their run
+ * directories, for cleanup after a crash: the links
+ * "<machine's OVS run dir>/<tag>-<name>.sock" (where runs made them
+ * before each had its own OVS) whose run 'is_dead' says is over (it
+ * checks that 'tag' is a run's tag) and that lead nowhere, pointing at
+ * "'run_root'/<tag>/<name>.sock" as a run made them (its directory gone
+ * or emptied).  Any other file there is left alone.  Returns how many it
+ * removed. */
+unsigned int controller_remove_leftovers(const char *run_root,
+					 bool (*is_dead)(const char *tag,
+							 void *aux),
+					 void *aux);
 
 /* Checks that the process of a running local controller lives.  When it
  * died: warns once (with how it ended), removes its files, marks the node

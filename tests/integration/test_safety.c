@@ -2,7 +2,9 @@
  * and noted (a namespace merely named like a run's, a process that got a
  * dead controller's pid and a container made with keep = true survive
  * it), a run whose main process died is over whoever holds its lock, no
- * child of cnemu keeps the machine locked, the ARP-cache limits come back
+ * child of cnemu keeps the machine locked, the link a run gone with its
+ * directory left to its controller's socket goes (and nothing named like
+ * it that leads elsewhere), the ARP-cache limits come back
  * once the last run relying on them is gone, and a stop never waits for a
  * command that ignores SIGTERM.
  *
@@ -79,6 +81,9 @@ static char sfy_root_netns[64];
 static char sfy_run_dir[64];
 /* A plain file the test made in /run/netns, removed by the teardowns. */
 static char sfy_plain[96];
+/* Files the test made in OVS's run directory ("cn<pid>-sfy*.sock"),
+ * removed by the teardowns: 'sfy_ovs_glob' is their shell pattern. */
+static char sfy_ovs_glob[96];
 /* The containers of a run, removed by the teardowns: "cn<pid>". */
 static char sfy_docker_tag[32];
 /* Those of a second run. */
@@ -158,6 +163,10 @@ static int sfy_teardown(void **state)
 	if (sfy_run_dir[0]) {
 		sh("rm -rf %s", sfy_run_dir);
 		sfy_run_dir[0] = '\0';
+	}
+	if (sfy_ovs_glob[0]) {
+		sh("rm -f %s", sfy_ovs_glob);
+		sfy_ovs_glob[0] = '\0';
 	}
 	if (sfy_docker_tag2[0]) {
 		sh("docker ps -aq --filter label=cnemu.run=%s | "
@@ -454,6 +463,72 @@ static void test_recycled_controller_pid_survives_clean(void **state)
 	free(out);
 }
 
+/* ---- links to controller sockets of runs long gone ---------------- */
+
+/* True when 'path' is there (a link counts even when it leads nowhere). */
+static bool sfy_exists(const char *path)
+{
+	struct stat st;
+
+	return !lstat(path, &st);
+}
+
+static void test_dangling_socket_link_of_a_gone_run_is_removed(void **state)
+{
+	static const char ovs_dir[] = "/var/run/openvswitch";
+	char ours[128], elsewhere[128], plain[128], other[128], *out;
+	pid_t dead;
+	int fd;
+
+	(void)state;
+	if (require_root() || require_ovs())
+		return;
+	/* A pid no process has now, and no run directory: the run it
+	 * stood for is gone with its directory (a /run emptied under
+	 * OVS's run directory, a -c of an older cnemu). */
+	dead = fork();
+	if (dead == 0)
+		_exit(0);
+	waitpid(dead, NULL, 0);
+	snprintf(sfy_ovs_glob, sizeof(sfy_ovs_glob), "%s/cn%d-sfy*.sock",
+		 ovs_dir, (int)dead);
+	if (!sh("[ -e /run/cnemu/cn%d ]", (int)dead))
+		fail_msg("pid %d has a run directory", (int)dead);
+	/* The link such a run made to its controller's socket ... */
+	snprintf(ours, sizeof(ours), "%s/cn%d-sfyc0.sock", ovs_dir, (int)dead);
+	assert_int_equal(sh("ln -s /run/cnemu/cn%d/sfyc0.sock %s", (int)dead,
+			    ours),
+			 0);
+	/* ... and what only looks like one: a link named so that leads
+	 * elsewhere, one into another run's directory, a plain file. */
+	snprintf(elsewhere, sizeof(elsewhere), "%s/cn%d-sfyx.sock", ovs_dir,
+		 (int)dead);
+	assert_int_equal(sh("ln -s /tmp/sfy-nowhere.sock %s", elsewhere), 0);
+	snprintf(other, sizeof(other), "%s/cn%d-sfyo.sock", ovs_dir,
+		 (int)dead);
+	assert_int_equal(sh("ln -s /run/cnemu/cn%d0/sfyo.sock %s", (int)dead,
+			    other),
+			 0);
+	snprintf(plain, sizeof(plain), "%s/cn%d-sfyp.sock", ovs_dir,
+		 (int)dead);
+	fd = open(plain, O_WRONLY | O_CREAT | O_EXCL, 0600);
+	assert_true(fd >= 0);
+	close(fd);
+	out = sfy_clean("");
+	free(out);
+	if (sfy_exists(ours))
+		fail_msg("cnemu -c left %s, the link of a run that is gone, "
+			 "leading nowhere",
+			 ours);
+	if (!sfy_exists(elsewhere) || !sfy_exists(other) ||
+	    !sfy_exists(plain))
+		fail_msg("cnemu -c removed a file in %s it did not make: "
+			 "%s%s%s",
+			 ovs_dir, sfy_exists(elsewhere) ? "" : elsewhere,
+			 sfy_exists(other) ? "" : other,
+			 sfy_exists(plain) ? "" : plain);
+}
+
 /* ---- a run whose main process died -------------------------------- */
 
 static void test_run_with_dead_main_process_is_cleaned_though_locked(
@@ -736,6 +811,9 @@ int main(void)
 			sfy_teardown),
 		cmocka_unit_test_teardown(
 			test_recycled_controller_pid_survives_clean,
+			sfy_teardown),
+		cmocka_unit_test_teardown(
+			test_dangling_socket_link_of_a_gone_run_is_removed,
 			sfy_teardown),
 		cmocka_unit_test_teardown(
 			test_run_with_dead_main_process_is_cleaned_though_locked,

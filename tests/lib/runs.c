@@ -269,9 +269,12 @@ char *test_run_leftovers(pid_t pid, int wait_ms)
 			"sed 's/^/container /'; "
 			"[ -e /run/cnemu/cn%d ] && echo 'run-dir "
 			"/run/cnemu/cn%d'; "
+			"ls /var/run/openvswitch 2>/dev/null | "
+			"grep -E '^cn%d-.*[.]sock$' | "
+			"sed 's/^/ovs-socket-link /'; "
 			"pgrep -af '/run/cnemu/c[n]%d/' | "
 			"sed 's/^/process /'; true",
-			p, p, p, p, p, p, p);
+			p, p, p, p, p, p, p, p);
 		if (!*left || test_now() > deadline)
 			return left;
 		free(left);

@@ -62,8 +62,9 @@ void test_run_end(struct test_run *r);
 /* What of the run 'cn<pid>' is still on the machine, one object a line:
  * namespaces "cn<pid>-*", root-namespace links with the alias
  * "cnemu:cn<pid>", OVS bridges with external_ids:cnemu-run=cn<pid>,
- * containers labelled cnemu.run=cn<pid>, /run/cnemu/cn<pid>, processes
- * whose command line names that directory.  Retries for up to 'wait_ms'
+ * containers labelled cnemu.run=cn<pid>, /run/cnemu/cn<pid>, the links
+ * "cn<pid>-*.sock" in OVS's run directory, processes whose command line
+ * names that directory.  Retries for up to 'wait_ms'
  * while anything is left (the kernel frees the veths of deleted
  * namespaces asynchronously).  "" when nothing; the caller frees. */
 char *test_run_leftovers(pid_t pid, int wait_ms);
