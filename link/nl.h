@@ -1,5 +1,6 @@
 /* Netlink route sockets bound to one network namespace, and the few link
- * and address operations cnemu needs, over libnl-route-3.
+ * and address operations cnemu needs: requests built with libnl-3
+ * (link/nl_msg.h), sent through the transport of base/nlconn.h.
  *
  * A 'struct nlsock' is opened inside a namespace (given by an open fd of
  * /run/netns/NAME or /proc/PID/ns/net, or -1 for the caller's own) and stays
