@@ -355,7 +355,7 @@ static void test_outside_address_clash_names_both_labs(void **state)
  * its own CLI goes on; exit detaches, the lab runs on. */
 static void test_attached_clis_run_commands_on_a_running_lab(void **state)
 {
-	char args[256], *out;
+	char args[1024], *out;
 	int pid = (int)getpid();
 
 	(void)state;
@@ -370,6 +370,7 @@ static void test_attached_clis_run_commands_on_a_running_lab(void **state)
 		 "wait; sleep 1; cat /tmp/tlabs-a-%d.out; rm -f "
 		 "/tmp/tlabs-a-%d.out",
 		 test_cnemu(), pid, pid, test_cnemu(), pid, pid, pid);
+	assert_true(strlen(args) < sizeof(args) - 1);
 	out = sh_out("%s", args);
 	expect_has(out, "FROM-A-");
 	expect_has(out, "FROM-B");
