@@ -331,6 +331,8 @@ static int net_prepare_controllers(struct net *net, struct emu_err *err)
 	return ret;
 }
 
+static void net_remove_switch_ns(struct net *net);
+
 int net_switch_nsfd(struct net *net, struct emu_err *err)
 {
 	int fd;
@@ -343,6 +345,14 @@ int net_switch_nsfd(struct net *net, struct emu_err *err)
 	if (fd < 0)
 		return fd;
 	net->sw_nsfd = fd;
+	/* Bridge ports need no IPv6 of their own: with it, each port adds
+	 * routes that every IPv6 route lookup there walks (start grew with
+	 * the square of the hosts) and solicitations flood every bridge. */
+	if (nlsock_set_ipv6(net->sw_nl, false, err)) {
+		emu_err_prefix(err, "switch namespace: ");
+		net_remove_switch_ns(net);
+		return err && err->code ? err->code : -EIO;
+	}
 	return fd;
 }
 

@@ -999,33 +999,39 @@ int nlsock_add_neigh(struct nlsock *s, const char *ifname, const char *ip,
 
 /* ---- outside rtnetlink ------------------------------------------------ */
 
-/* Writes the bridge netfilter sysctls of the namespace the thread is in
- * (netns_run() of nlsock_set_bridge_nf_call()); 'aux' points to 'on'. */
-static int write_bridge_nf_call(void *aux, struct emu_err *err)
-{
-	static const char *const names[] = {
-		"/proc/sys/net/bridge/bridge-nf-call-iptables",
-		"/proc/sys/net/bridge/bridge-nf-call-ip6tables",
-		"/proc/sys/net/bridge/bridge-nf-call-arptables",
-	};
-	const bool *on = aux;
-	int fd, ret = 0;
-	size_t i;
+/* Sysctl files of a namespace and the value written to each. */
+struct ns_sysctls {
+	const char *const *names;
+	size_t n;
+	const char *value;
+};
 
-	for (i = 0; i < ARRAY_SIZE(names) && ret == 0; i++) {
-		fd = open(names[i], O_WRONLY | O_CLOEXEC);
+/* Writes the sysctls of 'aux' (a struct ns_sysctls) in the namespace the
+ * thread is in (netns_run() of write_ns_sysctls()); a missing file is
+ * skipped: its module is not loaded. */
+static int write_sysctls_here(void *aux, struct emu_err *err)
+{
+	const struct ns_sysctls *w = aux;
+	size_t len = strlen(w->value);
+	int fd, ret = 0;
+
+	for (size_t i = 0; i < w->n && ret == 0; i++) {
+		fd = open(w->names[i], O_WRONLY | O_CLOEXEC);
 		if (fd < 0 && errno == ENOENT)
-			continue;	/* no br_netfilter: nothing calls */
-		if (fd < 0 || write(fd, *on ? "1\n" : "0\n", 2) != 2)
+			continue;	/* no such module: nothing to set */
+		if (fd < 0 || write(fd, w->value, len) != (ssize_t)len)
 			ret = emu_err_set(err, -errno, "cannot write '%s': %s",
-					  names[i], strerror(errno));
+					  w->names[i], strerror(errno));
 		if (fd >= 0)
 			close(fd);
 	}
 	return ret;
 }
 
-int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err)
+/* Writes the sysctls 'w' of the socket's namespace; never the host's
+ * ('what' names the sysctls in that refusal). */
+static int write_ns_sysctls(struct nlsock *s, struct ns_sysctls *w,
+			    const char *what, struct emu_err *err)
 {
 	int nsfd, ret;
 
@@ -1038,11 +1044,35 @@ int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err)
 	if (netns_is_host(nsfd)) {
 		close(nsfd);
 		return emu_err_set(err, -EPERM,
-				   "refusing to change the bridge netfilter sysctls of the host's namespace");
+				   "refusing to change the %s sysctls of the host's namespace",
+				   what);
 	}
-	ret = netns_run(nsfd, write_bridge_nf_call, &on, err);
+	ret = netns_run(nsfd, write_sysctls_here, w, err);
 	close(nsfd);
 	return ret;
+}
+
+int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err)
+{
+	static const char *const names[] = {
+		"/proc/sys/net/bridge/bridge-nf-call-iptables",
+		"/proc/sys/net/bridge/bridge-nf-call-ip6tables",
+		"/proc/sys/net/bridge/bridge-nf-call-arptables",
+	};
+	struct ns_sysctls w = { names, ARRAY_SIZE(names), on ? "1\n" : "0\n" };
+
+	return write_ns_sysctls(s, &w, "bridge netfilter", err);
+}
+
+int nlsock_set_ipv6(struct nlsock *s, bool on, struct emu_err *err)
+{
+	static const char *const names[] = {
+		"/proc/sys/net/ipv6/conf/all/disable_ipv6",
+		"/proc/sys/net/ipv6/conf/default/disable_ipv6",
+	};
+	struct ns_sysctls w = { names, ARRAY_SIZE(names), on ? "0\n" : "1\n" };
+
+	return write_ns_sysctls(s, &w, "IPv6", err);
 }
 
 int nlsock_set_tx_csum(int nsfd, const char *ifname, bool on, struct emu_err *err)

@@ -144,6 +144,15 @@ int nlsock_set_alias(struct nlsock *s, const char *ifname, const char *alias,
  * settings alone. */
 int nlsock_set_bridge_nf_call(struct nlsock *s, bool on, struct emu_err *err);
 
+/* Turns IPv6 of the socket's namespace on or off for its interfaces and
+ * those made later (net.ipv6.conf.{all,default}.disable_ipv6; nothing to
+ * do without IPv6).  Off, an interface gets no link-local address, no
+ * routes of its own and sends no neighbour or router solicitations: the
+ * namespace of bridges needs it off, where thousands of ports would each
+ * add a route that every IPv6 route lookup walks.  Refuses (-EPERM) the
+ * host's namespace. */
+int nlsock_set_ipv6(struct nlsock *s, bool on, struct emu_err *err);
+
 /* Turns TX checksum offload of 'ifname' in namespace 'nsfd' (-1: the
  * caller's) on or off (SIOCETHTOOL; the OVS userspace datapath needs it
  * off on veths it is attached to, TCP stalls otherwise).  Off also takes
