@@ -5,7 +5,9 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
+#include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -263,6 +265,69 @@ static int host_start(struct node **nodes, size_t n, struct emu_err *err)
 	return 0;
 }
 
+/* Threads that remove namespaces at stop.  Each unmount waits for an RCU
+ * grace period of its own (about a millisecond, more on a busy machine):
+ * one after the other, 10 000 hosts took 12 s to stop; concurrent
+ * unmounts share their waits. */
+#define HOST_DELETE_THREADS 16
+#define HOST_DELETE_PER_THREAD 64	/* fewer namespaces: fewer threads */
+
+/* The namespaces of a stop, taken by index by every thread. */
+struct host_delete_job {
+	struct node **nodes;
+	size_t n;
+	atomic_size_t next;	/* the next index to take */
+	atomic_size_t done;	/* how many are removed */
+};
+
+static void host_delete_some(struct host_delete_job *job)
+{
+	size_t i;
+
+	while ((i = atomic_fetch_add(&job->next, 1)) < job->n) {
+		host_netns_delete(
+			container_of(job->nodes[i], struct host, node)->ns_name);
+		atomic_fetch_add(&job->done, 1);
+	}
+}
+
+static void *host_delete_worker(void *arg)
+{
+	host_delete_some(arg);
+	return NULL;
+}
+
+/* Removes the named namespaces of the 'n' hosts 'nodes', several at once;
+ * the progress line counts them. */
+static void host_delete_all(struct node **nodes, size_t n)
+{
+	struct host_delete_job job = { .nodes = nodes, .n = n };
+	pthread_t threads[HOST_DELETE_THREADS];
+	size_t n_threads = 0, stepped = 0, done;
+
+	while (n_threads < HOST_DELETE_THREADS &&
+	       (n_threads + 1) * HOST_DELETE_PER_THREAD < n &&
+	       !pthread_create(&threads[n_threads], NULL, host_delete_worker,
+			       &job))
+		n_threads++;
+	/* This thread takes its share and draws the progress. */
+	while (atomic_load(&job.next) < n) {
+		size_t i = atomic_fetch_add(&job.next, 1);
+
+		if (i < n) {
+			host_netns_delete(container_of(nodes[i], struct host,
+						       node)->ns_name);
+			atomic_fetch_add(&job.done, 1);
+		}
+		done = atomic_load(&job.done);
+		log_progress_step(done - stepped);
+		stepped = done;
+	}
+	for (size_t i = 0; i < n_threads; i++)
+		pthread_join(threads[i], NULL);
+	log_progress_step(n - stepped);
+}
+
 static void host_stop(struct node **nodes, size_t n)
 {
 	int *fds = xcalloc(n, sizeof(*fds));
@@ -272,14 +337,15 @@ static void host_stop(struct node **nodes, size_t n)
 	host_netns_kill_all(fds, n);
 	free(fds);
 	for (size_t i = 0; i < n; i++) {
+		if (nodes[i]->nsfd >= 0) {
+			close(nodes[i]->nsfd);
+			nodes[i]->nsfd = -1;
+		}
+	}
+	host_delete_all(nodes, n);
+	for (size_t i = 0; i < n; i++) {
 		struct host *h = container_of(nodes[i], struct host, node);
 
-		if (h->node.nsfd >= 0) {
-			close(h->node.nsfd);
-			h->node.nsfd = -1;
-		}
-		host_netns_delete(h->ns_name);
-		log_progress_step(1);
 		cgroup_destroy(h->cg);	/* its processes were killed */
 		h->cg = NULL;
 		h->node.running = false;
