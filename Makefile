@@ -73,6 +73,17 @@ $(BUILD)/tests/%: tests/%.c $(TEST_LIB_OBJS) $(BUILD)/libcnemu.a
 	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -o $@ $^ \
 		$(OVS_LIBS) $(LIBS) -lcmocka
 
+# node/, link/, topo/ and base/ stand without the Net (emu/) and its face
+# (lua/): test_node links only their objects, so that a call from a node
+# kind up into the Net fails the build.
+LOWER_OBJS := $(filter $(BUILD)/base/% $(BUILD)/topo/% $(BUILD)/node/% \
+	$(BUILD)/link/%,$(LIB_OBJS))
+$(BUILD)/tests/unit/test_node: tests/unit/test_node.c $(TEST_LIB_OBJS) \
+		$(LOWER_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS_ALL) $(CPPFLAGS) $(CFLAGS) $(WARN) -MMD -MP -o $@ $^ \
+		$(OVS_LIBS) $(LIBS) -lcmocka
+
 deps:
 	@bash scripts/deps.sh
 

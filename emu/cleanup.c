@@ -14,7 +14,7 @@
 #include "base/log.h"
 #include "base/netns.h"
 #include "base/proc.h"
-#include "emu/run.h"
+#include "base/run.h"
 #include "base/util.h"
 #include "link/nl.h"
 #include "node/controller.h"

@@ -14,7 +14,7 @@
 #include "base/proc.h"
 #include "base/util.h"
 #include "emu/attach.h"
-#include "emu/run.h"
+#include "base/run.h"
 
 /* The live labs, oldest first (caller frees); their number in '*n'. */
 static struct run_lab *labs_collect(size_t *n)

@@ -14,7 +14,7 @@
 #include "emu/cli/cli.h"
 #include "emu/draw.h"
 #include "emu/labs.h"
-#include "emu/run.h"
+#include "base/run.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "emu/net.h"
@@ -80,7 +80,7 @@ static int main_check_topo(const char *spec, struct emu_err *err)
 /* Checks --controller before anything is made. */
 static int main_check_controller(const char *spec, struct emu_err *err)
 {
-	struct net_controller_opts co;
+	struct controller_opts co;
 	char *buf = NULL;
 	int ret;
 

@@ -19,7 +19,7 @@
 #include "emu/guard.h"
 #include "base/log.h"
 #include "base/netns.h"
-#include "emu/run.h"
+#include "base/run.h"
 #include "base/util.h"
 #include "link/engine.h"
 #include "link/nl.h"
@@ -31,6 +31,7 @@
 #include "node/nat.h"
 #include "node/node.h"
 #include "node/ovs.h"
+#include "node/switch_ns.h"
 #include "node/switch_ovs.h"
 #include "node/vswitch.h"
 #include "topo/graph.h"
@@ -69,17 +70,13 @@ struct net {
 	size_t n_links, cap_links;
 	struct nlsock *root_nl;
 	struct link_engine engine;	/* netem or the pump */
-	int sw_nsfd;			/* "<tag>-sw" for Linux bridges; -1 */
-	char *sw_ns_name;
-	struct nlsock *sw_nl;
+	struct node_ctx ctx;		/* lent to every node */
 	struct vswitch *vswitch;	/* the run's private OVS, in the
 					   switch namespace; made on first
 					   use */
 	struct ovs_switch_db *ovs_db;	/* to it; made on first use */
-	bool userspace;			/* OVS without the kernel module */
 	uint32_t group;			/* IFLA_GROUP of root-side ends */
 	bool started;
-	bool stopping;			/* net_stop() is removing it all */
 	char *controller_spec;		/* --controller; NULL: the default */
 	struct net_switch_info *sw_info;	/* one per switch */
 	size_t n_sw_info, cap_sw_info;
@@ -99,6 +96,8 @@ struct net_switch_info {
 
 static int net_start_node(struct net *net, struct node *node,
 			  struct emu_err *err);
+static int net_add_node(struct net *net, struct node *node,
+			struct emu_err *err);
 static int net_shape_link(struct net *net, struct link *link,
 			  struct emu_err *err);
 
@@ -107,17 +106,7 @@ const char *net_run_tag(const struct net *net)
 	return net->tag;
 }
 
-const char *net_alias(const struct net *net)
-{
-	return net->alias;
-}
-
-bool net_ovs_userspace(const struct net *net)
-{
-	return net->userspace;
-}
-
-const char *const *net_controller_targets(const struct net *net)
+static const char *const *net_controller_targets(const struct net *net)
 {
 	size_t n = 0;
 
@@ -152,9 +141,13 @@ uint64_t net_switch_dpid(const struct net *net, const struct node *sw)
 	return info ? info->dpid : 0;
 }
 
-const char *const *net_switch_controller_targets(const struct net *net,
-						 const struct node *sw)
+/* The targets of the switch 'sw': those of the controller its options
+ * named, else all of net_controller_targets(); NULL: none.  Node kinds
+ * ask through their context (node_ctx.switch_targets). */
+static const char *const *net_switch_targets(void *owner,
+					     const struct node *sw)
 {
+	const struct net *net = owner;
 	struct net_switch_info *info = net_switch_info(net, sw);
 	struct node *c;
 
@@ -174,13 +167,13 @@ const char *net_run_dir(const struct net *net)
 }
 
 struct node *net_add_controller(struct net *net, const char *name,
-				const struct net_controller_opts *opts,
+				const struct controller_opts *opts,
 				struct emu_err *err)
 {
-	struct node *node = controller_create(net, name, opts, err);
+	struct node *node = controller_create(&net->ctx, name, opts, err);
 	size_t n = 1;
 
-	if (!node || net_adopt_node(net, node, err))
+	if (!node || net_add_node(net, node, err))
 		return NULL;
 	for (size_t i = 0; i < net->n_nodes; i++)
 		n += node_role(net->nodes[i]) == NODE_CONTROLLER;
@@ -199,9 +192,15 @@ static bool net_switch_under(const struct net_switch_info *info,
 				 !strcmp(info->controller, controller->name));
 }
 
-int net_write_topology(struct net *net, const struct node *controller,
-		       const char *path, struct emu_err *err)
+/* Writes the topology file of the builtin controller 'controller' (topo
+ * mode) to 'path': the OVS switches under it with their dpids, the links
+ * between them with their port numbers, the hosts on them with their
+ * MACs (given, else their interface's once the link is made).  Node
+ * kinds ask through their context (node_ctx.write_topology). */
+static int net_write_topology(void *owner, const struct node *controller,
+			      const char *path, struct emu_err *err)
 {
+	struct net *net = owner;
 	struct topo_graph *g = topo_graph_create();
 	struct emu_err skip = { 0 };
 	int ret;
@@ -262,7 +261,9 @@ int net_write_topology(struct net *net, const struct node *controller,
 	return ret;
 }
 
-int net_update_controllers(struct net *net, struct emu_err *err)
+/* Rewrites the topology files of the running controllers and tells them
+ * (after links or switches were added at runtime). */
+static int net_update_controllers(struct net *net, struct emu_err *err)
 {
 	int ret = 0;
 
@@ -301,7 +302,7 @@ int net_check_nodes(struct net *net)
  * a controller); checks that switches name controllers that exist. */
 static int net_prepare_controllers(struct net *net, struct emu_err *err)
 {
-	struct net_controller_opts o = { 0 };
+	struct controller_opts o = { 0 };
 	bool want = false, have = false;
 	char *buf = NULL;
 	int ret = 0;
@@ -331,63 +332,6 @@ static int net_prepare_controllers(struct net *net, struct emu_err *err)
 	return ret;
 }
 
-static void net_remove_switch_ns(struct net *net);
-
-int net_switch_nsfd(struct net *net, struct emu_err *err)
-{
-	int fd;
-
-	if (net->sw_nsfd >= 0)
-		return net->sw_nsfd;
-	free(net->sw_ns_name);
-	net->sw_ns_name = xasprintf("%s-sw", net_run_tag(net));
-	fd = host_netns_open(net->sw_ns_name, &net->sw_nl, err);
-	if (fd < 0)
-		return fd;
-	net->sw_nsfd = fd;
-	/* Bridge ports need no IPv6 of their own: with it, each port adds
-	 * routes that every IPv6 route lookup there walks (start grew with
-	 * the square of the hosts) and solicitations flood every bridge. */
-	if (nlsock_set_ipv6(net->sw_nl, false, err)) {
-		emu_err_prefix(err, "switch namespace: ");
-		net_remove_switch_ns(net);
-		return err && err->code ? err->code : -EIO;
-	}
-	return fd;
-}
-
-struct nlsock *net_switch_nl(struct net *net, struct emu_err *err)
-{
-	return net_switch_nsfd(net, err) < 0 ? NULL : net->sw_nl;
-}
-
-/* Removes the Linux bridges' namespace with all that is left in it.  The
- * fds of it that nodes hold go too: they would keep it alive, with the
- * veth ends in it, and a next start would meet their names. */
-static void net_remove_switch_ns(struct net *net)
-{
-	struct stat ns, st;
-
-	if (net->sw_nsfd < 0)
-		return;
-	for (size_t i = 0; i < net->n_nodes; i++) {
-		struct node *node = net->nodes[i];
-
-		if (node->nsfd >= 0 && !fstat(net->sw_nsfd, &ns) &&
-		    !fstat(node->nsfd, &st) && st.st_ino == ns.st_ino &&
-		    st.st_dev == ns.st_dev) {
-			close(node->nsfd);
-			node->nsfd = -1;
-		}
-	}
-	nlsock_close(net->sw_nl);
-	net->sw_nl = NULL;
-	host_netns_kill_all(&net->sw_nsfd, 1);
-	close(net->sw_nsfd);
-	net->sw_nsfd = -1;
-	host_netns_delete(net->sw_ns_name);
-}
-
 /* Starts the run's private OVS (node/vswitch.h) in the switch namespace,
  * once. */
 static int net_start_vswitch(struct net *net, struct emu_err *err)
@@ -400,7 +344,7 @@ static int net_start_vswitch(struct net *net, struct emu_err *err)
 	if (!net->run)
 		return emu_err_set(err, -ENOTCONN, "the network is not "
 				   "started");
-	o.nsfd = net_switch_nsfd(net, err);
+	o.nsfd = switch_ns_fd(net->ctx.switch_ns, err);
 	if (o.nsfd < 0)
 		return o.nsfd;
 	dir = xasprintf("%s/" RUN_OVS_DIR, run_dir(net->run));
@@ -419,16 +363,23 @@ static void net_stop_vswitch(struct net *net)
 	net->vswitch = NULL;
 }
 
-struct ovs_switch_db *net_ovs_db(struct net *net, struct emu_err *err)
+/* node_ctx.ovs_db: the connection to the private OVS, both made on first
+ * use; ends at net_stop(). */
+static struct ovs_switch_db *net_ctx_ovs_db(void *owner, struct emu_err *err)
 {
+	struct net *net = owner;
+
 	if (!net->ovs_db && !net_start_vswitch(net, err))
 		net->ovs_db = ovs_switch_connect(vswitch_remote(net->vswitch),
 						 3000, err);
 	return net->ovs_db;
 }
 
-bool net_ovs_check(struct net *net)
+/* node_ctx.ovs_check: a daemon of the private OVS that ended is said (a
+ * warning) and started again; false when it cannot be. */
+static bool net_ctx_ovs_check(void *owner)
 {
+	struct net *net = owner;
 	struct emu_err err = { 0 };
 	char how[96];
 
@@ -446,14 +397,24 @@ bool net_ovs_check(struct net *net)
 	return true;
 }
 
-int net_ovs_nsfd(const struct net *net)
+/* node_ctx.ovs_nsfd: the namespace of the private OVS's ovs-vswitchd (the
+ * switch namespace), where OVS switches and their ports live; -1 before
+ * it runs. */
+static int net_ctx_ovs_nsfd(void *owner)
 {
-	return net->vswitch ? net->sw_nsfd : -1;
+	struct net *net = owner;
+
+	return net->vswitch ? switch_ns_fd(net->ctx.switch_ns, NULL) : -1;
 }
 
 const char *net_ovs_rundir(struct net *net, struct emu_err *err)
 {
 	return net_start_vswitch(net, err) ? NULL : vswitch_dir(net->vswitch);
+}
+
+static const char *net_ctx_ovs_rundir(void *owner, struct emu_err *err)
+{
+	return net_ovs_rundir(owner, err);
 }
 
 static int net_check_switch_kind(const char *kind, struct emu_err *err)
@@ -483,10 +444,9 @@ static int net_parse_switch_args(struct net *net, const char *args,
 		else if (!strcmp(kv, "stp=0") || !strcmp(kv, "stp=false"))
 			net->switch_stp = false;
 		else if (!strcmp(kv, "datapath=user"))
-			net->userspace = true;
+			net->ctx.ovs_userspace = true;
 		else if (!strcmp(kv, "datapath=kernel"))
-			net->userspace = !ovs_switch_kernel_datapath() ? true
-								       : false;
+			net->ctx.ovs_userspace = !ovs_switch_kernel_datapath();
 		else
 			ret = emu_err_set(err, -EINVAL,
 					  "unknown switch option '%s'", kv);
@@ -500,13 +460,12 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	struct net_opts none = { 0 };
 	struct net *net = xcalloc(1, sizeof(*net));
 
-	net->sw_nsfd = -1;
 	net->engine.pump_nsfd = -1;
 	if (!opts)
 		opts = &none;
 	net->switch_kind = xstrdup(opts->switch_kind ? opts->switch_kind
 						     : "ovs");
-	net->userspace = !ovs_switch_kernel_datapath();
+	net->ctx.ovs_userspace = !ovs_switch_kernel_datapath();
 	net->auto_mac = opts->auto_mac;
 	net->auto_arp = opts->auto_arp;
 	net->standalone = !strcmp(net->switch_kind, "ovsbr") ||
@@ -514,7 +473,7 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 						       "none"));
 	net->controller_spec = xstrdup(opts->controller);
 	if (opts->controller) {
-		struct net_controller_opts co;
+		struct controller_opts co;
 		char *buf = NULL;
 		int bad = controller_parse(opts->controller, &co, &buf, err);
 
@@ -544,6 +503,16 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	 * one run_open() gives this process. */
 	snprintf(net->tag, sizeof(net->tag), "cn%d", (int)getpid());
 	net->alias = xasprintf("cnemu:%s", net->tag);
+	net->ctx.run_tag = net->tag;
+	net->ctx.alias = net->alias;
+	net->ctx.switch_ns = switch_ns_create(net->tag);
+	net->ctx.switch_targets = net_switch_targets;
+	net->ctx.write_topology = net_write_topology;
+	net->ctx.ovs_db = net_ctx_ovs_db;
+	net->ctx.ovs_rundir = net_ctx_ovs_rundir;
+	net->ctx.ovs_nsfd = net_ctx_ovs_nsfd;
+	net->ctx.ovs_check = net_ctx_ovs_check;
+	net->ctx.owner = net;
 	/* "cn" in the high bits: no interface group a user would pick. */
 	net->group = 0x636e0000u | ((uint32_t)getpid() & 0xffffu);
 	if (link_engine_init(&net->engine, opts->link_engine, net->tag, err))
@@ -571,11 +540,6 @@ static int net_add_node(struct net *net, struct node *node,
 	net->nodes[net->n_nodes++] = node;
 	topo_index_add(&net->node_names, node->name, node);
 	return 0;
-}
-
-int net_adopt_node(struct net *net, struct node *node, struct emu_err *err)
-{
-	return net_add_node(net, node, err);
 }
 
 /* Gives a host-like 'node' its address and MAC: 'ip' and 'mac' as given,
@@ -637,7 +601,7 @@ struct node *net_add_host(struct net *net, const char *name,
 			  const struct net_host_opts *opts,
 			  struct emu_err *err)
 {
-	struct node *node = host_create(net, name,
+	struct node *node = host_create(&net->ctx, name,
 				       opts && opts->cpu ? opts->cpu
 							 : &net->host_cpu);
 
@@ -651,7 +615,7 @@ struct node *net_add_docker(struct net *net, const char *name,
 			    const struct docker_opts *opts,
 			    struct emu_err *err)
 {
-	struct node *node = docker_create(net, name, opts, err);
+	struct node *node = docker_create(&net->ctx, name, opts, err);
 
 	if (!node) {
 		emu_err_prefix(err, "container '%s': ", name);
@@ -727,7 +691,7 @@ struct node *net_add_nat(struct net *net, const char *name,
 		return NULL;
 	snprintf(subnet, sizeof(subnet), "%u.%u.%u.%u/%u", b >> 24,
 		 (b >> 16) & 255, (b >> 8) & 255, b & 255, net->ipbase.prefix);
-	nat = net_add_hostlike(net, nat_create(net, name,
+	nat = net_add_hostlike(net, nat_create(&net->ctx, name,
 					       opts->subnet ? opts->subnet
 							    : subnet),
 			       opts->ip, NULL, err);
@@ -767,9 +731,9 @@ struct node *net_add_switch(struct net *net, const char *name,
 	if (!dpid && net_default_dpid(net, name, &dpid, err))
 		return NULL;
 	if (!strcmp(kind, "lxbr"))
-		node = bridge_create(net, name, stp);
+		node = bridge_create(&net->ctx, name, stp);
 	else
-		node = ovs_switch_create(net, name, dpid,
+		node = ovs_switch_create(&net->ctx, name, dpid,
 					 net->standalone ||
 						 !strcmp(kind, "ovsbr"),
 					 stp);
@@ -811,11 +775,6 @@ struct link **net_links(const struct net *net, size_t *n)
 bool net_is_started(const struct net *net)
 {
 	return net->started;
-}
-
-bool net_is_stopping(const struct net *net)
-{
-	return net->stopping;
 }
 
 /* Gives the first interface of a host its default address and MAC. */
@@ -1264,7 +1223,7 @@ static void net_say_machine(struct net *net)
 	for (size_t i = 0; i < net->n_nodes && !ovs; i++)
 		ovs = !strcmp(node_kind(net->nodes[i]), "ovs");
 	log_info("*** cnemu %s: %s", net_run_tag(net),
-		 ovs ? (net->userspace ? "OVS userspace datapath (no "
+		 ovs ? (net->ctx.ovs_userspace ? "OVS userspace datapath (no "
 					 "openvswitch kernel module)"
 				       : "OVS kernel datapath")
 		     : "Linux bridges");
@@ -1301,6 +1260,7 @@ static void net_close_run(struct net *net)
 {
 	run_close(net->run);
 	net->run = NULL;
+	net->ctx.run_dir = NULL;
 	if (net_lock_holder == net)
 		net_lock_holder = NULL;
 }
@@ -1326,6 +1286,7 @@ static int net_open_run(struct net *net, struct emu_err *err)
 					   net->tag);
 		}
 		net_lock_holder = net;
+		net->ctx.run_dir = run_dir(net->run);
 	}
 	if (!net->root_nl) {
 		net->root_nl = nlsock_open(-1, err);
@@ -1588,7 +1549,7 @@ void net_stop(struct net *net)
 
 	if (!net->started)
 		return;
-	net->stopping = true;
+	net->ctx.stopping = true;
 	link_engine_stop(&net->engine);
 	log_phase(&t, "link engine");
 	log_info("*** Stopping %zu switches", net_count_role(net,
@@ -1610,11 +1571,11 @@ void net_stop(struct net *net)
 	log_phase(&t, "hosts (processes, namespaces)");
 	for (size_t i = 0; i < net->n_links; i++)
 		link_forget(net->links[i]);
-	net_remove_switch_ns(net);
+	switch_ns_remove(net->ctx.switch_ns, net->nodes, net->n_nodes);
 	link_engine_release(&net->engine);
 	log_phase(&t, "switch namespace");
 	net_stop_role(net, NODE_CONTROLLER);
-	net->started = net->stopping = false;
+	net->started = net->ctx.stopping = false;
 	/* Nothing of the run is left on the machine: another may start. */
 	net_close_run(net);
 	log_phase(&t, "controllers, run lock");
@@ -1637,7 +1598,7 @@ void net_destroy(struct net *net)
 	nlsock_close(net->root_nl);
 	net_close_run(net);
 	free(net->alias);
-	free(net->sw_ns_name);
+	switch_ns_destroy(net->ctx.switch_ns);
 	free(net->switch_kind);
 	for (size_t i = 0; i < net->n_sw_info; i++)
 		free(net->sw_info[i].controller);

@@ -17,10 +17,10 @@
 #include <stdio.h>
 
 #include "link/shaping.h"
+#include "node/controller.h"
 
 struct emu_err;
 struct host_cpu;
-struct ovs_switch_db;
 struct node;
 struct link;
 struct net;
@@ -59,16 +59,6 @@ struct net_switch_opts {
 				   net's controllers */
 };
 
-/* Options of a controller (Mininet's Controller, RemoteController). */
-struct net_controller_opts {
-	const char *kind;	/* "builtin" (default), "ovsc", "remote",
-				   "none" */
-	const char *mode;	/* builtin: "topo" (default), "learning" */
-	const char *ip;		/* remote: its address; local: where it
-				   listens; NULL: 127.0.0.1 */
-	int port;		/* 0: 6653 (local: the next free port) */
-};
-
 struct net_link_opts {
 	const char *intf1, *intf2;	/* NULL: "<node>-eth<port>" */
 	int port1, port2;		/* -1: next free */
@@ -85,44 +75,15 @@ void net_destroy(struct net *net);
 /* The run's tag, e.g. "cn1234": prefix of namespaces, OVS external_ids
  * and Docker labels. */
 const char *net_run_tag(const struct net *net);
-/* The IFLA_IFALIAS tag of the run's interfaces in the root namespace,
- * "cnemu:<tag>". */
-const char *net_alias(const struct net *net);
-/* The run's namespace for Linux bridges, "<tag>-sw", made on first use:
- * bridged traffic there meets no FORWARD chain of the host's firewall.
- * Returns a borrowed fd or a negative errno; net_switch_nl() gives a
- * route socket in it (borrowed) or NULL. */
-int net_switch_nsfd(struct net *net, struct emu_err *err);
-struct nlsock *net_switch_nl(struct net *net, struct emu_err *err);
-/* The run's connection to the ovsdb-server of its private OVS
- * (node/vswitch.h: its own ovsdb-server and ovs-vswitchd in the switch
- * namespace), both made on first use; NULL with 'err' set when they
- * cannot be.  Ends at net_stop(). */
-struct ovs_switch_db *net_ovs_db(struct net *net, struct emu_err *err);
-/* Checks that the daemons of the private OVS run; one that ended is said
- * (a warning) and started again.  False when it cannot be. */
-bool net_ovs_check(struct net *net);
-/* The namespace of the private OVS's ovs-vswitchd (the switch namespace),
- * where OVS switches and their ports live; -1 before it runs. */
-int net_ovs_nsfd(const struct net *net);
 /* The private OVS's run directory, where its ovs-vswitchd reaches unix
  * socket controllers and keeps its management sockets (s1.mgmt); starts
  * it when it does not run yet.  NULL with 'err' set when it cannot. */
 const char *net_ovs_rundir(struct net *net, struct emu_err *err);
-/* Controller targets for switches ("tcp:127.0.0.1:6653", NULL-ended);
- * NULL when the run has no controller. */
-const char *const *net_controller_targets(const struct net *net);
 /* The datapath ID of switch 'sw' (given, or derived from its name as
  * Mininet does); 0 when 'sw' is not a switch of 'net'. */
 uint64_t net_switch_dpid(const struct net *net, const struct node *sw);
-/* The targets of the switch 'sw': those of the controller its options
- * named, else all of net_controller_targets(); NULL: none. */
-const char *const *net_switch_controller_targets(const struct net *net,
-						 const struct node *sw);
 /* The run's directory, "/run/cnemu/<tag>" (controller pid files). */
 const char *net_run_dir(const struct net *net);
-/* True when OVS runs with its userspace datapath (no kernel module). */
-bool net_ovs_userspace(const struct net *net);
 
 struct node *net_add_host(struct net *net, const char *name,
 			  const struct net_host_opts *opts,
@@ -157,25 +118,13 @@ struct node *net_add_switch(struct net *net, const char *name,
  * at once when the net runs.  Without any, net_start() adds "c0" from
  * net_opts.controller, or the builtin one when OVS switches need one. */
 struct node *net_add_controller(struct net *net, const char *name,
-				const struct net_controller_opts *opts,
+				const struct controller_opts *opts,
 				struct emu_err *err);
-/* Writes the topology file of the builtin controller 'controller' (topo
- * mode) to 'path': the OVS switches under it with their dpids, the links
- * between them with their port numbers, the hosts on them with their
- * MACs (given, else their interface's once the link is made). */
-int net_write_topology(struct net *net, const struct node *controller,
-		       const char *path, struct emu_err *err);
-/* Rewrites the topology files of the running controllers and tells them
- * (after links or switches were added at runtime). */
-int net_update_controllers(struct net *net, struct emu_err *err);
 /* Checks that the running nodes still work (their kind's 'check'): a
  * controller or container that died, ovs-vswitchd gone.  Warns once about
  * each; a dead controller is then not running, a dead container has lost
  * its links.  Returns how many nodes died since the last check. */
 int net_check_nodes(struct net *net);
-/* Hands a node made by a kind's constructor to the Net (takes ownership of
- * 'node', also on failure). */
-int net_adopt_node(struct net *net, struct node *node, struct emu_err *err);
 struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 			  const struct net_link_opts *opts,
 			  struct emu_err *err);
@@ -196,9 +145,6 @@ bool net_wait_connected(struct net *net, int timeout_ms);
 #define NET_CONNECT_IDLE_MS 3000
 void net_stop(struct net *net);
 bool net_is_started(const struct net *net);
-/* True while net_stop() runs: kinds may then leave to the Net what goes
- * away with its namespaces and interface group. */
-bool net_is_stopping(const struct net *net);
 
 struct node *net_get(const struct net *net, const char *name);
 /* The nodes in order of addition; '*n' gets their count. */

@@ -7,7 +7,7 @@
 
 #include "base/err.h"
 #include "base/util.h"
-#include "emu/run.h"
+#include "base/run.h"
 
 static const char emu_usage[] =
 	"Usage: cnemu [options] [script.lua [args...]]\n"

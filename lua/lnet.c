@@ -644,7 +644,7 @@ static int l_net_add_controller(lua_State *L)
 	const char *w = "addController";
 	struct net *net = lnet_check(L, 1);
 	const char *name = lopt_optstring(L, 2, "c0");
-	struct net_controller_opts co = { 0 };
+	struct controller_opts co = { 0 };
 	struct emu_err err = { 0 };
 	const char *cls, *alias;
 

@@ -7,10 +7,10 @@
 
 #include "base/err.h"
 #include "base/log.h"
-#include "emu/net.h"
 #include "base/util.h"
 #include "link/nl.h"
 #include "node/node.h"
+#include "node/switch_ns.h"
 
 EMU_LOG_MODULE(bridge);
 
@@ -27,7 +27,7 @@ static int bridge_attach(struct node *node, struct node_intf *intf,
 	int ret;
 
 	err = emu_err_sink(err, &local);
-	nl = net_switch_nl(node->net, err);
+	nl = switch_ns_nl(node->ctx->switch_ns, err);
 	if (!nl)
 		return emu_err_code(err, -EIO);
 	ret = nlsock_set_master(nl, intf->name, node->name, err);
@@ -43,7 +43,7 @@ static int bridge_detach(struct node *node, struct node_intf *intf,
 	struct nlsock *nl;
 
 	err = emu_err_sink(err, &local);
-	nl = net_switch_nl(node->net, err);
+	nl = switch_ns_nl(node->ctx->switch_ns, err);
 	if (!nl)
 		return emu_err_code(err, -EIO);
 	return nlsock_set_master(nl, intf->name, NULL, err);
@@ -56,10 +56,10 @@ static int bridge_prepare(struct node **nodes, size_t n, struct emu_err *err)
 	struct nlsock *nl;
 	int fd, ret;
 
-	fd = net_switch_nsfd(nodes[0]->net, err);
+	fd = switch_ns_fd(nodes[0]->ctx->switch_ns, err);
 	if (fd < 0)
 		return fd;
-	nl = net_switch_nl(nodes[0]->net, err);
+	nl = switch_ns_nl(nodes[0]->ctx->switch_ns, err);
 	for (size_t i = 0; i < n; i++) {
 		struct bridge *br = container_of(nodes[i], struct bridge, node);
 
@@ -69,7 +69,7 @@ static int bridge_prepare(struct node **nodes, size_t n, struct emu_err *err)
 			return emu_err_set(err, -errno, "cannot dup: %s",
 					   strerror(errno));
 		opts.stp = br->stp;
-		opts.alias = net_alias(br->node.net);
+		opts.alias = br->node.ctx->alias;
 		ret = nlsock_add_bridge(nl, br->node.name, &opts, err);
 		if (ret) {
 			emu_err_prefix(err, "switch '%s': ", br->node.name);
@@ -86,7 +86,7 @@ static int bridge_start_one(struct bridge *br, struct emu_err *err)
 	int ret;
 
 	err = emu_err_sink(err, &local);
-	nl = net_switch_nl(br->node.net, err);
+	nl = switch_ns_nl(br->node.ctx->switch_ns, err);
 	if (!nl)
 		return emu_err_code(err, -EIO);
 	br->node.running = true;
@@ -121,9 +121,9 @@ static void bridge_stop(struct node **nodes, size_t n)
 		/* A whole Net stopping removes the switch namespace with its
 		 * bridges in one batch: deleting each waits for the kernel. */
 		nodes[i]->running = false;
-		if (net_is_stopping(nodes[i]->net))
+		if (nodes[i]->ctx->stopping)
 			continue;
-		nl = net_switch_nl(nodes[i]->net, &err);
+		nl = switch_ns_nl(nodes[i]->ctx->switch_ns, &err);
 		if (!nl || nlsock_del_link(nl, nodes[i]->name, &err))
 			log_warn("cannot remove bridge '%s': %s",
 				 nodes[i]->name, err.msg);
@@ -149,11 +149,12 @@ static const struct node_ops bridge_ops = {
 	.free = bridge_free,
 };
 
-struct node *bridge_create(struct net *net, const char *name, bool stp)
+struct node *bridge_create(struct node_ctx *ctx, const char *name,
+			   bool stp)
 {
 	struct bridge *br = xcalloc(1, sizeof(*br));
 
-	node_init(&br->node, &bridge_ops, net, name, 1);
+	node_init(&br->node, &bridge_ops, ctx, name, 1);
 	br->stp = stp;
 	return &br->node;
 }

@@ -1,5 +1,5 @@
 /* Linux bridges as switches ("lxbr"), made over netlink in the run's
- * switch namespace ("<tag>-sw", see net_switch_nsfd()).  There, bridged
+ * switch namespace ("<tag>-sw", node/switch_ns.h).  There, bridged
  * traffic meets no FORWARD chain: on a machine where Docker sets the host's
  * FORWARD policy to drop and bridge-nf-call-iptables is on (the per-bridge
  * nf_call_* switches cannot override the namespace's sysctl), a bridge in
@@ -10,11 +10,12 @@
 
 #include <stdbool.h>
 
-struct net;
 struct node;
+struct node_ctx;
 
 /* Returns a new Linux bridge node 'name' (caller owns it until handed to
- * the Net); 'stp' turns the kernel's spanning tree on. */
-struct node *bridge_create(struct net *net, const char *name, bool stp);
+ * the Net) of the run 'ctx'; 'stp' turns the kernel's spanning tree on. */
+struct node *bridge_create(struct node_ctx *ctx, const char *name,
+			   bool stp);
 
 #endif

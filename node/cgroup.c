@@ -12,7 +12,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
-#include "emu/run.h"
+#include "base/run.h"
 #include "base/util.h"
 
 EMU_LOG_MODULE(cgroup);

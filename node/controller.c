@@ -26,7 +26,6 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/nlconn.h"
-#include "emu/net.h"
 #include "base/proc.h"
 #include "base/util.h"
 #include "node/node.h"
@@ -98,7 +97,7 @@ static int controller_kind_of(const char *name, enum controller_kind *kind,
 
 /* Checks 'opts' and fills the kind, mode, address and port of 'c'. */
 static int controller_apply_opts(struct controller *c,
-				 const struct net_controller_opts *o,
+				 const struct controller_opts *o,
 				 struct emu_err *err)
 {
 	struct in_addr addr;
@@ -136,7 +135,7 @@ static int controller_apply_opts(struct controller *c,
 	return 0;
 }
 
-int controller_parse(const char *spec, struct net_controller_opts *opts,
+int controller_parse(const char *spec, struct controller_opts *opts,
 		     char **buf, struct emu_err *err)
 {
 	char *save = NULL, *kv;
@@ -316,8 +315,8 @@ static int controller_wait_listening(struct controller *c,
 /* Sets the run's paths of local controller 'c' up. */
 static int controller_set_paths(struct controller *c, struct emu_err *err)
 {
-	const char *dir = net_run_dir(c->node.net);
-	const char *ovs_dir = net_ovs_rundir(c->node.net, err);
+	const char *dir = c->node.ctx->run_dir;
+	const char *ovs_dir = c->node.ctx->ovs_rundir(c->node.ctx->owner, err);
 
 	free(c->pid_file);
 	c->pid_file = xasprintf("%s/%s.pid", dir, c->node.name);
@@ -329,7 +328,7 @@ static int controller_set_paths(struct controller *c, struct emu_err *err)
 		return emu_err_code(err, -EIO);
 	/* Prefixed: no clash with the OVS's own sockets (db.sock) */
 	c->sock_link = xasprintf("%s/%s-%s.sock", ovs_dir,
-				 net_run_tag(c->node.net), c->node.name);
+				 c->node.ctx->run_tag, c->node.name);
 	if (c->kind == CONTROLLER_BUILTIN) {
 		free(c->status_file);
 		c->status_file = xasprintf("%s/%s.ready", dir, c->node.name);
@@ -393,8 +392,9 @@ static int controller_start_local(struct controller *c, struct emu_err *err)
 		argv[k++] = "--status-file";
 		argv[k++] = c->status_file;
 		if (c->topo_file) {
-			ret = net_write_topology(c->node.net, &c->node,
-						 c->topo_file, err);
+			ret = c->node.ctx->write_topology(
+				c->node.ctx->owner, &c->node, c->topo_file,
+				err);
 			if (ret)
 				goto out;
 			argv[k++] = "--topo-file";
@@ -428,7 +428,7 @@ static int controller_start_local(struct controller *c, struct emu_err *err)
 	/* Once it listens it has exec'd: its identity is the program's.
 	 * Before, it dies with cnemu (PR_SET_PDEATHSIG). */
 	free(c->proc_file);
-	c->proc_file = xasprintf("%s/%s.proc", net_run_dir(c->node.net),
+	c->proc_file = xasprintf("%s/%s.proc", c->node.ctx->run_dir,
 				 c->node.name);
 	ret = proc_id_save(c->proc_file, pid, err);
 	if (!ret)
@@ -452,7 +452,7 @@ out:
 static int controller_start_remote(struct controller *c, struct emu_err *err)
 {
 	int port = c->port ? c->port : CONTROLLER_PORT;
-	const char *ovs_dir = net_ovs_rundir(c->node.net, err);
+	const char *ovs_dir = c->node.ctx->ovs_rundir(c->node.ctx->owner, err);
 
 	if (!ovs_dir)
 		return emu_err_code(err, -EIO);
@@ -460,7 +460,7 @@ static int controller_start_remote(struct controller *c, struct emu_err *err)
 	c->address = xasprintf("tcp:%s:%d", c->ip, port);
 	free(c->sock_link);
 	c->sock_link = xasprintf("%s/%s-%s.sock", ovs_dir,
-				 net_run_tag(c->node.net), c->node.name);
+				 c->node.ctx->run_tag, c->node.name);
 	c->relay = relay_start(c->sock_link, c->ip, port, err);
 	if (!c->relay)
 		return emu_err_code(err, -EIO);
@@ -568,11 +568,11 @@ static const struct node_ops controller_ops[] = {
 	[CONTROLLER_NONE] = CONTROLLER_OPS("none"),
 };
 
-struct node *controller_create(struct net *net, const char *name,
-			       const struct net_controller_opts *opts,
+struct node *controller_create(struct node_ctx *ctx, const char *name,
+			       const struct controller_opts *opts,
 			       struct emu_err *err)
 {
-	struct net_controller_opts none = { 0 };
+	struct controller_opts none = { 0 };
 	struct controller *c = xcalloc(1, sizeof(*c));
 
 	if (controller_apply_opts(c, opts ? opts : &none, err)) {
@@ -580,7 +580,7 @@ struct node *controller_create(struct net *net, const char *name,
 		free(c);
 		return NULL;
 	}
-	node_init(&c->node, &controller_ops[c->kind], net, name, 0);
+	node_init(&c->node, &controller_ops[c->kind], ctx, name, 0);
 	return &c->node;
 }
 

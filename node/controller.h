@@ -21,7 +21,7 @@
  * alone) in the run directory; the builtin keeps in "<name>.ready" the dpids of the
  * switches whose flows are in place and, in topo mode, reads the
  * topology file "<name>.topo" there, which the Net writes before start
- * (net_write_topology()) and rewrites when links change
+ * (node_ctx.write_topology) and rewrites when links change
  * (controller_reload()).  Start returns once the controller listens; a
  * remote one is only named as the switches' target (whether it answers
  * shows in controller_count_ready()).  Stop ends the process and removes
@@ -34,24 +34,33 @@
 #include <stdint.h>
 
 struct emu_err;
-struct net;
-struct net_controller_opts;
 struct node;
+struct node_ctx;
+
+/* Options of a controller (Mininet's Controller, RemoteController). */
+struct controller_opts {
+	const char *kind;	/* "builtin" (default), "ovsc", "remote",
+				   "none" */
+	const char *mode;	/* builtin: "topo" (default), "learning" */
+	const char *ip;		/* remote: its address; local: where it
+				   listens; NULL: 127.0.0.1 */
+	int port;		/* 0: 6653 (local: the next free port) */
+};
 
 /* OpenFlow's port (IANA); local controllers go up from it when taken. */
 #define CONTROLLER_PORT 6653
 
-/* Returns a new controller node 'name' of 'net' described by 'opts' (NULL:
- * builtin, topo mode), or NULL with 'err' set for an unknown kind or
- * mode.  The caller owns it until it hands it to the Net. */
-struct node *controller_create(struct net *net, const char *name,
-			       const struct net_controller_opts *opts,
+/* Returns a new controller node 'name' of the run 'ctx' described by
+ * 'opts' (NULL: builtin, topo mode), or NULL with 'err' set for an
+ * unknown kind or mode.  The caller owns it until it hands it to the Net. */
+struct node *controller_create(struct node_ctx *ctx, const char *name,
+			       const struct controller_opts *opts,
 			       struct emu_err *err);
 
 /* Parses the --controller argument 'spec' ("builtin,mode=learning",
  * "remote,ip=10.0.0.5,port=6653", "ovsc", "none") into 'opts'; its strings
  * point into '*buf', which the caller frees (also on failure). */
-int controller_parse(const char *spec, struct net_controller_opts *opts,
+int controller_parse(const char *spec, struct controller_opts *opts,
 		     char **buf, struct emu_err *err);
 
 /* The target switches connect to ("unix:/run/cnemu/cn12/ovs/cn12-c0.sock":

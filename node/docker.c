@@ -17,8 +17,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
-#include "emu/net.h"
-#include "emu/run.h"
+#include "base/run.h"
 #include "base/util.h"
 #include "node/node.h"
 
@@ -413,7 +412,7 @@ static bool valid_container_name(const char *s)
 	return true;
 }
 
-struct node *docker_create(struct net *net, const char *name,
+struct node *docker_create(struct node_ctx *ctx, const char *name,
 			   const struct docker_opts *opts,
 			   struct emu_err *err)
 {
@@ -430,7 +429,7 @@ struct node *docker_create(struct net *net, const char *name,
 			    name ? name : "");
 		return NULL;
 	}
-	if (!net && !opts->run_tag) {
+	if (!ctx && !opts->run_tag) {
 		emu_err_set(err, -EINVAL, "'%s': no Net and no run tag", name);
 		return NULL;
 	}
@@ -450,7 +449,7 @@ struct node *docker_create(struct net *net, const char *name,
 	}
 	free(text);
 	dn = xcalloc(1, sizeof(*dn));
-	node_init(&dn->node, &docker_ops, net, name, 0);
+	node_init(&dn->node, &docker_ops, ctx, name, 0);
 	copy_opts(&dn->opts, opts);
 	dn->node.default_ip = xstrdup(opts->ip);
 	dn->node.default_mac = xstrdup(opts->mac);
@@ -705,7 +704,7 @@ static int load_images(struct docker_api *api, struct start_job *jobs,
 
 static const char *docker_run_tag(const struct docker_node *dn)
 {
-	return dn->opts.run_tag ? dn->opts.run_tag : net_run_tag(dn->node.net);
+	return dn->opts.run_tag ? dn->opts.run_tag : dn->node.ctx->run_tag;
 }
 
 static int open_netns(struct docker_node *dn, struct emu_err *err)

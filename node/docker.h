@@ -2,7 +2,7 @@
  * Engine API (node/docker_api.h).
  *
  * docker_create() checks and copies Containernet's parameters and makes a
- * node that the Net owns (net_adopt_node()); nothing happens on the
+ * node that the Net owns (net_add_docker()); nothing happens on the
  * machine until the Net starts it.  Start creates and starts the
  * containers of a batch concurrently, each with network mode none (no
  * interface but lo), labelled cnemu.run=<run tag> and cnemu.node=<name>,
@@ -32,7 +32,7 @@
 #include "node/docker_api.h"
 
 struct emu_err;
-struct net;
+struct node_ctx;
 struct node;
 struct node_exec_ctx;
 
@@ -81,15 +81,15 @@ struct docker_opts {
 					   'port_bindings' or
 					   'publish_all_ports' are given,
 					   else "none" */
-	const char *run_tag;		/* NULL: net_run_tag() of the Net
+	const char *run_tag;		/* NULL: the run context's
 					   (tests set their own) */
 };
 
-/* Makes the node 'name' of the Net 'net' from 'opts' (checked here: a bad
+/* Makes the node 'name' of the run 'ctx' from 'opts' (checked here: a bad
  * volume, label, port, size or command fails now, with nothing made).
- * The caller hands it to the Net (net_adopt_node()).  'net' may be NULL
+ * The Net makes it in net_add_docker().  'ctx' may be NULL
  * when 'opts->run_tag' is given. */
-struct node *docker_create(struct net *net, const char *name,
+struct node *docker_create(struct node_ctx *ctx, const char *name,
 			   const struct docker_opts *opts,
 			   struct emu_err *err);
 

@@ -18,9 +18,8 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/netns.h"
-#include "emu/net.h"
 #include "base/proc.h"
-#include "emu/run.h"
+#include "base/run.h"
 #include "base/util.h"
 #include "link/nl.h"
 #include "node/cgroup.h"
@@ -222,7 +221,7 @@ static int host_start_cgroup(struct host *h, struct emu_err *err)
 	if (!h->cpu.limited)
 		return 0;
 	note = xasprintf("%s/" CGROUP_NOTE_PREFIX "%s",
-			 net_run_dir(h->node.net), h->node.name);
+			 h->node.ctx->run_dir, h->node.name);
 	h->cg = cgroup_create(h->ns_name, note, err);
 	free(note);
 	if (!h->cg)
@@ -378,13 +377,13 @@ static const struct node_ops host_ops = {
 	.free = host_free,
 };
 
-struct node *host_create(struct net *net, const char *name,
+struct node *host_create(struct node_ctx *ctx, const char *name,
 			 const struct host_cpu *cpu)
 {
 	struct host *h = xcalloc(1, sizeof(*h));
 
-	node_init(&h->node, &host_ops, net, name, 0);
-	h->ns_name = xasprintf("%s-%s", net_run_tag(net), name);
+	node_init(&h->node, &host_ops, ctx, name, 0);
+	h->ns_name = xasprintf("%s-%s", ctx->run_tag, name);
 	if (cpu) {
 		h->cpu = *cpu;
 		h->cpu.cores = xstrdup(cpu->cores);

@@ -10,9 +10,9 @@
 #include <stddef.h>
 
 struct emu_err;
-struct net;
 struct nlsock;
 struct node;
+struct node_ctx;
 
 /* CPU limits of a host (Mininet's CPULimitedHost, node/cgroup.h): a host
  * with 'limited' gets a cgroup of its own at start, which every process it
@@ -32,10 +32,10 @@ struct host_cpu {
 int host_cpu_parse(const char *spec, struct host_cpu *cpu, char **buf,
 		   struct emu_err *err);
 
-/* Returns a new host node named 'name' of 'net' (the caller owns it until
+/* Returns a new host node named 'name' of the run 'ctx' (the caller owns it
  * it hands it to the Net), with the CPU limits 'cpu' (copied; NULL:
  * none). */
-struct node *host_create(struct net *net, const char *name,
+struct node *host_create(struct node_ctx *ctx, const char *name,
 			 const struct host_cpu *cpu);
 
 /* Mininet's setCPUFrac: the fraction 'frac' of the machine for the

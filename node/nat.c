@@ -14,8 +14,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
-#include "emu/net.h"
-#include "emu/run.h"
+#include "base/run.h"
 #include "base/util.h"
 #include "node/node.h"
 
@@ -215,7 +214,7 @@ static void nat_restore_forward(struct nat *nat)
 	if (nat_write_forward(nat->forward_saved, NULL))
 		log_warn("'%s': cannot put %s back to %d", nat->node.name,
 			 NAT_FORWARD, nat->forward_saved);
-	file = xasprintf("%s/" NAT_FORWARD_FILE, net_run_dir(nat->node.net));
+	file = xasprintf("%s/" NAT_FORWARD_FILE, nat->node.ctx->run_dir);
 	unlink(file);
 	free(file);
 	nat->forward_saved = -1;
@@ -225,7 +224,7 @@ static void nat_restore_forward(struct nat *nat)
 static char *nat_note_path(const struct nat *nat)
 {
 	return xasprintf("%s/" NAT_NOTE_PREFIX "%s",
-			 net_run_dir(nat->node.net), nat->node.name);
+			 nat->node.ctx->run_dir, nat->node.name);
 }
 
 /* Notes the NAT's rules in the run directory before they go in. */
@@ -307,7 +306,7 @@ static int nat_start_one(struct nat *nat, struct emu_err *err)
 	fwd = nat_read_forward();
 	if (fwd == 0) {
 		char *file = xasprintf("%s/" NAT_FORWARD_FILE,
-				       net_run_dir(nat->node.net));
+				       nat->node.ctx->run_dir);
 		FILE *f = fopen(file, "w");
 
 		if (f) {
@@ -380,16 +379,16 @@ static const struct node_ops nat_ops = {
 	.free = nat_free,
 };
 
-struct node *nat_create(struct net *net, const char *name,
+struct node *nat_create(struct node_ctx *ctx, const char *name,
 			const char *subnet)
 {
 	struct nat *nat = xcalloc(1, sizeof(*nat));
 
-	node_init(&nat->node, &nat_ops, net, name, 0);
+	node_init(&nat->node, &nat_ops, ctx, name, 0);
 	nat->subnet = xstrdup(subnet);
 	nat->forward_saved = -1;
 	snprintf(nat->comment, sizeof(nat->comment), "cnemu:%s",
-		 net ? net_run_tag(net) : "");
+		 ctx ? ctx->run_tag : "");
 	return &nat->node;
 }
 

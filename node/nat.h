@@ -27,18 +27,18 @@
 #include <stddef.h>
 
 struct emu_err;
-struct net;
 struct node;
+struct node_ctx;
 
 /* How many rules a NAT adds. */
 #define NAT_N_RULES 4
 /* Room for one rule's argv (NULL-ended). */
 #define NAT_ARGV_MAX 24
 
-/* Returns a new NAT node 'name' of 'net' for the hosts' 'subnet'
+/* Returns a new NAT node 'name' of the run 'ctx' for the hosts' 'subnet'
  * ("10.0.0.0/8"; copied).  Its first interface is the one toward the
  * topology (Mininet's localIntf). */
-struct node *nat_create(struct net *net, const char *name,
+struct node *nat_create(struct node_ctx *ctx, const char *name,
 			const char *subnet);
 
 /* True when 'node' is a NAT. */

@@ -21,12 +21,12 @@
 EMU_LOG_MODULE(node);
 
 void node_init(struct node *node, const struct node_ops *ops,
-	       struct net *net, const char *name, int first_port)
+	       struct node_ctx *ctx, const char *name, int first_port)
 {
 	memset(node, 0, sizeof(*node));
 	node->name = xstrdup(name);
 	node->ops = ops;
-	node->net = net;
+	node->ctx = ctx;
 	node->nsfd = -1;
 	node->next_port = first_port;
 }

@@ -17,13 +17,56 @@
 #include "topo/index.h"
 
 struct emu_err;
-struct net;
 struct link;
 struct node;
+struct ovs_switch_db;
+struct switch_ns;
 
 /* What a node is to the Net; decides the order of start and stop:
  * controllers, then hosts, then links, then switches (reverse at stop). */
 enum node_role { NODE_CONTROLLER, NODE_HOST, NODE_SWITCH };
+
+/* What the Net lends the node kinds of one run: one per Net, owned by it,
+ * borrowed by every node it makes (node->ctx).  Kinds read it and never
+ * call the Net: what only the Net knows or owns (which controllers a
+ * switch has, the topology a controller reads, the run's own OVS) they
+ * ask through the functions, which the Net fills in with 'owner'.  The
+ * Net updates the fields as the run goes ('run_dir' at start,
+ * 'stopping' during stop). */
+struct node_ctx {
+	const char *run_tag;	/* "cn1234": prefix of namespaces, OVS
+				   external_ids, Docker labels */
+	const char *alias;	/* "cnemu:cn1234": IFLA_IFALIAS of the run's
+				   interfaces in the root namespace */
+	const char *run_dir;	/* "/run/cnemu/<tag>"; NULL until start */
+	bool ovs_userspace;	/* OVS runs its userspace datapath (no
+				   openvswitch kernel module) */
+	bool stopping;		/* the whole Net is stopping: a kind may
+				   leave what goes with the run's namespaces
+				   and interface group */
+	struct switch_ns *switch_ns;	/* the run's namespace of Linux
+					   bridges (node/switch_ns.h) */
+	/* The controller targets of the switch 'sw' ("unix:...", NULL-
+	 * ended), valid until the next call; NULL: no controller. */
+	const char *const *(*switch_targets)(void *owner,
+					     const struct node *sw);
+	/* Writes the topology file 'path' that the controller 'ctl' reads
+	 * (the switches under it, their links and known host MACs). */
+	int (*write_topology)(void *owner, const struct node *ctl,
+			      const char *path, struct emu_err *err);
+	/* The run's own Open vSwitch (node/vswitch.h), started on first use:
+	 * its OVSDB connection (NULL with 'err' set when it cannot run) ... */
+	struct ovs_switch_db *(*ovs_db)(void *owner, struct emu_err *err);
+	/* ... its run directory, where ovs-vswitchd reaches unix sockets
+	 * (NULL with 'err' set) ... */
+	const char *(*ovs_rundir)(void *owner, struct emu_err *err);
+	/* ... the namespace of its ovs-vswitchd (-1 before it runs) ... */
+	int (*ovs_nsfd)(void *owner);
+	/* ... and whether ovs-vswitchd still runs (started again, with a
+	 * warning, when it died; false when that failed). */
+	bool (*ovs_check)(void *owner);
+	void *owner;		/* passed to the functions above (the Net) */
+};
 
 struct node_intf {
 	char *name;		/* "h1-eth0", unique within the node */
@@ -96,7 +139,8 @@ struct node_exec_ctx {
 struct node {
 	char *name;
 	const struct node_ops *ops;
-	struct net *net;	/* the owner (borrowed) */
+	struct node_ctx *ctx;	/* the run's context (borrowed); NULL for a
+				   node made outside a Net (tests) */
 	int nsfd;		/* network namespace; -1: the root one */
 	pid_t pid;		/* exec enters all namespaces of this process
 				   (containers); 0: only 'nsfd' */
@@ -116,9 +160,10 @@ struct node {
 					   root in / with cnemu's env */
 };
 
-/* Initialises the shared part of a kind's node. */
+/* Initialises the shared part of a kind's node, of the run 'ctx'
+ * (borrowed; NULL outside a Net). */
 void node_init(struct node *node, const struct node_ops *ops,
-	       struct net *net, const char *name, int first_port);
+	       struct node_ctx *ctx, const char *name, int first_port);
 /* Stops 'node' if it runs, frees it (accepts NULL). */
 void node_destroy(struct node *node);
 

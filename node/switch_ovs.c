@@ -8,7 +8,6 @@
 
 #include "base/err.h"
 #include "base/log.h"
-#include "emu/net.h"
 #include "base/util.h"
 #include "link/nl.h"
 #include "link/veth.h"
@@ -25,6 +24,14 @@ struct ovs_sw {
 	bool stp;
 };
 
+/* The run's OVSDB connection (its own OVS, started on first use); NULL
+ * with 'err' set. */
+static struct ovs_switch_db *ovs_sw_db(struct node_ctx *ctx,
+				       struct emu_err *err)
+{
+	return ctx->ovs_db(ctx->owner, err);
+}
+
 #define OVS_SW_RXBUF (8 << 20)	/* bytes: about 0.3 s at 100 Mbit/s */
 
 /* With the userspace datapath, grows ovs-vswitchd's receive buffers of
@@ -40,7 +47,7 @@ static void ovs_sw_grow_buffers(struct ovs_switch_db *db, struct node **nodes,
 	int *ifindexes;
 	size_t k = 0;
 
-	if (!n || !net_ovs_userspace(nodes[0]->net))
+	if (!n || !nodes[0]->ctx->ovs_userspace)
 		return;
 	for (size_t i = 0; i < n; i++)
 		k += nodes[i]->n_intfs;
@@ -107,7 +114,7 @@ static int ovs_sw_fix_offload(struct node_intf *intf, struct emu_err *err)
 	struct node_intf *peer;
 	int ret;
 
-	if (!net_ovs_userspace(intf->node->net) || !intf->link)
+	if (!intf->node->ctx->ovs_userspace || !intf->link)
 		return 0;
 	if (intf->node->nsfd < 0) {
 		ret = ovs_sw_fence_port(intf, err);
@@ -127,12 +134,13 @@ static void ovs_sw_fill_spec(struct ovs_sw *sw, struct ovs_switch_spec *spec,
 			     struct ovs_switch_port *ports)
 {
 	const char *const *targets =
-		net_switch_controller_targets(sw->node.net, &sw->node);
+		sw->node.ctx->switch_targets(sw->node.ctx->owner,
+					    &sw->node);
 
 	memset(spec, 0, sizeof(*spec));
 	spec->name = sw->node.name;
 	spec->dpid = sw->dpid;
-	spec->userspace = net_ovs_userspace(sw->node.net);
+	spec->userspace = sw->node.ctx->ovs_userspace;
 	spec->stp = sw->stp;
 	if (sw->standalone || !targets) {
 		spec->fail_mode = "standalone";
@@ -154,7 +162,7 @@ static void ovs_sw_fill_spec(struct ovs_sw *sw, struct ovs_switch_spec *spec,
  * there. */
 static int ovs_sw_enter_ns(struct node **nodes, size_t n, struct emu_err *err)
 {
-	int fd = net_ovs_nsfd(nodes[0]->net);
+	int fd = nodes[0]->ctx->ovs_nsfd(nodes[0]->ctx->owner);
 
 	for (size_t i = 0; i < n && fd >= 0; i++) {
 		if (nodes[i]->nsfd >= 0)
@@ -179,7 +187,7 @@ static int ovs_sw_prepare(struct node **nodes, size_t n, struct emu_err *err)
 
 	if (!n)
 		return 0;
-	db = net_ovs_db(nodes[0]->net, err);
+	db = ovs_sw_db(nodes[0]->ctx, err);
 	if (!db)
 		return err ? err->code : -ECONNREFUSED;
 	ret = ovs_sw_enter_ns(nodes, n, err);
@@ -208,7 +216,7 @@ static int ovs_sw_start(struct node **nodes, size_t n, struct emu_err *err)
 	int ret = 0;
 
 	err = emu_err_sink(err, &local);
-	db = net_ovs_db(nodes[0]->net, err);
+	db = ovs_sw_db(nodes[0]->ctx, err);
 	if (!db) {
 		ret = emu_err_code(err, -ECONNREFUSED);
 		goto out;
@@ -227,7 +235,7 @@ static int ovs_sw_start(struct node **nodes, size_t n, struct emu_err *err)
 	 * made some bridges, and stop removes by tag. */
 	for (size_t i = 0; i < n; i++)
 		nodes[i]->running = true;
-	ret = ovs_switch_add_bridges(db, specs, n, net_run_tag(nodes[0]->net),
+	ret = ovs_switch_add_bridges(db, specs, n, nodes[0]->ctx->run_tag,
 				     err);
 	if (!ret)
 		ovs_sw_grow_buffers(db, nodes, n, NULL);
@@ -248,7 +256,7 @@ static int ovs_sw_attach(struct node *node, struct node_intf *intf,
 	int ret;
 
 	err = emu_err_sink(err, &local);
-	db = net_ovs_db(node->net, err);
+	db = ovs_sw_db(node->ctx, err);
 	if (!db)
 		return emu_err_code(err, -ECONNREFUSED);
 	ret = ovs_sw_fix_offload(intf, err);
@@ -266,7 +274,7 @@ static int ovs_sw_detach(struct node *node, struct node_intf *intf,
 	struct emu_err local;
 
 	err = emu_err_sink(err, &local);
-	db = net_ovs_db(node->net, err);
+	db = ovs_sw_db(node->ctx, err);
 	if (!db)
 		return emu_err_code(err, -ECONNREFUSED);
 	return ovs_switch_del_port(db, node->name, intf->name, err);
@@ -285,9 +293,9 @@ static void ovs_sw_stop(struct node **nodes, size_t n)
 	/* One transaction removes them all; only those of the run: a
 	 * bridge of the same name that made start fail is someone else's.
 	 * ovs-vswitchd applies it after we return (ovs_sw_prepare). */
-	db = n ? net_ovs_db(nodes[0]->net, &err) : NULL;
+	db = n ? ovs_sw_db(nodes[0]->ctx, &err) : NULL;
 	if (n && (!db || ovs_switch_del_run_bridges(
-				 db, net_run_tag(nodes[0]->net), names, n,
+				 db, nodes[0]->ctx->run_tag, names, n,
 				 &err) < 0))
 		log_warn("cannot remove OVS bridges: %s", err.msg);
 	free(names);
@@ -298,7 +306,7 @@ static void ovs_sw_stop(struct node **nodes, size_t n)
  * its ovsdb, so the switch is not dead. */
 static bool ovs_sw_check(struct node *node)
 {
-	net_ovs_check(node->net);
+	node->ctx->ovs_check(node->ctx->owner);
 	return true;
 }
 
@@ -319,12 +327,12 @@ static const struct node_ops ovs_sw_ops = {
 	.free = ovs_sw_free,
 };
 
-struct node *ovs_switch_create(struct net *net, const char *name,
+struct node *ovs_switch_create(struct node_ctx *ctx, const char *name,
 			       uint64_t dpid, bool standalone, bool stp)
 {
 	struct ovs_sw *sw = xcalloc(1, sizeof(*sw));
 
-	node_init(&sw->node, &ovs_sw_ops, net, name, 1);
+	node_init(&sw->node, &ovs_sw_ops, ctx, name, 1);
 	sw->dpid = dpid;
 	sw->standalone = standalone;
 	sw->stp = stp;

@@ -7,13 +7,13 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-struct net;
 struct node;
+struct node_ctx;
 
-/* Returns a new OVS bridge node 'name' (caller owns it until handed to the
- * Net).  'dpid' is the one the Net derived (never 0); 'standalone' runs it
+/* Returns a new OVS bridge node 'name' of the run 'ctx' (caller owns it
+ * until handed to the Net).  'dpid' is the one the Net derived (never 0); 'standalone' runs it
  * without controller (fail_mode standalone). */
-struct node *ovs_switch_create(struct net *net, const char *name,
+struct node *ovs_switch_create(struct node_ctx *ctx, const char *name,
 			       uint64_t dpid, bool standalone, bool stp);
 
 #endif

@@ -26,7 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "emu/run.h"
+#include "base/run.h"
 #include "tests/lib/runs.h"
 
 #define BUSYBOX "cnemu/busybox:latest"

@@ -10,13 +10,12 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "emu/net.h"
 #include "node/controller.h"
 #include "node/node.h"
 
 static void test_builtin_spec_takes_a_mode(void **state)
 {
-	struct net_controller_opts o;
+	struct controller_opts o;
 	char *buf = NULL;
 
 	(void)state;
@@ -32,7 +31,7 @@ static void test_builtin_spec_takes_a_mode(void **state)
 
 static void test_remote_spec_takes_address_and_port(void **state)
 {
-	struct net_controller_opts o;
+	struct controller_opts o;
 	char *buf = NULL;
 
 	(void)state;
@@ -52,7 +51,7 @@ static void test_mininet_names_are_known(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(specs) / sizeof(specs[0]); i++) {
-		struct net_controller_opts o;
+		struct controller_opts o;
 		char *buf = NULL;
 
 		assert_int_equal(controller_parse(specs[i], &o, &buf, NULL),
@@ -80,7 +79,7 @@ static void test_bad_specs_say_what_is_wrong(void **state)
 
 	(void)state;
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		struct net_controller_opts o;
+		struct controller_opts o;
 		struct emu_err err = { 0 };
 		char *buf = NULL;
 		int ret = controller_parse(cases[i].spec, &o, &buf, &err);
@@ -96,7 +95,7 @@ static void test_bad_specs_say_what_is_wrong(void **state)
 
 static void test_new_controller_node_has_no_target_yet(void **state)
 {
-	struct net_controller_opts o = { .kind = "ovsc" };
+	struct controller_opts o = { .kind = "ovsc" };
 	struct node *c = controller_create(NULL, "c1", &o, NULL);
 
 	(void)state;

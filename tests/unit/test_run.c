@@ -7,7 +7,7 @@
 #include <cmocka.h>
 #include <string.h>
 
-#include "emu/run.h"
+#include "base/run.h"
 
 static void test_lab_names_are_short_and_plain(void **state)
 {

@@ -12,8 +12,8 @@
  * the process ever holds the locks (they are closed in every fork), and a
  * run whose main process is gone counts as dead even when something still
  * holds its lock.  One run per process at most. */
-#ifndef EMU_RUN_H
-#define EMU_RUN_H
+#ifndef BASE_RUN_H
+#define BASE_RUN_H
 
 #include <stdbool.h>
 #include <stddef.h>

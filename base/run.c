@@ -1,4 +1,4 @@
-#include "emu/run.h"
+#include "base/run.h"
 
 #include <ctype.h>
 #include <dirent.h>
