@@ -52,7 +52,7 @@ struct net {
 					   started */
 	char tag[24];			/* "cn<pid>", the run's tag */
 	char *alias;			/* "cnemu:<tag>" */
-	char *switch_kind;		/* "ovs", "lxbr", "ovsbr" */
+	const struct node_kind *switch_kind;	/* --switch (node/kinds.h) */
 	bool switch_stp;
 	bool standalone;		/* OVS without controller */
 	bool auto_mac;
@@ -297,6 +297,15 @@ int net_check_nodes(struct net *net)
 	return n;
 }
 
+/* True when the controller kind 'kind' (NULL: the default) stands for no
+ * controller ("none"). */
+static bool net_kind_absent(const char *kind)
+{
+	const struct node_kind *k = node_kind_find(NODE_CONTROLLER, kind);
+
+	return k && (k->caps & NODE_KIND_ABSENT);
+}
+
 /* Before start: without any controller, adds "c0" as --controller says
  * or, when OVS switches need one, the builtin one (Mininet's users expect
  * a controller); checks that switches name controllers that exist. */
@@ -315,7 +324,7 @@ static int net_prepare_controllers(struct net *net, struct emu_err *err)
 		if (net->controller_spec)
 			ret = controller_parse(net->controller_spec, &o, &buf,
 					       err);
-		if (!ret && (!o.kind || strcmp(o.kind, "none")) &&
+		if (!ret && !net_kind_absent(o.kind) &&
 		    !net_add_controller(net, "c0", &o, err))
 			ret = err ? err->code : -EINVAL;
 		free(buf);
@@ -417,19 +426,6 @@ static const char *net_ctx_ovs_rundir(void *owner, struct emu_err *err)
 	return net_ovs_rundir(owner, err);
 }
 
-static int net_check_switch_kind(const char *kind, struct emu_err *err)
-{
-	static const char *const kinds[] = { "ovs", "lxbr", "ovsbr",
-					     "user", "ovsk" };
-
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
-		if (!strcmp(kind, kinds[i]))
-			return 0;
-	return emu_err_set(err, -EINVAL,
-			   "unknown switch '%s' (known: ovs, ovsbr, lxbr)",
-			   kind);
-}
-
 /* Parses the switch arguments "stp=1", "datapath=user". */
 static int net_parse_switch_args(struct net *net, const char *args,
 				 struct emu_err *err)
@@ -463,31 +459,35 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	net->engine.pump_nsfd = -1;
 	if (!opts)
 		opts = &none;
-	net->switch_kind = xstrdup(opts->switch_kind ? opts->switch_kind
-						     : "ovs");
 	net->ctx.ovs_userspace = !ovs_switch_kernel_datapath();
 	net->auto_mac = opts->auto_mac;
 	net->auto_arp = opts->auto_arp;
-	net->standalone = !strcmp(net->switch_kind, "ovsbr") ||
-			  (opts->controller && !strcmp(opts->controller,
-						       "none"));
 	net->controller_spec = xstrdup(opts->controller);
 	if (opts->controller) {
 		struct controller_opts co;
 		char *buf = NULL;
 		int bad = controller_parse(opts->controller, &co, &buf, err);
 
+		net->standalone = !bad && net_kind_absent(co.kind);
 		free(buf);
 		if (bad)
 			goto fail;
 	}
+	net->switch_kind = opts->switch_kind ? NULL
+					     : node_kind_default(NODE_SWITCH);
+	if (opts->switch_kind &&
+	    node_kind_lookup(NODE_SWITCH, opts->switch_kind,
+			     &net->switch_kind, err))
+		goto fail;
+	/* A standalone kind (ovsbr) by default: no controller at all. */
+	net->standalone |= (net->switch_kind->caps & NODE_KIND_OVS) &&
+			   !(net->switch_kind->caps & NODE_KIND_CONTROLLED);
 	shaping_init(&net->link_defaults);
 	if (opts->link_defaults) {
 		net->link_defaults = *opts->link_defaults;
 		net->has_link_defaults = true;
 	}
-	if (net_check_switch_kind(net->switch_kind, err) ||
-	    (opts->switch_args &&
+	if ((opts->switch_args &&
 	     net_parse_switch_args(net, opts->switch_args, err)) ||
 	    plan_parse_net(opts->ipbase ? opts->ipbase : "10.0.0.0/8",
 			   &net->ipbase, err))
@@ -721,22 +721,18 @@ struct node *net_add_switch(struct net *net, const char *name,
 			    const struct net_switch_opts *opts,
 			    struct emu_err *err)
 {
-	const char *kind = opts && opts->kind ? opts->kind : net->switch_kind;
+	const struct node_kind *kind = net->switch_kind;
 	bool stp = (opts && opts->stp) || net->switch_stp;
 	uint64_t dpid = opts ? opts->dpid : 0;
 	struct node *node;
 
-	if (net_check_switch_kind(kind, err))
+	if (opts && opts->kind &&
+	    node_kind_lookup(NODE_SWITCH, opts->kind, &kind, err))
 		return NULL;
 	if (!dpid && net_default_dpid(net, name, &dpid, err))
 		return NULL;
-	if (!strcmp(kind, "lxbr"))
-		node = bridge_create(&net->ctx, name, stp);
-	else
-		node = ovs_switch_create(&net->ctx, name, dpid,
-					 net->standalone ||
-						 !strcmp(kind, "ovsbr"),
-					 stp);
+	node = node_create_switch(kind, &net->ctx, name, dpid,
+				  net->standalone, stp);
 	if (net_add_node(net, node, err))
 		return NULL;
 	xgrow((void **)&net->sw_info, &net->cap_sw_info, net->n_sw_info + 1,
@@ -745,7 +741,7 @@ struct node *net_add_switch(struct net *net, const char *name,
 		.node = node,
 		.dpid = dpid,
 		.controller = xstrdup(opts ? opts->controller : NULL),
-		.managed = strcmp(kind, "lxbr") && strcmp(kind, "ovsbr") &&
+		.managed = (kind->caps & NODE_KIND_CONTROLLED) &&
 			   !net->standalone,
 	};
 	/* The controllers learn of it before it connects. */
@@ -1221,7 +1217,7 @@ static void net_say_machine(struct net *net)
 	bool ovs = false;
 
 	for (size_t i = 0; i < net->n_nodes && !ovs; i++)
-		ovs = !strcmp(node_kind(net->nodes[i]), "ovs");
+		ovs = node_has_caps(net->nodes[i], NODE_KIND_OVS);
 	log_info("*** cnemu %s: %s", net_run_tag(net),
 		 ovs ? (net->ctx.ovs_userspace ? "OVS userspace datapath (no "
 					 "openvswitch kernel module)"
@@ -1435,18 +1431,18 @@ static int net_guard(struct net *net, struct emu_err *err)
 	struct guard_have have;
 
 	for (size_t i = 0; i < net->n_nodes; i++) {
-		const char *kind = node_kind(net->nodes[i]);
+		const struct node *node = net->nodes[i];
 
-		switch (node_role(net->nodes[i])) {
+		switch (node_role(node)) {
 		case NODE_HOST:
-			if (!strcmp(kind, "docker"))
+			if (node_has_caps(node, NODE_KIND_CONTAINER))
 				n.containers++;
 			else
 				n.hosts++;
 			break;
 		case NODE_SWITCH:
 			n.switches++;
-			n.ovs |= !strcmp(kind, "ovs");
+			n.ovs |= node_has_caps(node, NODE_KIND_OVS);
 			break;
 		default:
 			break;
@@ -1599,7 +1595,6 @@ void net_destroy(struct net *net)
 	net_close_run(net);
 	free(net->alias);
 	switch_ns_destroy(net->ctx.switch_ns);
-	free(net->switch_kind);
 	for (size_t i = 0; i < net->n_sw_info; i++)
 		free(net->sw_info[i].controller);
 	free(net->sw_info);

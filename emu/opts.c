@@ -6,8 +6,9 @@
 #include <string.h>
 
 #include "base/err.h"
-#include "base/util.h"
 #include "base/run.h"
+#include "base/util.h"
+#include "node/kinds.h"
 
 static const char emu_usage[] =
 	"Usage: cnemu [options] [script.lua [args...]]\n"
@@ -110,9 +111,7 @@ static int emu_opts_verbosity(struct emu_opts *o, const char *arg,
 static int emu_opts_switch(struct emu_opts *o, const char *arg,
 			   struct emu_err *err)
 {
-	static const char *const kinds[] = { "ovs", "ovsbr", "lxbr", "user",
-					     "ovsk" };
-	char *comma;
+	char *comma, known[128];
 
 	free(o->switch_buf);
 	o->switch_buf = xstrdup(arg);
@@ -121,30 +120,31 @@ static int emu_opts_switch(struct emu_opts *o, const char *arg,
 		*comma = '\0';
 	o->switch_kind = o->switch_buf;
 	o->switch_args = comma ? comma + 1 : NULL;
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
-		if (!strcmp(o->switch_kind, kinds[i]))
-			return 0;
+	if (node_kind_find(NODE_SWITCH, o->switch_kind))
+		return 0;
 	return emu_err_set(err, -EINVAL,
-			   "unknown switch '%s' for --switch (known: ovs, "
-			   "ovsbr, lxbr)",
-			   o->switch_kind);
+			   "unknown switch '%s' for --switch (known: %s)",
+			   o->switch_kind,
+			   node_kind_names(NODE_SWITCH, known, sizeof(known)));
 }
 
 static int emu_opts_controller(struct emu_opts *o, const char *arg,
 			       struct emu_err *err)
 {
-	static const char *const kinds[] = { "none", "builtin", "ovsc",
-					     "remote", "default", "ref" };
-	size_t len = strcspn(arg, ",");
+	char *kind = xasprintf("%.*s", (int)strcspn(arg, ","), arg);
+	char known[128];
+	int ret = 0;
 
 	o->controller = arg;
-	for (size_t i = 0; i < ARRAY_SIZE(kinds); i++)
-		if (strlen(kinds[i]) == len && !strncmp(arg, kinds[i], len))
-			return 0;
-	return emu_err_set(err, -EINVAL,
-			   "unknown controller '%.*s' for --controller "
-			   "(known: none, builtin, ovsc, remote)",
-			   (int)len, arg);
+	if (!node_kind_find(NODE_CONTROLLER, kind))
+		ret = emu_err_set(err, -EINVAL,
+				  "unknown controller '%s' for --controller "
+				  "(known: %s)",
+				  kind,
+				  node_kind_names(NODE_CONTROLLER, known,
+						  sizeof(known)));
+	free(kind);
+	return ret;
 }
 
 static int emu_opts_link(struct emu_opts *o, const char *arg,

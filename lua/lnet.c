@@ -206,21 +206,18 @@ static bool l_shaping_opts(lua_State *L, int idx, const char *what,
 
 /* ---- cnemu.Net{...} ------------------------------------------------- */
 
-/* Mininet's class names for the switch kinds. */
+/* The kind of 'role' whose Mininet class is 'name' (node/kinds.h), else
+ * 'name' itself: a kind's own name. */
+static const char *l_kind_of_class(enum node_role role, const char *name)
+{
+	const struct node_kind *k = node_kind_find_class(role, name);
+
+	return k ? k->name : name;
+}
+
 static const char *l_switch_kind(const char *name)
 {
-	static const struct {
-		const char *class, *kind;
-	} classes[] = {
-		{ "OVSSwitch", "ovs" },	 { "OVSKernelSwitch", "ovs" },
-		{ "LinuxBridge", "lxbr" }, { "OVSBridge", "ovsbr" },
-		{ "UserSwitch", "user" },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(classes); i++)
-		if (!strcmp(name, classes[i].class))
-			return classes[i].kind;
-	return name;
+	return l_kind_of_class(NODE_SWITCH, name);
 }
 
 /* The Net option 'link': "tc" (Mininet's TCLink: no defaults), "tc,bw=10,
@@ -376,6 +373,7 @@ static int l_net_add_host(lua_State *L)
 					    "cls",   "cpu",	  "sched",
 					    "period_us", "cores", NULL };
 	const char *w = "addHost", *cls, *sched;
+	char known[64];
 	struct net *net = lnet_check(L, 1);
 	const char *name = lopt_checkstring(L, 2);
 	struct net_host_opts ho = { 0 };
@@ -389,10 +387,11 @@ static int l_net_add_host(lua_State *L)
 	ho.default_route = lopt_string(L, 3, w, "defaultRoute");
 	/* Mininet's CPULimitedHost: cls, or any of its options. */
 	cls = lopt_string(L, 3, w, "cls");
-	if (cls && strcmp(cls, "CPULimitedHost") && strcmp(cls, "Host"))
-		return luaL_error(L, "%s: unknown cls '%s' (known: Host, "
-				     "CPULimitedHost)",
-				  w, cls);
+	if (cls && node_kind_find_class(NODE_HOST, cls) !=
+			   node_kind_default(NODE_HOST))
+		return luaL_error(L, "%s: unknown cls '%s' (known: %s)", w, cls,
+				  node_kind_classes(node_kind_default(NODE_HOST),
+						    known, sizeof(known)));
 	sched = lopt_string(L, 3, w, "sched");
 	if (sched && strcmp(sched, "cfs") && strcmp(sched, "rt"))
 		return luaL_error(L, "%s: unknown sched '%s' (known: cfs, rt)",
@@ -619,24 +618,6 @@ static int l_net_add_switch(lua_State *L)
 	return l_push_new_node(L, net_add_switch(net, name, &so, &err), &err);
 }
 
-/* Mininet's controller classes for the kinds. */
-static const char *l_controller_kind(const char *name)
-{
-	static const struct {
-		const char *class, *kind;
-	} classes[] = {
-		{ "Controller", "builtin" },
-		{ "DefaultController", "builtin" },
-		{ "OVSController", "ovsc" },
-		{ "RemoteController", "remote" },
-	};
-
-	for (size_t i = 0; i < ARRAY_SIZE(classes); i++)
-		if (!strcmp(name, classes[i].class))
-			return classes[i].kind;
-	return name;
-}
-
 static int l_net_add_controller(lua_State *L)
 {
 	static const char *const keys[] = { "cls", "controller", "mode", "ip",
@@ -656,7 +637,7 @@ static int l_net_add_controller(lua_State *L)
 				     "both", w);
 	co.kind = cls ? cls : alias;
 	if (co.kind)
-		co.kind = l_controller_kind(co.kind);
+		co.kind = l_kind_of_class(NODE_CONTROLLER, co.kind);
 	co.mode = lopt_string(L, 3, w, "mode");
 	co.ip = lopt_string(L, 3, w, "ip");
 	co.port = (int)lopt_integer(L, 3, w, "port", 1, 65535, 0);

@@ -71,28 +71,19 @@ static struct controller *controller_of(const struct node *node)
 	return container_of(node, struct controller, node);
 }
 
-static const struct {
-	const char *name;
-	enum controller_kind kind;
-} controller_kinds[] = {
-	{ "builtin", CONTROLLER_BUILTIN }, { "default", CONTROLLER_BUILTIN },
-	{ "ovsc", CONTROLLER_OVSC },	   { "ref", CONTROLLER_OVSC },
-	{ "remote", CONTROLLER_REMOTE },   { "none", CONTROLLER_NONE },
-};
+static const struct node_ops controller_ops[CONTROLLER_NONE + 1];
 
+/* The kind of the table (node/kinds.h) named 'name' or its alias. */
 static int controller_kind_of(const char *name, enum controller_kind *kind,
 			      struct emu_err *err)
 {
-	for (size_t i = 0; i < ARRAY_SIZE(controller_kinds); i++) {
-		if (!strcmp(name, controller_kinds[i].name)) {
-			*kind = controller_kinds[i].kind;
-			return 0;
-		}
-	}
-	return emu_err_set(err, -EINVAL,
-			   "unknown controller '%s' (known: builtin, ovsc, "
-			   "remote, none)",
-			   name);
+	const struct node_kind *k;
+	int ret = node_kind_lookup(NODE_CONTROLLER, name, &k, err);
+
+	for (*kind = 0; !ret && *kind < CONTROLLER_NONE; (*kind)++)
+		if (!strcmp(controller_ops[*kind].kind, k->name))
+			break;
+	return ret;
 }
 
 /* Checks 'opts' and fills the kind, mode, address and port of 'c'. */
@@ -561,7 +552,7 @@ static void controller_free(struct node *node)
 	}
 
 /* One row per kind, so that 'nodes' shows which. */
-static const struct node_ops controller_ops[] = {
+static const struct node_ops controller_ops[CONTROLLER_NONE + 1] = {
 	[CONTROLLER_BUILTIN] = CONTROLLER_OPS("builtin"),
 	[CONTROLLER_OVSC] = CONTROLLER_OPS("ovsc"),
 	[CONTROLLER_REMOTE] = CONTROLLER_OPS("remote"),

@@ -16,6 +16,8 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/util.h"
+#include "node/bridge.h"
+#include "node/switch_ovs.h"
 #include "topo/plan.h"
 
 EMU_LOG_MODULE(node);
@@ -29,6 +31,18 @@ void node_init(struct node *node, const struct node_ops *ops,
 	node->ctx = ctx;
 	node->nsfd = -1;
 	node->next_port = first_port;
+}
+
+struct node *node_create_switch(const struct node_kind *kind,
+				struct node_ctx *ctx, const char *name,
+				uint64_t dpid, bool standalone, bool stp)
+{
+	if (!(kind->caps & NODE_KIND_OVS))
+		return bridge_create(ctx, name, stp);
+	return ovs_switch_create(ctx, name, dpid,
+				 standalone ||
+					 !(kind->caps & NODE_KIND_CONTROLLED),
+				 stp);
 }
 
 static void node_free_intf(struct node_intf *intf)
@@ -82,6 +96,14 @@ void node_set_exec_ctx(struct node *node, struct node_exec_ctx *ctx)
 const char *node_name(const struct node *node)
 {
 	return node->name;
+}
+
+bool node_has_caps(const struct node *node, unsigned int caps)
+{
+	const struct node_kind *k = node_kind_find(node_role(node),
+						   node_kind(node));
+
+	return k && (k->caps & caps) == caps;
 }
 
 const char *node_kind(const struct node *node)

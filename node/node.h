@@ -12,8 +12,10 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/types.h>
 
+#include "node/kinds.h"
 #include "topo/index.h"
 
 struct emu_err;
@@ -21,10 +23,6 @@ struct link;
 struct node;
 struct ovs_switch_db;
 struct switch_ns;
-
-/* What a node is to the Net; decides the order of start and stop:
- * controllers, then hosts, then links, then switches (reverse at stop). */
-enum node_role { NODE_CONTROLLER, NODE_HOST, NODE_SWITCH };
 
 /* What the Net lends the node kinds of one run: one per Net, owned by it,
  * borrowed by every node it makes (node->ctx).  Kinds read it and never
@@ -164,12 +162,23 @@ struct node {
  * (borrowed; NULL outside a Net). */
 void node_init(struct node *node, const struct node_ops *ops,
 	       struct node_ctx *ctx, const char *name, int first_port);
+/* Makes the switch 'name' of the switch kind 'kind' (node/kinds.h) for the
+ * run 'ctx': a Linux bridge, or an OVS bridge with the datapath ID 'dpid'
+ * (never 0) under the run's controllers unless the kind takes none or
+ * 'standalone'; 'stp' turns spanning tree on.  The caller owns it until
+ * it hands it to the Net. */
+struct node *node_create_switch(const struct node_kind *kind,
+				struct node_ctx *ctx, const char *name,
+				uint64_t dpid, bool standalone, bool stp);
 /* Stops 'node' if it runs, frees it (accepts NULL). */
 void node_destroy(struct node *node);
 
 const char *node_name(const struct node *node);
 const char *node_kind(const struct node *node);
 enum node_role node_role(const struct node *node);
+/* True when the kind of 'node' has every one of 'caps' (enum
+ * node_kind_caps, node/kinds.h). */
+bool node_has_caps(const struct node *node, unsigned int caps);
 bool node_is_running(const struct node *node);
 /* The IP of the first interface with one, without the prefix; NULL. */
 const char *node_ip(const struct node *node, char *buf, size_t size);

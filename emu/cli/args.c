@@ -96,19 +96,6 @@ struct node_intf *cli_peer(const struct node_intf *intf)
 					      : link_intf1(intf->link);
 }
 
-const char *cli_role_name(enum node_role role)
-{
-	switch (role) {
-	case NODE_HOST:
-		return "host";
-	case NODE_SWITCH:
-		return "switch";
-	case NODE_CONTROLLER:
-		return "controller";
-	}
-	return "node";
-}
-
 /* Parses a timeout in seconds (0 < t <= 3600). */
 int cli_parse_seconds(const char *s, double *out, struct emu_err *err)
 {

@@ -81,7 +81,6 @@ struct node **cli_nodes_by_role(struct cli *cli, size_t *n);
 int cli_natcmp(const char *a, const char *b);
 /* The interface at the other end of 'intf''s link, or NULL. */
 struct node_intf *cli_peer(const struct node_intf *intf);
-const char *cli_role_name(enum node_role role);
 /* Parses a timeout in seconds (0 < t <= 3600). */
 int cli_parse_seconds(const char *s, double *out, struct emu_err *err);
 

@@ -87,7 +87,7 @@ json_t *cli_json_node(const struct node *node)
 	json_object_set_new(o, "name", json_string(node_name(node)));
 	json_object_set_new(o, "kind", json_string(node_kind(node)));
 	json_object_set_new(o, "role",
-			    json_string(cli_role_name(node_role(node))));
+			    json_string(node_role_name(node_role(node))));
 	json_object_set_new(o, "running",
 			    json_boolean(node_is_running(node)));
 	json_object_set_new(o, "ip", node_ip(node, ip, sizeof(ip))
