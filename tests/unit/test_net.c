@@ -1,0 +1,324 @@
+/* A Net that is only described (no start, no root, nothing on the
+ * machine): names, the address plan, kinds resolved through the table of
+ * kinds, datapath IDs, and one sentence for each bad input. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "base/err.h"
+#include "emu/net.h"
+#include "link/veth.h"
+#include "node/node.h"
+
+static struct net *net_with(const struct net_opts *o)
+{
+	struct emu_err err = { 0 };
+	struct net *net = net_create(o, &err);
+
+	if (!net)
+		fail_msg("net_create: %s", err.msg);
+	return net;
+}
+
+/* Asserts that 'ret' is 'code' with exactly 'msg' in 'err', then clears
+ * it for the next case. */
+static void expect_err(int ret, int code, struct emu_err *err,
+		       const char *msg)
+{
+	assert_int_equal(ret, code);
+	assert_int_equal(err->code, code);
+	assert_string_equal(err->msg, msg);
+	emu_err_clear(err);
+}
+
+/* A Net of the default options with the host 'h1' and the switch 's1',
+ * not linked. */
+static struct net *net_h1_s1(struct node **h1, struct node **s1)
+{
+	struct net *net = net_with(NULL);
+
+	*h1 = net_add_host(net, "h1", NULL, NULL);
+	*s1 = net_add_switch(net, "s1", NULL, NULL);
+	assert_non_null(*h1);
+	assert_non_null(*s1);
+	return net;
+}
+
+static void test_hosts_get_the_plans_addresses_in_order(void **state)
+{
+	struct net_opts o = { .ipbase = "192.168.7.0/24", .auto_mac = true };
+	struct net_host_opts given = { .ip = "192.168.7.100" };
+	struct net *net = net_with(&o);
+	struct node *h1, *h2, *h3;
+
+	(void)state;
+	h1 = net_add_host(net, "h1", NULL, NULL);
+	h2 = net_add_host(net, "h2", &given, NULL);
+	h3 = net_add_host(net, "h3", NULL, NULL);
+	assert_string_equal(h1->default_ip, "192.168.7.1/24");
+	assert_string_equal(h1->default_mac, "00:00:00:00:00:01");
+	/* Given without a prefix: the ipbase's; the plan moves on anyway,
+	 * as Mininet's. */
+	assert_string_equal(h2->default_ip, "192.168.7.100/24");
+	assert_string_equal(h2->default_mac, "00:00:00:00:00:02");
+	assert_string_equal(h3->default_ip, "192.168.7.3/24");
+	net_destroy(net);
+}
+
+/* Without --mac the kernel picks MACs; a host's first link end takes its
+ * address, a switch's none. */
+static void test_links_name_ends_as_mininet_and_address_hosts(void **state)
+{
+	struct emu_err err = { 0 };
+	struct node *h1, *s1;
+	struct net *net = net_h1_s1(&h1, &s1);
+	struct link *l;
+
+	(void)state;
+	assert_null(h1->default_mac);
+	l = net_add_link(net, h1, s1, NULL, &err);
+	assert_non_null(l);
+	assert_string_equal(link_intf1(l)->name, "h1-eth0");
+	assert_string_equal(link_intf1(l)->ip, "10.0.0.1/8");
+	assert_string_equal(link_intf1(l)->mac, "");
+	assert_string_equal(link_intf2(l)->name, "s1-eth1");
+	assert_string_equal(link_intf2(l)->ip, "");
+	assert_int_equal(link_intf2(l)->port, 1);
+	assert_false(net_is_started(net));
+	net_destroy(net);
+}
+
+/* --switch and a switch's own kind are names of the table of kinds
+ * (aliases included); the Net's default kind is the table's. */
+static void test_switch_kinds_resolve_through_the_table(void **state)
+{
+	struct net_opts lxbr = { .switch_kind = "lxbr" };
+	struct net_switch_opts user = { .kind = "user" };
+	struct net_switch_opts ovsbr = { .kind = "ovsbr" };
+	struct emu_err err = { 0 };
+	struct net *net = net_with(NULL), *bridged = net_with(&lxbr);
+
+	(void)state;
+	assert_string_equal(node_kind(net_add_switch(net, "s1", NULL, &err)),
+			    "ovs");
+	assert_string_equal(node_kind(net_add_switch(net, "s2", &user, &err)),
+			    "ovs");
+	assert_true(node_has_caps(net_add_switch(net, "s3", &ovsbr, &err),
+				  NODE_KIND_OVS));
+	assert_string_equal(
+		node_kind(net_add_switch(bridged, "s1", NULL, &err)), "lxbr");
+	assert_false(node_has_caps(net_get(bridged, "s1"), NODE_KIND_OVS));
+	net_destroy(bridged);
+	net_destroy(net);
+}
+
+static void test_unknown_kinds_are_refused_with_the_known_ones(void **state)
+{
+	struct net_opts cisco = { .switch_kind = "cisco" };
+	struct net_opts nox = { .controller = "nox" };
+	struct net_switch_opts so = { .kind = "OVSSwitch" };
+	struct controller_opts co = { .kind = "pox" };
+	struct emu_err err = { 0 };
+	struct net *net;
+
+	(void)state;
+	assert_null(net_create(&cisco, &err));
+	expect_err(err.code, -EINVAL, &err,
+		   "unknown switch 'cisco' (known: ovs, ovsbr, lxbr)");
+	assert_null(net_create(&nox, &err));
+	expect_err(err.code, -EINVAL, &err,
+		   "unknown controller 'nox' (known: builtin, ovsc, remote, "
+		   "none)");
+	net = net_with(NULL);
+	/* A Mininet class is for Lua's cls; the C API takes kind names. */
+	assert_null(net_add_switch(net, "s1", &so, &err));
+	expect_err(err.code, -EINVAL, &err,
+		   "unknown switch 'OVSSwitch' (known: ovs, ovsbr, lxbr)");
+	assert_null(net_add_controller(net, "c1", &co, &err));
+	expect_err(err.code, -EINVAL, &err,
+		   "controller 'c1': unknown controller 'pox' (known: builtin, "
+		   "ovsc, remote, none)");
+	assert_null(net_get(net, "s1"));
+	assert_null(net_get(net, "c1"));
+	net_destroy(net);
+}
+
+/* Mininet's dpids: the number in the name, or given; "s0" gets a locally
+ * administered one, as OVS would choose. */
+static void test_switch_dpids_come_from_names(void **state)
+{
+	struct net_switch_opts given = { .dpid = 0x2a };
+	struct emu_err err = { 0 };
+	struct net *net = net_with(NULL);
+	struct node *s0, *s0b;
+
+	(void)state;
+	assert_int_equal(
+		net_switch_dpid(net, net_add_switch(net, "s12", NULL, &err)),
+		12);
+	assert_int_equal(
+		net_switch_dpid(net, net_add_switch(net, "sw", &given, &err)),
+		0x2a);
+	s0 = net_add_switch(net, "s0", NULL, &err);
+	s0b = net_add_switch(net, "t0", NULL, &err);
+	assert_int_equal(net_switch_dpid(net, s0), 0x020000000000ULL);
+	assert_int_equal(net_switch_dpid(net, s0b), 0x020000000001ULL);
+	assert_int_equal(net_switch_dpid(net, net_add_host(net, "h1", NULL,
+							   &err)),
+			 0);
+	assert_null(net_add_switch(net, "core", NULL, &err));
+	assert_int_equal(err.code, -EINVAL);
+	assert_true(strncmp(err.msg, "switch 'core': ", 15) == 0);
+	net_destroy(net);
+}
+
+static void test_bad_input_is_refused_with_one_sentence(void **state)
+{
+	struct net_host_opts bad_ip = { .ip = "10.0.0.300" };
+	struct net_host_opts bad_mac = { .mac = "00:11" };
+	struct net_link_opts bad_link = { .port1 = -1, .port2 = -1,
+					  .mac2 = "zz:00:00:00:00:00" };
+	struct emu_err err = { 0 };
+	struct node *h1, *s1;
+	struct net *net = net_h1_s1(&h1, &s1);
+
+	(void)state;
+	assert_null(net_add_host(net, "h1", NULL, &err));
+	expect_err(err.code, -EEXIST, &err, "duplicate node name 'h1'");
+	assert_null(net_add_host(net, "hosthosthost", NULL, &err));
+	assert_int_equal(err.code, -ENAMETOOLONG);
+	emu_err_clear(&err);
+	assert_null(net_add_host(net, "h2", &bad_ip, &err));
+	assert_true(strncmp(err.msg, "host 'h2': ", 11) == 0);
+	emu_err_clear(&err);
+	assert_null(net_add_host(net, "h3", &bad_mac, &err));
+	assert_true(strncmp(err.msg, "host 'h3': ", 11) == 0);
+	emu_err_clear(&err);
+	assert_null(net_add_link(net, h1, h1, NULL, &err));
+	expect_err(err.code, -EINVAL, &err, "link from 'h1' to itself");
+	assert_null(net_add_link(net, h1, s1, &bad_link, &err));
+	assert_int_equal(err.code, -EINVAL);
+	emu_err_clear(&err);
+	/* Refused inputs leave nothing behind. */
+	assert_null(net_get(net, "h2"));
+	assert_null(net_get(net, "h3"));
+	assert_int_equal(h1->n_intfs, 0);
+	assert_int_equal(net_set_ip(net, h1, "h1-eth9", "10.0.0.9", &err),
+			 -ENOENT);
+	expect_err(err.code, -ENOENT, &err, "'h1' has no interface 'h1-eth9'");
+	net_destroy(net);
+}
+
+/* Before start, settings are kept for start: the first link's end gets
+ * them. */
+static void test_settings_before_start_wait_for_the_link(void **state)
+{
+	struct emu_err err = { 0 };
+	struct node *h1, *s1;
+	struct net *net = net_h1_s1(&h1, &s1);
+	struct link *l;
+
+	(void)state;
+	assert_int_equal(net_set_ip(net, h1, NULL, "10.9.9.9/16", &err), 0);
+	assert_int_equal(net_set_mac(net, h1, NULL, "02:00:00:00:00:09",
+				     &err),
+			 0);
+	assert_int_equal(net_set_default_route(net, h1, "via 10.9.0.1", &err),
+			 0);
+	l = net_add_link(net, h1, s1, NULL, &err);
+	assert_string_equal(link_intf1(l)->ip, "10.9.9.9/16");
+	assert_string_equal(link_intf1(l)->mac, "02:00:00:00:00:09");
+	assert_string_equal(h1->default_route, "via 10.9.0.1");
+	assert_false(h1->routed);
+	/* Once the end exists, it changes there (not made: only noted). */
+	assert_int_equal(net_set_ip(net, h1, "h1-eth0", "10.9.9.8", &err), 0);
+	assert_string_equal(link_intf1(l)->ip, "10.9.9.8/8");
+	net_destroy(net);
+}
+
+/* Mininet's addNAT: linked to the first switch, the gateway of the hosts
+ * added so far; it needs a switch unless told not to connect. */
+static void test_nat_becomes_the_hosts_gateway(void **state)
+{
+	struct net_nat_opts alone = { .no_connect = true };
+	struct emu_err err = { 0 };
+	struct net *net = net_with(NULL);
+	struct node *h1, *nat;
+
+	(void)state;
+	assert_null(net_add_nat(net, NULL, NULL, &err));
+	expect_err(err.code, -EINVAL, &err,
+		   "NAT 'nat0': no switch to connect it to");
+	h1 = net_add_host(net, "h1", NULL, &err);
+	net_add_switch(net, "s1", NULL, &err);
+	nat = net_add_nat(net, NULL, NULL, &err);
+	assert_non_null(nat);
+	assert_string_equal(node_name(nat), "nat0");
+	assert_string_equal(nat->default_ip, "10.0.0.2/8");
+	assert_string_equal(h1->default_route, "via 10.0.0.2");
+	assert_int_equal(nat->n_intfs, 1);
+	assert_non_null(net_add_nat(net, "nat1", &alone, &err));
+	assert_int_equal(net_get(net, "nat1")->n_intfs, 0);
+	net_destroy(net);
+}
+
+/* Controllers are nodes of their own role; a removed node takes its links
+ * along. */
+static void test_controllers_and_removal(void **state)
+{
+	struct controller_opts remote = { .kind = "RemoteController" };
+	struct controller_opts ref = { .kind = "ref", .port = 6699 };
+	struct emu_err err = { 0 };
+	struct net *net = net_with(NULL);
+	struct node *c0, *s1, *h1;
+	size_t n;
+
+	(void)state;
+	c0 = net_add_controller(net, "c0", NULL, &err);
+	assert_string_equal(node_kind(c0), "builtin");
+	assert_int_equal(node_role(c0), NODE_CONTROLLER);
+	assert_string_equal(node_kind(net_add_controller(net, "c1", &ref,
+							 &err)),
+			    "ovsc");
+	assert_null(net_add_controller(net, "c2", &remote, &err));
+	assert_int_equal(err.code, -EINVAL);
+	emu_err_clear(&err);
+	s1 = net_add_switch(net, "s1", NULL, &err);
+	h1 = net_add_host(net, "h1", NULL, &err);
+	net_add_link(net, h1, s1, NULL, &err);
+	net_links(net, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(net_remove_node(net, s1, &err), 0);
+	net_links(net, &n);
+	assert_int_equal(n, 0);
+	assert_int_equal(h1->n_intfs, 0);
+	assert_null(net_get(net, "s1"));
+	assert_int_equal(net_remove_node(net, h1, &err), 0);
+	net_nodes(net, &n);
+	assert_int_equal(n, 2);
+	net_destroy(net);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_hosts_get_the_plans_addresses_in_order),
+		cmocka_unit_test(
+			test_links_name_ends_as_mininet_and_address_hosts),
+		cmocka_unit_test(test_switch_kinds_resolve_through_the_table),
+		cmocka_unit_test(
+			test_unknown_kinds_are_refused_with_the_known_ones),
+		cmocka_unit_test(test_switch_dpids_come_from_names),
+		cmocka_unit_test(test_bad_input_is_refused_with_one_sentence),
+		cmocka_unit_test(test_settings_before_start_wait_for_the_link),
+		cmocka_unit_test(test_nat_becomes_the_hosts_gateway),
+		cmocka_unit_test(test_controllers_and_removal),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
