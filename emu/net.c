@@ -21,6 +21,7 @@
 #include "base/netns.h"
 #include "base/run.h"
 #include "base/util.h"
+#include "emu/net_internal.h"
 #include "link/engine.h"
 #include "link/nl.h"
 #include "link/veth.h"
@@ -41,63 +42,6 @@
 
 EMU_LOG_MODULE(net);
 
-/* Node names leave room for "-eth<port>" within IFNAMSIZ. */
-#define NET_NAME_MAX 10
-/* Where dpids of switches named with 0 ("s0") start: 02:00:00:00:00:00,
- * a locally administered MAC as OVS would take. */
-#define NET_DPID_LOCAL 0x020000000000ULL
-
-struct net {
-	struct run *run;		/* lock and run directory; NULL until
-					   started */
-	char tag[24];			/* "cn<pid>", the run's tag */
-	char *alias;			/* "cnemu:<tag>" */
-	const struct node_kind *switch_kind;	/* --switch (node/kinds.h) */
-	bool switch_stp;
-	bool standalone;		/* OVS without controller */
-	bool auto_mac;
-	bool auto_arp;			/* --arp: static ARP on every host */
-	struct host_cpu host_cpu;	/* --host: every host's CPU limits */
-	char *host_buf;			/* strings of 'host_cpu' */
-	struct plan_net ipbase;
-	unsigned long next_ip;		/* index of the next host address */
-	struct shaping link_defaults;
-	bool has_link_defaults;
-	struct node **nodes;		/* owned, in order of addition */
-	size_t n_nodes, cap_nodes;
-	struct topo_index node_names;	/* name -> node */
-	struct link **links;		/* owned */
-	size_t n_links, cap_links;
-	struct nlsock *root_nl;
-	struct link_engine engine;	/* netem or the pump */
-	struct node_ctx ctx;		/* lent to every node */
-	struct vswitch *vswitch;	/* the run's private OVS, in the
-					   switch namespace; made on first
-					   use */
-	struct ovs_switch_db *ovs_db;	/* to it; made on first use */
-	uint32_t group;			/* IFLA_GROUP of root-side ends */
-	bool started;
-	char *controller_spec;		/* --controller; NULL: the default */
-	struct net_switch_info *sw_info;	/* one per switch */
-	size_t n_sw_info, cap_sw_info;
-	const char **ctl_targets;	/* for net_controller_targets(), room
-					   for every controller */
-	size_t cap_ctl_targets;
-};
-
-/* What the controllers need to know of a switch. */
-struct net_switch_info {
-	struct node *node;
-	uint64_t dpid;			/* as the switch was given it */
-	char *controller;		/* its controller's name; NULL: all */
-	bool managed;			/* OVS under a controller */
-	const char *targets[2];		/* for net_switch_controller_targets */
-};
-
-static int net_start_node(struct net *net, struct node *node,
-			  struct emu_err *err);
-static int net_add_node(struct net *net, struct node *node,
-			struct emu_err *err);
 static int net_shape_link(struct net *net, struct link *link,
 			  struct emu_err *err);
 
@@ -106,181 +50,9 @@ const char *net_run_tag(const struct net *net)
 	return net->tag;
 }
 
-static const char *const *net_controller_targets(const struct net *net)
-{
-	size_t n = 0;
-
-	for (size_t i = 0; i < net->n_nodes; i++) {
-		const char *t;
-
-		if (node_role(net->nodes[i]) != NODE_CONTROLLER)
-			continue;
-		t = controller_target(net->nodes[i]);
-		if (t && n + 1 < net->cap_ctl_targets)
-			net->ctl_targets[n++] = t;
-	}
-	if (!n)
-		return NULL;
-	net->ctl_targets[n] = NULL;
-	return net->ctl_targets;
-}
-
-static struct net_switch_info *net_switch_info(const struct net *net,
-					       const struct node *sw)
-{
-	for (size_t i = 0; i < net->n_sw_info; i++)
-		if (net->sw_info[i].node == sw)
-			return &net->sw_info[i];
-	return NULL;
-}
-
-uint64_t net_switch_dpid(const struct net *net, const struct node *sw)
-{
-	const struct net_switch_info *info = net_switch_info(net, sw);
-
-	return info ? info->dpid : 0;
-}
-
-/* The targets of the switch 'sw': those of the controller its options
- * named, else all of net_controller_targets(); NULL: none.  Node kinds
- * ask through their context (node_ctx.switch_targets). */
-static const char *const *net_switch_targets(void *owner,
-					     const struct node *sw)
-{
-	const struct net *net = owner;
-	struct net_switch_info *info = net_switch_info(net, sw);
-	struct node *c;
-
-	if (!info || !info->controller)
-		return net_controller_targets(net);
-	c = net_get(net, info->controller);
-	if (!c || node_role(c) != NODE_CONTROLLER || !controller_target(c))
-		return NULL;
-	info->targets[0] = controller_target(c);
-	info->targets[1] = NULL;
-	return info->targets;
-}
-
 const char *net_run_dir(const struct net *net)
 {
 	return run_dir(net->run);
-}
-
-struct node *net_add_controller(struct net *net, const char *name,
-				const struct controller_opts *opts,
-				struct emu_err *err)
-{
-	struct node *node = controller_create(&net->ctx, name, opts, err);
-	size_t n = 1;
-
-	if (!node || net_add_node(net, node, err))
-		return NULL;
-	for (size_t i = 0; i < net->n_nodes; i++)
-		n += node_role(net->nodes[i]) == NODE_CONTROLLER;
-	xgrow((void **)&net->ctl_targets, &net->cap_ctl_targets, n,
-	      sizeof(*net->ctl_targets));
-	if (net->started && net_start_node(net, node, err))
-		return NULL;
-	return node;
-}
-
-/* True when switch 'info' takes its flows from 'controller'. */
-static bool net_switch_under(const struct net_switch_info *info,
-			     const struct node *controller)
-{
-	return info->managed && (!info->controller ||
-				 !strcmp(info->controller, controller->name));
-}
-
-/* Writes the topology file of the builtin controller 'controller' (topo
- * mode) to 'path': the OVS switches under it with their dpids, the links
- * between them with their port numbers, the hosts on them with their
- * MACs (given, else their interface's once the link is made).  Node
- * kinds ask through their context (node_ctx.write_topology). */
-static int net_write_topology(void *owner, const struct node *controller,
-			      const char *path, struct emu_err *err)
-{
-	struct net *net = owner;
-	struct topo_graph *g = topo_graph_create();
-	struct emu_err skip = { 0 };
-	int ret;
-
-	for (size_t i = 0; i < net->n_sw_info; i++) {
-		struct net_switch_info *info = &net->sw_info[i];
-
-		if (!net_switch_under(info, controller))
-			continue;
-		emu_err_clear(&skip);
-		if (topo_graph_add_switch(g, info->dpid, info->node->name,
-					  &skip))
-			log_warn("'%s' left out of the topology of '%s': %s",
-				 info->node->name, controller->name, skip.msg);
-	}
-	for (size_t i = 0; i < net->n_links; i++) {
-		struct node_intf *a = link_intf1(net->links[i]);
-		struct node_intf *b = link_intf2(net->links[i]);
-		struct net_switch_info *ia = net_switch_info(net, a->node);
-		struct net_switch_info *ib = net_switch_info(net, b->node);
-		uint8_t mac[6];
-
-		if (ia && !net_switch_under(ia, controller))
-			ia = NULL;
-		if (ib && !net_switch_under(ib, controller))
-			ib = NULL;
-		emu_err_clear(&skip);
-		if (ia && ib) {
-			ret = topo_graph_add_link(g, ia->dpid, a->port,
-						  ib->dpid, b->port, &skip);
-		} else if (ia || ib) {
-			/* Every host by its MAC, given or the kernel's: one
-			 * never learned (it sent nothing to the controller)
-			 * would be reached only through the controller, and
-			 * not at all once it died. */
-			struct node_intf *h = ia ? b : a;
-			struct net_switch_info *s = ia ? ia : ib;
-			char text[18];
-
-			if (node_role(h->node) != NODE_HOST ||
-			    !net_intf_mac(h, text, sizeof(text)) ||
-			    plan_parse_mac(text, mac, NULL))
-				continue;
-			ret = topo_graph_add_host(g, mac, s->dpid,
-						  ia ? a->port : b->port,
-						  &skip);
-		} else {
-			continue;
-		}
-		if (ret)
-			log_warn("link '%s'-'%s' left out of the topology of "
-				 "'%s': %s",
-				 a->node->name, b->node->name,
-				 controller->name, skip.msg);
-	}
-	ret = topo_graph_save(g, path, err);
-	topo_graph_destroy(g);
-	return ret;
-}
-
-/* Rewrites the topology files of the running controllers and tells them
- * (after links or switches were added at runtime). */
-static int net_update_controllers(struct net *net, struct emu_err *err)
-{
-	int ret = 0;
-
-	for (size_t i = 0; i < net->n_nodes && !ret; i++) {
-		struct node *c = net->nodes[i];
-		const char *path;
-
-		if (node_role(c) != NODE_CONTROLLER || !c->running)
-			continue;
-		path = controller_topo_file(c);
-		if (!path)
-			continue;
-		ret = net_write_topology(net, c, path, err);
-		if (!ret)
-			ret = controller_reload(c, err);
-	}
-	return ret;
 }
 
 int net_check_nodes(struct net *net)
@@ -295,50 +67,6 @@ int net_check_nodes(struct net *net)
 			n++;
 	}
 	return n;
-}
-
-/* True when the controller kind 'kind' (NULL: the default) stands for no
- * controller ("none"). */
-static bool net_kind_absent(const char *kind)
-{
-	const struct node_kind *k = node_kind_find(NODE_CONTROLLER, kind);
-
-	return k && (k->caps & NODE_KIND_ABSENT);
-}
-
-/* Before start: without any controller, adds "c0" as --controller says
- * or, when OVS switches need one, the builtin one (Mininet's users expect
- * a controller); checks that switches name controllers that exist. */
-static int net_prepare_controllers(struct net *net, struct emu_err *err)
-{
-	struct controller_opts o = { 0 };
-	bool want = false, have = false;
-	char *buf = NULL;
-	int ret = 0;
-
-	for (size_t i = 0; i < net->n_sw_info; i++)
-		want |= net->sw_info[i].managed;
-	for (size_t i = 0; i < net->n_nodes; i++)
-		have |= node_role(net->nodes[i]) == NODE_CONTROLLER;
-	if (!have && (want || net->controller_spec)) {
-		if (net->controller_spec)
-			ret = controller_parse(net->controller_spec, &o, &buf,
-					       err);
-		if (!ret && !net_kind_absent(o.kind) &&
-		    !net_add_controller(net, "c0", &o, err))
-			ret = err ? err->code : -EINVAL;
-		free(buf);
-	}
-	for (size_t i = 0; i < net->n_sw_info && !ret; i++) {
-		const char *name = net->sw_info[i].controller;
-		struct node *c = name ? net_get(net, name) : NULL;
-
-		if (name && (!c || node_role(c) != NODE_CONTROLLER))
-			ret = emu_err_set(err, -ENOENT,
-					  "switch '%s': no controller '%s'",
-					  net->sw_info[i].node->name, name);
-	}
-	return ret;
 }
 
 /* Starts the run's private OVS (node/vswitch.h) in the switch namespace,
@@ -523,7 +251,7 @@ fail:
 	return NULL;
 }
 
-static int net_add_node(struct net *net, struct node *node,
+int net_add_node(struct net *net, struct node *node,
 			struct emu_err *err)
 {
 	int ret = plan_check_name(node->name, NET_NAME_MAX, err);
@@ -624,38 +352,6 @@ struct node *net_add_docker(struct net *net, const char *name,
 	return net_add_hostlike(net, node, opts->ip, opts->mac, err);
 }
 
-/* True when a switch of 'net' has the dpid 'dpid'. */
-static bool net_dpid_taken(const struct net *net, uint64_t dpid)
-{
-	for (size_t i = 0; i < net->n_sw_info; i++)
-		if (net->sw_info[i].dpid == dpid)
-			return true;
-	return false;
-}
-
-/* The dpid of switch 'name' when none was given: Mininet's, from the
- * first number of the name; its error when the name has none.  Mininet
- * gives "s0" the dpid 0, which OVS refuses and replaces with one of its
- * own from a locally administered MAC: so does this, from
- * NET_DPID_LOCAL up, so that the controller knows it beforehand. */
-static int net_default_dpid(const struct net *net, const char *name,
-			    uint64_t *dpid, struct emu_err *err)
-{
-	int ret = plan_check_name(name, NET_NAME_MAX, err);
-
-	if (!ret)
-		ret = plan_dpid(name, dpid, err);
-	if (ret) {
-		emu_err_prefix(err, "switch '%s': ", name);
-		return ret;
-	}
-	if (*dpid)
-		return 0;
-	for (*dpid = NET_DPID_LOCAL; net_dpid_taken(net, *dpid); (*dpid)++)
-		;
-	return 0;
-}
-
 struct node *net_add_nat(struct net *net, const char *name,
 			 const struct net_nat_opts *opts,
 			 struct emu_err *err)
@@ -735,15 +431,8 @@ struct node *net_add_switch(struct net *net, const char *name,
 				  net->standalone, stp);
 	if (net_add_node(net, node, err))
 		return NULL;
-	xgrow((void **)&net->sw_info, &net->cap_sw_info, net->n_sw_info + 1,
-	      sizeof(*net->sw_info));
-	net->sw_info[net->n_sw_info++] = (struct net_switch_info){
-		.node = node,
-		.dpid = dpid,
-		.controller = xstrdup(opts ? opts->controller : NULL),
-		.managed = (kind->caps & NODE_KIND_CONTROLLED) &&
-			   !net->standalone,
-	};
+	net_note_switch(net, node, dpid, opts ? opts->controller : NULL,
+			(kind->caps & NODE_KIND_CONTROLLED) && !net->standalone);
 	/* The controllers learn of it before it connects. */
 	if (net->started && (net_update_controllers(net, err) ||
 			     net_start_node(net, node, err)))
@@ -990,78 +679,6 @@ static void net_stop_role(struct net *net, enum node_role role)
 	net_batch(net, role, NET_BATCH_STOP, NULL);
 }
 
-/* Mininet's defaultRoute: "via GW", "dev IFNAME" or a bare gateway (an
- * interface of the node's name means "dev").  Replaces one there. */
-static int net_add_default_route(struct nlsock *nl, struct node *node,
-				 struct emu_err *err)
-{
-	const char *r = node->default_route;
-	int ret;
-
-	if (node_find_intf(node, r))
-		ret = nlsock_replace_route(nl, "default", NULL, r, err);
-	else if (str_starts_with(r, "dev "))
-		ret = nlsock_replace_route(nl, "default", NULL, r + 4, err);
-	else
-		ret = nlsock_replace_route(nl, "default",
-					   str_starts_with(r, "via ") ? r + 4
-								       : r,
-					   NULL, err);
-	node->routed = !ret;
-	return ret;
-}
-
-int net_set_default_route(struct net *net, struct node *node,
-			  const char *route, struct emu_err *err)
-{
-	struct nlsock *nl;
-	int ret;
-
-	free(node->default_route);
-	node->default_route = xstrdup(route);
-	node->routed = false;
-	if (!net->started || !node->running || node->nsfd < 0)
-		return 0;	/* at start, once its interfaces are up */
-	nl = nlsock_open(node->nsfd, err);
-	if (!nl)
-		return err ? err->code : -EIO;
-	ret = net_add_default_route(nl, node, err);
-	nlsock_close(nl);
-	if (ret)
-		emu_err_prefix(err, "'%s': ", node->name);
-	return ret;
-}
-
-static int net_config_node(struct net *net, struct node *node,
-			   struct emu_err *err)
-{
-	struct nlsock *nl = net->root_nl;
-	int ret = 0;
-
-	if (node->nsfd >= 0) {
-		nl = nlsock_open(node->nsfd, err);
-		if (!nl)
-			return err ? err->code : -EIO;
-	}
-	bool configured = false;
-
-	for (size_t i = 0; i < node->n_intfs && !ret; i++) {
-		struct node_intf *intf = node->intfs[i];
-
-		if (!intf->link || !link_is_made(intf->link))
-			continue;
-		ret = link_config_intf(nl, intf, err);
-		configured = true;
-	}
-	if (!ret && configured && node->default_route && !node->routed)
-		ret = net_add_default_route(nl, node, err);
-	if (nl != net->root_nl)
-		nlsock_close(nl);
-	if (ret)
-		emu_err_prefix(err, "'%s': ", node->name);
-	return ret;
-}
-
 /* Lets a node's own command run once its interfaces are up. */
 static int net_ready(struct node *node, struct emu_err *err)
 {
@@ -1099,7 +716,7 @@ static int net_make_link(struct net *net, struct link *link,
 	return ret;
 }
 
-static int net_start_node(struct net *net, struct node *node,
+int net_start_node(struct net *net, struct node *node,
 			  struct emu_err *err)
 {
 	struct node *one[1] = { node };
@@ -1113,63 +730,7 @@ static int net_start_node(struct net *net, struct node *node,
 	return ret;
 }
 
-/* The first interface of 'node' with an address, or NULL. */
-static struct node_intf *net_first_addressed(const struct node *node)
-{
-	for (size_t i = 0; i < node->n_intfs; i++)
-		if (node->intfs[i]->ip[0] && node->intfs[i]->link &&
-		    link_is_made(node->intfs[i]->link))
-			return node->intfs[i];
-	return NULL;
-}
-
-/* The address and MAC of a host's first addressed interface. */
-struct net_arp_entry {
-	struct node_intf *intf;
-	char ip[64], mac[18];
-};
-
-/* Mininet's --arp: every host gets a permanent ARP entry for every other
- * host's first address, so that no ARP crosses the network. */
-static int net_static_arp(struct net *net, struct emu_err *err)
-{
-	struct net_arp_entry *e = xcalloc(net->n_nodes, sizeof(*e));
-	int ret = 0;
-
-	for (size_t i = 0; i < net->n_nodes; i++) {
-		struct node *h = net->nodes[i];
-
-		e[i].intf = node_role(h) == NODE_HOST ? net_first_addressed(h)
-						      : NULL;
-		if (!e[i].intf ||
-		    !net_intf_mac(e[i].intf, e[i].mac, sizeof(e[i].mac))) {
-			e[i].intf = NULL;
-			continue;
-		}
-		snprintf(e[i].ip, sizeof(e[i].ip), "%.*s",
-			 (int)strcspn(e[i].intf->ip, "/"), e[i].intf->ip);
-	}
-	for (size_t i = 0; i < net->n_nodes && !ret; i++) {
-		struct nlsock *nl;
-
-		if (!e[i].intf || net->nodes[i]->nsfd < 0)
-			continue;
-		nl = nlsock_open(net->nodes[i]->nsfd, err);
-		if (!nl) {
-			ret = err ? err->code : -EIO;
-			break;
-		}
-		for (size_t j = 0; j < net->n_nodes && !ret; j++)
-			if (j != i && e[j].intf)
-				ret = nlsock_add_neigh(nl, e[i].intf->name,
-						       e[j].ip, e[j].mac, err);
-		nlsock_close(nl);
-	}
-	free(e);
-	return ret;
-}
-
-static size_t net_count_role(const struct net *net, enum node_role role)
+size_t net_count_role(const struct net *net, enum node_role role)
 {
 	size_t n = 0;
 
@@ -1183,33 +744,6 @@ static int net_shape_link(struct net *net, struct link *link,
 {
 	(void)net;
 	return link_shape(link, err);
-}
-
-static const char *const net_neigh_files[2] = {
-	"/proc/sys/net/ipv4/neigh/default/gc_thresh2",
-	"/proc/sys/net/ipv4/neigh/default/gc_thresh3",
-};
-
-/* The kernel's ARP table is one for all namespaces, capped at gc_thresh3
- * entries (1024 by default): a pingall among N hosts needs about N*N.
- * Raise the caps for the run when they are too low; the machine's values
- * come back when the last run relying on them is gone (run_close()). */
-static void net_raise_neigh_limits(struct net *net)
-{
-	long hosts = (long)net_count_role(net, NODE_HOST);
-	long want = 2 * hosts * hosts;
-
-	if (want > 1L << 18)
-		want = 1L << 18;
-	for (int i = 0; i < 2; i++) {
-		long before = run_raise_sysctl(net->run, net_neigh_files[i],
-					       want);
-
-		if (before > 0)
-			log_info("*** Raised %s from %ld to %ld for %ld hosts",
-				 strrchr(net_neigh_files[i], '/') + 1, before,
-				 want, hosts);
-	}
 }
 
 static void net_say_machine(struct net *net)
@@ -1290,115 +824,6 @@ static int net_open_run(struct net *net, struct emu_err *err)
 			return err ? err->code : -EIO;
 	}
 	return 0;
-}
-
-/* What net_wait_connected() waits for at one controller. */
-struct net_ctl_wait {
-	struct node *ctl;
-	uint64_t *dpids;		/* its running switches, sorted */
-	size_t n, ready;		/* how many; the most ready so far */
-};
-
-static int net_cmp_dpid(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
-
-	return x < y ? -1 : x > y;
-}
-
-/* Fills 'w' with the running switches under controller 'c'; false when
- * it has none. */
-static bool net_ctl_wait_init(const struct net *net, struct node *c,
-			      struct net_ctl_wait *w)
-{
-	memset(w, 0, sizeof(*w));
-	w->ctl = c;
-	w->dpids = xcalloc(net->n_sw_info + 1, sizeof(*w->dpids));
-	for (size_t i = 0; i < net->n_sw_info; i++)
-		if (net_switch_under(&net->sw_info[i], c) &&
-		    net->sw_info[i].node->running)
-			w->dpids[w->n++] = net->sw_info[i].dpid;
-	qsort(w->dpids, w->n, sizeof(*w->dpids), net_cmp_dpid);
-	return w->n > 0;
-}
-
-static void net_warn_not_connected(const struct net_ctl_wait *w,
-				   unsigned long long waited_us)
-{
-	const char *target = controller_address(w->ctl);
-
-	if (!w->ready)
-		log_warn("controller '%s' (%s) does not answer: its %zu "
-			 "switch%s forward%s nothing until it does (waited "
-			 "%.1f s)",
-			 w->ctl->name, target, w->n, w->n == 1 ? "" : "es",
-			 w->n == 1 ? "s" : "", waited_us / 1e6);
-	else
-		log_warn("controller '%s' (%s): %zu of its %zu switches are "
-			 "not ready after %.1f s",
-			 w->ctl->name, target, w->n - w->ready, w->n,
-			 waited_us / 1e6);
-}
-
-bool net_wait_connected(struct net *net, int timeout_ms)
-{
-	struct net_ctl_wait *waits;
-	unsigned long long start = now_us(), deadline;
-	size_t n = 0, left;
-	bool ok = true;
-
-	if (!net->started)
-		return false;
-	waits = xcalloc(net->n_nodes + 1, sizeof(*waits));
-	for (size_t i = 0; i < net->n_nodes; i++) {
-		struct node *c = net->nodes[i];
-
-		if (node_role(c) != NODE_CONTROLLER || !c->running ||
-		    !controller_target(c))
-			continue;
-		if (net_ctl_wait_init(net, c, &waits[n]))
-			n++;
-		else
-			free(waits[n].dpids);
-	}
-	deadline = start + (timeout_ms < 0 ? NET_CONNECT_IDLE_MS
-					   : timeout_ms) * 1000ULL;
-	for (left = n; left;) {
-		bool progress = false;
-
-		left = 0;
-		for (size_t i = 0; i < n; i++) {
-			struct net_ctl_wait *w = &waits[i];
-			size_t r;
-
-			if (w->ready == w->n)
-				continue;
-			r = controller_count_ready(w->ctl, w->dpids, w->n);
-			if (r > w->ready) {
-				w->ready = r;
-				progress = true;
-			}
-			left += w->ready < w->n;
-		}
-		if (!left)
-			break;
-		if (progress && timeout_ms < 0)
-			deadline = now_us() + NET_CONNECT_IDLE_MS * 1000ULL;
-		if (now_us() >= deadline)
-			break;
-		usleep(2000);
-	}
-	for (size_t i = 0; i < n; i++) {
-		if (waits[i].ready < waits[i].n) {
-			net_warn_not_connected(&waits[i], now_us() - start);
-			ok = false;
-		}
-		free(waits[i].dpids);
-	}
-	free(waits);
-	log_dbg("switches %s after %.3f s", ok ? "ready" : "not all ready",
-		(now_us() - start) / 1e6);
-	return ok;
 }
 
 /* True when a run that died left something behind: its directory or a
@@ -1637,22 +1062,6 @@ int net_stop_switch(struct net *net, struct node *sw, struct emu_err *err)
 	return 0;
 }
 
-/* ---- runtime removal and interface settings ------------------------- */
-
-/* Forgets the switch 'node' in the controllers' table. */
-static void net_forget_switch(struct net *net, const struct node *node)
-{
-	for (size_t i = 0; i < net->n_sw_info; i++) {
-		if (net->sw_info[i].node != node)
-			continue;
-		free(net->sw_info[i].controller);
-		memmove(&net->sw_info[i], &net->sw_info[i + 1],
-			(net->n_sw_info - i - 1) * sizeof(*net->sw_info));
-		net->n_sw_info--;
-		return;
-	}
-}
-
 /* Removes 'link' without telling the controllers. */
 static int net_drop_link(struct net *net, struct link *link,
 			 struct emu_err *err)
@@ -1780,125 +1189,4 @@ int net_set_link_shaping(struct net *net, struct link *link,
 		return emu_err_set(err, -ENOENT,
 				   "the link is not in this network");
 	return link_set_shaping(link, shaping1, shaping2, err);
-}
-
-/* The interface 'name' of 'node' (NULL: its first one, or NULL when it
- * has none yet); -ENOENT with 'err' set when it has no such one. */
-static int net_node_intf(struct node *node, const char *name,
-			 struct node_intf **intf, struct emu_err *err)
-{
-	*intf = name ? node_find_intf(node, name)
-		     : node->n_intfs ? node->intfs[0] : NULL;
-	if (name && !*intf)
-		return emu_err_set(err, -ENOENT, "'%s' has no interface '%s'",
-				   node->name, name);
-	return 0;
-}
-
-/* Opens a route socket in the namespace of 'node' (the root socket for
- * switch ports in the root namespace: not to be closed). */
-static struct nlsock *net_node_nl(struct net *net, struct node *node,
-				  struct emu_err *err)
-{
-	return node->nsfd >= 0 ? nlsock_open(node->nsfd, err) : net->root_nl;
-}
-
-int net_set_ip(struct net *net, struct node *node, const char *intf_name,
-	       const char *ip, struct emu_err *err)
-{
-	struct node_intf *intf;
-	struct nlsock *nl;
-	uint32_t addr;
-	char *cidr;
-	int ret;
-
-	if (net_node_intf(node, intf_name, &intf, err) ||
-	    plan_parse_host_ip(ip, net->ipbase.prefix, &addr, err))
-		return err ? err->code : -EINVAL;
-	cidr = strchr(ip, '/') ? xstrdup(ip)
-			       : xasprintf("%s/%u", ip, net->ipbase.prefix);
-	if (!intf) {
-		/* No interface yet: the first link's gets it. */
-		free(node->default_ip);
-		node->default_ip = cidr;
-		return 0;
-	}
-	ret = 0;
-	if (intf->link && link_is_made(intf->link)) {
-		nl = net_node_nl(net, node, err);
-		if (!nl) {
-			free(cidr);
-			return err ? err->code : -EIO;
-		}
-		ret = nlsock_flush_addr4(nl, intf->name, err);
-		if (!ret)
-			ret = nlsock_add_addr(nl, intf->name, cidr, err);
-		if (nl != net->root_nl)
-			nlsock_close(nl);
-	}
-	if (!ret)
-		snprintf(intf->ip, sizeof(intf->ip), "%s", cidr);
-	free(cidr);
-	return ret;
-}
-
-int net_set_mac(struct net *net, struct node *node, const char *intf_name,
-		const char *mac, struct emu_err *err)
-{
-	struct node_intf *intf;
-	struct nlsock *nl;
-	uint8_t b[6];
-	int ret = 0;
-
-	if (net_node_intf(node, intf_name, &intf, err) ||
-	    plan_parse_mac(mac, b, err))
-		return err ? err->code : -EINVAL;
-	if (!intf) {
-		free(node->default_mac);
-		node->default_mac = xstrdup(mac);
-		return 0;
-	}
-	if (intf->link && link_is_made(intf->link)) {
-		nl = net_node_nl(net, node, err);
-		if (!nl)
-			return err ? err->code : -EIO;
-		ret = nlsock_set_mac(nl, intf->name, mac, err);
-		if (nl != net->root_nl)
-			nlsock_close(nl);
-	}
-	if (!ret)
-		snprintf(intf->mac, sizeof(intf->mac), "%s", mac);
-	return ret;
-}
-
-const char *net_intf_mac(const struct node_intf *intf, char *buf,
-			 size_t size)
-{
-	struct ifreq ifr = { 0 };
-	int nsfd, sock;
-	unsigned char *m;
-
-	if (intf->mac[0]) {
-		snprintf(buf, size, "%s", intf->mac);
-		return buf;
-	}
-	if (!intf->link || !link_is_made(intf->link))
-		return NULL;
-	/* A socket answers ioctls in the namespace it was made in. */
-	nsfd = node_open_ns(intf->node, "net");
-	sock = netns_socket(nsfd, AF_INET, SOCK_DGRAM, 0, NULL);
-	if (nsfd >= 0)
-		close(nsfd);
-	if (sock < 0)
-		return NULL;
-	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", intf->name);
-	if (ioctl(sock, SIOCGIFHWADDR, &ifr) < 0) {
-		close(sock);
-		return NULL;
-	}
-	close(sock);
-	m = (unsigned char *)ifr.ifr_hwaddr.sa_data;
-	snprintf(buf, size, "%02x:%02x:%02x:%02x:%02x:%02x", m[0], m[1], m[2],
-		 m[3], m[4], m[5]);
-	return buf;
 }
