@@ -126,8 +126,8 @@ FUZZ_SAN     := address,undefined
 FUZZ_CFLAGS  := -O1 -g -fno-omit-frame-pointer -fsanitize=$(FUZZ_SAN) \
 	-fno-sanitize-recover=undefined -fsanitize=fuzzer-no-link
 FUZZ_TARGETS := opts topo plan shaping cli docker_json graph
-FUZZ_OBJS_opts        := base/err base/util base/log emu/opts link/shaping \
-	node/kinds
+FUZZ_OBJS_opts        := base/err base/util base/log base/run base/file base/proc \
+	emu/opts link/shaping node/kinds
 FUZZ_OBJS_topo        := base/err base/util topo/plan topo/index topo/topo
 FUZZ_OBJS_plan        := base/err base/util topo/plan
 FUZZ_OBJS_shaping     := base/err base/util link/shaping
