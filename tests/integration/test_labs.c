@@ -276,13 +276,13 @@ static void test_a_lab_that_cannot_fit_is_refused_in_one_line(void **state)
 
 	(void)state;
 	START();
-	assert_int_equal(test_run_start(&runs[0], "sh -c 'ulimit -n 90 && "
+	assert_int_equal(test_run_start(&runs[0], "sh -c 'ulimit -n 80 && "
 				       "exec %s --name tl%d-big --topo single,20 "
 				       "--switch lxbr --test pingall'",
 			 test_cnemu(), (int)getpid()), 0);
 	status = test_run_wait(&runs[0], 30000);
 	snprintf(want, sizeof(want), "cnemu: lab 'tl%d-big' does not fit: it "
-		 "needs about 106 file descriptors, the limit is 90",
+		 "needs about 85 file descriptors, the limit is 80",
 		 (int)getpid());
 	expect_status(runs[0].out, status, 1);
 	expect_has(runs[0].out, want);
