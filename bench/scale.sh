@@ -1,14 +1,14 @@
 #!/bin/bash
 # Scaling of cnemu on one machine: a tree of Linux bridges (depth 2, at most
-# 100 ports a bridge) with about 100, 1000 and 3000 hosts (10 000 too with
-# SCALE_10K=1), start and stop time, peak RSS and the cost per host of each
-# row, beside the floor of the kernel itself: adding and deleting as many
-# named namespaces with one 'ip -batch' each.  Run as root by bench/run.sh.
+# 100 ports a bridge) with 100, 1024, 3025 and 10 000 hosts (SCALE_FANOUTS
+# chooses others), start and stop time, peak RSS and the cost per host of
+# each row, beside the floor of the kernel itself: adding and deleting as
+# many named namespaces with one 'ip -batch' each.  Run as root by
+# bench/run.sh.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 CNEMU=${CNEMU:-./cnemu}
-FANOUTS="10 32 55"
-[ "${SCALE_10K:-0}" = 1 ] && FANOUTS="$FANOUTS 100"
+FANOUTS=${SCALE_FANOUTS:-"10 32 55 100"}
 TAG=cnbench$$
 OUT=/tmp/cnemu-bench-scale.$$
 
