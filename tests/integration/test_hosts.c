@@ -498,7 +498,7 @@ static void test_cgroups_survive_sigkill_until_cnemu_c(void **state)
 		fail_msg("no cgroups after the SIGKILL: %s", left);
 	free(left);
 	out = sh_out("%s -c 2>&1", test_cnemu());
-	assert_has(out, " cgroups\n");
+	assert_has(out, " cgroups");
 	if (strstr(out, " 0 cgroups"))
 		fail_msg("cnemu -c removed no cgroup:\n%s", out);
 	free(out);
