@@ -15,14 +15,14 @@ WARN    := -Wall -Wextra -Werror
 CPPFLAGS_ALL := -std=gnu11 -I. -D_GNU_SOURCE $(shell pkg-config --cflags \
 	libnl-route-3.0 lua5.4 libcurl jansson libgvc 2>/dev/null)
 LIBS    := $(shell pkg-config --libs libnl-route-3.0 libmnl lua5.4 libcurl \
-	jansson libgvc 2>/dev/null) -lreadline -lpthread -lm
+	jansson libgvc libcrypto 2>/dev/null) -lreadline -lpthread -lm
 
 # libopenvswitch, built once from Debian's openvswitch-source by 'make deps'.
 include mk/ovs.mk
 
 LIB_SRCS  := $(filter-out emu/main.c,$(wildcard base/*.c emu/*.c emu/cli/*.c \
 	topo/*.c node/*.c \
-	link/*.c lua/*.c))
+	link/*.c lua/*.c cluster/*.c))
 LIB_OBJS  := $(LIB_SRCS:%.c=$(BUILD)/%.o)
 CTL_SRCS  := $(wildcard ctl/*.c)
 CTL_OBJS  := $(CTL_SRCS:%.c=$(BUILD)/%.o)

@@ -19,7 +19,7 @@ PACKAGES=(
 	build-essential pkg-config python3
 	libnl-3-dev libnl-route-3-dev libmnl-dev
 	liblua5.4-dev lua5.4 libreadline-dev libcmocka-dev
-	libcurl4-openssl-dev libjansson-dev libcap-ng-dev
+	libcurl4-openssl-dev libjansson-dev libcap-ng-dev libssl-dev
 	openvswitch-switch openvswitch-source openvswitch-testcontroller
 	docker.io iproute2 iputils-ping iperf iperf3 busybox-static ethtool
 	graphviz libgraphviz-dev mininet bridge-utils clang procps psmisc time tmux
