@@ -364,6 +364,7 @@ static int main_run(const struct emu_opts *o)
 		.link_engine = o->link_engine,
 		.link_defaults = o->has_link ? &o->link : NULL,
 		.host = o->host,
+		.cluster = o->cluster,
 	};
 	struct emu_err err = { 0 };
 	unsigned long long t0 = now_us();
@@ -455,6 +456,11 @@ int main(int argc, char **argv)
 	if (o.log && log_configure(o.log)) {
 		fprintf(stderr, "cnemu: invalid --log '%s' (try dbg or "
 				"net:dbg,veth:info)\n", o.log);
+		emu_opts_release(&o);
+		return 2;
+	}
+	if (o.plan) {	/* XXX: the placement comes with cluster/plan.c */
+		fprintf(stderr, "cnemu: --plan is not supported yet\n");
 		emu_opts_release(&o);
 		return 2;
 	}

@@ -55,6 +55,55 @@ const char *net_run_dir(const struct net *net)
 	return run_dir(net->run);
 }
 
+const char *net_cluster(const struct net *net)
+{
+	return net->cluster;
+}
+
+/* A pin is a hostname or "key=value" of a machine's labels: printable,
+ * without blanks, neither side of '=' empty. */
+static int net_check_placement(const char *text, struct emu_err *err)
+{
+	const char *eq = strchr(text, '=');
+	size_t len = strlen(text);
+
+	if (!len || len > 255)
+		return emu_err_set(err, -EINVAL,
+				   "invalid placement '%s': a machine's "
+				   "hostname or key=value of its labels, 1 "
+				   "to 255 characters",
+				   text);
+	for (const char *c = text; *c; c++)
+		if (*c <= ' ' || *c == 0x7f)
+			return emu_err_set(err, -EINVAL,
+					   "invalid placement '%s': blank or "
+					   "control character",
+					   text);
+	if (eq && (eq == text || !eq[1]))
+		return emu_err_set(err, -EINVAL,
+				   "invalid placement '%s': expected a "
+				   "hostname or key=value",
+				   text);
+	return 0;
+}
+
+int net_set_placement(struct net *net, struct node *node,
+		      const char *placement, struct emu_err *err)
+{
+	if (net->started)
+		return emu_err_set(err, -EBUSY,
+				   "'%s': placement is fixed once the network "
+				   "is started",
+				   node_name(node));
+	if (placement && net_check_placement(placement, err)) {
+		emu_err_prefix(err, "'%s': ", node_name(node));
+		return -EINVAL;
+	}
+	free(node->placement);
+	node->placement = placement ? xstrdup(placement) : NULL;
+	return 0;
+}
+
 int net_check_nodes(struct net *net)
 {
 	int n = 0;
@@ -191,6 +240,12 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	net->auto_mac = opts->auto_mac;
 	net->auto_arp = opts->auto_arp;
 	net->controller_spec = xstrdup(opts->controller);
+	if (opts->cluster && !net_cluster_known(opts->cluster)) {
+		emu_err_set(err, -EINVAL, "unknown cluster '%s' (known: %s)",
+			    opts->cluster, NET_CLUSTERS);
+		goto fail;
+	}
+	net->cluster = xstrdup(opts->cluster);
 	if (opts->controller) {
 		struct controller_opts co;
 		char *buf = NULL;
@@ -889,6 +944,11 @@ int net_start(struct net *net, struct emu_err *err)
 
 	if (net->started)
 		return 0;
+	if (net->cluster)	/* XXX: the manager's run is to come */
+		return emu_err_set(err, -EOPNOTSUPP,
+				   "running over a cluster (%s) is not "
+				   "supported yet",
+				   net->cluster);
 	ret = net_open_run(net, err);
 	if (!ret)
 		ret = net_guard(net, err);

@@ -15,6 +15,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "link/shaping.h"
 #include "node/controller.h"
@@ -38,7 +39,17 @@ struct net_opts {
 	const char *host;		/* --host: "proc" (default), "cfs[,cpu=F,
 					   period_us=N,cores=C]", "rt[,...]":
 					   every host's CPU limits */
+	const char *cluster;		/* "swarm": the nodes run on the
+					   machines of the Docker Swarm of
+					   DOCKER_HOST; NULL: this machine */
 };
+
+/* The cluster engines a Net runs over (net_opts.cluster), for messages. */
+#define NET_CLUSTERS "swarm"
+static inline bool net_cluster_known(const char *name)
+{
+	return !strcmp(name, "swarm");
+}
 
 /* Options of a host (namespace or container). */
 struct net_host_opts {
@@ -84,6 +95,8 @@ const char *net_ovs_rundir(struct net *net, struct emu_err *err);
 uint64_t net_switch_dpid(const struct net *net, const struct node *sw);
 /* The run's directory, "/run/cnemu/<tag>" (controller pid files). */
 const char *net_run_dir(const struct net *net);
+/* The cluster engine the net runs over ("swarm"); NULL: this machine. */
+const char *net_cluster(const struct net *net);
 
 struct node *net_add_host(struct net *net, const char *name,
 			  const struct net_host_opts *opts,
@@ -120,6 +133,14 @@ struct node *net_add_switch(struct net *net, const char *name,
 struct node *net_add_controller(struct net *net, const char *name,
 				const struct controller_opts *opts,
 				struct emu_err *err);
+/* Pins 'node' to a machine of the cluster: 'placement' is a machine's
+ * hostname ("m2") or "key=value" of its node labels ("rack=a"); NULL
+ * unpins.  Only before start; kept (and ignored) on a net of one machine,
+ * so that --plan and a cluster run read the same script.  Returns 0, or
+ * -EINVAL with a sentence for an empty or malformed text, -EBUSY after
+ * start. */
+int net_set_placement(struct net *net, struct node *node,
+		      const char *placement, struct emu_err *err);
 /* Checks that the running nodes still work (their kind's 'check'): a
  * controller or container that died, ovs-vswitchd gone.  Warns once about
  * each; a dead controller is then not running, a dead container has lost

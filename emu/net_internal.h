@@ -43,6 +43,7 @@ struct net {
 	bool auto_arp;			/* --arp: static ARP on every host */
 	struct host_cpu host_cpu;	/* --host: every host's CPU limits */
 	char *host_buf;			/* strings of 'host_cpu' */
+	char *cluster;			/* net_opts.cluster; NULL */
 	struct plan_net ipbase;
 	unsigned long next_ip;		/* index of the next host address */
 	struct shaping link_defaults;

@@ -8,6 +8,7 @@
 #include "base/err.h"
 #include "base/run.h"
 #include "base/util.h"
+#include "emu/net.h"
 #include "node/kinds.h"
 
 static const char emu_usage[] =
@@ -42,6 +43,10 @@ static const char emu_usage[] =
 	"  --pre F, --post F CLI command files to run before and after\n"
 	"  --graph FILE      draw the topology (.svg, .png, .dot) without "
 	"starting it\n"
+	"  --cluster swarm   run over the machines of the Docker Swarm of\n"
+	"                    DOCKER_HOST (on a Swarm manager)\n"
+	"  --plan            with --cluster: print which machine each node\n"
+	"                    would run on and the links cut, start nothing\n"
 	"  -v, --verbosity L debug, info (default), output (results only),\n"
 	"                    warning, error, critical\n"
 	"  -w, --wait        wait for switches to connect before the test\n"
@@ -245,7 +250,7 @@ enum {
 	OPT_TOPO = 256, OPT_SWITCH, OPT_CONTROLLER, OPT_LINK, OPT_ENGINE,
 	OPT_TEST, OPT_IPBASE, OPT_MAC, OPT_ARP, OPT_LOG, OPT_PRE, OPT_POST,
 	OPT_VERSION, OPT_GRAPH, OPT_CUSTOM, OPT_ALL, OPT_NAT, OPT_HOST,
-	OPT_NAME,
+	OPT_NAME, OPT_CLUSTER, OPT_PLAN,
 };
 
 static const struct option emu_longopts[] = {
@@ -272,6 +277,8 @@ static const struct option emu_longopts[] = {
 	{ "nat", optional_argument, NULL, OPT_NAT },
 	{ "host", required_argument, NULL, OPT_HOST },
 	{ "name", required_argument, NULL, OPT_NAME },
+	{ "cluster", required_argument, NULL, OPT_CLUSTER },
+	{ "plan", no_argument, NULL, OPT_PLAN },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -323,6 +330,15 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 		case 'w': o->wait = true; break;
 		case OPT_ALL: o->clean_all = true; break;
 		case OPT_HOST: o->host = optarg; break;
+		case OPT_CLUSTER:
+			o->cluster = optarg;
+			if (!net_cluster_known(optarg))
+				ret = emu_err_set(err, -EINVAL,
+						  "unknown cluster '%s' for "
+						  "--cluster (known: %s)",
+						  optarg, NET_CLUSTERS);
+			break;
+		case OPT_PLAN: o->plan = true; break;
 		case OPT_NAME:
 			o->name = optarg;
 			if (!run_name_valid(optarg))
@@ -363,6 +379,13 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 	}
 	if (!ret && o->clean_all && !o->clean)
 		ret = emu_err_set(err, -EINVAL, "--all goes with -c only");
+	if (!ret && o->plan && !o->cluster)
+		ret = emu_err_set(err, -EINVAL,
+				  "--plan goes with --cluster only (cnemu "
+				  "--cluster swarm --plan script.lua)");
+	if (!ret && o->plan && o->graph)
+		ret = emu_err_set(err, -EINVAL,
+				  "--plan and --graph: one at a time");
 	if (!ret && optind < argc) {
 		o->script = argv[optind];
 		o->script_args = &argv[optind + 1];

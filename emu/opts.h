@@ -3,7 +3,8 @@
  *         [--link tc,bw=10,...] [--test none|build|pingall|pingpair|
  *         iperf|iperfudp|all] [--ipbase N] [--mac] [--arp]
  *         [--nat [name=N,ip=A,subnet=S]] [--custom F] [-v LEVEL] [--wait]
- *         [--log SPEC] [-c [--all]] [script.lua args]
+ *         [--log SPEC] [--cluster swarm [--plan]] [-c [--all]]
+ *         [script.lua args]
  * Parsing touches nothing on the machine; struct emu_opts borrows the
  * strings of argv. */
 #ifndef EMU_OPTS_H
@@ -52,6 +53,10 @@ struct emu_opts {
 	bool help, version;
 	const char *pre, *post;		/* CLI command files */
 	const char *graph;		/* --graph FILE: draw, don't start */
+	const char *cluster;		/* --cluster: "swarm"; NULL: this
+					   machine */
+	bool plan;			/* --plan: print the placement over
+					   the cluster, don't start */
 	const char *host;		/* --host proc|cfs|rt[,cpu=F,...] */
 	bool nat;			/* --nat[=name=N,ip=A,subnet=S] */
 	const char *nat_name, *nat_ip, *nat_subnet;	/* NULL: defaults */

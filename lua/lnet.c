@@ -260,7 +260,7 @@ static int l_net_new(lua_State *L)
 					    "link",	   "ipBase",
 					    "autoSetMacs", "autoStaticArp",
 					    "topo",	   "host",
-					    NULL };
+					    "cluster",	   NULL };
 	const struct net_opts *defaults = lcnemu_defaults(L);
 	struct net_opts o = { 0 };
 	struct emu_err err = { 0 };
@@ -306,6 +306,8 @@ static int l_net_new(lua_State *L)
 	o.auto_arp = lopt_bool(L, 1, "Net", "autoStaticArp", o.auto_arp);
 	if (lopt_string(L, 1, "Net", "host"))
 		o.host = lua_tostring(L, -1);
+	if (lopt_string(L, 1, "Net", "cluster"))
+		o.cluster = lua_tostring(L, -1);
 	topo = lopt_string(L, 1, "Net", "topo");
 	net = net_create(&o, &err);
 	if (!net)
@@ -331,6 +333,22 @@ static int l_push_new_node(lua_State *L, struct node *node,
 	}
 	lnode_push(L, 1, node);
 	return 1;
+}
+
+/* As l_push_new_node(), after pinning 'node' to the machine
+ * 'placement' (the option of that name, read before the node was added;
+ * a node it does not fit is removed again). */
+static int l_push_placed_node(lua_State *L, struct node *node,
+			      const char *placement, struct emu_err *err)
+{
+	struct net *net = lnet_check(L, 1);
+
+	if (node && placement &&
+	    net_set_placement(net, node, placement, err)) {
+		net_remove_node(net, node, NULL);
+		node = NULL;
+	}
+	return l_push_new_node(L, node, err);
 }
 
 /* Mininet's cores: "0-1", a core number or a list of them; NULL when
@@ -371,8 +389,9 @@ static int l_net_add_host(lua_State *L)
 {
 	static const char *const keys[] = { "ip",    "mac",	  "defaultRoute",
 					    "cls",   "cpu",	  "sched",
-					    "period_us", "cores", NULL };
-	const char *w = "addHost", *cls, *sched;
+					    "period_us", "cores", "placement",
+					    NULL };
+	const char *w = "addHost", *cls, *sched, *placement;
 	char known[64];
 	struct net *net = lnet_check(L, 1);
 	const char *name = lopt_checkstring(L, 2);
@@ -382,6 +401,7 @@ static int l_net_add_host(lua_State *L)
 	bool limited;
 
 	lopt_check_keys(L, 3, w, keys);
+	placement = lopt_string(L, 3, w, "placement");
 	ho.ip = lopt_string(L, 3, w, "ip");
 	ho.mac = lopt_string(L, 3, w, "mac");
 	ho.default_route = lopt_string(L, 3, w, "defaultRoute");
@@ -415,7 +435,8 @@ static int l_net_add_host(lua_State *L)
 		cpu.limited = true;
 		ho.cpu = &cpu;
 	}
-	return l_push_new_node(L, net_add_host(net, name, &ho, &err), &err);
+	return l_push_placed_node(L, net_add_host(net, name, &ho, &err),
+				  placement, &err);
 }
 
 /* Mininet's addNAT([name[, {ip, subnet, connect}]]): 'connect' a switch
@@ -528,9 +549,9 @@ static int l_net_add_docker(lua_State *L)
 		"cpu_period",	"cpu_shares",  "cpuset_cpus",
 		"privileged",	"hostname",    "dns",
 		"labels",	"keep",	       "network_mode",
-		NULL,
+		"placement",	NULL,
 	};
-	const char *w = "addDocker";
+	const char *w = "addDocker", *placement;
 	struct net *net = lnet_check(L, 1);
 	const char *name = lopt_checkstring(L, 2);
 	struct docker_opts d = { 0 };
@@ -538,6 +559,7 @@ static int l_net_add_docker(lua_State *L)
 
 	luaL_checktype(L, 3, LUA_TTABLE);
 	lopt_check_keys(L, 3, w, keys);
+	placement = lopt_string(L, 3, w, "placement");
 	d.dimage = lopt_string(L, 3, w, "dimage");
 	if (!d.dimage)
 		return luaL_error(L, "%s: option 'dimage' is required", w);
@@ -562,14 +584,15 @@ static int l_net_add_docker(lua_State *L)
 	d.labels = lopt_strings(L, 3, w, "labels", true, &d.n_labels);
 	d.keep = lopt_bool(L, 3, w, "keep", false);
 	d.network_mode = lopt_string(L, 3, w, "network_mode");
-	return l_push_new_node(L, net_add_docker(net, name, &d, &err), &err);
+	return l_push_placed_node(L, net_add_docker(net, name, &d, &err),
+				  placement, &err);
 }
 
 static int l_net_add_switch(lua_State *L)
 {
 	static const char *const keys[] = { "cls", "dpid", "stp",
-					    "controller", NULL };
-	const char *w = "addSwitch";
+					    "controller", "placement", NULL };
+	const char *w = "addSwitch", *placement;
 	struct net *net = lnet_check(L, 1);
 	const char *name = lopt_checkstring(L, 2);
 	struct net_switch_opts so = { 0 };
@@ -577,6 +600,7 @@ static int l_net_add_switch(lua_State *L)
 	int t;
 
 	lopt_check_keys(L, 3, w, keys);
+	placement = lopt_string(L, 3, w, "placement");
 	so.kind = lopt_string(L, 3, w, "cls");
 	if (so.kind)
 		so.kind = l_switch_kind(so.kind);
@@ -615,7 +639,8 @@ static int l_net_add_switch(lua_State *L)
 		luaL_error(L, "%s: option 'controller' must be a controller "
 			      "or its name, not %s", w, luaL_typename(L, -1));
 	}
-	return l_push_new_node(L, net_add_switch(net, name, &so, &err), &err);
+	return l_push_placed_node(L, net_add_switch(net, name, &so, &err),
+				  placement, &err);
 }
 
 static int l_net_add_controller(lua_State *L)

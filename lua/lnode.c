@@ -803,7 +803,8 @@ static int l_node_tostring(lua_State *L)
 	return 1;
 }
 
-/* __index: the fields name, kind, pid, dpid, then the methods. */
+/* __index: the fields name, kind, placement, pid, dpid, then the
+ * methods. */
 static int l_node_index(lua_State *L)
 {
 	const char *key = lua_tostring(L, 2);
@@ -815,6 +816,10 @@ static int l_node_index(lua_State *L)
 	}
 	if (key && !strcmp(key, "kind")) {
 		lua_pushstring(L, node_kind(lnode_check(L, 1, NULL)));
+		return 1;
+	}
+	if (key && !strcmp(key, "placement")) {
+		lua_pushstring(L, node_placement(lnode_check(L, 1, NULL)));
 		return 1;
 	}
 	if (key && !strcmp(key, "dpid")) {

@@ -71,6 +71,7 @@ void node_destroy(struct node *node)
 	free(node->default_mac);
 	free(node->default_route);
 	node_exec_ctx_free(node->exec_ctx);
+	free(node->placement);
 	free(node->name);
 	node->ops->free(node);
 }
@@ -109,6 +110,11 @@ bool node_has_caps(const struct node *node, unsigned int caps)
 const char *node_kind(const struct node *node)
 {
 	return node->ops->kind;
+}
+
+const char *node_placement(const struct node *node)
+{
+	return node->placement;
 }
 
 enum node_role node_role(const struct node *node)

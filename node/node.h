@@ -156,6 +156,9 @@ struct node {
 	bool routed;		/* 'default_route' is in place */
 	struct node_exec_ctx *exec_ctx;	/* owned; NULL: commands run as
 					   root in / with cnemu's env */
+	char *placement;	/* over a cluster: the machine it is pinned
+				   to, a hostname or "key=value" of a
+				   machine's labels; NULL: anywhere */
 };
 
 /* Initialises the shared part of a kind's node, of the run 'ctx'
@@ -175,6 +178,9 @@ void node_destroy(struct node *node);
 
 const char *node_name(const struct node *node);
 const char *node_kind(const struct node *node);
+/* The machine 'node' is pinned to over a cluster ("m2", "rack=a"); NULL:
+ * placed by the plan.  Set by the Net (net_set_placement()). */
+const char *node_placement(const struct node *node);
 enum node_role node_role(const struct node *node);
 /* True when the kind of 'node' has every one of 'caps' (enum
  * node_kind_caps, node/kinds.h). */

@@ -69,7 +69,8 @@ static void test_unknown_option_keys_are_errors_with_file_and_line(
 		     "controller, link, ipBase");
 	expect_error(NET "net:addHost('h1', {ipp = '10.0.0.1'})", 2,
 		     "addHost: unknown option 'ipp' (known: ip, mac, "
-		     "defaultRoute, cls, cpu, sched, period_us, cores)");
+		     "defaultRoute, cls, cpu, sched, period_us, cores, "
+		     "placement)");
 	expect_error(NET "\n\nnet:addSwitch('s1', {protocols = 'OF13'})", 4,
 		     "addSwitch: unknown option 'protocols'");
 	expect_error(NET "net:addDocker('d1', {dimage = 'x', volume = {}})", 2,
@@ -216,6 +217,30 @@ static void test_bad_node_values_and_names_are_refused(void **state)
 		     "loss 101 out of range");
 	expect_error("local net = cnemu.Net{topo = 'ring,3'}", 1,
 		     "Net: topo: unknown topology 'ring'");
+}
+
+/* placement = "m2" pins a node to a cluster's machine; a bad one leaves
+ * no node behind. */
+static void test_placement_pins_hosts_containers_and_switches(void **state)
+{
+	(void)state;
+	expect_ok("local net = cnemu.Net{switch = 'lxbr', cluster = 'swarm'}\n"
+		  "local h = net:addHost('h1', {placement = 'm2'})\n"
+		  "local d = net:addDocker('d1', {dimage = 'x', "
+		  "placement = 'rack=b'})\n"
+		  "local s = net:addSwitch('s1', {placement = 'm1'})\n"
+		  "assert(h.placement == 'm2' and d.placement == 'rack=b')\n"
+		  "assert(s.placement == 'm1')\n"
+		  "assert(net:addHost('h2').placement == nil)\n");
+	expect_error(NET "net:addHost('h1', {placement = 'm 2'})", 2,
+		     "'h1': invalid placement 'm 2': blank");
+	expect_error(NET "net:addSwitch('s1', {placement = true})\n", 2,
+		     "addSwitch: option 'placement' must be a string, not "
+		     "boolean");
+	expect_ok(NET "pcall(net.addHost, net, 'h1', {placement = '=x'})\n"
+		  "assert(#net:hosts() == 0)\n");
+	expect_error("cnemu.Net{cluster = 'k8s'}", 1,
+		     "Net: unknown cluster 'k8s' (known: swarm)");
 }
 
 /* Mininet's test_switchdpidassignment.py, on the model (the started
@@ -579,6 +604,8 @@ int main(void)
 		cmocka_unit_test(test_bad_link_values_name_the_value),
 		cmocka_unit_test(test_bad_node_values_and_names_are_refused),
 		cmocka_unit_test(test_switch_dpids_follow_mininet),
+		cmocka_unit_test(
+			test_placement_pins_hosts_containers_and_switches),
 		cmocka_unit_test(test_wait_connected_before_start_is_false),
 		cmocka_unit_test(test_links_need_nodes_of_the_same_network),
 		cmocka_unit_test(test_the_objects_of_a_net_look_like_mininet),

@@ -304,6 +304,48 @@ static void test_controllers_and_removal(void **state)
 	net_destroy(net);
 }
 
+/* Pins to a cluster's machines are kept on the nodes; a malformed one is
+ * refused with its sentence, and a Net over a cluster names its engine. */
+static void test_placement_pins_and_the_cluster_option(void **state)
+{
+	struct net_opts swarm = { .cluster = "swarm" };
+	struct net_opts k8s = { .cluster = "k8s" };
+	struct emu_err err = { 0 };
+	struct node *h1, *s1;
+	struct net *net = net_h1_s1(&h1, &s1);
+
+	(void)state;
+	assert_null(net_cluster(net));
+	assert_null(node_placement(h1));
+	assert_int_equal(net_set_placement(net, h1, "m2", &err), 0);
+	assert_int_equal(net_set_placement(net, s1, "rack=a", &err), 0);
+	assert_string_equal(node_placement(h1), "m2");
+	assert_string_equal(node_placement(s1), "rack=a");
+	expect_err(net_set_placement(net, h1, "", &err), -EINVAL, &err,
+		   "'h1': invalid placement '': a machine's hostname or "
+		   "key=value of its labels, 1 to 255 characters");
+	expect_err(net_set_placement(net, h1, "rack=", &err), -EINVAL, &err,
+		   "'h1': invalid placement 'rack=': expected a hostname or "
+		   "key=value");
+	expect_err(net_set_placement(net, h1, "=a", &err), -EINVAL, &err,
+		   "'h1': invalid placement '=a': expected a hostname or "
+		   "key=value");
+	expect_err(net_set_placement(net, h1, "m 2", &err), -EINVAL, &err,
+		   "'h1': invalid placement 'm 2': blank or control "
+		   "character");
+	assert_string_equal(node_placement(h1), "m2");	/* kept */
+	assert_int_equal(net_set_placement(net, h1, NULL, &err), 0);
+	assert_null(node_placement(h1));
+	net_destroy(net);
+
+	assert_null(net_create(&k8s, &err));
+	expect_err(err.code, -EINVAL, &err,
+		   "unknown cluster 'k8s' (known: swarm)");
+	net = net_with(&swarm);
+	assert_string_equal(net_cluster(net), "swarm");
+	net_destroy(net);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -318,6 +360,7 @@ int main(void)
 		cmocka_unit_test(test_settings_before_start_wait_for_the_link),
 		cmocka_unit_test(test_nat_becomes_the_hosts_gateway),
 		cmocka_unit_test(test_controllers_and_removal),
+		cmocka_unit_test(test_placement_pins_and_the_cluster_option),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

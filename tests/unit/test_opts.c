@@ -304,10 +304,52 @@ static void test_list_stop_and_name_are_read(void **state)
 	emu_opts_release(&o);
 }
 
+static void test_cluster_and_plan_are_read_and_checked(void **state)
+{
+	struct emu_err err;
+	struct emu_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, NULL, "lab.lua"), 0);
+	assert_null(o.cluster);
+	assert_false(o.plan);
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "--cluster", "swarm", "--plan",
+			       "lab.lua"),
+			 0);
+	assert_string_equal(o.cluster, "swarm");
+	assert_true(o.plan);
+	assert_string_equal(o.script, "lab.lua");
+	emu_opts_release(&o);
+
+	emu_err_clear(&err);
+	assert_int_equal(PARSE(&o, &err, "--cluster", "k8s", "lab.lua"),
+			 -EINVAL);
+	assert_string_equal(err.msg, "unknown cluster 'k8s' for --cluster "
+				     "(known: swarm)");
+	emu_opts_release(&o);
+	emu_err_clear(&err);
+	assert_int_equal(PARSE(&o, &err, "--plan", "lab.lua"), -EINVAL);
+	assert_string_equal(err.msg, "--plan goes with --cluster only (cnemu "
+				     "--cluster swarm --plan script.lua)");
+	emu_opts_release(&o);
+	emu_err_clear(&err);
+	assert_int_equal(PARSE(&o, &err, "--cluster", "swarm", "--plan",
+			       "--graph", "a.svg"),
+			 -EINVAL);
+	assert_string_equal(err.msg, "--plan and --graph: one at a time");
+	emu_opts_release(&o);
+	emu_err_clear(&err);
+	assert_int_equal(PARSE(&o, &err, "--cluster"), -EINVAL);
+	assert_string_equal(err.msg, "option '--cluster' needs an argument");
+	emu_opts_release(&o);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_stop_and_name_are_read),
+		cmocka_unit_test(test_cluster_and_plan_are_read_and_checked),
 		cmocka_unit_test(test_defaults_are_minimal_ovs_and_the_cli),
 		cmocka_unit_test(test_mininet_verbosity_custom_wait_and_tests),
 		cmocka_unit_test(test_mininet_options_are_read),
