@@ -283,6 +283,27 @@ static int main_interrupted(int status)
 	return 128 + main_stop_signal;
 }
 
+/* --graph FILE: draws the Net as described ('aux' is the file). */
+static int main_draw(void *aux, struct net *net, struct emu_err *err)
+{
+	return net_draw(net, aux, err);
+}
+
+/* What --graph does in place of a start, with its 'aux' and the option's
+ * name; NULL: the Net starts. */
+static script_instead_fn *main_instead(const struct emu_opts *o, void **aux,
+				       const char **what)
+{
+	*aux = NULL;
+	*what = NULL;
+	if (o->graph) {
+		*aux = (void *)o->graph;
+		*what = "--graph";
+		return main_draw;
+	}
+	return NULL;
+}
+
 /* Runs the Lua script of 'o', whose cnemu.Net{} takes 'no' (the command
  * line's options) as defaults.  A Net the script returns is started when
  * it is not, then tested or given the CLI as --test says; every Net the
@@ -294,31 +315,34 @@ static int main_run_script(const struct emu_opts *o,
 {
 	struct emu_err err = { 0 };
 	struct net *net = NULL;
+	const char *what;
+	void *aux;
+	script_instead_fn *instead = main_instead(o, &aux, &what);
 	int status;
 
 	main_script = script_create(no);
-	script_set_draw(main_script, o->graph);
+	script_set_instead(main_script, instead, aux);
 	status = script_run_file(main_script, o->script, o->script_args,
 				 o->n_script_args, &net, &err);
 	if (status < 0) {
 		fprintf(stderr, "%s\n", err.msg);
 		status = 1;
-	} else if (!status && o->graph && !script_has_drawn(main_script)) {
+	} else if (!status && instead && !script_did_instead(main_script)) {
 		if (!net)
 			status = emu_err_set(&err, -EINVAL,
 					     "%s: the script neither starts "
-					     "nor returns a Net to draw",
+					     "nor returns a Net",
 					     o->script);
 		else
-			status = net_draw(net, o->graph, &err);
+			status = instead(aux, net, &err);
 		if (status)
-			fprintf(stderr, "cnemu: --graph: %s\n", err.msg);
+			fprintf(stderr, "cnemu: %s: %s\n", what, err.msg);
 		status = status ? 1 : 0;
-	} else if (!status && net && !o->graph && !net_is_started(net) &&
+	} else if (!status && net && !instead && !net_is_started(net) &&
 		   net_start(net, &err)) {
 		fprintf(stderr, "%s: %s\n", o->script, err.msg);
 		status = 1;
-	} else if (!status && net && !o->graph) {
+	} else if (!status && net && !instead) {
 		status = main_stop_signal ? 1 : main_run_test(net, o);
 	}
 	status = main_interrupted(status);
@@ -368,6 +392,9 @@ static int main_run(const struct emu_opts *o)
 	};
 	struct emu_err err = { 0 };
 	unsigned long long t0 = now_us();
+	const char *what;
+	void *aux;
+	script_instead_fn *instead = main_instead(o, &aux, &what);
 	struct net *net;
 	int status;
 
@@ -388,10 +415,10 @@ static int main_run(const struct emu_opts *o)
 			status = 2;
 		}
 	}
-	if (!status && o->graph) {	/* drawn as described, never started */
-		status = net_draw(net, o->graph, &err) ? 1 : 0;
+	if (!status && instead) {	/* as described, never started */
+		status = instead(aux, net, &err) ? 1 : 0;
 		if (status)
-			fprintf(stderr, "cnemu: %s\n", err.msg);
+			fprintf(stderr, "cnemu: %s: %s\n", what, err.msg);
 	} else if (!status && net_start(net, &err)) {
 		fprintf(stderr, "cnemu: %s\n", err.msg);
 		status = 1;
@@ -404,7 +431,7 @@ static int main_run(const struct emu_opts *o)
 	script_destroy(main_script);	/* before the Net it borrows */
 	main_script = NULL;
 	net_destroy(net);
-	if (!o->graph)
+	if (!instead)
 		log_info("completed in %0.3f seconds", (now_us() - t0) / 1e6);
 	return status;
 }

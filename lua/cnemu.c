@@ -16,7 +16,6 @@
 #include <lauxlib.h>
 #include <lualib.h>
 
-#include "emu/draw.h"
 #include "base/err.h"
 #include "base/log.h"
 #include "emu/net.h"
@@ -36,12 +35,15 @@ struct script {
 	struct net_opts defaults;	/* strings below, owned */
 	bool has_defaults;
 	char *switch_kind, *switch_args, *controller, *ipbase, *link_engine;
+	char *cluster;
 	struct shaping link;		/* defaults.link_defaults */
 	int net_ref;			/* registry: the CLI's 'net' */
 	int exit_status;		/* os.exit()'s */
 	bool exiting;			/* os.exit() unwinds the script */
-	char *draw_path;		/* --graph: net:start() draws here */
-	bool drawn;			/* a Net was drawn there */
+	script_instead_fn *instead;	/* --graph, --plan: what net:start()
+					   does in its place */
+	void *instead_aux;
+	bool did_instead;		/* net:start() called it */
 };
 
 /* Raised through the script by os.exit() (compared by address). */
@@ -536,16 +538,16 @@ static int l_os_exit(lua_State *L)
 	return l_exit_script(L, (int)luaL_optinteger(L, 1, 0));
 }
 
-int lcnemu_draw_instead(lua_State *L, struct net *net)
+int lcnemu_start_instead(lua_State *L, struct net *net)
 {
 	struct script *s = l_script(L);
 	struct emu_err err = { 0 };
 
-	if (!s || !s->draw_path)
+	if (!s || !s->instead)
 		return 0;
-	if (net_draw(net, s->draw_path, &err))
+	if (s->instead(s->instead_aux, net, &err))
 		return lcnemu_raise(L, &err);
-	s->drawn = true;
+	s->did_instead = true;
 	return l_exit_script(L, 0);
 }
 
@@ -989,6 +991,7 @@ static void l_copy_defaults(struct script *s, const struct net_opts *d)
 	s->defaults.controller = s->controller = xstrdup(d->controller);
 	s->defaults.ipbase = s->ipbase = xstrdup(d->ipbase);
 	s->defaults.link_engine = s->link_engine = xstrdup(d->link_engine);
+	s->defaults.cluster = s->cluster = xstrdup(d->cluster);
 	if (d->link_defaults) {
 		s->link = *d->link_defaults;
 		s->defaults.link_defaults = &s->link;
@@ -1035,19 +1038,19 @@ void script_destroy(struct script *s)
 	free(s->controller);
 	free(s->ipbase);
 	free(s->link_engine);
-	free(s->draw_path);
+	free(s->cluster);
 	free(s);
 }
 
-void script_set_draw(struct script *s, const char *path)
+void script_set_instead(struct script *s, script_instead_fn *fn, void *aux)
 {
-	free(s->draw_path);
-	s->draw_path = path ? xstrdup(path) : NULL;
+	s->instead = fn;
+	s->instead_aux = aux;
 }
 
-bool script_has_drawn(const struct script *s)
+bool script_did_instead(const struct script *s)
 {
-	return s->drawn;
+	return s->did_instead;
 }
 
 int script_build_topo(struct script *s, const char *path, const char *spec,

@@ -56,9 +56,10 @@ const struct net_opts *lcnemu_defaults(lua_State *L);
 bool lcnemu_interrupted(void);
 /* The flag behind lcnemu_interrupted(), for cli_set_stop_flag(). */
 volatile sig_atomic_t *lcnemu_stop_flag(void);
-/* net:start() under --graph: draws 'net' and ends the script (never
- * returns); returns 0 when not drawing. */
-int lcnemu_draw_instead(lua_State *L, struct net *net);
+/* net:start() under --graph or --plan: runs what script_set_instead()
+ * gave on 'net' and ends the script (never returns); returns 0 when there
+ * is nothing to run in its place. */
+int lcnemu_start_instead(lua_State *L, struct net *net);
 /* Raises 'err' as a Lua error at the caller's file:line; never returns. */
 int lcnemu_raise(lua_State *L, const struct emu_err *err);
 /* Runs 'code' in 'L' for the CLI's 'lua' command with 'net_idx' (0:

@@ -822,7 +822,7 @@ static int l_net_start(lua_State *L)
 	struct net *net = lnet_check(L, 1);
 	struct emu_err err = { 0 };
 
-	lcnemu_draw_instead(L, net);	/* --graph: ends the script */
+	lcnemu_start_instead(L, net);	/* --graph, --plan: ends the script */
 	if (net_start(net, &err))
 		return lcnemu_raise(L, &err);
 	return 0;

@@ -54,11 +54,15 @@ void script_set_net(struct script *s, struct net *net);
  * set to Lua's message. */
 int script_cli_hook(void *aux, const char *code, struct emu_err *err);
 
-/* --graph with a script: from now on net:start() draws its Net to 'path'
- * (copied; NULL: starts again) and ends the script with status 0,
- * starting nothing; script_has_drawn() then says so. */
-void script_set_draw(struct script *s, const char *path);
-bool script_has_drawn(const struct script *s);
+/* What net:start() does in place of starting: --graph draws the Net,
+ * --plan prints its placement over a cluster.  'fn' gets 'aux' and the
+ * Net; 0 ends the script with status 0, starting nothing, an error is
+ * raised as the script's.  'fn' NULL: net:start() starts again. */
+typedef int script_instead_fn(void *aux, struct net *net,
+			      struct emu_err *err);
+void script_set_instead(struct script *s, script_instead_fn *fn, void *aux);
+/* True when net:start() ran the function of script_set_instead(). */
+bool script_did_instead(const struct script *s);
 
 /* --custom: runs the file 'path', which defines a global table 'topos' of
  * functions, and when the name of 'spec' ("mytopo,3,k=2") is one of them,
