@@ -87,6 +87,71 @@ static int net_check_placement(const char *text, struct emu_err *err)
 	return 0;
 }
 
+const char *net_node_machine(const struct net *net, const struct node *node)
+{
+	if (!net->cluster_state)
+		return NULL;
+	return net->cluster_ops->machine(net->cluster_state, node);
+}
+
+/* A change a started cluster run cannot make yet: -EOPNOTSUPP naming
+ * 'what'. */
+static int net_cluster_refuses(const struct net *net, const char *what,
+			       struct emu_err *err)
+{
+	if (!net->cluster_state)
+		return 0;
+	return emu_err_set(err, -EOPNOTSUPP,
+			   "%s in a running cluster run is not supported yet",
+			   what);
+}
+
+/* node_ctx.spawn of a started cluster run: the command runs on the
+ * node's machine. */
+static pid_t net_ctx_spawn(void *owner, struct node *node,
+			   char *const argv[],
+			   const struct node_exec_opts *opts,
+			   struct emu_err *err)
+{
+	struct net *net = owner;
+
+	return net->cluster_ops->spawn(net->cluster_state, node, argv, opts,
+				       err);
+}
+
+/* Starts a Net over its cluster: the nodes run there, their commands go
+ * there, and they count as running here. */
+static int net_start_cluster(struct net *net, struct emu_err *err)
+{
+	int ret;
+
+	if (!net->cluster_ops)	/* XXX: no engine linked for this face */
+		return emu_err_set(err, -EOPNOTSUPP,
+				   "running over a cluster (%s) is not "
+				   "supported yet",
+				   net->cluster);
+	ret = net->cluster_ops->start(net, &net->cluster_state, err);
+	if (ret) {
+		net->cluster_state = NULL;
+		return ret;
+	}
+	net->ctx.spawn = net_ctx_spawn;
+	for (size_t i = 0; i < net->n_nodes; i++)
+		net->nodes[i]->running = true;
+	net->started = true;
+	return 0;
+}
+
+static void net_stop_cluster(struct net *net)
+{
+	net->cluster_ops->stop(net, net->cluster_state);
+	net->cluster_state = NULL;
+	net->ctx.spawn = NULL;
+	for (size_t i = 0; i < net->n_nodes; i++)
+		net->nodes[i]->running = false;
+	net->started = false;
+}
+
 int net_set_placement(struct net *net, struct node *node,
 		      const char *placement, struct emu_err *err)
 {
@@ -108,6 +173,8 @@ int net_check_nodes(struct net *net)
 {
 	int n = 0;
 
+	if (net->cluster_state)
+		return net->cluster_ops->check(net->cluster_state);
 	for (size_t i = 0; i < net->n_nodes; i++) {
 		struct node *node = net->nodes[i];
 
@@ -246,6 +313,7 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 		goto fail;
 	}
 	net->cluster = xstrdup(opts->cluster);
+	net->cluster_ops = opts->cluster ? opts->cluster_ops : NULL;
 	if (opts->controller) {
 		struct controller_opts co;
 		char *buf = NULL;
@@ -311,6 +379,8 @@ int net_add_node(struct net *net, struct node *node,
 {
 	int ret = plan_check_name(node->name, NET_NAME_MAX, err);
 
+	if (!ret)
+		ret = net_cluster_refuses(net, "adding a node", err);
 	if (!ret && net_get(net, node->name))
 		ret = emu_err_set(err, -EEXIST, "duplicate node name '%s'",
 				  node->name);
@@ -572,6 +642,8 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 		emu_err_set(err, -EINVAL, "link from '%s' to itself", a->name);
 		return NULL;
 	}
+	if (net_cluster_refuses(net, "adding a link", err))
+		return NULL;
 	if (net_check_link_opts(net, opts, err))
 		return NULL;
 	i1 = node_add_intf(a, opts->intf1, opts->port1, err);
@@ -944,11 +1016,8 @@ int net_start(struct net *net, struct emu_err *err)
 
 	if (net->started)
 		return 0;
-	if (net->cluster)	/* XXX: the manager's run is to come */
-		return emu_err_set(err, -EOPNOTSUPP,
-				   "running over a cluster (%s) is not "
-				   "supported yet",
-				   net->cluster);
+	if (net->cluster)
+		return net_start_cluster(net, err);
 	ret = net_open_run(net, err);
 	if (!ret)
 		ret = net_guard(net, err);
@@ -1030,6 +1099,10 @@ void net_stop(struct net *net)
 
 	if (!net->started)
 		return;
+	if (net->cluster_state) {
+		net_stop_cluster(net);
+		return;
+	}
 	net->ctx.stopping = true;
 	link_engine_stop(&net->engine);
 	log_phase(&t, "link engine");
@@ -1098,7 +1171,7 @@ static int net_check_switch(const struct net *net, const struct node *sw,
 	if (!net->started)
 		return emu_err_set(err, -ENETDOWN,
 				   "the network is not started");
-	return 0;
+	return net_cluster_refuses(net, "starting or stopping a switch", err);
 }
 
 int net_start_switch(struct net *net, struct node *sw, struct emu_err *err)
@@ -1157,7 +1230,11 @@ int net_remove_link(struct net *net, struct link *link, struct emu_err *err)
 {
 	bool switches = node_role(link_intf1(link)->node) == NODE_SWITCH &&
 			node_role(link_intf2(link)->node) == NODE_SWITCH;
-	int ret = net_drop_link(net, link, err);
+	int ret = net_cluster_refuses(net, "removing a link", err);
+
+	if (ret)
+		return ret;
+	ret = net_drop_link(net, link, err);
 
 	if (!ret && switches && net->started)
 		ret = net_update_controllers(net, err);
@@ -1169,6 +1246,8 @@ int net_remove_node(struct net *net, struct node *node, struct emu_err *err)
 	bool is_switch = node_role(node) == NODE_SWITCH;
 	size_t i;
 
+	if (net_cluster_refuses(net, "removing a node", err))
+		return -EOPNOTSUPP;
 	for (i = 0; i < net->n_nodes && net->nodes[i] != node; i++)
 		;
 	if (i == net->n_nodes)
@@ -1228,7 +1307,11 @@ int net_set_link_up(struct net *net, struct node *a, struct node *b,
 		if (!net_link_joins(net->links[i], a, b))
 			continue;
 		found++;
-		ret = link_set_up(net->links[i], up, err);
+		if (net->cluster_state)
+			ret = net->cluster_ops->set_link_up(
+				net->cluster_state, net->links[i], up, err);
+		else
+			ret = link_set_up(net->links[i], up, err);
 	}
 	if (!found)
 		return emu_err_set(err, -ENOENT,
@@ -1248,5 +1331,18 @@ int net_set_link_shaping(struct net *net, struct link *link,
 	if (i == net->n_links)
 		return emu_err_set(err, -ENOENT,
 				   "the link is not in this network");
+	if (net->cluster_state) {
+		/* kept here, then applied there */
+		struct shaping old[2] = { *link_shaping(link, 0),
+					  *link_shaping(link, 1) };
+		int ret = link_set_shaping(link, shaping1, shaping2, err);
+
+		if (!ret)
+			ret = net->cluster_ops->set_link_shaping(
+				net->cluster_state, link, err);
+		if (ret)
+			link_set_shaping(link, &old[0], &old[1], NULL);
+		return ret;
+	}
 	return link_set_shaping(link, shaping1, shaping2, err);
 }

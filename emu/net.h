@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/types.h>
 
 #include "link/shaping.h"
 #include "node/controller.h"
@@ -23,8 +24,39 @@
 struct emu_err;
 struct host_cpu;
 struct node;
+struct node_exec_opts;
 struct link;
 struct net;
+
+/* How a Net runs over a cluster (cluster/manager.h has Docker Swarm's):
+ * the Net is described as on one machine, then hands its start and stop,
+ * the changes of its links and the commands in its nodes to these
+ * functions, and makes nothing on this machine itself.  'state' is what
+ * 'start' gave. */
+struct net_cluster_ops {
+	/* Makes the described 'net' real on the machines; '*state' is
+	 * kept for the calls below.  On failure nothing is left anywhere. */
+	int (*start)(struct net *net, void **state, struct emu_err *err);
+	/* Removes everything of the run from the machines and frees
+	 * 'state'; cannot fail (problems are warnings). */
+	void (*stop)(struct net *net, void *state);
+	/* Runs 'argv' in 'node' as node_spawn() does on one machine: a
+	 * local process relaying its standard streams and exit status. */
+	pid_t (*spawn)(void *state, struct node *node, char *const argv[],
+		       const struct node_exec_opts *opts,
+		       struct emu_err *err);
+	/* Applies the shaping 'link' has now on the machines of its ends. */
+	int (*set_link_shaping)(void *state, struct link *link,
+				struct emu_err *err);
+	/* Sets 'link' up or down on the machines of its ends. */
+	int (*set_link_up)(void *state, struct link *link, bool up,
+			   struct emu_err *err);
+	/* The hostname of the machine that runs 'node'. */
+	const char *(*machine)(void *state, const struct node *node);
+	/* Warns once about each machine lost since the last call; returns
+	 * how many nodes went with them. */
+	int (*check)(void *state);
+};
 
 struct net_opts {
 	const char *switch_kind;	/* "ovs" (default), "lxbr", "ovsbr" */
@@ -42,6 +74,9 @@ struct net_opts {
 	const char *cluster;		/* "swarm": the nodes run on the
 					   machines of the Docker Swarm of
 					   DOCKER_HOST; NULL: this machine */
+	const struct net_cluster_ops *cluster_ops;	/* with 'cluster':
+					   what runs it; NULL: starting
+					   fails */
 };
 
 /* The cluster engines a Net runs over (net_opts.cluster), for messages. */
@@ -97,6 +132,9 @@ uint64_t net_switch_dpid(const struct net *net, const struct node *sw);
 const char *net_run_dir(const struct net *net);
 /* The cluster engine the net runs over ("swarm"); NULL: this machine. */
 const char *net_cluster(const struct net *net);
+/* The machine that runs 'node' in a started cluster run; NULL on one
+ * machine or before start. */
+const char *net_node_machine(const struct net *net, const struct node *node);
 
 struct node *net_add_host(struct net *net, const char *name,
 			  const struct net_host_opts *opts,

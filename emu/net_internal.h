@@ -44,6 +44,8 @@ struct net {
 	struct host_cpu host_cpu;	/* --host: every host's CPU limits */
 	char *host_buf;			/* strings of 'host_cpu' */
 	char *cluster;			/* net_opts.cluster; NULL */
+	const struct net_cluster_ops *cluster_ops;	/* NULL */
+	void *cluster_state;		/* its start's; NULL when stopped */
 	struct plan_net ipbase;
 	unsigned long next_ip;		/* index of the next host address */
 	struct shaping link_defaults;

@@ -31,6 +31,8 @@ struct switch_ns;
  * ask through the functions, which the Net fills in with 'owner'.  The
  * Net updates the fields as the run goes ('run_dir' at start,
  * 'stopping' during stop). */
+struct node_exec_opts;
+
 struct node_ctx {
 	const char *run_tag;	/* "cn1234": prefix of namespaces, OVS
 				   external_ids, Docker labels */
@@ -63,6 +65,11 @@ struct node_ctx {
 	/* ... and whether ovs-vswitchd still runs (started again, with a
 	 * warning, when it died; false when that failed). */
 	bool (*ovs_check)(void *owner);
+	/* Set while the nodes run on other machines (a cluster run):
+	 * node_spawn() runs its commands through it; NULL: here. */
+	pid_t (*spawn)(void *owner, struct node *node, char *const argv[],
+		       const struct node_exec_opts *opts,
+		       struct emu_err *err);
 	void *owner;		/* passed to the functions above (the Net) */
 };
 

@@ -12,6 +12,7 @@
 
 #include "base/err.h"
 #include "emu/net.h"
+#include "link/shaping.h"
 #include "link/veth.h"
 #include "node/node.h"
 
@@ -343,7 +344,137 @@ static void test_placement_pins_and_the_cluster_option(void **state)
 		   "unknown cluster 'k8s' (known: swarm)");
 	net = net_with(&swarm);
 	assert_string_equal(net_cluster(net), "swarm");
+	/* no engine given: nothing to run it with */
+	expect_err(net_start(net, &err), -EOPNOTSUPP, &err,
+		   "running over a cluster (swarm) is not supported yet");
 	net_destroy(net);
+}
+
+/* What a cluster engine was asked: the Net's side of a cluster run. */
+static struct {
+	int starts, stops, spawns, shapings, ups;
+	int fail_start, fail_shaping;
+	uint64_t rate_seen;
+} seen;
+
+static int c_start(struct net *net, void **state, struct emu_err *err)
+{
+	(void)net;
+	seen.starts++;
+	if (seen.fail_start)
+		return emu_err_set(err, -EHOSTUNREACH, "no machine answers");
+	*state = &seen;
+	return 0;
+}
+
+static void c_stop(struct net *net, void *state)
+{
+	(void)net;
+	assert_ptr_equal(state, &seen);
+	seen.stops++;
+}
+
+static pid_t c_spawn(void *state, struct node *node, char *const argv[],
+		     const struct node_exec_opts *opts, struct emu_err *err)
+{
+	(void)state, (void)opts, (void)err;
+	assert_string_equal(node_name(node), "h1");
+	assert_string_equal(argv[0], "hostname");
+	seen.spawns++;
+	return 4242;
+}
+
+static int c_shaping(void *state, struct link *link, struct emu_err *err)
+{
+	(void)state;
+	seen.shapings++;
+	seen.rate_seen = link_shaping(link, 0)->rate_bps;
+	if (seen.fail_shaping)
+		return emu_err_set(err, -ECONNRESET, "machine 'm2' is gone");
+	return 0;
+}
+
+static int c_up(void *state, struct link *link, bool up,
+		struct emu_err *err)
+{
+	(void)state, (void)link, (void)up, (void)err;
+	seen.ups++;
+	return 0;
+}
+
+static const char *c_machine(void *state, const struct node *node)
+{
+	(void)state;
+	return node_name(node)[0] == 'h' ? "m2" : "m1";
+}
+
+static int c_check(void *state)
+{
+	(void)state;
+	return 0;
+}
+
+/* A Net over a cluster makes nothing here: its start, stop, commands and
+ * link changes go to the engine, and what it cannot do yet is refused. */
+static void test_a_cluster_run_goes_through_its_engine(void **state)
+{
+	static const struct net_cluster_ops ops = {
+		.start = c_start, .stop = c_stop, .spawn = c_spawn,
+		.set_link_shaping = c_shaping, .set_link_up = c_up,
+		.machine = c_machine, .check = c_check,
+	};
+	struct net_opts o = { .cluster = "swarm", .cluster_ops = &ops };
+	char *argv[] = { "hostname", NULL };
+	struct emu_err err = { 0 };
+	struct shaping fast, slow;
+	struct node *h1, *s1;
+	struct link *link;
+	struct net *net;
+
+	(void)state;
+	memset(&seen, 0, sizeof(seen));
+	net = net_with(&o);
+	h1 = net_add_host(net, "h1", NULL, NULL);
+	s1 = net_add_switch(net, "s1", NULL, NULL);
+	link = net_add_link(net, h1, s1, NULL, NULL);
+	seen.fail_start = 1;
+	expect_err(net_start(net, &err), -EHOSTUNREACH, &err,
+		   "no machine answers");
+	assert_false(net_is_started(net));
+	assert_false(node_is_running(h1));
+	assert_null(net_node_machine(net, h1));
+	seen.fail_start = 0;
+	assert_int_equal(net_start(net, &err), 0);
+	assert_true(net_is_started(net) && node_is_running(h1));
+	assert_string_equal(net_node_machine(net, h1), "m2");
+	assert_int_equal(node_spawn(h1, argv, NULL, &err), 4242);
+	shaping_init(&fast);
+	fast.rate_bps = 100000000;
+	assert_int_equal(net_set_link_shaping(net, link, &fast, NULL, &err),
+			 0);
+	assert_int_equal(seen.rate_seen, 100000000);
+	seen.fail_shaping = 1;
+	shaping_init(&slow);
+	slow.rate_bps = 1000000;
+	expect_err(net_set_link_shaping(net, link, &slow, NULL, &err),
+		   -ECONNRESET, &err, "machine 'm2' is gone");
+	assert_int_equal(link_shaping(link, 0)->rate_bps, 100000000);
+	assert_int_equal(net_set_link_up(net, h1, s1, false, &err), 0);
+	assert_int_equal(seen.ups, 1);
+	assert_null(net_add_host(net, "h2", NULL, &err));
+	expect_err(err.code, -EOPNOTSUPP, &err,
+		   "adding a node in a running cluster run is not supported "
+		   "yet");
+	expect_err(net_remove_link(net, link, &err), -EOPNOTSUPP, &err,
+		   "removing a link in a running cluster run is not "
+		   "supported yet");
+	net_stop(net);
+	assert_int_equal(seen.stops, 1);
+	assert_false(net_is_started(net) || node_is_running(h1));
+	assert_null(net_node_machine(net, h1));
+	net_destroy(net);	/* stopped: not stopped again */
+	assert_int_equal(seen.stops, 1);
+	assert_int_equal(seen.starts, 2);
 }
 
 int main(void)
@@ -361,6 +492,7 @@ int main(void)
 		cmocka_unit_test(test_nat_becomes_the_hosts_gateway),
 		cmocka_unit_test(test_controllers_and_removal),
 		cmocka_unit_test(test_placement_pins_and_the_cluster_option),
+		cmocka_unit_test(test_a_cluster_run_goes_through_its_engine),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
