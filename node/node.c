@@ -37,12 +37,18 @@ struct node *node_create_switch(const struct node_kind *kind,
 				struct node_ctx *ctx, const char *name,
 				uint64_t dpid, bool standalone, bool stp)
 {
+	struct node *node;
+
 	if (!(kind->caps & NODE_KIND_OVS))
-		return bridge_create(ctx, name, stp);
-	return ovs_switch_create(ctx, name, dpid,
-				 standalone ||
-					 !(kind->caps & NODE_KIND_CONTROLLED),
-				 stp);
+		node = bridge_create(ctx, name, stp);
+	else
+		node = ovs_switch_create(ctx, name, dpid,
+					 standalone ||
+						 !(kind->caps &
+						   NODE_KIND_CONTROLLED),
+					 stp);
+	node->kind = kind;	/* "ovsbr" is an OVS bridge of its own kind */
+	return node;
 }
 
 static void node_free_intf(struct node_intf *intf)
@@ -101,15 +107,15 @@ const char *node_name(const struct node *node)
 
 bool node_has_caps(const struct node *node, unsigned int caps)
 {
-	const struct node_kind *k = node_kind_find(node_role(node),
-						   node_kind(node));
+	const struct node_kind *k = node->kind
+		? node->kind : node_kind_find(node_role(node), node_kind(node));
 
 	return k && (k->caps & caps) == caps;
 }
 
 const char *node_kind(const struct node *node)
 {
-	return node->ops->kind;
+	return node->kind ? node->kind->name : node->ops->kind;
 }
 
 const char *node_placement(const struct node *node)

@@ -144,6 +144,9 @@ struct node_exec_ctx {
 struct node {
 	char *name;
 	const struct node_ops *ops;
+	const struct node_kind *kind;	/* its row of node/kinds.c when made
+					   for one (a switch); NULL: the row
+					   named ops->kind */
 	struct node_ctx *ctx;	/* the run's context (borrowed); NULL for a
 				   node made outside a Net (tests) */
 	int nsfd;		/* network namespace; -1: the root one */

@@ -111,6 +111,11 @@ static void test_switch_kinds_resolve_through_the_table(void **state)
 			    "ovs");
 	assert_true(node_has_caps(net_add_switch(net, "s3", &ovsbr, &err),
 				  NODE_KIND_OVS));
+	/* 'dump' shows Mininet's class of the kind asked for: OVSBridge */
+	assert_string_equal(node_kind(net_get(net, "s3")), "ovsbr");
+	assert_string_equal(node_kind_class(node_kind(net_get(net, "s3"))),
+			    "OVSBridge");
+	assert_false(node_has_caps(net_get(net, "s3"), NODE_KIND_CONTROLLED));
 	assert_string_equal(
 		node_kind(net_add_switch(bridged, "s1", NULL, &err)), "lxbr");
 	assert_false(node_has_caps(net_get(bridged, "s1"), NODE_KIND_OVS));
