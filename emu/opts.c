@@ -2,6 +2,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -22,10 +23,10 @@ static const char emu_usage[] =
 	"  --topo T          minimal, single,N, linear,N[,K], reversed,N,\n"
 	"                    tree,depth=D,fanout=F, torus,X,Y (default "
 	"minimal)\n"
-	"  --switch S        ovs (default), ovsbr, lxbr; ovs,datapath=user,\n"
-	"                    lxbr,stp=1\n"
-	"  --controller C    builtin[,mode=topo|learning] (default for ovs),\n"
-	"                    ovsc, remote[,ip=A,port=P], none\n"
+	"  --switch S        %s;\n"
+	"                    ovs,datapath=user, lxbr,stp=1\n"
+	"  --controller C    %s;\n"
+	"                    builtin,mode=topo|learning, remote,ip=A,port=P\n"
 	"  --link tc,OPTS    shape every link: bw=10,delay=5ms,jitter=1ms,\n"
 	"                    loss=1,max_queue_size=100,use_tbf=1\n"
 	"  --link-engine E   auto (default), netem, pump\n"
@@ -58,9 +59,32 @@ static const char emu_usage[] =
 	"  -h, --help        this text\n"
 	"  --version         print the version\n";
 
+/* The kinds of 'role' from node/'s table, "ovs (default), ovsbr, lxbr". */
+static void emu_opts_kinds(enum node_role role, char *buf, size_t size)
+{
+	size_t n, len = 0;
+	const struct node_kind *k = node_kinds(&n);
+
+	buf[0] = '\0';
+	for (size_t i = 0; i < n; i++) {
+		if (k[i].role != role || len >= size)
+			continue;
+		len += snprintf(buf + len, size - len, "%s%s%s",
+				len ? ", " : "", k[i].name,
+				k[i].caps & NODE_KIND_DEFAULT ? " (default)"
+							      : "");
+	}
+}
+
 const char *emu_opts_usage(void)
 {
-	return emu_usage;
+	static char text[sizeof(emu_usage) + 256];
+	char sw[96], ctl[96];
+
+	emu_opts_kinds(NODE_SWITCH, sw, sizeof(sw));
+	emu_opts_kinds(NODE_CONTROLLER, ctl, sizeof(ctl));
+	snprintf(text, sizeof(text), emu_usage, sw, ctl);
+	return text;
 }
 
 static const struct {

@@ -5,11 +5,13 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "base/err.h"
 #include "emu/opts.h"
 #include "base/util.h"
+#include "node/kinds.h"
 
 /* argv lives in the calling test's scope: opts borrow its strings. */
 static int parse_args(struct emu_opts *o, struct emu_err *err, char **argv)
@@ -225,6 +227,33 @@ static void test_mininet_verbosity_custom_wait_and_tests(void **state)
 	assert_int_equal(strncmp(emu_opts_usage(), "Usage: cnemu", 12), 0);
 }
 
+/* The usage lists the switch and controller kinds of node/'s table, each
+ * on its option's line, the default marked. */
+static void test_usage_lists_the_table_of_kinds(void **state)
+{
+	const char *usage = emu_opts_usage();
+	const char *sw = strstr(usage, "--switch S"),
+		   *ctl = strstr(usage, "--controller C");
+	size_t n;
+	const struct node_kind *k = node_kinds(&n);
+
+	(void)state;
+	assert_non_null(sw);
+	assert_non_null(ctl);
+	for (size_t i = 0; i < n; i++) {
+		const char *line = k[i].role == NODE_SWITCH ? sw
+				   : k[i].role == NODE_CONTROLLER ? ctl : NULL;
+		char word[48];
+
+		if (!line)
+			continue;
+		snprintf(word, sizeof(word), "%s%s", k[i].name,
+			 k[i].caps & NODE_KIND_DEFAULT ? " (default)" : "");
+		assert_non_null(strstr(line, word));
+		assert_true(strstr(line, word) < strchr(line, ';'));
+	}
+}
+
 /* Mininet's --nat, alone, with its options as the next word, or with '='. */
 static void test_nat_takes_mininet_options(void **state)
 {
@@ -354,6 +383,7 @@ int main(void)
 		cmocka_unit_test(test_mininet_verbosity_custom_wait_and_tests),
 		cmocka_unit_test(test_mininet_options_are_read),
 		cmocka_unit_test(test_nat_takes_mininet_options),
+		cmocka_unit_test(test_usage_lists_the_table_of_kinds),
 		cmocka_unit_test(test_link_tc_options_fill_the_shaping),
 		cmocka_unit_test(
 			test_script_and_its_arguments_end_the_options),
