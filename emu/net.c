@@ -1346,3 +1346,29 @@ int net_set_link_shaping(struct net *net, struct link *link,
 	}
 	return link_set_shaping(link, shaping1, shaping2, err);
 }
+
+/* 0 when 'node' is one of 'net''s; else -ENOENT with a sentence. */
+static int net_check_node(const struct net *net, const struct node *node,
+			  struct emu_err *err)
+{
+	if (net_get(net, node->name) != node)
+		return emu_err_set(err, -ENOENT,
+				   "'%s' is not in this network", node->name);
+	return 0;
+}
+
+int net_set_cpu_frac(struct net *net, struct node *node, double frac,
+		     const char *sched, struct emu_err *err)
+{
+	int ret = net_check_node(net, node, err);
+
+	return ret ? ret : host_set_cpu_frac(node, frac, sched, err);
+}
+
+int net_set_cpus(struct net *net, struct node *node, const char *cores,
+		 struct emu_err *err)
+{
+	int ret = net_check_node(net, node, err);
+
+	return ret ? ret : host_set_cpus(node, cores, err);
+}

@@ -258,6 +258,14 @@ int net_set_default_route(struct net *net, struct node *node,
  * 'mac' ("00:00:00:00:00:01"), at once when it is made (setMAC). */
 int net_set_mac(struct net *net, struct node *node, const char *intf,
 		const char *mac, struct emu_err *err);
+/* Mininet's setCPUFrac and setCPUs of the CPU-limited host 'node'
+ * (node/host.h): its share of the machine, with 'sched' "cfs" or "rt"
+ * (NULL: as it was made), or its cores ("0-1").  Returns 0, -ENOENT when
+ * 'node' is not in 'net', or a negative errno with 'err' set. */
+int net_set_cpu_frac(struct net *net, struct node *node, double frac,
+		     const char *sched, struct emu_err *err);
+int net_set_cpus(struct net *net, struct node *node, const char *cores,
+		 struct emu_err *err);
 /* The MAC of 'intf' written into 'buf': the one it was given, else the
  * kernel's, read in its node's namespace; NULL before its link is made. */
 struct node_intf;

@@ -16,7 +16,6 @@
 #include "emu/net.h"
 #include "base/util.h"
 #include "node/docker.h"
-#include "node/host.h"
 #include "node/node.h"
 #include "lua/lcnemu.h"
 
@@ -482,12 +481,13 @@ static int l_node_mac(lua_State *L)
 /* node:setCPUFrac(f[, sched]): Mininet's CPULimitedHost.setCPUFrac. */
 static int l_node_set_cpu_frac(lua_State *L)
 {
-	struct node *node = lnode_check(L, 1, NULL);
+	struct net *net;
+	struct node *node = lnode_check(L, 1, &net);
 	double f = luaL_checknumber(L, 2);
 	const char *sched = lopt_optstring(L, 3, NULL);
 	struct emu_err err = { 0 };
 
-	if (host_set_cpu_frac(node, f, sched, &err))
+	if (net_set_cpu_frac(net, node, f, sched, &err))
 		return luaL_error(L, "setCPUFrac: %s", err.msg);
 	return 0;
 }
@@ -495,7 +495,8 @@ static int l_node_set_cpu_frac(lua_State *L)
 /* node:setCPUs(cores): Mininet's setCPUs; "0-1", a core or a list. */
 static int l_node_set_cpus(lua_State *L)
 {
-	struct node *node = lnode_check(L, 1, NULL);
+	struct net *net;
+	struct node *node = lnode_check(L, 1, &net);
 	struct emu_err err = { 0 };
 	const char *cores;
 	char buf[256];
@@ -518,7 +519,7 @@ static int l_node_set_cpus(lua_State *L)
 	} else {
 		cores = lopt_checkstring(L, 2);
 	}
-	if (host_set_cpus(node, cores, &err))
+	if (net_set_cpus(net, node, cores, &err))
 		return luaL_error(L, "setCPUs: %s", err.msg);
 	return 0;
 }

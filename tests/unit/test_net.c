@@ -14,6 +14,7 @@
 #include "emu/net.h"
 #include "link/shaping.h"
 #include "link/veth.h"
+#include "node/host.h"
 #include "node/node.h"
 
 static struct net *net_with(const struct net_opts *o)
@@ -273,6 +274,33 @@ static void test_nat_becomes_the_hosts_gateway(void **state)
 	net_destroy(net);
 }
 
+/* CPU limits change through the Net, which refuses a node of another Net
+ * and hands the host's own sentence back. */
+static void test_cpu_limits_go_through_the_net(void **state)
+{
+	struct net_host_opts limited = {
+		.cpu = &(struct host_cpu){ .cpu = 0.5, .limited = true },
+	};
+	struct emu_err err = { 0 };
+	struct net *net = net_with(NULL), *other = net_with(NULL);
+	struct node *h1 = net_add_host(net, "h1", NULL, &err);
+	struct node *h2 = net_add_host(net, "h2", &limited, &err);
+	struct node *o1 = net_add_host(other, "h1", NULL, &err);
+
+	(void)state;
+	expect_err(net_set_cpu_frac(net, o1, 0.5, NULL, &err), -ENOENT, &err,
+		   "'h1' is not in this network");
+	expect_err(net_set_cpus(net, o1, "0", &err), -ENOENT, &err,
+		   "'h1' is not in this network");
+	expect_err(net_set_cpu_frac(net, h1, 0.5, NULL, &err), -EINVAL, &err,
+		   "'h1' has no CPU limits (give it cpu, sched, period_us or "
+		   "cores, or use --host cfs)");
+	expect_err(net_set_cpus(net, h2, "0", &err), -ENETDOWN, &err,
+		   "'h2' is not running");
+	net_destroy(other);
+	net_destroy(net);
+}
+
 /* Controllers are nodes of their own role; a removed node takes its links
  * along. */
 static void test_controllers_and_removal(void **state)
@@ -495,6 +523,7 @@ int main(void)
 		cmocka_unit_test(test_bad_input_is_refused_with_one_sentence),
 		cmocka_unit_test(test_settings_before_start_wait_for_the_link),
 		cmocka_unit_test(test_nat_becomes_the_hosts_gateway),
+		cmocka_unit_test(test_cpu_limits_go_through_the_net),
 		cmocka_unit_test(test_controllers_and_removal),
 		cmocka_unit_test(test_placement_pins_and_the_cluster_option),
 		cmocka_unit_test(test_a_cluster_run_goes_through_its_engine),
