@@ -232,6 +232,68 @@ too_long:
 	return msg_too_long(msgp, name, err);
 }
 
+int nlsock_build_vxlan(struct nl_msg **msgp,
+		       const struct nlsock_vxlan_opts *opts,
+		       struct emu_err *err)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct ipaddr local, remote;
+	struct nlattr *info, *data;
+	struct nl_msg *msg;
+	bool v6;
+	int ret;
+
+	*msgp = NULL;
+	if ((ret = check_ifname(opts->name, err)) < 0)
+		return ret;
+	if (opts->vni == 0 || opts->vni >= 1u << 24)
+		return emu_err_set(err, -EINVAL,
+				   "VXLAN '%s': VNI %u is not in 1..16777215",
+				   opts->name, opts->vni);
+	if (!opts->remote || parse_cidr(opts->remote, false, &remote) < 0)
+		return emu_err_set(err, -EINVAL,
+				   "VXLAN '%s': invalid remote address '%s'",
+				   opts->name,
+				   opts->remote ? opts->remote : "");
+	if (!opts->local || parse_cidr(opts->local, false, &local) < 0)
+		return emu_err_set(err, -EINVAL,
+				   "VXLAN '%s': invalid local address '%s'",
+				   opts->name, opts->local ? opts->local : "");
+	if (local.family != remote.family)
+		return emu_err_set(err, -EINVAL,
+				   "VXLAN '%s': local '%s' and remote '%s' are "
+				   "not of one family",
+				   opts->name, opts->local, opts->remote);
+	v6 = remote.family == AF_INET6;
+	*msgp = msg = msg_new(RTM_NEWLINK, NLM_F_CREATE | NLM_F_EXCL);
+	if (nlmsg_append(msg, &ifi, sizeof(ifi), NLMSG_ALIGNTO) < 0)
+		goto too_long;
+	NLA_PUT_STRING(msg, IFLA_IFNAME, opts->name);
+	if (opts->mtu)
+		NLA_PUT_U32(msg, IFLA_MTU, opts->mtu);
+	if (opts->nsfd >= 0)
+		NLA_PUT_U32(msg, IFLA_NET_NS_FD, opts->nsfd);
+	if (!(info = nla_nest_start(msg, IFLA_LINKINFO)))
+		goto too_long;
+	NLA_PUT_STRING(msg, IFLA_INFO_KIND, "vxlan");
+	if (!(data = nla_nest_start(msg, IFLA_INFO_DATA)))
+		goto too_long;
+	NLA_PUT_U32(msg, IFLA_VXLAN_ID, opts->vni);
+	NLA_PUT(msg, v6 ? IFLA_VXLAN_GROUP6 : IFLA_VXLAN_GROUP, remote.len,
+		remote.bytes);
+	NLA_PUT(msg, v6 ? IFLA_VXLAN_LOCAL6 : IFLA_VXLAN_LOCAL, local.len,
+		local.bytes);
+	if (opts->link_ifindex > 0)
+		NLA_PUT_U32(msg, IFLA_VXLAN_LINK, (uint32_t)opts->link_ifindex);
+	NLA_PUT_U16(msg, IFLA_VXLAN_PORT, htons(opts->port ? opts->port : 4789));
+	nla_nest_end(msg, data);
+	nla_nest_end(msg, info);
+	return 0;
+nla_put_failure:
+too_long:
+	return msg_too_long(msgp, opts->name, err);
+}
+
 /* Starts a request about the link named 'ifname': an ifinfomsg with index
  * 0 and IFLA_IFNAME, which the kernel looks the link up by. */
 static int link_msg(struct nl_msg **msgp, int type, int flags,
@@ -480,29 +542,61 @@ void nlsock_close(struct nlsock *s)
 
 /* ---- links ------------------------------------------------------------ */
 
-static int parse_ifindex(const struct nlmsghdr *h, void *aux)
-{
-	int *ifindex = aux;
+/* What a RTM_GETLINK of one link answers that cnemu reads. */
+struct link_facts {
+	int ifindex;
+	int mtu;
+};
 
-	if (h->nlmsg_type == RTM_NEWLINK &&
-	    nlmsg_datalen(h) >= (int)sizeof(struct ifinfomsg))
-		*ifindex = ((struct ifinfomsg *)nlmsg_data(h))->ifi_index;
+static int parse_link_facts(const struct nlmsghdr *h, void *aux)
+{
+	struct link_facts *f = aux;
+	struct nlattr *tb[IFLA_MAX + 1];
+
+	if (h->nlmsg_type != RTM_NEWLINK ||
+	    nlmsg_datalen(h) < (int)sizeof(struct ifinfomsg))
+		return 0;
+	f->ifindex = ((struct ifinfomsg *)nlmsg_data(h))->ifi_index;
+	if (nlmsg_parse((struct nlmsghdr *)h, sizeof(struct ifinfomsg), tb,
+			IFLA_MAX, NULL) == 0 &&
+	    tb[IFLA_MTU])
+		f->mtu = (int)nla_get_u32(tb[IFLA_MTU]);
 	return 0;
+}
+
+static int get_link_facts(struct nlsock *s, const char *ifname,
+			  struct link_facts *f)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	memset(f, 0, sizeof(*f));
+	ret = nlsock_build_getlink(&msg, ifname, NULL);
+	if (ret < 0)
+		return ret;
+	ret = nlsock_talk(s, msg, parse_link_facts, f);
+	nlmsg_free(msg);
+	if (ret < 0)
+		return ret;
+	return f->ifindex > 0 ? 0 : -ENODEV;
 }
 
 int nlsock_ifindex(struct nlsock *s, const char *ifname)
 {
-	struct nl_msg *msg;
-	int ret, ifindex = 0;
+	struct link_facts f;
+	int ret = get_link_facts(s, ifname, &f);
 
-	ret = nlsock_build_getlink(&msg, ifname, NULL);
+	return ret < 0 ? ret : f.ifindex;
+}
+
+int nlsock_mtu(struct nlsock *s, const char *ifname)
+{
+	struct link_facts f;
+	int ret = get_link_facts(s, ifname, &f);
+
 	if (ret < 0)
 		return ret;
-	ret = nlsock_talk(s, msg, parse_ifindex, &ifindex);
-	nlmsg_free(msg);
-	if (ret < 0)
-		return ret;
-	return ifindex > 0 ? ifindex : -ENODEV;
+	return f.mtu > 0 ? f.mtu : -ENODATA;
 }
 
 /* Opens a socket in 'nsfd' unless that is -1 (then 's' serves): '*tmp' is
@@ -610,6 +704,25 @@ int nlsock_add_bridge(struct nlsock *s, const char *name,
 			nlsock_send(s, msg);
 	}
 	return ret;
+}
+
+int nlsock_add_vxlan(struct nlsock *s, const struct nlsock_vxlan_opts *opts,
+		     struct emu_err *err)
+{
+	struct nl_msg *msg;
+	int ret;
+
+	ret = nlsock_build_vxlan(&msg, opts, err);
+	if (ret < 0)
+		return ret;
+	log_dbg("RTM_NEWLINK vxlan '%s' id %u remote %s local %s", opts->name,
+		opts->vni, opts->remote, opts->local);
+	ret = nlsock_send(s, msg);
+	if (ret < 0)
+		return nlconn_fail(s->conn, ret, err,
+				   "cannot create VXLAN '%s' to %s", opts->name,
+				   opts->remote);
+	return 0;
 }
 
 int nlsock_set_master(struct nlsock *s, const char *ifname, const char *master,

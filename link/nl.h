@@ -46,6 +46,23 @@ struct nlsock_bridge_opts {
 	 * nlsock_set_bridge_nf_call(). */
 };
 
+/* A point-to-point kernel VXLAN device: the tunnel end of a link cut
+ * between two machines. */
+struct nlsock_vxlan_opts {
+	const char *name;	/* interface name, < IFNAMSIZ */
+	uint32_t vni;		/* VXLAN network identifier, < 2^24 */
+	const char *local;	/* this machine's underlay address */
+	const char *remote;	/* the peer machine's underlay address (the
+				   same family) */
+	uint16_t port;		/* UDP destination port; 0: 4789 */
+	int link_ifindex;	/* the underlay device, in the socket's
+				   namespace; 0: by route */
+	unsigned int mtu;	/* 0: the kernel's (underlay's - 50) */
+	int nsfd;		/* namespace to put the device in (its UDP
+				   socket stays in the socket's); -1: the
+				   socket's */
+};
+
 /* Opens a route socket inside the namespace 'nsfd' (-1: the caller's).
  * Returns NULL on failure with 'err' set. */
 struct nlsock *nlsock_open(int nsfd, struct emu_err *err);
@@ -64,6 +81,14 @@ int nlsock_add_veth(struct nlsock *s, const struct nlsock_veth_end *a,
 int nlsock_add_bridge(struct nlsock *s, const char *name,
 		      const struct nlsock_bridge_opts *opts,
 		      struct emu_err *err);
+
+/* Creates the VXLAN device of 'opts' (down), sending and receiving on
+ * the underlay of the socket's namespace. */
+int nlsock_add_vxlan(struct nlsock *s, const struct nlsock_vxlan_opts *opts,
+		     struct emu_err *err);
+
+/* The MTU of 'ifname' (> 0) or a negative errno. */
+int nlsock_mtu(struct nlsock *s, const char *ifname);
 
 /* Makes 'ifname' a port of the bridge 'master' (NULL: releases it).
  * Looks up the ifindex of 'master' first: two requests. */

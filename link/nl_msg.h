@@ -49,6 +49,16 @@ int nlsock_build_bridge(struct nl_msg **msgp, const char *name,
 			const struct nlsock_bridge_opts *opts,
 			struct emu_err *err);
 
+/* RTM_NEWLINK of a VXLAN device: IFLA_IFNAME, IFLA_MTU, IFLA_NET_NS_FD
+ * (when 'nsfd' >= 0) and in IFLA_LINKINFO/IFLA_INFO_DATA IFLA_VXLAN_ID,
+ * IFLA_VXLAN_GROUP(6) (the remote), IFLA_VXLAN_LOCAL(6), IFLA_VXLAN_PORT
+ * (network order), IFLA_VXLAN_LINK (when given), as 'ip link add NAME
+ * type vxlan id VNI remote R local L dstport P dev D' sends them. */
+struct nlsock_vxlan_opts;
+int nlsock_build_vxlan(struct nl_msg **msgp,
+		       const struct nlsock_vxlan_opts *opts,
+		       struct emu_err *err);
+
 /* RTM_SETLINK of the link named 'ifname' (ifi_index 0, IFLA_IFNAME). */
 int nlsock_build_setlink(struct nl_msg **msgp, const char *ifname,
 			 const struct nlsock_link_change *change,

@@ -387,6 +387,56 @@ static void test_bridge_in_own_namespace_forwards_between_hosts(void **state)
 	assert_true(ping_b_from_a());
 }
 
+/* A VXLAN between tnl-a and tnl-b over the veth pair: made in tnl-a and
+ * put into tnl-sw (its UDP socket stays in tnl-a), made in tnl-b where it
+ * stays; 10.252.0.1 in tnl-sw pings 10.252.0.2 in tnl-b through it. */
+static void test_vxlan_put_in_another_namespace_carries_ping(void **state)
+{
+	struct fixture *f = fixture(state);
+	struct nlsock_vxlan_opts va = {
+		.name = "tnl-vx", .vni = 4242, .local = "10.251.0.1",
+		.remote = "10.251.0.2", .nsfd = -1,
+	};
+	struct nlsock_vxlan_opts vb = va;
+	struct nlsock *sw;
+	struct emu_err err;
+
+	emu_err_clear(&err);
+	make_pair(f, &err);
+	assert_true(sh("ip netns add tnl-sw") == 0);
+	f->fsw = open_ns("tnl-sw");
+	assert_true(f->fsw >= 0);
+	sw = nlsock_open(f->fsw, &err);
+	assert_non_null(sw);
+	assert_int_equal(nlsock_mtu(f->na, "tnl-a0"), 1400);
+	assert_int_equal(nlsock_mtu(f->na, "tnl-none"), -ENODEV);
+	va.link_ifindex = nlsock_ifindex(f->na, "tnl-a0");
+	va.nsfd = f->fsw;
+	va.mtu = 1350;
+	assert_ok(nlsock_add_vxlan(f->na, &va, &err), err);
+	vb.local = "10.251.0.2";
+	vb.remote = "10.251.0.1";
+	assert_ok(nlsock_add_vxlan(f->nb, &vb, &err), err);
+	assert_int_equal(nlsock_ifindex(f->na, "tnl-vx"), -ENODEV);
+	assert_int_equal(nlsock_mtu(sw, "tnl-vx"), 1350);
+	/* ('ip' names the underlay by its index in tnl-sw: not checked.) */
+	assert_true(sh_has("vxlan id 4242 remote 10.251.0.2 local 10.251.0.1 ",
+			   "ip -d -n tnl-sw link show tnl-vx"));
+	assert_true(sh_has("dstport 4789", "ip -d -n tnl-b link show tnl-vx"));
+	assert_ok(nlsock_add_addr(sw, "tnl-vx", "10.252.0.1/24", &err), err);
+	assert_ok(nlsock_add_addr(f->nb, "tnl-vx", "10.252.0.2/24", &err), err);
+	assert_ok(nlsock_set_up(sw, "tnl-vx", true, &err), err);
+	assert_ok(nlsock_set_up(f->nb, "tnl-vx", true, &err), err);
+	assert_true(sh("ip netns exec tnl-sw ping -c1 -W2 10.252.0.2 "
+		       ">/dev/null || ip netns exec tnl-sw ping -c1 -W2 "
+		       "10.252.0.2 >/dev/null") == 0);
+	/* The same name twice is the kernel's "exists", named. */
+	err.code = 0;
+	assert_int_equal(nlsock_add_vxlan(f->nb, &vb, &err), -EEXIST);
+	assert_non_null(strstr(err.msg, "cannot create VXLAN 'tnl-vx'"));
+	nlsock_close(sw);
+}
+
 static void test_tx_csum_off_shows_in_ethtool(void **state)
 {
 	struct fixture *f = fixture(state);
@@ -499,6 +549,7 @@ int main(void)
 		T(test_move_link_and_set_mac),
 		T(test_root_bridge_has_nf_call_off_alias_and_ports),
 		T(test_bridge_in_own_namespace_forwards_between_hosts),
+		T(test_vxlan_put_in_another_namespace_carries_ping),
 		T(test_tx_csum_off_shows_in_ethtool),
 		T(test_open_in_namespace_returns_to_callers_namespace),
 		T(test_many_sockets_open_at_once),

@@ -250,6 +250,108 @@ static void test_bridge_msg_without_opts_has_stp_off(void **state)
 	nlmsg_free(msg);
 }
 
+static void test_vxlan_msg_is_point_to_point_on_the_underlay(void **state)
+{
+	struct nlsock_vxlan_opts o = {
+		.name = "vx7t", .vni = 7, .local = "192.168.250.1",
+		.remote = "192.168.250.2", .link_ifindex = 3, .mtu = 1450,
+		.nsfd = 9,
+	};
+	struct nlattr *tb[IFLA_MAX + 1], *vx[IFLA_VXLAN_MAX + 1], *data;
+	const unsigned char local[4] = { 192, 168, 250, 1 };
+	const unsigned char remote[4] = { 192, 168, 250, 2 };
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_vxlan(&msg, &o, NULL), 0);
+	assert_int_equal(nlmsg_hdr(msg)->nlmsg_type, RTM_NEWLINK);
+	assert_int_equal(nlmsg_hdr(msg)->nlmsg_flags & (NLM_F_CREATE |
+							NLM_F_EXCL),
+			 NLM_F_CREATE | NLM_F_EXCL);
+	parse_link(msg, tb);
+	assert_string_equal(nla_get_string(tb[IFLA_IFNAME]), "vx7t");
+	assert_int_equal(nla_get_u32(tb[IFLA_MTU]), 1450);
+	assert_int_equal(nla_get_u32(tb[IFLA_NET_NS_FD]), 9);
+	parse_linkinfo(tb, "vxlan", &data);
+	assert_int_equal(nla_parse_nested(vx, IFLA_VXLAN_MAX, data, NULL), 0);
+	assert_int_equal(nla_get_u32(vx[IFLA_VXLAN_ID]), 7);
+	assert_int_equal(nla_len(vx[IFLA_VXLAN_GROUP]), 4);
+	assert_memory_equal(nla_data(vx[IFLA_VXLAN_GROUP]), remote, 4);
+	assert_int_equal(nla_len(vx[IFLA_VXLAN_LOCAL]), 4);
+	assert_memory_equal(nla_data(vx[IFLA_VXLAN_LOCAL]), local, 4);
+	assert_int_equal(nla_get_u32(vx[IFLA_VXLAN_LINK]), 3);
+	/* The port in network order, as iproute2 sends it: 4789 = 0x12b5. */
+	assert_int_equal(nla_len(vx[IFLA_VXLAN_PORT]), 2);
+	assert_int_equal(((unsigned char *)nla_data(vx[IFLA_VXLAN_PORT]))[0],
+			 0x12);
+	assert_int_equal(((unsigned char *)nla_data(vx[IFLA_VXLAN_PORT]))[1],
+			 0xb5);
+	assert_null(vx[IFLA_VXLAN_GROUP6]);
+	nlmsg_free(msg);
+}
+
+static void test_vxlan_msg_v6_and_defaults(void **state)
+{
+	struct nlsock_vxlan_opts o = {
+		.name = "vx1t", .vni = 16777215, .local = "fc00::1",
+		.remote = "fc00::2", .port = 8472, .nsfd = -1,
+	};
+	struct nlattr *tb[IFLA_MAX + 1], *vx[IFLA_VXLAN_MAX + 1], *data;
+	struct in6_addr want;
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_vxlan(&msg, &o, NULL), 0);
+	parse_link(msg, tb);
+	assert_null(tb[IFLA_MTU]);
+	assert_null(tb[IFLA_NET_NS_FD]);
+	parse_linkinfo(tb, "vxlan", &data);
+	assert_int_equal(nla_parse_nested(vx, IFLA_VXLAN_MAX, data, NULL), 0);
+	assert_int_equal(nla_get_u32(vx[IFLA_VXLAN_ID]), 16777215);
+	inet_pton(AF_INET6, "fc00::2", &want);
+	assert_int_equal(nla_len(vx[IFLA_VXLAN_GROUP6]), 16);
+	assert_memory_equal(nla_data(vx[IFLA_VXLAN_GROUP6]), &want, 16);
+	inet_pton(AF_INET6, "fc00::1", &want);
+	assert_memory_equal(nla_data(vx[IFLA_VXLAN_LOCAL6]), &want, 16);
+	assert_null(vx[IFLA_VXLAN_GROUP]);
+	assert_null(vx[IFLA_VXLAN_LINK]);
+	assert_int_equal(ntohs(nla_get_u16(vx[IFLA_VXLAN_PORT])), 8472);
+	nlmsg_free(msg);
+}
+
+static void test_vxlan_msg_refuses_bad_vni_and_addresses(void **state)
+{
+	struct nlsock_vxlan_opts o = {
+		.name = "vx1t", .vni = 0, .local = "10.0.0.1",
+		.remote = "10.0.0.2", .nsfd = -1,
+	};
+	struct emu_err err = { 0 };
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_vxlan(&msg, &o, &err), -EINVAL);
+	assert_null(msg);
+	assert_non_null(strstr(err.msg, "VNI 0"));
+	o.vni = 1u << 24;
+	assert_int_equal(nlsock_build_vxlan(&msg, &o, NULL), -EINVAL);
+	o.vni = 5;
+	o.remote = "10.0.0.300";
+	err.code = 0;
+	assert_int_equal(nlsock_build_vxlan(&msg, &o, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "remote address '10.0.0.300'"));
+	o.remote = "fc00::2";
+	err.code = 0;
+	assert_int_equal(nlsock_build_vxlan(&msg, &o, &err), -EINVAL);
+	assert_non_null(strstr(err.msg, "not of one family"));
+	o.remote = "10.0.0.2";
+	o.local = NULL;
+	assert_int_equal(nlsock_build_vxlan(&msg, &o, NULL), -EINVAL);
+	o.local = "10.0.0.1";
+	o.name = "a-very-long-vxlan-name";
+	assert_int_equal(nlsock_build_vxlan(&msg, &o, NULL), -EINVAL);
+	assert_null(msg);
+}
+
 static void test_setlink_msg_finds_link_by_name_and_sets_up(void **state)
 {
 	struct nlsock_link_change c = { .fields = NLSOCK_SET_UP, .up = true };
@@ -532,6 +634,9 @@ int main(void)
 		cmocka_unit_test(test_veth_msg_refuses_long_name_and_bad_mac),
 		cmocka_unit_test(test_bridge_msg_turns_nf_call_off_and_sets_stp),
 		cmocka_unit_test(test_bridge_msg_without_opts_has_stp_off),
+		cmocka_unit_test(test_vxlan_msg_is_point_to_point_on_the_underlay),
+		cmocka_unit_test(test_vxlan_msg_v6_and_defaults),
+		cmocka_unit_test(test_vxlan_msg_refuses_bad_vni_and_addresses),
 		cmocka_unit_test(test_setlink_msg_finds_link_by_name_and_sets_up),
 		cmocka_unit_test(
 			test_setlink_msg_carries_master_mac_alias_and_netns),
