@@ -196,6 +196,11 @@ const struct shaping *link_shaping(const struct link *link, int end)
 	return &link->shaping[end ? 1 : 0];
 }
 
+unsigned int link_mtu(const struct link *link)
+{
+	return link->mtu;
+}
+
 bool link_is_up(const struct link *link)
 {
 	return link->up;

@@ -69,6 +69,8 @@ int link_set_up(struct link *link, bool up, struct emu_err *err);
 struct node_intf *link_intf1(const struct link *link);
 struct node_intf *link_intf2(const struct link *link);
 const struct shaping *link_shaping(const struct link *link, int end);
+/* The MTU asked for both ends; 0: the kernel's default. */
+unsigned int link_mtu(const struct link *link);
 bool link_is_up(const struct link *link);
 bool link_is_made(const struct link *link);
 

@@ -589,6 +589,18 @@ const char *controller_address(const struct node *node)
 	return c->address ? c->address : controller_target(node);
 }
 
+void controller_get_opts(const struct node *node, struct controller_opts *o)
+{
+	const struct controller *c = controller_of(node);
+
+	memset(o, 0, sizeof(*o));
+	o->kind = node->ops->kind;
+	if (c->kind == CONTROLLER_BUILTIN)
+		o->mode = c->learning ? "learning" : "topo";
+	o->ip = c->ip[0] ? c->ip : NULL;
+	o->port = c->port;
+}
+
 const char *controller_topo_file(const struct node *node)
 {
 	return controller_of(node)->topo_file;

@@ -70,6 +70,9 @@ const char *controller_target(const struct node *node);
 /* Where the controller is, for messages: a remote one's "tcp:IP:PORT",
  * else its target. */
 const char *controller_address(const struct node *node);
+/* The options that describe controller 'node' again ('o' borrows its
+ * strings): its kind, builtin mode, address and port as asked. */
+void controller_get_opts(const struct node *node, struct controller_opts *o);
 
 /* The topology file the controller reads (topo mode of builtin), NULL
  * when it reads none. */

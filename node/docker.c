@@ -99,6 +99,13 @@ const char *docker_image(const struct node *node)
 		       : NULL;
 }
 
+const struct docker_opts *docker_options(const struct node *node)
+{
+	return node_is_docker(node)
+		       ? &container_of(node, struct docker_node, node)->opts
+		       : NULL;
+}
+
 /* Options */
 
 static const char *const *copy_strings(const char *const *src, size_t n)

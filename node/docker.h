@@ -95,6 +95,9 @@ struct node *docker_create(struct node_ctx *ctx, const char *name,
 
 /* Returns true when 'node' is a container. */
 bool node_is_docker(const struct node *node);
+/* The options the container was described with (borrowed, as copied by
+ * docker_create()); NULL when 'node' is not a container. */
+const struct docker_opts *docker_options(const struct node *node);
 /* The container's id; NULL before start. */
 const char *docker_id(const struct node *node);
 /* The container's name, "<run tag>.<name>"; NULL before start. */
