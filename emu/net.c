@@ -106,17 +106,17 @@ static int net_cluster_refuses(const struct net *net, const char *what,
 			   what);
 }
 
-/* node_ctx.spawn of a started cluster run: the command runs on the
+/* node_ctx.relay_argv of a started cluster run: the command runs on the
  * node's machine. */
-static pid_t net_ctx_spawn(void *owner, struct node *node,
-			   char *const argv[],
-			   const struct node_exec_opts *opts,
-			   struct emu_err *err)
+static char **net_ctx_relay_argv(void *owner, const struct node *node,
+				 char *const argv[],
+				 const struct node_exec_opts *opts,
+				 struct emu_err *err)
 {
 	struct net *net = owner;
 
-	return net->cluster_ops->spawn(net->cluster_state, node, argv, opts,
-				       err);
+	return net->cluster_ops->relay_argv(net->cluster_state, node, argv,
+					    opts, err);
 }
 
 /* Starts a Net over its cluster: the nodes run there, their commands go
@@ -135,7 +135,7 @@ static int net_start_cluster(struct net *net, struct emu_err *err)
 		net->cluster_state = NULL;
 		return ret;
 	}
-	net->ctx.spawn = net_ctx_spawn;
+	net->ctx.relay_argv = net_ctx_relay_argv;
 	for (size_t i = 0; i < net->n_nodes; i++)
 		net->nodes[i]->running = true;
 	net->started = true;
@@ -146,7 +146,7 @@ static void net_stop_cluster(struct net *net)
 {
 	net->cluster_ops->stop(net, net->cluster_state);
 	net->cluster_state = NULL;
-	net->ctx.spawn = NULL;
+	net->ctx.relay_argv = NULL;
 	for (size_t i = 0; i < net->n_nodes; i++)
 		net->nodes[i]->running = false;
 	net->started = false;

@@ -16,7 +16,6 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/types.h>
 
 #include "link/shaping.h"
 #include "node/controller.h"
@@ -40,11 +39,13 @@ struct net_cluster_ops {
 	/* Removes everything of the run from the machines and frees
 	 * 'state'; cannot fail (problems are warnings). */
 	void (*stop)(struct net *net, void *state);
-	/* Runs 'argv' in 'node' as node_spawn() does on one machine: a
-	 * local process relaying its standard streams and exit status. */
-	pid_t (*spawn)(void *state, struct node *node, char *const argv[],
-		       const struct node_exec_opts *opts,
-		       struct emu_err *err);
+	/* The local command that runs 'argv' in 'node' on its machine,
+	 * relaying its standard streams and exit status: node_spawn() runs
+	 * it in place of 'argv' (node_ctx.relay_argv says how). */
+	char **(*relay_argv)(void *state, const struct node *node,
+			     char *const argv[],
+			     const struct node_exec_opts *opts,
+			     struct emu_err *err);
 	/* Applies the shaping 'link' has now on the machines of its ends. */
 	int (*set_link_shaping)(void *state, struct link *link,
 				struct emu_err *err);

@@ -483,12 +483,20 @@ pid_t node_spawn(struct node *node, char *const argv[],
 	bool all = node_enters_all(node, opts);
 	size_t n = all ? ARRAY_SIZE(node_ns_types) : 1;
 	struct node_spawn_msg m, failed = { 0 };
+	char **relay = NULL;
 	pid_t pid, cmd, self;
 	ssize_t got;
 
-	if (node->ctx && node->ctx->spawn)	/* it runs elsewhere */
-		return node->ctx->spawn(node->ctx->owner, node, argv, opts,
-					err);
+	if (node->ctx && node->ctx->relay_argv) {
+		/* it runs on another machine: its relay runs here, in no
+		 * namespace of the node (never made here) */
+		relay = node->ctx->relay_argv(node->ctx->owner, node, argv,
+					      opts, err);
+		if (!relay)
+			return err ? err->code : -EINVAL;
+		argv = relay;
+		n = 0;
+	}
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		fds[i] = -1;
 	for (size_t i = 0; i < n; i++) {
@@ -553,6 +561,7 @@ out:
 	for (size_t i = 0; i < ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
+	free(relay);
 	return pid;
 }
 

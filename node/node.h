@@ -65,11 +65,15 @@ struct node_ctx {
 	/* ... and whether ovs-vswitchd still runs (started again, with a
 	 * warning, when it died; false when that failed). */
 	bool (*ovs_check)(void *owner);
-	/* Set while the nodes run on other machines (a cluster run):
-	 * node_spawn() runs its commands through it; NULL: here. */
-	pid_t (*spawn)(void *owner, struct node *node, char *const argv[],
-		       const struct node_exec_opts *opts,
-		       struct emu_err *err);
+	/* Set while the nodes run on other machines (a cluster run): the
+	 * local command that runs 'argv' in 'node' there and relays its
+	 * streams and status, which node_spawn() then runs on this machine
+	 * in its place.  NULL-ended, one allocation (the caller free()s
+	 * it); NULL with 'err' set when it cannot. */
+	char **(*relay_argv)(void *owner, const struct node *node,
+			     char *const argv[],
+			     const struct node_exec_opts *opts,
+			     struct emu_err *err);
 	void *owner;		/* passed to the functions above (the Net) */
 };
 

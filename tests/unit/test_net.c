@@ -407,14 +407,23 @@ static void c_stop(struct net *net, void *state)
 	seen.stops++;
 }
 
-static pid_t c_spawn(void *state, struct node *node, char *const argv[],
-		     const struct node_exec_opts *opts, struct emu_err *err)
+/* The relay: "sh -c 'exit 7' relay h1 hostname" (one allocation). */
+static char **c_relay(void *state, const struct node *node,
+		      char *const argv[], const struct node_exec_opts *opts,
+		      struct emu_err *err)
 {
+	static const char *const head[] = { "/bin/sh", "-c", "exit 7",
+					    "relay" };
+	char **r = malloc(7 * sizeof(*r) + 64), *text = (char *)(r + 7);
+
 	(void)state, (void)opts, (void)err;
-	assert_string_equal(node_name(node), "h1");
-	assert_string_equal(argv[0], "hostname");
 	seen.spawns++;
-	return 4242;
+	for (int i = 0; i < 4; i++)
+		r[i] = (char *)head[i];
+	r[4] = strcpy(text, node_name(node));
+	r[5] = strcpy(text + 16, argv[0]);
+	r[6] = NULL;
+	return r;
 }
 
 static int c_shaping(void *state, struct link *link, struct emu_err *err)
@@ -452,7 +461,7 @@ static int c_check(void *state)
 static void test_a_cluster_run_goes_through_its_engine(void **state)
 {
 	static const struct net_cluster_ops ops = {
-		.start = c_start, .stop = c_stop, .spawn = c_spawn,
+		.start = c_start, .stop = c_stop, .relay_argv = c_relay,
 		.set_link_shaping = c_shaping, .set_link_up = c_up,
 		.machine = c_machine, .check = c_check,
 	};
@@ -480,7 +489,11 @@ static void test_a_cluster_run_goes_through_its_engine(void **state)
 	assert_int_equal(net_start(net, &err), 0);
 	assert_true(net_is_started(net) && node_is_running(h1));
 	assert_string_equal(net_node_machine(net, h1), "m2");
-	assert_int_equal(node_spawn(h1, argv, NULL, &err), 4242);
+	/* the relay runs here in the command's place */
+	assert_int_equal(node_capture(h1, argv, &(struct node_exec_opts){ 0 },
+				      NULL, &err),
+			 7);
+	assert_int_equal(seen.spawns, 1);
 	shaping_init(&fast);
 	fast.rate_bps = 100000000;
 	assert_int_equal(net_set_link_shaping(net, link, &fast, NULL, &err),
