@@ -262,6 +262,41 @@ int shaping_set(struct shaping *s, const char *key, const char *value,
 	return 0;
 }
 
+int shaping_get(const struct shaping *s, size_t i, char *buf, size_t size)
+{
+	const struct shaping_option *o;
+	const char *field;
+
+	if (i >= ARRAY_SIZE(shaping_options))
+		return -1;
+	o = &shaping_options[i];
+	field = (const char *)s + o->offset;
+	buf[0] = '\0';
+	switch (o->kind) {
+	case SH_BW:
+		if (!s->rate_bps)
+			return 0;
+		return snprintf(buf, size, "%.17g", (double)s->rate_bps / 1e6);
+	case SH_TIME:
+		if (!*(const uint32_t *)field)
+			return 0;
+		return snprintf(buf, size, "%uus", *(const uint32_t *)field);
+	case SH_PCT:
+		if (!*(const double *)field)
+			return 0;
+		return snprintf(buf, size, "%.17g", *(const double *)field);
+	case SH_COUNT:
+		if (!*(const uint32_t *)field)
+			return 0;
+		return snprintf(buf, size, "%u", *(const uint32_t *)field);
+	case SH_FLAG:
+		if (!*(const bool *)field)
+			return 0;
+		return snprintf(buf, size, "1");
+	}
+	return 0;
+}
+
 int shaping_parse_list(struct shaping *s, const char *list,
 		       struct emu_err *err)
 {

@@ -63,6 +63,10 @@ int shaping_set(struct shaping *s, const char *key, const char *value,
 /* The 'i'th key shaping_set() takes ("bw", "delay", ...), or NULL past
  * the last (completion lists them). */
 const char *shaping_key(size_t i);
+/* Writes the value of the 'i'th key of 's' into 'buf' as shaping_set()
+ * reads it back exactly ("10", "5000us", "1.5"; "" when unset).  Returns
+ * the length like snprintf, or -1 past the last key. */
+int shaping_get(const struct shaping *s, size_t i, char *buf, size_t size);
 
 /* Sets the options of 's' from a comma-separated "key=value" list as the
  * command line's '--link tc,bw=10,delay=5ms' has after "tc,"; empty items

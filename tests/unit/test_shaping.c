@@ -337,6 +337,41 @@ static void test_pct_to_prob_rounds_like_tc(void **state)
 	assert_int_equal(shaping_pct_to_prob(100), UINT32_MAX);
 }
 
+/* What shaping_get() writes, shaping_set() reads back into the same
+ * struct: a shaping crosses a text protocol whole. */
+static void test_get_then_set_gives_the_same_shaping(void **state)
+{
+	struct shaping a, b;
+	char buf[64];
+
+	(void)state;
+	shaping_init(&a);
+	assert_int_equal(shaping_parse_list(&a, "bw=12.5,delay=1.5ms,"
+						"jitter=250us,loss=0.3,"
+						"loss_corr=25,duplicate=1,"
+						"corrupt=0.1,reorder=5,gap=3,"
+						"max_queue_size=77,use_tbf=1",
+					    NULL),
+			 0);
+	shaping_init(&b);
+	b.delay_us = 999;	/* set to none when a has none */
+	for (size_t i = 0; shaping_key(i); i++) {
+		assert_true(shaping_get(&a, i, buf, sizeof(buf)) >= 0);
+		assert_int_equal(shaping_set(&b, shaping_key(i),
+					     buf[0] ? buf : "none", NULL),
+				 0);
+	}
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_int_equal(shaping_get(&a, 1, buf, sizeof(buf)), 6);
+	assert_string_equal(buf, "1500us");
+	shaping_init(&a);
+	assert_int_equal(shaping_get(&a, 0, buf, sizeof(buf)), 0);
+	assert_string_equal(buf, "");
+	for (b.delay_us = 0; shaping_key(b.delay_us); b.delay_us++)
+		;
+	assert_int_equal(shaping_get(&a, b.delay_us, buf, sizeof(buf)), -1);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -359,6 +394,7 @@ int main(void)
 		cmocka_unit_test(test_format_truncates_like_snprintf),
 		cmocka_unit_test(test_format_time_picks_the_natural_unit),
 		cmocka_unit_test(test_pct_to_prob_rounds_like_tc),
+		cmocka_unit_test(test_get_then_set_gives_the_same_shaping),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
