@@ -17,6 +17,7 @@
 #include "base/run.h"
 #include "base/util.h"
 #include "node/node.h"
+#include "topo/plan.h"
 
 EMU_LOG_MODULE(nat);
 
@@ -269,8 +270,9 @@ bool nat_subnets_overlap(const char *a, const char *b)
 	return (x.s_addr & mask) == (y.s_addr & mask);
 }
 
-/* The machine's things a NAT takes, which no other lab may have at once:
- * its subnet's route and masquerade, its interface's name. */
+/* The machine's thing a NAT takes, which no other lab may have at once:
+ * its subnet's route and masquerade.  (Its interface is named after the
+ * run, see nat_name_intf().) */
 static int nat_claim(const struct nat *nat, struct emu_err *err)
 {
 	char desc[128];
@@ -279,16 +281,29 @@ static int nat_claim(const struct nat *nat, struct emu_err *err)
 	snprintf(desc, sizeof(desc), "subnet %s", nat->subnet);
 	ret = run_claim("nat-subnet", nat->subnet, nat_subnets_overlap, desc,
 			err);
-	if (ret) {
-		emu_err_suffix(err, ": give one of them another --ipbase");
-		return ret;
-	}
-	snprintf(desc, sizeof(desc), "interface '%s'",
-		 nat->node.intfs[0]->name);
-	ret = run_claim("nat-intf", nat->node.intfs[0]->name, NULL, desc, err);
 	if (ret)
-		emu_err_suffix(err, ": give one of them another NAT name");
+		emu_err_suffix(err, ": give one of them another --ipbase");
 	return ret;
+}
+
+/* The NAT's interfaces are in the machine's namespace, where every lab's
+ * "nat0" would want "nat0-eth0": they are named after the run instead,
+ * "cn1234-nat0" (then "cn1234-nat0-1", ...), so that two labs' NATs never
+ * meet and no bare Mininet name is left where other tools look. */
+static int nat_name_intf(const struct node *node, int port, char *buf,
+			 size_t size, struct emu_err *err)
+{
+	const char *tag = node->ctx ? node->ctx->run_tag : "cn";
+	int n = port ? snprintf(buf, size, "%s-%s-%d", tag, node->name, port)
+		     : snprintf(buf, size, "%s-%s", tag, node->name);
+
+	if (n < 0 || (size_t)n >= size || n > PLAN_IFNAME_MAX)
+		return emu_err_set(err, -ENAMETOOLONG,
+				   "the NAT's interface in the machine's "
+				   "namespace, '%s-%s', is longer than %d "
+				   "characters: give the NAT a shorter name",
+				   tag, node->name, PLAN_IFNAME_MAX);
+	return 0;
 }
 
 static int nat_start_one(struct nat *nat, struct emu_err *err)
@@ -376,6 +391,7 @@ static const struct node_ops nat_ops = {
 	.role = NODE_HOST,
 	.start = nat_start,
 	.stop = nat_stop,
+	.name_intf = nat_name_intf,
 	.free = nat_free,
 };
 

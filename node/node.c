@@ -197,7 +197,11 @@ struct node_intf *node_add_intf(struct node *node, const char *name,
 		return NULL;
 	}
 	if (!name) {
-		if (plan_intf_name(node->name, port, buf, sizeof(buf), err))
+		if (node->ops->name_intf
+			    ? node->ops->name_intf(node, port, buf, sizeof(buf),
+						   err)
+			    : plan_intf_name(node->name, port, buf, sizeof(buf),
+					     err))
 			return NULL;
 		name = buf;
 	} else if (strlen(name) > PLAN_IFNAME_MAX) {

@@ -110,6 +110,11 @@ struct node_ops {
 	/* Switches: removes 'intf' from a running switch. */
 	int (*detach)(struct node *node, struct node_intf *intf,
 		      struct emu_err *err);
+	/* Optional: the name of the interface 'port' when none is given
+	 * (default: Mininet's "<node>-eth<port>"), into 'buf'; a kind whose
+	 * interfaces are in the machine's namespace names them per run. */
+	int (*name_intf)(const struct node *node, int port, char *buf,
+			 size_t size, struct emu_err *err);
 	/* Optional: called once the node's interfaces are up and addressed
 	 * (a container's own command starts then). */
 	int (*ready)(struct node *node, struct emu_err *err);

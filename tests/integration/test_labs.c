@@ -351,6 +351,76 @@ static void test_outside_address_clash_names_both_labs(void **state)
 	free(port_script);
 }
 
+/* The namespace standing for the outside in the NAT test, and its veth's
+ * end in the machine's namespace (198.51.100.1/24; 198.51.100.2 inside),
+ * removed by teardown also after a failure. */
+static char outside_ns[32];
+
+static void outside_remove(void)
+{
+	if (!outside_ns[0])
+		return;
+	sh("ip netns del %s 2>/dev/null; ip link del %sa 2>/dev/null; true",
+	   outside_ns, outside_ns);
+	outside_ns[0] = '\0';
+}
+
+static int teardown_outside(void **state)
+{
+	teardown(state);
+	outside_remove();
+	return 0;
+}
+
+/* Two labs, each with a NAT, both reach an address outside them: the
+ * NATs' interfaces are named after their runs, not 'nat0-eth0', so the
+ * second is not refused. */
+static void test_two_labs_with_a_nat_both_reach_the_outside(void **state)
+{
+	char args[256], *out;
+	int pid = (int)getpid();
+
+	(void)state;
+	START();
+	snprintf(outside_ns, sizeof(outside_ns), "tlo%d", pid);
+	assert_int_equal(sh("ip netns add %s && "
+			    "ip link add %sa type veth peer name %sb netns %s "
+			    "&& ip addr add 198.51.100.1/24 dev %sa && "
+			    "ip link set %sa up && ip -n %s addr add "
+			    "198.51.100.2/24 dev %sb && ip -n %s link set %sb "
+			    "up && ip -n %s link set lo up",
+			    outside_ns, outside_ns, outside_ns, outside_ns,
+			    outside_ns, outside_ns, outside_ns, outside_ns,
+			    outside_ns, outside_ns, outside_ns), 0);
+	for (int i = 0; i < 2; i++) {
+		snprintf(args, sizeof(args), "--name tl%d-nat%d --topo single,1 "
+			 "--switch lxbr --nat --ipbase 10.%d.0.0/16", pid, i,
+			 71 + i);
+		lab_start(&runs[i], args);
+	}
+	for (int i = 0; i < 2; i++) {
+		const char *o = lab_cmd(&runs[i], "h1 ping -c1 -W5 198.51.100.2",
+					"packet loss");
+
+		expect_has(o, "1 received");
+	}
+	out = sh_out("ip -o link show | grep -E ' (nat0-eth0|cn[0-9]+-nat0)"
+		     "[:@]'; true");
+	expect_lacks(out, "nat0-eth0");
+	expect_has(out, "-nat0");
+	free(out);
+	for (int i = 0; i < 2; i++) {
+		char *left;
+
+		test_run_send(&runs[i], "exit");
+		assert_int_equal(test_run_wait(&runs[i], 30000), 0);
+		left = test_run_leftovers(runs[i].pid, 10000);
+		assert_string_equal(left, "");
+		free(left);
+	}
+	outside_remove();
+}
+
 /* 'cnemu attach': CLIs of their own on a running lab, two at once, while
  * its own CLI goes on; exit detaches, the lab runs on. */
 static void test_attached_clis_run_commands_on_a_running_lab(void **state)
@@ -401,6 +471,9 @@ int main(void)
 			teardown),
 		cmocka_unit_test_teardown(
 			test_outside_address_clash_names_both_labs, teardown),
+		cmocka_unit_test_teardown(
+			test_two_labs_with_a_nat_both_reach_the_outside,
+			teardown_outside),
 		cmocka_unit_test_teardown(
 			test_attached_clis_run_commands_on_a_running_lab,
 			teardown),

@@ -7,6 +7,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -256,6 +257,7 @@ static void test_nat_becomes_the_hosts_gateway(void **state)
 	struct emu_err err = { 0 };
 	struct net *net = net_with(NULL);
 	struct node *h1, *nat;
+	char want[192];
 
 	(void)state;
 	assert_null(net_add_nat(net, NULL, NULL, &err));
@@ -269,8 +271,19 @@ static void test_nat_becomes_the_hosts_gateway(void **state)
 	assert_string_equal(nat->default_ip, "10.0.0.2/8");
 	assert_string_equal(h1->default_route, "via 10.0.0.2");
 	assert_int_equal(nat->n_intfs, 1);
+	/* in the machine's namespace, named after the run, not "nat0-eth0" */
+	snprintf(want, sizeof(want), "%s-nat0", net_run_tag(net));
+	assert_string_equal(nat->intfs[0]->name, want);
 	assert_non_null(net_add_nat(net, "nat1", &alone, &err));
 	assert_int_equal(net_get(net, "nat1")->n_intfs, 0);
+	/* a name that cannot fit there is refused at once */
+	assert_null(net_add_nat(net, "natnatnat", NULL, &err));
+	snprintf(want, sizeof(want), "link 'natnatnat'-'s1': the NAT's "
+		 "interface in the machine's namespace, '%s-natnatnat', is "
+		 "longer than 15 "
+		 "characters: give the NAT a shorter name", net_run_tag(net));
+	expect_err(err.code, -ENAMETOOLONG, &err, want);
+	assert_null(net_get(net, "natnatnat"));
 	net_destroy(net);
 }
 
