@@ -9,7 +9,6 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
-#include "emu/attach.h"
 #include "emu/cleanup.h"
 #include "emu/cli/cli.h"
 #include "emu/draw.h"
@@ -145,63 +144,13 @@ static const struct {
 	{ EMU_TEST_ALL, { "pingall", "iperf" } },
 };
 
-/* An attached CLI ('cnemu attach LAB'): a CLI of its own on the Net,
- * made at its first line; false once it said exit. */
-static bool main_attach_run(void *aux, const char *line, FILE *out,
-			    void **session)
-{
-	struct cli *main_cli = aux, *cli = *session;
-
-	if (!cli) {
-		cli = cli_create(cli_net(main_cli), NULL);
-		if (!cli)
-			return false;
-		cli_set_stop_flag(cli, &main_stop_signal);
-		cli_copy_lua_hook(cli, main_cli);
-		*session = cli;
-	}
-	cli_set_output(cli, out, out);
-	cli_execute(cli, line);
-	return !cli_is_done(cli);
-}
-
-static void main_attach_end(void *aux, void *session)
-{
-	(void)aux;
-	cli_destroy(session);
-}
-
-static void main_attach_lock(void *aux)
-{
-	attach_lock(aux);
-}
-
-static void main_attach_unlock(void *aux)
-{
-	attach_unlock(aux);
-}
-
 /* The CLI of 'cli', and more of them attached over the run's socket while
  * it runs.  Returns the exit status. */
 static int main_cli(struct cli *cli, bool tty)
 {
-	struct emu_err err = { 0 };
-	struct attach *a;
-	char *path;
-	int status;
-
-	path = xasprintf("%s/" LABS_CLI_SOCKET, net_run_dir(cli_net(cli)));
-	a = attach_listen(path, main_attach_run, main_attach_end, cli, &err);
-	if (!a)
-		log_warn("%s: no CLI can attach to this lab", err.msg);
-	free(path);
-	cli_set_guard(cli, main_attach_lock, main_attach_unlock, a);
 	if (tty)
 		log_info("*** Starting CLI:");
-	status = cli_run(cli, stdin, tty) ? 1 : 0;
-	cli_set_guard(cli, NULL, NULL, NULL);
-	attach_close(a);
-	return status;
+	return cli_run_attachable(cli, stdin, tty) ? 1 : 0;
 }
 
 /* Runs the test of 'o' in 'cli': its lines, or the CLI on stdin

@@ -1123,7 +1123,7 @@ static int l_net_cli(lua_State *L)
 	if (tty)
 		fprintf(stderr, "*** Starting CLI:\n");
 	fflush(stdout);
-	ret = cli_run(cli, stdin, tty);
+	ret = cli_run_attachable(cli, stdin, tty);
 	cli_destroy(cli);
 	lnet_sweep(L, 1);	/* the CLI may have removed nodes */
 	if (ret)

@@ -22,11 +22,18 @@ static bool cli_tty_foreground(void)
 	return isatty(STDIN_FILENO) && tcgetpgrp(STDIN_FILENO) == getpgrp();
 }
 
+/* True when the CLI's user is at the process's terminal: never for an
+ * attached CLI, whose user is at another one (emu/cli/attached.c). */
+static bool cli_has_tty(const struct cli *cli)
+{
+	return !cli->attached && isatty(STDIN_FILENO);
+}
+
 /* The stdin a foreground child gets: the terminal, never the stream the
  * commands come from. */
-static int cli_child_stdin(void)
+static int cli_child_stdin(const struct cli *cli)
 {
-	return isatty(STDIN_FILENO) ? STDIN_FILENO : -1;
+	return cli_has_tty(cli) ? STDIN_FILENO : -1;
 }
 
 /* Takes the terminal back after a child that made its own process group
@@ -80,7 +87,7 @@ int cli_run_root(struct cli *cli, char *const argv[],
 		 struct emu_err *err)
 {
 	int out = fileno(cli->out), errout = fileno(cli->errout);
-	int in = cli_child_stdin();
+	int in = cli_child_stdin(cli);
 	pid_t pid;
 
 	fflush(cli->out);
@@ -130,7 +137,7 @@ int cli_node_command(struct cli *cli, struct node *node,
 {
 	struct node_exec_opts opts = { 0 };
 	struct termios saved, quiet;
-	bool tty = isatty(STDIN_FILENO), bg;
+	bool tty = cli_has_tty(cli), bg;
 	char *argv[4], *line;
 	int ret;
 	pid_t pid;
@@ -149,6 +156,15 @@ int cli_node_command(struct cli *cli, struct node *node,
 		return emu_err_set(err, -EINVAL,
 				   "'%s' needs a command (usage: %s CMD...)",
 				   node_name(node), node_name(node));
+	}
+	if (!bg && cli->attached && cli_is_shell(line)) {
+		free(line);
+		return emu_err_set(err, -ENOTTY,
+				   "'%s %s': an attached CLI has no terminal "
+				   "for an interactive shell: run commands one "
+				   "at a time ('%s CMD'), or use the lab's own "
+				   "CLI",
+				   node_name(node), text, node_name(node));
 	}
 	if (!bg && tty && cli_is_shell(line)) {
 		argv[0] = line;
@@ -173,7 +189,7 @@ int cli_node_command(struct cli *cli, struct node *node,
 		free(line);
 		return pid < 0 ? pid : 0;
 	}
-	opts.stdin_from = NODE_FD(cli_child_stdin());
+	opts.stdin_from = NODE_FD(cli_child_stdin(cli));
 	opts.stdout_to = NODE_FD(fileno(cli->out));
 	opts.stderr_to = NODE_FD(fileno(cli->errout));
 	if (tty && tcgetattr(STDIN_FILENO, &saved) == 0) {

@@ -195,12 +195,6 @@ struct net *cli_net(const struct cli *cli)
 	return cli->net;
 }
 
-void cli_copy_lua_hook(struct cli *cli, const struct cli *from)
-{
-	cli->lua_fn = from->lua_fn;
-	cli->lua_aux = from->lua_aux;
-}
-
 void cli_set_guard(struct cli *cli, void (*lock)(void *aux),
 		   void (*unlock)(void *aux), void *aux)
 {

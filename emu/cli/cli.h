@@ -76,8 +76,6 @@ void cli_set_stop_flag(struct cli *cli, volatile sig_atomic_t *flag);
 
 /* The Net of 'cli' (borrowed; NULL). */
 struct net *cli_net(const struct cli *cli);
-/* Gives 'cli' the 'lua' hook of 'from'. */
-void cli_copy_lua_hook(struct cli *cli, const struct cli *from);
 
 /* Each command of 'cli' runs between 'lock(aux)' and 'unlock(aux)': other
  * CLIs on the same Net (attached ones, emu/attach.h) wait meanwhile.
@@ -97,6 +95,14 @@ void cli_set_lua_hook(struct cli *cli, cli_lua_fn fn, void *aux);
  * 64 KiB of text.  Returns 0, or a negative errno after printing "error:
  * input: <why>" when reading fails or the input is no command text. */
 int cli_run(struct cli *cli, FILE *in, bool interactive);
+
+/* As cli_run(), and while it runs other CLIs may attach to the lab
+ * ('cnemu attach LAB') over its run directory's socket, each a CLI of its
+ * own on the same Net with this one's stop flag and 'lua' hook; commands
+ * run one at a time across them (emu/cli/attached.c).  Without the
+ * socket (a Net not started, the socket refused), a warning says no CLI
+ * can attach and the CLI runs alone. */
+int cli_run_attachable(struct cli *cli, FILE *in, bool interactive);
 
 /* Runs the command file 'path' line by line (blank lines and lines
  * starting with '#' are skipped) until its end or an 'exit' in it.

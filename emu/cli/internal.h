@@ -39,6 +39,9 @@ struct cli {
 	struct net *net;		/* borrowed; NULL: no network */
 	FILE *out, *errout;		/* results, "error: ..." lines */
 	volatile sig_atomic_t *stop;	/* main's stop flag; NULL */
+	bool attached;			/* serves 'cnemu attach': its user
+					   is not at this process's
+					   terminal */
 	cli_lua_fn lua_fn;		/* the 'lua' command; NULL */
 	void *lua_aux;
 	const char *rest;		/* the line after the command word */

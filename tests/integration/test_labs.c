@@ -456,6 +456,40 @@ static void test_attached_clis_run_commands_on_a_running_lab(void **state)
 	assert_int_equal(test_run_wait(&runs[0], 30000), 0);
 }
 
+/* A script's own net:CLI() can be attached to as the option-driven CLI
+ * can; an interactive shell there is refused in one line. */
+static void test_a_scripts_cli_can_be_attached_to(void **state)
+{
+	char args[512], *path, *out;
+	int pid = (int)getpid();
+
+	(void)state;
+	START();
+	path = test_write_file("tlabs-cli", ".lua",
+			       "local net = cnemu.Net{switch = 'lxbr'}\n"
+			       "local h1 = net:addHost('h1')\n"
+			       "net:addLink(h1, net:addSwitch('s1'))\n"
+			       "net:start()\n"
+			       "net:CLI()\n"
+			       "net:stop()\n");
+	snprintf(args, sizeof(args), "--name tl%d-sc %s", pid, path);
+	lab_start(&runs[0], args);
+	out = sh_out("printf 'h1 echo FROM-ATTACHED\\nh1 bash\\nexit\\n' | "
+		     "%s attach tl%d-sc 2>&1", test_cnemu(), pid);
+	unlink(path);
+	free(path);
+	expect_lacks(out, "no CLI can attach");
+	expect_has(out, "FROM-ATTACHED");
+	/* no terminal to give an interactive shell: one clear line */
+	expect_has(out, "error: 'h1 bash': an attached CLI has no terminal "
+			"for an interactive shell");
+	free(out);
+	lab_cmd(&runs[0], "nodes", "available nodes are");
+	test_run_send(&runs[0], "exit");
+	assert_int_equal(test_run_wait(&runs[0], 30000), 0);
+	expect_lacks(runs[0].out, "no CLI can attach");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -477,6 +511,8 @@ int main(void)
 		cmocka_unit_test_teardown(
 			test_attached_clis_run_commands_on_a_running_lab,
 			teardown),
+		cmocka_unit_test_teardown(test_a_scripts_cli_can_be_attached_to,
+					  teardown),
 	};
 
 	return cmocka_run_group_tests(tests, group_setup, group_teardown);
