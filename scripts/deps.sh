@@ -198,6 +198,18 @@ ovs_running() {
 	ovs-appctl -T 2 -t "$1" version >/dev/null 2>&1
 }
 
+# The machine's own ovsdb-server and ovs-vswitchd.  A lab does not use
+# them: each runs its own OVS in its switch namespace (node/vswitch.c).
+# They stay because these still do:
+#   - tests/integration/test_ovs.c checks node/ovs.c (the OVSDB client
+#     every lab's OVS is driven by) against the machine's ovsdb-server at
+#     its default socket, with ovs-vsctl reading the results back;
+#   - test_labs's 'mn -c beside a live OVS lab' runs Mininet's cleanup,
+#     which talks to the machine's OVS, and checks there that no bridge of
+#     a lab's names appears in it;
+#   - the Mininet yardstick of bench/run.sh ('mn --switch ovs') runs its
+#     switches there.
+# 'cnemu -c' and a lab themselves need neither daemon.
 start_ovs() {
 	local log=/var/log/cnemu-ovs-start.log
 
