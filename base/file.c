@@ -28,3 +28,34 @@ int file_replace(const char *path, const char *text)
 	free(tmp);
 	return ret;
 }
+
+int file_read_long(const char *path, long *v)
+{
+	FILE *f = fopen(path, "re");
+	int ret = 0;
+
+	*v = 0;
+	if (!f)
+		return -errno;
+	if (fscanf(f, "%ld", v) != 1) {
+		*v = 0;
+		ret = -EINVAL;
+	}
+	fclose(f);
+	return ret;
+}
+
+int file_write_long(const char *path, long v)
+{
+	FILE *f = fopen(path, "we");
+
+	if (!f)
+		return -errno;
+	if (fprintf(f, "%ld\n", v) < 0) {
+		int ret = -errno;
+
+		fclose(f);
+		return ret ? ret : -EIO;
+	}
+	return fclose(f) ? -errno : 0;
+}

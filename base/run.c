@@ -643,28 +643,6 @@ static void run_sysctl_unlock(int fd)
 		close(fd);
 }
 
-static long run_read_long(const char *path)
-{
-	FILE *f = fopen(path, "re");
-	long v = 0;
-
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
-	return v;
-}
-
-static int run_write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "we");
-
-	if (!f || fprintf(f, "%ld\n", v) < 0 || fclose(f))
-		return -errno;
-	return 0;
-}
-
 /* The value of 'path' in the "path value" file 'file'; 0 when none. */
 static long run_sysctl_lookup(const char *file, const char *path)
 {
@@ -707,7 +685,7 @@ long run_raise_sysctl(struct run *run, const char *path, long want)
 		free(mark);
 		return lock;
 	}
-	cur = run_read_long(path);
+	file_read_long(path, &cur);	/* 0 when unreadable: no raise */
 	orig = run_sysctl_lookup(orig_file, path);
 	if (cur > 0 && want > (orig ? orig : cur)) {
 		/* This run relies on the raise, made now or by a run before
@@ -717,7 +695,7 @@ long run_raise_sysctl(struct run *run, const char *path, long want)
 		if (!run_sysctl_lookup(mark, path))
 			run_sysctl_append(mark, path, orig ? orig : cur);
 		if (cur < want) {
-			int w = run_write_long(path, want);
+			int w = file_write_long(path, want);
 
 			ret = w ? w : cur;
 		}
@@ -783,7 +761,7 @@ void run_restore_sysctls(void)
 		/* In the order they were raised: thresh2 before thresh3 */
 		while (fscanf(f, "%255s %ld", name, &value) == 2)
 			if (run_sysctl_path_ok(name) && value > 0)
-				run_write_long(name, value);
+				file_write_long(name, value);
 		fclose(f);
 		unlink(orig_file);
 	}

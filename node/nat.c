@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/file.h"
 #include "base/log.h"
 #include "base/run.h"
 #include "base/util.h"
@@ -162,28 +163,18 @@ fail:
 
 static int nat_read_forward(void)
 {
-	FILE *f = fopen(NAT_FORWARD, "r");
-	int v = -1;
+	long v;
 
-	if (f) {
-		if (fscanf(f, "%d", &v) != 1)
-			v = -1;
-		fclose(f);
-	}
-	return v;
+	return file_read_long(NAT_FORWARD, &v) ? -1 : (int)v;
 }
 
 static int nat_write_forward(int v, struct emu_err *err)
 {
-	FILE *f = fopen(NAT_FORWARD, "w");
+	int ret = file_write_long(NAT_FORWARD, v);
 
-	if (!f || fprintf(f, "%d\n", v) < 0 || fclose(f)) {
-		int ret = -errno;
-
-		return emu_err_set(err, ret ? ret : -EIO,
-				   "cannot write %s: %s", NAT_FORWARD,
-				   strerror(ret ? -ret : EIO));
-	}
+	if (ret)
+		return emu_err_set(err, ret, "cannot write %s: %s",
+				   NAT_FORWARD, strerror(-ret));
 	return 0;
 }
 
@@ -322,12 +313,8 @@ static int nat_start_one(struct nat *nat, struct emu_err *err)
 	if (fwd == 0) {
 		char *file = xasprintf("%s/" NAT_FORWARD_FILE,
 				       nat->node.ctx->run_dir);
-		FILE *f = fopen(file, "w");
 
-		if (f) {
-			fprintf(f, "%d\n", fwd);
-			fclose(f);
-		}
+		file_write_long(file, fwd);
 		free(file);
 		nat->forward_saved = fwd;
 		ret = nat_write_forward(1, err);
@@ -478,15 +465,11 @@ static bool nat_any_run_alive(void)
 static void nat_cleanup_forward(const char *tag)
 {
 	char *file = xasprintf(RUN_DIR "/%s/" NAT_FORWARD_FILE, tag);
-	FILE *f = fopen(file, "r");
-	int v;
+	long v;
 
-	if (f) {
-		if (fscanf(f, "%d", &v) == 1 && v == 0 && !nat_any_run_alive())
-			nat_write_forward(0, NULL);
-		fclose(f);
-		unlink(file);
-	}
+	if (!file_read_long(file, &v) && v == 0 && !nat_any_run_alive())
+		nat_write_forward(0, NULL);
+	unlink(file);
 	free(file);
 }
 

@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/run.h"
 #include "tests/lib/runs.h"
 
@@ -115,27 +116,13 @@ static int sfy_group_teardown(void **state)
 	return 0;
 }
 
+/* A number of /proc/sys; 0 when unreadable. */
 static long sfy_read_long(const char *path)
 {
-	FILE *f = fopen(path, "r");
-	long v = 0;
+	long v;
 
-	if (f) {
-		if (fscanf(f, "%ld", &v) != 1)
-			v = 0;
-		fclose(f);
-	}
+	file_read_long(path, &v);
 	return v;
-}
-
-static void sfy_write_long(const char *path, long v)
-{
-	FILE *f = fopen(path, "w");
-
-	if (f) {
-		fprintf(f, "%ld\n", v);
-		fclose(f);
-	}
 }
 
 static int sfy_teardown(void **state)
@@ -186,7 +173,7 @@ static int sfy_teardown(void **state)
 	for (int i = 0; i < 2; i++) {
 		if (sfy_neigh[i] && sfy_read_long(neigh_files[i]) !=
 					    sfy_neigh[i])
-			sfy_write_long(neigh_files[i], sfy_neigh[i]);
+			file_write_long(neigh_files[i], sfy_neigh[i]);
 		sfy_neigh[i] = 0;
 	}
 	return 0;
