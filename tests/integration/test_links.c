@@ -237,39 +237,55 @@ static void test_runtime_delay_keeps_the_nodes_interfaces(void **state)
 	free(out);
 }
 
-/* Mininet's linearbandwidth (every link delay=30ms bw=100) through two
- * switches of the userspace datapath: ovs-vswitchd's sockets reading the
- * run's ports hold 8 MiB or more (the default 208 KiB overflowed whenever
- * ovs-vswitchd stalled for 15 ms, and TCP collapsed), and 10 runs of iperf
- * from h1 to h3 agree within 10 % of their mean. */
-static void test_linear_bandwidth_repeats_within_10_percent(void **state)
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* Mininet's linearbandwidth (its LinearTestTopo of 4 hosts and 3
+ * switches, every link delay=30ms bw=100, iperf for 5 s) on the userspace
+ * datapath.  ovs-vswitchd's sockets reading the run's ports hold 8 MiB or
+ * more (the default 208 KiB overflowed whenever ovs-vswitchd stalled for
+ * 15 ms, and TCP collapsed).  As Mininet's test_linearbandwidth.py: the
+ * bandwidth falls as the switches between the hosts grow, here from 1
+ * switch (h1-h2, 120 ms round trip) to 3 (h1-h4, 240 ms), the median of
+ * three runs each, taken in turns so that a machine busy with something
+ * else slows both alike.  Every run stays under the links' 100 Mbit/s.
+ * How far under is TCP's slow start over such round trips (a 3 s run from
+ * h1 to h3 averages about half the rate, a 10 s one about three
+ * quarters) and CPU time: no tighter figure is asserted. */
+static void test_linear_bandwidth_falls_with_the_switch_count(void **state)
 {
 	static const char script[] =
 		"local net = cnemu.Net{}\n"
-		"local h = { net:addHost('h1'), net:addHost('h2'), "
-		"net:addHost('h3') }\n"
-		"local s1, s2 = net:addSwitch('s1'), net:addSwitch('s2')\n"
+		"local h, s = {}, {}\n"
+		"for i = 1, 4 do h[i] = net:addHost('h' .. i) end\n"
+		"for i = 1, 3 do s[i] = net:addSwitch('s' .. i) end\n"
 		"local lo = { delay = '30ms', bw = 100 }\n"
-		"net:addLink(s1, s2, lo)\n"
-		"net:addLink(h[1], s1, lo)\n"
-		"net:addLink(h[2], s1, lo)\n"
-		"net:addLink(h[3], s2, lo)\n"
+		"for i = 2, 3 do net:addLink(s[i - 1], s[i], lo) end\n"
+		"net:addLink(h[1], s[1], lo)\n"
+		"for i = 2, 4 do net:addLink(h[i], s[i - 1], lo) end\n"
 		"net:start()\n"
-		"net:ping({ h[1], h[3] })\n"
+		"net:ping({ h[1], h[2] })\n"
+		"net:ping({ h[1], h[4] })\n"
 		/* the run's ovs-vswitchd is in its switch namespace */
 		"local ss = io.popen(\"for p in $(pgrep -f "
 		"'ovs-vswitchd unix:/run/cnemu/cn'); do nsenter -t $p -n "
 		"ss -0 -m -p; done | grep ovs-vswitchd | "
-		"grep -E ':s[12]-eth[0-9]+ ' | grep -o 'rb[0-9]*'\")\n"
+		"grep -E ':s[123]-eth[0-9]+ ' | grep -o 'rb[0-9]*'\")\n"
 		"for rb in ss:lines() do print('RB ' .. rb:sub(3)) end\n"
 		"ss:close()\n"
-		"for i = 1, 10 do\n"
-		"  local s = net:iperf({ h[1], h[3] }, { seconds = 3 })\n"
-		"  print(string.format('BW %.2f', s / 1e6))\n"
+		"for i = 1, 3 do\n"
+		"  for _, n in ipairs({ 1, 3 }) do\n"
+		"    local r = net:iperf({ h[1], h[n + 1] }, { seconds = 5 })\n"
+		"    print(string.format('BW%d %.2f', n, r / 1e6))\n"
+		"  end\n"
 		"end\n"
 		"net:stop()\n";
-	double bw[10], sum = 0, lo = 1e9, hi = 0;
-	int n = 0, n_rb = 0;
+	double bw[2][3];
+	int n[2] = { 0, 0 }, n_rb = 0;
 	char *out;
 	int status;
 
@@ -292,23 +308,34 @@ static void test_linear_bandwidth_repeats_within_10_percent(void **state)
 			fail_msg("a socket of ovs-vswitchd holds %ld bytes:\n%s",
 				 rb, out);
 	}
-	if (n_rb < 5)
-		fail_msg("%d sockets of ovs-vswitchd found for 5 ports:\n%s",
+	if (n_rb < 8)
+		fail_msg("%d sockets of ovs-vswitchd found for 8 ports:\n%s",
 			 n_rb, out);
-	for (const char *p = out; n < 10 && (p = strstr(p, "BW ")); p++)
-		bw[n++] = atof(p + 3);
-	if (n < 10)
-		fail_msg("%d of 10 rates:\n%s", n, out);
-	for (int i = 0; i < n; i++) {
-		sum += bw[i];
-		lo = bw[i] < lo ? bw[i] : lo;
-		hi = bw[i] > hi ? bw[i] : hi;
+	for (const char *p = out; (p = strstr(p, "BW")); p++) {
+		int k;
+		double v;
+
+		if (sscanf(p, "BW%d %lf", &k, &v) != 2 || (k != 1 && k != 3))
+			continue;
+		if (n[k / 3] == 3)
+			fail_msg("more than 3 rates across %d switches:\n%s", k,
+				 out);
+		bw[k / 3][n[k / 3]++] = v;
+		if (v > 105 || v < 5)
+			fail_msg("%.1f Mbit/s across %d switches of 100 Mbit/s "
+				 "links:\n%s", v, k, out);
 	}
-	printf("  10 runs: %.1f to %.1f Mbit/s, mean %.1f\n", lo, hi,
-	       sum / n);
-	if (lo < 0.9 * sum / n || hi > 1.1 * sum / n)
-		fail_msg("rates %.1f to %.1f Mbit/s, not within 10 %% of %.1f:"
-			 "\n%s", lo, hi, sum / n, out);
+	if (n[0] != 3 || n[1] != 3)
+		fail_msg("%d and %d of 3 rates:\n%s", n[0], n[1], out);
+	qsort(bw[0], 3, sizeof(double), cmp_double);
+	qsort(bw[1], 3, sizeof(double), cmp_double);
+	printf("  1 switch:   %.1f %.1f %.1f Mbit/s\n", bw[0][0], bw[0][1],
+	       bw[0][2]);
+	printf("  3 switches: %.1f %.1f %.1f Mbit/s\n", bw[1][0], bw[1][1],
+	       bw[1][2]);
+	if (bw[1][1] >= bw[0][1])
+		fail_msg("median %.1f Mbit/s across 3 switches, not below %.1f "
+			 "across 1:\n%s", bw[1][1], bw[0][1], out);
 	free(out);
 }
 
@@ -357,7 +384,7 @@ int main(void)
 		cmocka_unit_test(test_runtime_delay_keeps_the_nodes_interfaces),
 		cmocka_unit_test(test_orderly_stop_with_the_pump_warns_nothing),
 		cmocka_unit_test(
-			test_linear_bandwidth_repeats_within_10_percent),
+			test_linear_bandwidth_falls_with_the_switch_count),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
