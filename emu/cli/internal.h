@@ -100,7 +100,7 @@ int cli_node_command(struct cli *cli, struct node *node, const char *text,
 
 /* ---- json.c --------------------------------------------------------- */
 
-json_t *cli_json_node(const struct node *node);
+json_t *cli_json_node(const struct net *net, const struct node *node);
 json_t *cli_json_links(struct cli *cli);
 /* Prints 'j' on the CLI's output and releases it. */
 void cli_print_json(struct cli *cli, json_t *j);

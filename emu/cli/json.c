@@ -79,9 +79,10 @@ static json_t *cli_json_intf(const struct node_intf *intf)
 	return o;
 }
 
-json_t *cli_json_node(const struct node *node)
+json_t *cli_json_node(const struct net *net, const struct node *node)
 {
 	json_t *o = json_object(), *intfs = json_array();
+	const char *machine = net_node_machine(net, node);
 	char ip[64];
 
 	json_object_set_new(o, "name", json_string(node_name(node)));
@@ -95,6 +96,8 @@ json_t *cli_json_node(const struct node *node)
 					     : json_null());
 	if (node->pid)
 		json_object_set_new(o, "pid", json_integer(node->pid));
+	if (machine)	/* a cluster run's */
+		json_object_set_new(o, "machine", json_string(machine));
 	if (node_is_docker(node)) {
 		const char *id = docker_id(node);
 

@@ -76,6 +76,25 @@ int cmd_nodes(struct cli *cli, int argc, char **argv,
 	for (size_t i = 0; i < n; i++)
 		fprintf(cli->out, "%s%s", i ? " " : "", node_name(sorted[i]));
 	fprintf(cli->out, "\n");
+	/* over a cluster: which machine runs which, one line a machine */
+	for (size_t i = 0; i < n; i++) {
+		const char *m = net_node_machine(cli->net, sorted[i]);
+		bool first = true;
+
+		if (!m)
+			continue;
+		for (size_t j = 0; j < i && first; j++)
+			first = strcmp(m, net_node_machine(cli->net,
+							   sorted[j]) ?: "");
+		if (!first)
+			continue;
+		fprintf(cli->out, "on %s:", m);
+		for (size_t j = i; j < n; j++)
+			if (!strcmp(m, net_node_machine(cli->net, sorted[j])
+					       ?: ""))
+				fprintf(cli->out, " %s", node_name(sorted[j]));
+		fprintf(cli->out, "\n");
+	}
 	free(sorted);
 	return 0;
 }
@@ -98,6 +117,9 @@ int cmd_net(struct cli *cli, int argc, char **argv,
 			fprintf(cli->out, " %s:%s", intf->name,
 				peer ? peer->name : "");
 		}
+		if (net_node_machine(cli->net, nodes[i]))
+			fprintf(cli->out, "  (on %s)",
+				net_node_machine(cli->net, nodes[i]));
 		fprintf(cli->out, "\n");
 	}
 	free(nodes);
@@ -154,7 +176,7 @@ int cmd_dump(struct cli *cli, int argc, char **argv,
 		json_t *root = json_object(), *a = json_array();
 
 		for (size_t i = 0; i < n; i++)
-			json_array_append_new(a, cli_json_node(nodes[i]));
+			json_array_append_new(a, cli_json_node(cli->net, nodes[i]));
 		json_object_set_new(root, "run",
 				    json_string(net_run_tag(cli->net)));
 		json_object_set_new(root, "started",

@@ -15,6 +15,7 @@
 #include "base/err.h"
 #include "base/util.h"
 #include "emu/net.h"
+#include "node/node.h"
 
 /* A CLI over no network, its output and errors in memory. */
 struct fixture {
@@ -630,6 +631,67 @@ static void test_completion_names_the_nodes_an_argument_takes(void **state)
 	net_destroy(net);
 }
 
+/* A cluster run as its engine would report it: hosts on m2, the rest on
+ * m1, nothing made on this machine. */
+static int c_start(struct net *net, void **state, struct emu_err *err)
+{
+	(void)net, (void)err;
+	*state = net;
+	return 0;
+}
+
+static void c_stop(struct net *net, void *state)
+{
+	(void)net, (void)state;
+}
+
+static const char *c_machine(void *state, const struct node *node)
+{
+	(void)state;
+	return node_name(node)[0] == 'h' ? "m2" : "m1";
+}
+
+static int c_check(void *state)
+{
+	(void)state;
+	return 0;
+}
+
+/* nodes, net and dump --json say which machine runs each node. */
+static void test_a_cluster_run_shows_each_nodes_machine(void **state)
+{
+	static const struct net_cluster_ops ops = { .start = c_start,
+						    .stop = c_stop,
+						    .machine = c_machine,
+						    .check = c_check };
+	struct net_opts o = { .cluster = "swarm", .cluster_ops = &ops,
+			      .switch_kind = "lxbr", .controller = "none" };
+	struct emu_err err = { 0 };
+	struct net *net = net_create(&o, &err);
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&buf, &len);
+	struct cli *cli;
+
+	(void)state;
+	assert_int_equal(net_build(net, "single,2", &err), 0);
+	assert_int_equal(net_start(net, &err), 0);
+	cli = cli_create(net, &err);
+	cli_set_output(cli, out, out);
+	assert_int_equal(cli_execute(cli, "nodes"), 0);
+	assert_int_equal(cli_execute(cli, "net"), 0);
+	assert_int_equal(cli_execute(cli, "dump --json"), 0);
+	fflush(out);
+	assert_non_null(strstr(buf, "available nodes are: \nh1 h2 s1\n"
+				    "on m2: h1 h2\non m1: s1\n"));
+	assert_non_null(strstr(buf, "h1 h1-eth0:s1-eth1  (on m2)\n"));
+	assert_non_null(strstr(buf, "\"machine\": \"m1\""));
+	cli_destroy(cli);
+	fclose(out);
+	free(buf);
+	net_destroy(net);
+}
+
 /* A lock that counts, and fails a test when taken twice (a mutex would
  * hang). */
 static int guard_depth, guard_taken;
@@ -712,6 +774,7 @@ int main(void)
 #undef T
 		cmocka_unit_test(
 			test_completion_names_the_nodes_an_argument_takes),
+		cmocka_unit_test(test_a_cluster_run_shows_each_nodes_machine),
 #define T(name) cmocka_unit_test_setup_teardown(name, setup, teardown)
 #undef T
 	};
