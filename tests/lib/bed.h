@@ -1,0 +1,48 @@
+/* The simulated three-machine Swarm (tests/cluster/up.sh, down.sh) for
+ * the integration tests: machines m1..m3, each a network namespace with
+ * its own dockerd, on the underlay 192.168.250.0/24, m1 the manager.
+ *
+ * Tests use the bed named "cnemu-tbed" (not a user's "cnemu-bed") and run
+ * under the machine lock, so one bed at a time.  A test that calls
+ * bed_up() calls bed_down() in its teardown, whatever state it failed
+ * in. */
+#ifndef TESTS_LIB_BED_H
+#define TESTS_LIB_BED_H
+
+#include <stddef.h>
+
+#define BED_MACHINES 3
+
+/* 0 when what the bed needs is there (root, dockerd, nsenter, unshare,
+ * the scripts), else skips with the reason (a failure under
+ * CNEMU_TEST_STRICT=1). */
+int require_bed(void);
+
+/* Brings the bed up with the host engine's images 'images' (NULL-ended;
+ * NULL: none) loaded into every machine.  Returns 0, or -1 after printing
+ * the scripts' output. */
+int bed_up(const char *const *images);
+/* Removes the bed (also a half-made one).  Returns 0, or -1 after
+ * printing what could not be removed. */
+int bed_down(void);
+
+/* "unix:///run/cnemu-tbed/mI/run/docker.sock", for machine 'i' (1..3);
+ * borrowed, valid until the next call. */
+const char *bed_docker_host(int i);
+/* "192.168.250.I". */
+const char *bed_addr(int i);
+/* The directory holding up.sh, down.sh, enter.sh ($CNEMU_BED_DIR,
+ * default tests/cluster). */
+const char *bed_dir(void);
+
+/* Runs the shell line made from 'fmt' inside machine 'i' (its network,
+ * mount and UTS namespaces) and returns its stdout (caller frees). */
+char *bed_sh_out(int i, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+
+/* What of the bed is on the machine, one line per object: namespaces,
+ * directories, cgroups, mounts, processes.  "" when nothing; caller
+ * frees. */
+char *bed_leftovers(void);
+
+#endif
