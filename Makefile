@@ -4,6 +4,7 @@
 #   make test    set up the machine, build, run unit and integration tests
 #   make bench   set up the machine, build, print figures beside Mininet's
 #   make deps    only the set-up (Debian packages, libopenvswitch, services)
+#   make cluster-demo  the Containernet example over a simulated Swarm
 
 # A bare 'make' builds the programs.
 .DEFAULT_GOAL := all
@@ -51,7 +52,8 @@ $(BUILD)/node/docker.o: CPPFLAGS_ALL += \
 
 PROGRAMS := cnemu $(if $(CTL_SRCS),cnemu-controller)
 
-.PHONY: all deps run test unit integration bench asan fuzz clean images
+.PHONY: all deps run test unit integration bench asan fuzz clean images \
+	agent-image cluster-demo
 all: $(PROGRAMS)
 
 $(BUILD)/%.o: %.c
@@ -111,6 +113,16 @@ asan:
 bench: deps
 	$(MAKE) all
 	@bash bench/run.sh
+
+# The image that runs cnemu's agent on each machine of a Swarm (loaded by
+# 'docker save | docker load'; see README), and a demonstration on the
+# simulated three-machine Swarm of tests/cluster/.
+agent-image: all
+	@bash scripts/agent-image.sh
+
+cluster-demo: deps
+	$(MAKE) all
+	@bash scripts/cluster-demo.sh
 
 # ---- make fuzz: libFuzzer targets over the parsers (not part of 'make test')
 #

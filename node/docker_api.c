@@ -279,6 +279,26 @@ static int fail(long status, const struct reply *r, struct emu_err *err,
 	return emu_err_set(err, code, "cannot %s: %s", what, msg);
 }
 
+int docker_api_request(struct docker_api *api, const char *method,
+		       const char *path, const char *body, long *status,
+		       char **reply, size_t *len, struct emu_err *err)
+{
+	struct reply r = { 0 };
+	int ret;
+
+	*reply = NULL;
+	*len = 0;
+	ret = call(api, method, path, body, DOCKER_TIMEOUT_S, &r, status,
+		   err);
+	if (ret) {
+		reply_free(&r);
+		return ret;
+	}
+	*reply = r.data;
+	*len = r.len;
+	return 0;
+}
+
 int docker_api_ping(struct docker_api *api, struct emu_err *err)
 {
 	struct reply r = { 0 };

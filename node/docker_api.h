@@ -43,6 +43,18 @@ const char *docker_api_socket(const struct docker_api *api);
 /* Checks that the engine answers (GET /_ping). */
 int docker_api_ping(struct docker_api *api, struct emu_err *err);
 
+/* Sends 'method' ("GET", "POST", "DELETE") 'path' (after the version
+ * prefix, query included, already escaped) with the JSON 'body' (NULL:
+ * none) and gives the reply's HTTP status in '*status' and its body in
+ * '*reply' ('*len' bytes, NUL-terminated; caller frees).  Fails only when
+ * the engine cannot be reached or does not answer within a default
+ * timeout; the status is the caller's to judge (docker_json_status_errno,
+ * docker_json_parse_error).  For requests this file has no function
+ * for (the Swarm's, cluster/swarm.c). */
+int docker_api_request(struct docker_api *api, const char *method,
+		       const char *path, const char *body, long *status,
+		       char **reply, size_t *len, struct emu_err *err);
+
 /* Reads the config of the local image 'image' into 'out' (release it with
  * docker_api_image_release()); -ENOENT when the image is not there. */
 int docker_api_inspect_image(struct docker_api *api, const char *image,
