@@ -1,7 +1,12 @@
 #include "emu/traffic.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <linux/icmp.h>
 #include <math.h>
+#include <netinet/icmp6.h>
+#include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -10,7 +15,9 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/netns.h"
 #include "base/util.h"
+#include "emu/icmp.h"
 #include "emu/iperf.h"
 #include "emu/net.h"
 #include "node/host.h"
@@ -18,8 +25,9 @@
 
 EMU_LOG_MODULE(traffic);
 
-/* Pings running at once in a test that is not 'full'. */
-#define TRAFFIC_PING_PARALLEL 32
+/* Pings awaiting their replies at once in a test that is not 'full'
+ * (at most 65536: the slot is the echo's sequence number). */
+#define TRAFFIC_PING_IN_FLIGHT 256
 
 struct node **traffic_pick_hosts(const struct net *net,
 				 enum traffic_pick pick, size_t *n,
@@ -56,6 +64,289 @@ static bool traffic_interrupted(const struct traffic_ping_opts *opts)
 
 /* ---- ping ----------------------------------------------------------- */
 
+/* An address pinged, from a host's IP; family 0: the host has none. */
+struct traffic_addr {
+	int family;		/* AF_INET, AF_INET6 or 0 */
+	union {
+		struct in_addr v4;
+		struct in6_addr v6;
+	};
+};
+
+/* Reads the IP of 'node' into 'a'; false when it has none. */
+static bool traffic_addr_of(const struct node *node, struct traffic_addr *a)
+{
+	char ip[64];
+
+	memset(a, 0, sizeof(*a));
+	if (!node_ip(node, ip, sizeof(ip)))
+		return false;
+	if (inet_pton(AF_INET, ip, &a->v4) == 1)
+		a->family = AF_INET;
+	else if (inet_pton(AF_INET6, ip, &a->v6) == 1)
+		a->family = AF_INET6;
+	return a->family != 0;
+}
+
+/* True when 'sa' (from recvfrom) is the address 'a'. */
+static bool traffic_addr_is(const struct traffic_addr *a,
+			    const struct sockaddr_storage *sa)
+{
+	if (a->family != sa->ss_family)
+		return false;
+	if (a->family == AF_INET)
+		return ((const struct sockaddr_in *)sa)->sin_addr.s_addr ==
+		       a->v4.s_addr;
+	return !memcmp(&((const struct sockaddr_in6 *)sa)->sin6_addr, &a->v6,
+		       sizeof(a->v6));
+}
+
+/* A host sending pings: its raw ICMP sockets, opened at its first ping
+ * of a family and closed after its last reply or timeout. */
+struct traffic_pinger {
+	int fds[2];		/* IPv4, IPv6; -1: not open */
+	size_t in_flight;	/* its pings awaiting a reply */
+};
+
+/* One ping in flight; its index is the echo's sequence number. */
+struct traffic_ping_slot {
+	size_t src, dst;	/* indices into the host list */
+	unsigned long long deadline_us;
+	bool used;
+};
+
+/* The state of one pingall. */
+struct traffic_pingall {
+	struct node *const *hosts;
+	size_t n;
+	struct traffic_addr *addrs;	/* [n] */
+	struct traffic_pinger *pingers;	/* [n] */
+	struct traffic_ping_slot slots[TRAFFIC_PING_IN_FLIGHT];
+	uint16_t free_slots[TRAFFIC_PING_IN_FLIGHT];
+	size_t n_free;
+	size_t next;		/* next pair, s * n + d */
+	uint16_t id;		/* the echo id of this test */
+};
+
+/* Opens the raw socket of 'family' of host 's' in its namespace, with a
+ * filter that lets only echo replies through. */
+static int traffic_pinger_open(struct traffic_pingall *pa, size_t s,
+			       int family)
+{
+	struct traffic_pinger *p = &pa->pingers[s];
+	int *fd = &p->fds[family == AF_INET6];
+	int nsfd, ret;
+
+	if (*fd >= 0)
+		return *fd;
+	nsfd = node_open_ns(pa->hosts[s], "net");
+	if (nsfd < 0 && nsfd != -ENOENT)
+		return nsfd;	/* -ENOENT: a host in the root namespace */
+	ret = netns_socket(nsfd, family, SOCK_RAW | SOCK_NONBLOCK,
+			   family == AF_INET6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP,
+			   NULL);
+	if (nsfd >= 0)
+		close(nsfd);
+	if (ret < 0)
+		return ret;
+	if (family == AF_INET6) {
+		struct icmp6_filter f;
+
+		ICMP6_FILTER_SETBLOCKALL(&f);
+		ICMP6_FILTER_SETPASS(ICMP6_ECHO_REPLY, &f);
+		setsockopt(ret, IPPROTO_ICMPV6, ICMP6_FILTER, &f, sizeof(f));
+	} else {
+		struct icmp_filter f = { ~(1U << ICMP_ECHOREPLY) };
+
+		setsockopt(ret, SOL_RAW, ICMP_FILTER, &f, sizeof(f));
+	}
+	*fd = ret;
+	return ret;
+}
+
+/* Closes the sockets of host 's' once all its pings are sent and
+ * none awaits a reply. */
+static void traffic_pinger_done(struct traffic_pingall *pa, size_t s)
+{
+	struct traffic_pinger *p = &pa->pingers[s];
+
+	if (p->in_flight || pa->next < (s + 1) * pa->n)
+		return;
+	for (int f = 0; f < 2; f++)
+		if (p->fds[f] >= 0) {
+			close(p->fds[f]);
+			p->fds[f] = -1;
+		}
+}
+
+static void traffic_slot_release(struct traffic_pingall *pa, uint16_t seq)
+{
+	struct traffic_ping_slot *slot = &pa->slots[seq];
+
+	slot->used = false;
+	pa->free_slots[pa->n_free++] = seq;
+	pa->pingers[slot->src].in_flight--;
+	traffic_pinger_done(pa, slot->src);
+}
+
+/* Sends the ping of pair 'next' from a free slot; a pair that cannot be
+ * pinged counts as lost. */
+static void traffic_ping_send(struct traffic_pingall *pa,
+			      unsigned long long deadline_us)
+{
+	size_t s = pa->next / pa->n, d = pa->next % pa->n;
+	const struct traffic_addr *a = &pa->addrs[d];
+	unsigned char msg[ICMP_ECHO_LEN];
+	struct sockaddr_storage to = { 0 };
+	socklen_t to_len;
+	uint16_t seq;
+	int fd;
+
+	pa->next++;
+	if (s != d && a->family && node_is_running(pa->hosts[s]) &&
+	    (fd = traffic_pinger_open(pa, s, a->family)) >= 0) {
+		if (a->family == AF_INET) {
+			struct sockaddr_in *sin = (struct sockaddr_in *)&to;
+
+			sin->sin_family = AF_INET;
+			sin->sin_addr = a->v4;
+			to_len = sizeof(*sin);
+		} else {
+			struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)&to;
+
+			sin6->sin6_family = AF_INET6;
+			sin6->sin6_addr = a->v6;
+			to_len = sizeof(*sin6);
+		}
+		seq = pa->free_slots[--pa->n_free];
+		icmp_build_echo(msg, a->family, pa->id, seq);
+		if (sendto(fd, msg, sizeof(msg), 0, (struct sockaddr *)&to,
+			   to_len) == (ssize_t)sizeof(msg)) {
+			pa->slots[seq] = (struct traffic_ping_slot){
+				s, d, deadline_us, true };
+			pa->pingers[s].in_flight++;
+		} else {
+			pa->free_slots[pa->n_free++] = seq;
+		}
+	}
+	if (d == pa->n - 1)
+		traffic_pinger_done(pa, s);
+}
+
+/* Reads the replies waiting on 'fd', a socket of 'family' of host 's'. */
+static void traffic_ping_receive(struct traffic_pingall *pa, size_t s,
+				 int fd, int family, struct traffic_ping *res)
+{
+	unsigned char buf[1500];
+	struct sockaddr_storage from;
+	socklen_t from_len = sizeof(from);
+	ssize_t len;
+	uint16_t id, seq;
+
+	while ((len = recvfrom(fd, buf, sizeof(buf), 0,
+			       (struct sockaddr *)&from, &from_len)) >= 0) {
+		struct traffic_ping_slot *slot;
+
+		from_len = sizeof(from);
+		if (!icmp_parse_reply(buf, (size_t)len, family, &id, &seq) ||
+		    id != pa->id || seq >= TRAFFIC_PING_IN_FLIGHT)
+			continue;
+		slot = &pa->slots[seq];
+		if (!slot->used || slot->src != s ||
+		    !traffic_addr_is(&pa->addrs[slot->dst], &from))
+			continue;
+		res->ok[slot->src * pa->n + slot->dst] = 1;
+		traffic_slot_release(pa, seq);
+	}
+}
+
+/* Waits up to the first deadline (at most 100 ms, to see an interrupt)
+ * for replies and reads them; releases the pings whose time is up. */
+static void traffic_ping_wait(struct traffic_pingall *pa,
+			      struct pollfd *pfds, size_t *owners,
+			      struct traffic_ping *res)
+{
+	unsigned long long now = now_us(), first = now + 100000;
+	size_t n_pfds = 0;
+	int ms;
+
+	for (size_t i = 0; i < TRAFFIC_PING_IN_FLIGHT; i++)
+		if (pa->slots[i].used && pa->slots[i].deadline_us < first)
+			first = pa->slots[i].deadline_us;
+	for (size_t s = 0; s < pa->n; s++)
+		for (int f = 0; f < 2; f++)
+			if (pa->pingers[s].fds[f] >= 0) {
+				pfds[n_pfds] = (struct pollfd){
+					pa->pingers[s].fds[f], POLLIN, 0 };
+				owners[n_pfds++] = s;
+			}
+	ms = first > now ? (int)((first - now + 999) / 1000) : 0;
+	if (poll(pfds, n_pfds, ms) > 0)
+		for (size_t i = 0; i < n_pfds; i++)
+			if (pfds[i].revents & POLLIN)
+				traffic_ping_receive(pa, owners[i], pfds[i].fd,
+						     pa->pingers[owners[i]]
+								     .fds[1] ==
+							     pfds[i].fd
+						     ? AF_INET6
+						     : AF_INET,
+						     res);
+	now = now_us();
+	for (uint16_t i = 0; i < TRAFFIC_PING_IN_FLIGHT; i++)
+		if (pa->slots[i].used && pa->slots[i].deadline_us <= now)
+			traffic_slot_release(pa, i);	/* lost */
+}
+
+/* Pings every pair from cnemu's own raw sockets in the hosts'
+ * namespaces, TRAFFIC_PING_IN_FLIGHT at a time, each waiting up to the
+ * timeout for its reply as 'ping -c1 -W' does. */
+static int traffic_ping_many(struct node *const *hosts, size_t n,
+			     const struct traffic_ping_opts *opts,
+			     struct traffic_ping *res, struct emu_err *err)
+{
+	struct traffic_pingall *pa = xcalloc(1, sizeof(*pa));
+	struct pollfd *pfds = xcalloc(2 * n + 1, sizeof(*pfds));
+	size_t *owners = xcalloc(2 * n + 1, sizeof(*owners));
+	unsigned long long timeout_us =
+		(unsigned long long)(opts->timeout_s * 1e6);
+	int ret = 0;
+
+	pa->hosts = hosts;
+	pa->n = n;
+	pa->id = (uint16_t)getpid();
+	pa->addrs = xcalloc(n + 1, sizeof(*pa->addrs));
+	pa->pingers = xcalloc(n + 1, sizeof(*pa->pingers));
+	for (size_t i = 0; i < n; i++) {
+		traffic_addr_of(hosts[i], &pa->addrs[i]);
+		pa->pingers[i].fds[0] = pa->pingers[i].fds[1] = -1;
+	}
+	for (size_t i = 0; i < TRAFFIC_PING_IN_FLIGHT; i++)
+		pa->free_slots[pa->n_free++] =
+			(uint16_t)(TRAFFIC_PING_IN_FLIGHT - 1 - i);
+	while (pa->next < n * n || pa->n_free < TRAFFIC_PING_IN_FLIGHT) {
+		unsigned long long deadline = now_us() + timeout_us;
+
+		while (pa->next < n * n && pa->n_free)
+			traffic_ping_send(pa, deadline);
+		if (traffic_interrupted(opts)) {
+			ret = emu_err_set(err, -EINTR, "ping interrupted");
+			break;
+		}
+		if (pa->n_free < TRAFFIC_PING_IN_FLIGHT)
+			traffic_ping_wait(pa, pfds, owners, res);
+	}
+	for (size_t s = 0; s < n; s++)
+		for (int f = 0; f < 2; f++)
+			if (pa->pingers[s].fds[f] >= 0)
+				close(pa->pingers[s].fds[f]);
+	free(pa->addrs);
+	free(pa->pingers);
+	free(pa);
+	free(pfds);
+	free(owners);
+	return ret;
+}
+
 /* The argv of "ping -c1 -W<timeout> <dst's IP>" in 'ip' and 'wait';
  * false when 'dst' has no IP. */
 static bool traffic_ping_argv(const struct node *dst, double timeout_s,
@@ -71,78 +362,6 @@ static bool traffic_ping_argv(const struct node *dst, double timeout_s,
 	argv[4] = ip;
 	argv[5] = NULL;
 	return true;
-}
-
-/* One ping of a pair, running. */
-struct traffic_ping_job {
-	pid_t pid;
-	size_t src, dst;	/* indices into the host list */
-};
-
-/* Starts the ping from 'src' to 'dst'; returns its pid, or a negative
- * errno (the pair then counts as not answering). */
-static pid_t traffic_ping_spawn(struct node *src, const struct node *dst,
-				double timeout_s, struct emu_err *err)
-{
-	char ip[64], wait[16], *argv[6];
-	/* The machine's ping: any image answers. */
-	struct node_exec_opts opts = { .net_only = true };
-
-	if (!traffic_ping_argv(dst, timeout_s, ip, wait, argv))
-		return emu_err_set(err, -EDESTADDRREQ, "'%s' has no IP",
-				   node_name(dst));
-	return node_spawn(src, argv, &opts, err);
-}
-
-/* Pings every pair, TRAFFIC_PING_PARALLEL at a time. */
-static int traffic_ping_many(struct node *const *hosts, size_t n,
-			     const struct traffic_ping_opts *opts,
-			     struct traffic_ping *res, struct emu_err *err)
-{
-	struct traffic_ping_job jobs[TRAFFIC_PING_PARALLEL];
-	size_t n_jobs = 0, next = 0, total = n * n;
-	int ret = 0;
-
-	while ((next < total || n_jobs) && !ret) {
-		while (next < total && n_jobs < TRAFFIC_PING_PARALLEL) {
-			size_t s = next / n, d = next % n;
-			pid_t pid;
-
-			next++;
-			if (s == d)
-				continue;
-			pid = traffic_ping_spawn(hosts[s], hosts[d],
-						 opts->timeout_s, err);
-			if (pid < 0)
-				continue;	/* counts as lost */
-			jobs[n_jobs++] = (struct traffic_ping_job){ pid, s, d };
-		}
-		/* Reap only our pings: a node's background processes are its
-		 * own to reap. */
-		for (size_t j = 0; j < n_jobs;) {
-			int status;
-			pid_t pid = waitpid(jobs[j].pid, &status, WNOHANG);
-
-			if (pid == 0) {
-				j++;
-				continue;
-			}
-			if (pid > 0 && WIFEXITED(status) &&
-			    !WEXITSTATUS(status))
-				res->ok[jobs[j].src * n + jobs[j].dst] = 1;
-			jobs[j] = jobs[--n_jobs];
-		}
-		if (traffic_interrupted(opts) ||
-		    (n_jobs &&
-		     (next >= total || n_jobs == TRAFFIC_PING_PARALLEL) &&
-		     usleep(1000) < 0 && errno == EINTR))
-			ret = emu_err_set(err, -EINTR, "ping interrupted");
-	}
-	for (size_t j = 0; j < n_jobs; j++) {
-		kill(jobs[j].pid, SIGKILL);
-		waitpid(jobs[j].pid, NULL, 0);
-	}
-	return ret;
 }
 
 /* Pings 'dst' once from 'src' and reads the round trip into 'rtt'.

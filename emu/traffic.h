@@ -7,9 +7,12 @@
  *
  * A test fills a result struct the caller owns (x_release() frees what
  * it holds); results borrow the hosts' names, valid while the hosts are
- * in the Net.  The programs run are the machine's (ping, iperf3, iperf)
- * inside the hosts' network namespaces, so that any container image is
- * measured; nothing is left running when a test returns.
+ * in the Net.  pingall's echo requests are cnemu's own, sent from raw
+ * ICMP sockets opened in the hosts' network namespaces (emu/icmp.h), many
+ * at once and with no process per pair; the 'full' pings and iperf run
+ * the machine's programs (ping, iperf3, iperf) inside those namespaces.
+ * Either way any container image is measured, and nothing is left
+ * running when a test returns.
  *
  * emu/traffic.c runs the tests; emu/traffic_print.c holds the pure part
  * (tallies, parsers, Mininet's lines) and stands on base/ alone. */
@@ -54,7 +57,9 @@ struct traffic_ping_opts {
 	double timeout_s;	/* each ping's wait; 0:
 				   TRAFFIC_PING_TIMEOUT_S */
 	bool full;		/* one ping at a time, with round-trip times
-				   (pingallfull); else many at once */
+				   (pingallfull); else many at once, each
+				   waiting up to the timeout as 'ping -c1
+				   -W' does */
 	volatile sig_atomic_t *interrupt;	/* when it becomes non-zero
 						   the test ends with
 						   -EINTR; NULL: none */
