@@ -1,13 +1,20 @@
--- Start, pingall and stop of N container hosts on one switch, timed.
---   sudo ./cnemu bench/docker_hosts.lua N [IMAGE]
+-- Start, pingall and stop of N container hosts, timed: all on one switch,
+-- or on a tree (a root switch above leaf switches of PER_LEAF containers).
+--   sudo ./cnemu bench/docker_hosts.lua N [IMAGE [PER_LEAF]]
 -- Prints one line: "N start_s pingall_s stop_s loss_pct".
 local n = tonumber(arg[1] or "10")
 local image = arg[2] or "cnemu/debian:12"
+local per_leaf = tonumber(arg[3] or "0")
 local net = cnemu.Net{}
 local s1 = net:addSwitch("s1")
+local leaf = s1
 for i = 1, n do
+	if per_leaf > 0 and (i - 1) % per_leaf == 0 then
+		leaf = net:addSwitch("s" .. (2 + (i - 1) // per_leaf))
+		net:addLink(leaf, s1)
+	end
 	local d = net:addDocker("d" .. i, { dimage = image })
-	net:addLink(d, s1)
+	net:addLink(d, leaf)
 end
 local t0 = cnemu.now()
 net:start()
