@@ -2,16 +2,19 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/run.h"
 #include "base/util.h"
 
 EMU_LOG_MODULE(netns);
@@ -125,4 +128,94 @@ bool netns_is_host(int nsfd)
 		    h.st_ino == ns.st_ino)
 			return true;
 	return false;
+}
+
+/* Makes /run/netns a shared mount point, as iproute2 does, so that the
+ * bind mounts of namespaces are seen by every mount namespace. */
+static int netns_prepare_run_dir(struct emu_err *err)
+{
+	static bool done;
+
+	if (done)
+		return 0;
+	if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST)
+		return emu_err_set(err, -errno, "cannot create %s: %s",
+				   NETNS_RUN_DIR, strerror(errno));
+	while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL)) {
+		if (errno != EINVAL ||
+		    mount(NETNS_RUN_DIR, NETNS_RUN_DIR, "none",
+			  MS_BIND | MS_REC, NULL))
+			return emu_err_set(err, -errno,
+					   "cannot mount %s: %s",
+					   NETNS_RUN_DIR, strerror(errno));
+	}
+	done = true;
+	return 0;
+}
+
+int netns_create(const char *ns_name, struct emu_err *err)
+{
+	char path[PATH_MAX];
+	int saved, fd, ret;
+
+	ret = netns_prepare_run_dir(err);
+	if (ret)
+		return ret;
+	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", ns_name);
+	/* The run notes the name before the file exists and the namespace
+	 * before it is mounted there: wherever cnemu dies, 'cnemu -c' knows
+	 * what it finds under the name for the run's own. */
+	ret = run_note_netns(ns_name, -1, err);
+	if (ret)
+		return ret;
+	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
+	if (fd < 0)
+		return emu_err_set(err, -errno,
+				   "cannot create namespace '%s': %s", ns_name,
+				   strerror(errno));
+	close(fd);
+	saved = netns_open_current(err);
+	if (saved < 0) {
+		ret = saved;
+		goto fail_unlink;
+	}
+	if (unshare(CLONE_NEWNET) < 0) {
+		ret = emu_err_set(err, -errno,
+				  "cannot create namespace '%s': %s", ns_name,
+				  strerror(errno));
+		close(saved);
+		goto fail_unlink;
+	}
+	fd = netns_open_current(err);
+	ret = fd < 0 ? fd : run_note_netns(ns_name, fd, err);
+	if (!ret &&
+	    mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL))
+		ret = emu_err_set(err, -errno,
+				  "cannot bind namespace '%s': %s", ns_name,
+				  strerror(errno));
+	netns_leave(saved);
+	if (ret) {
+		if (fd >= 0)
+			close(fd);
+		goto fail_unlink;
+	}
+	return fd;
+fail_unlink:
+	unlink(path);
+	return ret;
+}
+
+int netns_delete(const char *ns_name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", ns_name);
+	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL &&
+	    errno != ENOENT)
+		log_warn("cannot unmount %s: %s", path, strerror(errno));
+	if (unlink(path) < 0 && errno != ENOENT) {
+		log_warn("cannot remove %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	return 0;
 }

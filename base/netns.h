@@ -35,6 +35,14 @@ struct emu_err;
  * "cannot open namespace 'h1': No such file or directory". */
 int netns_open(const char *name, struct emu_err *err);
 
+/* Makes the named namespace NETNS_RUN_DIR/'ns_name' and returns an open
+ * fd of it, or a negative errno.  The run of this process notes it
+ * (run_note_netns()), so that 'cnemu -c' knows it for its own. */
+int netns_create(const char *ns_name, struct emu_err *err);
+/* Removes the named namespace 'ns_name' (unmount and unlink); the kernel
+ * frees it once nothing uses it.  Missing is not an error. */
+int netns_delete(const char *ns_name);
+
 /* Opens the calling thread's own network namespace, for netns_leave() to
  * return to.  Returns the fd or a negative errno. */
 int netns_open_current(struct emu_err *err);

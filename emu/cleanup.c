@@ -85,7 +85,7 @@ static void cleanup_namespaces(struct cleanup_counts *c, FILE *out)
 	for (size_t i = 0; i < n; i++) {
 		if (fds[i] >= 0)
 			close(fds[i]);
-		if (!host_netns_delete(names[i]))
+		if (!netns_delete(names[i]))
 			c->namespaces++;
 		free(names[i]);
 	}

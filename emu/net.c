@@ -661,6 +661,7 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 	lo.alias = net->alias;
 	lo.group = net->group;
 	lo.engine = &net->engine;
+	lo.ends = &node_link_ends;
 	lo.shaping1 = opts->shaping1;
 	lo.shaping2 = opts->shaping2;
 	if (!lo.shaping1 && net->has_link_defaults)

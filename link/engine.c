@@ -8,11 +8,11 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/netns.h"
 #include "base/util.h"
 #include "link/nl.h"
 #include "link/pump.h"
 #include "link/tc.h"
-#include "node/host.h"
 
 EMU_LOG_MODULE(engine);
 
@@ -72,7 +72,7 @@ int link_engine_pump(struct link_engine *e, struct emu_err *err)
 		return e->pump_nsfd;
 	free(e->pump_ns);
 	e->pump_ns = xasprintf("%s-pump", e->tag);
-	fd = host_netns_open(e->pump_ns, &e->pump_nl, err);
+	fd = nlsock_netns_create(e->pump_ns, &e->pump_nl, err);
 	if (fd < 0)
 		return fd;
 	e->pump_nsfd = fd;
@@ -92,7 +92,7 @@ void link_engine_release(struct link_engine *e)
 	e->pump_nl = NULL;
 	if (e->pump_nsfd >= 0) {
 		close(e->pump_nsfd);
-		host_netns_delete(e->pump_ns);
+		netns_delete(e->pump_ns);
 		e->pump_nsfd = -1;
 	}
 	free(e->pump_ns);

@@ -1219,3 +1219,28 @@ out:
 	close(fd);
 	return ret;
 }
+
+int nlsock_netns_create(const char *ns_name, struct nlsock **nl,
+			struct emu_err *err)
+{
+	struct nlsock *s;
+	int fd;
+
+	if (nl)
+		*nl = NULL;
+	fd = netns_create(ns_name, err);
+	if (fd < 0)
+		return fd;
+	s = nlsock_open(fd, err);
+	if (!s || nlsock_set_up(s, "lo", true, err)) {
+		nlsock_close(s);
+		close(fd);
+		netns_delete(ns_name);
+		return err && err->code ? err->code : -EIO;
+	}
+	if (nl)
+		*nl = s;
+	else
+		nlsock_close(s);
+	return fd;
+}

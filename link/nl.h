@@ -66,6 +66,12 @@ struct nlsock_vxlan_opts {
 /* Opens a route socket inside the namespace 'nsfd' (-1: the caller's).
  * Returns NULL on failure with 'err' set. */
 struct nlsock *nlsock_open(int nsfd, struct emu_err *err);
+/* Makes the named namespace 'ns_name' as netns_create() (base/netns.h)
+ * does, with loopback up, and stores a route socket in it in '*nl' (the
+ * caller's to close; NULL: none kept).  Returns the namespace fd or a
+ * negative errno; on failure nothing is left and '*nl' is NULL. */
+int nlsock_netns_create(const char *ns_name, struct nlsock **nl,
+			struct emu_err *err);
 void nlsock_close(struct nlsock *s);	/* accepts NULL */
 
 /* Creates a veth pair with each end directly in its own namespace (one

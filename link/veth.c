@@ -14,7 +14,6 @@
 #include "link/nl.h"
 #include "link/pump.h"
 #include "link/tc.h"
-#include "node/node.h"
 
 EMU_LOG_MODULE(veth);
 
@@ -25,6 +24,7 @@ struct link {
 	char *alias;			/* tag of root-side ends */
 	uint32_t group;			/* group of root-side ends */
 	struct link_engine *engine;	/* borrowed; NULL: none */
+	const struct link_end_ops *ends;	/* borrowed */
 	int pump_id;			/* its pump link; -1: none */
 	char pump_a[16], pump_b[16];	/* pump-side ends; "" */
 	bool shaped[2];			/* qdiscs set on an end */
@@ -51,23 +51,28 @@ struct link *link_create(struct node_intf *intf1, struct node_intf *intf2,
 		link->alias = xstrdup(opts->alias);
 		link->group = opts->group;
 		link->engine = opts->engine;
+		link->ends = opts->ends;
 	}
 	link->pump_id = -1;
 	link->up = true;
 	return link;
 }
 
-static void link_fill_end(struct nlsock_veth_end *end,
-			  const struct node_intf *intf, const char *alias,
-			  uint32_t group)
+static int link_nsfd(const struct link *link, const struct node_intf *intf)
+{
+	return link->ends->nsfd(intf);
+}
+
+static void link_fill_end(const struct link *link, struct nlsock_veth_end *end,
+			  const struct node_intf *intf)
 {
 	end->name = intf->name;
-	end->nsfd = intf->node->nsfd;
+	end->nsfd = link_nsfd(link, intf);
 	end->mac = intf->mac[0] ? intf->mac : NULL;
 	/* Only ends in the root namespace need a tag: the others go away
 	 * with their node's namespace. */
-	end->alias = intf->node->nsfd < 0 ? alias : NULL;
-	end->group = intf->node->nsfd < 0 ? group : 0;
+	end->alias = end->nsfd < 0 ? link->alias : NULL;
+	end->group = end->nsfd < 0 ? link->group : 0;
 }
 
 static bool link_needs_pump(const struct link *link, const struct shaping *s)
@@ -85,8 +90,8 @@ static int link_decide(struct link *link, const struct shaping *s,
 	if (!link->engine)
 		return emu_err_set(err, -EOPNOTSUPP,
 				   "link '%s'-'%s' cannot carry impairments",
-				   link->intf1->node->name,
-				   link->intf2->node->name);
+				   link->ends->owner(link->intf1),
+				   link->ends->owner(link->intf2));
 	return link_engine_decide(link->engine, err);
 }
 
@@ -132,9 +137,9 @@ static int link_make_pumped(struct link *link, struct nlsock *nl,
  * -1 when neither end is a switch's. */
 static int link_splice_end(const struct link *link)
 {
-	if (node_role(link->intf2->node) == NODE_SWITCH)
+	if (link->ends->is_switch(link->intf2))
 		return 1;
-	if (node_role(link->intf1->node) == NODE_SWITCH)
+	if (link->ends->is_switch(link->intf1))
 		return 0;
 	return -1;
 }
@@ -157,8 +162,8 @@ int link_make(struct link *link, struct nlsock *nl, struct emu_err *err)
 	ret = link_decide(link, link->shaping, err);
 	if (ret)
 		return ret;
-	link_fill_end(&a, link->intf1, link->alias, link->group);
-	link_fill_end(&b, link->intf2, link->alias, link->group);
+	link_fill_end(link, &a, link->intf1);
+	link_fill_end(link, &b, link->intf2);
 	if (link_needs_pump(link, link->shaping) || link_premakes_pump(link))
 		return link_make_pumped(link, nl, &a, &b, err);
 	ret = nlsock_add_veth(nl, &a, &b, link->mtu, err);
@@ -212,10 +217,11 @@ bool link_is_made(const struct link *link)
 }
 
 /* Opens a route socket in the namespace of 'intf'. */
-static struct nlsock *link_open_nl(const struct node_intf *intf,
+static struct nlsock *link_open_nl(const struct link *link,
+				   const struct node_intf *intf,
 				   struct emu_err *err)
 {
-	return nlsock_open(intf->node->nsfd, err);
+	return nlsock_open(link_nsfd(link, intf), err);
 }
 
 int link_set_up(struct link *link, bool up, struct emu_err *err)
@@ -225,7 +231,7 @@ int link_set_up(struct link *link, bool up, struct emu_err *err)
 
 	err = emu_err_sink(err, &local);
 	for (int i = 0; i < 2; i++) {
-		struct nlsock *nl = link_open_nl(ends[i], err);
+		struct nlsock *nl = link_open_nl(link, ends[i], err);
 		int ret;
 
 		if (!nl)
@@ -238,14 +244,6 @@ int link_set_up(struct link *link, bool up, struct emu_err *err)
 	}
 	link->up = up;
 	return 0;
-}
-
-/* True when the end of 'intf' can still be found: in its node's namespace,
- * or in the root namespace for switches. */
-static bool link_end_reachable(const struct node_intf *intf)
-{
-	return intf->node->nsfd >= 0 ||
-	       (!intf->node->pid && node_role(intf->node) == NODE_SWITCH);
 }
 
 void link_forget(struct link *link)
@@ -275,11 +273,12 @@ void link_unmake(struct link *link)
 		/* Deleting one end takes the peer along.  An end whose host
 		 * has lost its namespace went away with it; never look for it
 		 * by name in the root namespace. */
-		struct node_intf *end = link_end_reachable(link->intf1)
+		struct node_intf *end = link->ends->reachable(link->intf1)
 						? link->intf1
 						: link->intf2;
 
-		if (link_end_reachable(end) && (nl = link_open_nl(end, NULL))) {
+		if (link->ends->reachable(end) &&
+		    (nl = link_open_nl(link, end, NULL))) {
 			nlsock_del_link(nl, end->name, NULL);
 			nlsock_close(nl);
 		}
@@ -313,11 +312,12 @@ static int link_shape_end(struct link *link, int i, struct emu_err *err)
 	if (!shaping_has_rate(s) && !netem) {
 		if (!link->shaped[i])
 			return 0;
-		ret = shaping_clear(intf->node->nsfd, intf->name, err);
+		ret = shaping_clear(link_nsfd(link, intf), intf->name, err);
 		link->shaped[i] = ret != 0;
 		return ret;
 	}
-	ret = shaping_apply(intf->node->nsfd, intf->name, s, netem, err);
+	ret = shaping_apply(link_nsfd(link, intf), intf->name, s, netem,
+			    err);
 	if (!ret)
 		link->shaped[i] = true;
 	return ret;
@@ -334,22 +334,23 @@ int link_shape(struct link *link, struct emu_err *err)
 				       &link->shaping[0], &link->shaping[1],
 				       err);
 	if (ret)
-		emu_err_prefix(err, "link '%s'-'%s': ", link->intf1->node->name,
-			       link->intf2->node->name);
+		emu_err_prefix(err, "link '%s'-'%s': ", link->ends->owner(link->intf1),
+			       link->ends->owner(link->intf2));
 	return ret;
 }
 
 /* Moves the interface of 'intf' back from the socket's namespace into its
  * node's (-1: this process's). */
-static void link_move_back(struct nlsock *nl, const struct node_intf *intf)
+static void link_move_back(const struct link *link, struct nlsock *nl,
+			   const struct node_intf *intf)
 {
-	int fd = intf->node->nsfd;
+	int own = link_nsfd(link, intf), fd = own;
 
 	if (fd < 0)
 		fd = open("/proc/self/ns/net", O_RDONLY | O_CLOEXEC);
 	if (fd >= 0)
 		nlsock_move_link(nl, intf->name, fd, NULL);
-	if (fd >= 0 && intf->node->nsfd < 0)
+	if (fd >= 0 && own < 0)
 		close(fd);
 }
 
@@ -362,8 +363,7 @@ static int link_splice_pump(struct link *link, int r, struct emu_err *err)
 {
 	struct link_engine *e = link->engine;
 	struct node_intf *intf = r ? link->intf2 : link->intf1;
-	struct node *node = intf->node;
-	bool attached = node->running && node->ops->attach;
+	bool attached = link->ends->is_attached(intf);
 	char moved[16], fresh[16];
 	struct nlsock_veth_end end, pend = { .name = fresh };
 	struct nlsock *root = NULL, *nl = NULL;
@@ -375,7 +375,7 @@ static int link_splice_pump(struct link *link, int r, struct emu_err *err)
 	if (fd < 0)
 		return fd;
 	root = nlsock_open(-1, err);
-	nl = root ? link_open_nl(intf, err) : NULL;
+	nl = root ? link_open_nl(link, intf, err) : NULL;
 	if (!nl) {
 		nlsock_close(root);
 		return emu_err_code(err, -EIO);
@@ -385,10 +385,8 @@ static int link_splice_pump(struct link *link, int r, struct emu_err *err)
 	snprintf(moved, sizeof(moved), "p%d%c", id, r ? 'a' : 'b');
 	snprintf(fresh, sizeof(fresh), "p%d%c", id, r ? 'b' : 'a');
 	pend.nsfd = fd;
-	link_fill_end(&end, intf, link->alias, link->group);
-	ret = attached && node->ops->detach
-		      ? node->ops->detach(node, intf, err)
-		      : 0;
+	link_fill_end(link, &end, intf);
+	ret = attached ? link->ends->detach(intf, err) : 0;
 	if (ret)
 		goto out;
 	ret = nlsock_move_link(nl, intf->name, fd, err);
@@ -406,7 +404,7 @@ static int link_splice_pump(struct link *link, int r, struct emu_err *err)
 	link->shaped[r] = false;
 	ret = link_config_intf(nl, intf, err);
 	if (!ret && attached)
-		ret = node->ops->attach(node, intf, err);
+		ret = link->ends->attach(intf, err);
 	if (!ret)
 		ret = pump_add_link(e->pump, fd, link->pump_a, link->pump_b,
 				    &link->shaping[0], &link->shaping[1], err);
@@ -421,11 +419,11 @@ static int link_splice_pump(struct link *link, int r, struct emu_err *err)
 fail_rename:
 	nlsock_rename_link(e->pump_nl, moved, intf->name, NULL);
 fail_move:
-	link_move_back(e->pump_nl, intf);
+	link_move_back(link, e->pump_nl, intf);
 	link_config_intf(nl, intf, NULL);
 fail_attach:
-	if (attached && node->ops->detach)
-		node->ops->attach(node, intf, NULL);
+	if (attached)
+		link->ends->attach(intf, NULL);
 out:
 	nlsock_close(nl);
 	nlsock_close(root);
@@ -451,8 +449,8 @@ int link_set_shaping(struct link *link, const struct shaping *shaping1,
 		ret = r < 0 ? emu_err_set(err, -EOPNOTSUPP,
 					  "link '%s'-'%s' has no place for "
 					  "the pump",
-					  link->intf1->node->name,
-					  link->intf2->node->name)
+					  link->ends->owner(link->intf1),
+					  link->ends->owner(link->intf2))
 			    : link_splice_pump(link, r, err);
 	}
 	if (!ret)

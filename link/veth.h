@@ -10,11 +10,11 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "link/intf.h"
 #include "link/shaping.h"
 
 struct emu_err;
 struct nlsock;
-struct node_intf;
 struct link_engine;
 
 struct link;
@@ -30,6 +30,8 @@ struct link_opts {
 	struct link_engine *engine;	/* the run's netem or pump (the
 					   Net's, borrowed); NULL: no
 					   impairments possible */
+	const struct link_end_ops *ends;	/* what the link asks of its
+						   ends' nodes (required) */
 };
 
 /* Returns a new link between 'intf1' and 'intf2' (owned by the caller,

@@ -34,96 +34,6 @@ struct host {
 	struct cgroup *cg;	/* CPU-limited while running; NULL */
 };
 
-/* Makes /run/netns a shared mount point, as iproute2 does, so that the
- * bind mounts of namespaces are seen by every mount namespace. */
-static int host_prepare_run_dir(struct emu_err *err)
-{
-	static bool done;
-
-	if (done)
-		return 0;
-	if (mkdir(NETNS_RUN_DIR, 0755) < 0 && errno != EEXIST)
-		return emu_err_set(err, -errno, "cannot create %s: %s",
-				   NETNS_RUN_DIR, strerror(errno));
-	while (mount("", NETNS_RUN_DIR, "none", MS_SHARED | MS_REC, NULL)) {
-		if (errno != EINVAL ||
-		    mount(NETNS_RUN_DIR, NETNS_RUN_DIR, "none",
-			  MS_BIND | MS_REC, NULL))
-			return emu_err_set(err, -errno,
-					   "cannot mount %s: %s",
-					   NETNS_RUN_DIR, strerror(errno));
-	}
-	done = true;
-	return 0;
-}
-
-int host_netns_create(const char *ns_name, struct emu_err *err)
-{
-	char path[PATH_MAX];
-	int saved, fd, ret;
-
-	ret = host_prepare_run_dir(err);
-	if (ret)
-		return ret;
-	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", ns_name);
-	/* The run notes the name before the file exists and the namespace
-	 * before it is mounted there: wherever cnemu dies, 'cnemu -c' knows
-	 * what it finds under the name for the run's own. */
-	ret = run_note_netns(ns_name, -1, err);
-	if (ret)
-		return ret;
-	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	if (fd < 0)
-		return emu_err_set(err, -errno,
-				   "cannot create namespace '%s': %s", ns_name,
-				   strerror(errno));
-	close(fd);
-	saved = netns_open_current(err);
-	if (saved < 0) {
-		ret = saved;
-		goto fail_unlink;
-	}
-	if (unshare(CLONE_NEWNET) < 0) {
-		ret = emu_err_set(err, -errno,
-				  "cannot create namespace '%s': %s", ns_name,
-				  strerror(errno));
-		close(saved);
-		goto fail_unlink;
-	}
-	fd = netns_open_current(err);
-	ret = fd < 0 ? fd : run_note_netns(ns_name, fd, err);
-	if (!ret &&
-	    mount("/proc/thread-self/ns/net", path, "none", MS_BIND, NULL))
-		ret = emu_err_set(err, -errno,
-				  "cannot bind namespace '%s': %s", ns_name,
-				  strerror(errno));
-	netns_leave(saved);
-	if (ret) {
-		if (fd >= 0)
-			close(fd);
-		goto fail_unlink;
-	}
-	return fd;
-fail_unlink:
-	unlink(path);
-	return ret;
-}
-
-int host_netns_delete(const char *ns_name)
-{
-	char path[PATH_MAX];
-
-	snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", ns_name);
-	if (umount2(path, MNT_DETACH) < 0 && errno != EINVAL &&
-	    errno != ENOENT)
-		log_warn("cannot unmount %s: %s", path, strerror(errno));
-	if (unlink(path) < 0 && errno != ENOENT) {
-		log_warn("cannot remove %s: %s", path, strerror(errno));
-		return -errno;
-	}
-	return 0;
-}
-
 /* True when 'st' is one of the 'n' namespaces of 'want'. */
 static bool host_ns_wanted(const struct stat *st, const struct stat *want,
 			   size_t n)
@@ -186,31 +96,6 @@ void host_netns_kill_all(const int *nsfds, size_t n)
 	free(want);
 }
 
-int host_netns_open(const char *ns_name, struct nlsock **nl,
-		    struct emu_err *err)
-{
-	struct nlsock *s;
-	int fd;
-
-	if (nl)
-		*nl = NULL;
-	fd = host_netns_create(ns_name, err);
-	if (fd < 0)
-		return fd;
-	s = nlsock_open(fd, err);
-	if (!s || nlsock_set_up(s, "lo", true, err)) {
-		nlsock_close(s);
-		close(fd);
-		host_netns_delete(ns_name);
-		return err && err->code ? err->code : -EIO;
-	}
-	if (nl)
-		*nl = s;
-	else
-		nlsock_close(s);
-	return fd;
-}
-
 /* Gives a CPU-limited host its cgroup with its limits (Mininet's
  * CPULimitedHost.config). */
 static int host_start_cgroup(struct host *h, struct emu_err *err)
@@ -240,7 +125,7 @@ static int host_start_cgroup(struct host *h, struct emu_err *err)
 
 static int host_start_one(struct host *h, struct emu_err *err)
 {
-	int fd = host_netns_open(h->ns_name, NULL, err);
+	int fd = nlsock_netns_create(h->ns_name, NULL, err);
 
 	if (fd < 0)
 		return fd;
@@ -284,7 +169,7 @@ static void host_delete_some(struct host_delete_job *job)
 	size_t i;
 
 	while ((i = atomic_fetch_add(&job->next, 1)) < job->n) {
-		host_netns_delete(
+		netns_delete(
 			container_of(job->nodes[i], struct host, node)->ns_name);
 		atomic_fetch_add(&job->done, 1);
 	}
@@ -314,7 +199,7 @@ static void host_delete_all(struct node **nodes, size_t n)
 		size_t i = atomic_fetch_add(&job.next, 1);
 
 		if (i < n) {
-			host_netns_delete(container_of(nodes[i], struct host,
+			netns_delete(container_of(nodes[i], struct host,
 						       node)->ns_name);
 			atomic_fetch_add(&job.done, 1);
 		}

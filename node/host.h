@@ -51,22 +51,6 @@ int host_set_cpus(struct node *node, const char *cores,
  * it has no cgroup. */
 long long host_cpu_usage_ns(const struct node *node);
 
-/* Makes the named namespace '/run/netns/<ns_name>' and returns an open fd
- * of it, or a negative errno.  The run of this process notes it
- * (run_note_netns()), so that 'cnemu -c' knows it for its own. */
-int host_netns_create(const char *ns_name, struct emu_err *err);
-
-/* Makes the named namespace 'ns_name' as host_netns_create() does, with
- * loopback up, and stores a route socket in it in '*nl' (the caller's to
- * close; NULL: none kept).  Returns the namespace fd or a negative errno;
- * on failure nothing is left and '*nl' is NULL. */
-int host_netns_open(const char *ns_name, struct nlsock **nl,
-		    struct emu_err *err);
-
-/* Removes the named namespace 'ns_name' (unmount and unlink); the kernel
- * frees it once nothing uses it.  Missing is not an error. */
-int host_netns_delete(const char *ns_name);
-
 /* Kills every process whose network namespace is one of the 'n' of
  * 'nsfds' (one pass over /proc for them all), each through a pidfd so
  * that a pid taken meanwhile by another process is never hit.  The

@@ -629,3 +629,50 @@ void node_kill_background(struct node *node)
 	}
 	node->n_bg = 0;
 }
+
+static int node_end_nsfd(const struct node_intf *intf)
+{
+	return intf->node->nsfd;
+}
+
+static const char *node_end_owner(const struct node_intf *intf)
+{
+	return intf->node->name;
+}
+
+static bool node_end_is_switch(const struct node_intf *intf)
+{
+	return node_role(intf->node) == NODE_SWITCH;
+}
+
+static bool node_end_reachable(const struct node_intf *intf)
+{
+	return intf->node->nsfd >= 0 ||
+	       (!intf->node->pid && node_role(intf->node) == NODE_SWITCH);
+}
+
+static bool node_end_is_attached(const struct node_intf *intf)
+{
+	return intf->node->running && intf->node->ops->attach &&
+	       intf->node->ops->detach;
+}
+
+static int node_end_detach(struct node_intf *intf, struct emu_err *err)
+{
+	return intf->node->ops->detach(intf->node, intf, err);
+}
+
+static int node_end_attach(struct node_intf *intf, struct emu_err *err)
+{
+	return intf->node->ops->attach(intf->node, intf, err);
+}
+
+const struct link_end_ops node_link_ends = {
+	.nsfd = node_end_nsfd,
+	.owner = node_end_owner,
+	.is_switch = node_end_is_switch,
+	.reachable = node_end_reachable,
+	.is_attached = node_end_is_attached,
+	.detach = node_end_detach,
+	.attach = node_end_attach,
+};

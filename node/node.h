@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "link/intf.h"
 #include "node/kinds.h"
 #include "topo/index.h"
 
@@ -77,15 +78,6 @@ struct node_ctx {
 	void *owner;		/* passed to the functions above (the Net) */
 };
 
-struct node_intf {
-	char *name;		/* "h1-eth0", unique within the node */
-	char ip[64];		/* "10.0.0.1/8"; "": none */
-	char mac[18];		/* "00:00:00:00:00:01"; "": kernel's */
-	int port;		/* eth<port>; OpenFlow port on a switch */
-	struct link *link;	/* the link it ends (borrowed) */
-	struct node *node;	/* its node (borrowed) */
-	bool up;		/* administratively up */
-};
 
 struct node_ops {
 	const char *kind;	/* "host", "docker", "lxbr", "ovs", ... */
@@ -214,6 +206,8 @@ struct node_intf *node_add_intf(struct node *node, const char *name,
 				int port, struct emu_err *err);
 void node_remove_intf(struct node *node, struct node_intf *intf);
 struct node_intf *node_find_intf(const struct node *node, const char *name);
+/* What links ask of the nodes their ends belong to (link/intf.h). */
+extern const struct link_end_ops node_link_ends;
 
 /* Gives 'node' the context 'ctx' of its commands (takes ownership; NULL:
  * none); frees the one it had. */

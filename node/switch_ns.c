@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/netns.h"
 #include "base/util.h"
 #include "link/nl.h"
 #include "node/host.h"
@@ -41,7 +42,7 @@ int switch_ns_fd(struct switch_ns *ns, struct emu_err *err)
 
 	if (ns->fd >= 0)
 		return ns->fd;
-	fd = host_netns_open(ns->name, &ns->nl, err);
+	fd = nlsock_netns_create(ns->name, &ns->nl, err);
 	if (fd < 0)
 		return fd;
 	ns->fd = fd;
@@ -82,5 +83,5 @@ void switch_ns_remove(struct switch_ns *ns, struct node **nodes, size_t n)
 	host_netns_kill_all(&ns->fd, 1);
 	close(ns->fd);
 	ns->fd = -1;
-	host_netns_delete(ns->name);
+	netns_delete(ns->name);
 }
