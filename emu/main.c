@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "cluster/manager.h"
 #include "emu/cleanup.h"
 #include "emu/cli/cli.h"
 #include "emu/draw.h"
@@ -238,8 +239,15 @@ static int main_draw(void *aux, struct net *net, struct emu_err *err)
 	return net_draw(net, aux, err);
 }
 
-/* What --graph does in place of a start, with its 'aux' and the option's
- * name; NULL: the Net starts. */
+/* --plan: prints which machine of the cluster would run each node. */
+static int main_plan(void *aux, struct net *net, struct emu_err *err)
+{
+	(void)aux;
+	return manager_print_plan(net, stdout, err);
+}
+
+/* What --graph or --plan does in place of a start, with its 'aux' and the
+ * option's name; NULL: the Net starts. */
 static script_instead_fn *main_instead(const struct emu_opts *o, void **aux,
 				       const char **what)
 {
@@ -250,6 +258,10 @@ static script_instead_fn *main_instead(const struct emu_opts *o, void **aux,
 		*what = "--graph";
 		return main_draw;
 	}
+	if (o->plan) {
+		*what = "--plan";
+		return main_plan;
+	}
 	return NULL;
 }
 
@@ -257,8 +269,8 @@ static script_instead_fn *main_instead(const struct emu_opts *o, void **aux,
  * line's options) as defaults.  A Net the script returns is started when
  * it is not, then tested or given the CLI as --test says; every Net the
  * script made is stopped and removed at the end, also after an error or
- * a signal.  With --graph, the Net is drawn where it would start, and
- * nothing starts.  Returns the exit status. */
+ * a signal.  With --graph, the Net is drawn where it would start, with
+ * --plan its placement over the cluster is printed, and nothing starts.  Returns the exit status. */
 static int main_run_script(const struct emu_opts *o,
 			   const struct net_opts *no)
 {
@@ -432,11 +444,6 @@ int main(int argc, char **argv)
 	if (o.log && log_configure(o.log)) {
 		fprintf(stderr, "cnemu: invalid --log '%s' (try dbg or "
 				"net:dbg,veth:info)\n", o.log);
-		emu_opts_release(&o);
-		return 2;
-	}
-	if (o.plan) {	/* XXX: the placement comes with cluster/plan.c */
-		fprintf(stderr, "cnemu: --plan is not supported yet\n");
 		emu_opts_release(&o);
 		return 2;
 	}
