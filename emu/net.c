@@ -1159,6 +1159,7 @@ void net_destroy(struct net *net)
 	free(net->sw_info);
 	free(net->ctl_targets);
 	free(net->controller_spec);
+	free(net->cluster);
 	free(net->host_buf);
 	free(net);
 }

@@ -227,7 +227,7 @@ static void test_a_heavy_link_is_kept_whole(void **state)
 	struct net *net = net_of(NULL);
 	struct placement pl;
 	uint64_t cut = 0;
-	char name[8];
+	char name[16];
 
 	(void)state;
 	for (int i = 1; i <= 4; i++) {
