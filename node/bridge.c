@@ -79,37 +79,44 @@ static int bridge_prepare(struct node **nodes, size_t n, struct emu_err *err)
 	return 0;
 }
 
-static int bridge_start_one(struct bridge *br, struct emu_err *err)
+static int bridge_attach_all(struct node *node, struct emu_err *err)
 {
-	struct emu_err local;
-	struct nlsock *nl;
-	int ret;
+	node->running = true;
+	for (size_t i = 0; i < node->n_intfs; i++) {
+		int ret = bridge_attach(node, node->intfs[i], err);
 
-	err = emu_err_sink(err, &local);
-	nl = switch_ns_nl(br->node.ctx->switch_ns, err);
-	if (!nl)
-		return emu_err_code(err, -EIO);
-	br->node.running = true;
-	for (size_t i = 0; i < br->node.n_intfs; i++) {
-		ret = bridge_attach(&br->node, br->node.intfs[i], err);
 		if (ret)
 			return ret;
 	}
-	return nlsock_set_up(nl, br->node.name, true, err);
+	return 0;
 }
 
+/* Every bridge gets all its ports first, and only then are the bridges
+ * brought up: a bridge that is down drops what its ports receive, so the
+ * hosts' first solicitations are not flooded over the bridges already up
+ * while the rest are still being attached (with one bridge up at a time,
+ * a tree of 10 000 hosts flooded each host's frames to every port up so
+ * far, a cost growing with the square of the hosts). */
 static int bridge_start(struct node **nodes, size_t n, struct emu_err *err)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct bridge *br = container_of(nodes[i], struct bridge, node);
-		int ret = bridge_start_one(br, err);
+	struct emu_err local;
+	struct nlsock *nl;
+	int ret = 0;
 
-		if (ret) {
-			emu_err_prefix(err, "switch '%s': ", br->node.name);
-			return ret;
-		}
+	err = emu_err_sink(err, &local);
+	nl = switch_ns_nl(nodes[0]->ctx->switch_ns, err);
+	if (!nl)
+		return emu_err_code(err, -EIO);
+	/* Pass 0 attaches the ports, pass 1 brings the bridges up. */
+	for (size_t i = 0; i < 2 * n && !ret; i++) {
+		struct node *node = nodes[i % n];
+
+		ret = i < n ? bridge_attach_all(node, err)
+			    : nlsock_set_up(nl, node->name, true, err);
+		if (ret)
+			emu_err_prefix(err, "switch '%s': ", node->name);
 	}
-	return 0;
+	return ret;
 }
 
 static void bridge_stop(struct node **nodes, size_t n)

@@ -48,8 +48,12 @@ int switch_ns_fd(struct switch_ns *ns, struct emu_err *err)
 	ns->fd = fd;
 	/* Bridge ports need no IPv6 of their own: with it, each port adds
 	 * routes that every IPv6 route lookup there walks (start grew with
-	 * the square of the hosts) and solicitations flood every bridge. */
-	if (nlsock_set_ipv6(ns->nl, false, err)) {
+	 * the square of the hosts) and solicitations flood every bridge.
+	 * Nor do bridged frames go through br_netfilter (a new namespace has
+	 * it on, with empty tables): every frame flooded to 10 000 ports
+	 * paid for its hooks. */
+	if (nlsock_set_ipv6(ns->nl, false, err) ||
+	    nlsock_set_bridge_nf_call(ns->nl, false, err)) {
 		emu_err_prefix(err, "switch namespace: ");
 		switch_ns_remove(ns, NULL, 0);
 		return emu_err_code(err, -EIO);
