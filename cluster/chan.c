@@ -17,6 +17,7 @@
 #include <sys/socket.h>
 
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/hmac.h>
 #include <openssl/rand.h>
 
@@ -484,6 +485,48 @@ void chan_close(struct chan *c)
 	close(c->fd);
 	OPENSSL_cleanse(c->key, sizeof(c->key));
 	free(c);
+}
+
+void chan_put_bytes(json_t *msg, const char *key, const void *buf,
+		    size_t len)
+{
+	char *text = xmalloc(4 * ((len + 2) / 3) + 1);
+
+	EVP_EncodeBlock((unsigned char *)text, buf, (int)len);
+	json_object_set_new(msg, key, json_string(text));
+	free(text);
+}
+
+int chan_get_bytes(const json_t *msg, const char *key, unsigned char **buf,
+		   size_t *len)
+{
+	const char *text = json_string_value(json_object_get(msg, key));
+	size_t tlen;
+	int n;
+
+	*buf = NULL;
+	*len = 0;
+	if (!text)
+		return -EBADMSG;
+	tlen = strlen(text);
+	if (tlen % 4)
+		return -EBADMSG;
+	*buf = xmalloc(tlen / 4 * 3 + 1);
+	n = tlen ? EVP_DecodeBlock(*buf, (const unsigned char *)text,
+				   (int)tlen)
+		 : 0;
+	if (n < 0) {
+		free(*buf);
+		*buf = NULL;
+		return -EBADMSG;
+	}
+	/* EVP_DecodeBlock counts the padding as zero bytes. */
+	if (tlen && text[tlen - 1] == '=')
+		n--;
+	if (tlen > 1 && text[tlen - 2] == '=')
+		n--;
+	*len = (size_t)n;
+	return 0;
 }
 
 int chan_read_key(const char *path, unsigned char key[CHAN_KEY_LEN],

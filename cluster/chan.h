@@ -76,6 +76,15 @@ const char *chan_peer(const struct chan *c);
 /* Closes the connection and frees 'c' (NULL accepted). */
 void chan_close(struct chan *c);
 
+/* Puts the bytes 'buf' ('len') into 'msg' under 'key' as base64 text
+ * (JSON strings carry no arbitrary bytes). */
+void chan_put_bytes(json_t *msg, const char *key, const void *buf,
+		    size_t len);
+/* The bytes under 'key' of 'msg' into '*buf' (the caller frees; '*len'
+ * bytes).  Returns 0, or -EBADMSG when absent or not base64. */
+int chan_get_bytes(const json_t *msg, const char *key, unsigned char **buf,
+		   size_t *len);
+
 /* Reads the run's key from 'path' (the Swarm secret's file, or one the
  * manager wrote): exactly CHAN_KEY_LEN bytes.  Returns 0 or a negative
  * errno with a sentence naming 'path'. */

@@ -9,6 +9,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "cluster/agent.h"
 #include "cluster/manager.h"
 #include "emu/cleanup.h"
 #include "emu/cli/cli.h"
@@ -466,6 +467,18 @@ int main(int argc, char **argv)
 		emu_opts_release(&o);
 		return 2;
 	}
+	if (o.command == EMU_CMD_AGENT_EXEC) {
+		/* The relay: no root needed, no run of its own. */
+		main_catch_signals();
+		status = agent_exec(o.agent_addr, o.key_file, o.exec_node,
+				    o.exec_argv, &main_stop_signal, &err);
+		if (status < 0) {
+			fprintf(stderr, "cnemu: %s\n", err.msg);
+			status = 127;
+		}
+		emu_opts_release(&o);
+		return status;
+	}
 	if (geteuid() != 0) {
 		fprintf(stderr, "cnemu: must run as root (try: sudo %s)\n",
 			argv[0]);
@@ -480,6 +493,15 @@ int main(int argc, char **argv)
 	if (o.clean) {
 		status = cleanup_dead_runs(o.clean_all ? CLEANUP_KEPT : 0, NULL,
 					   stdout, &err) ? 1 : 0;
+		if (status)
+			fprintf(stderr, "cnemu: %s\n", err.msg);
+	} else if (o.command == EMU_CMD_AGENT) {
+		struct agent_opts ao = { .listen = o.listen,
+					 .key_file = o.key_file,
+					 .stop = &main_stop_signal };
+
+		run_set_lab(o.name ? o.name : "agent", o.name != NULL, NULL);
+		status = agent_run(&ao, &err) ? 1 : 0;
 		if (status)
 			fprintf(stderr, "cnemu: %s\n", err.msg);
 	} else if (o.command == EMU_CMD_LIST) {

@@ -53,6 +53,10 @@ static const char emu_usage[] =
 	"  -w, --wait        wait for switches to connect before the test\n"
 	"                    (exit status 1 when some do not)\n"
 	"  --log SPEC        log levels: dbg, or module:level,...\n"
+	"  --agent --listen ADDR[:PORT] --key-file F\n"
+	"                    serve as a cluster run's agent on this machine\n"
+	"  --agent-exec ADDR:PORT --key-file F NODE -- CMD...\n"
+	"                    run CMD in NODE of the agent at ADDR:PORT\n"
 	"  -c, --clean       remove what runs that died left behind (kept\n"
 	"                    containers stay)\n"
 	"  --all             with -c: remove kept containers too\n"
@@ -270,11 +274,51 @@ static int emu_opts_command(struct emu_opts *o, struct emu_err *err)
 	return 0;
 }
 
+/* --agent and --agent-exec: what each needs, and the node and command
+ * of --agent-exec in place of a script. */
+static int emu_opts_agent(struct emu_opts *o, struct emu_err *err)
+{
+	bool exec = o->command == EMU_CMD_AGENT_EXEC;
+
+	if (!o->key_file)
+		return emu_err_set(err, -EINVAL, "%s needs --key-file FILE",
+				   exec ? "--agent-exec" : "--agent");
+	if (!exec) {
+		if (!o->listen)
+			return emu_err_set(err, -EINVAL,
+					   "--agent needs --listen ADDR[:PORT]");
+		if (o->script)
+			return emu_err_set(err, -EINVAL,
+					   "--agent takes no script ('%s')",
+					   o->script);
+		return 0;
+	}
+	if (o->listen)
+		return emu_err_set(err, -EINVAL,
+				   "--listen goes with --agent, not "
+				   "--agent-exec");
+	/* NODE -- CMD...: getopt put NODE first and dropped the "--". */
+	if (o->n_script_args > 0 && !strcmp(o->script_args[0], "--")) {
+		o->script_args++;
+		o->n_script_args--;
+	}
+	if (!o->script || o->n_script_args < 1)
+		return emu_err_set(err, -EINVAL,
+				   "--agent-exec needs NODE -- CMD...");
+	o->exec_node = o->script;
+	o->exec_argv = o->script_args;
+	o->script = NULL;
+	o->script_args = NULL;
+	o->n_script_args = 0;
+	return 0;
+}
+
 enum {
 	OPT_TOPO = 256, OPT_SWITCH, OPT_CONTROLLER, OPT_LINK, OPT_ENGINE,
 	OPT_TEST, OPT_IPBASE, OPT_MAC, OPT_ARP, OPT_LOG, OPT_PRE, OPT_POST,
 	OPT_VERSION, OPT_GRAPH, OPT_CUSTOM, OPT_ALL, OPT_NAT, OPT_HOST,
-	OPT_NAME, OPT_CLUSTER, OPT_PLAN,
+	OPT_NAME, OPT_CLUSTER, OPT_PLAN, OPT_AGENT, OPT_LISTEN, OPT_KEY_FILE,
+	OPT_AGENT_EXEC,
 };
 
 static const struct option emu_longopts[] = {
@@ -303,6 +347,10 @@ static const struct option emu_longopts[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "cluster", required_argument, NULL, OPT_CLUSTER },
 	{ "plan", no_argument, NULL, OPT_PLAN },
+	{ "agent", no_argument, NULL, OPT_AGENT },
+	{ "listen", required_argument, NULL, OPT_LISTEN },
+	{ "key-file", required_argument, NULL, OPT_KEY_FILE },
+	{ "agent-exec", required_argument, NULL, OPT_AGENT_EXEC },
 	{ NULL, 0, NULL, 0 },
 };
 
@@ -363,6 +411,13 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 						  optarg, NET_CLUSTERS);
 			break;
 		case OPT_PLAN: o->plan = true; break;
+		case OPT_AGENT: o->command = EMU_CMD_AGENT; break;
+		case OPT_LISTEN: o->listen = optarg; break;
+		case OPT_KEY_FILE: o->key_file = optarg; break;
+		case OPT_AGENT_EXEC:
+			o->command = EMU_CMD_AGENT_EXEC;
+			o->agent_addr = optarg;
+			break;
 		case OPT_NAME:
 			o->name = optarg;
 			if (!run_name_valid(optarg))
@@ -415,6 +470,13 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 		o->script_args = &argv[optind + 1];
 		o->n_script_args = argc - optind - 1;
 	}
+	if (!ret && (o->command == EMU_CMD_AGENT ||
+		     o->command == EMU_CMD_AGENT_EXEC))
+		return emu_opts_agent(o, err);
+	if (!ret && (o->listen || o->key_file))
+		ret = emu_err_set(err, -EINVAL, "%s goes with --agent or "
+				  "--agent-exec only",
+				  o->listen ? "--listen" : "--key-file");
 	if (!ret && o->script)
 		ret = emu_opts_command(o, err);
 	return ret;

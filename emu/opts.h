@@ -26,7 +26,8 @@ enum emu_verbosity { EMU_V_CRITICAL, EMU_V_ERROR, EMU_V_WARNING,
 
 /* What the command line asks for: a run (the default), or something
  * about the labs running ('cnemu list', 'cnemu stop LAB'). */
-enum emu_command { EMU_CMD_RUN, EMU_CMD_LIST, EMU_CMD_STOP, EMU_CMD_ATTACH };
+enum emu_command { EMU_CMD_RUN, EMU_CMD_LIST, EMU_CMD_STOP, EMU_CMD_ATTACH,
+		   EMU_CMD_AGENT, EMU_CMD_AGENT_EXEC };
 
 struct emu_opts {
 	enum emu_command command;
@@ -65,6 +66,11 @@ struct emu_opts {
 	char **script_args;		/* after the script, NULL-ended */
 	int n_script_args;
 	char *switch_buf;		/* owned copy split into kind/args */
+	const char *listen;		/* --agent: --listen ADDR[:PORT] */
+	const char *key_file;		/* --key-file: the run's key */
+	const char *agent_addr;		/* --agent-exec ADDR:PORT */
+	const char *exec_node;		/* --agent-exec: the node */
+	char **exec_argv;		/* --agent-exec: the command, NULL-ended */
 };
 
 /* Parses 'argv'; returns 0 or -EINVAL with a sentence naming the option.

@@ -306,6 +306,33 @@ static void test_key_file_must_hold_exactly_the_key(void **state)
 	assert_int_equal(chan_read_key(path, key, &err), -ENOENT);
 }
 
+static void test_bytes_go_through_json_as_base64(void **state)
+{
+	unsigned char all[256], *back;
+	json_t *msg = json_object();
+	size_t len;
+
+	(void)state;
+	for (int i = 0; i < 256; i++)
+		all[i] = (unsigned char)i;
+	for (size_t n = 0; n <= 5; n++) {
+		chan_put_bytes(msg, "data", all + 250, n);
+		assert_int_equal(chan_get_bytes(msg, "data", &back, &len), 0);
+		assert_int_equal(len, n);
+		assert_memory_equal(back, all + 250, n);
+		free(back);
+	}
+	chan_put_bytes(msg, "data", all, sizeof(all));
+	assert_int_equal(chan_get_bytes(msg, "data", &back, &len), 0);
+	assert_int_equal(len, 256);
+	assert_memory_equal(back, all, 256);
+	free(back);
+	json_object_set_new(msg, "data", json_string("abc"));
+	assert_int_equal(chan_get_bytes(msg, "data", &back, &len), -EBADMSG);
+	assert_int_equal(chan_get_bytes(msg, "none", &back, &len), -EBADMSG);
+	json_decref(msg);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -317,6 +344,7 @@ int main(void)
 		cmocka_unit_test(test_large_frames_pass_and_oversized_are_refused),
 		cmocka_unit_test(test_not_a_channel_is_refused),
 		cmocka_unit_test(test_key_file_must_hold_exactly_the_key),
+		cmocka_unit_test(test_bytes_go_through_json_as_base64),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

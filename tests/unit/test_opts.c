@@ -374,11 +374,66 @@ static void test_cluster_and_plan_are_read_and_checked(void **state)
 	emu_opts_release(&o);
 }
 
+/* Parses 'argv' expecting -EINVAL with exactly 'msg'. */
+static void expect_refused(char **argv, const char *msg)
+{
+	struct emu_err err = { 0 };
+	struct emu_opts o;
+
+	assert_int_equal(parse_args(&o, &err, argv), -EINVAL);
+	assert_string_equal(err.msg, msg);
+	emu_opts_release(&o);
+}
+#define REFUSED(msg, ...) expect_refused((char *[]){ "cnemu", __VA_ARGS__, \
+						     NULL }, msg)
+
+static void test_agent_and_agent_exec_are_read_and_checked(void **state)
+{
+	struct emu_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, NULL, "--agent", "--listen",
+			       "192.168.250.1", "--key-file", "/run/k"),
+			 0);
+	assert_int_equal(o.command, EMU_CMD_AGENT);
+	assert_string_equal(o.listen, "192.168.250.1");
+	assert_string_equal(o.key_file, "/run/k");
+	emu_opts_release(&o);
+	/* The command's own options are not cnemu's. */
+	assert_int_equal(PARSE(&o, NULL, "--agent-exec", "10.0.0.1:6690",
+			       "--key-file", "k", "h1", "--", "ping", "-c1",
+			       "h2"),
+			 0);
+	assert_int_equal(o.command, EMU_CMD_AGENT_EXEC);
+	assert_string_equal(o.agent_addr, "10.0.0.1:6690");
+	assert_string_equal(o.exec_node, "h1");
+	assert_string_equal(o.exec_argv[0], "ping");
+	assert_string_equal(o.exec_argv[1], "-c1");
+	assert_string_equal(o.exec_argv[2], "h2");
+	assert_null(o.exec_argv[3]);
+	assert_null(o.script);
+	emu_opts_release(&o);
+
+	REFUSED("--agent needs --key-file FILE", "--agent", "--listen", "a");
+	REFUSED("--agent needs --listen ADDR[:PORT]", "--agent",
+		"--key-file", "k");
+	REFUSED("--agent takes no script ('x.lua')", "--agent", "--listen",
+		"a", "--key-file", "k", "x.lua");
+	REFUSED("--agent-exec needs NODE -- CMD...", "--agent-exec", "a:1",
+		"--key-file", "k", "h1");
+	REFUSED("--listen goes with --agent, not --agent-exec", "--agent-exec",
+		"a:1", "--listen", "b", "--key-file", "k", "h1", "--", "true");
+	REFUSED("--key-file goes with --agent or --agent-exec only",
+		"--key-file", "k", "x.lua");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_stop_and_name_are_read),
 		cmocka_unit_test(test_cluster_and_plan_are_read_and_checked),
+		cmocka_unit_test(
+			test_agent_and_agent_exec_are_read_and_checked),
 		cmocka_unit_test(test_defaults_are_minimal_ovs_and_the_cli),
 		cmocka_unit_test(test_mininet_verbosity_custom_wait_and_tests),
 		cmocka_unit_test(test_mininet_options_are_read),
