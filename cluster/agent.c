@@ -194,10 +194,10 @@ static json_t *do_build(struct agent *a, json_t *req)
 		mtu = local ? underlay_mtu(local) : 0;
 		lowered = mtu ? part_fit_mtu(part, mtu) : 0;
 		if (lowered)
-			log_info("*** Underlay MTU %u < %d: the %zu cut links "
-				 "get MTU %u",
-				 mtu, PART_UNDERLAY_MTU_MIN, lowered,
-				 mtu - PART_VXLAN_OVERHEAD);
+			log_info("*** Underlay MTU %u < %d: the links of this "
+				 "machine get MTU %u (%zu lowered)",
+				 mtu, PART_UNDERLAY_MTU_MIN,
+				 mtu - PART_VXLAN_OVERHEAD, lowered);
 	}
 	if (part_net_opts(part, &no, &err) ||
 	    !(a->net = net_create(&no, &err)))

@@ -792,18 +792,25 @@ int part_build_net(struct net *net, const json_t *part, struct emu_err *err)
 
 size_t part_fit_mtu(json_t *part, unsigned int underlay_mtu)
 {
-	json_t *cuts = json_object_get(part, "cuts"), *c;
+	static const char *const keys[] = { "links", "cuts" };
 	unsigned int fit = underlay_mtu - PART_VXLAN_OVERHEAD;
 	size_t i, n = 0;
+	json_t *c;
 
-	if (underlay_mtu >= PART_UNDERLAY_MTU_MIN || !json_is_array(cuts))
+	if (underlay_mtu >= PART_UNDERLAY_MTU_MIN)
 		return 0;
-	json_array_foreach(cuts, i, c) {
-		json_int_t mtu = json_integer_value(json_object_get(c, "mtu"));
+	for (size_t k = 0; k < ARRAY_SIZE(keys); k++) {
+		json_t *items = json_object_get(part, keys[k]);
 
-		if (mtu == 0 || mtu > fit) {
-			json_object_set_new(c, "mtu", json_integer(fit));
-			n++;
+		json_array_foreach(items, i, c) {
+			json_int_t mtu = json_integer_value(
+				json_object_get(c, "mtu"));
+
+			if (mtu == 0 || mtu > fit) {
+				json_object_set_new(c, "mtu",
+						    json_integer(fit));
+				n++;
+			}
 		}
 	}
 	return n;

@@ -60,9 +60,12 @@ int part_net_opts(const json_t *part, struct net_opts *o,
  * what was added stays in 'net' (destroy it). */
 int part_build_net(struct net *net, const json_t *part, struct emu_err *err);
 
-/* Lowers the MTU of every cut of 'part' to 'underlay_mtu' - 50 when
- * 'underlay_mtu' is under PART_UNDERLAY_MTU_MIN, so that full frames
- * pass the tunnel.  Returns how many cuts it lowered. */
+/* Lowers the MTU of every link and cut of 'part' to 'underlay_mtu' - 50
+ * when 'underlay_mtu' is under PART_UNDERLAY_MTU_MIN, so that the
+ * largest frame a node sends passes the tunnel: a bridge drops a frame
+ * larger than its port toward the tunnel, and tells no one.  Every
+ * machine's agent does the same over the same underlay, so the whole
+ * emulated network gets one MTU.  Returns how many it lowered. */
 size_t part_fit_mtu(json_t *part, unsigned int underlay_mtu);
 
 /* Makes the VXLAN devices of the cuts of 'part' on the started 'net'

@@ -267,12 +267,21 @@ static void test_cut_link_becomes_a_tunnel_end_on_each_side(void **state)
 
 static void test_mtu_is_lowered_only_under_a_small_underlay(void **state)
 {
-	json_t *part = json_pack("{s:[{s:i}, {}, {s:i}]}", "cuts", "mtu", 9000,
-				 "mtu", 1200);
+	json_t *part = json_pack("{s:[{s:i}, {}, {s:i}], s:[{}, {s:i}]}",
+				 "cuts", "mtu", 9000, "mtu", 1200, "links",
+				 "mtu", 1300);
 
 	(void)state;
 	assert_int_equal(part_fit_mtu(part, 1550), 0);
-	assert_int_equal(part_fit_mtu(part, 1500), 2);
+	assert_int_equal(part_fit_mtu(part, 1500), 3);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_array_get(json_object_get(part, "links"),
+						0), "mtu")),
+			 1450);
+	assert_int_equal(json_integer_value(json_object_get(
+				 json_array_get(json_object_get(part, "links"),
+						1), "mtu")),
+			 1300);
 	assert_int_equal(json_integer_value(json_object_get(
 				 json_array_get(json_object_get(part, "cuts"),
 						0), "mtu")),
