@@ -585,6 +585,9 @@ static void agent_accept(struct agent *a)
 	json_t *req;
 	const char *op;
 
+	/* XXX the handshake and first request are read here, in the loop:
+	 * a peer that stalls holds the manager's requests up to
+	 * CHAN_HANDSHAKE_MS + AGENT_FIRST_FRAME_MS. */
 	if (chan_accept(a->listen_fd, a->key, sizeof(a->key), &c, &err)) {
 		log_warn("refused a connection: %s", err.msg);
 		return;

@@ -324,7 +324,7 @@ static void test_two_agents_join_a_cut_link(void **state)
 	/* The pump learns its wake-up lateness from the first frames. */
 	st = agent_exec(f, 0, "h1", "ping -c10 -i0.1 -W2 10.0.0.2", &out);
 	free(out);
-	st = agent_exec(f, 0, "h1", "ping -c10 -i0.2 -W2 10.0.0.2", &out);
+	st = agent_exec(f, 0, "h1", "ping -c30 -i0.05 -W2 10.0.0.2", &out);
 	expect_status(out, st, 0);
 	avg = ping_avg(out);
 	print_message("RTT over the cut link with 50 ms each way: %.3f ms\n",
