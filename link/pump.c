@@ -42,7 +42,9 @@ EMU_LOG_MODULE(pump);
 #define PUMP_FRAME_MAX (65536 + 256)	/* a GSO super-frame and headers */
 #define PUMP_SOCKBUF (16 << 20)		/* socket buffers, bytes */
 #define PUMP_EV_WAKE UINT64_MAX		/* epoll data of the eventfd */
-#define PUMP_LATE_MAX_US 500		/* most a wake-up is assumed late */
+#define PUMP_LATE_MAX_US 2000		/* most a wake-up is assumed late */
+#define PUMP_AGE_MAX_NS 1000000000LL	/* a receive time older than this
+					   is not believed */
 
 struct pump_end {
 	int fd;				/* its AF_PACKET socket */
@@ -69,6 +71,7 @@ struct pump {
 	int evfd;			/* wakes the thread on changes */
 	uint64_t late_us;		/* how late timed wake-ups come, on
 					   average, microseconds */
+	uint64_t late_dev_us;		/* their mean deviation from it */
 	struct pump_link **links;	/* by id; NULL: deleted */
 	size_t n_links, cap_links;
 
@@ -76,7 +79,8 @@ struct pump {
 	struct mmsghdr rx_msgs[PUMP_BATCH];
 	struct iovec rx_iovs[PUMP_BATCH];
 	unsigned char *rx_bufs;		/* PUMP_BATCH buffers */
-	char rx_cmsgs[PUMP_BATCH][CMSG_SPACE(sizeof(struct tpacket_auxdata))];
+	char rx_cmsgs[PUMP_BATCH][CMSG_SPACE(sizeof(struct tpacket_auxdata)) +
+				  CMSG_SPACE(sizeof(struct timespec))];
 	struct sockaddr_ll rx_addrs[PUMP_BATCH];
 	struct mmsghdr tx_msgs[PUMP_BATCH];
 	struct iovec tx_iovs[PUMP_BATCH];
@@ -116,6 +120,33 @@ static void rx_restore_vlan(unsigned char **data, size_t *len,
 	}
 }
 
+/* When the frame of 'mh' reached its socket, on now_us()'s clock, 'now'
+ * and 'real' (CLOCK_REALTIME) being the present: the kernel's receive
+ * time, so that how late the thread woke up to read it is not added to
+ * the link's delay; 'now' when the kernel gave none, or one that cannot
+ * be (in the future, or older than PUMP_AGE_MAX_NS). */
+static uint64_t rx_arrival(const struct msghdr *mh, uint64_t now,
+			   const struct timespec *real)
+{
+	for (struct cmsghdr *c = CMSG_FIRSTHDR((struct msghdr *)mh); c;
+	     c = CMSG_NXTHDR((struct msghdr *)mh, c)) {
+		struct timespec ts;
+		long long age;
+
+		if (c->cmsg_level != SOL_SOCKET ||
+		    c->cmsg_type != SCM_TIMESTAMPNS)
+			continue;
+		memcpy(&ts, CMSG_DATA(c), sizeof(ts));
+		age = (long long)(real->tv_sec - ts.tv_sec) * 1000000000LL +
+		      (real->tv_nsec - ts.tv_nsec);
+		if (age < 0 || age > PUMP_AGE_MAX_NS ||
+		    (uint64_t)(age / 1000) > now)
+			return now;
+		return now - (uint64_t)(age / 1000);
+	}
+	return now;
+}
+
 /* Reads what waits on end 'dir' of 'l' into the queue of that direction. */
 static void pump_rx(struct pump *p, struct pump_link *l, int dir)
 {
@@ -123,6 +154,7 @@ static void pump_rx(struct pump *p, struct pump_link *l, int dir)
 	int fd = l->ends[dir].fd;
 
 	for (int round = 0; round < PUMP_RX_ROUNDS; round++) {
+		struct timespec real;
 		uint64_t now;
 		int n;
 
@@ -150,6 +182,7 @@ static void pump_rx(struct pump *p, struct pump_link *l, int dir)
 			return;
 		}
 		now = now_us();
+		clock_gettime(CLOCK_REALTIME, &real);
 		for (int i = 0; i < n; i++) {
 			struct msghdr *mh = &p->rx_msgs[i].msg_hdr;
 			unsigned char *data = p->rx_iovs[i].iov_base;
@@ -168,7 +201,8 @@ static void pump_rx(struct pump *p, struct pump_link *l, int dir)
 				continue;
 			}
 			rx_restore_vlan(&data, &len, mh);
-			pump_queue_push(q, data, len, now, &l->rng);
+			pump_queue_push(q, data, len, rx_arrival(mh, now, &real),
+					&l->rng);
 		}
 		if (n < PUMP_BATCH)
 			return;
@@ -246,14 +280,30 @@ static uint64_t pump_next_due(struct pump *p)
  * to poll without sleeping; UINT64_MAX: nothing is due. */
 static uint64_t pump_sleep_for(struct pump *p, uint64_t next, uint64_t now)
 {
-	uint64_t wait;
+	uint64_t wait, early;
 
 	if (next == UINT64_MAX)
 		return UINT64_MAX;
 	wait = next > now ? next - now : 0;
-	/* Timer wake-ups come late (100-200 us in virtual machines): wake
-	 * that much earlier and poll for the rest. */
-	return wait > p->late_us ? wait - p->late_us : 0;
+	/* Timer wake-ups come late (100-300 us in virtual machines, more
+	 * under load): wake earlier by their average and twice their
+	 * deviation, so that most frames leave on time, and poll for the
+	 * rest. */
+	early = p->late_us + 2 * p->late_dev_us;
+	if (early > PUMP_LATE_MAX_US)
+		early = PUMP_LATE_MAX_US;
+	return wait > early ? wait - early : 0;
+}
+
+/* Learns from a timed wake-up 'late' microseconds late, as TCP learns
+ * a round trip: a moving average and a moving mean deviation. */
+static void pump_learn_late(struct pump *p, uint64_t late)
+{
+	uint64_t dev = late > p->late_us ? late - p->late_us
+					 : p->late_us - late;
+
+	p->late_dev_us = (p->late_dev_us * 3 + dev) / 4;
+	p->late_us = (p->late_us * 7 + late) / 8;
 }
 
 static void *pump_main(void *arg)
@@ -286,7 +336,7 @@ static void *pump_main(void *arg)
 				late = 0;
 			if (late > PUMP_LATE_MAX_US)
 				late = PUMP_LATE_MAX_US;
-			p->late_us = (p->late_us * 7 + late) / 8;
+			pump_learn_late(p, late);
 		}
 		for (int i = 0; i < n; i++) {
 			uint64_t data = evs[i].data.u64;
@@ -472,6 +522,11 @@ static int pump_open_end(const char *ifname, struct emu_err *err)
 				  ifname, opts[i].name, strerror(errno));
 		goto fail;
 	}
+	/* The frames' receive times (rx_arrival()); without them a frame
+	 * waits its delay from when the thread read it. */
+	if (setsockopt(fd, SOL_SOCKET, SO_TIMESTAMPNS, &one, sizeof(one)))
+		log_dbg("'%s': no SO_TIMESTAMPNS: %s", ifname,
+			strerror(errno));
 	pump_sockbuf(fd, SO_RCVBUFFORCE, SO_RCVBUF);
 	pump_sockbuf(fd, SO_SNDBUFFORCE, SO_SNDBUF);
 	memset(&sll, 0, sizeof(sll));
