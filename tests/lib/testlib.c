@@ -209,3 +209,31 @@ int test_cnemu_once(char **out, const char *input, const char *args)
 {
 	return cnemu_with(out, input, args, false);
 }
+
+static int test_cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return (x > y) - (x < y);
+}
+
+double test_ping_median(const char *out)
+{
+	double *t = NULL, median = -1;
+	size_t n = 0, cap = 0;
+
+	for (const char *p = out; (p = strstr(p, "time=")); p += 5) {
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			t = realloc(t, cap * sizeof(*t));
+			assert_non_null(t);
+		}
+		t[n++] = strtod(p + 5, NULL);
+	}
+	if (n) {
+		qsort(t, n, sizeof(*t), test_cmp_double);
+		median = n % 2 ? t[n / 2] : (t[n / 2 - 1] + t[n / 2]) / 2;
+	}
+	free(t);
+	return median;
+}

@@ -67,4 +67,9 @@ int test_cnemu_once(char **out, const char *input, const char *args);
  * lines end with 'echo "exit=$?"'); -1 when there is none. */
 int test_exit_status(const char *out);
 
+/* The median of the "time=<ms> ms" lines of ping's output 'out', -1 when
+ * it has none.  On a busy 2-core machine a few replies wait behind other
+ * tasks for milliseconds; the median is what the link itself does. */
+double test_ping_median(const char *out);
+
 #endif
