@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
@@ -140,12 +141,18 @@ static int cleanup_bridges(struct cleanup_counts *c, struct emu_err *err)
 {
 	struct ovs_switch_db *db;
 	struct emu_err local;
+	char remote[PATH_MAX];
 	int ret;
 
-	if (access("/var/run/openvswitch/db.sock", F_OK))
-		return 0;	/* no OVS here: nothing of ours either */
+	/* Runs have their own OVS; the machine's holds bridges only of
+	 * older runs, and while it is stopped (no socket, or a socket left
+	 * by a server that died) it runs none of them. */
+	snprintf(remote, sizeof(remote), "unix:%s/db.sock",
+		 ovs_switch_rundir());
+	if (!unix_socket_answers(remote + 5))
+		return 0;
 	err = emu_err_sink(err, &local);
-	db = ovs_switch_connect(NULL, 2000, err);
+	db = ovs_switch_connect(remote, 2000, err);
 	if (!db)
 		return emu_err_code(err, -ECONNREFUSED);
 	ret = ovs_switch_del_tagged(db, NULL, cleanup_is_dead, NULL, err);

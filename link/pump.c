@@ -43,6 +43,8 @@ EMU_LOG_MODULE(pump);
 #define PUMP_SOCKBUF (16 << 20)		/* socket buffers, bytes */
 #define PUMP_EV_WAKE UINT64_MAX		/* epoll data of the eventfd */
 #define PUMP_LATE_MAX_US 2000		/* most a wake-up is assumed late */
+#define PUMP_EARLY_MAX_US 500		/* most the thread wakes early and
+					   polls: a core spins meanwhile */
 #define PUMP_AGE_MAX_NS 1000000000LL	/* a receive time older than this
 					   is not believed */
 
@@ -290,8 +292,8 @@ static uint64_t pump_sleep_for(struct pump *p, uint64_t next, uint64_t now)
 	 * deviation, so that most frames leave on time, and poll for the
 	 * rest. */
 	early = p->late_us + 2 * p->late_dev_us;
-	if (early > PUMP_LATE_MAX_US)
-		early = PUMP_LATE_MAX_US;
+	if (early > PUMP_EARLY_MAX_US)
+		early = PUMP_EARLY_MAX_US;
 	return wait > early ? wait - early : 0;
 }
 

@@ -22,7 +22,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -516,6 +518,35 @@ static void test_dangling_socket_link_of_a_gone_run_is_removed(void **state)
 			 sfy_exists(plain) ? "" : plain);
 }
 
+/* The machine's OVS stopped without removing its socket (a crash, a
+ * kill -9): 'cnemu -c' has no bridge of it to remove and must still clean
+ * the rest.  Seen from a mount namespace of the test's own, where OVS's
+ * run directory is a directory holding such a socket. */
+static void test_clean_works_while_the_machines_ovs_is_stopped(void **state)
+{
+	char dir[] = "/tmp/sfy-ovs.XXXXXX", *out;
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd, status;
+
+	(void)state;
+	if (require_root())
+		return;
+	assert_non_null(mkdtemp(dir));
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/db.sock", dir);
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	assert_true(fd >= 0);
+	assert_int_equal(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	close(fd);	/* the file stays; nothing listens at it */
+	out = sh_out("unshare -m sh -c 'mount --bind %s /var/run/openvswitch "
+		     "&& timeout 120 %s -c' 2>&1; echo \"exit=$?\"; rm -rf %s",
+		     dir, test_cnemu(), dir);
+	printf("  cnemu -c with a dead ovsdb-server's socket: %s", out);
+	status = test_exit_status(out);
+	expect_has(out, "*** Removed ");
+	expect_status(out, status, 0);
+	free(out);
+}
+
 /* ---- a run whose main process died -------------------------------- */
 
 static void test_run_with_dead_main_process_is_cleaned_though_locked(
@@ -801,6 +832,9 @@ int main(void)
 			sfy_teardown),
 		cmocka_unit_test_teardown(
 			test_dangling_socket_link_of_a_gone_run_is_removed,
+			sfy_teardown),
+		cmocka_unit_test_teardown(
+			test_clean_works_while_the_machines_ovs_is_stopped,
 			sfy_teardown),
 		cmocka_unit_test_teardown(
 			test_run_with_dead_main_process_is_cleaned_though_locked,
