@@ -3,6 +3,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <pthread.h>
 #include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -132,7 +133,7 @@ bool netns_is_host(int nsfd)
 
 /* Makes /run/netns a shared mount point, as iproute2 does, so that the
  * bind mounts of namespaces are seen by every mount namespace. */
-static int netns_prepare_run_dir(struct emu_err *err)
+static int netns_prepare_run_dir_once(struct emu_err *err)
 {
 	static bool done;
 
@@ -151,6 +152,17 @@ static int netns_prepare_run_dir(struct emu_err *err)
 	}
 	done = true;
 	return 0;
+}
+
+static int netns_prepare_run_dir(struct emu_err *err)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	int ret;
+
+	pthread_mutex_lock(&lock);
+	ret = netns_prepare_run_dir_once(err);
+	pthread_mutex_unlock(&lock);
+	return ret;
 }
 
 int netns_create(const char *ns_name, struct emu_err *err)

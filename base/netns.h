@@ -37,7 +37,8 @@ int netns_open(const char *name, struct emu_err *err);
 
 /* Makes the named namespace NETNS_RUN_DIR/'ns_name' and returns an open
  * fd of it, or a negative errno.  The run of this process notes it
- * (run_note_netns()), so that 'cnemu -c' knows it for its own. */
+ * (run_note_netns()), so that 'cnemu -c' knows it for its own.  Threads
+ * may make namespaces at once: each unshares in itself. */
 int netns_create(const char *ns_name, struct emu_err *err);
 /* Removes the named namespace 'ns_name' (unmount and unlink); the kernel
  * frees it once nothing uses it.  Missing is not an error. */

@@ -527,14 +527,16 @@ void run_close(struct run *run)
 	free(run);
 }
 
-int run_note_netns(const char *name, int nsfd, struct emu_err *err)
+/* Serializes the notes of threads making namespaces at once. */
+static pthread_mutex_t run_note_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static int run_note_netns_locked(const char *name, int nsfd,
+				 struct emu_err *err)
 {
 	unsigned long long dev = 0, ino = 0;
 	struct stat st;
 	char *path;
 
-	if (!run_self)
-		return 0;
 	if (nsfd >= 0) {
 		if (fstat(nsfd, &st) < 0)
 			return emu_err_set(err, -errno,
@@ -563,6 +565,18 @@ int run_note_netns(const char *name, int nsfd, struct emu_err *err)
 		return emu_err_set(err, -errno, "cannot note namespace '%s': %s",
 				   name, strerror(errno));
 	return 0;
+}
+
+int run_note_netns(const char *name, int nsfd, struct emu_err *err)
+{
+	int ret;
+
+	if (!run_self)
+		return 0;
+	pthread_mutex_lock(&run_note_lock);
+	ret = run_note_netns_locked(name, nsfd, err);
+	pthread_mutex_unlock(&run_note_lock);
+	return ret;
 }
 
 /* True when 'a' and 'b' are the same file. */

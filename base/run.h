@@ -104,8 +104,8 @@ bool run_is_dead(const char *tag);
 /* Notes in the directory of this process's run that the named namespace
  * 'name' (open as 'nsfd') is the run's; with 'nsfd' -1, that the run takes
  * the name and is about to make it.  On disk when it returns.  Does
- * nothing when the process has no run.  0 or a negative errno with 'err'
- * set. */
+ * nothing when the process has no run.  Threads may call it at once.  0 or
+ * a negative errno with 'err' set. */
 int run_note_netns(const char *name, int nsfd, struct emu_err *err);
 
 /* What /run/netns/<name> is to the run 'tag'. */

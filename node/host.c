@@ -122,7 +122,95 @@ static int host_start_cgroup(struct host *h, struct emu_err *err)
 	return ret;
 }
 
-static int host_start_one(struct host *h, struct emu_err *err)
+/* Many hosts' namespaces are made and removed by several threads at
+ * once, each taking the next host by index while the calling thread takes
+ * its share and draws the progress line.  Making one is the kernel's work
+ * in the thread that unshares (two cores make two at once); each unmount
+ * waits for an RCU grace period of its own (about a millisecond, more on
+ * a busy machine), and concurrent unmounts share their waits: one after
+ * the other, 10 000 hosts took 12 s to stop. */
+#define HOST_DELETE_THREADS 16
+#define HOST_JOB_PER_THREAD 64	/* fewer hosts: fewer threads */
+
+struct host_job {
+	struct node **nodes;
+	size_t n;
+	int (*fn)(struct host *h, struct emu_err *err);	/* one host */
+	atomic_size_t next;	/* the next index to take */
+	atomic_size_t done;	/* how many are finished */
+	atomic_bool failed;	/* a host failed: take no more */
+	pthread_mutex_t lock;	/* guards 'err' */
+	struct emu_err err;	/* the first failure */
+};
+
+/* Runs the job's function on the next host; false when none is left or
+ * one failed. */
+static bool host_job_take_one(struct host_job *job)
+{
+	struct emu_err err = { 0 };
+	struct host *h;
+	size_t i;
+
+	if (atomic_load(&job->failed))
+		return false;
+	i = atomic_fetch_add(&job->next, 1);
+	if (i >= job->n)
+		return false;
+	h = container_of(job->nodes[i], struct host, node);
+	if (job->fn(h, &err)) {
+		emu_err_prefix(&err, "host '%s': ", h->node.name);
+		pthread_mutex_lock(&job->lock);
+		if (!job->err.code)
+			job->err = err;
+		pthread_mutex_unlock(&job->lock);
+		atomic_store(&job->failed, true);
+	}
+	atomic_fetch_add(&job->done, 1);
+	return true;
+}
+
+static void *host_job_worker(void *arg)
+{
+	while (host_job_take_one(arg))
+		;
+	return NULL;
+}
+
+/* Runs 'fn' on each of the 'n' hosts 'nodes' in up to 'max_threads'
+ * threads (this one included) and counts them on the progress line.
+ * Stops taking hosts at the first failure: 0, or its negative errno with
+ * 'err' set. */
+static int host_run_all(struct node **nodes, size_t n,
+			int (*fn)(struct host *h, struct emu_err *err),
+			size_t max_threads, struct emu_err *err)
+{
+	struct host_job job = { .nodes = nodes, .n = n, .fn = fn };
+	pthread_t threads[HOST_DELETE_THREADS];
+	size_t n_threads = 0, stepped = 0, done;
+
+	pthread_mutex_init(&job.lock, NULL);
+	if (max_threads > ARRAY_SIZE(threads) + 1)
+		max_threads = ARRAY_SIZE(threads) + 1;
+	while (n_threads + 1 < max_threads &&
+	       (n_threads + 1) * HOST_JOB_PER_THREAD < n &&
+	       !pthread_create(&threads[n_threads], NULL, host_job_worker,
+			       &job))
+		n_threads++;
+	while (host_job_take_one(&job)) {
+		done = atomic_load(&job.done);
+		log_progress_step(done - stepped);
+		stepped = done;
+	}
+	for (size_t i = 0; i < n_threads; i++)
+		pthread_join(threads[i], NULL);
+	log_progress_step(atomic_load(&job.done) - stepped);
+	pthread_mutex_destroy(&job.lock);
+	if (job.err.code && err && !err->code)
+		*err = job.err;
+	return job.err.code;
+}
+
+static int host_make_netns(struct host *h, struct emu_err *err)
 {
 	int fd = nlsock_netns_create(h->ns_name, NULL, err);
 
@@ -130,85 +218,31 @@ static int host_start_one(struct host *h, struct emu_err *err)
 		return fd;
 	h->node.nsfd = fd;
 	h->node.running = true;
-	return host_start_cgroup(h, err);
+	return 0;
 }
 
 static int host_start(struct node **nodes, size_t n, struct emu_err *err)
 {
-	for (size_t i = 0; i < n; i++) {
+	long cores = sysconf(_SC_NPROCESSORS_ONLN);
+	int ret;
+
+	ret = host_run_all(nodes, n, host_make_netns,
+			   cores > 1 ? (size_t)cores : 1, err);
+	for (size_t i = 0; i < n && !ret; i++) {
 		struct host *h = container_of(nodes[i], struct host, node);
-		int ret = host_start_one(h, err);
 
-		log_progress_step(1);
-		if (ret) {
+		ret = host_start_cgroup(h, err);
+		if (ret)
 			emu_err_prefix(err, "host '%s': ", h->node.name);
-			return ret;
-		}
 	}
+	return ret;
+}
+
+static int host_delete_netns(struct host *h, struct emu_err *err)
+{
+	(void)err;
+	netns_delete(h->ns_name);	/* says itself what it left */
 	return 0;
-}
-
-/* Threads that remove namespaces at stop.  Each unmount waits for an RCU
- * grace period of its own (about a millisecond, more on a busy machine):
- * one after the other, 10 000 hosts took 12 s to stop; concurrent
- * unmounts share their waits. */
-#define HOST_DELETE_THREADS 16
-#define HOST_DELETE_PER_THREAD 64	/* fewer namespaces: fewer threads */
-
-/* The namespaces of a stop, taken by index by every thread. */
-struct host_delete_job {
-	struct node **nodes;
-	size_t n;
-	atomic_size_t next;	/* the next index to take */
-	atomic_size_t done;	/* how many are removed */
-};
-
-static void host_delete_some(struct host_delete_job *job)
-{
-	size_t i;
-
-	while ((i = atomic_fetch_add(&job->next, 1)) < job->n) {
-		netns_delete(
-			container_of(job->nodes[i], struct host, node)->ns_name);
-		atomic_fetch_add(&job->done, 1);
-	}
-}
-
-static void *host_delete_worker(void *arg)
-{
-	host_delete_some(arg);
-	return NULL;
-}
-
-/* Removes the named namespaces of the 'n' hosts 'nodes', several at once;
- * the progress line counts them. */
-static void host_delete_all(struct node **nodes, size_t n)
-{
-	struct host_delete_job job = { .nodes = nodes, .n = n };
-	pthread_t threads[HOST_DELETE_THREADS];
-	size_t n_threads = 0, stepped = 0, done;
-
-	while (n_threads < HOST_DELETE_THREADS &&
-	       (n_threads + 1) * HOST_DELETE_PER_THREAD < n &&
-	       !pthread_create(&threads[n_threads], NULL, host_delete_worker,
-			       &job))
-		n_threads++;
-	/* This thread takes its share and draws the progress. */
-	while (atomic_load(&job.next) < n) {
-		size_t i = atomic_fetch_add(&job.next, 1);
-
-		if (i < n) {
-			netns_delete(container_of(nodes[i], struct host,
-						       node)->ns_name);
-			atomic_fetch_add(&job.done, 1);
-		}
-		done = atomic_load(&job.done);
-		log_progress_step(done - stepped);
-		stepped = done;
-	}
-	for (size_t i = 0; i < n_threads; i++)
-		pthread_join(threads[i], NULL);
-	log_progress_step(n - stepped);
 }
 
 static void host_stop(struct node **nodes, size_t n)
@@ -225,7 +259,8 @@ static void host_stop(struct node **nodes, size_t n)
 			nodes[i]->nsfd = -1;
 		}
 	}
-	host_delete_all(nodes, n);
+	host_run_all(nodes, n, host_delete_netns, HOST_DELETE_THREADS + 1,
+		     NULL);
 	for (size_t i = 0; i < n; i++) {
 		struct host *h = container_of(nodes[i], struct host, node);
 
