@@ -52,7 +52,7 @@ const char *net_run_tag(const struct net *net)
 
 const char *net_run_dir(const struct net *net)
 {
-	return run_dir(net->run);
+	return net->run ? run_dir(net->run) : NULL;
 }
 
 const char *net_cluster(const struct net *net)
@@ -92,6 +92,34 @@ const char *net_node_machine(const struct net *net, const struct node *node)
 	if (!net->cluster_state)
 		return NULL;
 	return net->cluster_ops->machine(net->cluster_state, node);
+}
+
+bool net_link_cut(const struct net *net, const struct link *link,
+		  struct net_cut *cut)
+{
+	if (!net->cluster_state || !net->cluster_ops->link_cut)
+		return false;
+	return net->cluster_ops->link_cut(net->cluster_state, link, cut);
+}
+
+const struct net_opts *net_options(const struct net *net)
+{
+	return &net->opts;
+}
+
+/* Keeps a copy of 'opts' for net_options(). */
+static void net_keep_opts(struct net *net, const struct net_opts *opts)
+{
+	const char **strs[] = { &net->opts.switch_kind, &net->opts.switch_args,
+				&net->opts.controller, &net->opts.ipbase,
+				&net->opts.link_engine, &net->opts.host };
+
+	net->opts = *opts;
+	net->opts.cluster = net->cluster;
+	net->opts.link_defaults = opts->link_defaults ? &net->link_defaults
+						      : NULL;
+	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
+		*strs[i] = net->opts_strs[i] = xstrdup(*strs[i]);
 }
 
 /* A change a started cluster run cannot make yet: -EOPNOTSUPP naming
@@ -138,6 +166,9 @@ static int net_start_cluster(struct net *net, struct emu_err *err)
 	net->ctx.relay_argv = net_ctx_relay_argv;
 	for (size_t i = 0; i < net->n_nodes; i++)
 		net->nodes[i]->running = true;
+	for (size_t i = 0; i < net->n_links; i++)	/* made up there */
+		link_intf1(net->links[i])->up = link_intf2(net->links[i])->up =
+			true;
 	net->started = true;
 	return 0;
 }
@@ -314,6 +345,7 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	}
 	net->cluster = xstrdup(opts->cluster);
 	net->cluster_ops = opts->cluster ? opts->cluster_ops : NULL;
+	net_keep_opts(net, opts);
 	if (opts->controller) {
 		struct controller_opts co;
 		char *buf = NULL;
@@ -1169,6 +1201,8 @@ void net_destroy(struct net *net)
 	free(net->ctl_targets);
 	free(net->controller_spec);
 	free(net->cluster);
+	for (size_t i = 0; i < ARRAY_SIZE(net->opts_strs); i++)
+		free(net->opts_strs[i]);
 	free(net->host_buf);
 	free(net);
 }
@@ -1318,10 +1352,13 @@ int net_set_link_up(struct net *net, struct node *a, struct node *b,
 		if (!net_link_joins(net->links[i], a, b))
 			continue;
 		found++;
-		if (net->cluster_state)
+		if (net->cluster_state) {
 			ret = net->cluster_ops->set_link_up(
 				net->cluster_state, net->links[i], up, err);
-		else
+			if (!ret)	/* what 'links' shows */
+				link_intf1(net->links[i])->up =
+					link_intf2(net->links[i])->up = up;
+		} else
 			ret = link_set_up(net->links[i], up, err);
 	}
 	if (!found)

@@ -27,6 +27,13 @@ struct node_exec_opts;
 struct link;
 struct net;
 
+/* A link cut between two machines of a cluster run (a VXLAN tunnel). */
+struct net_cut {
+	const char *machine1, *machine2;	/* of the link's ends */
+	uint32_t vni;
+	double underlay_rtt_ms;		/* measured at start; < 0: unknown */
+};
+
 /* How a Net runs over a cluster (cluster/manager.h has Docker Swarm's):
  * the Net is described as on one machine, then hands its start and stop,
  * the changes of its links and the commands in its nodes to these
@@ -57,6 +64,10 @@ struct net_cluster_ops {
 	/* Warns once about each machine lost since the last call; returns
 	 * how many nodes went with them. */
 	int (*check)(void *state);
+	/* False when 'link' has both ends on one machine; else fills 'cut'
+	 * (strings borrowed from 'state'). */
+	bool (*link_cut)(void *state, const struct link *link,
+			 struct net_cut *cut);
 };
 
 struct net_opts {
@@ -129,13 +140,21 @@ const char *net_ovs_rundir(struct net *net, struct emu_err *err);
 /* The datapath ID of switch 'sw' (given, or derived from its name as
  * Mininet does); 0 when 'sw' is not a switch of 'net'. */
 uint64_t net_switch_dpid(const struct net *net, const struct node *sw);
-/* The run's directory, "/run/cnemu/<tag>" (controller pid files). */
+/* The run's directory, "/run/cnemu/<tag>" (controller pid files); NULL
+ * before start and in a cluster run (nothing of it is on this machine). */
 const char *net_run_dir(const struct net *net);
 /* The cluster engine the net runs over ("swarm"); NULL: this machine. */
 const char *net_cluster(const struct net *net);
 /* The machine that runs 'node' in a started cluster run; NULL on one
  * machine or before start. */
 const char *net_node_machine(const struct net *net, const struct node *node);
+/* False when 'link' is not cut between two machines of a started cluster
+ * run; else fills 'cut' (strings valid until the run stops). */
+bool net_link_cut(const struct net *net, const struct link *link,
+		  struct net_cut *cut);
+/* The options 'net' was created with (strings borrowed from 'net';
+ * link_defaults and cluster_ops as given). */
+const struct net_opts *net_options(const struct net *net);
 
 struct node *net_add_host(struct net *net, const char *name,
 			  const struct net_host_opts *opts,

@@ -383,11 +383,14 @@ static int traffic_ping_one(struct node *src, const struct node *dst,
 	return ret;
 }
 
-/* Pings every pair one after the other, with round-trip times. */
+/* Pings every pair one after the other, with round-trip times when
+ * 'res' has room for them. */
 static int traffic_ping_each(struct node *const *hosts, size_t n,
 			     const struct traffic_ping_opts *opts,
 			     struct traffic_ping *res, struct emu_err *err)
 {
+	double rtt[4];
+
 	for (size_t s = 0; s < n; s++)
 		for (size_t d = 0; d < n; d++) {
 			int ret;
@@ -396,7 +399,8 @@ static int traffic_ping_each(struct node *const *hosts, size_t n,
 				continue;
 			ret = traffic_ping_one(hosts[s], hosts[d],
 					       opts->timeout_s,
-					       &res->rtt_ms[(s * n + d) * 4],
+					       res->rtt_ms ? &res->rtt_ms[(s * n + d) * 4]
+							   : rtt,
 					       err);
 			if (ret < 0)
 				return ret;
@@ -424,8 +428,11 @@ int traffic_ping(struct net *net, struct node *const *hosts, size_t n,
 	traffic_ping_alloc(res, n, o.full);
 	for (size_t i = 0; i < n; i++)
 		res->names[i] = node_name(hosts[i]);
-	ret = o.full ? traffic_ping_each(hosts, n, &o, res, err)
-		     : traffic_ping_many(hosts, n, &o, res, err);
+	/* A cluster run's hosts are on other machines: no raw socket of
+	 * ours reaches their namespaces, a ping run there does. */
+	ret = o.full || net_cluster(net)
+		      ? traffic_ping_each(hosts, n, &o, res, err)
+		      : traffic_ping_many(hosts, n, &o, res, err);
 	traffic_ping_tally(res);
 	net_check_nodes(net);	/* a host that died says so */
 	if (ret)

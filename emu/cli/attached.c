@@ -67,10 +67,10 @@ int cli_run_attachable(struct cli *cli, FILE *in, bool interactive)
 
 		a = attach_listen(path, attached_run, attached_end, cli, &err);
 		free(path);
-	} else {
+	} else if (!net_cluster(cli->net)) {	/* a cluster run has none */
 		emu_err_set(&err, -ENETDOWN, "the network is not started");
 	}
-	if (!a)
+	if (!a && err.code)
 		log_warn("%s: no CLI can attach to this lab", err.msg);
 	cli_set_guard(cli, attached_lock, attached_unlock, a);
 	ret = cli_run(cli, in, interactive);

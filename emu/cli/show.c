@@ -128,12 +128,24 @@ int cmd_net(struct cli *cli, int argc, char **argv,
 
 /* Mininet's status of a link end: OK, or MISSING when it is not made;
  * DOWN when it was set down. */
-static const char *cli_end_status(const struct link *link,
+static const char *cli_end_status(const struct net *net,
+				  const struct link *link,
 				  const struct node_intf *end)
 {
-	if (!link_is_made(link))
+	if (!link_is_made(link) && !net_cluster(net))	/* else made there */
 		return "MISSING";
 	return end->up ? "OK" : "DOWN";
+}
+
+/* A cut link's machines, VNI and the underlay's round trip. */
+static void cli_print_cut(FILE *f, const struct net_cut *cut)
+{
+	fprintf(f, " cut %s<->%s vni %u", cut->machine1, cut->machine2,
+		cut->vni);
+	if (cut->underlay_rtt_ms >= 0)
+		fprintf(f, ", underlay RTT %.3f ms", cut->underlay_rtt_ms);
+	else
+		fputs(", underlay RTT unknown", f);
 }
 
 int cmd_links(struct cli *cli, int argc, char **argv,
@@ -154,9 +166,14 @@ int cmd_links(struct cli *cli, int argc, char **argv,
 		const struct node_intf *a = link_intf1(links[i]);
 		const struct node_intf *b = link_intf2(links[i]);
 
-		fprintf(cli->out, "%s<->%s (%s %s)\n", a->name, b->name,
-			cli_end_status(links[i], a),
-			cli_end_status(links[i], b));
+		struct net_cut cut;
+
+		fprintf(cli->out, "%s<->%s (%s %s)", a->name, b->name,
+			cli_end_status(cli->net, links[i], a),
+			cli_end_status(cli->net, links[i], b));
+		if (net_link_cut(cli->net, links[i], &cut))
+			cli_print_cut(cli->out, &cut);
+		fputc('\n', cli->out);
 	}
 	return 0;
 }

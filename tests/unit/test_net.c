@@ -469,6 +469,15 @@ static int c_check(void *state)
 	return 0;
 }
 
+static bool c_link_cut(void *state, const struct link *link,
+		       struct net_cut *cut)
+{
+	(void)state, (void)link;
+	*cut = (struct net_cut){ .machine1 = "m2", .machine2 = "m1",
+				 .vni = 7, .underlay_rtt_ms = 0.25 };
+	return true;
+}
+
 /* A Net over a cluster makes nothing here: its start, stop, commands and
  * link changes go to the engine, and what it cannot do yet is refused. */
 static void test_a_cluster_run_goes_through_its_engine(void **state)
@@ -477,8 +486,12 @@ static void test_a_cluster_run_goes_through_its_engine(void **state)
 		.start = c_start, .stop = c_stop, .relay_argv = c_relay,
 		.set_link_shaping = c_shaping, .set_link_up = c_up,
 		.machine = c_machine, .check = c_check,
+		.link_cut = c_link_cut,
 	};
-	struct net_opts o = { .cluster = "swarm", .cluster_ops = &ops };
+	struct net_opts o = { .cluster = "swarm", .cluster_ops = &ops,
+			      .switch_kind = "lxbr", .ipbase = "10.9.0.0/16",
+			      .auto_arp = true };
+	struct net_cut cut;
 	char *argv[] = { "hostname", NULL };
 	struct emu_err err = { 0 };
 	struct shaping fast, slow;
@@ -502,6 +515,16 @@ static void test_a_cluster_run_goes_through_its_engine(void **state)
 	assert_int_equal(net_start(net, &err), 0);
 	assert_true(net_is_started(net) && node_is_running(h1));
 	assert_string_equal(net_node_machine(net, h1), "m2");
+	/* nothing here: no run directory on this machine */
+	assert_null(net_run_dir(net));
+	assert_true(net_link_cut(net, link, &cut));
+	assert_string_equal(cut.machine1, "m2");
+	assert_int_equal(cut.vni, 7);
+	/* what the machines' parts are built with */
+	assert_string_equal(net_options(net)->switch_kind, "lxbr");
+	assert_string_equal(net_options(net)->ipbase, "10.9.0.0/16");
+	assert_true(net_options(net)->auto_arp);
+	assert_null(net_options(net)->controller);
 	/* the relay runs here in the command's place */
 	assert_int_equal(node_capture(h1, argv, &(struct node_exec_opts){ 0 },
 				      NULL, &err),
@@ -518,8 +541,11 @@ static void test_a_cluster_run_goes_through_its_engine(void **state)
 	expect_err(net_set_link_shaping(net, link, &slow, NULL, &err),
 		   -ECONNRESET, &err, "machine 'm2' is gone");
 	assert_int_equal(link_shaping(link, 0)->rate_bps, 100000000);
+	assert_true(link_intf1(link)->up && link_intf2(link)->up);
 	assert_int_equal(net_set_link_up(net, h1, s1, false, &err), 0);
 	assert_int_equal(seen.ups, 1);
+	/* what 'links' shows of the link made there */
+	assert_false(link_intf1(link)->up || link_intf2(link)->up);
 	assert_null(net_add_host(net, "h2", NULL, &err));
 	expect_err(err.code, -EOPNOTSUPP, &err,
 		   "adding a node in a running cluster run is not supported "
