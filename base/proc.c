@@ -15,6 +15,18 @@
 #include "base/err.h"
 #include "base/util.h"
 
+static const char *proc_machine = "/proc";
+
+const char *proc_machine_root(void)
+{
+	return proc_machine;
+}
+
+void proc_set_machine_root(const char *dir)
+{
+	proc_machine = dir;
+}
+
 /* The start time of 'pid' from /proc/<pid>/stat (field 22, counted after
  * the command name, which may hold spaces and parentheses). */
 static int proc_start_time(pid_t pid, unsigned long long *start)

@@ -28,6 +28,14 @@ struct proc_id {
 					   " (deleted)" suffix; "": none */
 };
 
+/* Where the machine's processes, the containers of its Docker engine
+ * among them, are seen by their pids: "/proc", or where the machine's
+ * /proc is bound when cnemu runs in a pid namespace of its own (a
+ * cluster's agent in its container, cluster/agent.c, sets it once at
+ * start).  Container pids from the engine are read under it. */
+const char *proc_machine_root(void);
+void proc_set_machine_root(const char *dir);
+
 /* Reads the identity of the live process 'pid' into 'id'; 0 or a negative
  * errno (-ESRCH: no such process). */
 int proc_id_of(pid_t pid, struct proc_id *id);

@@ -12,17 +12,21 @@
 
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <sys/wait.h>
 
 #include <openssl/crypto.h>
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/proc.h"
 #include "base/util.h"
 #include "cluster/chan.h"
 #include "cluster/part.h"
+#include "cluster/swarm.h"
 #include "emu/net.h"
 #include "link/nl.h"
 #include "link/shaping.h"
@@ -46,6 +50,8 @@ struct agent {
 	int linger_ms;
 	pid_t execs[AGENT_MAX_EXECS];	/* children serving 'exec' */
 	size_t n_execs;
+	char *service, *secret;		/* the run's, from the manager's
+					   hello; NULL */
 };
 
 int agent_parse_addr(const char *s, char *host, size_t size, int *port,
@@ -155,6 +161,37 @@ static void agent_stop_part(struct agent *a, const char *why)
 	net_destroy(a->net);
 	a->net = NULL;
 	a->lost_us = 0;
+}
+
+/* Once the manager is gone for good: the run's service (which runs this
+ * agent on every machine) and its secret go too.  Only the engine of a
+ * Swarm manager can remove them; the others' engines refuse, quietly. */
+static void agent_remove_run(struct agent *a)
+{
+	struct emu_err err = { 0 };
+
+	if (!a->service)
+		return;
+	if (swarm_delete_service(a->service, &err)) {
+		log_dbg("%s", err.msg);
+		return;
+	}
+	log_info("*** Removed the run's service '%s'", a->service);
+	emu_err_clear(&err);
+	if (a->secret && swarm_remove_secret(a->secret, &err))
+		log_warn("%s", err.msg);
+}
+
+/* Keeps the run's service and secret names of the manager's hello. */
+static void agent_keep_names(struct agent *a, const json_t *hello)
+{
+	const char *svc = json_string_value(json_object_get(hello, "service"));
+	const char *sec = json_string_value(json_object_get(hello, "secret"));
+
+	free(a->service);
+	free(a->secret);
+	a->service = svc ? xstrdup(svc) : NULL;
+	a->secret = sec ? xstrdup(sec) : NULL;
 }
 
 /* ---- requests on the manager's connection ---------------------------- */
@@ -610,6 +647,7 @@ static void agent_accept(struct agent *a)
 		if (a->lost_us)
 			log_info("*** The manager is back (%s)", chan_peer(c));
 		a->lost_us = 0;
+		agent_keep_names(a, req);
 		send_new(c, do_hello(a));
 	} else {
 		emu_err_set(&err, -EPROTO, "a connection begins with 'hello' "
@@ -629,7 +667,7 @@ static void agent_serve_manager(struct agent *a)
 		log_warn("the manager's connection is lost: %s", err.msg);
 		chan_close(a->mgr);
 		a->mgr = NULL;
-		if (a->net) {
+		if (a->net || a->service) {
 			a->lost_us = now_us();
 			log_info("*** Waiting %d s for the manager before "
 				 "removing this machine's part",
@@ -641,6 +679,28 @@ static void agent_serve_manager(struct agent *a)
 	json_decref(req);
 }
 
+/* In a Swarm service the agent's container has a pid namespace of its
+ * own and /proc/sys read-only.  The machine's /proc is bound at
+ * SWARM_AGENT_MACHINE_PROC: the containers of its part are reached by
+ * their pids there (proc_machine_root()).  Its part writes the sysctls of
+ * the namespaces it makes (IPv6 off in the switch namespace, ...): its
+ * own mount namespace gets /proc/sys writable (it holds CAP_SYS_ADMIN).
+ * Outside a service: nothing to do. */
+static int agent_in_container(struct emu_err *err)
+{
+	struct statvfs st;
+
+	if (!access(SWARM_AGENT_MACHINE_PROC "/1", F_OK))
+		proc_set_machine_root(SWARM_AGENT_MACHINE_PROC);
+	if (statvfs("/proc/sys", &st) || !(st.f_flag & ST_RDONLY))
+		return 0;
+	if (mount(NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND, NULL))
+		return emu_err_set(err, -errno, "cannot make /proc/sys "
+				   "writable: %s", strerror(errno));
+	log_dbg("/proc/sys remounted writable");
+	return 0;
+}
+
 int agent_run(const struct agent_opts *o, struct emu_err *err)
 {
 	struct agent a = { .listen_fd = -1 };
@@ -649,7 +709,8 @@ int agent_run(const struct agent_opts *o, struct emu_err *err)
 	a.linger_ms = o->linger_ms > 0 ? o->linger_ms : AGENT_LINGER_MS;
 	if ((ret = agent_parse_addr(o->listen, a.addr, sizeof(a.addr), &a.port,
 				    err)) ||
-	    (ret = chan_read_key(o->key_file, a.key, err)))
+	    (ret = chan_read_key(o->key_file, a.key, err)) ||
+	    (ret = agent_in_container(err)))
 		return ret;
 	a.listen_fd = chan_listen(a.addr, a.port, NULL, err);
 	if (a.listen_fd < 0) {
@@ -669,6 +730,8 @@ int agent_run(const struct agent_opts *o, struct emu_err *err)
 
 			if (gone >= (unsigned long long)a.linger_ms) {
 				agent_stop_part(&a, "the manager is gone");
+				a.lost_us = 0;
+				agent_remove_run(&a);
 				continue;
 			}
 			if (a.linger_ms - (int)gone < timeout)
@@ -690,6 +753,8 @@ int agent_run(const struct agent_opts *o, struct emu_err *err)
 		waitpid(a.execs[i], NULL, 0);
 	}
 	OPENSSL_cleanse(a.key, sizeof(a.key));
+	free(a.service);
+	free(a.secret);
 	return 0;
 }
 

@@ -1,13 +1,54 @@
 #include "cluster/manager.h"
 
 #include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/random.h>
+#include <unistd.h>
+
+#include <jansson.h>
 
 #include "base/err.h"
+#include "base/log.h"
 #include "base/util.h"
+#include "cluster/chan.h"
+#include "cluster/part.h"
 #include "cluster/plan.h"
 #include "cluster/swarm.h"
+#include "emu/net.h"
+#include "link/shaping.h"
+#include "link/veth.h"
+#include "node/node.h"
+#include "topo/index.h"
+
+EMU_LOG_MODULE(manager);
+
+/* A run over the Swarm: what the start made, for the calls after it. */
+struct manager {
+	struct net *net;		/* borrowed */
+	struct swarm_machine *sm;	/* the Swarm's nodes */
+	size_t n_sm;
+	struct plan_machine *m;		/* the ready ones, by hostname */
+	size_t n_m;
+	const char **addrs;		/* [machine]: its underlay address */
+	struct placement pl;
+	struct topo_index nodes;	/* name -> node index + 1 */
+	struct chan **chans;		/* [machine]: to its agent */
+	bool *lost;			/* [machine]: its agent is gone */
+	bool *built;			/* [machine]: its part was asked */
+	unsigned char key[CHAN_KEY_LEN];
+	int key_fd;			/* a memory file holding 'key' */
+	char key_path[64];		/* "/proc/<pid>/fd/<key_fd>" */
+	char self[PATH_MAX];		/* this program, for relays */
+	char secret_name[64], service_name[64];
+	char *secret_id, *service_id;
+	double *rtt_ms;			/* [m1 * n_m + m2]: the underlay's
+					   round trip; < 0: not measured */
+};
 
 static int manager_by_hostname(const void *a, const void *b)
 {
@@ -58,3 +99,541 @@ int manager_print_plan(const struct net *net, FILE *f, struct emu_err *err)
 	return ret;
 }
 
+/* Sends 'req' (taken) to machine 'i' and reads its answer; 0 when it says
+ * ok, else a negative errno with the agent's sentence prefixed by the
+ * machine's name. */
+static int manager_ask(struct manager *mg, size_t i, json_t *req,
+		       int timeout_ms, json_t **answer, struct emu_err *err)
+{
+	json_t *a = NULL;
+	int ret = chan_send(mg->chans[i], req, err);
+
+	json_decref(req);
+	if (!ret)
+		ret = chan_recv(mg->chans[i], &a, timeout_ms, err);
+	if (!ret && !json_is_true(json_object_get(a, "ok"))) {
+		const char *why = json_string_value(json_object_get(a,
+								    "error"));
+
+		ret = emu_err_set(err, -EIO, "%s", why ? why : "failed");
+	}
+	if (ret) {
+		if (ret == -ECONNRESET)
+			mg->lost[i] = true;
+		emu_err_prefix(err, "machine '%s': ", mg->m[i].name);
+		json_decref(a);
+		return ret;
+	}
+	if (answer)
+		*answer = a;
+	else
+		json_decref(a);
+	return 0;
+}
+
+/* The key in a memory file of this process, which its relays read
+ * through /proc and which goes away with it. */
+static int manager_make_key(struct manager *mg, struct emu_err *err)
+{
+	if (getrandom(mg->key, sizeof(mg->key), 0) != sizeof(mg->key))
+		return emu_err_set(err, -errno, "cannot draw the run's key: %s",
+				   strerror(errno));
+	mg->key_fd = memfd_create("cnemu-key", MFD_CLOEXEC);
+	if (mg->key_fd < 0 ||
+	    write(mg->key_fd, mg->key, sizeof(mg->key)) != sizeof(mg->key))
+		return emu_err_set(err, -errno, "cannot keep the run's key: %s",
+				   strerror(errno));
+	snprintf(mg->key_path, sizeof(mg->key_path), "/proc/%d/fd/%d",
+		 (int)getpid(), mg->key_fd);
+	return 0;
+}
+
+/* The machines of the Swarm, the placement and every machine's address. */
+static int manager_place(struct manager *mg, struct emu_err *err)
+{
+	int ret = swarm_list_machines(&mg->sm, &mg->n_sm, err);
+	struct node **nodes;
+	size_t n;
+
+	if (ret)
+		return ret;
+	mg->m = xcalloc(mg->n_sm + 1, sizeof(*mg->m));
+	mg->n_m = manager_plan_machines(mg->sm, mg->n_sm, mg->m);
+	ret = plan_place(mg->net, mg->m, mg->n_m, &mg->pl, err);
+	if (ret)
+		return ret;
+	mg->addrs = xcalloc(mg->n_m + 1, sizeof(*mg->addrs));
+	for (size_t i = 0; i < mg->n_m; i++)
+		for (size_t j = 0; j < mg->n_sm; j++)
+			if (mg->sm[j].hostname == mg->m[i].name)
+				mg->addrs[i] = mg->sm[j].addr;
+	nodes = net_nodes(mg->net, &n);
+	for (size_t u = 0; u < n; u++)
+		topo_index_add(&mg->nodes, node_name(nodes[u]),
+			       (void *)(uintptr_t)(u + 1));
+	mg->chans = xcalloc(mg->n_m + 1, sizeof(*mg->chans));
+	mg->lost = xcalloc(mg->n_m + 1, sizeof(*mg->lost));
+	mg->built = xcalloc(mg->n_m + 1, sizeof(*mg->built));
+	return 0;
+}
+
+/* The secret and the agents' service, running on every machine. */
+static int manager_deploy(struct manager *mg, struct emu_err *err)
+{
+	const char *tag = net_run_tag(mg->net);
+	char secret_file[96];
+	const char *args[] = { "--agent", "--listen", "0.0.0.0",
+			       "--key-file", secret_file, NULL };
+	struct swarm_agent_spec spec = {
+		.name = mg->service_name, .image = MANAGER_IMAGE, .args = args,
+		.secret_name = mg->secret_name, .run_label = tag,
+	};
+	int ret;
+
+	snprintf(mg->secret_name, sizeof(mg->secret_name), "cnemu-%s-key",
+		 tag);
+	snprintf(mg->service_name, sizeof(mg->service_name),
+		 "cnemu-%s-agent", tag);
+	snprintf(secret_file, sizeof(secret_file), "/run/secrets/%s",
+		 mg->secret_name);
+	ret = swarm_create_secret(mg->secret_name, mg->key, sizeof(mg->key),
+				  &mg->secret_id, err);
+	if (ret)
+		return ret;
+	spec.secret_id = mg->secret_id;
+	log_info("*** Deploying the agents on %zu machines", mg->n_m);
+	ret = swarm_deploy_agents(&spec, &mg->service_id, err);
+	if (!ret)
+		ret = swarm_wait_agents(mg->service_id, mg->n_m,
+					MANAGER_DEPLOY_MS, err);
+	return ret;
+}
+
+/* The manager's hello: it names the run's service and secret, which the
+ * agent of a Swarm manager removes when this manager is gone for good. */
+static json_t *manager_hello(const struct manager *mg)
+{
+	return json_pack("{s:s, s:s, s:s}", "op", "hello", "service",
+			 mg->service_name, "secret", mg->secret_name);
+}
+
+/* Connects to every agent (they listen shortly after their task runs)
+ * and says hello. */
+static int manager_connect(struct manager *mg, struct emu_err *err)
+{
+	unsigned long long until = now_us() + MANAGER_CONNECT_MS * 1000ull;
+
+	for (size_t i = 0; i < mg->n_m; i++) {
+		int ret;
+
+		for (;;) {
+			emu_err_clear(err);
+			ret = chan_connect(mg->addrs[i], CHAN_PORT, mg->key,
+					   sizeof(mg->key), &mg->chans[i],
+					   err);
+			if (!ret || ret == -EACCES || now_us() > until)
+				break;
+			usleep(200 * 1000);
+		}
+		if (!ret)
+			ret = manager_ask(mg, i, manager_hello(mg),
+					  CHAN_HANDSHAKE_MS, NULL, err);
+		else
+			emu_err_prefix(err, "machine '%s': ", mg->m[i].name);
+		if (ret)
+			return ret;
+	}
+	return 0;
+}
+
+/* The underlay's round trip between the machines of every cut, asked of
+ * the agent of the cut's first machine (for 'links'). */
+static void manager_measure_rtt(struct manager *mg)
+{
+	size_t n = mg->n_m;
+
+	mg->rtt_ms = xcalloc(n * n + 1, sizeof(*mg->rtt_ms));
+	for (size_t k = 0; k < n * n; k++)
+		mg->rtt_ms[k] = -1;
+	for (size_t c = 0; c < mg->pl.n_cuts; c++) {
+		size_t a = mg->pl.cuts[c].m1, b = mg->pl.cuts[c].m2;
+		struct emu_err err = { 0 };
+		json_t *ans = NULL;
+
+		if (mg->rtt_ms[a * n + b] >= 0)
+			continue;
+		if (manager_ask(mg, a, json_pack("{s:s, s:s}", "op", "rtt",
+						 "addr", mg->addrs[b]),
+				MANAGER_CONNECT_MS, &ans, &err)) {
+			log_warn("no underlay round trip %s <-> %s: %s",
+				 mg->m[a].name, mg->m[b].name, err.msg);
+			continue;
+		}
+		mg->rtt_ms[a * n + b] = mg->rtt_ms[b * n + a] =
+			json_number_value(json_object_get(ans, "rtt_ms"));
+		json_decref(ans);
+		log_info("*** Underlay round trip %s <-> %s: %.3f ms",
+			 mg->m[a].name, mg->m[b].name, mg->rtt_ms[a * n + b]);
+	}
+}
+
+/* The Net's options for the parts ("net" of cluster/part.h), so that
+ * every machine builds its part as this Net would be built here. */
+static json_t *manager_part_opts(const struct net *net)
+{
+	const struct net_opts *o = net_options(net);
+	const struct {
+		const char *key, *value;
+	} strs[] = {
+		{ "switch", o->switch_kind }, { "switch_args", o->switch_args },
+		{ "controller", o->controller }, { "ipbase", o->ipbase },
+		{ "link_engine", o->link_engine }, { "host", o->host },
+	};
+	json_t *j = json_pack("{s:b, s:b}", "mac", o->auto_mac, "arp",
+			      o->auto_arp);
+
+	for (size_t i = 0; i < ARRAY_SIZE(strs); i++)
+		if (strs[i].value)
+			json_object_set_new(j, strs[i].key,
+					    json_string(strs[i].value));
+	return j;
+}
+
+/* Sends every machine its part, then waits until all run. */
+static int manager_build(struct manager *mg, struct emu_err *err)
+{
+	int ret = 0;
+
+	log_info("*** Building the parts on %zu machines", mg->n_m);
+	for (size_t i = 0; i < mg->n_m && !ret; i++) {
+		json_t *part = part_of(mg->net, &mg->pl, i, mg->addrs, err);
+
+		if (!part)
+			return -EINVAL;
+		json_object_set_new(part, "net", manager_part_opts(mg->net));
+		ret = chan_send(mg->chans[i],
+				json_pack("{s:s, s:o}", "op", "build", "part",
+					  part),
+				err);
+		mg->built[i] = !ret;
+	}
+	for (size_t i = 0; i < mg->n_m && !ret; i++) {
+		json_t *a = NULL;
+
+		ret = chan_recv(mg->chans[i], &a, MANAGER_BUILD_MS, err);
+		if (!ret && !json_is_true(json_object_get(a, "ok"))) {
+			const char *why = json_string_value(
+				json_object_get(a, "error"));
+
+			ret = emu_err_set(err, -EIO, "%s", why ? why : "failed");
+		}
+		json_decref(a);
+		if (ret)
+			emu_err_prefix(err, "machine '%s': ", mg->m[i].name);
+	}
+	return ret;
+}
+
+/* Removes every part that was asked for, the service and the secret. */
+static void manager_release(struct manager *mg)
+{
+	struct emu_err err = { 0 };
+
+	for (size_t i = 0; i < mg->n_m; i++) {
+		if (mg->chans[i] && mg->built[i] && !mg->lost[i] &&
+		    manager_ask(mg, i, json_pack("{s:s}", "op", "stop"),
+				MANAGER_BUILD_MS, NULL, &err))
+			log_warn("%s", err.msg);
+		emu_err_clear(&err);
+		chan_close(mg->chans[i]);
+	}
+	if (mg->service_id && swarm_remove_service(mg->service_id, &err))
+		log_warn("%s", err.msg);
+	emu_err_clear(&err);
+	if (mg->secret_id && swarm_remove_secret(mg->secret_id, &err))
+		log_warn("%s", err.msg);
+	if (mg->key_fd >= 0)
+		close(mg->key_fd);
+	free(mg->service_id);
+	free(mg->secret_id);
+	free(mg->chans);
+	free(mg->lost);
+	free(mg->built);
+	free(mg->rtt_ms);
+	free(mg->addrs);
+	topo_index_release(&mg->nodes);
+	placement_release(&mg->pl);
+	free(mg->m);
+	swarm_machines_free(mg->sm, mg->n_sm);
+	free(mg);
+}
+
+static int manager_start(struct net *net, void **state, struct emu_err *err)
+{
+	struct manager *mg = xcalloc(1, sizeof(*mg));
+	ssize_t len = readlink("/proc/self/exe", mg->self,
+			       sizeof(mg->self) - 1);
+	int ret;
+
+	mg->net = net;
+	mg->key_fd = -1;
+	topo_index_init(&mg->nodes);
+	if (len <= 0) {
+		free(mg);
+		return emu_err_set(err, -errno, "cannot find this program: %s",
+				   strerror(errno));
+	}
+	ret = manager_place(mg, err);
+	if (!ret)
+		ret = manager_make_key(mg, err);
+	if (!ret)
+		ret = manager_deploy(mg, err);
+	if (!ret)
+		ret = manager_connect(mg, err);
+	if (!ret) {
+		manager_measure_rtt(mg);
+		ret = manager_build(mg, err);
+	}
+	if (ret) {
+		manager_release(mg);
+		return ret;
+	}
+	log_info("*** Running over %zu machines, %zu links cut", mg->n_m,
+		 mg->pl.n_cuts);
+	*state = mg;
+	return 0;
+}
+
+static void manager_stop(struct net *net, void *state)
+{
+	(void)net;
+	log_info("*** Stopping the parts and the agents");
+	manager_release(state);
+}
+
+/* The machine of the node 'name'. */
+static size_t manager_machine_of(const struct manager *mg, const char *name)
+{
+	uintptr_t u = (uintptr_t)topo_index_find(&mg->nodes, name);
+
+	return u ? mg->pl.machine[u - 1] : SIZE_MAX;
+}
+
+static const char *manager_machine(void *state, const struct node *node)
+{
+	struct manager *mg = state;
+	size_t i = manager_machine_of(mg, node_name(node));
+
+	return i == SIZE_MAX ? NULL : mg->m[i].name;
+}
+
+static char **manager_relay_argv(void *state, const struct node *node,
+				 char *const argv[],
+				 const struct node_exec_opts *opts,
+				 struct emu_err *err)
+{
+	struct manager *mg = state;
+	size_t i = manager_machine_of(mg, node_name(node)), n = 0, size;
+	char addr[128], **r, *p;
+	const char *head[8];
+	size_t k = 0;
+
+	(void)opts;
+	if (i == SIZE_MAX) {
+		emu_err_set(err, -ENOENT, "'%s' runs on no machine",
+			    node_name(node));
+		return NULL;
+	}
+	if (mg->lost[i]) {
+		emu_err_set(err, -EHOSTDOWN, "'%s': machine '%s' is lost",
+			    node_name(node), mg->m[i].name);
+		return NULL;
+	}
+	snprintf(addr, sizeof(addr), strchr(mg->addrs[i], ':') ? "[%s]:%d"
+							       : "%s:%d",
+		 mg->addrs[i], CHAN_PORT);
+	head[k++] = mg->self;
+	head[k++] = "--agent-exec";
+	head[k++] = addr;
+	head[k++] = "--key-file";
+	head[k++] = mg->key_path;
+	head[k++] = node_name(node);
+	head[k++] = "--";
+	while (argv[n])
+		n++;
+	size = (k + n + 1) * sizeof(*r);
+	for (size_t j = 0; j < k; j++)
+		size += strlen(head[j]) + 1;
+	for (size_t j = 0; j < n; j++)
+		size += strlen(argv[j]) + 1;
+	r = xmalloc(size);
+	p = (char *)(r + k + n + 1);
+	for (size_t j = 0; j < k + n; j++) {
+		const char *s = j < k ? head[j] : argv[j - k];
+
+		r[j] = strcpy(p, s);
+		p += strlen(s) + 1;
+	}
+	r[k + n] = NULL;
+	return r;
+}
+
+/* The shaping 's' in the keys and texts of 'set link'. */
+static json_t *manager_shaping_json(const struct shaping *s)
+{
+	json_t *o = json_object();
+	char buf[64];
+
+	for (size_t i = 0; shaping_key(i); i++)
+		if (shaping_get(s, i, buf, sizeof(buf)) > 0)
+			json_object_set_new(o, shaping_key(i),
+					    json_string(buf));
+	return o;
+}
+
+/* The request 'op' about 'link' for the machine of its end 'end' (0, 1):
+ * naming both nodes, or that end's node and the cut's VNI. */
+static json_t *manager_link_req(const struct link *link, int end,
+				const char *op, const struct plan_cut *cut)
+{
+	const struct node *a = link_intf1(link)->node;
+	const struct node *b = link_intf2(link)->node;
+
+	if (!cut)
+		return json_pack("{s:s, s:s, s:s}", "op", op, "node1",
+				 node_name(a), "node2", node_name(b));
+	return json_pack("{s:s, s:s, s:I}", "op", op, "node1",
+			 node_name(end ? b : a), "vni", (json_int_t)cut->vni);
+}
+
+/* The cut of 'link', NULL when both ends are on one machine. */
+static const struct plan_cut *manager_cut(const struct manager *mg,
+					  const struct link *link)
+{
+	size_t n;
+	struct link **links = net_links(mg->net, &n);
+
+	for (size_t c = 0; c < mg->pl.n_cuts; c++)
+		if (mg->pl.cuts[c].link < n &&
+		    links[mg->pl.cuts[c].link] == link)
+			return &mg->pl.cuts[c];
+	return NULL;
+}
+
+/* Sends 'op' about 'link' to the machine(s) of its ends, with the fields
+ * of 'per_end' for each end (taken). */
+static int manager_link_op(struct manager *mg, const struct link *link,
+			   const char *op, json_t *per_end[2],
+			   struct emu_err *err)
+{
+	const struct plan_cut *cut = manager_cut(mg, link);
+	int ret = 0;
+
+	for (int end = 0; end < (cut ? 2 : 1) && !ret; end++) {
+		const struct node *node = end ? link_intf2(link)->node
+					      : link_intf1(link)->node;
+		size_t i = manager_machine_of(mg, node_name(node));
+		json_t *req;
+
+		if (mg->lost[i]) {
+			ret = emu_err_set(err, -EHOSTDOWN,
+					  "machine '%s' is lost",
+					  mg->m[i].name);
+			break;
+		}
+		req = manager_link_req(link, end, op, cut);
+		json_object_update(req, per_end[end]);
+		ret = manager_ask(mg, i, req, MANAGER_CONNECT_MS, NULL, err);
+	}
+	json_decref(per_end[0]);
+	json_decref(per_end[1]);
+	return ret;
+}
+
+static int manager_set_link_shaping(void *state, struct link *link,
+				    struct emu_err *err)
+{
+	struct manager *mg = state;
+	json_t *s1 = manager_shaping_json(link_shaping(link, 0));
+	json_t *s2 = manager_shaping_json(link_shaping(link, 1));
+	json_t *per_end[2];
+
+	if (manager_cut(mg, link)) {	/* each end's egress, on its side */
+		per_end[0] = json_pack("{s:o}", "shaping1", s1);
+		per_end[1] = json_pack("{s:o}", "shaping1", s2);
+	} else {
+		per_end[0] = json_pack("{s:o, s:o}", "shaping1", s1,
+				       "shaping2", s2);
+		per_end[1] = json_object();
+	}
+	return manager_link_op(mg, link, "set_link", per_end, err);
+}
+
+static int manager_set_link_up(void *state, struct link *link, bool up,
+			       struct emu_err *err)
+{
+	json_t *per_end[2] = { json_pack("{s:b}", "up", up),
+			       json_pack("{s:b}", "up", up) };
+
+	return manager_link_op(state, link, "link_up", per_end, err);
+}
+
+static bool manager_link_cut(void *state, const struct link *link,
+			     struct net_cut *out)
+{
+	struct manager *mg = state;
+	const struct plan_cut *cut = manager_cut(mg, link);
+
+	if (!cut)
+		return false;
+	out->machine1 = mg->m[cut->m1].name;
+	out->machine2 = mg->m[cut->m2].name;
+	out->vni = cut->vni;
+	out->underlay_rtt_ms = mg->rtt_ms ? mg->rtt_ms[cut->m1 * mg->n_m +
+						       cut->m2]
+					  : -1;
+	return true;
+}
+
+/* A machine whose agent closed the channel: lost, with its nodes. */
+static int manager_check(void *state)
+{
+	struct manager *mg = state;
+	int gone = 0;
+
+	for (size_t i = 0; i < mg->n_m; i++) {
+		struct pollfd p = { .fd = chan_fd(mg->chans[i]),
+				    .events = POLLIN };
+		struct emu_err err = { 0 };
+		json_t *m = NULL;
+		size_t nodes = 0;
+		int ret;
+
+		if (mg->lost[i] || poll(&p, 1, 0) <= 0)
+			continue;
+		ret = chan_recv(mg->chans[i], &m, 0, &err);
+		json_decref(m);
+		if (!ret || ret == -ETIMEDOUT)	/* unasked: not a loss */
+			continue;
+		mg->lost[i] = true;
+		for (size_t u = 0; u < mg->pl.n_nodes; u++)
+			nodes += mg->pl.machine[u] == i;
+		log_warn("machine '%s' is lost (its agent: %s): its %zu "
+			 "nodes are gone",
+			 mg->m[i].name, err.msg[0] ? err.msg : "closed",
+			 nodes);
+		gone += (int)nodes;
+	}
+	return gone;
+}
+
+const struct net_cluster_ops manager_ops = {
+	.start = manager_start,
+	.stop = manager_stop,
+	.relay_argv = manager_relay_argv,
+	.set_link_shaping = manager_set_link_shaping,
+	.set_link_up = manager_set_link_up,
+	.machine = manager_machine,
+	.check = manager_check,
+	.link_cut = manager_link_cut,
+};

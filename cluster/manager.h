@@ -1,7 +1,19 @@
 /* The manager of a cluster run: the side of 'cnemu --cluster swarm' on a
- * Swarm manager.  It reads the machines of the Swarm ($DOCKER_HOST,
- * cluster/swarm.h) and places the described Net over them
- * (cluster/plan.h); --plan prints that placement and starts nothing.
+ * Swarm manager.  It reads the machines of the Swarm and places the
+ * described Net over them (cluster/plan.h); --plan prints that placement
+ * and starts nothing.
+ *
+ * A run (manager_ops, the Net's struct net_cluster_ops): the run's key
+ * (32 random bytes) becomes a Swarm secret, the agents a global service
+ * ('cnemu --agent' in the image MANAGER_IMAGE on every machine, the
+ * secret mounted); the manager connects to each agent over the channel
+ * (cluster/chan.h), sends each machine its part (cluster/part.h) and
+ * waits until all run.  Commands in nodes run as local relays
+ * ('cnemu --agent-exec', reading the key from a memory file of the
+ * manager's that dies with it); link changes go to the agents of their
+ * ends.  The stop asks every agent to remove its part, then removes the
+ * service and the secret: nothing of the run stays on any machine.  When
+ * the manager is killed, each agent removes its part by itself.
  *
  * The machines of a placement are the Swarm's ready nodes sorted by
  * hostname, so that the same Swarm always gets the same placement. */
@@ -13,6 +25,7 @@
 
 struct emu_err;
 struct net;
+struct net_cluster_ops;
 struct plan_machine;
 struct swarm_machine;
 
@@ -27,5 +40,15 @@ size_t manager_plan_machines(const struct swarm_machine *sm, size_t n,
  * and changes nothing.  Returns 0 or a negative errno with one sentence
  * (no Swarm there, a pin naming no machine). */
 int manager_print_plan(const struct net *net, FILE *f, struct emu_err *err);
+
+/* The agents' image, on every machine (scripts/agent-image.sh). */
+#define MANAGER_IMAGE "cnemu/agent:latest"
+/* How long the agents may take to run, to answer, to build their part. */
+#define MANAGER_DEPLOY_MS 60000
+#define MANAGER_CONNECT_MS 20000
+#define MANAGER_BUILD_MS 300000
+
+/* What runs a Net over Docker Swarm (net_opts.cluster_ops). */
+extern const struct net_cluster_ops manager_ops;
 
 #endif

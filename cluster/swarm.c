@@ -219,6 +219,11 @@ int swarm_wait_agents(const char *svc_id, size_t n, int timeout_ms,
 			   timeout_ms);
 }
 
+int swarm_delete_service(const char *svc_id, struct emu_err *err)
+{
+	return delete("service", svc_id, "the Swarm service", err);
+}
+
 int swarm_remove_service(const char *svc_id, struct emu_err *err)
 {
 	long long deadline = now_ms() + REMOVE_WAIT_MS;

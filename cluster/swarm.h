@@ -45,5 +45,8 @@ int swarm_wait_agents(const char *svc_id, size_t n, int timeout_ms,
  * tasks runs; each machine removes the task's stopped container on its
  * own a moment later.  A service already gone is not an error. */
 int swarm_remove_service(const char *svc_id, struct emu_err *err);
+/* Removes service 'svc_id' and returns at once, its tasks still stopping:
+ * for an agent removing the service it runs in. */
+int swarm_delete_service(const char *svc_id, struct emu_err *err);
 
 #endif

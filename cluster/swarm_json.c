@@ -24,16 +24,20 @@ static const char *const agent_caps[] = {
  * and the engine are seen both ways), cnemu's run directory, the cgroup
  * tree, and the engine's own namespace files (containers' namespaces are
  * reached through them: an agent in its own pid namespace cannot reach
- * them by pid). */
+ * them by pid), and the machine's /proc at SWARM_AGENT_MACHINE_PROC: a
+ * service cannot share the machine's pid namespace, and a container's
+ * namespaces, for links and commands, are reached by its pid there. */
 static const struct agent_mount {
 	const char *path;
 	const char *propagation;	/* NULL: the engine's default */
+	const char *target;		/* NULL: 'path' */
 } agent_mounts[] = {
-	{ "/var/run/docker.sock", NULL },
-	{ "/run/netns", "rslave" },
-	{ "/run/cnemu", NULL },
-	{ "/sys/fs/cgroup", NULL },
-	{ "/var/run/docker/netns", "rslave" },
+	{ "/var/run/docker.sock", NULL, NULL },
+	{ "/run/netns", "rslave", NULL },
+	{ "/run/cnemu", NULL, NULL },
+	{ "/sys/fs/cgroup", NULL, NULL },
+	{ "/var/run/docker/netns", "rslave", NULL },
+	{ "/proc", NULL, SWARM_AGENT_MACHINE_PROC },
 };
 
 #define RUN_LABEL "cnemu.run"
@@ -281,7 +285,8 @@ static json_t *agent_container(const struct swarm_agent_spec *spec)
 	for (size_t i = 0; i < ARRAY_SIZE(agent_mounts); i++) {
 		const struct agent_mount *am = &agent_mounts[i];
 		json_t *m = json_pack("{s:s, s:s, s:s}", "Type", "bind",
-				      "Source", am->path, "Target", am->path);
+				      "Source", am->path, "Target",
+				      am->target ? am->target : am->path);
 
 		if (am->propagation)
 			json_object_set_new(m, "BindOptions",

@@ -37,6 +37,10 @@ struct swarm_agent_spec {
 	const char *run_label;	/* label cnemu.run=<tag> on service+tasks */
 };
 
+/* Where the agent's container sees the machine's /proc (its containers'
+ * pids are the machine's). */
+#define SWARM_AGENT_MACHINE_PROC "/run/cnemu-machine/proc"
+
 /* The state of one task (GET /tasks). */
 struct swarm_task {
 	char *id;

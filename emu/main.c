@@ -351,6 +351,8 @@ static int main_run(const struct emu_opts *o)
 		.link_defaults = o->has_link ? &o->link : NULL,
 		.host = o->host,
 		.cluster = o->cluster,
+		.cluster_ops = &manager_ops,	/* also a script's
+						   Net{cluster = ...} */
 	};
 	struct emu_err err = { 0 };
 	unsigned long long t0 = now_us();

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/proc.h"
 #include "base/log.h"
 #include "base/run.h"
 #include "base/util.h"
@@ -721,7 +722,7 @@ static int open_netns(struct docker_node *dn, struct emu_err *err)
 
 	struct stat ns, own;
 
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)dn->node.pid);
+	snprintf(path, sizeof(path), "%s/%d/ns/net", proc_machine_root(), (int)dn->node.pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return emu_err_set(err, -errno,
@@ -850,7 +851,7 @@ static bool read_status(pid_t pid, const char *key, char *buf, size_t size)
 	bool found = false;
 	FILE *f;
 
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	snprintf(path, sizeof(path), "%s/%d/status", proc_machine_root(), (int)pid);
 	f = fopen(path, "re");
 	if (!f)
 		return false;
@@ -952,7 +953,7 @@ static int read_proc(pid_t pid, const char *file, char **text, size_t *len)
 	char path[64];
 	int fd, ret;
 
-	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	snprintf(path, sizeof(path), "%s/%d/%s", proc_machine_root(), (int)pid, file);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -1039,7 +1040,7 @@ static int read_exec_ctx(struct docker_node *dn, struct emu_err *err)
 	ssize_t n;
 	int ret;
 
-	snprintf(path, sizeof(path), "/proc/%d/cwd", (int)dn->node.pid);
+	snprintf(path, sizeof(path), "%s/%d/cwd", proc_machine_root(), (int)dn->node.pid);
 	n = readlink(path, cwd, sizeof(cwd) - 1);
 	cwd[n > 0 ? n : 0] = '\0';
 	ret = read_proc(dn->node.pid, "environ", &env, &env_len);
@@ -1078,7 +1079,7 @@ static int add_hosts_line(struct docker_node *dn, struct emu_err *err)
 
 	if (!node_ip(&dn->node, ip, sizeof(ip)))
 		return 0;
-	snprintf(path, sizeof(path), "/proc/%d/root", (int)dn->node.pid);
+	snprintf(path, sizeof(path), "%s/%d/root", proc_machine_root(), (int)dn->node.pid);
 	root = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (root < 0)
 		return emu_err_set(err, -errno, "cannot open '%s': %s", path,
@@ -1100,6 +1101,40 @@ static int add_hosts_line(struct docker_node *dn, struct emu_err *err)
 				  n < 0 ? strerror(errno) : "short write");
 	close(fd);
 	free(line);
+	return ret;
+}
+
+/* SIGUSR1 to the container's cnemu-init: by its pid, or through the
+ * engine when this process cannot reach that pid (a cluster's agent runs
+ * in a pid namespace of its own). */
+static int docker_release_init(struct docker_node *dn, struct emu_err *err)
+{
+	struct docker_api *api;
+	char *path, *body = NULL;
+	long status = 0;
+	size_t len;
+	int ret;
+
+	if (!kill(dn->node.pid, SIGUSR1))
+		return 0;
+	if (errno != ESRCH || !strcmp(proc_machine_root(), "/proc"))
+		return emu_err_set(err, -errno,
+				   "cannot signal container '%s' (pid %d): %s",
+				   dn->container, (int)dn->node.pid,
+				   strerror(errno));
+	api = docker_api_open(NULL, err);
+	if (!api)
+		return emu_err_code(err, -EINVAL);
+	path = xasprintf("/containers/%s/kill?signal=SIGUSR1", dn->id);
+	ret = docker_api_request(api, "POST", path, NULL, &status, &body, &len,
+				 err);
+	free(body);
+	free(path);
+	docker_api_close(api);
+	if (!ret && (status < 200 || status >= 300))
+		ret = emu_err_set(err, -ESRCH, "cannot signal container '%s': "
+				  "the engine answered %ld",
+				  dn->container, status);
 	return ret;
 }
 
@@ -1131,11 +1166,9 @@ static int docker_ready(struct node *node, struct emu_err *err)
 	if (ret)
 		return ret;
 	t0 = now_us();
-	if (kill(node->pid, SIGUSR1))
-		return emu_err_set(err, -errno,
-				   "cannot signal container '%s' (pid %d): %s",
-				   dn->container, (int)node->pid,
-				   strerror(errno));
+	ret = docker_release_init(dn, err);
+	if (ret)
+		return ret;
 	dn->released = true;
 	/* Wait for the exec, to report a command that cannot run (a bad
 	 * dcmd) now. */
@@ -1156,7 +1189,7 @@ bool docker_is_alive(const struct node *node)
 	    node->nsfd < 0)
 		return false;
 	/* The same namespace as at start: not a reused pid. */
-	snprintf(path, sizeof(path), "/proc/%d/ns/net", (int)node->pid);
+	snprintf(path, sizeof(path), "%s/%d/ns/net", proc_machine_root(), (int)node->pid);
 	if (fstat(node->nsfd, &ours) || stat(path, &now) ||
 	    ours.st_ino != now.st_ino || ours.st_dev != now.st_dev)
 		return false;

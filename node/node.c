@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "base/err.h"
+#include "base/proc.h"
 #include "base/log.h"
 #include "base/util.h"
 #include "node/bridge.h"
@@ -261,7 +262,8 @@ int node_open_ns(const struct node *node, const char *type)
 	}
 	if (!node->pid)
 		return -ENOENT;
-	snprintf(path, sizeof(path), "/proc/%d/ns/%s", (int)node->pid, type);
+	snprintf(path, sizeof(path), "%s/%d/ns/%s", proc_machine_root(),
+		 (int)node->pid, type);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
@@ -294,8 +296,14 @@ static int node_enter(int *fds, bool all)
 	for (size_t i = 0; i < n; i++) {
 		int flag = all ? node_ns_types[i].flag : CLONE_NEWNET;
 
-		if (fds[i] >= 0 && setns(fds[i], flag) < 0)
-			return -errno;
+		if (fds[i] < 0 || !setns(fds[i], flag))
+			continue;
+		/* XXX a pid namespace that is not ours nor below it (a
+		 * cluster's agent in its container): the command runs in the
+		 * container's other namespaces and in ours. */
+		if (flag == CLONE_NEWPID && errno == EINVAL)
+			continue;
+		return -errno;
 	}
 	return 0;
 }

@@ -18,7 +18,7 @@ set -euo pipefail
 
 IMAGE=${CNEMU_AGENT_IMAGE:-cnemu/agent:latest}
 PROGRAMS=(./cnemu ./cnemu-controller)
-TOOLS=(dash ip tc ping iperf iperf3 ovsdb-server ovs-vswitchd ovsdb-tool
+TOOLS=(dash bash ip tc ping iperf iperf3 ovsdb-server ovs-vswitchd ovsdb-tool
 	ovs-vsctl ovs-ofctl ovs-appctl ovs-testcontroller)
 DATA=(/usr/share/openvswitch/vswitch.ovsschema)
 

@@ -14,6 +14,7 @@
 #include "base/err.h"
 #include "base/proc.h"
 #include "emu/net.h"
+#include "node/docker.h"
 
 /* True when the terminal on stdin delivers Ctrl-C to our process group
  * (and so to a child in it). */
@@ -172,9 +173,11 @@ int cli_node_command(struct cli *cli, struct node *node,
 		opts.keep_signals = true;	/* the shell's own Ctrl-C */
 	} else {
 		/* bash as Mininet where the node sees our file system; a
-		 * container's own /bin/sh otherwise */
-		argv[0] = !node->pid && !access("/bin/bash", X_OK) ? "bash"
-								    : "sh";
+		 * container's own /bin/sh otherwise (also one on another
+		 * machine of a cluster run, where it has no pid here) */
+		argv[0] = !node_is_docker(node) && !access("/bin/bash", X_OK)
+				  ? "bash"
+				  : "sh";
 		argv[1] = "-c";
 		argv[2] = line;
 		argv[3] = NULL;

@@ -3,21 +3,33 @@
  * there ('cnemu --cluster swarm ...').
  *
  * --plan lists the Swarm's machines, places the topology, prints it and
- * starts nothing; without a Swarm manager it says so in one line.
+ * starts nothing; without a Swarm manager it says so in one line.  A run
+ * deploys the agents (the image scripts/agent-image.sh makes from this
+ * checkout), builds each machine's part and gives the CLI: pingall over a
+ * tree cut across the three machines, the Containernet example with its
+ * containers on two machines and its 100 ms link cut between them, and
+ * nothing of the run left afterwards, also after the manager's kill -9.
  *
  * The tests run in order on one bed (bringing it up costs seconds): the
  * first brings it up, the last removes it and checks it left nothing; the
  * group teardown removes it whatever failed. */
+#include <fcntl.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include <sys/stat.h>
+
 #include "tests/lib/bed.h"
 #include "tests/lib/testlib.h"
 
 #define IMAGE "cnemu/busybox:latest"
+#define AGENT_IMAGE "cnemu/agent:latest"
+/* How long the agents of a killed manager may take to remove it all. */
+#define KILLED_CLEAN_S 30
 
 static char cwd[4096];
 static bool bed_made;
@@ -36,6 +48,19 @@ static char *cnemu_in(int i, const char *args)
 {
 	return bed_sh_out(i, "cd %s && %s %s 2>&1; echo \"exit=$?\"", cwd,
 			  test_cnemu(), args);
+}
+
+/* Runs "cnemu ARGS" inside machine 'i' with the CLI lines 'input' on its
+ * stdin, as cnemu_in(). */
+static char *cnemu_cli_in(int i, const char *input, const char *args)
+{
+	char *file = test_write_file("tcl", ".in", input);
+	char *out = bed_sh_out(i, "cd %s && %s %s < %s 2>&1; echo \"exit=$?\"",
+			       cwd, test_cnemu(), args, file);
+
+	unlink(file);
+	free(file);
+	return out;
 }
 
 /* The lines of 'out' that are not empty, not counting "exit=". */
@@ -60,26 +85,42 @@ static char *run_objects(int i)
 	return bed_sh_out(i, "docker ps -aq; "
 			     "docker service ls -q 2>/dev/null; "
 			     "docker secret ls -q 2>/dev/null; "
-			     "ip netns list | grep ^cn || true");
+			     "ip netns list 2>/dev/null | grep ^cn || true");
 }
 
-static void expect_nothing_on_machines(void)
+/* Fails unless no machine holds anything of a run within 'wait_s'
+ * seconds (a removed service's task containers go a moment after it). */
+static void expect_nothing_on_machines_within(int wait_s)
 {
 	for (int i = 1; i <= BED_MACHINES; i++) {
 		char *left = run_objects(i);
 
+		for (int t = 0; *left && t < wait_s; t++) {
+			sleep(1);
+			free(left);
+			left = run_objects(i);
+		}
 		if (*left)
 			fail_msg("machine m%d holds:\n%s", i, left);
 		free(left);
 	}
 }
 
+static void expect_nothing_on_machines(void)
+{
+	expect_nothing_on_machines_within(0);
+}
+
 static void test_bed_comes_up(void **state)
 {
-	static const char *const images[] = { IMAGE, NULL };
+	static const char *const images[] = { IMAGE, AGENT_IMAGE, NULL };
+	char *out;
 
 	(void)state;
 	need_bed();
+	out = sh_out("bash scripts/agent-image.sh 2>&1; echo \"exit=$?\"");
+	expect_status(out, test_exit_status(out), 0);
+	free(out);
 	bed_made = true;
 	assert_int_equal(bed_up(images), 0);
 }
@@ -178,6 +219,157 @@ static void test_plan_without_a_swarm_manager_says_so(void **state)
 	free(out);
 }
 
+static void test_run_pings_all_of_a_tree_over_three_machines(void **state)
+{
+	char *out;
+
+	(void)state;
+	need_bed();
+	out = cnemu_cli_in(1, "nodes\nlinks\npingall\n",
+			   "--cluster swarm --switch lxbr --controller none "
+			   "--topo tree,depth=2,fanout=4");
+	expect_status(out, test_exit_status(out), 0);
+	expect_has(out, "*** Deploying the agents on 3 machines");
+	for (int i = 1; i <= BED_MACHINES; i++) {
+		char want[16];
+
+		snprintf(want, sizeof(want), "on m%d: ", i);
+		expect_has(out, want);
+	}
+	expect_matches(out, "^\\*\\*\\* Running over 3 machines, [1-9][0-9]* "
+			    "links cut$");
+	expect_matches(out, " cut m[123]<->m[123] vni [0-9]+, underlay RTT "
+			    "[0-9.]+ ms$");
+	expect_has(out, "*** Results: 0% dropped (240/240 received)");
+	expect_lacks(out, "error");
+	free(out);
+	expect_nothing_on_machines_within(10);
+}
+
+/* Containernet's containernet_example.py with d1 on m2 and d2 on m3: the
+ * switches' link (bw 1, delay 100 ms) is cut between them. */
+static char *write_containernet_example(void)
+{
+	return test_write_file(
+		"tcl", ".lua",
+		"local net = cnemu.Net{}\n"
+		"net:addController('c0')\n"
+		"local d1 = net:addDocker('d1', {ip = '10.0.0.251', "
+		"dimage = '" IMAGE "', placement = 'm2'})\n"
+		"local d2 = net:addDocker('d2', {ip = '10.0.0.252', "
+		"dimage = '" IMAGE "', placement = 'm3'})\n"
+		"local h1 = net:addHost('h1', {ip = '10.0.0.1'})\n"
+		"local s1 = net:addSwitch('s1', {placement = 'm2'})\n"
+		"local s2 = net:addSwitch('s2', {placement = 'm3'})\n"
+		"net:addLink(d1, s1)\n"
+		"net:addLink(h1, s1)\n"
+		"net:addLink(s1, s2, {cls = 'TCLink', delay = '100ms', "
+		"bw = 1})\n"
+		"net:addLink(s2, d2)\n"
+		"net:start()\n"
+		"net:ping({d1, d2})\n"
+		"net:CLI()\n"
+		"net:stop()\n");
+}
+
+static void test_run_containernet_example_over_two_machines(void **state)
+{
+	char *script, *args, *out, *stats;
+	double ms;
+
+	(void)state;
+	need_bed();
+	script = write_containernet_example();
+	if (asprintf(&args, "--cluster swarm --switch lxbr %s", script) < 0)
+		abort();
+	out = cnemu_cli_in(1,
+			   "nodes\n"
+			   "d1 ping -c 30 -i 0.2 d2\n"
+			   "h1 ping -c 1 -W 5 d1\n"
+			   "link s1 s2 down\n"
+			   "d1 ping -c 2 -W 1 d2\n"
+			   "link s1 s2 up\n"
+			   "d2 ping -c 3 -W 5 d1\n",
+			   args);
+	expect_status(out, test_exit_status(out), 0);
+	expect_has(out, "on m2: d1 s1");
+	expect_has(out, "on m3: d2 s2");
+	expect_has(out, "*** Results: 0% dropped (2/2 received)");
+	/* The first ping's round trips: 2 x 100 ms over the cut link. */
+	stats = strstr(out, "ping statistics");
+	assert_non_null(stats);
+	*stats = '\0';
+	ms = test_ping_median(out);
+	*stats = 'p';
+	if (ms < 198 || ms > 202)
+		fail_msg("d1 -> d2 median RTT %.3f ms, want 200 +- 2 ms:\n%s",
+			 ms, out);
+	printf("d1 -> d2 over the cut link: median RTT %.3f ms\n", ms);
+	/* h1's ping is iputils' (the agent's image), d1's and d2's
+	 * busybox's. */
+	expect_has(out, "1 packets transmitted, 1 received");
+	expect_has(out, "2 packets transmitted, 0 packets received");
+	expect_has(out, "3 packets transmitted, 3 packets received");
+	expect_lacks(out, "error");
+	free(out);
+	free(args);
+	unlink(script);
+	free(script);
+	expect_nothing_on_machines_within(10);
+}
+
+/* The pid of the manager whose agents' service runs on the Swarm (its
+ * name holds the run's tag, "cn<pid>"); 0 when none does. */
+static int manager_pid(void)
+{
+	char *out = bed_sh_out(1, "docker service ls --format '{{.Name}}'");
+	int pid = 0;
+
+	if (sscanf(out, "cnemu-cn%d-agent", &pid) != 1)
+		pid = 0;
+	free(out);
+	return pid;
+}
+
+static void test_run_killed_leaves_nothing_on_any_machine(void **state)
+{
+	char fifo[64], *log, *out;
+	int wfd, pid = 0;
+
+	(void)state;
+	need_bed();
+	/* The CLI waits on a pipe that this test holds open, as a user at
+	 * a prompt. */
+	snprintf(fifo, sizeof(fifo), "/tmp/tcl-%d.fifo", (int)getpid());
+	assert_int_equal(mkfifo(fifo, 0600), 0);
+	wfd = open(fifo, O_RDWR | O_CLOEXEC);
+	assert_true(wfd >= 0);
+	log = test_write_file("tcl", ".log", "");
+	sh("CNEMU_BED=" BED_NAME " %s/enter.sh m1 env -u DOCKER_HOST sh -c "
+	   "'cd %s && exec %s --cluster swarm --switch lxbr --controller none "
+	   "--topo tree,depth=2,fanout=2' < %s > %s 2>&1 &",
+	   bed_dir(), cwd, test_cnemu(), fifo, log);
+	for (int t = 0; t < 120 && !pid; t++) {
+		out = sh_out("grep -c '^\\*\\*\\* Started in' %s", log);
+		if (atoi(out) > 0)
+			pid = manager_pid();
+		free(out);
+		if (!pid)
+			sleep(1);
+	}
+	if (pid > 0)
+		kill(pid, SIGKILL);
+	close(wfd);
+	unlink(fifo);
+	out = sh_out("cat %s", log);
+	unlink(log);
+	free(log);
+	if (pid <= 0)
+		fail_msg("the run did not start:\n%s", out);
+	free(out);
+	expect_nothing_on_machines_within(KILLED_CLEAN_S);
+}
+
 static void test_bed_goes_down_leaving_nothing(void **state)
 {
 	char *left;
@@ -215,6 +407,11 @@ int main(void)
 		cmocka_unit_test(test_plan_places_a_tree_over_three_machines),
 		cmocka_unit_test(test_plan_honours_pins_of_a_script),
 		cmocka_unit_test(test_plan_without_a_swarm_manager_says_so),
+		cmocka_unit_test(
+			test_run_pings_all_of_a_tree_over_three_machines),
+		cmocka_unit_test(
+			test_run_containernet_example_over_two_machines),
+		cmocka_unit_test(test_run_killed_leaves_nothing_on_any_machine),
 		cmocka_unit_test(test_bed_goes_down_leaving_nothing),
 	};
 

@@ -7,7 +7,6 @@
 
 #include "tests/lib/testlib.h"
 
-#define BED_NAME "cnemu-tbed"
 #define BED_DAEMON_RE "--data-root /var/lib/cnemu-tbe[d]/"
 #define BED_NET "192.168.250"
 

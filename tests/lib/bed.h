@@ -12,6 +12,8 @@
 #include <stddef.h>
 
 #define BED_MACHINES 3
+/* The tests' bed (CNEMU_BED of the scripts). */
+#define BED_NAME "cnemu-tbed"
 
 /* 0 when what the bed needs is there (root, dockerd, nsenter, unshare,
  * the scripts), else skips with the reason (a failure under

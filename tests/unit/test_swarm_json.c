@@ -286,6 +286,8 @@ static void test_agent_service_is_global_host_network_with_mounts(void **state)
 	assert_string_equal(str(m, "BindOptions.Propagation"), "rslave");
 	mount_of(get(c, "Mounts"), "/run/cnemu");
 	mount_of(get(c, "Mounts"), "/sys/fs/cgroup");
+	m = mount_of(get(c, "Mounts"), SWARM_AGENT_MACHINE_PROC);
+	assert_string_equal(str(m, "Source"), "/proc");
 	m = json_array_get(get(c, "Secrets"), 0);
 	assert_string_equal(str(m, "SecretID"), "sid1");
 	assert_string_equal(str(m, "SecretName"), "cnemu-cn7-key");
