@@ -105,6 +105,11 @@ int nlsock_set_master(struct nlsock *s, const char *ifname,
 int nlsock_set_up(struct nlsock *s, const char *ifname, bool up,
 		  struct emu_err *err);
 
+/* True when 'ifname' carries frames: its carrier is on and the kernel has
+ * made it operationally up.  Both follow an administrative 'up' a moment
+ * later; a frame sent in between is lost. */
+bool nlsock_is_running(struct nlsock *s, const char *ifname);
+
 /* Sets the MAC address ("aa:bb:cc:dd:ee:ff") of 'ifname'. */
 int nlsock_set_mac(struct nlsock *s, const char *ifname, const char *mac,
 		   struct emu_err *err);

@@ -224,26 +224,61 @@ static struct nlsock *link_open_nl(const struct link *link,
 	return nlsock_open(link_nsfd(link, intf), err);
 }
 
+#define LINK_UP_WAIT_MS 1000	/* most an 'up' waits for both carriers */
+
+/* True when the pump's two ends of 'link' (if it has them) carry frames. */
+static bool link_pump_running(const struct link *link)
+{
+	struct nlsock *nl = link->engine->pump_nl;
+
+	if (link->pump_id < 0 || !nl)
+		return true;
+	return nlsock_is_running(nl, link->pump_a) &&
+	       nlsock_is_running(nl, link->pump_b);
+}
+
+/* Waits until both ends of 'link' ('nl'/'ends') and the pump's ends
+ * between them carry frames, as the kernel turns the carriers on a moment
+ * after the administrative 'up' and gives a device its queue only then:
+ * a ping sent at once was lost one time in two.  Gives up quietly after
+ * LINK_UP_WAIT_MS (a switch's end may lag; the link is up all the same). */
+static void link_wait_running(const struct link *link, struct nlsock *nl[2],
+			      struct node_intf *ends[2])
+{
+	for (int ms = 0; ms < LINK_UP_WAIT_MS; ms++) {
+		if (nlsock_is_running(nl[0], ends[0]->name) &&
+		    nlsock_is_running(nl[1], ends[1]->name) &&
+		    link_pump_running(link))
+			return;
+		usleep(1000);
+	}
+}
+
 int link_set_up(struct link *link, bool up, struct emu_err *err)
 {
 	struct node_intf *ends[2] = { link->intf1, link->intf2 };
+	struct nlsock *nl[2] = { NULL, NULL };
 	struct emu_err local;
+	int ret = 0;
 
 	err = emu_err_sink(err, &local);
-	for (int i = 0; i < 2; i++) {
-		struct nlsock *nl = link_open_nl(link, ends[i], err);
-		int ret;
-
-		if (!nl)
-			return emu_err_code(err, -EIO);
-		ret = nlsock_set_up(nl, ends[i]->name, up, err);
-		nlsock_close(nl);
-		if (ret)
-			return ret;
-		ends[i]->up = up;
+	for (int i = 0; i < 2 && !ret; i++) {
+		nl[i] = link_open_nl(link, ends[i], err);
+		if (!nl[i])
+			ret = emu_err_code(err, -EIO);
+		else
+			ret = nlsock_set_up(nl[i], ends[i]->name, up, err);
+		if (!ret)
+			ends[i]->up = up;
 	}
-	link->up = up;
-	return 0;
+	if (!ret) {
+		link->up = up;
+		if (up)
+			link_wait_running(link, nl, ends);
+	}
+	nlsock_close(nl[0]);
+	nlsock_close(nl[1]);
+	return ret;
 }
 
 void link_forget(struct link *link)

@@ -372,6 +372,52 @@ static void test_orderly_stop_with_the_pump_warns_nothing(void **state)
 	}
 }
 
+/* A link set down and up again carries the very next ping, on a plain
+ * link and on one through the pump, on both kinds of switch: 'up' returns
+ * once both ends carry frames (before, one ping in two was lost). */
+static void test_first_ping_after_link_up_passes(void **state)
+{
+	static const char script[] =
+		"local net = cnemu.Net{}\n"
+		"local h1, h2 = net:addHost('h1'), net:addHost('h2')\n"
+		"local s1 = net:addSwitch('s1')\n"
+		"local link = net:addLink(h1, s1)\n"
+		"net:addLink(h2, s1)\n"
+		"net:start()\n"
+		"net:ping({ h1, h2 })\n"
+		"local function flap(what, rounds)\n"
+		"  local lost = 0\n"
+		"  for i = 1, rounds do\n"
+		"    net:configLinkStatus(h1, s1, 'down')\n"
+		"    net:configLinkStatus(h1, s1, 'up')\n"
+		"    if net:ping({ h2, h1 }) ~= 0 then lost = lost + 1 end\n"
+		"  end\n"
+		"  print(string.format('FLAP %s lost %d/%d', what, lost, "
+		"rounds))\n"
+		"end\n"
+		"flap('plain', 20)\n"
+		"link:config{ delay = '1ms' }\n"
+		"flap('delay', 10)\n"
+		"net:stop()\n";
+	static const char *const switches[] = { "lxbr", "ovs" };
+
+	(void)state;
+	if (require_ovs())
+		return;
+	for (size_t i = 0; i < 2; i++) {
+		char args[32], *out;
+		int status;
+
+		snprintf(args, sizeof(args), "--switch %s", switches[i]);
+		out = run_script(args, script, NULL, &status);
+		if (status != 0 || !strstr(out, "FLAP plain lost 0/20") ||
+		    !strstr(out, "FLAP delay lost 0/10"))
+			fail_msg("%s: exit %d, expected no ping lost:\n%s",
+				 switches[i], status, out);
+		free(out);
+	}
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -383,6 +429,7 @@ int main(void)
 		cmocka_unit_test(test_container_link_is_shaped_both_ways_on_ovs),
 		cmocka_unit_test(test_runtime_delay_keeps_the_nodes_interfaces),
 		cmocka_unit_test(test_orderly_stop_with_the_pump_warns_nothing),
+		cmocka_unit_test(test_first_ping_after_link_up_passes),
 		cmocka_unit_test(
 			test_linear_bandwidth_falls_with_the_switch_count),
 	};
