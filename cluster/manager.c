@@ -99,6 +99,81 @@ int manager_print_plan(const struct net *net, FILE *f, struct emu_err *err)
 	return ret;
 }
 
+/* True when the run 'tag' ("cn<pid>") has its manager running on this
+ * machine: process <pid> is a cnemu, and not a zombie (a killed manager
+ * stays one until its parent reaps it). */
+static bool manager_runs_here(const char *tag)
+{
+	char path[64], line[256] = "", *end;
+	int pid;
+	FILE *f;
+
+	if (sscanf(tag, "cn%d", &pid) != 1 || pid <= 0)
+		return false;
+	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	if (!fgets(line, sizeof(line), f))
+		line[0] = '\0';
+	fclose(f);
+	/* "<pid> (<comm>) <state> ..." */
+	end = strrchr(line, ')');
+	return end && end[1] == ' ' && !strchr("ZXx", end[2]) &&
+	       strstr(line, " (cnemu") && strstr(line, " (cnemu") < end;
+}
+
+/* Removes the agents' service of 'r' (each agent removes its machine's
+ * part as it stops) and the run's key. */
+static int manager_remove_run(const struct swarm_run *r, FILE *f,
+			      struct emu_err *err)
+{
+	char secret[96];
+	int ret;
+
+	fprintf(f, "*** Removing cluster run %s (service %s; each agent "
+		   "removes its machine's part)\n",
+		r->tag, r->service_name);
+	ret = swarm_remove_service(r->service_id, err);
+	if (ret)
+		return ret;
+	snprintf(secret, sizeof(secret), "cnemu-%s-key", r->tag);
+	ret = swarm_remove_secret(secret, err);
+	if (ret == -ENOENT) {	/* the agent of the Swarm's manager did */
+		emu_err_clear(err);
+		ret = 0;
+	}
+	return ret;
+}
+
+int manager_clean(FILE *f, struct emu_err *err)
+{
+	struct swarm_run *r;
+	char host[256] = "";
+	size_t n;
+	int ret, first = 0;
+
+	ret = swarm_list_runs(&r, &n, err);
+	if (ret)
+		return ret;
+	gethostname(host, sizeof(host) - 1);
+	for (size_t i = 0; i < n; i++) {
+		if (!*r[i].manager_host || strcmp(r[i].manager_host, host))
+			fprintf(f, "*** Keeping cluster run %s: its manager "
+				   "ran on '%s' (run cnemu -c --cluster swarm "
+				   "there)\n",
+				r[i].tag, r[i].manager_host);
+		else if (manager_runs_here(r[i].tag))
+			fprintf(f, "*** Keeping cluster run %s: its manager "
+				   "runs\n",
+				r[i].tag);
+		else if ((ret = manager_remove_run(&r[i], f, err)) && !first)
+			first = ret;
+	}
+	swarm_runs_free(r, n);
+	return first;
+}
+
 /* Sends 'req' (taken) to machine 'i' and reads its answer; 0 when it says
  * ok, else a negative errno with the agent's sentence prefixed by the
  * machine's name. */
@@ -181,12 +256,13 @@ static int manager_place(struct manager *mg, struct emu_err *err)
 static int manager_deploy(struct manager *mg, struct emu_err *err)
 {
 	const char *tag = net_run_tag(mg->net);
-	char secret_file[96];
+	char secret_file[96], host[256] = "";
 	const char *args[] = { "--agent", "--listen", "0.0.0.0",
 			       "--key-file", secret_file, NULL };
 	struct swarm_agent_spec spec = {
 		.name = mg->service_name, .image = MANAGER_IMAGE, .args = args,
 		.secret_name = mg->secret_name, .run_label = tag,
+		.manager_host = host,
 	};
 	int ret;
 
@@ -196,6 +272,7 @@ static int manager_deploy(struct manager *mg, struct emu_err *err)
 		 "cnemu-%s-agent", tag);
 	snprintf(secret_file, sizeof(secret_file), "/run/secrets/%s",
 		 mg->secret_name);
+	gethostname(host, sizeof(host) - 1);
 	ret = swarm_create_secret(mg->secret_name, mg->key, sizeof(mg->key),
 				  &mg->secret_id, err);
 	if (ret)

@@ -41,6 +41,13 @@ size_t manager_plan_machines(const struct swarm_machine *sm, size_t n,
  * (no Swarm there, a pin naming no machine). */
 int manager_print_plan(const struct net *net, FILE *f, struct emu_err *err);
 
+/* cnemu -c --cluster swarm, on a Swarm manager ($DOCKER_HOST): removes
+ * the cluster runs whose manager ran on this machine and is dead (their
+ * agents' services, so each agent removes its machine's part, and their
+ * keys), keeps the others, and says on 'f' what it did with each.
+ * Returns 0 or the first failure's negative errno with 'err' set. */
+int manager_clean(FILE *f, struct emu_err *err);
+
 /* The agents' image, on every machine (scripts/agent-image.sh). */
 #define MANAGER_IMAGE "cnemu/agent:latest"
 /* How long the agents may take to run, to answer, to build their part. */

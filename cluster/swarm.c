@@ -86,6 +86,21 @@ int swarm_list_machines(struct swarm_machine **out, size_t *n,
 	return ret;
 }
 
+int swarm_list_runs(struct swarm_run **out, size_t *n, struct emu_err *err)
+{
+	struct answer a;
+	int ret;
+
+	*out = NULL;
+	*n = 0;
+	ret = request("GET", "/services", NULL, &a,
+		      "list the Swarm's services", err);
+	if (!ret)
+		ret = swarm_json_parse_runs(a.body, a.len, out, n, err);
+	answer_release(&a);
+	return ret;
+}
+
 int swarm_create_secret(const char *name, const void *data, size_t len,
 			char **id, struct emu_err *err)
 {

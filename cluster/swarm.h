@@ -23,6 +23,10 @@ struct emu_err;
 int swarm_list_machines(struct swarm_machine **out, size_t *n,
 			struct emu_err *err);
 
+/* The cluster runs whose agents' services are on the Swarm, in '*out'
+ * ('*n' of them; free with swarm_runs_free()). */
+int swarm_list_runs(struct swarm_run **out, size_t *n, struct emu_err *err);
+
 /* Creates the secret 'name' holding the 'len' bytes of 'data'; '*id' gets
  * its id (caller frees).  -EEXIST when the name is taken. */
 int swarm_create_secret(const char *name, const void *data, size_t len,

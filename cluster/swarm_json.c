@@ -41,6 +41,7 @@ static const struct agent_mount {
 };
 
 #define RUN_LABEL "cnemu.run"
+#define MANAGER_LABEL "cnemu.manager"
 #define SECRET_MODE 0400
 
 void swarm_machines_free(struct swarm_machine *m, size_t n)
@@ -67,6 +68,17 @@ void swarm_tasks_free(struct swarm_task *t, size_t n)
 		free(t[i].container_id);
 	}
 	free(t);
+}
+
+void swarm_runs_free(struct swarm_run *r, size_t n)
+{
+	for (size_t i = 0; r && i < n; i++) {
+		free(r[i].service_id);
+		free(r[i].service_name);
+		free(r[i].tag);
+		free(r[i].manager_host);
+	}
+	free(r);
 }
 
 static json_t *load(const char *body, size_t len, const char *what,
@@ -199,6 +211,40 @@ int swarm_json_parse_tasks(const char *body, size_t len,
 	return 0;
 }
 
+int swarm_json_parse_runs(const char *body, size_t len,
+			  struct swarm_run **out, size_t *n,
+			  struct emu_err *err)
+{
+	json_t *root = load(body, len, "GET /services", true, err), *svc;
+	struct swarm_run *r;
+	size_t i, k = 0;
+
+	*out = NULL;
+	*n = 0;
+	if (!root)
+		return -EPROTO;
+	r = xcalloc(json_array_size(root) + 1, sizeof(*r));
+	json_array_foreach(root, i, svc) {
+		json_t *labels = at(svc, "Spec", "Labels");
+		const char *tag = json_string_value(
+			json_object_get(labels, RUN_LABEL));
+		const char *mgr = json_string_value(
+			json_object_get(labels, MANAGER_LABEL));
+
+		if (!tag || !*tag)
+			continue;
+		r[k].service_id = xstrdup(str_at(svc, "ID"));
+		r[k].service_name = xstrdup(str_at(svc, "Spec.Name"));
+		r[k].tag = xstrdup(tag);
+		r[k].manager_host = xstrdup(mgr ? mgr : "");
+		k++;
+	}
+	*n = k;
+	*out = r;
+	json_decref(root);
+	return 0;
+}
+
 int swarm_json_parse_id(const char *body, size_t len, char **id,
 			struct emu_err *err)
 {
@@ -312,7 +358,7 @@ static json_t *agent_container(const struct swarm_agent_spec *spec)
 char *swarm_json_build_agent_service(const struct swarm_agent_spec *spec,
 				     struct emu_err *err)
 {
-	json_t *root, *task;
+	json_t *root, *task, *labels;
 	char *text;
 
 	if (!spec->name || !*spec->name)
@@ -331,9 +377,13 @@ char *swarm_json_build_agent_service(const struct swarm_agent_spec *spec,
 	task = json_pack("{s:o, s:{s:s}, s:[{s:s}]}", "ContainerSpec",
 			 agent_container(spec), "RestartPolicy", "Condition",
 			 "none", "Networks", "Target", "host");
+	labels = run_labels(spec->run_label);
+	if (spec->manager_host)
+		json_object_set_new(labels, MANAGER_LABEL,
+				    json_string(spec->manager_host));
 	root = json_pack("{s:s, s:o, s:o, s:{s:{}}}", "Name", spec->name,
-			 "Labels", run_labels(spec->run_label), "TaskTemplate",
-			 task, "Mode", "Global");
+			 "Labels", labels, "TaskTemplate", task, "Mode",
+			 "Global");
 	text = json_dumps(root, JSON_COMPACT);
 	json_decref(root);
 	return text;

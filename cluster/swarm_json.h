@@ -35,6 +35,16 @@ struct swarm_agent_spec {
 					   /run/secrets/<secret_name>;
 					   NULL: no secret */
 	const char *run_label;	/* label cnemu.run=<tag> on service+tasks */
+	const char *manager_host;	/* label cnemu.manager=<hostname> on
+					   the service; NULL: none */
+};
+
+/* A cluster run's agents' service on the Swarm (GET /services). */
+struct swarm_run {
+	char *service_id;
+	char *service_name;
+	char *tag;		/* its label cnemu.run: the run's tag */
+	char *manager_host;	/* its label cnemu.manager; "" */
 };
 
 /* Where the agent's container sees the machine's /proc (its containers'
@@ -53,6 +63,7 @@ struct swarm_task {
 
 void swarm_machines_free(struct swarm_machine *m, size_t n);
 void swarm_tasks_free(struct swarm_task *t, size_t n);
+void swarm_runs_free(struct swarm_run *r, size_t n);
 
 /* Reads the reply of GET /nodes into '*out' ('*n' machines, in the order
  * of the reply). */
@@ -64,6 +75,12 @@ int swarm_json_parse_nodes(const char *body, size_t len,
 int swarm_json_parse_tasks(const char *body, size_t len,
 			   const char *service_id, struct swarm_task **out,
 			   size_t *n, struct emu_err *err);
+/* Reads the services that carry the label cnemu.run (cnemu's runs) from
+ * the reply of GET /services into '*out' ('*n' of them); others are
+ * skipped. */
+int swarm_json_parse_runs(const char *body, size_t len,
+			  struct swarm_run **out, size_t *n,
+			  struct emu_err *err);
 /* Reads "ID" (or "Id") from a create reply into '*id' (caller frees). */
 int swarm_json_parse_id(const char *body, size_t len, char **id,
 			struct emu_err *err);

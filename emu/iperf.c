@@ -293,30 +293,77 @@ static int iperf_server_error(struct iperf_proc *s, const char *tool,
 						: 128 + WTERMSIG(s->status));
 }
 
-/* True when a socket of the process's network namespace has the local
- * 'port' in /proc/<pid>/net/<table> (TCP: listening). */
-static bool iperf_port_bound(pid_t pid, const char *table, unsigned int port)
+/* True when a line of 'text' (the rows of /proc/net/<proto>, IPv4 or 6)
+ * has the local 'port' (TCP: listening). */
+static bool iperf_table_has_port(const char *text, const char *proto,
+				 unsigned int port)
 {
-	char path[64], line[256], want[16];
-	bool found = false;
-	FILE *f;
+	char want[16];
 
-	snprintf(path, sizeof(path), "/proc/%d/net/%s", (int)pid, table);
 	snprintf(want, sizeof(want), ":%04X", port);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	while (!found && fgets(line, sizeof(line), f)) {
+	for (const char *line = text; *line;) {
+		const char *end = strchrnul(line, '\n');
 		char local[64], state[8];
 		const char *at;
 
-		if (sscanf(line, "%*s %63s %*s %7s", local, state) != 2)
-			continue;
-		at = strstr(local, want);
-		found = at && !strcmp(at, want) &&
-			(strncmp(table, "tcp", 3) || !strcmp(state, "0A"));
+		if (sscanf(line, "%*s %63s %*s %7s", local, state) == 2) {
+			at = strstr(local, want);
+			if (at && !strcmp(at, want) &&
+			    (strcmp(proto, "tcp") || !strcmp(state, "0A")))
+				return true;
+		}
+		line = *end ? end + 1 : end;
 	}
-	fclose(f);
+	return false;
+}
+
+/* The rows of /proc/net/<proto> and <proto>6 in the server's network
+ * namespace (caller frees; NULL when they cannot be read): read through
+ * the process here, or by a 'cat' in the node on its machine in a
+ * cluster run (the process here is only its relay). */
+static char *iperf_read_tables(struct iperf_proc *s, const char *proto)
+{
+	char v4[64], v6[64], *text = NULL, *part;
+	char *argv[] = { "cat", v4, v6, NULL };
+	struct node_exec_opts opts = { .net_only = true };
+	size_t len;
+	int fd;
+
+	if (node_is_relayed(s->node)) {
+		snprintf(v4, sizeof(v4), "/proc/net/%s", proto);
+		snprintf(v6, sizeof(v6), "/proc/net/%s6", proto);
+		if (node_capture(s->node, argv, &opts, &text, NULL) < 0) {
+			free(text);
+			return NULL;
+		}
+		return text;
+	}
+	for (int i = 0; i < 2; i++) {
+		snprintf(v4, sizeof(v4), "/proc/%d/net/%s%s", (int)s->pid,
+			 proto, i ? "6" : "");
+		fd = open(v4, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (fd_read_all(fd, &part, &len) == 0) {
+			char *both = xasprintf("%s%s", text ? text : "", part);
+
+			free(text);
+			text = both;
+		}
+		free(part);
+		close(fd);
+	}
+	return text;
+}
+
+/* True when the server's network namespace has a socket on 'port'. */
+static bool iperf_port_bound(struct iperf_proc *s, const char *proto,
+			     unsigned int port)
+{
+	char *text = iperf_read_tables(s, proto);
+	bool found = text && iperf_table_has_port(text, proto, port);
+
+	free(text);
 	return found;
 }
 
@@ -326,14 +373,11 @@ static int iperf_wait_listen(struct iperf_proc *s, const char *tool,
 			     struct emu_err *err)
 {
 	struct timespec ts = { 0, 1000000 };
-	char v6[8];
 
-	snprintf(v6, sizeof(v6), "%s6", proto);
 	for (int waited_ms = 0; waited_ms < IPERF_LISTEN_WAIT_MS;) {
 		if (iperf_proc_exited(s))
 			return iperf_server_error(s, tool, err);
-		if (iperf_port_bound(s->pid, proto, port) ||
-		    iperf_port_bound(s->pid, v6, port))
+		if (iperf_port_bound(s, proto, port))
 			return 0;
 		if (nanosleep(&ts, NULL) < 0 && errno == EINTR)
 			return emu_err_set(err, -EINTR, "iperf interrupted");

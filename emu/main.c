@@ -495,6 +495,8 @@ int main(int argc, char **argv)
 	if (o.clean) {
 		status = cleanup_dead_runs(o.clean_all ? CLEANUP_KEPT : 0, NULL,
 					   stdout, &err) ? 1 : 0;
+		if (!status && o.cluster)
+			status = manager_clean(stdout, &err) ? 1 : 0;
 		if (status)
 			fprintf(stderr, "cnemu: %s\n", err.msg);
 	} else if (o.command == EMU_CMD_AGENT) {

@@ -60,6 +60,8 @@ static const char emu_usage[] =
 	"  -c, --clean       remove what runs that died left behind (kept\n"
 	"                    containers stay)\n"
 	"  --all             with -c: remove kept containers too\n"
+	"  -c --cluster swarm  also remove the Swarm's cluster runs whose\n"
+	"                    manager died on this machine\n"
 	"  -h, --help        this text\n"
 	"  --version         print the version\n";
 

@@ -488,6 +488,11 @@ static void node_reap(pid_t pid)
 		;
 }
 
+bool node_is_relayed(const struct node *node)
+{
+	return node->ctx && node->ctx->relay_argv;
+}
+
 pid_t node_spawn(struct node *node, char *const argv[],
 		 const struct node_exec_opts *opts, struct emu_err *err)
 {
@@ -499,7 +504,7 @@ pid_t node_spawn(struct node *node, char *const argv[],
 	pid_t pid, cmd, self;
 	ssize_t got;
 
-	if (node->ctx && node->ctx->relay_argv) {
+	if (node_is_relayed(node)) {
 		/* it runs on another machine: its relay runs here, in no
 		 * namespace of the node (never made here) */
 		relay = node->ctx->relay_argv(node->ctx->owner, node, argv,

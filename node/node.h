@@ -233,6 +233,11 @@ struct node_exec_opts {
 				   namespace) */
 };
 
+/* True while the node runs on another machine (a cluster run): its
+ * commands run here as relays, and nothing of it is in this machine's
+ * /proc. */
+bool node_is_relayed(const struct node *node);
+
 /* Runs 'argv' inside the node's namespaces (fork, setns, exec), with the
  * node's exec context when it enters all of a container's namespaces.
  * Returns as soon as the command runs (never waits for its end) with the

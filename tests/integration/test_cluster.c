@@ -219,13 +219,34 @@ static void test_plan_without_a_swarm_manager_says_so(void **state)
 	free(out);
 }
 
+/* Fails unless 'out' has iperf's "*** Results: ['<server>', '<client>']"
+ * with the server's figure at least 1 Gbit/s (an unshaped cut link). */
+static void expect_iperf_gbit(const char *out)
+{
+	const char *p = strstr(out, "*** Results: ['");
+	char unit[16] = "";
+	double v = 0;
+
+	while (p && strstr(p + 1, "*** Results: ['"))
+		p = strstr(p + 1, "*** Results: ['");
+	if (!p || sscanf(p, "*** Results: ['%lf %15[A-Za-z/]", &v, unit) != 2)
+		fail_msg("expected iperf's results in:\n%s", out);
+	printf("iperf h1 -> h5 over a cut link: %.2f %s\n", v, unit);
+	if (!strcmp(unit, "Mbits/sec"))
+		v /= 1000;
+	else if (strcmp(unit, "Gbits/sec"))
+		v = 0;
+	if (v < 1)
+		fail_msg("iperf over the cut link below 1 Gbit/s:\n%s", out);
+}
+
 static void test_run_pings_all_of_a_tree_over_three_machines(void **state)
 {
 	char *out;
 
 	(void)state;
 	need_bed();
-	out = cnemu_cli_in(1, "nodes\nlinks\npingall\n",
+	out = cnemu_cli_in(1, "nodes\nlinks\npingall\niperf h1 h5\n",
 			   "--cluster swarm --switch lxbr --controller none "
 			   "--topo tree,depth=2,fanout=4");
 	expect_status(out, test_exit_status(out), 0);
@@ -241,6 +262,7 @@ static void test_run_pings_all_of_a_tree_over_three_machines(void **state)
 	expect_matches(out, " cut m[123]<->m[123] vni [0-9]+, underlay RTT "
 			    "[0-9.]+ ms$");
 	expect_has(out, "*** Results: 0% dropped (240/240 received)");
+	expect_iperf_gbit(out);
 	expect_lacks(out, "error");
 	free(out);
 	expect_nothing_on_machines_within(10);
@@ -331,13 +353,14 @@ static int manager_pid(void)
 	return pid;
 }
 
-static void test_run_killed_leaves_nothing_on_any_machine(void **state)
+/* Starts a cluster run on m1 in the background, its CLI waiting at a
+ * prompt; once it has started, calls 'before_kill' (NULL: none) with the
+ * manager's pid, then kills the manager with SIGKILL.  Returns its pid. */
+static int run_and_kill_manager(void (*before_kill)(int pid))
 {
 	char fifo[64], *log, *out;
 	int wfd, pid = 0;
 
-	(void)state;
-	need_bed();
 	/* The CLI waits on a pipe that this test holds open, as a user at
 	 * a prompt. */
 	snprintf(fifo, sizeof(fifo), "/tmp/tcl-%d.fifo", (int)getpid());
@@ -357,6 +380,8 @@ static void test_run_killed_leaves_nothing_on_any_machine(void **state)
 		if (!pid)
 			sleep(1);
 	}
+	if (pid > 0 && before_kill)
+		before_kill(pid);
 	if (pid > 0)
 		kill(pid, SIGKILL);
 	close(wfd);
@@ -367,7 +392,47 @@ static void test_run_killed_leaves_nothing_on_any_machine(void **state)
 	if (pid <= 0)
 		fail_msg("the run did not start:\n%s", out);
 	free(out);
+	return pid;
+}
+
+static void test_run_killed_leaves_nothing_on_any_machine(void **state)
+{
+	(void)state;
+	need_bed();
+	run_and_kill_manager(NULL);
 	expect_nothing_on_machines_within(KILLED_CLEAN_S);
+}
+
+/* cnemu -c --cluster swarm on the manager's machine keeps a run whose
+ * manager runs. */
+static void expect_clean_keeps(int pid)
+{
+	char want[96], *out = cnemu_in(1, "-c --cluster swarm");
+
+	snprintf(want, sizeof(want),
+		 "*** Keeping cluster run cn%d: its manager runs", pid);
+	expect_status(out, test_exit_status(out), 0);
+	expect_has(out, want);
+	free(out);
+}
+
+/* ... and removes at once, on every machine, one whose manager was
+ * killed: well before its agents would by themselves (they wait 10 s
+ * for the manager to come back). */
+static void test_clean_removes_a_killed_managers_run_at_once(void **state)
+{
+	char want[96], *out;
+	int pid;
+
+	(void)state;
+	need_bed();
+	pid = run_and_kill_manager(expect_clean_keeps);
+	out = cnemu_in(1, "-c --cluster swarm");
+	snprintf(want, sizeof(want), "*** Removing cluster run cn%d ", pid);
+	expect_status(out, test_exit_status(out), 0);
+	expect_has(out, want);
+	free(out);
+	expect_nothing_on_machines_within(4);
 }
 
 static void test_bed_goes_down_leaving_nothing(void **state)
@@ -412,6 +477,8 @@ int main(void)
 		cmocka_unit_test(
 			test_run_containernet_example_over_two_machines),
 		cmocka_unit_test(test_run_killed_leaves_nothing_on_any_machine),
+		cmocka_unit_test(
+			test_clean_removes_a_killed_managers_run_at_once),
 		cmocka_unit_test(test_bed_goes_down_leaving_nothing),
 	};
 

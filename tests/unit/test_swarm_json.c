@@ -130,6 +130,39 @@ static void test_tasks_of_one_service_are_read(void **state)
 	swarm_tasks_free(t, n);
 }
 
+/* cnemu -c --cluster swarm reads the runs' services: those labelled
+ * cnemu.run, with the manager's machine when the label is there. */
+static void test_runs_are_the_services_labelled_cnemu_run(void **state)
+{
+	static const char body[] =
+		"[{\"ID\":\"s1\",\"Spec\":{\"Name\":\"cnemu-cn42-agent\","
+		"\"Labels\":{\"cnemu.run\":\"cn42\",\"cnemu.manager\":"
+		"\"m1\"}}},"
+		"{\"ID\":\"s2\",\"Spec\":{\"Name\":\"web\",\"Labels\":{}}},"
+		"{\"ID\":\"s3\",\"Spec\":{\"Name\":\"other\"}},"
+		"{\"ID\":\"s4\",\"Spec\":{\"Name\":\"cnemu-cn7-agent\","
+		"\"Labels\":{\"cnemu.run\":\"cn7\"}}}]";
+	struct swarm_run *r;
+	size_t n;
+	struct emu_err err;
+
+	(void)state;
+	assert_int_equal(swarm_json_parse_runs(body, LEN(body), &r, &n, NULL),
+			 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(r[0].service_id, "s1");
+	assert_string_equal(r[0].service_name, "cnemu-cn42-agent");
+	assert_string_equal(r[0].tag, "cn42");
+	assert_string_equal(r[0].manager_host, "m1");
+	assert_string_equal(r[1].tag, "cn7");
+	assert_string_equal(r[1].manager_host, "");
+	swarm_runs_free(r, n);
+	assert_int_equal(swarm_json_parse_runs("{}", 2, &r, &n, &err),
+			 -EPROTO);
+	assert_null(r);
+	assert_int_equal(n, 0);
+}
+
 static void test_create_reply_gives_the_id(void **state)
 {
 	struct emu_err err;
@@ -237,6 +270,7 @@ static void test_agent_service_is_global_host_network_with_mounts(void **state)
 		.secret_id = "sid1",
 		.secret_name = "cnemu-cn7-key",
 		.run_label = "cn7",
+		.manager_host = "m1",
 	};
 	json_t *root, *c, *caps, *m;
 	size_t i;
@@ -249,6 +283,10 @@ static void test_agent_service_is_global_host_network_with_mounts(void **state)
 		json_string_value(json_object_get(get(root, "Labels"),
 						  "cnemu.run")),
 		"cn7");
+	assert_string_equal(
+		json_string_value(json_object_get(get(root, "Labels"),
+						  "cnemu.manager")),
+		"m1");
 	assert_true(json_is_object(get(root, "Mode.Global")));
 	assert_null(get(root, "Mode.Replicated"));
 	assert_string_equal(str(json_array_get(get(root, "TaskTemplate."
@@ -349,6 +387,7 @@ int main(void)
 			test_nodes_give_hostname_address_resources_role),
 		cmocka_unit_test(test_bad_node_lists_are_protocol_errors),
 		cmocka_unit_test(test_tasks_of_one_service_are_read),
+		cmocka_unit_test(test_runs_are_the_services_labelled_cnemu_run),
 		cmocka_unit_test(test_create_reply_gives_the_id),
 		cmocka_unit_test(test_secret_body_carries_the_data_in_base64),
 		cmocka_unit_test(
