@@ -133,7 +133,7 @@ if [ $have_mn = 1 ]; then
 	printf 'mn    %.1f MB\n' "$(awk -v k="$rss" 'BEGIN { print k / 1024 }')"
 fi
 
-for extra in bench/scale.sh bench/shaping.sh bench/docker.sh bench/containers.sh bench/controller.sh bench/labs.sh; do
+for extra in bench/scale.sh bench/shaping.sh bench/docker.sh bench/containers.sh bench/controller.sh bench/labs.sh bench/cluster.sh; do
 	[ -x "$extra" ] && { wait_idle; "$extra"; }
 done
 exit 0
