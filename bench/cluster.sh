@@ -2,7 +2,7 @@
 # One machine against the simulated three-machine Swarm (tests/cluster/,
 # the same 2 cores: the figure is the cost of distribution, not a
 # speed-up): start, pingall and stop of tree,depth=2,fanout=8 (64 hosts,
-# Linux bridges, bench/tree_hosts.lua) and of CONTAINERS containers, 20 a
+# Linux bridges) and of CONTAINERS containers, 20 a
 # leaf switch (bench/docker_hosts.lua), and the test bed's own set-up and
 # teardown.  Run as root by bench/run.sh; CLUSTER_BENCH=0 skips it.
 set -uo pipefail
@@ -36,9 +36,9 @@ trap 'tests/cluster/down.sh >/dev/null 2>&1' EXIT
 printf '\n*** One machine against 3 simulated machines (one Swarm on these 2 cores)\n'
 printf '%-24s %-10s %6s %9s %10s %8s %7s\n' what where nodes "start s" \
 	"pingall s" "stop s" "loss %"
-one=$($CNEMU $ARGS bench/tree_hosts.lua "$FANOUT" 2>&1 | figures)
+one=$($CNEMU $ARGS bench/docker_hosts.lua $((FANOUT * FANOUT)) none "$FANOUT" 2>&1 | figures)
 row "tree,depth=2,fanout=$FANOUT" "1 machine" "$one"
-three=$(tests/cluster/enter.sh m1 sh -c "cd '$PWD' && $CNEMU --cluster swarm $ARGS bench/tree_hosts.lua $FANOUT" 2>&1 | figures)
+three=$(tests/cluster/enter.sh m1 sh -c "cd '$PWD' && $CNEMU --cluster swarm $ARGS bench/docker_hosts.lua $((FANOUT * FANOUT)) none $FANOUT" 2>&1 | figures)
 row "tree,depth=2,fanout=$FANOUT" "3 machines" "$three"
 one=$($CNEMU $ARGS bench/docker_hosts.lua "$CONTAINERS" "$IMAGE" 20 2>&1 | figures)
 row "$CONTAINERS containers, tree" "1 machine" "$one"

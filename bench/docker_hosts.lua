@@ -1,5 +1,7 @@
 -- Start, pingall and stop of N container hosts, timed: all on one switch,
 -- or on a tree (a root switch above leaf switches of PER_LEAF containers).
+-- IMAGE "none" makes plain hosts instead (N=64, PER_LEAF=8: Mininet's
+-- tree,depth=2,fanout=8).
 --   sudo ./cnemu bench/docker_hosts.lua N [IMAGE [PER_LEAF]]
 -- Prints one line: "N start_s pingall_s stop_s loss_pct".
 local n = tonumber(arg[1] or "10")
@@ -13,7 +15,8 @@ for i = 1, n do
 		leaf = net:addSwitch("s" .. (2 + (i - 1) // per_leaf))
 		net:addLink(leaf, s1)
 	end
-	local d = net:addDocker("d" .. i, { dimage = image })
+	local d = image == "none" and net:addHost("h" .. i)
+		or net:addDocker("d" .. i, { dimage = image })
 	net:addLink(d, leaf)
 end
 local t0 = cnemu.now()

@@ -432,7 +432,7 @@ static void test_clean_removes_a_killed_managers_run_at_once(void **state)
 	expect_status(out, test_exit_status(out), 0);
 	expect_has(out, want);
 	free(out);
-	expect_nothing_on_machines_within(4);
+	expect_nothing_on_machines_within(6);
 }
 
 static void test_bed_goes_down_leaving_nothing(void **state)
