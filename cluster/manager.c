@@ -14,6 +14,7 @@
 
 #include "base/err.h"
 #include "base/log.h"
+#include "base/proc.h"
 #include "base/util.h"
 #include "cluster/chan.h"
 #include "cluster/part.h"
@@ -99,30 +100,6 @@ int manager_print_plan(const struct net *net, FILE *f, struct emu_err *err)
 	return ret;
 }
 
-/* True when the run 'tag' ("cn<pid>") has its manager running on this
- * machine: process <pid> is a cnemu, and not a zombie (a killed manager
- * stays one until its parent reaps it). */
-static bool manager_runs_here(const char *tag)
-{
-	char path[64], line[256] = "", *end;
-	int pid;
-	FILE *f;
-
-	if (sscanf(tag, "cn%d", &pid) != 1 || pid <= 0)
-		return false;
-	snprintf(path, sizeof(path), "/proc/%d/stat", pid);
-	f = fopen(path, "re");
-	if (!f)
-		return false;
-	if (!fgets(line, sizeof(line), f))
-		line[0] = '\0';
-	fclose(f);
-	/* "<pid> (<comm>) <state> ..." */
-	end = strrchr(line, ')');
-	return end && end[1] == ' ' && !strchr("ZXx", end[2]) &&
-	       strstr(line, " (cnemu") && strstr(line, " (cnemu") < end;
-}
-
 /* Removes the agents' service of 'r' (each agent removes its machine's
  * part as it stops) and the run's key. */
 static int manager_remove_run(const struct swarm_run *r, FILE *f,
@@ -149,6 +126,7 @@ static int manager_remove_run(const struct swarm_run *r, FILE *f,
 int manager_clean(FILE *f, struct emu_err *err)
 {
 	struct swarm_run *r;
+	struct proc_id id;
 	char host[256] = "";
 	size_t n;
 	int ret, first = 0;
@@ -163,7 +141,8 @@ int manager_clean(FILE *f, struct emu_err *err)
 				   "ran on '%s' (run cnemu -c --cluster swarm "
 				   "there)\n",
 				r[i].tag, r[i].manager_host);
-		else if (manager_runs_here(r[i].tag))
+		else if (proc_id_parse(r[i].manager_proc, &id) == 0 &&
+			 proc_id_alive(&id))
 			fprintf(f, "*** Keeping cluster run %s: its manager "
 				   "runs\n",
 				r[i].tag);
@@ -256,13 +235,14 @@ static int manager_place(struct manager *mg, struct emu_err *err)
 static int manager_deploy(struct manager *mg, struct emu_err *err)
 {
 	const char *tag = net_run_tag(mg->net);
-	char secret_file[96], host[256] = "";
+	char secret_file[96], host[256] = "", proc[PATH_MAX + 64] = "";
+	struct proc_id id;
 	const char *args[] = { "--agent", "--listen", "0.0.0.0",
 			       "--key-file", secret_file, NULL };
 	struct swarm_agent_spec spec = {
 		.name = mg->service_name, .image = MANAGER_IMAGE, .args = args,
 		.secret_name = mg->secret_name, .run_label = tag,
-		.manager_host = host,
+		.manager_host = host, .manager_proc = proc,
 	};
 	int ret;
 
@@ -273,6 +253,8 @@ static int manager_deploy(struct manager *mg, struct emu_err *err)
 	snprintf(secret_file, sizeof(secret_file), "/run/secrets/%s",
 		 mg->secret_name);
 	gethostname(host, sizeof(host) - 1);
+	if (proc_id_of(getpid(), &id) == 0)
+		proc_id_format(&id, proc, sizeof(proc));
 	ret = swarm_create_secret(mg->secret_name, mg->key, sizeof(mg->key),
 				  &mg->secret_id, err);
 	if (ret)

@@ -42,6 +42,7 @@ static const struct agent_mount {
 
 #define RUN_LABEL "cnemu.run"
 #define MANAGER_LABEL "cnemu.manager"
+#define MANAGER_PROC_LABEL "cnemu.manager-proc"
 #define SECRET_MODE 0400
 
 void swarm_machines_free(struct swarm_machine *m, size_t n)
@@ -77,6 +78,7 @@ void swarm_runs_free(struct swarm_run *r, size_t n)
 		free(r[i].service_name);
 		free(r[i].tag);
 		free(r[i].manager_host);
+		free(r[i].manager_proc);
 	}
 	free(r);
 }
@@ -230,6 +232,8 @@ int swarm_json_parse_runs(const char *body, size_t len,
 			json_object_get(labels, RUN_LABEL));
 		const char *mgr = json_string_value(
 			json_object_get(labels, MANAGER_LABEL));
+		const char *proc = json_string_value(
+			json_object_get(labels, MANAGER_PROC_LABEL));
 
 		if (!tag || !*tag)
 			continue;
@@ -237,6 +241,7 @@ int swarm_json_parse_runs(const char *body, size_t len,
 		r[k].service_name = xstrdup(str_at(svc, "Spec.Name"));
 		r[k].tag = xstrdup(tag);
 		r[k].manager_host = xstrdup(mgr ? mgr : "");
+		r[k].manager_proc = xstrdup(proc ? proc : "");
 		k++;
 	}
 	*n = k;
@@ -381,6 +386,9 @@ char *swarm_json_build_agent_service(const struct swarm_agent_spec *spec,
 	if (spec->manager_host)
 		json_object_set_new(labels, MANAGER_LABEL,
 				    json_string(spec->manager_host));
+	if (spec->manager_proc)
+		json_object_set_new(labels, MANAGER_PROC_LABEL,
+				    json_string(spec->manager_proc));
 	root = json_pack("{s:s, s:o, s:o, s:{s:{}}}", "Name", spec->name,
 			 "Labels", labels, "TaskTemplate", task, "Mode",
 			 "Global");

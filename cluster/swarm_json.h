@@ -37,6 +37,9 @@ struct swarm_agent_spec {
 	const char *run_label;	/* label cnemu.run=<tag> on service+tasks */
 	const char *manager_host;	/* label cnemu.manager=<hostname> on
 					   the service; NULL: none */
+	const char *manager_proc;	/* label cnemu.manager-proc: the
+					   manager's proc_id_format();
+					   NULL: none */
 };
 
 /* A cluster run's agents' service on the Swarm (GET /services). */
@@ -45,6 +48,7 @@ struct swarm_run {
 	char *service_name;
 	char *tag;		/* its label cnemu.run: the run's tag */
 	char *manager_host;	/* its label cnemu.manager; "" */
+	char *manager_proc;	/* its label cnemu.manager-proc; "" */
 };
 
 /* Where the agent's container sees the machine's /proc (its containers'

@@ -317,53 +317,40 @@ static bool iperf_table_has_port(const char *text, const char *proto,
 	return false;
 }
 
-/* The rows of /proc/net/<proto> and <proto>6 in the server's network
- * namespace (caller frees; NULL when they cannot be read): read through
- * the process here, or by a 'cat' in the node on its machine in a
- * cluster run (the process here is only its relay). */
-static char *iperf_read_tables(struct iperf_proc *s, const char *proto)
+/* True when the server's network namespace has a socket on 'port' in
+ * /proc/net/<proto> or <proto>6: read through the process here, or by a
+ * 'cat' in the node on its machine in a cluster run (the process here is
+ * only its relay). */
+static bool iperf_port_bound(struct iperf_proc *s, const char *proto,
+			     unsigned int port)
 {
-	char v4[64], v6[64], *text = NULL, *part;
+	char v4[64], v6[64], *text = NULL;
 	char *argv[] = { "cat", v4, v6, NULL };
 	struct node_exec_opts opts = { .net_only = true };
-	size_t len;
-	int fd;
+	bool found = false;
 
 	if (node_is_relayed(s->node)) {
 		snprintf(v4, sizeof(v4), "/proc/net/%s", proto);
 		snprintf(v6, sizeof(v6), "/proc/net/%s6", proto);
-		if (node_capture(s->node, argv, &opts, &text, NULL) < 0) {
-			free(text);
-			return NULL;
-		}
-		return text;
+		found = node_capture(s->node, argv, &opts, &text, NULL) >= 0 &&
+			text && iperf_table_has_port(text, proto, port);
+		free(text);
+		return found;
 	}
-	for (int i = 0; i < 2; i++) {
+	for (int i = 0; i < 2 && !found; i++) {
+		int fd;
+
 		snprintf(v4, sizeof(v4), "/proc/%d/net/%s%s", (int)s->pid,
 			 proto, i ? "6" : "");
 		fd = open(v4, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)
 			continue;
-		if (fd_read_all(fd, &part, &len) == 0) {
-			char *both = xasprintf("%s%s", text ? text : "", part);
-
-			free(text);
-			text = both;
-		}
-		free(part);
+		found = fd_read_all(fd, &text, NULL) == 0 &&
+			iperf_table_has_port(text, proto, port);
+		free(text);
+		text = NULL;
 		close(fd);
 	}
-	return text;
-}
-
-/* True when the server's network namespace has a socket on 'port'. */
-static bool iperf_port_bound(struct iperf_proc *s, const char *proto,
-			     unsigned int port)
-{
-	char *text = iperf_read_tables(s, proto);
-	bool found = text && iperf_table_has_port(text, proto, port);
-
-	free(text);
 	return found;
 }
 

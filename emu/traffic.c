@@ -347,111 +347,40 @@ static int traffic_ping_many(struct node *const *hosts, size_t n,
 	return ret;
 }
 
-/* The argv of "ping -c1 -W<timeout> <dst's IP>" in 'ip' and 'wait';
- * false when 'dst' has no IP. */
-static bool traffic_ping_argv(const struct node *dst, double timeout_s,
-			      char ip[64], char wait[16], char *argv[6])
-{
-	if (!node_ip(dst, ip, 64))
-		return false;
-	snprintf(wait, 16, "%g", timeout_s);
-	argv[0] = "ping";
-	argv[1] = "-c1";
-	argv[2] = "-W";
-	argv[3] = wait;
-	argv[4] = ip;
-	argv[5] = NULL;
-	return true;
-}
-
-/* Pings 'dst' once from 'src' and reads the round trip into 'rtt'.
- * Returns 1 when the reply came, 0 when not, or a negative errno. */
-static int traffic_ping_one(struct node *src, const struct node *dst,
-			    double timeout_s, double rtt[4],
-			    struct emu_err *err)
-{
-	char ip[64], wait[16], *argv[6], *out = NULL;
-	struct node_exec_opts opts = { .net_only = true };
-	int ret;
-
-	if (!traffic_ping_argv(dst, timeout_s, ip, wait, argv))
-		return 0;
-	ret = node_capture(src, argv, &opts, &out, err);
-	if (ret >= 0)
-		ret = ret == 0 && traffic_parse_rtt(out, rtt);
-	free(out);
-	return ret;
-}
-
-/* Pings every pair one after the other, with round-trip times when
- * 'res' has room for them. */
-static int traffic_ping_each(struct node *const *hosts, size_t n,
-			     const struct traffic_ping_opts *opts,
-			     struct traffic_ping *res, struct emu_err *err)
-{
-	double rtt[4];
-
-	for (size_t s = 0; s < n; s++)
-		for (size_t d = 0; d < n; d++) {
-			int ret;
-
-			if (d == s)
-				continue;
-			ret = traffic_ping_one(hosts[s], hosts[d],
-					       opts->timeout_s,
-					       res->rtt_ms ? &res->rtt_ms[(s * n + d) * 4]
-							   : rtt,
-					       err);
-			if (ret < 0)
-				return ret;
-			res->ok[s * n + d] = ret > 0;
-			if (traffic_interrupted(opts))
-				return emu_err_set(err, -EINTR,
-						   "ping interrupted");
-		}
-	return 0;
-}
-
-/* Reads the output of traffic_ping_from()'s shell: "#<d>" opens host
- * d's ping, "#ok" says it was answered. */
+/* Reads the output of traffic_ping_from()'s shell: each ping's output
+ * ends with a line "#<d> <its exit status>". */
 static void traffic_read_from(const char *out, size_t n, size_t s,
 			      struct traffic_ping *res)
 {
-	const char *p = out, *block = NULL;
-	size_t d = n;
+	const char *block = out;
 
-	for (;;) {
-		const char *line = p, *end = strchrnul(p, '\n');
-		unsigned long v;
-		char *e;
+	for (const char *line = out; *line;) {
+		const char *end = strchrnul(line, '\n');
+		size_t d;
+		int status;
 
-		if (*line == '#' || !*line) {
-			if (d < n && block && res->rtt_ms && res->ok[s * n + d]) {
-				char *text = strndup(block, (size_t)(line - block));
+		if (sscanf(line, "#%zu %d", &d, &status) == 2 && d < n) {
+			res->ok[s * n + d] = status == 0;
+			if (status == 0 && res->rtt_ms) {
+				char *text = strndup(block,
+						     (size_t)(line - block));
 
-				traffic_parse_rtt(text, &res->rtt_ms[(s * n + d) * 4]);
+				traffic_parse_rtt(text,
+						  &res->rtt_ms[(s * n + d) * 4]);
 				free(text);
 			}
-			if (!*line)
-				return;
-			if (!strncmp(line, "#ok", 3)) {
-				if (d < n)
-					res->ok[s * n + d] = 1;
-			} else {
-				v = strtoul(line + 1, &e, 10);
-				d = e > line + 1 && v < n ? v : n;
-				block = *end ? end + 1 : end;
-			}
+			block = *end ? end + 1 : end;
 		}
-		p = *end ? end + 1 : end;
+		line = *end ? end + 1 : end;
 	}
 }
 
-/* Pings every other host with an IP from 'hosts[s]' by one shell run
- * there: a cluster run's commands cross the channel to the host's machine,
- * and one command a source, not one a pair, keeps pingall short (64 hosts:
- * 345 s one a pair, 29 s one a source; running a source's pings at once
- * took 48 s: the cost is each ping's process on the machines' cores). */
+/* Pings every other host with an IP from 'hosts[s]' with 'ping -c1 -W',
+ * one after the other, by one shell run there: a cluster run's commands
+ * cross the channel to the host's machine, and one command a source, not
+ * one a pair, keeps pingall short (64 hosts: 345 s one a pair, 29 s one a
+ * source; running a source's pings at once took 48 s: the cost is each
+ * ping's process on the machines' cores). */
 static int traffic_ping_from(struct node *const *hosts, size_t n, size_t s,
 			     const struct traffic_ping_opts *opts,
 			     struct traffic_ping *res, struct emu_err *err)
@@ -466,9 +395,8 @@ static int traffic_ping_from(struct node *const *hosts, size_t n, size_t s,
 
 		if (d == s || !node_ip(hosts[d], ip, sizeof(ip)))
 			continue;
-		next = xasprintf("%secho '#%zu'; ping -c1 -W %g %s && "
-				 "echo '#ok'; ",
-				 script, d, opts->timeout_s, ip);
+		next = xasprintf("%sping -c1 -W %g %s; echo \"#%zu $?\"; ",
+				 script, opts->timeout_s, ip, d);
 		free(script);
 		script = next;
 	}
@@ -483,7 +411,8 @@ static int traffic_ping_from(struct node *const *hosts, size_t n, size_t s,
 	return ret;
 }
 
-/* Pings every pair, one shell a source (traffic_ping_from()). */
+/* Pings every pair, one shell a source (traffic_ping_from()), with
+ * round-trip times when 'res' has room for them. */
 static int traffic_ping_by_source(struct node *const *hosts, size_t n,
 				  const struct traffic_ping_opts *opts,
 				  struct traffic_ping *res,
@@ -518,12 +447,9 @@ int traffic_ping(struct net *net, struct node *const *hosts, size_t n,
 		res->names[i] = node_name(hosts[i]);
 	/* A cluster run's hosts are on other machines: no raw socket of
 	 * ours reaches their namespaces, a ping run there does. */
-	if (net_cluster(net))
-		ret = traffic_ping_by_source(hosts, n, &o, res, err);
-	else if (o.full)
-		ret = traffic_ping_each(hosts, n, &o, res, err);
-	else
-		ret = traffic_ping_many(hosts, n, &o, res, err);
+	ret = o.full || net_cluster(net)
+		      ? traffic_ping_by_source(hosts, n, &o, res, err)
+		      : traffic_ping_many(hosts, n, &o, res, err);
 	traffic_ping_tally(res);
 	net_check_nodes(net);	/* a host that died says so */
 	if (ret)

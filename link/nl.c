@@ -33,13 +33,6 @@
 #include "base/util.h"
 #include "link/nl_msg.h"
 
-#ifndef IFF_LOWER_UP
-#define IFF_LOWER_UP 0x10000	/* linux/if.h, which clashes with net/if.h */
-#endif
-#ifndef IF_OPER_UP
-#define IF_OPER_UP 6
-#endif
-
 EMU_LOG_MODULE(nl);
 
 struct nlsock {
@@ -553,8 +546,7 @@ void nlsock_close(struct nlsock *s)
 struct link_facts {
 	int ifindex;
 	int mtu;
-	unsigned int flags;		/* ifi_flags: IFF_UP, IFF_LOWER_UP */
-	int operstate;			/* IF_OPER_*, -1 when not told */
+	unsigned int flags;		/* ifi_flags: IFF_UP, IFF_RUNNING */
 };
 
 static int parse_link_facts(const struct nlmsghdr *h, void *aux)
@@ -567,14 +559,10 @@ static int parse_link_facts(const struct nlmsghdr *h, void *aux)
 		return 0;
 	f->ifindex = ((struct ifinfomsg *)nlmsg_data(h))->ifi_index;
 	f->flags = ((struct ifinfomsg *)nlmsg_data(h))->ifi_flags;
-	f->operstate = -1;
 	if (nlmsg_parse((struct nlmsghdr *)h, sizeof(struct ifinfomsg), tb,
-			IFLA_MAX, NULL))
-		return 0;
-	if (tb[IFLA_MTU])
+			IFLA_MAX, NULL) == 0 &&
+	    tb[IFLA_MTU])
 		f->mtu = (int)nla_get_u32(tb[IFLA_MTU]);
-	if (tb[IFLA_OPERSTATE])
-		f->operstate = nla_get_u8(tb[IFLA_OPERSTATE]);
 	return 0;
 }
 
@@ -617,10 +605,9 @@ bool nlsock_is_running(struct nlsock *s, const char *ifname)
 {
 	struct link_facts f;
 
-	if (get_link_facts(s, ifname, &f) < 0)
-		return false;
-	return (f.flags & IFF_LOWER_UP) &&
-	       (f.operstate == IF_OPER_UP || f.operstate == -1);
+	/* The kernel reports IFF_RUNNING once it has made the device
+	 * operationally up, after the carrier, with its queue. */
+	return get_link_facts(s, ifname, &f) == 0 && (f.flags & IFF_RUNNING);
 }
 
 /* Opens a socket in 'nsfd' unless that is -1 (then 's' serves): '*tmp' is

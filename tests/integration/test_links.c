@@ -339,6 +339,33 @@ static void test_linear_bandwidth_falls_with_the_switch_count(void **state)
 	free(out);
 }
 
+/* Runs 'script' under OVS, then under Linux bridges; fails, naming the
+ * switch and 'expected', unless the run exits 0 and 'passes' its output. */
+static void run_on_both_switches(const char *script,
+				 bool (*passes)(const char *out),
+				 const char *expected)
+{
+	static const char *const switches[] = { "ovs", "lxbr" };
+
+	for (size_t i = 0; i < 2; i++) {
+		char args[32], *out;
+		int status;
+
+		snprintf(args, sizeof(args), "--switch %s", switches[i]);
+		out = run_script(args, script, NULL, &status);
+		if (status != 0 || !passes(out))
+			fail_msg("%s: exit %d, expected %s:\n%s", switches[i],
+				 status, expected, out);
+		free(out);
+	}
+}
+
+static bool lost_nothing_warned_nothing(const char *out)
+{
+	return strstr(out, "LOSS 0") && !strstr(out, "warn|") &&
+	       !strstr(out, "err|");
+}
+
 /* A run whose links go through the pump stops without a warning. */
 static void test_orderly_stop_with_the_pump_warns_nothing(void **state)
 {
@@ -353,23 +380,18 @@ static void test_orderly_stop_with_the_pump_warns_nothing(void **state)
 		"net:start()\n"
 		"print('LOSS ' .. net:ping({ h1, h2 }))\n"
 		"net:stop()\n";
-	static const char *const switches[] = { "ovs", "lxbr" };
 
 	(void)state;
 	if (require_ovs())
 		return;
-	for (size_t i = 0; i < 2; i++) {
-		char args[32], *out;
-		int status;
+	run_on_both_switches(script, lost_nothing_warned_nothing,
+			     "no warning");
+}
 
-		snprintf(args, sizeof(args), "--switch %s", switches[i]);
-		out = run_script(args, script, NULL, &status);
-		if (status != 0 || !strstr(out, "LOSS 0") ||
-		    strstr(out, "warn|") || strstr(out, "err|"))
-			fail_msg("%s: exit %d, expected no warning:\n%s",
-				 switches[i], status, out);
-		free(out);
-	}
+static bool no_first_ping_lost(const char *out)
+{
+	return strstr(out, "FLAP plain lost 0/20") &&
+	       strstr(out, "FLAP delay lost 0/10");
 }
 
 /* A link set down and up again carries the very next ping, on a plain
@@ -399,23 +421,11 @@ static void test_first_ping_after_link_up_passes(void **state)
 		"link:config{ delay = '1ms' }\n"
 		"flap('delay', 10)\n"
 		"net:stop()\n";
-	static const char *const switches[] = { "lxbr", "ovs" };
 
 	(void)state;
 	if (require_ovs())
 		return;
-	for (size_t i = 0; i < 2; i++) {
-		char args[32], *out;
-		int status;
-
-		snprintf(args, sizeof(args), "--switch %s", switches[i]);
-		out = run_script(args, script, NULL, &status);
-		if (status != 0 || !strstr(out, "FLAP plain lost 0/20") ||
-		    !strstr(out, "FLAP delay lost 0/10"))
-			fail_msg("%s: exit %d, expected no ping lost:\n%s",
-				 switches[i], status, out);
-		free(out);
-	}
+	run_on_both_switches(script, no_first_ping_lost, "no ping lost");
 }
 
 int main(void)
