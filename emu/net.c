@@ -388,7 +388,7 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	net->alias = xasprintf("cnemu:%s", net->tag);
 	net->ctx.run_tag = net->tag;
 	net->ctx.alias = net->alias;
-	net->ctx.switch_ns = switch_ns_create(net->tag);
+	net->ctx.switch_ns = switch_ns_create(net->tag, "sw");
 	net->ctx.switch_targets = net_switch_targets;
 	net->ctx.write_topology = net_write_topology;
 	net->ctx.ovs_db = net_ctx_ovs_db;

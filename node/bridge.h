@@ -1,10 +1,10 @@
-/* Linux bridges as switches ("lxbr"), made over netlink in the run's
- * switch namespace ("<tag>-sw", node/switch_ns.h).  There, bridged
+/* Linux bridges as switches ("lxbr"), made over netlink, each in a switch
+ * namespace of its own ("<tag>-s1", node/switch_ns.h).  There, bridged
  * traffic meets no FORWARD chain: on a machine where Docker sets the host's
  * FORWARD policy to drop and bridge-nf-call-iptables is on (the per-bridge
  * nf_call_* switches cannot override the namespace's sysctl), a bridge in
- * the root namespace would drop all IP.  'ip netns exec <tag>-sw bridge
- * link' shows them. */
+ * the root namespace would drop all IP.  'ip netns exec <tag>-s1 bridge
+ * link' shows s1's ports. */
 #ifndef NODE_BRIDGE_H
 #define NODE_BRIDGE_H
 

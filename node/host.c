@@ -5,9 +5,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <sched.h>
-#include <pthread.h>
 #include <signal.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +18,7 @@
 #include "base/proc.h"
 #include "base/run.h"
 #include "base/util.h"
+#include "base/workers.h"
 #include "link/nl.h"
 #include "node/cgroup.h"
 #include "node/node.h"
@@ -122,58 +121,28 @@ static int host_start_cgroup(struct host *h, struct emu_err *err)
 	return ret;
 }
 
-/* Many hosts' namespaces are made and removed by several threads at
- * once, each taking the next host by index while the calling thread takes
- * its share and draws the progress line.  Making one is the kernel's work
- * in the thread that unshares (two cores make two at once); each unmount
- * waits for an RCU grace period of its own (about a millisecond, more on
- * a busy machine), and concurrent unmounts share their waits: one after
- * the other, 10 000 hosts took 12 s to stop. */
-#define HOST_DELETE_THREADS 16
+/* Many hosts' namespaces are made and removed by several threads at once
+ * (base/workers.h).  Making one is the kernel's work in the thread that
+ * unshares (two cores make two at once); each unmount waits for an RCU
+ * grace period of its own (about a millisecond, more on a busy machine),
+ * and concurrent unmounts share their waits: one after the other, 10 000
+ * hosts took 12 s to stop. */
 #define HOST_JOB_PER_THREAD 64	/* fewer hosts: fewer threads */
 
 struct host_job {
 	struct node **nodes;
-	size_t n;
 	int (*fn)(struct host *h, struct emu_err *err);	/* one host */
-	atomic_size_t next;	/* the next index to take */
-	atomic_size_t done;	/* how many are finished */
-	atomic_bool failed;	/* a host failed: take no more */
-	pthread_mutex_t lock;	/* guards 'err' */
-	struct emu_err err;	/* the first failure */
 };
 
-/* Runs the job's function on the next host; false when none is left or
- * one failed. */
-static bool host_job_take_one(struct host_job *job)
+static int host_job_one(void *aux, size_t i, struct emu_err *err)
 {
-	struct emu_err err = { 0 };
-	struct host *h;
-	size_t i;
+	const struct host_job *job = aux;
+	struct host *h = container_of(job->nodes[i], struct host, node);
+	int ret = job->fn(h, err);
 
-	if (atomic_load(&job->failed))
-		return false;
-	i = atomic_fetch_add(&job->next, 1);
-	if (i >= job->n)
-		return false;
-	h = container_of(job->nodes[i], struct host, node);
-	if (job->fn(h, &err)) {
-		emu_err_prefix(&err, "host '%s': ", h->node.name);
-		pthread_mutex_lock(&job->lock);
-		if (!job->err.code)
-			job->err = err;
-		pthread_mutex_unlock(&job->lock);
-		atomic_store(&job->failed, true);
-	}
-	atomic_fetch_add(&job->done, 1);
-	return true;
-}
-
-static void *host_job_worker(void *arg)
-{
-	while (host_job_take_one(arg))
-		;
-	return NULL;
+	if (ret)
+		emu_err_prefix(err, "host '%s': ", h->node.name);
+	return ret;
 }
 
 /* Runs 'fn' on each of the 'n' hosts 'nodes' in up to 'max_threads'
@@ -184,30 +153,10 @@ static int host_run_all(struct node **nodes, size_t n,
 			int (*fn)(struct host *h, struct emu_err *err),
 			size_t max_threads, struct emu_err *err)
 {
-	struct host_job job = { .nodes = nodes, .n = n, .fn = fn };
-	pthread_t threads[HOST_DELETE_THREADS];
-	size_t n_threads = 0, stepped = 0, done;
+	struct host_job job = { nodes, fn };
 
-	pthread_mutex_init(&job.lock, NULL);
-	if (max_threads > ARRAY_SIZE(threads) + 1)
-		max_threads = ARRAY_SIZE(threads) + 1;
-	while (n_threads + 1 < max_threads &&
-	       (n_threads + 1) * HOST_JOB_PER_THREAD < n &&
-	       !pthread_create(&threads[n_threads], NULL, host_job_worker,
-			       &job))
-		n_threads++;
-	while (host_job_take_one(&job)) {
-		done = atomic_load(&job.done);
-		log_progress_step(done - stepped);
-		stepped = done;
-	}
-	for (size_t i = 0; i < n_threads; i++)
-		pthread_join(threads[i], NULL);
-	log_progress_step(atomic_load(&job.done) - stepped);
-	pthread_mutex_destroy(&job.lock);
-	if (job.err.code && err && !err->code)
-		*err = job.err;
-	return job.err.code;
+	return workers_run(n, max_threads, HOST_JOB_PER_THREAD, host_job_one,
+			   &job, err);
 }
 
 static int host_make_netns(struct host *h, struct emu_err *err)
@@ -259,8 +208,7 @@ static void host_stop(struct node **nodes, size_t n)
 			nodes[i]->nsfd = -1;
 		}
 	}
-	host_run_all(nodes, n, host_delete_netns, HOST_DELETE_THREADS + 1,
-		     NULL);
+	host_run_all(nodes, n, host_delete_netns, WORKERS_MAX, NULL);
 	for (size_t i = 0; i < n; i++) {
 		struct host *h = container_of(nodes[i], struct host, node);
 

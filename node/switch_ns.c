@@ -8,21 +8,22 @@
 #include "base/err.h"
 #include "base/netns.h"
 #include "base/util.h"
+#include "base/workers.h"
 #include "link/nl.h"
 #include "node/host.h"
 #include "node/node.h"
 
 struct switch_ns {
-	char *name;		/* "<tag>-sw" */
+	char *name;		/* "<tag>-<name>" */
 	int fd;			/* -1: not made */
 	struct nlsock *nl;	/* route socket in it */
 };
 
-struct switch_ns *switch_ns_create(const char *tag)
+struct switch_ns *switch_ns_create(const char *tag, const char *name)
 {
 	struct switch_ns *ns = xcalloc(1, sizeof(*ns));
 
-	ns->name = xasprintf("%s-sw", tag);
+	ns->name = xasprintf("%s-%s", tag, name);
 	ns->fd = -1;
 	return ns;
 }
@@ -82,10 +83,44 @@ void switch_ns_remove(struct switch_ns *ns, struct node **nodes, size_t n)
 			node->nsfd = -1;
 		}
 	}
+	switch_ns_remove_many(&ns, 1);
+}
+
+/* Ends one namespace of switch_ns_remove_many() once its processes are
+ * gone. */
+static int switch_ns_end(void *aux, size_t i, struct emu_err *err)
+{
+	struct switch_ns *ns = ((struct switch_ns **)aux)[i];
+
+	(void)err;
 	nlsock_close(ns->nl);
 	ns->nl = NULL;
-	host_netns_kill_all(&ns->fd, 1);
 	close(ns->fd);
 	ns->fd = -1;
-	netns_delete(ns->name);
+	netns_delete(ns->name);	/* says itself what it left */
+	return 0;
+}
+
+/* Several threads: each unmount and each route socket's close waits for
+ * the kernel (about 15 ms together while it removes the namespaces before,
+ * 1.5 s for the 101 bridges of tree,depth=2,fanout=100 one by one), and
+ * concurrent ones share their waits. */
+#define SWITCH_NS_PER_THREAD 4
+
+void switch_ns_remove_many(struct switch_ns **ns, size_t n)
+{
+	struct switch_ns **made = xcalloc(n ? n : 1, sizeof(*made));
+	int *fds = xcalloc(n ? n : 1, sizeof(*fds));
+	size_t k = 0;
+
+	for (size_t i = 0; i < n; i++)
+		if (ns[i] && ns[i]->fd >= 0) {
+			fds[k] = ns[i]->fd;
+			made[k++] = ns[i];
+		}
+	host_netns_kill_all(fds, k);	/* one look at all processes */
+	workers_run(k, WORKERS_MAX, SWITCH_NS_PER_THREAD, switch_ns_end, made,
+		    NULL);
+	free(fds);
+	free(made);
 }

@@ -1,12 +1,14 @@
-/* The switch namespace of a run: "<tag>-sw", where the run's Linux bridges
- * live, so that bridged traffic meets no FORWARD chain of the machine's
- * firewall.
+/* A switch namespace of a run, "<tag>-<name>": the run's own Open vSwitch
+ * and its ports live in "<tag>-sw", each Linux bridge in one of its own
+ * ("<tag>-s1"), so that switched traffic meets no FORWARD chain of the
+ * machine's firewall.
  *
  * switch_ns_create() makes the object only; the namespace is made on first
  * use (switch_ns_fd(), switch_ns_nl()) and removed with all that is left
  * in it by switch_ns_remove() (at the Net's stop; a later use makes it
- * again) or switch_ns_destroy().  The Net owns it and lends it to the node
- * kinds through their context (node_ctx.switch_ns). */
+ * again) or switch_ns_destroy().  The Net owns the OVS one and lends it to
+ * the node kinds through their context (node_ctx.switch_ns); a bridge owns
+ * its own. */
 #ifndef NODE_SWITCH_NS_H
 #define NODE_SWITCH_NS_H
 
@@ -17,9 +19,9 @@ struct nlsock;
 struct node;
 struct switch_ns;
 
-/* Returns the switch namespace of the run 'tag' (copied); nothing is made
- * on the machine yet. */
-struct switch_ns *switch_ns_create(const char *tag);
+/* Returns the switch namespace "<tag>-<name>" of the run 'tag' (both
+ * copied); nothing is made on the machine yet. */
+struct switch_ns *switch_ns_create(const char *tag, const char *name);
 /* Removes the namespace when made, then frees (accepts NULL). */
 void switch_ns_destroy(struct switch_ns *ns);
 
@@ -35,5 +37,8 @@ struct nlsock *switch_ns_nl(struct switch_ns *ns, struct emu_err *err);
  * they would keep it alive, with the veth ends in it, and a next start
  * would meet their names.  Does nothing when it was not made. */
 void switch_ns_remove(struct switch_ns *ns, struct node **nodes, size_t n);
+/* Removes the 'n' namespaces 'ns' that are made, as switch_ns_remove()
+ * does, all at once; closing the nodes' fds of them is the caller's. */
+void switch_ns_remove_many(struct switch_ns **ns, size_t n);
 
 #endif
