@@ -165,6 +165,61 @@ static int netns_prepare_run_dir(struct emu_err *err)
 	return ret;
 }
 
+/* The file netns_reserve() made last, whose names netns_create() takes. */
+static struct {
+	dev_t dev;
+	ino_t ino;
+} netns_reserved;
+
+/* True when 'path' is one of the names of the file netns_reserve() made
+ * (regular, empty: no namespace is mounted on it). */
+static bool netns_is_reserved(const char *path)
+{
+	struct stat st;
+
+	return netns_reserved.ino && !lstat(path, &st) && S_ISREG(st.st_mode) &&
+	       !st.st_size && st.st_dev == netns_reserved.dev &&
+	       st.st_ino == netns_reserved.ino;
+}
+
+int netns_reserve(char *const *names, size_t n, struct emu_err *err)
+{
+	char first[PATH_MAX], path[PATH_MAX];
+	struct stat st;
+	size_t made = 0;
+	int ret, fd;
+
+	ret = netns_prepare_run_dir(err);
+	for (; made < n && !ret; made++) {
+		snprintf(path, sizeof(path), NETNS_RUN_DIR "/%s", names[made]);
+		ret = run_note_netns(names[made], -1, err);
+		if (ret)
+			break;
+		if (made) {
+			if (link(first, path) < 0)
+				ret = -errno;
+		} else if ((fd = open(path, O_RDONLY | O_CREAT | O_EXCL |
+				      O_CLOEXEC, 0)) < 0) {
+			ret = -errno;
+		} else {
+			ret = fstat(fd, &st) < 0 ? -errno : 0;
+			close(fd);
+			netns_reserved.dev = st.st_dev;
+			netns_reserved.ino = ret ? 0 : st.st_ino;
+			snprintf(first, sizeof(first), "%s", path);
+		}
+		if (ret) {
+			emu_err_set(err, ret, "cannot create namespace '%s': "
+				    "%s", names[made], strerror(-ret));
+			break;
+		}
+	}
+	if (ret)
+		for (size_t i = 0; i < made; i++)
+			netns_delete(names[i]);
+	return ret;
+}
+
 int netns_create(const char *ns_name, struct emu_err *err)
 {
 	char path[PATH_MAX];
@@ -181,11 +236,12 @@ int netns_create(const char *ns_name, struct emu_err *err)
 	if (ret)
 		return ret;
 	fd = open(path, O_RDONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0);
-	if (fd < 0)
+	if (fd < 0 && (errno != EEXIST || !netns_is_reserved(path)))
 		return emu_err_set(err, -errno,
 				   "cannot create namespace '%s': %s", ns_name,
 				   strerror(errno));
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	saved = netns_open_current(err);
 	if (saved < 0) {
 		ret = saved;

@@ -3,7 +3,9 @@
 # 100 ports a bridge) with 100, 1024, 3025 and 10 000 hosts (SCALE_FANOUTS
 # chooses others), start and stop time, peak RSS and the cost per host of
 # each row, beside the floor of the kernel itself: adding and deleting as
-# many named namespaces with one 'ip -batch' each.  Run as root by
+# many named namespaces with one 'ip -batch' each, and how long the kernel
+# goes on dismantling the run's namespaces after cnemu returned.  Each row
+# starts once the kernel is done with the one before.  Run as root by
 # bench/run.sh.
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -20,6 +22,26 @@ cleanup() {
 }
 trap cleanup EXIT
 
+# Network namespaces the kernel holds, live or still being dismantled
+# (its net_namespace objects).
+netns_count() {
+	awk '$1 == "net_namespace" { print $2; exit }' /proc/slabinfo
+}
+
+# Seconds until the kernel is back to at most $1 namespaces (120 at most).
+# Removing a namespace is the kernel's background work, and a Linux bridge
+# takes an RCU grace period for each of its ports: a row measured while
+# the previous one is still being dismantled waits for it.
+settle() {
+	local base=$1 t0
+	t0=$(date +%s.%N)
+	for _ in $(seq 1 1200); do
+		[ "$(netns_count)" -le "$base" ] && break
+		sleep 0.1
+	done
+	awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
+}
+
 # Seconds that 'ip -batch' takes for "netns <verb> $TAG-i", i in 1..$1.
 ip_floor() {
 	local n=$1 verb=$2 t0
@@ -30,10 +52,11 @@ ip_floor() {
 }
 
 printf '\n*** Scaling: tree,depth=2 of Linux bridges, --controller none\n'
-printf '%6s %9s %8s %9s %13s %14s %14s\n' hosts "start s" "stop s" "RSS MB" \
-	"ms per host" "ip add floor" "ip del floor"
+printf '%6s %9s %8s %9s %13s %14s %14s %12s\n' hosts "start s" "stop s" \
+	"RSS MB" "ms per host" "ip add floor" "ip del floor" "kernel after"
 for f in $FANOUTS; do
 	n=$((f * f))
+	base=$(($(netns_count) + 5))	# the previous row's are gone
 	/usr/bin/time -f %M -o "$OUT.time" "$CNEMU" \
 		--topo tree,depth=2,fanout=$f --switch lxbr --controller none \
 		--test none >/dev/null 2>"$OUT"
@@ -43,10 +66,12 @@ for f in $FANOUTS; do
 		printf '%6d failed: %s\n' "$n" "$(tail -n 1 "$OUT")"
 		continue
 	fi
+	after=$(settle "$base")
 	add=$(ip_floor "$n" add) || add=fail
 	del=$(ip_floor "$n" delete) || del=fail
+	settle "$base" >/dev/null
 	awk -v n="$n" -v s="$start" -v t="$total" -v k="$(tail -n 1 "$OUT.time")" \
-		-v a="$add" -v d="$del" 'BEGIN {
-		printf "%6d %9.2f %8.2f %9.1f %13.2f %14s %14s\n", n, s, t - s,
-		       k / 1024, t * 1000 / n, a " s", d " s" }'
+		-v a="$add" -v d="$del" -v b="$after" 'BEGIN {
+		printf "%6d %9.2f %8.2f %9.1f %13.2f %14s %14s %12s\n", n, s,
+		       t - s, k / 1024, t * 1000 / n, a " s", d " s", b " s" }'
 done

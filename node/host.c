@@ -170,12 +170,32 @@ static int host_make_netns(struct host *h, struct emu_err *err)
 	return 0;
 }
 
+/* Takes the names of the namespaces the hosts are about to make, at once
+ * (netns_reserve()). */
+static int host_reserve_netns(struct node **nodes, size_t n,
+			      struct emu_err *err)
+{
+	char **names = xcalloc(n ? n : 1, sizeof(*names));
+	size_t k = 0;
+	int ret;
+
+	for (size_t i = 0; i < n; i++)
+		if (nodes[i]->nsfd < 0)
+			names[k++] = container_of(nodes[i], struct host,
+						  node)->ns_name;
+	ret = k > 1 ? netns_reserve(names, k, err) : 0;
+	free(names);
+	return ret;
+}
+
 static int host_start(struct node **nodes, size_t n, struct emu_err *err)
 {
 	long cores = sysconf(_SC_NPROCESSORS_ONLN);
 	int ret;
 
-	ret = host_run_all(nodes, n, host_make_netns,
+	ret = host_reserve_netns(nodes, n, err);
+	if (!ret)
+		ret = host_run_all(nodes, n, host_make_netns,
 			   cores > 1 ? (size_t)cores : 1, err);
 	for (size_t i = 0; i < n && !ret; i++) {
 		struct host *h = container_of(nodes[i], struct host, node);

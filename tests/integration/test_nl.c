@@ -1,6 +1,6 @@
 /* link/nl.c against the real kernel: veth pairs between namespaces,
  * addresses, routes, bridges, aliases, tx checksum offload.  Everything
- * made here is named tnl-*: namespaces tnl-a, tnl-b, tnl-sw; root links
+ * made here is named tnl-*: namespaces tnl-a, tnl-b, tnl-sw, tnl-r1..3; root links
  * tnl-br0, tnl-pa, tnl-pb, tnl-m0, tnl-m1.  Teardown removes them all. */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +27,8 @@ static void remove_all(void)
 {
 	sh("ip netns del tnl-a 2>/dev/null; ip netns del tnl-b 2>/dev/null; "
 	   "ip netns del tnl-sw 2>/dev/null; "
+	   "for n in tnl-r1 tnl-r2 tnl-r3; do ip netns del $n 2>/dev/null; "
+	   "done; "
 	   "for l in tnl-br0 tnl-pa tnl-pb tnl-m0 tnl-m1; do "
 	   "ip link del $l 2>/dev/null; done; true");
 }
@@ -538,6 +540,52 @@ static void test_speed_of_200_veth_pairs(void **state)
 		      (t1 - t0) / 1000.0, (t1 - t0) / 200.0);
 }
 
+/* Names taken at once become namespaces of their own, listed by 'ip
+ * netns' under those names. */
+static void test_reserved_names_become_namespaces(void **state)
+{
+	char *names[] = { "tnl-r1", "tnl-r2", "tnl-r3" };
+	struct emu_err err = { 0 };
+	struct stat st[3];
+	int fd[3];
+
+	(void)fixture(state);
+	assert_ok(netns_reserve(names, 3, &err), err);
+	for (int i = 0; i < 3; i++) {
+		fd[i] = netns_create(names[i], &err);
+		assert_ok(fd[i], err);
+		assert_int_equal(fstat(fd[i], &st[i]), 0);
+	}
+	assert_true(st[0].st_ino != st[1].st_ino &&
+		    st[1].st_ino != st[2].st_ino);
+	assert_true(sh_has("tnl-r3", "ip netns list"));
+	assert_int_equal(sh("ip netns exec tnl-r2 ip link show lo >/dev/null"),
+			 0);
+	for (int i = 0; i < 3; i++) {
+		close(fd[i]);
+		assert_int_equal(netns_delete(names[i]), 0);
+	}
+	assert_false(sh_has("tnl-r", "ip netns list"));
+}
+
+/* A name already taken by a namespace cnemu did not make fails the whole
+ * reservation in one line, leaves that namespace alone and takes none of
+ * the other names. */
+static void test_reserve_meets_a_foreign_namespace(void **state)
+{
+	char *names[] = { "tnl-r1", "tnl-r2", "tnl-r3" };
+	struct emu_err err = { 0 };
+
+	(void)fixture(state);
+	assert_int_equal(sh("ip netns add tnl-r2"), 0);
+	assert_int_equal(netns_reserve(names, 3, &err), -EEXIST);
+	assert_non_null(strstr(err.msg, "'tnl-r2'"));
+	assert_non_null(strstr(err.msg, "File exists"));
+	assert_int_equal(access("/run/netns/tnl-r1", F_OK), -1);
+	assert_int_equal(access("/run/netns/tnl-r3", F_OK), -1);
+	assert_int_equal(sh("ip netns exec tnl-r2 true"), 0);
+}
+
 int main(void)
 {
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -554,6 +602,8 @@ int main(void)
 		T(test_open_in_namespace_returns_to_callers_namespace),
 		T(test_many_sockets_open_at_once),
 		T(test_speed_of_200_veth_pairs),
+		T(test_reserved_names_become_namespaces),
+		T(test_reserve_meets_a_foreign_namespace),
 	};
 #undef T
 
