@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -239,7 +240,17 @@ int swarm_delete_service(const char *svc_id, struct emu_err *err)
 	return delete("service", svc_id, "the Swarm service", err);
 }
 
-int swarm_remove_service(const char *svc_id, struct emu_err *err)
+/* True when 'id' is one of the NULL-ended 'ids' (NULL: none). */
+static bool id_among(const char *id, const char *const *ids)
+{
+	for (size_t i = 0; ids && ids[i]; i++)
+		if (!strcmp(id, ids[i]))
+			return true;
+	return false;
+}
+
+int swarm_remove_service(const char *svc_id, const char *const *skip_nodes,
+			 struct emu_err *err)
 {
 	long long deadline = now_ms() + REMOVE_WAIT_MS;
 	int ret = delete("service", svc_id, "the Swarm service", err);
@@ -258,7 +269,8 @@ int swarm_remove_service(const char *svc_id, struct emu_err *err)
 		if (ret)
 			return ret;
 		for (size_t i = 0; i < nt; i++)
-			live += !swarm_task_state_is_final(t[i].state);
+			live += !swarm_task_state_is_final(t[i].state) &&
+				!id_among(t[i].node_id, skip_nodes);
 		swarm_tasks_free(t, nt);
 		if (!live)
 			return 0;
