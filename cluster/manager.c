@@ -127,6 +127,43 @@ static int manager_remove_run(const struct swarm_run *r, FILE *f,
 	return ret;
 }
 
+/* Runs 'cnemu -c' once on every ready machine, as a one-shot global
+ * service of the agents' image given what an agent is given: what runs
+ * left on a machine that was lost (its engine killed, its agent gone) is
+ * removed by its tags as on one machine; what a live run holds stays. */
+static int manager_clean_machines(FILE *f, struct emu_err *err)
+{
+	const char *args[] = { "-c", NULL };
+	char name[64];
+	struct swarm_agent_spec spec = { .name = name, .image = MANAGER_IMAGE,
+					 .args = args };
+	struct swarm_machine *sm = NULL;
+	size_t n = 0, ready = 0;
+	char *svc = NULL;
+	int ret = swarm_list_machines(&sm, &n, err);
+
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < n; i++)
+		ready += sm[i].ready;
+	swarm_machines_free(sm, n);
+	snprintf(name, sizeof(name), "cnemu-clean-%d", (int)getpid());
+	fprintf(f, "*** Removing what dead runs left on the %zu machines "
+		   "(service %s)\n",
+		ready, name);
+	ret = swarm_deploy_agents(&spec, &svc, err);
+	if (!ret)
+		ret = swarm_wait_done(svc, ready, MANAGER_DEPLOY_MS, err);
+	if (svc) {
+		struct emu_err rm = { 0 };
+
+		if (swarm_remove_service(svc, NULL, &rm))
+			log_warn("%s", rm.msg);
+	}
+	free(svc);
+	return ret;
+}
+
 int manager_clean(FILE *f, struct emu_err *err)
 {
 	struct swarm_run *r;
@@ -154,7 +191,9 @@ int manager_clean(FILE *f, struct emu_err *err)
 			first = ret;
 	}
 	swarm_runs_free(r, n);
-	return first;
+	if (first)
+		return first;
+	return manager_clean_machines(f, err);
 }
 
 /* Machine 'i' is lost ('why': its agent's word, or what broke the

@@ -192,8 +192,12 @@ static int list_tasks(const char *svc_id, struct swarm_task **tasks,
 	return ret;
 }
 
-int swarm_wait_agents(const char *svc_id, size_t n, int timeout_ms,
-		      struct emu_err *err)
+/* Waits up to 'timeout_ms' until 'n' tasks of 'svc_id' are in the state
+ * 'want' ("running", "complete"); a task that ended otherwise ends the
+ * wait with its node and the Swarm's reason.  'what' names the tasks'
+ * program in messages. */
+static int wait_tasks(const char *svc_id, size_t n, const char *want,
+		      const char *what, int timeout_ms, struct emu_err *err)
 {
 	long long deadline = now_ms() + timeout_ms;
 	size_t running = 0;
@@ -207,15 +211,15 @@ int swarm_wait_agents(const char *svc_id, size_t n, int timeout_ms,
 			return ret;
 		running = 0;
 		for (size_t i = 0; i < nt; i++) {
-			if (!strcmp(t[i].state, "running"))
+			if (!strcmp(t[i].state, want))
 				running++;
 			else if (swarm_task_state_is_final(t[i].state) &&
 				 !strcmp(t[i].desired, "running")) {
 				ret = emu_err_set(
 					err, -EIO,
-					"the agent's task on machine '%s' is "
+					"the %s's task on machine '%s' is "
 					"%s: %s",
-					t[i].node_id, t[i].state,
+					what, t[i].node_id, t[i].state,
 					*t[i].error ? t[i].error
 						    : "no reason given");
 				break;
@@ -231,8 +235,20 @@ int swarm_wait_agents(const char *svc_id, size_t n, int timeout_ms,
 		usleep(POLL_MS * 1000);
 	}
 	return emu_err_set(err, -ETIMEDOUT,
-			   "%zu of %zu agents run after %d ms", running, n,
-			   timeout_ms);
+			   "%zu of %zu tasks of the %s are %s after %d ms",
+			   running, n, what, want, timeout_ms);
+}
+
+int swarm_wait_agents(const char *svc_id, size_t n, int timeout_ms,
+		      struct emu_err *err)
+{
+	return wait_tasks(svc_id, n, "running", "agent", timeout_ms, err);
+}
+
+int swarm_wait_done(const char *svc_id, size_t n, int timeout_ms,
+		    struct emu_err *err)
+{
+	return wait_tasks(svc_id, n, "complete", "cleaner", timeout_ms, err);
 }
 
 int swarm_delete_service(const char *svc_id, struct emu_err *err)
