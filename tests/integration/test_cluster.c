@@ -519,21 +519,27 @@ static char *write_three_machines_script(void)
 		"net:stop()\n");
 }
 
+/* The line that reports m2's loss, up to what the run does then. */
+#define M2_LOST "machine 'm2' is lost (its Docker engine is gone): 3 " \
+		"nodes and 1 cut link gone; "
+
 /* Whether m2's dockerd was killed and not brought back yet. */
 static bool m2_down;
+/* The test's write_three_machines_script(); NULL: none. */
+static char *loss_script;
 
 /* Starts that script over the three machines as 'r' ('args' added), kills
  * m2's dockerd once it runs, and fails unless the loss is reported within
  * LOST_REPORT_S seconds with the CLI waiting for a line. */
-static void run_and_lose_m2(struct bg_run *r, const char *script,
-			    const char *args)
+static void run_and_lose_m2(struct bg_run *r, const char *args)
 {
 	struct timespec t0, t1;
 	char *line;
 
+	loss_script = write_three_machines_script();
 	if (asprintf(&line, "--cluster swarm --switch lxbr --controller none "
 			    "%s %s",
-		     args, script) < 0)
+		     args, loss_script) < 0)
 		abort();
 	bg_start(r, line);
 	free(line);
@@ -571,6 +577,16 @@ static void restore_m2_and_clean(void)
 	free(out);
 }
 
+/* After a run that lost m2: nothing of it on m1 and m3 at once, nothing
+ * anywhere once m2 is back and cleaned. */
+static void expect_loss_cleaned(void)
+{
+	expect_nothing_on_machine_within(1, 10);
+	expect_nothing_on_machine_within(3, 10);
+	restore_m2_and_clean();
+	expect_nothing_on_machines_within(10);
+}
+
 /* A test's teardown: whatever failed, the run ends and the bed is whole
  * and holds nothing of it. */
 static int loss_teardown(void **state)
@@ -580,23 +596,25 @@ static int loss_teardown(void **state)
 		free(bg_finish(bg_live));
 	if (m2_down)
 		restore_m2_and_clean();
+	if (loss_script)
+		unlink(loss_script);
+	free(loss_script);
+	loss_script = NULL;
 	return 0;
 }
 
 static void test_machine_lost_is_reported_and_the_rest_runs_on(void **state)
 {
-	char *script = write_three_machines_script(), *out;
 	struct bg_run r;
+	char *out;
 
 	(void)state;
 	need_bed();
-	run_and_lose_m2(&r, script, "");
+	run_and_lose_m2(&r, "");
 	bg_send(&r, "h3 ping -c 1 h1\npingall\nexit\n");
 	out = bg_finish(&r);
 	expect_status(out, test_exit_status(out), 0);
-	expect_has(out, "machine 'm2' is lost (its Docker engine is gone): 3 "
-			"nodes and 1 cut link gone; the run goes on over the "
-			"other 2 machines");
+	expect_has(out, M2_LOST "the run goes on over the other 2 machines");
 	assert_null(strstr(strstr(out, "is lost (") + 1, "is lost ("));
 	expect_has(out, "error: 'h3': machine 'm2' is lost");
 	/* The hosts of m1 and m3 reach each other, none reaches m2's. */
@@ -605,40 +623,29 @@ static void test_machine_lost_is_reported_and_the_rest_runs_on(void **state)
 	expect_has(out, "h3 -> X X X X X");
 	expect_has(out, "*** Results: 60% dropped (12/30 received)");
 	free(out);
-	expect_nothing_on_machine_within(1, 10);
-	expect_nothing_on_machine_within(3, 10);
-	restore_m2_and_clean();
-	expect_nothing_on_machines_within(10);
-	unlink(script);
-	free(script);
+	expect_loss_cleaned();
 }
 
 static void test_machine_lost_with_stop_ends_the_run_cleanly(void **state)
 {
-	char *script = write_three_machines_script(), *out;
 	struct bg_run r;
+	char *out;
 
 	(void)state;
 	need_bed();
-	run_and_lose_m2(&r, script, "--cluster-loss stop");
+	run_and_lose_m2(&r, "--cluster-loss stop");
 	/* No line typed: the run ends by itself. */
 	if (!bg_wait_for(&r, "exit=", STOP_S)) {
 		out = bg_finish(&r);
 		fail_msg("the run did not stop by itself:\n%s", out);
 	}
 	out = bg_finish(&r);
-	expect_has(out, "machine 'm2' is lost (its Docker engine is gone): 3 "
-			"nodes and 1 cut link gone; stopping the run "
-			"(--cluster-loss stop) on the other 2 machines");
+	expect_has(out, M2_LOST "stopping the run (--cluster-loss stop) on "
+			"the other 2 machines");
 	expect_has(out, "*** Stopping the parts and the agents");
 	expect_lacks(out, "error");
 	free(out);
-	expect_nothing_on_machine_within(1, 10);
-	expect_nothing_on_machine_within(3, 10);
-	restore_m2_and_clean();
-	expect_nothing_on_machines_within(10);
-	unlink(script);
-	free(script);
+	expect_loss_cleaned();
 }
 
 static void test_bed_goes_down_leaving_nothing(void **state)
