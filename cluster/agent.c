@@ -16,6 +16,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/statvfs.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 
 #include <openssl/crypto.h>
@@ -31,6 +32,7 @@
 #include "link/nl.h"
 #include "link/shaping.h"
 #include "link/veth.h"
+#include "node/docker_api.h"
 #include "node/node.h"
 
 EMU_LOG_MODULE(agent);
@@ -38,6 +40,8 @@ EMU_LOG_MODULE(agent);
 #define AGENT_VERSION 1
 #define AGENT_FIRST_FRAME_MS 5000	/* a new connection's first request */
 #define AGENT_MAX_EXECS 256		/* commands relayed at once */
+#define AGENT_ENGINE_CHECK_MS 1000	/* the machine's engine, while a part
+					   runs */
 
 struct agent {
 	unsigned char key[CHAN_KEY_LEN];
@@ -52,6 +56,8 @@ struct agent {
 	size_t n_execs;
 	char *service, *secret;		/* the run's, from the manager's
 					   hello; NULL */
+	char *engine;			/* the machine's Docker socket */
+	unsigned long long engine_checked_us;
 };
 
 int agent_parse_addr(const char *s, char *host, size_t size, int *port,
@@ -613,6 +619,62 @@ static void agent_reap(struct agent *a)
 			i++;
 }
 
+/* ---- the machine's engine -------------------------------------------- */
+
+/* True while something accepts connections on the Docker socket 'path':
+ * a killed engine leaves its socket file refusing them (a busy one still
+ * accepts). */
+static bool engine_alive(const char *path)
+{
+	struct sockaddr_un sa = { .sun_family = AF_UNIX };
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	bool alive;
+
+	if (fd < 0)
+		return true;	/* cannot tell */
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", path);
+	alive = !connect(fd, (struct sockaddr *)&sa, sizeof(sa)) ||
+		(errno != ECONNREFUSED && errno != ENOENT);
+	close(fd);
+	return alive;
+}
+
+/* While a part runs, its machine's Docker engine is checked every
+ * AGENT_ENGINE_CHECK_MS.  Gone (killed, stopped), the machine is lost:
+ * its containers cannot be reached, its agent's task is orphaned.  The
+ * agent tells the manager ("lost"), removes what it still can of its part
+ * and ends; the engine, back, removes the agent's container and keeps
+ * the part's stopped containers for 'cnemu -c --cluster swarm'.  Returns
+ * true when the agent is to end. */
+static bool agent_check_engine(struct agent *a)
+{
+	unsigned long long now = now_us();
+
+	if (!a->net || !a->engine ||
+	    now - a->engine_checked_us < AGENT_ENGINE_CHECK_MS * 1000ull)
+		return false;
+	a->engine_checked_us = now;
+	if (engine_alive(a->engine))
+		return false;
+	log_warn("the machine's Docker engine at %s is gone", a->engine);
+	if (a->mgr)
+		send_new(a->mgr, json_pack("{s:s, s:s}", "op", "lost", "error",
+					   "its Docker engine is gone"));
+	agent_stop_part(a, "the machine's Docker engine is gone");
+	return true;
+}
+
+/* The socket of the machine's engine, as the part's containers reach
+ * it ($DOCKER_HOST or the default); NULL when it is no unix socket. */
+static char *engine_socket(void)
+{
+	struct docker_api *api = docker_api_open(NULL, NULL);
+	char *path = api ? xstrdup(docker_api_socket(api)) : NULL;
+
+	docker_api_close(api);
+	return path;
+}
+
 /* ---- the loop ---------------------------------------------------------- */
 
 static void agent_accept(struct agent *a)
@@ -718,7 +780,8 @@ int agent_run(const struct agent_opts *o, struct emu_err *err)
 		return a.listen_fd;
 	}
 	log_info("*** Agent listening on %s port %d", a.addr, a.port);
-	while (!*o->stop) {
+	a.engine = engine_socket();
+	while (!*o->stop && !agent_check_engine(&a)) {
 		struct pollfd p[2] = {
 			{ .fd = a.listen_fd, .events = POLLIN },
 			{ .fd = a.mgr ? chan_fd(a.mgr) : -1, .events = POLLIN },
@@ -755,6 +818,7 @@ int agent_run(const struct agent_opts *o, struct emu_err *err)
 	OPENSSL_cleanse(a.key, sizeof(a.key));
 	free(a.service);
 	free(a.secret);
+	free(a.engine);
 	return 0;
 }
 

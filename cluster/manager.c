@@ -39,7 +39,11 @@ struct manager {
 	struct placement pl;
 	struct topo_index nodes;	/* name -> node index + 1 */
 	struct chan **chans;		/* [machine]: to its agent */
-	bool *lost;			/* [machine]: its agent is gone */
+	bool *lost;			/* [machine]: its agent or engine is
+					   gone */
+	int lost_nodes;			/* of the machines lost since the
+					   last check */
+	bool running;			/* started: a loss is reported */
 	bool *built;			/* [machine]: its part was asked */
 	unsigned char key[CHAN_KEY_LEN];
 	int key_fd;			/* a memory file holding 'key' */
@@ -111,7 +115,7 @@ static int manager_remove_run(const struct swarm_run *r, FILE *f,
 	fprintf(f, "*** Removing cluster run %s (service %s; each agent "
 		   "removes its machine's part)\n",
 		r->tag, r->service_name);
-	ret = swarm_remove_service(r->service_id, err);
+	ret = swarm_remove_service(r->service_id, NULL, err);
 	if (ret)
 		return ret;
 	snprintf(secret, sizeof(secret), "cnemu-%s-key", r->tag);
@@ -120,6 +124,43 @@ static int manager_remove_run(const struct swarm_run *r, FILE *f,
 		emu_err_clear(err);
 		ret = 0;
 	}
+	return ret;
+}
+
+/* Runs 'cnemu -c' once on every ready machine, as a one-shot global
+ * service of the agents' image given what an agent is given: what runs
+ * left on a machine that was lost (its engine killed, its agent gone) is
+ * removed by its tags as on one machine; what a live run holds stays. */
+static int manager_clean_machines(FILE *f, struct emu_err *err)
+{
+	const char *args[] = { "-c", NULL };
+	char name[64];
+	struct swarm_agent_spec spec = { .name = name, .image = MANAGER_IMAGE,
+					 .args = args };
+	struct swarm_machine *sm = NULL;
+	size_t n = 0, ready = 0;
+	char *svc = NULL;
+	int ret = swarm_list_machines(&sm, &n, err);
+
+	if (ret)
+		return ret;
+	for (size_t i = 0; i < n; i++)
+		ready += sm[i].ready;
+	swarm_machines_free(sm, n);
+	snprintf(name, sizeof(name), "cnemu-clean-%d", (int)getpid());
+	fprintf(f, "*** Removing what dead runs left on the %zu machines "
+		   "(service %s)\n",
+		ready, name);
+	ret = swarm_deploy_agents(&spec, &svc, err);
+	if (!ret)
+		ret = swarm_wait_done(svc, ready, MANAGER_DEPLOY_MS, err);
+	if (svc) {
+		struct emu_err rm = { 0 };
+
+		if (swarm_remove_service(svc, NULL, &rm))
+			log_warn("%s", rm.msg);
+	}
+	free(svc);
 	return ret;
 }
 
@@ -150,21 +191,77 @@ int manager_clean(FILE *f, struct emu_err *err)
 			first = ret;
 	}
 	swarm_runs_free(r, n);
-	return first;
+	if (first)
+		return first;
+	return manager_clean_machines(f, err);
+}
+
+/* Machine 'i' is lost ('why': its agent's word, or what broke the
+ * channel): says so in one line, once, with what went with it and what
+ * the run does now (net_opts.cluster_loss); the next check returns its
+ * nodes. */
+static void manager_lose(struct manager *mg, size_t i, const char *why)
+{
+	size_t nodes = 0, cuts = 0, left = 0;
+
+	if (mg->lost[i])
+		return;
+	mg->lost[i] = true;
+	if (!mg->running)	/* the start fails and says why */
+		return;
+	for (size_t u = 0; u < mg->pl.n_nodes; u++)
+		nodes += mg->pl.machine[u] == i;
+	for (size_t c = 0; c < mg->pl.n_cuts; c++)
+		cuts += mg->pl.cuts[c].m1 == i || mg->pl.cuts[c].m2 == i;
+	for (size_t k = 0; k < mg->n_m; k++)
+		left += !mg->lost[k];
+	mg->lost_nodes += (int)nodes;
+	log_warn("machine '%s' is lost (%s): %zu node%s and %zu cut link%s "
+		 "gone; %s the other %zu machine%s",
+		 mg->m[i].name, why, nodes, nodes == 1 ? "" : "s", cuts,
+		 cuts == 1 ? "" : "s",
+		 net_options(mg->net)->cluster_loss == NET_LOSS_STOP
+			 ? "stopping the run (--cluster-loss stop) on"
+			 : "the run goes on over",
+		 left, left == 1 ? "" : "s");
+}
+
+/* The agent's word in a frame it sent unasked: "lost" when its machine
+ * is lost (its Docker engine gone), with why; NULL for anything else. */
+static const char *manager_loss_of(const json_t *frame)
+{
+	const char *op = json_string_value(json_object_get(frame, "op"));
+	const char *why = json_string_value(json_object_get(frame, "error"));
+
+	if (!op || strcmp(op, "lost"))
+		return NULL;
+	return why ? why : "its agent says so";
 }
 
 /* Sends 'req' (taken) to machine 'i' and reads its answer; 0 when it says
  * ok, else a negative errno with the agent's sentence prefixed by the
- * machine's name. */
+ * machine's name.  A machine that is lost, or found lost, answers
+ * -EHOSTDOWN. */
 static int manager_ask(struct manager *mg, size_t i, json_t *req,
 		       int timeout_ms, json_t **answer, struct emu_err *err)
 {
 	json_t *a = NULL;
-	int ret = chan_send(mg->chans[i], req, err);
+	int ret = mg->lost[i] ? -EHOSTDOWN : chan_send(mg->chans[i], req, err);
+	const char *why;
 
 	json_decref(req);
 	if (!ret)
 		ret = chan_recv(mg->chans[i], &a, timeout_ms, err);
+	if (!ret && (why = manager_loss_of(a)))
+		manager_lose(mg, i, why);
+	else if (ret == -ECONNRESET)
+		manager_lose(mg, i, err->msg);
+	if (mg->lost[i]) {
+		json_decref(a);
+		emu_err_clear(err);
+		return emu_err_set(err, -EHOSTDOWN, "machine '%s' is lost",
+				   mg->m[i].name);
+	}
 	if (!ret && !json_is_true(json_object_get(a, "ok"))) {
 		const char *why = json_string_value(json_object_get(a,
 								    "error"));
@@ -172,8 +269,6 @@ static int manager_ask(struct manager *mg, size_t i, json_t *req,
 		ret = emu_err_set(err, -EIO, "%s", why ? why : "failed");
 	}
 	if (ret) {
-		if (ret == -ECONNRESET)
-			mg->lost[i] = true;
 		emu_err_prefix(err, "machine '%s': ", mg->m[i].name);
 		json_decref(a);
 		return ret;
@@ -393,10 +488,26 @@ static int manager_build(struct manager *mg, struct emu_err *err)
 	return ret;
 }
 
-/* Removes every part that was asked for, the service and the secret. */
+/* The Swarm node ids of the lost machines, NULL-ended (caller frees the
+ * array; the ids are borrowed). */
+static const char **manager_lost_ids(const struct manager *mg)
+{
+	const char **ids = xcalloc(mg->n_m + 1, sizeof(*ids));
+	size_t k = 0;
+
+	for (size_t i = 0; i < mg->n_m; i++)
+		for (size_t j = 0; j < mg->n_sm && mg->lost[i]; j++)
+			if (mg->sm[j].hostname == mg->m[i].name)
+				ids[k++] = mg->sm[j].id;
+	return ids;
+}
+
+/* Removes every part that was asked for on the machines not lost, the
+ * service and the secret. */
 static void manager_release(struct manager *mg)
 {
 	struct emu_err err = { 0 };
+	const char **lost_ids = mg->lost ? manager_lost_ids(mg) : NULL;
 
 	for (size_t i = 0; i < mg->n_m; i++) {
 		if (mg->chans[i] && mg->built[i] && !mg->lost[i] &&
@@ -406,8 +517,10 @@ static void manager_release(struct manager *mg)
 		emu_err_clear(&err);
 		chan_close(mg->chans[i]);
 	}
-	if (mg->service_id && swarm_remove_service(mg->service_id, &err))
+	if (mg->service_id &&
+	    swarm_remove_service(mg->service_id, lost_ids, &err))
 		log_warn("%s", err.msg);
+	free(lost_ids);
 	emu_err_clear(&err);
 	if (mg->secret_id && swarm_remove_secret(mg->secret_id, &err))
 		log_warn("%s", err.msg);
@@ -459,6 +572,7 @@ static int manager_start(struct net *net, void **state, struct emu_err *err)
 	}
 	log_info("*** Running over %zu machines, %zu links cut", mg->n_m,
 		 mg->pl.n_cuts);
+	mg->running = true;
 	*state = mg;
 	return 0;
 }
@@ -592,15 +706,8 @@ static int manager_link_op(struct manager *mg, const struct link *link,
 		const struct node *node = end ? link_intf2(link)->node
 					      : link_intf1(link)->node;
 		size_t i = manager_machine_of(mg, node_name(node));
-		json_t *req;
+		json_t *req = manager_link_req(link, end, op, cut);
 
-		if (mg->lost[i]) {
-			ret = emu_err_set(err, -EHOSTDOWN,
-					  "machine '%s' is lost",
-					  mg->m[i].name);
-			break;
-		}
-		req = manager_link_req(link, end, op, cut);
 		json_object_update(req, per_end[end]);
 		ret = manager_ask(mg, i, req, MANAGER_CONNECT_MS, NULL, err);
 	}
@@ -654,36 +761,42 @@ static bool manager_link_cut(void *state, const struct link *link,
 	return true;
 }
 
-/* A machine whose agent closed the channel: lost, with its nodes. */
+/* A machine whose agent says it is lost, or closed the channel: lost,
+ * with its nodes. */
 static int manager_check(void *state)
 {
 	struct manager *mg = state;
-	int gone = 0;
+	int gone;
 
 	for (size_t i = 0; i < mg->n_m; i++) {
 		struct pollfd p = { .fd = chan_fd(mg->chans[i]),
 				    .events = POLLIN };
 		struct emu_err err = { 0 };
 		json_t *m = NULL;
-		size_t nodes = 0;
+		const char *why;
 		int ret;
 
 		if (mg->lost[i] || poll(&p, 1, 0) <= 0)
 			continue;
 		ret = chan_recv(mg->chans[i], &m, 0, &err);
-		json_decref(m);
-		if (!ret || ret == -ETIMEDOUT)	/* unasked: not a loss */
-			continue;
-		mg->lost[i] = true;
-		for (size_t u = 0; u < mg->pl.n_nodes; u++)
-			nodes += mg->pl.machine[u] == i;
-		log_warn("machine '%s' is lost (its agent: %s): its %zu "
-			 "nodes are gone",
-			 mg->m[i].name, err.msg[0] ? err.msg : "closed",
-			 nodes);
-		gone += (int)nodes;
+		if (!ret && (why = manager_loss_of(m)))
+			manager_lose(mg, i, why);
+		else if (ret && ret != -ETIMEDOUT)
+			manager_lose(mg, i, err.msg[0] ? err.msg
+						       : "its agent is gone");
+		json_decref(m);	/* anything else unasked: not a loss */
 	}
+	gone = mg->lost_nodes;
+	mg->lost_nodes = 0;
 	return gone;
+}
+
+static bool manager_node_lost(void *state, const struct node *node)
+{
+	struct manager *mg = state;
+	size_t i = manager_machine_of(mg, node_name(node));
+
+	return i != SIZE_MAX && mg->lost[i];
 }
 
 const struct net_cluster_ops manager_ops = {
@@ -694,5 +807,6 @@ const struct net_cluster_ops manager_ops = {
 	.set_link_up = manager_set_link_up,
 	.machine = manager_machine,
 	.check = manager_check,
+	.node_lost = manager_node_lost,
 	.link_cut = manager_link_cut,
 };

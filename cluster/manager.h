@@ -44,8 +44,11 @@ int manager_print_plan(const struct net *net, FILE *f, struct emu_err *err);
 /* cnemu -c --cluster swarm, on a Swarm manager ($DOCKER_HOST): removes
  * the cluster runs whose manager ran on this machine and is dead (their
  * agents' services, so each agent removes its machine's part, and their
- * keys), keeps the others, and says on 'f' what it did with each.
- * Returns 0 or the first failure's negative errno with 'err' set. */
+ * keys), keeps the others, and says on 'f' what it did with each; then
+ * runs 'cnemu -c' on every ready machine (a one-shot global service),
+ * which removes what dead runs left there (a lost machine's part, back
+ * with its engine).  Returns 0 or the first failure's negative errno with
+ * 'err' set. */
 int manager_clean(FILE *f, struct emu_err *err);
 
 /* The agents' image, on every machine (scripts/agent-image.sh). */

@@ -2,6 +2,7 @@
 
 #include <ctype.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -191,8 +192,12 @@ static int list_tasks(const char *svc_id, struct swarm_task **tasks,
 	return ret;
 }
 
-int swarm_wait_agents(const char *svc_id, size_t n, int timeout_ms,
-		      struct emu_err *err)
+/* Waits up to 'timeout_ms' until 'n' tasks of 'svc_id' are in the state
+ * 'want' ("running", "complete"); a task that ended otherwise ends the
+ * wait with its node and the Swarm's reason.  'what' names the tasks'
+ * program in messages. */
+static int wait_tasks(const char *svc_id, size_t n, const char *want,
+		      const char *what, int timeout_ms, struct emu_err *err)
 {
 	long long deadline = now_ms() + timeout_ms;
 	size_t running = 0;
@@ -206,15 +211,15 @@ int swarm_wait_agents(const char *svc_id, size_t n, int timeout_ms,
 			return ret;
 		running = 0;
 		for (size_t i = 0; i < nt; i++) {
-			if (!strcmp(t[i].state, "running"))
+			if (!strcmp(t[i].state, want))
 				running++;
 			else if (swarm_task_state_is_final(t[i].state) &&
 				 !strcmp(t[i].desired, "running")) {
 				ret = emu_err_set(
 					err, -EIO,
-					"the agent's task on machine '%s' is "
+					"the %s's task on machine '%s' is "
 					"%s: %s",
-					t[i].node_id, t[i].state,
+					what, t[i].node_id, t[i].state,
 					*t[i].error ? t[i].error
 						    : "no reason given");
 				break;
@@ -230,8 +235,20 @@ int swarm_wait_agents(const char *svc_id, size_t n, int timeout_ms,
 		usleep(POLL_MS * 1000);
 	}
 	return emu_err_set(err, -ETIMEDOUT,
-			   "%zu of %zu agents run after %d ms", running, n,
-			   timeout_ms);
+			   "%zu of %zu tasks of the %s are %s after %d ms",
+			   running, n, what, want, timeout_ms);
+}
+
+int swarm_wait_agents(const char *svc_id, size_t n, int timeout_ms,
+		      struct emu_err *err)
+{
+	return wait_tasks(svc_id, n, "running", "agent", timeout_ms, err);
+}
+
+int swarm_wait_done(const char *svc_id, size_t n, int timeout_ms,
+		    struct emu_err *err)
+{
+	return wait_tasks(svc_id, n, "complete", "cleaner", timeout_ms, err);
 }
 
 int swarm_delete_service(const char *svc_id, struct emu_err *err)
@@ -239,7 +256,17 @@ int swarm_delete_service(const char *svc_id, struct emu_err *err)
 	return delete("service", svc_id, "the Swarm service", err);
 }
 
-int swarm_remove_service(const char *svc_id, struct emu_err *err)
+/* True when 'id' is one of the NULL-ended 'ids' (NULL: none). */
+static bool id_among(const char *id, const char *const *ids)
+{
+	for (size_t i = 0; ids && ids[i]; i++)
+		if (!strcmp(id, ids[i]))
+			return true;
+	return false;
+}
+
+int swarm_remove_service(const char *svc_id, const char *const *skip_nodes,
+			 struct emu_err *err)
 {
 	long long deadline = now_ms() + REMOVE_WAIT_MS;
 	int ret = delete("service", svc_id, "the Swarm service", err);
@@ -258,7 +285,8 @@ int swarm_remove_service(const char *svc_id, struct emu_err *err)
 		if (ret)
 			return ret;
 		for (size_t i = 0; i < nt; i++)
-			live += !swarm_task_state_is_final(t[i].state);
+			live += !swarm_task_state_is_final(t[i].state) &&
+				!id_among(t[i].node_id, skip_nodes);
 		swarm_tasks_free(t, nt);
 		if (!live)
 			return 0;

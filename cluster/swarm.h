@@ -45,10 +45,18 @@ int swarm_deploy_agents(const struct swarm_agent_spec *spec, char **svc_id,
  * Swarm's reason; -ETIMEDOUT names how many run. */
 int swarm_wait_agents(const char *svc_id, size_t n, int timeout_ms,
 		      struct emu_err *err);
+/* Waits up to 'timeout_ms' until 'n' tasks of the one-shot service
+ * 'svc_id' (the cleaner of 'cnemu -c --cluster swarm') have completed; a
+ * task that failed ends the wait with its node and the Swarm's reason. */
+int swarm_wait_done(const char *svc_id, size_t n, int timeout_ms,
+		    struct emu_err *err);
 /* Removes service 'svc_id' and waits (up to 30 s) until none of its
- * tasks runs; each machine removes the task's stopped container on its
- * own a moment later.  A service already gone is not an error. */
-int swarm_remove_service(const char *svc_id, struct emu_err *err);
+ * tasks runs, but for those on the Swarm nodes 'skip_nodes' (their ids,
+ * NULL-ended; NULL: none), lost machines whose engine cannot stop them;
+ * each machine removes the task's stopped container on its own a moment
+ * later.  A service already gone is not an error. */
+int swarm_remove_service(const char *svc_id, const char *const *skip_nodes,
+			 struct emu_err *err);
 /* Removes service 'svc_id' and returns at once, its tasks still stopping:
  * for an agent removing the service it runs in. */
 int swarm_delete_service(const char *svc_id, struct emu_err *err);

@@ -353,6 +353,7 @@ static int main_run(const struct emu_opts *o)
 		.cluster = o->cluster,
 		.cluster_ops = &manager_ops,	/* also a script's
 						   Net{cluster = ...} */
+		.cluster_loss = o->cluster_loss,
 	};
 	struct emu_err err = { 0 };
 	unsigned long long t0 = now_us();
@@ -390,6 +391,8 @@ static int main_run(const struct emu_opts *o)
 		log_info("*** Started in %.3f s", (now_us() - t0) / 1e6);
 		status = main_stop_signal ? 1 : main_run_test(net, o);
 		net_check_nodes(net);	/* what died says so */
+		if (net_stopped_by_loss(net))
+			status = 1;
 		status = main_interrupted(status);
 	}
 	script_destroy(main_script);	/* before the Net it borrows */

@@ -94,6 +94,17 @@ const char *net_node_machine(const struct net *net, const struct node *node)
 	return net->cluster_ops->machine(net->cluster_state, node);
 }
 
+bool net_node_is_lost(const struct net *net, const struct node *node)
+{
+	return net->cluster_state &&
+	       net->cluster_ops->node_lost(net->cluster_state, node);
+}
+
+bool net_stopped_by_loss(const struct net *net)
+{
+	return net->stopped_by_loss;
+}
+
 bool net_link_cut(const struct net *net, const struct link *link,
 		  struct net_cut *cut)
 {
@@ -204,8 +215,14 @@ int net_check_nodes(struct net *net)
 {
 	int n = 0;
 
-	if (net->cluster_state)
-		return net->cluster_ops->check(net->cluster_state);
+	if (net->cluster_state) {
+		n = net->cluster_ops->check(net->cluster_state);
+		if (n > 0 && net->opts.cluster_loss == NET_LOSS_STOP) {
+			net->stopped_by_loss = true;
+			net_stop(net);
+		}
+		return n;
+	}
 	for (size_t i = 0; i < net->n_nodes; i++) {
 		struct node *node = net->nodes[i];
 

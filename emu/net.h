@@ -11,6 +11,7 @@
 #ifndef EMU_NET_H
 #define EMU_NET_H
 
+#include <errno.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -61,14 +62,39 @@ struct net_cluster_ops {
 			   struct emu_err *err);
 	/* The hostname of the machine that runs 'node'. */
 	const char *(*machine)(void *state, const struct node *node);
-	/* Warns once about each machine lost since the last call; returns
-	 * how many nodes went with them. */
+	/* Reports once, in one line, each machine lost since the last
+	 * call (its agent gone, or its Docker engine); returns how many
+	 * nodes went with them. */
 	int (*check)(void *state);
+	/* True when the machine of 'node' is lost. */
+	bool (*node_lost)(void *state, const struct node *node);
 	/* False when 'link' has both ends on one machine; else fills 'cut'
 	 * (strings borrowed from 'state'). */
 	bool (*link_cut)(void *state, const struct link *link,
 			 struct net_cut *cut);
 };
+
+/* What a cluster run does when it loses a machine (net_opts.cluster_loss,
+ * --cluster-loss, Lua's clusterLoss). */
+enum net_cluster_loss {
+	NET_LOSS_KEEP,	/* report it, go on over the other machines */
+	NET_LOSS_STOP,	/* report it, stop the run on every machine */
+};
+#define NET_CLUSTER_LOSSES "keep, stop"
+
+/* 0 with '*loss' the choice named 'text' ("keep", "stop"), else -EINVAL
+ * (a message names NET_CLUSTER_LOSSES). */
+static inline int net_cluster_loss_parse(const char *text,
+					 enum net_cluster_loss *loss)
+{
+	if (!strcmp(text, "keep"))
+		*loss = NET_LOSS_KEEP;
+	else if (!strcmp(text, "stop"))
+		*loss = NET_LOSS_STOP;
+	else
+		return -EINVAL;
+	return 0;
+}
 
 struct net_opts {
 	const char *switch_kind;	/* "ovs" (default), "lxbr", "ovsbr" */
@@ -89,6 +115,8 @@ struct net_opts {
 	const struct net_cluster_ops *cluster_ops;	/* with 'cluster':
 					   what runs it; NULL: starting
 					   fails */
+	enum net_cluster_loss cluster_loss;	/* a machine lost: go on
+					   (default) or stop */
 };
 
 /* The cluster engines a Net runs over (net_opts.cluster), for messages. */
@@ -200,10 +228,18 @@ struct node *net_add_controller(struct net *net, const char *name,
 int net_set_placement(struct net *net, struct node *node,
 		      const char *placement, struct emu_err *err);
 /* Checks that the running nodes still work (their kind's 'check'): a
- * controller or container that died, ovs-vswitchd gone.  Warns once about
- * each; a dead controller is then not running, a dead container has lost
- * its links.  Returns how many nodes died since the last check. */
+ * controller or container that died, ovs-vswitchd gone; in a cluster run,
+ * a machine lost.  Warns once about each; a dead controller is then not
+ * running, a dead container has lost its links, a lost machine's nodes
+ * answer nothing.  A cluster run with NET_LOSS_STOP that lost a machine
+ * is stopped here (net_stopped_by_loss()).  Returns how many nodes died
+ * since the last check. */
 int net_check_nodes(struct net *net);
+/* True when the node 'node' of a started cluster run is on a lost
+ * machine. */
+bool net_node_is_lost(const struct net *net, const struct node *node);
+/* True once net_check_nodes() stopped the run for a lost machine. */
+bool net_stopped_by_loss(const struct net *net);
 struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 			  const struct net_link_opts *opts,
 			  struct emu_err *err);

@@ -46,6 +46,7 @@ struct net {
 	char *cluster;			/* net_opts.cluster; NULL */
 	const struct net_cluster_ops *cluster_ops;	/* NULL */
 	void *cluster_state;		/* its start's; NULL when stopped */
+	bool stopped_by_loss;		/* a machine lost, NET_LOSS_STOP */
 	struct net_opts opts;		/* as given, strings in 'opts_strs' */
 	char *opts_strs[6];
 	struct plan_net ipbase;

@@ -48,6 +48,10 @@ static const char emu_usage[] =
 	"                    DOCKER_HOST (on a Swarm manager)\n"
 	"  --plan            with --cluster: print which machine each node\n"
 	"                    would run on and the links cut, start nothing\n"
+	"  --cluster-loss L  when a machine is lost (its agent or Docker\n"
+	"                    engine gone): keep (default: report it, go on\n"
+	"                    over the others) or stop (report it, stop the\n"
+	"                    run on every machine)\n"
 	"  -v, --verbosity L debug, info (default), output (results only),\n"
 	"                    warning, error, critical\n"
 	"  -w, --wait        wait for switches to connect before the test\n"
@@ -319,8 +323,8 @@ enum {
 	OPT_TOPO = 256, OPT_SWITCH, OPT_CONTROLLER, OPT_LINK, OPT_ENGINE,
 	OPT_TEST, OPT_IPBASE, OPT_MAC, OPT_ARP, OPT_LOG, OPT_PRE, OPT_POST,
 	OPT_VERSION, OPT_GRAPH, OPT_CUSTOM, OPT_ALL, OPT_NAT, OPT_HOST,
-	OPT_NAME, OPT_CLUSTER, OPT_PLAN, OPT_AGENT, OPT_LISTEN, OPT_KEY_FILE,
-	OPT_AGENT_EXEC,
+	OPT_NAME, OPT_CLUSTER, OPT_PLAN, OPT_CLUSTER_LOSS, OPT_AGENT,
+	OPT_LISTEN, OPT_KEY_FILE, OPT_AGENT_EXEC,
 };
 
 static const struct option emu_longopts[] = {
@@ -349,6 +353,7 @@ static const struct option emu_longopts[] = {
 	{ "name", required_argument, NULL, OPT_NAME },
 	{ "cluster", required_argument, NULL, OPT_CLUSTER },
 	{ "plan", no_argument, NULL, OPT_PLAN },
+	{ "cluster-loss", required_argument, NULL, OPT_CLUSTER_LOSS },
 	{ "agent", no_argument, NULL, OPT_AGENT },
 	{ "listen", required_argument, NULL, OPT_LISTEN },
 	{ "key-file", required_argument, NULL, OPT_KEY_FILE },
@@ -413,6 +418,14 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 						  optarg, NET_CLUSTERS);
 			break;
 		case OPT_PLAN: o->plan = true; break;
+		case OPT_CLUSTER_LOSS:
+			o->has_cluster_loss = true;
+			if (net_cluster_loss_parse(optarg, &o->cluster_loss))
+				ret = emu_err_set(err, -EINVAL,
+						  "unknown choice '%s' for "
+						  "--cluster-loss (known: %s)",
+						  optarg, NET_CLUSTER_LOSSES);
+			break;
 		case OPT_AGENT: o->command = EMU_CMD_AGENT; break;
 		case OPT_LISTEN: o->listen = optarg; break;
 		case OPT_KEY_FILE: o->key_file = optarg; break;
@@ -464,6 +477,10 @@ int emu_opts_parse(struct emu_opts *o, int argc, char **argv,
 		ret = emu_err_set(err, -EINVAL,
 				  "--plan goes with --cluster only (cnemu "
 				  "--cluster swarm --plan script.lua)");
+	if (!ret && o->has_cluster_loss && !o->cluster && optind >= argc)
+		ret = emu_err_set(err, -EINVAL,
+				  "--cluster-loss goes with --cluster or a "
+				  "script's cnemu.Net{cluster = ...}");
 	if (!ret && o->plan && o->graph)
 		ret = emu_err_set(err, -EINVAL,
 				  "--plan and --graph: one at a time");

@@ -3,7 +3,8 @@
  *         [--link tc,bw=10,...] [--test none|build|pingall|pingpair|
  *         iperf|iperfudp|all] [--ipbase N] [--mac] [--arp]
  *         [--nat [name=N,ip=A,subnet=S]] [--custom F] [-v LEVEL] [--wait]
- *         [--log SPEC] [--cluster swarm [--plan]] [-c [--all]]
+ *         [--log SPEC] [--cluster swarm [--plan] [--cluster-loss
+ *         keep|stop]] [-c [--all]]
  *         [script.lua args]
  * Parsing touches nothing on the machine; struct emu_opts borrows the
  * strings of argv. */
@@ -12,6 +13,7 @@
 
 #include <stdbool.h>
 
+#include "emu/net.h"
 #include "link/shaping.h"
 
 struct emu_err;
@@ -58,6 +60,8 @@ struct emu_opts {
 					   machine */
 	bool plan;			/* --plan: print the placement over
 					   the cluster, don't start */
+	enum net_cluster_loss cluster_loss;	/* --cluster-loss */
+	bool has_cluster_loss;
 	const char *host;		/* --host proc|cfs|rt[,cpu=F,...] */
 	bool nat;			/* --nat[=name=N,ip=A,subnet=S] */
 	const char *nat_name, *nat_ip, *nat_subnet;	/* NULL: defaults */

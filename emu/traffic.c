@@ -380,8 +380,10 @@ static void traffic_read_from(const char *out, size_t n, size_t s,
  * cross the channel to the host's machine, and one command a source, not
  * one a pair, keeps pingall short (64 hosts: 345 s one a pair, 29 s one a
  * source; running a source's pings at once took 48 s: the cost is each
- * ping's process on the machines' cores). */
-static int traffic_ping_from(struct node *const *hosts, size_t n, size_t s,
+ * ping's process on the machines' cores).  A host on a lost machine is
+ * not pinged: a loss. */
+static int traffic_ping_from(struct net *net, struct node *const *hosts,
+			     size_t n, size_t s,
 			     const struct traffic_ping_opts *opts,
 			     struct traffic_ping *res, struct emu_err *err)
 {
@@ -393,7 +395,8 @@ static int traffic_ping_from(struct node *const *hosts, size_t n, size_t s,
 	for (size_t d = 0; d < n; d++) {
 		char *next;
 
-		if (d == s || !node_ip(hosts[d], ip, sizeof(ip)))
+		if (d == s || !node_ip(hosts[d], ip, sizeof(ip)) ||
+		    net_node_is_lost(net, hosts[d]))
 			continue;
 		next = xasprintf("%sping -c1 -W %g %s; echo \"#%zu $?\"; ",
 				 script, opts->timeout_s, ip, d);
@@ -412,14 +415,19 @@ static int traffic_ping_from(struct node *const *hosts, size_t n, size_t s,
 }
 
 /* Pings every pair, one shell a source (traffic_ping_from()), with
- * round-trip times when 'res' has room for them. */
-static int traffic_ping_by_source(struct node *const *hosts, size_t n,
+ * round-trip times when 'res' has room for them; the pairs of a host on
+ * a lost machine are losses. */
+static int traffic_ping_by_source(struct net *net, struct node *const *hosts,
+				  size_t n,
 				  const struct traffic_ping_opts *opts,
 				  struct traffic_ping *res,
 				  struct emu_err *err)
 {
 	for (size_t s = 0; s < n; s++) {
-		int ret = traffic_ping_from(hosts, n, s, opts, res, err);
+		int ret = net_node_is_lost(net, hosts[s])
+				  ? 0
+				  : traffic_ping_from(net, hosts, n, s, opts,
+						      res, err);
 
 		if (ret < 0)
 			return ret;
@@ -448,7 +456,7 @@ int traffic_ping(struct net *net, struct node *const *hosts, size_t n,
 	/* A cluster run's hosts are on other machines: no raw socket of
 	 * ours reaches their namespaces, a ping run there does. */
 	ret = o.full || net_cluster(net)
-		      ? traffic_ping_by_source(hosts, n, &o, res, err)
+		      ? traffic_ping_by_source(net, hosts, n, &o, res, err)
 		      : traffic_ping_many(hosts, n, &o, res, err);
 	traffic_ping_tally(res);
 	net_check_nodes(net);	/* a host that died says so */

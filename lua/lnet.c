@@ -260,7 +260,8 @@ static int l_net_new(lua_State *L)
 					    "link",	   "ipBase",
 					    "autoSetMacs", "autoStaticArp",
 					    "topo",	   "host",
-					    "cluster",	   NULL };
+					    "cluster",	   "clusterLoss",
+					    NULL };
 	const struct net_opts *defaults = lcnemu_defaults(L);
 	struct net_opts o = { 0 };
 	struct emu_err err = { 0 };
@@ -308,6 +309,10 @@ static int l_net_new(lua_State *L)
 		o.host = lua_tostring(L, -1);
 	if (lopt_string(L, 1, "Net", "cluster"))
 		o.cluster = lua_tostring(L, -1);
+	if (lopt_string(L, 1, "Net", "clusterLoss") &&
+	    net_cluster_loss_parse(lua_tostring(L, -1), &o.cluster_loss))
+		luaL_error(L, "Net: unknown clusterLoss '%s' (known: %s)",
+			   lua_tostring(L, -1), NET_CLUSTER_LOSSES);
 	topo = lopt_string(L, 1, "Net", "topo");
 	net = net_create(&o, &err);
 	if (!net)

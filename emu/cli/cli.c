@@ -73,6 +73,41 @@ static int cli_dispatch(struct cli *cli, const struct cli_cmd *cmd,
 	return ret;
 }
 
+/* Takes the CLI's lock unless a command of it holds it already. */
+static void cli_lock(struct cli *cli)
+{
+	if (cli->lock && !cli->locked++)
+		cli->lock(cli->lock_aux);
+}
+
+/* Gives back what cli_lock() took: 'unlock' and 'aux' as they were when
+ * it was taken (a command may change the CLI's guard). */
+static void cli_unlock(struct cli *cli, void (*unlock)(void *aux), void *aux)
+{
+	if (unlock && !--cli->locked)
+		unlock(aux);
+}
+
+int cli_watch(struct cli *cli)
+{
+	int n;
+
+	if (!cli->net || !net_is_started(cli->net))
+		return 0;
+	cli_lock(cli);
+	n = net_check_nodes(cli->net);
+	cli_unlock(cli, cli->unlock, cli->lock_aux);
+	if (net_is_started(cli->net))
+		return n;
+	cli->done = true;
+	return -1;
+}
+
+bool cli_watches(const struct cli *cli)
+{
+	return cli->net && net_is_started(cli->net) && net_cluster(cli->net);
+}
+
 static int cli_execute_locked(struct cli *cli, const char *line);
 
 int cli_execute(struct cli *cli, const char *line)
@@ -81,11 +116,9 @@ int cli_execute(struct cli *cli, const char *line)
 	void *aux = cli->lock_aux;
 	int ret;
 
-	if (cli->lock && !cli->locked++)
-		cli->lock(aux);
+	cli_lock(cli);
 	ret = cli_execute_locked(cli, line);
-	if (unlock && !--cli->locked)
-		unlock(aux);
+	cli_unlock(cli, unlock, aux);
 	return ret;
 }
 
@@ -114,10 +147,10 @@ static int cli_execute_locked(struct cli *cli, const char *line)
 	cli->rest = buf + len + strspn(buf + len, " \t\r\n");
 	cli->usage_cmd = NULL;
 	cmd = cli_find_command(name);
-	if (cli->net && net_is_started(cli->net))
-		net_check_nodes(cli->net);	/* what died says so */
 	node = !cmd && cli->net ? net_get(cli->net, name) : NULL;
-	if (cmd)
+	if (cli_watch(cli) < 0)		/* what died says so */
+		ret = 0;		/* the run stopped: so does the CLI */
+	else if (cmd)
 		ret = cli_dispatch(cli, cmd, buf, &err);
 	else if (node)
 		ret = cli_node_command(cli, node, cli->rest, false, &err);

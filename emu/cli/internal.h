@@ -69,6 +69,21 @@ static inline bool cli_stopping(const struct cli *cli)
 	return cli->stop && *cli->stop;
 }
 
+/* ---- cli.c ---------------------------------------------------------- */
+
+/* How often the CLI checks a cluster run's machines while it waits for a
+ * line. */
+#define CLI_WATCH_MS 1000
+
+/* Checks the nodes of the started Net (net_check_nodes(), under the
+ * CLI's lock): what died or was lost says so.  Returns how many nodes
+ * went, or -1 when that stopped the run (--cluster-loss stop): the CLI
+ * is then done. */
+int cli_watch(struct cli *cli);
+/* True when the CLI watches its Net while it waits for a line: a started
+ * cluster run, whose machines can be lost at any time. */
+bool cli_watches(const struct cli *cli);
+
 /* ---- args.c --------------------------------------------------------- */
 
 /* The node named 'name', or NULL with 'err' set. */

@@ -4,6 +4,7 @@
 #include "emu/cli/internal.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/select.h>
@@ -28,11 +29,42 @@ EMU_LOG_MODULE(cli);
 static char *cli_line;
 static bool cli_line_ready;
 
+/* True when 'in' holds read input not taken yet (glibc's FILE). */
+static bool cli_buffered(FILE *in)
+{
+	return in->_IO_read_ptr < in->_IO_read_end;
+}
+
+/* Waits until 'in' can be read, watching the Net every CLI_WATCH_MS
+ * meanwhile (cli_watch()); Ctrl-C is only a blank line here.  False when
+ * the watch or the stop flag ended the CLI. */
+static bool cli_wait_input(struct cli *cli, FILE *in)
+{
+	struct pollfd p = { .fd = fileno(in), .events = POLLIN };
+
+	while (!cli_buffered(in)) {
+		int n = poll(&p, 1, CLI_WATCH_MS);
+
+		if (n < 0 && errno == EINTR) {
+			if (cli_stopping(cli))
+				return false;
+			cli_sigint = 0;
+		} else if (n) {
+			return true;	/* input, its end, or an error */
+		} else if (cli_watch(cli) < 0) {
+			return false;
+		}
+	}
+	return true;
+}
+
 /* Reads the next line of 'in' into 'buf' (CLI_LINE_MAX + 1 bytes) without
  * its newline.  '*total' counts the bytes read; past 'max_total' (0: no
  * limit) the input is refused, as is a NUL byte: a command file is text.
- * Returns 1 with a line, 0 at the end of the input or when the stop flag
- * is set, or a negative errno with 'err' set. */
+ * While it waits for input it watches the Net when cli_watches().
+ * Returns 1 with a line, 0 at the end of the input, when the stop flag
+ * is set or the watch stopped the run, or a negative errno with 'err'
+ * set. */
 static int cli_read_line(struct cli *cli, FILE *in, char *buf, size_t *total,
 			 size_t max_total, unsigned long lineno,
 			 struct emu_err *err)
@@ -41,6 +73,8 @@ static int cli_read_line(struct cli *cli, FILE *in, char *buf, size_t *total,
 	int c;
 
 	for (;;) {
+		if (cli_watches(cli) && !cli_wait_input(cli, in))
+			return 0;
 		errno = 0;
 		c = getc(in);
 		if (c == EOF && ferror(in)) {
@@ -208,9 +242,22 @@ static int cli_read_interactive(struct cli *cli, FILE *in)
 		cli_sigint = 0;
 		rl_callback_handler_install(CLI_PROMPT, cli_on_line);
 		while (!cli_line_ready) {
+			struct timeval tv = { .tv_usec = CLI_WATCH_MS * 1000 };
+			int n;
+
 			FD_ZERO(&fds);
 			FD_SET(fd, &fds);
-			if (select(fd + 1, &fds, NULL, NULL, NULL) < 0) {
+			n = select(fd + 1, &fds, NULL, NULL,
+				   cli_watches(cli) ? &tv : NULL);
+			if (!n) {	/* a while without input */
+				n = cli_watch(cli);
+				if (n < 0)
+					break;
+				if (n)	/* its warning broke the line */
+					rl_forced_update_display();
+				continue;
+			}
+			if (n < 0) {
 				if (errno != EINTR) {
 					ret = -errno;
 					break;

@@ -5,13 +5,16 @@
 # in a namespace of its own, joined into a Docker Swarm with m1 the manager.
 #
 #   tests/cluster/up.sh [IMAGE...]
+#   tests/cluster/up.sh --restart mN
 #
 # IMAGEs of the host's Docker engine are loaded into every machine (no
 # registry needed).  Prints "mN DOCKER_HOST=unix://..." a machine on
 # stdout.  Idempotent: a bed that is up is kept (the images are loaded
 # again); a half-made one is removed by down.sh and made afresh.  On
-# failure everything made is removed again.  Root only; names and paths:
-# tests/cluster/bed.sh.
+# failure everything made is removed again.  --restart starts the dockerd
+# of machine mN again after it died (its data-root and Swarm membership
+# kept), as a machine's engine comes back, and waits until the Swarm has
+# it Ready again.  Root only; names and paths: tests/cluster/bed.sh.
 
 set -euo pipefail
 here=$(dirname "$(readlink -f "$0")")
@@ -161,9 +164,34 @@ print_hosts() {
 	done
 }
 
+# Starts the dead dockerd of machine $1 again and waits until it is a
+# Ready node of the Swarm.
+restart_machine() {
+	local m=$1 i
+
+	[[ " ${BED_MACHINES[*]} " == *" $m "* ]] ||
+		die "no machine '$m' (machines: ${BED_MACHINES[*]})"
+	[[ -e /run/netns/$(bed_ns "$m") ]] || die "the bed is not up"
+	bed_dockerd_pid "$m" >/dev/null && die "dockerd of $m runs"
+	start_machine "$m"
+	wait_machine "$m"
+	for ((i = 0; i < SWARM_WAIT_S * 10; i++)); do
+		bed_is_up && return 0
+		sleep 0.1
+	done
+	die "$m is not Ready in the swarm after ${SWARM_WAIT_S}s"
+}
+
 main() {
 	local m
 
+	if [[ ${1:-} == --restart ]]; then
+		[[ $# -eq 2 ]] || die "usage: $0 --restart mN"
+		restart_machine "$2"
+		bed_step restart
+		bed_steps "restart $2"
+		return 0
+	fi
 	if bed_is_up; then
 		load_images "$@"
 		print_hosts

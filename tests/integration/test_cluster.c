@@ -9,6 +9,10 @@
  * tree cut across the three machines, the Containernet example with its
  * containers on two machines and its 100 ms link cut between them, and
  * nothing of the run left afterwards, also after the manager's kill -9.
+ * A machine whose dockerd is killed mid-run is reported lost within
+ * seconds; the run goes on over the others, or stops on every machine
+ * with --cluster-loss stop; once its dockerd is back, cnemu -c --cluster
+ * swarm removes what the run left there.
  *
  * The tests run in order on one bed (bringing it up costs seconds): the
  * first brings it up, the last removes it and checks it left nothing; the
@@ -19,6 +23,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sys/stat.h>
@@ -30,6 +35,11 @@
 #define AGENT_IMAGE "cnemu/agent:latest"
 /* How long the agents of a killed manager may take to remove it all. */
 #define KILLED_CLEAN_S 30
+/* How long a machine's loss may take to be reported. */
+#define LOST_REPORT_S 5
+/* How long a run may take to start, and to stop. */
+#define START_S 120
+#define STOP_S 60
 
 static char cwd[4096];
 static bool bed_made;
@@ -88,22 +98,26 @@ static char *run_objects(int i)
 			     "ip netns list 2>/dev/null | grep ^cn || true");
 }
 
-/* Fails unless no machine holds anything of a run within 'wait_s'
+/* Fails unless machine 'i' holds nothing of a run within 'wait_s'
  * seconds (a removed service's task containers go a moment after it). */
+static void expect_nothing_on_machine_within(int i, int wait_s)
+{
+	char *left = run_objects(i);
+
+	for (int t = 0; *left && t < wait_s; t++) {
+		sleep(1);
+		free(left);
+		left = run_objects(i);
+	}
+	if (*left)
+		fail_msg("machine m%d holds:\n%s", i, left);
+	free(left);
+}
+
 static void expect_nothing_on_machines_within(int wait_s)
 {
-	for (int i = 1; i <= BED_MACHINES; i++) {
-		char *left = run_objects(i);
-
-		for (int t = 0; *left && t < wait_s; t++) {
-			sleep(1);
-			free(left);
-			left = run_objects(i);
-		}
-		if (*left)
-			fail_msg("machine m%d holds:\n%s", i, left);
-		free(left);
-	}
+	for (int i = 1; i <= BED_MACHINES; i++)
+		expect_nothing_on_machine_within(i, wait_s);
 }
 
 static void expect_nothing_on_machines(void)
@@ -353,42 +367,88 @@ static int manager_pid(void)
 	return pid;
 }
 
+/* A run on m1 in the background, its CLI reading a pipe that the test
+ * holds open (as a user at a prompt); its output goes to 'log', with
+ * "exit=<status>" once it ends. */
+struct bg_run {
+	char fifo[64];
+	int wfd;
+	char *log;
+};
+
+/* The run of the test now, for the teardown; NULL: none. */
+static struct bg_run *bg_live;
+
+/* Starts "cnemu ARGS" as 'r'. */
+static void bg_start(struct bg_run *r, const char *args)
+{
+	snprintf(r->fifo, sizeof(r->fifo), "/tmp/tcl-%d.fifo", (int)getpid());
+	assert_int_equal(mkfifo(r->fifo, 0600), 0);
+	r->wfd = open(r->fifo, O_RDWR | O_CLOEXEC);
+	assert_true(r->wfd >= 0);
+	r->log = test_write_file("tcl", ".log", "");
+	bg_live = r;
+	sh("CNEMU_BED=" BED_NAME " %s/enter.sh m1 env -u DOCKER_HOST sh -c "
+	   "'cd %s && %s %s; echo exit=$?' < %s > %s 2>&1 &",
+	   bed_dir(), cwd, test_cnemu(), args, r->fifo, r->log);
+}
+
+/* True once the output of 'r' holds 'want', within 'wait_s' seconds. */
+static bool bg_wait_for(const struct bg_run *r, const char *want, int wait_s)
+{
+	for (int t = 0; t <= wait_s * 10; t++) {
+		char *out = sh_out("cat %s", r->log);
+		bool found = strstr(out, want);
+
+		free(out);
+		if (found)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+/* Types 'lines' at the CLI of 'r'. */
+static void bg_send(const struct bg_run *r, const char *lines)
+{
+	assert_int_equal(write(r->wfd, lines, strlen(lines)),
+			 (ssize_t)strlen(lines));
+}
+
+/* Ends the input of 'r' (its CLI meets the end), waits up to STOP_S for
+ * it to end and returns its output (caller frees). */
+static char *bg_finish(struct bg_run *r)
+{
+	char *out;
+
+	close(r->wfd);
+	bg_wait_for(r, "exit=", STOP_S);
+	unlink(r->fifo);
+	out = sh_out("cat %s", r->log);
+	unlink(r->log);
+	free(r->log);
+	bg_live = NULL;
+	return out;
+}
+
 /* Starts a cluster run on m1 in the background, its CLI waiting at a
  * prompt; once it has started, calls 'before_kill' (NULL: none) with the
  * manager's pid, then kills the manager with SIGKILL.  Returns its pid. */
 static int run_and_kill_manager(void (*before_kill)(int pid))
 {
-	char fifo[64], *log, *out;
-	int wfd, pid = 0;
+	struct bg_run r;
+	char *out;
+	int pid = 0;
 
-	/* The CLI waits on a pipe that this test holds open, as a user at
-	 * a prompt. */
-	snprintf(fifo, sizeof(fifo), "/tmp/tcl-%d.fifo", (int)getpid());
-	assert_int_equal(mkfifo(fifo, 0600), 0);
-	wfd = open(fifo, O_RDWR | O_CLOEXEC);
-	assert_true(wfd >= 0);
-	log = test_write_file("tcl", ".log", "");
-	sh("CNEMU_BED=" BED_NAME " %s/enter.sh m1 env -u DOCKER_HOST sh -c "
-	   "'cd %s && exec %s --cluster swarm --switch lxbr --controller none "
-	   "--topo tree,depth=2,fanout=2' < %s > %s 2>&1 &",
-	   bed_dir(), cwd, test_cnemu(), fifo, log);
-	for (int t = 0; t < 120 && !pid; t++) {
-		out = sh_out("grep -c '^\\*\\*\\* Started in' %s", log);
-		if (atoi(out) > 0)
-			pid = manager_pid();
-		free(out);
-		if (!pid)
-			sleep(1);
-	}
+	bg_start(&r, "--cluster swarm --switch lxbr --controller none "
+		     "--topo tree,depth=2,fanout=2");
+	if (bg_wait_for(&r, "*** Started in", START_S))
+		pid = manager_pid();
 	if (pid > 0 && before_kill)
 		before_kill(pid);
 	if (pid > 0)
 		kill(pid, SIGKILL);
-	close(wfd);
-	unlink(fifo);
-	out = sh_out("cat %s", log);
-	unlink(log);
-	free(log);
+	out = bg_finish(&r);
 	if (pid <= 0)
 		fail_msg("the run did not start:\n%s", out);
 	free(out);
@@ -435,6 +495,159 @@ static void test_clean_removes_a_killed_managers_run_at_once(void **state)
 	expect_nothing_on_machines_within(6);
 }
 
+/* Hosts on every machine (h1 h2 on m1, h3 and the container d4 on m2, h5
+ * h6 on m3), their switches joined at s1 on m1: m1 and m3 stay joined
+ * without m2. */
+static char *write_three_machines_script(void)
+{
+	return test_write_file(
+		"tcl", ".lua",
+		"local net = cnemu.Net{}\n"
+		"local s1 = net:addSwitch('s1', {placement = 'm1'})\n"
+		"local s2 = net:addSwitch('s2', {placement = 'm2'})\n"
+		"local s3 = net:addSwitch('s3', {placement = 'm3'})\n"
+		"for _, h in ipairs({{'h1', 'm1', s1}, {'h2', 'm1', s1}, "
+		"{'h3', 'm2', s2}, {'h5', 'm3', s3}, {'h6', 'm3', s3}}) do\n"
+		"  net:addLink(net:addHost(h[1], {placement = h[2]}), h[3])\n"
+		"end\n"
+		"net:addLink(net:addDocker('d4', {dimage = '" IMAGE "', "
+		"placement = 'm2'}), s2)\n"
+		"net:addLink(s1, s2)\n"
+		"net:addLink(s1, s3)\n"
+		"net:start()\n"
+		"net:CLI()\n"
+		"net:stop()\n");
+}
+
+/* The line that reports m2's loss, up to what the run does then. */
+#define M2_LOST "machine 'm2' is lost (its Docker engine is gone): 3 " \
+		"nodes and 1 cut link gone; "
+
+/* Whether m2's dockerd was killed and not brought back yet. */
+static bool m2_down;
+/* The test's write_three_machines_script(); NULL: none. */
+static char *loss_script;
+
+/* Starts that script over the three machines as 'r' ('args' added), kills
+ * m2's dockerd once it runs, and fails unless the loss is reported within
+ * LOST_REPORT_S seconds with the CLI waiting for a line. */
+static void run_and_lose_m2(struct bg_run *r, const char *args)
+{
+	struct timespec t0, t1;
+	char *line;
+
+	loss_script = write_three_machines_script();
+	if (asprintf(&line, "--cluster swarm --switch lxbr --controller none "
+			    "%s %s",
+		     args, loss_script) < 0)
+		abort();
+	bg_start(r, line);
+	free(line);
+	if (!bg_wait_for(r, "*** Running over 3 machines", START_S)) {
+		char *out = bg_finish(r);
+
+		fail_msg("the run did not start:\n%s", out);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(bed_kill_dockerd(2), 0);
+	m2_down = true;
+	if (!bg_wait_for(r, "machine 'm2' is lost", LOST_REPORT_S)) {
+		char *out = bg_finish(r);
+
+		fail_msg("m2's loss not reported within %d s:\n%s",
+			 LOST_REPORT_S, out);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	printf("m2's dockerd killed: its loss reported after %.1f s\n",
+	       (double)(t1.tv_sec - t0.tv_sec) +
+		       (double)(t1.tv_nsec - t0.tv_nsec) / 1e9);
+}
+
+/* Brings m2's dockerd back and runs cnemu -c --cluster swarm, which
+ * removes what the run left there (d4's container). */
+static void restore_m2_and_clean(void)
+{
+	char *out;
+
+	assert_int_equal(bed_restart(2), 0);
+	m2_down = false;
+	out = cnemu_in(1, "-c --cluster swarm");
+	expect_status(out, test_exit_status(out), 0);
+	expect_has(out, "*** Removing what dead runs left on the 3 machines");
+	free(out);
+}
+
+/* After a run that lost m2: nothing of it on m1 and m3 at once, nothing
+ * anywhere once m2 is back and cleaned. */
+static void expect_loss_cleaned(void)
+{
+	expect_nothing_on_machine_within(1, 10);
+	expect_nothing_on_machine_within(3, 10);
+	restore_m2_and_clean();
+	expect_nothing_on_machines_within(10);
+}
+
+/* A test's teardown: whatever failed, the run ends and the bed is whole
+ * and holds nothing of it. */
+static int loss_teardown(void **state)
+{
+	(void)state;
+	if (bg_live)
+		free(bg_finish(bg_live));
+	if (m2_down)
+		restore_m2_and_clean();
+	if (loss_script)
+		unlink(loss_script);
+	free(loss_script);
+	loss_script = NULL;
+	return 0;
+}
+
+static void test_machine_lost_is_reported_and_the_rest_runs_on(void **state)
+{
+	struct bg_run r;
+	char *out;
+
+	(void)state;
+	need_bed();
+	run_and_lose_m2(&r, "");
+	bg_send(&r, "h3 ping -c 1 h1\npingall\nexit\n");
+	out = bg_finish(&r);
+	expect_status(out, test_exit_status(out), 0);
+	expect_has(out, M2_LOST "the run goes on over the other 2 machines");
+	assert_null(strstr(strstr(out, "is lost (") + 1, "is lost ("));
+	expect_has(out, "error: 'h3': machine 'm2' is lost");
+	/* The hosts of m1 and m3 reach each other, none reaches m2's. */
+	expect_has(out, "h1 -> h2 X h5 h6 X");
+	expect_has(out, "h6 -> h1 h2 X h5 X");
+	expect_has(out, "h3 -> X X X X X");
+	expect_has(out, "*** Results: 60% dropped (12/30 received)");
+	free(out);
+	expect_loss_cleaned();
+}
+
+static void test_machine_lost_with_stop_ends_the_run_cleanly(void **state)
+{
+	struct bg_run r;
+	char *out;
+
+	(void)state;
+	need_bed();
+	run_and_lose_m2(&r, "--cluster-loss stop");
+	/* No line typed: the run ends by itself. */
+	if (!bg_wait_for(&r, "exit=", STOP_S)) {
+		out = bg_finish(&r);
+		fail_msg("the run did not stop by itself:\n%s", out);
+	}
+	out = bg_finish(&r);
+	expect_has(out, M2_LOST "stopping the run (--cluster-loss stop) on "
+			"the other 2 machines");
+	expect_has(out, "*** Stopping the parts and the agents");
+	expect_lacks(out, "error");
+	free(out);
+	expect_loss_cleaned();
+}
+
 static void test_bed_goes_down_leaving_nothing(void **state)
 {
 	char *left;
@@ -479,6 +692,12 @@ int main(void)
 		cmocka_unit_test(test_run_killed_leaves_nothing_on_any_machine),
 		cmocka_unit_test(
 			test_clean_removes_a_killed_managers_run_at_once),
+		cmocka_unit_test_teardown(
+			test_machine_lost_is_reported_and_the_rest_runs_on,
+			loss_teardown),
+		cmocka_unit_test_teardown(
+			test_machine_lost_with_stop_ends_the_run_cleanly,
+			loss_teardown),
 		cmocka_unit_test(test_bed_goes_down_leaving_nothing),
 	};
 

@@ -221,7 +221,7 @@ static void test_agents_run_on_every_machine_and_leave_nothing(void **state)
 		free(out);
 	}
 	t0 = test_now();
-	if (swarm_remove_service(svc_id, &err))
+	if (swarm_remove_service(svc_id, NULL, &err))
 		fail_msg("%s", err.msg);
 	printf("agents: service removed, no task running after %.2f s\n",
 	       test_now() - t0);
@@ -236,7 +236,7 @@ static void test_agents_run_on_every_machine_and_leave_nothing(void **state)
 	printf("agents: containers gone from the machines %.2f s later\n",
 	       test_now() - t0);
 	/* Removing it again is no error. */
-	assert_int_equal(swarm_remove_service(svc_id, &err), 0);
+	assert_int_equal(swarm_remove_service(svc_id, NULL, &err), 0);
 	free(svc_id);
 	svc_id = NULL;
 	if (swarm_remove_secret(secret_id, &err))

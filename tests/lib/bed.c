@@ -72,6 +72,20 @@ int bed_down(void)
 	return run_script("down.sh", "");
 }
 
+int bed_kill_dockerd(int i)
+{
+	return sh("kill -KILL \"$(cat /run/%s/m%d/run/docker.pid)\"",
+		  BED_NAME, i) ? -1 : 0;
+}
+
+int bed_restart(int i)
+{
+	char args[32];
+
+	snprintf(args, sizeof(args), "--restart m%d", i);
+	return run_script("up.sh", args);
+}
+
 const char *bed_docker_host(int i)
 {
 	static char host[96];

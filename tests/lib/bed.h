@@ -28,6 +28,15 @@ int bed_up(const char *const *images);
  * printing what could not be removed. */
 int bed_down(void);
 
+/* Kills machine 'i''s dockerd with SIGKILL (its containerd dies with it;
+ * the containers' shims and tasks stay), as a machine's engine is lost.
+ * Returns 0, or -1 when it does not run. */
+int bed_kill_dockerd(int i);
+/* Starts the killed dockerd of machine 'i' again and waits until the
+ * Swarm has the machine Ready (up.sh --restart).  Returns 0, or -1 after
+ * printing the script's output. */
+int bed_restart(int i);
+
 /* "unix:///run/cnemu-tbed/mI/run/docker.sock", for machine 'i' (1..3);
  * borrowed, valid until the next call. */
 const char *bed_docker_host(int i);

@@ -241,6 +241,10 @@ static void test_placement_pins_hosts_containers_and_switches(void **state)
 		  "assert(#net:hosts() == 0)\n");
 	expect_error("cnemu.Net{cluster = 'k8s'}", 1,
 		     "Net: unknown cluster 'k8s' (known: swarm)");
+	expect_ok("local net = cnemu.Net{cluster = 'swarm', "
+		  "clusterLoss = 'stop'}\n");
+	expect_error("cnemu.Net{cluster = 'swarm', clusterLoss = 'halt'}", 1,
+		     "Net: unknown clusterLoss 'halt' (known: keep, stop)");
 }
 
 /* Mininet's test_switchdpidassignment.py, on the model (the started

@@ -387,6 +387,33 @@ static void expect_refused(char **argv, const char *msg)
 #define REFUSED(msg, ...) expect_refused((char *[]){ "cnemu", __VA_ARGS__, \
 						     NULL }, msg)
 
+/* --cluster-loss: keep (the default) or stop, with --cluster or a script
+ * (whose Net may name its cluster). */
+static void test_cluster_loss_is_read_and_checked(void **state)
+{
+	struct emu_opts o;
+
+	(void)state;
+	assert_int_equal(PARSE(&o, NULL, "--cluster", "swarm"), 0);
+	assert_int_equal(o.cluster_loss, NET_LOSS_KEEP);
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "--cluster", "swarm",
+			       "--cluster-loss", "stop"),
+			 0);
+	assert_int_equal(o.cluster_loss, NET_LOSS_STOP);
+	emu_opts_release(&o);
+	assert_int_equal(PARSE(&o, NULL, "--cluster-loss", "keep", "lab.lua"),
+			 0);
+	assert_int_equal(o.cluster_loss, NET_LOSS_KEEP);
+	emu_opts_release(&o);
+	REFUSED("unknown choice 'halt' for --cluster-loss (known: keep, "
+		"stop)",
+		"--cluster", "swarm", "--cluster-loss", "halt");
+	REFUSED("--cluster-loss goes with --cluster or a script's "
+		"cnemu.Net{cluster = ...}",
+		"--cluster-loss", "stop", "--topo", "linear,2");
+}
+
 static void test_agent_and_agent_exec_are_read_and_checked(void **state)
 {
 	struct emu_opts o;
@@ -432,6 +459,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_list_stop_and_name_are_read),
 		cmocka_unit_test(test_cluster_and_plan_are_read_and_checked),
+		cmocka_unit_test(test_cluster_loss_is_read_and_checked),
 		cmocka_unit_test(
 			test_agent_and_agent_exec_are_read_and_checked),
 		cmocka_unit_test(test_defaults_are_minimal_ovs_and_the_cli),
