@@ -22,24 +22,25 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# Network namespaces the kernel holds, live or still being dismantled
-# (its net_namespace objects).
-netns_count() {
-	awk '$1 == "net_namespace" { print $2; exit }' /proc/slabinfo
-}
-
-# Seconds until the kernel is back to at most $1 namespaces (120 at most).
-# Removing a namespace is the kernel's background work, and a Linux bridge
-# takes an RCU grace period for each of its ports: a row measured while
-# the previous one is still being dismantled waits for it.
+# Seconds until the kernel has dismantled the namespaces removed so far
+# (120 at most): none of its workers runs the "netns" work queue's work
+# (a worker's name ends "+netns" while it does) for a second.  Removing a
+# namespace is the kernel's background work, and a Linux bridge takes an
+# RCU grace period for each of its ports: a row measured while the one
+# before is still being dismantled waits for it.
 settle() {
-	local base=$1 t0
+	local t0 idle=0
 	t0=$(date +%s.%N)
 	for _ in $(seq 1 1200); do
-		[ "$(netns_count)" -le "$base" ] && break
+		if grep -qs '+netns$' /proc/[0-9]*/comm; then
+			idle=0
+		else
+			idle=$((idle + 1))
+			[ "$idle" -ge 10 ] && break
+		fi
 		sleep 0.1
 	done
-	awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }'
+	awk -v a="$t0" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a - 1 }'
 }
 
 # Seconds that 'ip -batch' takes for "netns <verb> $TAG-i", i in 1..$1.
@@ -56,7 +57,7 @@ printf '%6s %9s %8s %9s %13s %14s %14s %12s\n' hosts "start s" "stop s" \
 	"RSS MB" "ms per host" "ip add floor" "ip del floor" "kernel after"
 for f in $FANOUTS; do
 	n=$((f * f))
-	base=$(($(netns_count) + 5))	# the previous row's are gone
+	settle >/dev/null	# what ran before is gone
 	/usr/bin/time -f %M -o "$OUT.time" "$CNEMU" \
 		--topo tree,depth=2,fanout=$f --switch lxbr --controller none \
 		--test none >/dev/null 2>"$OUT"
@@ -66,10 +67,10 @@ for f in $FANOUTS; do
 		printf '%6d failed: %s\n' "$n" "$(tail -n 1 "$OUT")"
 		continue
 	fi
-	after=$(settle "$base")
+	after=$(settle)
 	add=$(ip_floor "$n" add) || add=fail
 	del=$(ip_floor "$n" delete) || del=fail
-	settle "$base" >/dev/null
+	settle >/dev/null
 	awk -v n="$n" -v s="$start" -v t="$total" -v k="$(tail -n 1 "$OUT.time")" \
 		-v a="$add" -v d="$del" -v b="$after" 'BEGIN {
 		printf "%6d %9.2f %8.2f %9.1f %13.2f %14s %14s %12s\n", n, s,

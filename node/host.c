@@ -222,13 +222,17 @@ static void host_stop(struct node **nodes, size_t n)
 		fds[i] = nodes[i]->nsfd;
 	host_netns_kill_all(fds, n);
 	free(fds);
+	/* Every name goes before any namespace does: while the fds keep
+	 * them, the kernel dismantles none of them yet, and the unmounts do
+	 * not queue behind its grace periods (a bridge's port takes one
+	 * each). */
+	host_run_all(nodes, n, host_delete_netns, WORKERS_MAX, NULL);
 	for (size_t i = 0; i < n; i++) {
 		if (nodes[i]->nsfd >= 0) {
 			close(nodes[i]->nsfd);
 			nodes[i]->nsfd = -1;
 		}
 	}
-	host_run_all(nodes, n, host_delete_netns, WORKERS_MAX, NULL);
 	for (size_t i = 0; i < n; i++) {
 		struct host *h = container_of(nodes[i], struct host, node);
 
