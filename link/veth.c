@@ -254,6 +254,24 @@ static void link_wait_running(const struct link *link, struct nlsock *nl[2],
 	}
 }
 
+/* After the pump was spliced into the up link 'link': waits as
+ * link_set_up() does for the new pair and the pump's ends to carry frames
+ * (a Linux bridge forwards through its new port only from then on). */
+static void link_wait_spliced(struct link *link)
+{
+	struct node_intf *ends[2] = { link->intf1, link->intf2 };
+	struct nlsock *nl[2];
+
+	if (!link->up)
+		return;
+	nl[0] = link_open_nl(link, ends[0], NULL);
+	nl[1] = nl[0] ? link_open_nl(link, ends[1], NULL) : NULL;
+	if (nl[1])
+		link_wait_running(link, nl, ends);
+	nlsock_close(nl[0]);
+	nlsock_close(nl[1]);
+}
+
 int link_set_up(struct link *link, bool up, struct emu_err *err)
 {
 	struct node_intf *ends[2] = { link->intf1, link->intf2 };
@@ -446,6 +464,7 @@ static int link_splice_pump(struct link *link, int r, struct emu_err *err)
 	if (ret >= 0) {
 		link->pump_id = ret;
 		ret = 0;
+		link_wait_spliced(link);
 		log_dbg("'%s': pump %d spliced in beside '%s'",
 			link->intf1->name, id, intf->name);
 	}

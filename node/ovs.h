@@ -60,7 +60,11 @@ int ovs_switch_add_bridges(struct ovs_switch_db *db,
 			   const struct ovs_switch_spec *specs, size_t n,
 			   const char *run_tag, struct emu_err *err);
 
-/* Adds one port to an existing bridge (runtime addLink). */
+/* Adds one port to an existing bridge (runtime addLink, a port made again
+ * beside the pump); returns once ovs-vswitchd forwards through it: its
+ * flow translation knows the port and no cached datapath flow made while
+ * a port of that name was away is left (every cached flow of that
+ * ovs-vswitchd is dropped, to be translated again). */
 int ovs_switch_add_port(struct ovs_switch_db *db, const char *bridge,
 			const struct ovs_switch_port *port,
 			struct emu_err *err);
