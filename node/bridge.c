@@ -68,11 +68,16 @@ static int bridge_prepare(struct node **nodes, size_t n, struct emu_err *err)
 		struct bridge *br = container_of(nodes[i], struct bridge, node);
 		int fd, ret;
 
-		if (!br->node.running)	/* what a failed start left */
-			switch_ns_remove(br->ns, &nodes[i], 1);
+		bool again = switch_ns_is_made(br->ns);
+
 		fd = switch_ns_fd(br->ns, err);
 		if (fd < 0)
 			return fd;
+		/* Started again after a stop of its own (the namespace kept
+		 * its ports) or a failed start: a bridge left there goes. */
+		if (again)
+			nlsock_del_link(switch_ns_nl(br->ns, err),
+					br->node.name, NULL);
 		if (br->node.nsfd < 0)
 			br->node.nsfd = dup(fd);
 		if (br->node.nsfd < 0)
@@ -131,12 +136,14 @@ static int bridge_start(struct node **nodes, size_t n, struct emu_err *err)
 	return ret;
 }
 
-/* Removes the bridges' namespaces, with their ports and the ports' peers,
- * all at once; a bridge removed from a running Net goes first on its own,
- * at once. */
+/* When the whole Net stops, removes the bridges' namespaces, with their
+ * ports and the ports' peers, all at once.  A bridge stopped in a running
+ * Net ('switch s1 stop') is deleted alone: its namespace keeps its ports
+ * for its start, and goes when the node does. */
 static void bridge_stop(struct node **nodes, size_t n)
 {
-	struct switch_ns **ns = xcalloc(n, sizeof(*ns));
+	struct switch_ns **ns = xcalloc(n ? n : 1, sizeof(*ns));
+	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		struct bridge *br = container_of(nodes[i], struct bridge, node);
@@ -149,12 +156,14 @@ static void bridge_stop(struct node **nodes, size_t n)
 		     nlsock_del_link(nl, nodes[i]->name, &err)))
 			log_warn("cannot remove bridge '%s': %s",
 				 nodes[i]->name, err.msg);
+		if (!nodes[i]->ctx->stopping)
+			continue;	/* its ports wait for its start */
 		if (nodes[i]->nsfd >= 0)
 			close(nodes[i]->nsfd);	/* a dup of its namespace */
 		nodes[i]->nsfd = -1;
-		ns[i] = br->ns;
+		ns[k++] = br->ns;
 	}
-	switch_ns_remove_many(ns, n);
+	switch_ns_remove_many(ns, k);
 	free(ns);
 }
 

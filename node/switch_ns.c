@@ -62,6 +62,11 @@ int switch_ns_fd(struct switch_ns *ns, struct emu_err *err)
 	return fd;
 }
 
+bool switch_ns_is_made(const struct switch_ns *ns)
+{
+	return ns->fd >= 0;
+}
+
 struct nlsock *switch_ns_nl(struct switch_ns *ns, struct emu_err *err)
 {
 	return switch_ns_fd(ns, err) < 0 ? NULL : ns->nl;

@@ -12,6 +12,7 @@
 #ifndef NODE_SWITCH_NS_H
 #define NODE_SWITCH_NS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 struct emu_err;
@@ -28,6 +29,8 @@ void switch_ns_destroy(struct switch_ns *ns);
 /* The namespace's fd (borrowed), made on first use, or a negative errno
  * with 'err' set. */
 int switch_ns_fd(struct switch_ns *ns, struct emu_err *err);
+/* True when the namespace is made. */
+bool switch_ns_is_made(const struct switch_ns *ns);
 /* A route socket in the namespace (borrowed), made on first use; NULL
  * with 'err' set. */
 struct nlsock *switch_ns_nl(struct switch_ns *ns, struct emu_err *err);
