@@ -226,16 +226,17 @@ static void test_single_500_hosts_reach_each_other_and_stop_clean(
 	printf("  cnemu holds %ld kB with 500 hosts\n",
 	       load_rss_kb(load_run.pid));
 	/* The bridges' ports have no IPv6 (each port's routes slowed every
-	 * IPv6 route lookup there down); the hosts keep theirs. */
-	load_expect_sysctl(load_run.pid, "sw", "net/ipv6/conf/all/disable_ipv6",
+	 * IPv6 route lookup there down); the hosts keep theirs.  The bridge
+	 * s1 has a namespace of its own, "<tag>-s1". */
+	load_expect_sysctl(load_run.pid, "s1", "net/ipv6/conf/all/disable_ipv6",
 			   "1");
-	load_expect_sysctl(load_run.pid, "sw",
+	load_expect_sysctl(load_run.pid, "s1",
 			   "net/ipv6/conf/s1-eth1/disable_ipv6", "1");
 	load_expect_sysctl(load_run.pid, "h1",
 			   "net/ipv6/conf/h1-eth0/disable_ipv6", "0");
 	/* Nor do the bridges hand frames to br_netfilter (when loaded). */
 	if (access("/proc/sys/net/bridge/bridge-nf-call-iptables", F_OK) == 0)
-		load_expect_sysctl(load_run.pid, "sw",
+		load_expect_sysctl(load_run.pid, "s1",
 				   "net/bridge/bridge-nf-call-iptables", "0");
 	test_run_send(&load_run, "pingpair");
 	if (!test_run_expect(&load_run, "*** Results: 0% dropped (2/2",
