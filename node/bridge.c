@@ -66,27 +66,24 @@ static int bridge_prepare(struct node **nodes, size_t n, struct emu_err *err)
 
 	for (size_t i = 0; i < n; i++) {
 		struct bridge *br = container_of(nodes[i], struct bridge, node);
-		int fd, ret;
-
 		bool again = switch_ns_is_made(br->ns);
+		struct nlsock *nl = switch_ns_nl(br->ns, err);
+		int ret;
 
-		fd = switch_ns_fd(br->ns, err);
-		if (fd < 0)
-			return fd;
+		if (!nl)
+			return emu_err_code(err, -EIO);
 		/* Started again after a stop of its own (the namespace kept
 		 * its ports) or a failed start: a bridge left there goes. */
 		if (again)
-			nlsock_del_link(switch_ns_nl(br->ns, err),
-					br->node.name, NULL);
+			nlsock_del_link(nl, br->node.name, NULL);
 		if (br->node.nsfd < 0)
-			br->node.nsfd = dup(fd);
+			br->node.nsfd = dup(switch_ns_fd(br->ns, NULL));
 		if (br->node.nsfd < 0)
 			return emu_err_set(err, -errno, "cannot dup: %s",
 					   strerror(errno));
 		opts.stp = br->stp;
 		opts.alias = br->node.ctx->alias;
-		ret = nlsock_add_bridge(switch_ns_nl(br->ns, err),
-					br->node.name, &opts, err);
+		ret = nlsock_add_bridge(nl, br->node.name, &opts, err);
 		if (ret) {
 			emu_err_prefix(err, "switch '%s': ", br->node.name);
 			return ret;
@@ -146,22 +143,21 @@ static void bridge_stop(struct node **nodes, size_t n)
 	size_t k = 0;
 
 	for (size_t i = 0; i < n; i++) {
-		struct bridge *br = container_of(nodes[i], struct bridge, node);
 		struct emu_err err = { 0 };
 		struct nlsock *nl;
 
 		nodes[i]->running = false;
-		if (!nodes[i]->ctx->stopping &&
-		    (!(nl = bridge_nl(nodes[i], &err)) ||
-		     nlsock_del_link(nl, nodes[i]->name, &err)))
+		if (nodes[i]->ctx->stopping) {
+			if (nodes[i]->nsfd >= 0)
+				close(nodes[i]->nsfd);	/* a dup of its ns */
+			nodes[i]->nsfd = -1;
+			ns[k++] = container_of(nodes[i], struct bridge,
+					       node)->ns;
+		} else if (!(nl = bridge_nl(nodes[i], &err)) ||
+			   nlsock_del_link(nl, nodes[i]->name, &err)) {
 			log_warn("cannot remove bridge '%s': %s",
 				 nodes[i]->name, err.msg);
-		if (!nodes[i]->ctx->stopping)
-			continue;	/* its ports wait for its start */
-		if (nodes[i]->nsfd >= 0)
-			close(nodes[i]->nsfd);	/* a dup of its namespace */
-		nodes[i]->nsfd = -1;
-		ns[k++] = br->ns;
+		}	/* else its namespace keeps its ports for its start */
 	}
 	switch_ns_remove_many(ns, k);
 	free(ns);
