@@ -20,6 +20,7 @@
 #include "link/nl.h"
 #include "node/controller.h"
 #include "node/docker.h"
+#include "node/docker_files.h"
 #include "node/host.h"
 #include "node/cgroup.h"
 #include "node/nat.h"
@@ -211,6 +212,11 @@ static void cleanup_run_dir(const char *tag, struct cleanup_counts *c)
 		if (de->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "%s/%s", dir_path, de->d_name);
+		if (!strcmp(de->d_name, DOCKER_FILES_DIR)) {
+			/* its containers' network files */
+			docker_files_remove_dir(path);
+			continue;
+		}
 		if (!strcmp(de->d_name, RUN_OVS_DIR)) {
 			/* its private OVS: the daemons, if still alive */
 			c->processes += (unsigned int)vswitch_remove_dir(path);

@@ -20,6 +20,7 @@
 #include "base/log.h"
 #include "base/run.h"
 #include "base/util.h"
+#include "node/docker_files.h"
 #include "node/node.h"
 
 EMU_LOG_MODULE(docker);
@@ -230,6 +231,7 @@ struct spec_store {
 	const char **binds;
 	const char **labels;
 	char *label_run, *label_node, *init_bind;
+	char *file_binds[DOCKER_FILE_N];
 };
 
 static void spec_release(struct spec_store *st)
@@ -240,6 +242,8 @@ static void spec_release(struct spec_store *st)
 	free(st->label_run);
 	free(st->label_node);
 	free(st->init_bind);
+	for (int i = 0; i < DOCKER_FILE_N; i++)
+		free(st->file_binds[i]);
 	memset(st, 0, sizeof(*st));
 }
 
@@ -303,13 +307,57 @@ static int docker_network_mode(const struct docker_opts *o, const char **mode,
 }
 
 /* Fills 'spec' for the container of node 'node_name' from 'o'. */
+/* The resolvers of the container of 'o': the ones given, else none that
+ * answers. */
+static void resolvers(const struct docker_opts *o, const char *const **dns,
+		      size_t *n_dns)
+{
+	*dns = o->n_dns ? o->dns : docker_no_dns;
+	*n_dns = o->n_dns ? o->n_dns : ARRAY_SIZE(docker_no_dns);
+}
+
+/* Whether the volume "source:target[:mode]" 'vol' binds onto 'target'. */
+static bool volume_targets(const char *vol, const char *target)
+{
+	const char *t = strchr(vol, ':');
+	size_t len = strlen(target);
+
+	return t && !strncmp(t + 1, target, len) &&
+	       (t[1 + len] == '\0' || t[1 + len] == ':');
+}
+
+/* Binds the network files of 'container' in 'files_dir' (see
+ * node/docker_files.h) but those the user binds himself; returns how many
+ * binds 'st' has then. */
+static size_t bind_files(const struct docker_opts *o, const char *files_dir,
+			 const char *container, struct spec_store *st,
+			 size_t n)
+{
+	for (int f = 0; f < DOCKER_FILE_N; f++) {
+		bool own = false;
+
+		for (size_t v = 0; v < o->n_volumes && !own; v++)
+			own = volume_targets(o->volumes[v],
+					     docker_file_target(f));
+		if (own)
+			continue;
+		st->file_binds[f] = docker_file_bind(files_dir, container, f);
+		st->binds[n++] = st->file_binds[f];
+	}
+	return n;
+}
+
+/* Fills 'spec' for the container of node 'node_name' from 'o'.  With
+ * 'files_dir', a container of network mode "none" gets the engine's
+ * networking off and its network files from there. */
 static int fill_spec(const struct docker_opts *o, const char *node_name,
 		     const char *run_tag, const char *container_name,
 		     const struct docker_api_image *image,
-		     const char *init_path, struct docker_api_spec *spec,
-		     struct spec_store *st, struct emu_err *err)
+		     const char *init_path, const char *files_dir,
+		     struct docker_api_spec *spec, struct spec_store *st,
+		     struct emu_err *err)
 {
-	size_t n;
+	size_t n, n_binds;
 	int ret;
 
 	memset(spec, 0, sizeof(*spec));
@@ -325,10 +373,12 @@ static int fill_spec(const struct docker_opts *o, const char *node_name,
 	st->init_bind = xasprintf("%s:%s:ro", init_path ? init_path
 						       : "/cnemu-init",
 				  DOCKER_INIT_TARGET);
-	st->binds = xcalloc(o->n_volumes + 1, sizeof(*st->binds));
+	st->binds = xcalloc(o->n_volumes + 1 + DOCKER_FILE_N,
+			    sizeof(*st->binds));
 	for (n = 0; n < o->n_volumes; n++)
 		st->binds[n] = o->volumes[n];
-	st->binds[n] = st->init_bind;
+	st->binds[n++] = st->init_bind;
+	n_binds = n;
 	st->label_run = xasprintf("cnemu.run=%s", run_tag);
 	st->label_node = xasprintf("cnemu.node=%s", node_name);
 	st->labels = xcalloc(o->n_labels + 3, sizeof(*st->labels));
@@ -366,8 +416,13 @@ static int fill_spec(const struct docker_opts *o, const char *node_name,
 	ret = docker_network_mode(o, &spec->network_mode, err);
 	if (ret)
 		return ret;
+	/* A kept container may start again after the run and its files. */
+	if (files_dir && !o->keep && !strcmp(spec->network_mode, "none")) {
+		spec->network_disabled = true;
+		n_binds = bind_files(o, files_dir, container_name, st, n_binds);
+	}
 	spec->binds = st->binds;
-	spec->n_binds = o->n_volumes + 1;
+	spec->n_binds = n_binds;
 	spec->ports = o->ports;
 	spec->n_ports = o->n_ports;
 	spec->port_bindings = o->port_bindings;
@@ -379,10 +434,8 @@ static int fill_spec(const struct docker_opts *o, const char *node_name,
 	spec->n_cap_add = ARRAY_SIZE(docker_caps);
 	spec->dns = o->dns;
 	spec->n_dns = o->n_dns;
-	if (!o->n_dns && !strcmp(spec->network_mode, "none")) {
-		spec->dns = docker_no_dns;
-		spec->n_dns = ARRAY_SIZE(docker_no_dns);
-	}
+	if (!strcmp(spec->network_mode, "none"))
+		resolvers(o, &spec->dns, &spec->n_dns);
 	spec->memory_bytes = o->mem_limit > 0 ? o->mem_limit : 0;
 	spec->memswap_bytes = o->memswap_limit;
 	spec->cpu_quota_us = o->cpu_quota > 0 ? o->cpu_quota : 0;
@@ -396,14 +449,15 @@ char *docker_build_request(const struct docker_opts *opts,
 			   const char *node_name, const char *run_tag,
 			   const char *container_name,
 			   const struct docker_api_image *image,
-			   const char *init_path, struct emu_err *err)
+			   const char *init_path, const char *files_dir,
+			   struct emu_err *err)
 {
 	struct docker_api_spec spec;
 	struct spec_store st;
 	char *text = NULL;
 
 	if (!fill_spec(opts, node_name, run_tag, container_name, image,
-		       init_path, &spec, &st, err))
+		       init_path, files_dir, &spec, &st, err))
 		text = docker_json_build_create(&spec, err);
 	spec_release(&st);
 	return text;
@@ -450,7 +504,7 @@ struct node *docker_create(struct node_ctx *ctx, const char *name,
 	}
 	/* Build a request once to check every option now. */
 	text = docker_build_request(opts, name, "cn0", "cn0.x", NULL, NULL,
-				    err);
+				    NULL, err);
 	if (!text) {
 		emu_err_prefix(err, "'%s': ", name);
 		return NULL;
@@ -596,6 +650,7 @@ struct start_job {
 	const struct docker_api_image *image;	/* load_images()' */
 	char *id;		/* once created */
 	pid_t pid;		/* once started */
+	const char *files_dir;	/* of its network files; NULL: none */
 };
 
 /* Appends the last log lines of 'id' to the error in 'err'. */
@@ -637,9 +692,19 @@ static int start_one(struct docker_api *api, size_t i, void *aux,
 {
 	struct start_job *job = (struct start_job *)aux + i;
 	struct docker_api_state st;
-	int ret;
+	int ret = 0;
 
-	ret = docker_api_create(api, &job->spec, &job->id, err);
+	if (job->spec.network_disabled) {
+		const char *const *dns;
+		size_t n_dns;
+
+		resolvers(&job->dn->opts, &dns, &n_dns);
+		ret = docker_files_write(job->files_dir, job->container, dns,
+					 n_dns, err);
+	}
+	if (!ret && (ret = docker_api_create(api, &job->spec, &job->id, err)) &&
+	    job->spec.network_disabled)
+		docker_files_remove(job->files_dir, job->container);
 	if (!ret)
 		ret = docker_api_start(api, job->id, err);
 	if (!ret)
@@ -715,6 +780,17 @@ static const char *docker_run_tag(const struct docker_node *dn)
 	return dn->opts.run_tag ? dn->opts.run_tag : dn->node.ctx->run_tag;
 }
 
+/* Where the network files of the run's containers are, "<run
+ * dir>/docker" (caller frees); NULL outside a started Net. */
+static char *docker_files_dir(const struct docker_node *dn)
+{
+	const struct node_ctx *ctx = dn->node.ctx;
+
+	return ctx && ctx->run_dir
+		       ? xasprintf("%s/" DOCKER_FILES_DIR, ctx->run_dir)
+		       : NULL;
+}
+
 static int open_netns(struct docker_node *dn, struct emu_err *err)
 {
 	char path[64];
@@ -775,7 +851,7 @@ static int docker_start(struct node **nodes, size_t n, struct emu_err *err)
 	struct docker_api *api;
 	struct emu_err local;
 	size_t n_images = 0;
-	char init[256];
+	char init[256], *files_dir;
 	int ret;
 
 	if (!n)
@@ -786,10 +862,12 @@ static int docker_start(struct node **nodes, size_t n, struct emu_err *err)
 		return emu_err_code(err, -EIO);
 	jobs = xcalloc(n, sizeof(*jobs));
 	images = xcalloc(n, sizeof(*images));
+	files_dir = docker_files_dir(docker_node(nodes[0]));
 	for (size_t i = 0; i < n; i++) {
 		jobs[i].dn = docker_node(nodes[i]);
 		jobs[i].container = xasprintf("%s.%s", docker_run_tag(jobs[i].dn),
 					      nodes[i]->name);
+		jobs[i].files_dir = files_dir;
 	}
 	ret = 0;
 	for (size_t i = 0; i < n && !ret; i++)
@@ -803,7 +881,8 @@ static int docker_start(struct node **nodes, size_t n, struct emu_err *err)
 
 		ret = fill_spec(&job->dn->opts, job->dn->node.name,
 				docker_run_tag(job->dn), job->container,
-				job->image, init, &job->spec, &job->store, err);
+				job->image, init, files_dir, &job->spec,
+				&job->store, err);
 		if (ret)
 			emu_err_prefix(err, "'%s': ", job->dn->node.name);
 	}
@@ -815,6 +894,8 @@ static int docker_start(struct node **nodes, size_t n, struct emu_err *err)
 		log_dbg("%zu container(s) created and started in %llu ms", n,
 			(now_us() - t0) / 1000);
 	}
+	if (ret && files_dir)
+		rmdir(files_dir);	/* when no container was made */
 	for (size_t i = 0; i < n; i++) {
 		struct start_job *job = &jobs[i];
 		struct docker_node *dn = job->dn;
@@ -837,6 +918,7 @@ static int docker_start(struct node **nodes, size_t n, struct emu_err *err)
 		docker_api_image_release(&images[i]);
 	free(images);
 	free(jobs);
+	free(files_dir);
 	docker_api_close(api);
 	return ret;
 }
@@ -1235,6 +1317,7 @@ static void docker_stop(struct node **nodes, size_t n)
 	struct emu_err *errs = xcalloc(n ? n : 1, sizeof(*errs));
 	struct emu_err err = { 0 };
 	struct docker_api *api;
+	char *files_dir = n ? docker_files_dir(docker_node(nodes[0])) : NULL;
 
 	for (size_t i = 0; i < n; i++)
 		dns[i] = docker_node(nodes[i]);
@@ -1261,6 +1344,8 @@ static void docker_stop(struct node **nodes, size_t n)
 		node_set_exec_ctx(&dn->node, NULL);
 		dn->released = dn->dead = false;
 		if (!dn->opts.keep) {
+			if (files_dir && dn->container && !errs[i].code)
+				docker_files_remove(files_dir, dn->container);
 			free(dn->id);
 			dn->id = NULL;
 			free(dn->container);
@@ -1268,6 +1353,10 @@ static void docker_stop(struct node **nodes, size_t n)
 		}
 	}
 	docker_api_close(api);
+	/* Gone with the run's last container. */
+	if (files_dir)
+		rmdir(files_dir);
+	free(files_dir);
 	free(errs);
 	free(dns);
 }

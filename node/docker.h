@@ -174,11 +174,15 @@ int docker_build_argv(const struct docker_api_image *image, const char *dcmd,
 		      char ***argv, size_t *argc, struct emu_err *err);
 /* The create request of the container 'container_name' for node
  * 'node_name' of run 'run_tag' from 'opts' and the image's config (NULL:
- * only checks 'opts'), with 'init_path' the host's cnemu-init. */
+ * only checks 'opts'), with 'init_path' the host's cnemu-init.  With
+ * 'files_dir' (NULL: none), a container of network mode "none" has the
+ * engine's networking off and binds its network files from there
+ * (node/docker_files.h). */
 char *docker_build_request(const struct docker_opts *opts,
 			   const char *node_name, const char *run_tag,
 			   const char *container_name,
 			   const struct docker_api_image *image,
-			   const char *init_path, struct emu_err *err);
+			   const char *init_path, const char *files_dir,
+			   struct emu_err *err);
 
 #endif

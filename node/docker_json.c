@@ -585,6 +585,8 @@ char *docker_json_build_create(const struct docker_api_spec *spec,
 	if (spec->working_dir)
 		json_object_set_new(root, "WorkingDir",
 				    json_string(spec->working_dir));
+	if (spec->network_disabled)
+		json_object_set_new(root, "NetworkDisabled", json_true());
 	json_object_set_new(root, "Tty", json_boolean(spec->tty));
 	json_object_set_new(root, "OpenStdin", json_boolean(spec->open_stdin));
 	if (add_pairs(labels, spec->labels, spec->n_labels, "label", err))

@@ -56,6 +56,8 @@ struct docker_api_spec {
 	const char *working_dir;
 	bool tty, open_stdin;
 	const char *network_mode;	/* NULL: "none" */
+	bool network_disabled;		/* no network sandbox at all: the
+					   namespace is the caller's to fill */
 	const char *const *binds;	/* "/host:/ctr[:ro]", "volume:/ctr" */
 	size_t n_binds;
 	const char *const *ports;	/* exposed: "80", "53/udp" */

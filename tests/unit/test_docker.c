@@ -9,12 +9,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
 #include "base/err.h"
 #include "node/docker.h"
+#include "node/docker_files.h"
 #include "node/node.h"
 
 static json_t *parse_back(char *text)
@@ -130,7 +132,7 @@ static void test_request_from_containernet_parameters(void **state)
 	(void)state;
 	root = parse_back(docker_build_request(&o, "d1", "cn77", "cn77.d1",
 					       &img, "/run/cnemu/cnemu-init",
-					       NULL));
+					       NULL, NULL));
 	hc = json_object_get(root, "HostConfig");
 	labels_o = json_object_get(root, "Labels");
 	binds = json_object_get(hc, "Binds");
@@ -200,7 +202,7 @@ static void test_containernet_minus_one_means_no_limit(void **state)
 
 	(void)state;
 	root = parse_back(docker_build_request(&o, "d2", "cn1", "cn1.d2",
-					       NULL, "/i", NULL));
+					       NULL, "/i", NULL, NULL));
 	hc = json_object_get(root, "HostConfig");
 	assert_null(json_object_get(hc, "CpuQuota"));
 	assert_null(json_object_get(hc, "CpuPeriod"));
@@ -223,7 +225,7 @@ static void test_kept_container_says_so_in_its_labels(void **state)
 
 	(void)state;
 	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
-					       NULL, "/i", NULL));
+					       NULL, "/i", NULL, NULL));
 	labels = json_object_get(root, "Labels");
 	assert_string_equal(json_string_value(json_object_get(labels,
 							      "cnemu.keep")),
@@ -234,7 +236,7 @@ static void test_kept_container_says_so_in_its_labels(void **state)
 	json_decref(root);
 	o.keep = false;
 	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
-					       NULL, "/i", NULL));
+					       NULL, "/i", NULL, NULL));
 	assert_null(json_object_get(json_object_get(root, "Labels"),
 				    "cnemu.keep"));
 	json_decref(root);
@@ -242,7 +244,7 @@ static void test_kept_container_says_so_in_its_labels(void **state)
 	o.labels = own_keep;
 	o.n_labels = 1;
 	assert_null(docker_build_request(&o, "d1", "cn1", "cn1.d1", NULL,
-					 "/i", &err));
+					 "/i", NULL, &err));
 	assert_non_null(strstr(err.msg, "invalid label 'cnemu.keep=false'"));
 }
 
@@ -335,7 +337,7 @@ static void test_no_dns_given_means_a_resolver_that_fails_at_once(void **state)
 	/* No way out of the emulation: lookups fail at once instead of
 	 * timing out (the machine's server would be routed into it). */
 	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
-					       NULL, "/i", NULL));
+					       NULL, "/i", NULL, NULL));
 	hc = json_object_get(root, "HostConfig");
 	assert_int_equal(json_array_size(json_object_get(hc, "Dns")), 1);
 	assert_true(array_has(json_object_get(hc, "Dns"), "127.0.0.1"));
@@ -344,17 +346,106 @@ static void test_no_dns_given_means_a_resolver_that_fails_at_once(void **state)
 	o.dns = dns;
 	o.n_dns = 1;
 	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
-					       NULL, "/i", NULL));
+					       NULL, "/i", NULL, NULL));
 	hc = json_object_get(root, "HostConfig");
 	assert_int_equal(json_array_size(json_object_get(hc, "Dns")), 1);
 	assert_true(array_has(json_object_get(hc, "Dns"), "10.0.0.53"));
 	json_decref(root);
 	o = (struct docker_opts){ .dimage = "x", .network_mode = "bridge" };
 	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
-					       NULL, "/i", NULL));
+					       NULL, "/i", NULL, NULL));
 	assert_null(json_object_get(json_object_get(root, "HostConfig"),
 				    "Dns"));
 	json_decref(root);
+}
+
+static void test_a_none_container_has_no_engine_network_and_our_files(
+	void **state)
+{
+	static const char *const vols[] = { "/srv/h:/etc/hosts:ro" };
+	struct docker_opts o = { .dimage = "x" };
+	json_t *root, *binds;
+
+	(void)state;
+	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
+					       NULL, "/i", "/run/cnemu/cn1/docker",
+					       NULL));
+	binds = json_object_get(json_object_get(root, "HostConfig"), "Binds");
+	assert_true(json_is_true(json_object_get(root, "NetworkDisabled")));
+	assert_true(array_has(binds,
+			      "/run/cnemu/cn1/docker/cn1.d1.hosts:/etc/hosts"));
+	assert_true(array_has(binds, "/run/cnemu/cn1/docker/cn1.d1.resolv.conf"
+				     ":/etc/resolv.conf"));
+	assert_int_equal(json_array_size(binds), 3);
+	json_decref(root);
+	/* The user's own /etc/hosts wins; resolv.conf is still ours. */
+	o.volumes = vols;
+	o.n_volumes = 1;
+	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
+					       NULL, "/i", "/d", NULL));
+	binds = json_object_get(json_object_get(root, "HostConfig"), "Binds");
+	assert_true(array_has(binds, "/srv/h:/etc/hosts:ro"));
+	assert_true(array_has(binds, "/d/cn1.d1.resolv.conf:/etc/resolv.conf"));
+	assert_int_equal(json_array_size(binds), 3);
+	json_decref(root);
+}
+
+static void test_engine_network_stays_where_it_is_needed(void **state)
+{
+	struct docker_opts kinds[] = {
+		/* a management interface */
+		{ .dimage = "x", .network_mode = "bridge" },
+		/* may start again after the run, without its files */
+		{ .dimage = "x", .keep = true },
+	};
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(kinds) / sizeof(kinds[0]); i++) {
+		json_t *root = parse_back(docker_build_request(
+			&kinds[i], "d1", "cn1", "cn1.d1", NULL, "/i", "/d",
+			NULL));
+		json_t *binds = json_object_get(
+			json_object_get(root, "HostConfig"), "Binds");
+
+		assert_null(json_object_get(root, "NetworkDisabled"));
+		assert_int_equal(json_array_size(binds), 1);
+		json_decref(root);
+	}
+}
+
+static void test_network_files_say_what_the_engine_would(void **state)
+{
+	static const char *const dns[] = { "10.0.0.53", "10.0.0.54" };
+	char dir[] = "/tmp/cnemu-files-XXXXXX", *text, buf[512];
+	struct emu_err err = { 0 };
+	char *path;
+	FILE *f;
+	size_t n;
+
+	(void)state;
+	text = docker_file_resolv_text(dns, 2);
+	assert_string_equal(text, "nameserver 10.0.0.53\n"
+				  "nameserver 10.0.0.54\n");
+	free(text);
+	assert_non_null(strstr(docker_file_hosts_text(),
+			       "127.0.0.1\tlocalhost\n"));
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(docker_files_write(dir, "cn1.d1", dns, 1, &err), 0);
+	path = docker_file_path(dir, "cn1.d1", DOCKER_FILE_RESOLV);
+	f = fopen(path, "r");
+	assert_non_null(f);
+	n = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[n] = '\0';
+	fclose(f);
+	assert_string_equal(buf, "nameserver 10.0.0.53\n");
+	docker_files_remove(dir, "cn1.d1");
+	assert_int_equal(access(path, F_OK), -1);
+	free(path);
+	assert_int_equal(rmdir(dir), 0);
+	/* A directory that cannot be made: one line naming it. */
+	assert_int_not_equal(docker_files_write("/proc/no/such", "cn1.d1", dns,
+						1, &err), 0);
+	assert_non_null(strstr(err.msg, "cannot make '/proc/no/such'"));
 }
 
 static void test_modes_sharing_a_namespace_are_refused(void **state)
@@ -441,7 +532,7 @@ static void test_ports_imply_a_management_interface(void **state)
 
 	(void)state;
 	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
-					       NULL, "/i", NULL));
+					       NULL, "/i", NULL, NULL));
 	assert_string_equal(json_string_value(json_object_get(
 				    json_object_get(root, "HostConfig"),
 				    "NetworkMode")),
@@ -450,7 +541,7 @@ static void test_ports_imply_a_management_interface(void **state)
 	o.ports = exposed;
 	o.n_ports = 1;
 	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
-					       NULL, "/i", NULL));
+					       NULL, "/i", NULL, NULL));
 	assert_string_equal(json_string_value(json_object_get(
 				    json_object_get(root, "HostConfig"),
 				    "NetworkMode")),
@@ -459,7 +550,7 @@ static void test_ports_imply_a_management_interface(void **state)
 	o = (struct docker_opts){ .dimage = "x", .run_tag = "cn1",
 				  .network_mode = "mgmt-net" };
 	root = parse_back(docker_build_request(&o, "d1", "cn1", "cn1.d1",
-					       NULL, "/i", NULL));
+					       NULL, "/i", NULL, NULL));
 	assert_string_equal(json_string_value(json_object_get(
 				    json_object_get(root, "HostConfig"),
 				    "NetworkMode")),
@@ -497,6 +588,10 @@ int main(void)
 		cmocka_unit_test(
 			test_no_dns_given_means_a_resolver_that_fails_at_once),
 		cmocka_unit_test(test_modes_sharing_a_namespace_are_refused),
+		cmocka_unit_test(
+			test_a_none_container_has_no_engine_network_and_our_files),
+		cmocka_unit_test(test_engine_network_stays_where_it_is_needed),
+		cmocka_unit_test(test_network_files_say_what_the_engine_would),
 		cmocka_unit_test(
 			test_exec_context_is_the_init_process_environment),
 	};
