@@ -2,7 +2,9 @@
 # Containers at scale: start, pingall and stop of N = 100 and 300
 # containers of cnemu/busybox:latest (make images), all on one switch and
 # on a tree (a root switch above leaves of 10 or 30 containers), with the
-# peak RSS of cnemu and the growth of dockerd's, one run each.  Beside
+# peak RSS of cnemu itself, of the run's own ovs-vswitchd (its flow caches
+# grow with the pairs pingall sends: N * (N-1)), and the growth of
+# dockerd's, one run each.  Beside
 # them, Containernet 3.0's figures for 10 and 30 containers measured
 # earlier on this kind of machine (it is not installed here; when it is,
 # bench/docker.sh measures its rows).  Run as root by bench/run.sh;
@@ -14,7 +16,7 @@ IMAGE=cnemu/busybox:latest
 NS=${CONTAINER_NS:-"100 300"}
 SWITCH=${SWITCH:-ovs}
 OUT=/tmp/cnemu-bench-containers.$$
-trap 'rm -f "$OUT" "$OUT.time"' EXIT
+trap 'rm -f "$OUT"' EXIT
 
 docker image inspect "$IMAGE" >/dev/null 2>&1 || {
 	echo "bench: no $IMAGE (make images): containers at scale skipped"
@@ -31,14 +33,14 @@ dockerd_mb() {
 
 printf '\n*** Containers at scale (%s, --switch %s), seconds, one run each\n' \
 	"$IMAGE" "$SWITCH"
-printf '%-7s %5s %8s %8s %8s %6s %8s %10s\n' shape N start pingall stop \
-	loss "RSS MB" "dockerd MB"
+printf '%-7s %5s %8s %8s %8s %6s %9s %11s %10s\n' shape N start pingall \
+	stop loss "cnemu MB" "vswitchd MB" "dockerd MB"
 for n in $NS; do
 	for shape in single tree; do
 		per=0
 		[ $shape = tree ] && per=$(( n >= 300 ? 30 : 10 ))
 		before=$(dockerd_mb)
-		/usr/bin/time -f %M -o "$OUT.time" "$CNEMU" --switch "$SWITCH" \
+		CNEMU_BENCH_MEM=1 "$CNEMU" --switch "$SWITCH" \
 			bench/docker_hosts.lua "$n" "$IMAGE" "$per" \
 			>"$OUT" 2>&1
 		row=$(tail -n 1 "$OUT")
@@ -47,9 +49,11 @@ for n in $NS; do
 			continue
 		fi
 		read -r _ start ping stop loss <<<"$row"
-		printf '%-7s %5d %8s %8s %8s %5s%% %8.1f %10s\n' "$shape" "$n" \
-			"$start" "$ping" "$stop" "$loss" \
-			"$(awk -v k="$(tail -n 1 "$OUT.time")" 'BEGIN { print k / 1024 }')" \
+		read -r _ own vswitchd < <(grep '^mem ' "$OUT" | tail -n 1)
+		printf '%-7s %5d %8s %8s %8s %5s%% %9.1f %11.1f %10s\n' \
+			"$shape" "$n" "$start" "$ping" "$stop" "$loss" \
+			"$(awk -v k="${own:-0}" 'BEGIN { print k / 1024 }')" \
+			"$(awk -v k="${vswitchd:-0}" 'BEGIN { print k / 1024 }')" \
 			"$before -> $(dockerd_mb)"
 	done
 done
