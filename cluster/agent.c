@@ -711,6 +711,8 @@ static void agent_accept(struct agent *a)
 		a->lost_us = 0;
 		agent_keep_names(a, req);
 		send_new(c, do_hello(a));
+		if (chan_start_beat(c, CHAN_BEAT_MS, CHAN_SILENT_MS, &err))
+			log_warn("%s", err.msg);
 	} else {
 		emu_err_set(&err, -EPROTO, "a connection begins with 'hello' "
 			    "or 'exec', not '%s'", op ? op : "");
@@ -724,8 +726,11 @@ static void agent_serve_manager(struct agent *a)
 {
 	struct emu_err err = { 0 };
 	json_t *req;
+	int ret = chan_recv(a->mgr, &req, 0, &err);
 
-	if (chan_recv(a->mgr, &req, 0, &err)) {
+	if (ret == -ETIMEDOUT)	/* its beats only */
+		return;
+	if (ret) {
 		log_warn("the manager's connection is lost: %s", err.msg);
 		chan_close(a->mgr);
 		a->mgr = NULL;
@@ -805,7 +810,8 @@ int agent_run(const struct agent_opts *o, struct emu_err *err)
 		agent_reap(&a);
 		if (p[0].revents & POLLIN)
 			agent_accept(&a);
-		if (a.mgr && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (a.mgr && ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) ||
+			      chan_is_silent(a.mgr)))
 			agent_serve_manager(&a);
 	}
 	agent_stop_part(&a, "the agent stops");

@@ -254,7 +254,7 @@ static int manager_ask(struct manager *mg, size_t i, json_t *req,
 		ret = chan_recv(mg->chans[i], &a, timeout_ms, err);
 	if (!ret && (why = manager_loss_of(a)))
 		manager_lose(mg, i, why);
-	else if (ret == -ECONNRESET)
+	else if (ret == -ECONNRESET || ret == -EHOSTDOWN)
 		manager_lose(mg, i, err->msg);
 	if (mg->lost[i]) {
 		json_decref(a);
@@ -394,6 +394,11 @@ static int manager_connect(struct manager *mg, struct emu_err *err)
 					  CHAN_HANDSHAKE_MS, NULL, err);
 		else
 			emu_err_prefix(err, "machine '%s': ", mg->m[i].name);
+		if (ret)
+			return ret;
+		/* From now on a frozen agent is heard of (manager_check()) */
+		ret = chan_start_beat(mg->chans[i], CHAN_BEAT_MS,
+				      CHAN_SILENT_MS, err);
 		if (ret)
 			return ret;
 	}
@@ -761,30 +766,30 @@ static bool manager_link_cut(void *state, const struct link *link,
 	return true;
 }
 
-/* A machine whose agent says it is lost, or closed the channel: lost,
- * with its nodes. */
+/* A machine whose agent says it is lost, closed the channel or has been
+ * silent (frozen, its network gone): lost, with its nodes.  What came
+ * meanwhile is read: beats, and anything else unasked, are no loss. */
 static int manager_check(void *state)
 {
 	struct manager *mg = state;
 	int gone;
 
 	for (size_t i = 0; i < mg->n_m; i++) {
-		struct pollfd p = { .fd = chan_fd(mg->chans[i]),
-				    .events = POLLIN };
 		struct emu_err err = { 0 };
-		json_t *m = NULL;
 		const char *why;
-		int ret;
+		int ret = 0;
 
-		if (mg->lost[i] || poll(&p, 1, 0) <= 0)
-			continue;
-		ret = chan_recv(mg->chans[i], &m, 0, &err);
-		if (!ret && (why = manager_loss_of(m)))
-			manager_lose(mg, i, why);
-		else if (ret && ret != -ETIMEDOUT)
+		while (!ret && !mg->lost[i]) {
+			json_t *m = NULL;
+
+			ret = chan_recv(mg->chans[i], &m, 0, &err);
+			if (!ret && (why = manager_loss_of(m)))
+				manager_lose(mg, i, why);
+			json_decref(m);
+		}
+		if (ret && ret != -ETIMEDOUT && !mg->lost[i])
 			manager_lose(mg, i, err.msg[0] ? err.msg
 						       : "its agent is gone");
-		json_decref(m);	/* anything else unasked: not a loss */
 	}
 	gone = mg->lost_nodes;
 	mg->lost_nodes = 0;

@@ -12,7 +12,10 @@
  * A machine whose dockerd is killed mid-run is reported lost within
  * seconds; the run goes on over the others, or stops on every machine
  * with --cluster-loss stop; once its dockerd is back, cnemu -c --cluster
- * swarm removes what the run left there.
+ * swarm removes what the run left there.  A machine whose agent freezes
+ * (SIGSTOP: its channel stays open, silent) is reported lost within the
+ * heartbeat's silence; the others go on, and the frozen agent, woken
+ * up, removes its part when the run ends.
  *
  * The tests run in order on one bed (bringing it up costs seconds): the
  * first brings it up, the last removes it and checks it left nothing; the
@@ -37,6 +40,9 @@
 #define KILLED_CLEAN_S 30
 /* How long a machine's loss may take to be reported. */
 #define LOST_REPORT_S 5
+/* How long a frozen machine may take to be reported: the channel's
+ * silence (CHAN_SILENT_MS, 5 s) and the CLI's watch. */
+#define FROZEN_REPORT_S 8
 /* How long a run may take to start, and to stop. */
 #define START_S 120
 #define STOP_S 60
@@ -587,11 +593,18 @@ static void expect_loss_cleaned(void)
 	expect_nothing_on_machines_within(10);
 }
 
+/* The pid (on the machine, as seen here) of an agent stopped by SIGSTOP
+ * and not woken up yet; 0: none. */
+static int frozen_agent;
+
 /* A test's teardown: whatever failed, the run ends and the bed is whole
  * and holds nothing of it. */
 static int loss_teardown(void **state)
 {
 	(void)state;
+	if (frozen_agent > 0)
+		kill(frozen_agent, SIGCONT);
+	frozen_agent = 0;
 	if (bg_live)
 		free(bg_finish(bg_live));
 	if (m2_down)
@@ -648,6 +661,80 @@ static void test_machine_lost_with_stop_ends_the_run_cleanly(void **state)
 	expect_loss_cleaned();
 }
 
+/* The pid of the agent's container on machine 'i' (the machines share
+ * this pid namespace); 0 when none runs. */
+static int agent_pid(int i)
+{
+	char *out = bed_sh_out(i, "docker inspect -f '{{.State.Pid}}' $(docker "
+				  "ps -q --filter name=cnemu-cn) 2>/dev/null");
+	int pid = atoi(out);
+
+	free(out);
+	return pid;
+}
+
+/* Fails unless 'r' prints 'want' within 'wait_s' seconds; returns the
+ * seconds it took since 't0'. */
+static double bg_expect_within(struct bg_run *r, const char *want,
+			       int wait_s, const struct timespec *t0)
+{
+	struct timespec t1;
+
+	if (!bg_wait_for(r, want, wait_s)) {
+		char *out = bg_finish(r);
+
+		fail_msg("'%s' not printed within %d s:\n%s", want, wait_s,
+			 out);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (double)(t1.tv_sec - t0->tv_sec) +
+	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+static void test_frozen_machine_is_reported_and_the_rest_runs_on(void **state)
+{
+	struct timespec t0;
+	struct bg_run r;
+	char *args, *out;
+
+	(void)state;
+	need_bed();
+	loss_script = write_three_machines_script();
+	if (asprintf(&args, "--cluster swarm --switch lxbr --controller none "
+			    "%s",
+		     loss_script) < 0)
+		abort();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	bg_start(&r, args);
+	free(args);
+	bg_expect_within(&r, "*** Running over 3 machines", START_S, &t0);
+	frozen_agent = agent_pid(2);
+	assert_true(frozen_agent > 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(kill(frozen_agent, SIGSTOP), 0);
+	printf("m2's agent frozen: its loss reported after %.1f s\n",
+	       bg_expect_within(&r, "machine 'm2' is lost", FROZEN_REPORT_S,
+				&t0));
+	bg_send(&r, "pingall\n");
+	bg_expect_within(&r, "*** Results: ", STOP_S, &t0);
+	/* Woken up, it finds its manager alive and stays until the run's
+	 * end removes the agents. */
+	assert_int_equal(kill(frozen_agent, SIGCONT), 0);
+	frozen_agent = 0;
+	bg_send(&r, "exit\n");
+	out = bg_finish(&r);
+	expect_status(out, test_exit_status(out), 0);
+	expect_matches(out, "machine 'm2' is lost \\(192\\.168\\.250\\.2:"
+			    "6690 has been silent for 5 s\\): 3 nodes and 1 "
+			    "cut link gone; the run goes on over the other 2 "
+			    "machines$");
+	expect_has(out, "h1 -> h2 X h5 h6 X");
+	expect_has(out, "h6 -> h1 h2 X h5 X");
+	expect_has(out, "*** Results: 60% dropped (12/30 received)");
+	free(out);
+	expect_nothing_on_machines_within(15);
+}
+
 static void test_bed_goes_down_leaving_nothing(void **state)
 {
 	char *left;
@@ -698,8 +785,15 @@ int main(void)
 		cmocka_unit_test_teardown(
 			test_machine_lost_with_stop_ends_the_run_cleanly,
 			loss_teardown),
+		cmocka_unit_test_teardown(
+			test_frozen_machine_is_reported_and_the_rest_runs_on,
+			loss_teardown),
 		cmocka_unit_test(test_bed_goes_down_leaving_nothing),
 	};
+	/* CNEMU_TEST_FILTER="*frozen*": one test, on a bed made by hand
+	 * (tests/cluster/up.sh). */
+	if (getenv("CNEMU_TEST_FILTER"))
+		cmocka_set_test_filter(getenv("CNEMU_TEST_FILTER"));
 
 	return cmocka_run_group_tests_name("cluster", tests, group_setup,
 					   group_teardown);
