@@ -24,6 +24,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/proc.h"
+#include "base/run.h"
 #include "base/util.h"
 #include "cluster/chan.h"
 #include "cluster/part.h"
@@ -55,6 +56,8 @@ struct agent {
 	pid_t execs[AGENT_MAX_EXECS];	/* children serving 'exec' */
 	size_t n_execs;
 	char *service, *secret;		/* the run's, from the manager's
+					   hello; NULL */
+	char *run;			/* the manager's run tag, from its
 					   hello; NULL */
 	char *engine;			/* the machine's Docker socket */
 	unsigned long long engine_checked_us;
@@ -193,11 +196,30 @@ static void agent_keep_names(struct agent *a, const json_t *hello)
 {
 	const char *svc = json_string_value(json_object_get(hello, "service"));
 	const char *sec = json_string_value(json_object_get(hello, "secret"));
+	const char *run = json_string_value(json_object_get(hello, "run"));
 
 	free(a->service);
 	free(a->secret);
+	free(a->run);
 	a->service = svc ? xstrdup(svc) : NULL;
 	a->secret = sec ? xstrdup(sec) : NULL;
+	a->run = run && run_tag_valid(run) ? xstrdup(run) : NULL;
+}
+
+/* The lab of this machine's part is named after the manager's run and
+ * the machine ("cn4242-m2" in 'cnemu list' there); its objects carry the
+ * tag of this agent's own pid on the machine (proc_machine_pid()), which
+ * no other run there has. */
+static void agent_name_lab(const struct agent *a)
+{
+	char host[64] = "", name[RUN_NAME_MAX + 1];
+
+	if (!a->run)
+		return;
+	gethostname(host, sizeof(host) - 1);
+	snprintf(name, sizeof(name), "%s-%s", a->run, host);
+	if (run_name_valid(name))
+		run_set_lab(name, false, NULL);
 }
 
 /* ---- requests on the manager's connection ---------------------------- */
@@ -242,6 +264,7 @@ static json_t *do_build(struct agent *a, json_t *req)
 				 mtu, PART_UNDERLAY_MTU_MIN,
 				 mtu - PART_VXLAN_OVERHEAD, lowered);
 	}
+	agent_name_lab(a);
 	if (part_net_opts(part, &no, &err) ||
 	    !(a->net = net_create(&no, &err)))
 		return answer_err(&err);
@@ -753,12 +776,17 @@ static void agent_serve_manager(struct agent *a)
  * the namespaces it makes (IPv6 off in the switch namespace, ...): its
  * own mount namespace gets /proc/sys writable (it holds CAP_SYS_ADMIN).
  * Outside a service: nothing to do. */
+void agent_find_machine_proc(void)
+{
+	if (!access(SWARM_AGENT_MACHINE_PROC "/1", F_OK))
+		proc_set_machine_root(SWARM_AGENT_MACHINE_PROC);
+}
+
 static int agent_in_container(struct emu_err *err)
 {
 	struct statvfs st;
 
-	if (!access(SWARM_AGENT_MACHINE_PROC "/1", F_OK))
-		proc_set_machine_root(SWARM_AGENT_MACHINE_PROC);
+	agent_find_machine_proc();
 	if (statvfs("/proc/sys", &st) || !(st.f_flag & ST_RDONLY))
 		return 0;
 	if (mount(NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND, NULL))
@@ -824,6 +852,7 @@ int agent_run(const struct agent_opts *o, struct emu_err *err)
 	OPENSSL_cleanse(a.key, sizeof(a.key));
 	free(a.service);
 	free(a.secret);
+	free(a.run);
 	free(a.engine);
 	return 0;
 }

@@ -56,6 +56,13 @@ int agent_exec(const char *addr, const char *key_file, const char *node,
 	       char *const argv[], volatile sig_atomic_t *stop,
 	       struct emu_err *err);
 
+/* In a container of the agents' image (a Swarm service: the agent, or
+ * the one-shot 'cnemu -c' of 'cnemu -c --cluster swarm'), the machine's
+ * /proc is bound at SWARM_AGENT_MACHINE_PROC: makes it
+ * proc_machine_root(), so that runs are told apart, live or dead, by
+ * their pids on the machine.  Elsewhere does nothing. */
+void agent_find_machine_proc(void);
+
 /* Splits "ADDR[:PORT]" ("[v6]:PORT" for IPv6) into 'host' and '*port'
  * (CHAN_PORT when not given).  Returns 0 or -EINVAL with 'err' set. */
 int agent_parse_addr(const char *s, char *host, size_t size, int *port,

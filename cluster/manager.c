@@ -51,6 +51,7 @@ struct manager {
 	char self[PATH_MAX];		/* this program, for relays */
 	char secret_name[64], service_name[64];
 	char *secret_id, *service_id;
+	int port;			/* the agents' channel port */
 	double *rtt_ms;			/* [m1 * n_m + m2]: the underlay's
 					   round trip; < 0: not measured */
 };
@@ -326,20 +327,63 @@ static int manager_place(struct manager *mg, struct emu_err *err)
 	return 0;
 }
 
+/* The agents' port of this run: the first from CHAN_PORT on that no
+ * other run's agents listen on (their services' label; a run without
+ * one: CHAN_PORT), so that runs side by side share the machines.
+ * XXX two managers starting at the same moment may pick the same port:
+ * the second's agents then fail, and its start says so. */
+static int manager_pick_port(struct manager *mg, struct emu_err *err)
+{
+	struct swarm_run *r;
+	size_t n;
+	int ret = swarm_list_runs(&r, &n, err);
+
+	if (ret)
+		return ret;
+	for (int p = CHAN_PORT; p < CHAN_PORT + MANAGER_PORTS && !mg->port;
+	     p++) {
+		bool taken = false;
+
+		for (size_t i = 0; i < n && !taken; i++)
+			taken = (r[i].port ? r[i].port : CHAN_PORT) == p;
+		if (!taken)
+			mg->port = p;
+	}
+	swarm_runs_free(r, n);
+	if (!mg->port)
+		return emu_err_set(err, -EADDRINUSE,
+				   "the agents' ports %d-%d are all taken by "
+				   "other cluster runs (cnemu -c --cluster "
+				   "swarm removes dead ones)",
+				   CHAN_PORT, CHAN_PORT + MANAGER_PORTS - 1);
+	/* The VNIs of its cut links: a range of its own, by its port (two
+	 * tunnels of one VNI between two machines cannot be). */
+	for (size_t c = 0; c < mg->pl.n_cuts; c++)
+		mg->pl.cuts[c].vni += (uint32_t)(mg->port - CHAN_PORT) *
+				      MANAGER_RUN_VNIS;
+	return 0;
+}
+
 /* The secret and the agents' service, running on every machine. */
 static int manager_deploy(struct manager *mg, struct emu_err *err)
 {
 	const char *tag = net_run_tag(mg->net);
 	char secret_file[96], host[256] = "", proc[PATH_MAX + 64] = "";
+	char listen[32];
 	struct proc_id id;
-	const char *args[] = { "--agent", "--listen", "0.0.0.0",
+	const char *args[] = { "--agent", "--listen", listen,
 			       "--key-file", secret_file, NULL };
 	struct swarm_agent_spec spec = {
 		.name = mg->service_name, .image = MANAGER_IMAGE, .args = args,
 		.secret_name = mg->secret_name, .run_label = tag,
 		.manager_host = host, .manager_proc = proc,
 	};
-	int ret;
+	int ret = manager_pick_port(mg, err);
+
+	if (ret)
+		return ret;
+	spec.port = mg->port;
+	snprintf(listen, sizeof(listen), "0.0.0.0:%d", mg->port);
 
 	snprintf(mg->secret_name, sizeof(mg->secret_name), "cnemu-%s-key",
 		 tag);
@@ -364,11 +408,13 @@ static int manager_deploy(struct manager *mg, struct emu_err *err)
 }
 
 /* The manager's hello: it names the run's service and secret, which the
- * agent of a Swarm manager removes when this manager is gone for good. */
+ * agent of a Swarm manager removes when this manager is gone for good,
+ * and the run's tag, which names the agents' labs. */
 static json_t *manager_hello(const struct manager *mg)
 {
-	return json_pack("{s:s, s:s, s:s}", "op", "hello", "service",
-			 mg->service_name, "secret", mg->secret_name);
+	return json_pack("{s:s, s:s, s:s, s:s}", "op", "hello", "service",
+			 mg->service_name, "secret", mg->secret_name, "run",
+			 net_run_tag(mg->net));
 }
 
 /* Connects to every agent (they listen shortly after their task runs)
@@ -382,7 +428,7 @@ static int manager_connect(struct manager *mg, struct emu_err *err)
 
 		for (;;) {
 			emu_err_clear(err);
-			ret = chan_connect(mg->addrs[i], CHAN_PORT, mg->key,
+			ret = chan_connect(mg->addrs[i], mg->port, mg->key,
 					   sizeof(mg->key), &mg->chans[i],
 					   err);
 			if (!ret || ret == -EACCES || now_us() > until)
@@ -629,7 +675,7 @@ static char **manager_relay_argv(void *state, const struct node *node,
 	}
 	snprintf(addr, sizeof(addr), strchr(mg->addrs[i], ':') ? "[%s]:%d"
 							       : "%s:%d",
-		 mg->addrs[i], CHAN_PORT);
+		 mg->addrs[i], mg->port);
 	head[k++] = mg->self;
 	head[k++] = "--agent-exec";
 	head[k++] = addr;

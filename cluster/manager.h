@@ -57,6 +57,12 @@ int manager_clean(FILE *f, struct emu_err *err);
 #define MANAGER_DEPLOY_MS 60000
 #define MANAGER_CONNECT_MS 20000
 #define MANAGER_BUILD_MS 300000
+/* The agents of a run listen on one of the ports from CHAN_PORT on, one
+ * not taken by another run's agents: runs side by side at most. */
+#define MANAGER_PORTS 64
+/* ... and the VNIs from PLAN_VNI_BASE + its port's rank times this on:
+ * cut links of one run at most (64 of them fit under 2^24). */
+#define MANAGER_RUN_VNIS 65536u
 
 /* What runs a Net over Docker Swarm (net_opts.cluster_ops). */
 extern const struct net_cluster_ops manager_ops;

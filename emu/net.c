@@ -19,6 +19,7 @@
 #include "emu/guard.h"
 #include "base/log.h"
 #include "base/netns.h"
+#include "base/proc.h"
 #include "base/run.h"
 #include "base/util.h"
 #include "emu/net_internal.h"
@@ -401,7 +402,7 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	/* The run's lock and the root socket wait for net_start(): a Net
 	 * only described needs neither root nor the machine.  The tag is the
 	 * one run_open() gives this process. */
-	snprintf(net->tag, sizeof(net->tag), "cn%d", (int)getpid());
+	snprintf(net->tag, sizeof(net->tag), "cn%d", (int)proc_machine_pid());
 	net->alias = xasprintf("cnemu:%s", net->tag);
 	net->ctx.run_tag = net->tag;
 	net->ctx.alias = net->alias;
@@ -414,7 +415,7 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	net->ctx.ovs_check = net_ctx_ovs_check;
 	net->ctx.owner = net;
 	/* "cn" in the high bits: no interface group a user would pick. */
-	net->group = 0x636e0000u | ((uint32_t)getpid() & 0xffffu);
+	net->group = 0x636e0000u | ((uint32_t)proc_machine_pid() & 0xffffu);
 	if (link_engine_init(&net->engine, opts->link_engine, net->tag, err))
 		goto fail;
 	return net;

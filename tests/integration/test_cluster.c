@@ -382,18 +382,25 @@ struct bg_run {
 	char *log;
 };
 
-/* The run of the test now, for the teardown; NULL: none. */
-static struct bg_run *bg_live;
+/* The runs of the test now, for the teardown; NULL: none. */
+#define BG_RUNS 2
+static struct bg_run *bg_live[BG_RUNS];
 
 /* Starts "cnemu ARGS" as 'r'. */
 static void bg_start(struct bg_run *r, const char *args)
 {
-	snprintf(r->fifo, sizeof(r->fifo), "/tmp/tcl-%d.fifo", (int)getpid());
+	size_t slot = 0;
+
+	while (slot < BG_RUNS && bg_live[slot])
+		slot++;
+	assert_true(slot < BG_RUNS);
+	snprintf(r->fifo, sizeof(r->fifo), "/tmp/tcl-%d-%zu.fifo",
+		 (int)getpid(), slot);
 	assert_int_equal(mkfifo(r->fifo, 0600), 0);
 	r->wfd = open(r->fifo, O_RDWR | O_CLOEXEC);
 	assert_true(r->wfd >= 0);
 	r->log = test_write_file("tcl", ".log", "");
-	bg_live = r;
+	bg_live[slot] = r;
 	sh("CNEMU_BED=" BED_NAME " %s/enter.sh m1 env -u DOCKER_HOST sh -c "
 	   "'cd %s && %s %s; echo exit=$?' < %s > %s 2>&1 &",
 	   bed_dir(), cwd, test_cnemu(), args, r->fifo, r->log);
@@ -433,7 +440,9 @@ static char *bg_finish(struct bg_run *r)
 	out = sh_out("cat %s", r->log);
 	unlink(r->log);
 	free(r->log);
-	bg_live = NULL;
+	for (size_t slot = 0; slot < BG_RUNS; slot++)
+		if (bg_live[slot] == r)
+			bg_live[slot] = NULL;
 	return out;
 }
 
@@ -605,8 +614,9 @@ static int loss_teardown(void **state)
 	if (frozen_agent > 0)
 		kill(frozen_agent, SIGCONT);
 	frozen_agent = 0;
-	if (bg_live)
-		free(bg_finish(bg_live));
+	for (size_t slot = 0; slot < BG_RUNS; slot++)
+		if (bg_live[slot])
+			free(bg_finish(bg_live[slot]));
 	if (m2_down)
 		restore_m2_and_clean();
 	if (loss_script)
@@ -693,8 +703,8 @@ static double bg_expect_within(struct bg_run *r, const char *want,
 
 static void test_frozen_machine_is_reported_and_the_rest_runs_on(void **state)
 {
+	static struct bg_run r;		/* the teardown's after a failure */
 	struct timespec t0;
-	struct bg_run r;
 	char *args, *out;
 
 	(void)state;
@@ -733,6 +743,88 @@ static void test_frozen_machine_is_reported_and_the_rest_runs_on(void **state)
 	expect_has(out, "*** Results: 60% dropped (12/30 received)");
 	free(out);
 	expect_nothing_on_machines_within(15);
+}
+
+/* How many times 'want' is in 'out'. */
+static int count_of(const char *out, const char *want)
+{
+	int n = 0;
+
+	for (const char *p = strstr(out, want); p; p = strstr(p + 1, want))
+		n++;
+	return n;
+}
+
+#define TREE_RUN "--cluster swarm --switch lxbr --controller none " \
+		 "--topo tree,depth=2,fanout=2"
+#define TREE_PINGALL_OK "*** Results: 0% dropped (12/12 received)"
+
+/* Types 'pingall' at 'r' and fails unless its 'n'th result is 0 %
+ * dropped. */
+static void expect_pingall_ok(struct bg_run *r, int n)
+{
+	char *out;
+
+	bg_send(r, "pingall\n");
+	for (int t = 0; t < STOP_S * 10; t++) {
+		out = sh_out("cat %s", r->log);
+		if (count_of(out, "*** Results: ") >= n)
+			break;
+		free(out);
+		out = NULL;
+		usleep(100 * 1000);
+	}
+	if (!out || count_of(out, TREE_PINGALL_OK) < n)
+		fail_msg("pingall %d of the run not 0 %% dropped:\n%s", n,
+			 out ? out : "(nothing within the time)");
+	free(out);
+}
+
+/* Two cluster runs at once over the same machines: each agent's part
+ * carries a tag of its own (two per machine here), 'cnemu -c' on a
+ * machine and 'cnemu -c --cluster swarm' keep both live runs, each
+ * pings all; the first ends and the second still does. */
+static void test_two_runs_side_by_side_keep_apart(void **state)
+{
+	static struct bg_run a, b;	/* the teardown's after a failure */
+	struct timespec t0;
+	char *out;
+
+	(void)state;
+	need_bed();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	bg_start(&a, TREE_RUN);
+	bg_expect_within(&a, "*** Running over 3 machines", START_S, &t0);
+	bg_start(&b, TREE_RUN);
+	bg_expect_within(&b, "*** Running over 3 machines", START_S, &t0);
+	for (int i = 1; i <= BED_MACHINES; i++) {
+		out = bed_sh_out(i, "ip netns list 2>/dev/null | cut -d- -f1 | "
+				    "grep ^cn | sort -u | wc -l");
+		if (atoi(out) != 2)
+			fail_msg("m%d: %s tags of runs, want 2", i, out);
+		free(out);
+	}
+	out = cnemu_in(2, "-c");
+	expect_status(out, test_exit_status(out), 0);
+	free(out);
+	out = cnemu_in(1, "-c --cluster swarm");
+	expect_status(out, test_exit_status(out), 0);
+	assert_int_equal(count_of(out, "*** Keeping cluster run cn"), 2);
+	free(out);
+	expect_pingall_ok(&a, 1);
+	expect_pingall_ok(&b, 1);
+	bg_send(&a, "exit\n");
+	out = bg_finish(&a);
+	expect_status(out, test_exit_status(out), 0);
+	expect_lacks(out, "error");
+	free(out);
+	expect_pingall_ok(&b, 2);
+	bg_send(&b, "exit\n");
+	out = bg_finish(&b);
+	expect_status(out, test_exit_status(out), 0);
+	expect_lacks(out, "error");
+	free(out);
+	expect_nothing_on_machines_within(10);
 }
 
 static void test_bed_goes_down_leaving_nothing(void **state)
@@ -788,6 +880,8 @@ int main(void)
 		cmocka_unit_test_teardown(
 			test_frozen_machine_is_reported_and_the_rest_runs_on,
 			loss_teardown),
+		cmocka_unit_test_teardown(test_two_runs_side_by_side_keep_apart,
+					  loss_teardown),
 		cmocka_unit_test(test_bed_goes_down_leaving_nothing),
 	};
 	/* CNEMU_TEST_FILTER="*frozen*": one test, on a bed made by hand
