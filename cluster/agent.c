@@ -60,6 +60,8 @@ struct agent {
 	char *run;			/* the manager's run tag, from its
 					   hello; NULL */
 	char *engine;			/* the machine's Docker socket */
+	unsigned int underlay_mtu;	/* of the cuts' device, once known;
+					   0 */
 	unsigned long long engine_checked_us;
 };
 
@@ -257,6 +259,7 @@ static json_t *do_build(struct agent *a, json_t *req)
 								      "local"));
 
 		mtu = local ? underlay_mtu(local) : 0;
+		a->underlay_mtu = mtu;
 		lowered = mtu ? part_fit_mtu(part, mtu) : 0;
 		if (lowered)
 			log_info("*** Underlay MTU %u < %d: the links of this "
@@ -276,6 +279,85 @@ static json_t *do_build(struct agent *a, json_t *req)
 	}
 	log_info("*** This machine's part runs");
 	return answer_ok();
+}
+
+/* add_node {node}, add_link {link}, add_cut {cut}: the item 'key' of a
+ * part, made at once in the running part by 'add' (a link or cut gets
+ * the part's MTU, part_fit_mtu(), under the list name 'list'). */
+static json_t *do_add(struct agent *a, json_t *req, const char *key,
+		      const char *list,
+		      int (*add)(struct net *, const json_t *,
+				 struct emu_err *))
+{
+	json_t *item = json_object_get(req, key);
+	const char *local = json_string_value(json_object_get(item, "local"));
+	struct emu_err err = { 0 };
+
+	if (!a->net)
+		emu_err_set(&err, -ENETDOWN, "no part runs on this machine");
+	else if (!json_is_object(item))
+		emu_err_set(&err, -EINVAL, "no '%s' object", key);
+	if (err.code)
+		return answer_err(&err);
+	if (local && !a->underlay_mtu)
+		a->underlay_mtu = underlay_mtu(local);
+	if (list && a->underlay_mtu) {
+		json_t *part = json_pack("{s:[O]}", list, item);
+
+		part_fit_mtu(part, a->underlay_mtu);
+		json_decref(part);
+	}
+	return add(a->net, item, &err) ? answer_err(&err) : answer_ok();
+}
+
+/* remove_link {link}: the link of the part whose end 1 is the request's
+ * 'node1' and 'intf1'. */
+static json_t *do_remove_link(struct agent *a, json_t *req)
+{
+	json_t *l = json_object_get(req, "link");
+	const char *n1 = json_string_value(json_object_get(l, "node1"));
+	const char *i1 = json_string_value(json_object_get(l, "intf1"));
+	struct node *node = a->net && n1 ? net_get(a->net, n1) : NULL;
+	struct emu_err err = { 0 };
+	struct link **links;
+	size_t n;
+
+	links = a->net ? net_links(a->net, &n) : NULL;
+	for (size_t i = 0; node && i1 && links && i < n; i++) {
+		const struct node_intf *e[2] = { link_intf1(links[i]),
+						 link_intf2(links[i]) };
+
+		for (int k = 0; k < 2; k++)
+			if (e[k]->node == node && !strcmp(e[k]->name, i1))
+				return net_remove_link(a->net, links[i], &err)
+					       ? answer_err(&err)
+					       : answer_ok();
+	}
+	emu_err_set(&err, -ENOENT, "no link of '%s' at '%s' on this machine",
+		    n1 ? n1 : "", i1 ? i1 : "");
+	return answer_err(&err);
+}
+
+/* remove_node {node}, remove_cut {vni}. */
+static json_t *do_remove(struct agent *a, json_t *req, bool cut)
+{
+	const char *name = json_string_value(json_object_get(req, "node"));
+	json_int_t vni = json_integer_value(json_object_get(req, "vni"));
+	struct node *node = a->net && name ? net_get(a->net, name) : NULL;
+	struct emu_err err = { 0 };
+	int ret;
+
+	if (!a->net)
+		ret = emu_err_set(&err, -ENETDOWN, "no part runs on this "
+				  "machine");
+	else if (cut)
+		ret = part_remove_cut(a->net, (uint32_t)vni, &err);
+	else if (!node)
+		ret = emu_err_set(&err, -ENOENT, "no node '%s' on this machine",
+				  name ? name : "");
+	else
+		ret = net_remove_node(a->net, node, &err);
+	return ret ? answer_err(&err) : answer_ok();
 }
 
 /* The links a request names: 'node1' and 'node2', or 'node1' and the
@@ -457,6 +539,18 @@ static json_t *agent_answer(struct agent *a, json_t *req)
 		return do_link_up(a, req);
 	if (!strcmp(op, "rtt"))
 		return do_rtt(req);
+	if (!strcmp(op, "add_node"))
+		return do_add(a, req, "node", NULL, part_add_node);
+	if (!strcmp(op, "add_link"))
+		return do_add(a, req, "link", "links", part_add_link);
+	if (!strcmp(op, "add_cut"))
+		return do_add(a, req, "cut", "cuts", part_add_cut);
+	if (!strcmp(op, "remove_link"))
+		return do_remove_link(a, req);
+	if (!strcmp(op, "remove_node"))
+		return do_remove(a, req, false);
+	if (!strcmp(op, "remove_cut"))
+		return do_remove(a, req, true);
 	if (!strcmp(op, "stop")) {
 		agent_stop_part(a, "the manager asked");
 		return answer_ok();

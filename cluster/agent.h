@@ -14,6 +14,10 @@
  *              cut with that VNI); a missing shaping stays as it is
  *   link_up    {node1, node2 | vni, up}
  *   rtt        {addr}: {rtt_ms}, the underlay's round trip to 'addr'
+ *   add_node   {node}, add_link {link}, add_cut {cut}: one item of a
+ *              part (cluster/part.h), made at once in the running part
+ *   remove_link {link} (found by its node1 and intf1), remove_node
+ *              {node}, remove_cut {vni}: taken out of the running part
  *   stop       removes the part
  * A connection whose first request is "exec" {node, argv} is served by a
  * child process of its own: the command runs in the node with its stdin,

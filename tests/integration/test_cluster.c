@@ -827,6 +827,92 @@ static void test_two_runs_side_by_side_keep_apart(void **state)
 	expect_nothing_on_machines_within(10);
 }
 
+/* h1 and s1 on m1, h2 and s2 on m2; once it runs, h3 is added on m3 and
+ * linked to s1 (a new cut link), then removed; the script waits at a
+ * CLI after each step. */
+static char *write_runtime_script(void)
+{
+	return test_write_file(
+		"tcl", ".lua",
+		"local net = cnemu.Net{}\n"
+		"local s1 = net:addSwitch('s1', {placement = 'm1'})\n"
+		"local s2 = net:addSwitch('s2', {placement = 'm2'})\n"
+		"net:addLink(net:addHost('h1', {placement = 'm1'}), s1)\n"
+		"net:addLink(net:addHost('h2', {placement = 'm2'}), s2)\n"
+		"net:addLink(s1, s2)\n"
+		"net:start()\n"
+		"print('*** step: started')\n"
+		"net:CLI()\n"
+		"local h3 = net:addHost('h3', {placement = 'm3'})\n"
+		"net:addLink(h3, s1)\n"
+		"print('*** step: added')\n"
+		"net:CLI()\n"
+		"net:delNode(h3)\n"
+		"print('*** step: removed')\n"
+		"net:CLI()\n"
+		"net:stop()\n");
+}
+
+/* The run's namespaces and tunnel devices on machine 'i', one line. */
+static char *tunnels_and_namespaces(int i)
+{
+	return bed_sh_out(i, "echo $(ip netns list 2>/dev/null | cut -d- "
+			     "-f2- | cut -d\\  -f1 | sort) $(ip -all netns "
+			     "exec ip -o link show 2>/dev/null | grep -o "
+			     "vx[0-9]*t | sort)");
+}
+
+static void test_nodes_added_and_removed_at_runtime_across_machines(
+	void **state)
+{
+	static struct bg_run r;		/* the teardown's after a failure */
+	char *args, *before[BED_MACHINES + 1], *now, *out;
+	struct timespec t0;
+
+	(void)state;
+	need_bed();
+	loss_script = write_runtime_script();
+	if (asprintf(&args, "--cluster swarm --switch lxbr --controller none "
+			    "%s",
+		     loss_script) < 0)
+		abort();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	bg_start(&r, args);
+	free(args);
+	bg_expect_within(&r, "*** step: started", START_S, &t0);
+	for (int i = 1; i <= BED_MACHINES; i++)
+		before[i] = tunnels_and_namespaces(i);
+	bg_send(&r, "exit\n");
+	bg_expect_within(&r, "*** step: added", START_S, &t0);
+	now = tunnels_and_namespaces(3);
+	expect_has(now, "h3");
+	expect_has(now, "vx");
+	free(now);
+	bg_send(&r, "nodes\nlinks\nh3 ping -c 1 -W 5 h2\npingall\nexit\n");
+	bg_expect_within(&r, "*** step: removed", START_S, &t0);
+	/* Nothing of h3 and its cut link left on any machine. */
+	for (int i = 1; i <= BED_MACHINES; i++) {
+		now = tunnels_and_namespaces(i);
+		if (strcmp(now, before[i]))
+			fail_msg("m%d holds %s, %s before", i, now, before[i]);
+		printf("m%d before h3 and after: %s\n", i, now);
+		free(now);
+		free(before[i]);
+	}
+	bg_send(&r, "nodes\npingall\nexit\n");
+	out = bg_finish(&r);
+	expect_status(out, test_exit_status(out), 0);
+	expect_has(out, "*** 'h3' runs on m3");
+	expect_matches(out, "^\\*\\*\\* Link h3-s1 cut m3<->m1, vni [0-9]+$");
+	expect_has(out, "on m3: h3");
+	expect_has(out, "1 packets transmitted, 1 received");
+	expect_has(out, "*** Results: 0% dropped (6/6 received)");
+	expect_has(out, "*** Results: 0% dropped (2/2 received)");
+	expect_lacks(out, "error");
+	free(out);
+	expect_nothing_on_machines_within(10);
+}
+
 static void test_bed_goes_down_leaving_nothing(void **state)
 {
 	char *left;
@@ -882,6 +968,9 @@ int main(void)
 			loss_teardown),
 		cmocka_unit_test_teardown(test_two_runs_side_by_side_keep_apart,
 					  loss_teardown),
+		cmocka_unit_test_teardown(
+			test_nodes_added_and_removed_at_runtime_across_machines,
+			loss_teardown),
 		cmocka_unit_test(test_bed_goes_down_leaving_nothing),
 	};
 	/* CNEMU_TEST_FILTER="*frozen*": one test, on a bed made by hand
