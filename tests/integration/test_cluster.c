@@ -701,23 +701,35 @@ static double bg_expect_within(struct bg_run *r, const char *want,
 	       (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
 }
 
-static void test_frozen_machine_is_reported_and_the_rest_runs_on(void **state)
+/* Writes the script 'write' makes (loss_script, for the teardown), runs
+ * it over the machines as 'r' from '*t0' on, and waits until it prints
+ * 'want'. */
+static void bg_start_script(struct bg_run *r, char *(*write)(void),
+			    const char *want, struct timespec *t0)
 {
-	static struct bg_run r;		/* the teardown's after a failure */
-	struct timespec t0;
-	char *args, *out;
+	char *args;
 
-	(void)state;
-	need_bed();
-	loss_script = write_three_machines_script();
+	loss_script = write();
 	if (asprintf(&args, "--cluster swarm --switch lxbr --controller none "
 			    "%s",
 		     loss_script) < 0)
 		abort();
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	bg_start(&r, args);
+	clock_gettime(CLOCK_MONOTONIC, t0);
+	bg_start(r, args);
 	free(args);
-	bg_expect_within(&r, "*** Running over 3 machines", START_S, &t0);
+	bg_expect_within(r, want, START_S, t0);
+}
+
+static void test_frozen_machine_is_reported_and_the_rest_runs_on(void **state)
+{
+	static struct bg_run r;		/* the teardown's after a failure */
+	struct timespec t0;
+	char *out;
+
+	(void)state;
+	need_bed();
+	bg_start_script(&r, write_three_machines_script,
+			"*** Running over 3 machines", &t0);
 	frozen_agent = agent_pid(2);
 	assert_true(frozen_agent > 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
@@ -866,20 +878,12 @@ static void test_nodes_added_and_removed_at_runtime_across_machines(
 	void **state)
 {
 	static struct bg_run r;		/* the teardown's after a failure */
-	char *args, *before[BED_MACHINES + 1], *now, *out;
+	char *before[BED_MACHINES + 1], *now, *out;
 	struct timespec t0;
 
 	(void)state;
 	need_bed();
-	loss_script = write_runtime_script();
-	if (asprintf(&args, "--cluster swarm --switch lxbr --controller none "
-			    "%s",
-		     loss_script) < 0)
-		abort();
-	clock_gettime(CLOCK_MONOTONIC, &t0);
-	bg_start(&r, args);
-	free(args);
-	bg_expect_within(&r, "*** step: started", START_S, &t0);
+	bg_start_script(&r, write_runtime_script, "*** step: started", &t0);
 	for (int i = 1; i <= BED_MACHINES; i++)
 		before[i] = tunnels_and_namespaces(i);
 	bg_send(&r, "exit\n");
