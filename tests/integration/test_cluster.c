@@ -602,18 +602,18 @@ static void expect_loss_cleaned(void)
 	expect_nothing_on_machines_within(10);
 }
 
-/* The pid (on the machine, as seen here) of an agent stopped by SIGSTOP
- * and not woken up yet; 0: none. */
-static int frozen_agent;
+/* The pid (on the machine, as seen here) of an agent or a manager
+ * stopped by SIGSTOP and not woken up yet; 0: none. */
+static int frozen_pid;
 
 /* A test's teardown: whatever failed, the run ends and the bed is whole
  * and holds nothing of it. */
 static int loss_teardown(void **state)
 {
 	(void)state;
-	if (frozen_agent > 0)
-		kill(frozen_agent, SIGCONT);
-	frozen_agent = 0;
+	if (frozen_pid > 0)
+		kill(frozen_pid, SIGCONT);
+	frozen_pid = 0;
 	for (size_t slot = 0; slot < BG_RUNS; slot++)
 		if (bg_live[slot])
 			free(bg_finish(bg_live[slot]));
@@ -730,10 +730,10 @@ static void test_frozen_machine_is_reported_and_the_rest_runs_on(void **state)
 	need_bed();
 	bg_start_script(&r, write_three_machines_script,
 			"*** Running over 3 machines", &t0);
-	frozen_agent = agent_pid(2);
-	assert_true(frozen_agent > 0);
+	frozen_pid = agent_pid(2);
+	assert_true(frozen_pid > 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(kill(frozen_agent, SIGSTOP), 0);
+	assert_int_equal(kill(frozen_pid, SIGSTOP), 0);
 	printf("m2's agent frozen: its loss reported after %.1f s\n",
 	       bg_expect_within(&r, "machine 'm2' is lost", FROZEN_REPORT_S,
 				&t0));
@@ -741,8 +741,8 @@ static void test_frozen_machine_is_reported_and_the_rest_runs_on(void **state)
 	bg_expect_within(&r, "*** Results: ", STOP_S, &t0);
 	/* Woken up, it finds its manager alive and stays until the run's
 	 * end removes the agents. */
-	assert_int_equal(kill(frozen_agent, SIGCONT), 0);
-	frozen_agent = 0;
+	assert_int_equal(kill(frozen_pid, SIGCONT), 0);
+	frozen_pid = 0;
 	bg_send(&r, "exit\n");
 	out = bg_finish(&r);
 	expect_status(out, test_exit_status(out), 0);
@@ -857,6 +857,10 @@ static char *write_runtime_script(void)
 		"net:CLI()\n"
 		"local h3 = net:addHost('h3', {placement = 'm3'})\n"
 		"net:addLink(h3, s1)\n"
+		"local h9 = net:addHost('h9', {placement = 'm9'})\n"
+		"print('*** h9: ' .. "
+		"select(2, pcall(net.addLink, net, h9, s1)))\n"
+		"net:delNode(h9)\n"
 		"print('*** step: added')\n"
 		"net:CLI()\n"
 		"net:delNode(h3)\n"
@@ -909,12 +913,48 @@ static void test_nodes_added_and_removed_at_runtime_across_machines(
 	expect_has(out, "*** 'h3' runs on m3");
 	expect_matches(out, "^\\*\\*\\* Link h3-s1 cut m3<->m1, vni [0-9]+$");
 	expect_has(out, "on m3: h3");
+	expect_has(out, "'h9': placement 'm9' names no machine of the run "
+			"that is not lost");
 	expect_has(out, "1 packets transmitted, 1 received");
 	expect_has(out, "*** Results: 0% dropped (6/6 received)");
 	expect_has(out, "*** Results: 0% dropped (2/2 received)");
 	expect_lacks(out, "error");
 	free(out);
 	expect_nothing_on_machines_within(10);
+}
+
+/* The manager frozen: its agents hear nothing of it and, as when it is
+ * killed, remove their parts, and the agent on the Swarm's manager the
+ * service and the key; woken up, it finds its machines gone and ends
+ * cleanly. */
+static void test_frozen_manager_parts_are_removed_by_their_agents(
+	void **state)
+{
+	static struct bg_run r;		/* the teardown's after a failure */
+	struct timespec t0;
+	char *out;
+
+	(void)state;
+	need_bed();
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	bg_start(&r, TREE_RUN);
+	bg_expect_within(&r, "*** Running over 3 machines", START_S, &t0);
+	frozen_pid = manager_pid();
+	assert_true(frozen_pid > 0);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	assert_int_equal(kill(frozen_pid, SIGSTOP), 0);
+	expect_nothing_on_machines_within(KILLED_CLEAN_S);
+	printf("manager frozen: nothing of the run on any machine after "
+	       "%.1f s\n",
+	       bg_expect_within(&r, "", 0, &t0));
+	assert_int_equal(kill(frozen_pid, SIGCONT), 0);
+	frozen_pid = 0;
+	bg_expect_within(&r, "machine 'm3' is lost", FROZEN_REPORT_S, &t0);
+	bg_send(&r, "exit\n");
+	out = bg_finish(&r);
+	expect_status(out, test_exit_status(out), 0);
+	free(out);
+	expect_nothing_on_machines();
 }
 
 static void test_bed_goes_down_leaving_nothing(void **state)
@@ -974,6 +1014,9 @@ int main(void)
 					  loss_teardown),
 		cmocka_unit_test_teardown(
 			test_nodes_added_and_removed_at_runtime_across_machines,
+			loss_teardown),
+		cmocka_unit_test_teardown(
+			test_frozen_manager_parts_are_removed_by_their_agents,
 			loss_teardown),
 		cmocka_unit_test(test_bed_goes_down_leaving_nothing),
 	};
