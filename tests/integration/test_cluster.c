@@ -793,9 +793,10 @@ static void expect_pingall_ok(struct bg_run *r, int n)
 }
 
 /* Two cluster runs at once over the same machines: each agent's part
- * carries a tag of its own (two per machine here), 'cnemu -c' on a
- * machine and 'cnemu -c --cluster swarm' keep both live runs, each
- * pings all; the first ends and the second still does. */
+ * carries a tag of its own (two per machine here), a run of one machine
+ * goes beside them on m2, 'cnemu -c' on a machine and 'cnemu -c
+ * --cluster swarm' keep both live runs, each pings all; the first ends
+ * and the second still does. */
 static void test_two_runs_side_by_side_keep_apart(void **state)
 {
 	static struct bg_run a, b;	/* the teardown's after a failure */
@@ -816,6 +817,12 @@ static void test_two_runs_side_by_side_keep_apart(void **state)
 			fail_msg("m%d: %s tags of runs, want 2", i, out);
 		free(out);
 	}
+	/* A run of one machine on m2 beside them, and cnemu -c there. */
+	out = cnemu_in(2, "--topo single,3 --switch lxbr --controller none "
+			  "--test pingall");
+	expect_status(out, test_exit_status(out), 0);
+	expect_has(out, "*** Results: 0% dropped (6/6 received)");
+	free(out);
 	out = cnemu_in(2, "-c");
 	expect_status(out, test_exit_status(out), 0);
 	free(out);
