@@ -602,6 +602,22 @@ static void expect_loss_cleaned(void)
 	expect_nothing_on_machines_within(10);
 }
 
+/* Whether m2's underlay link is cut (its veth down in the underlay's
+ * namespace) and not restored yet. */
+static bool m2_cut;
+
+static void cut_m2_underlay(void)
+{
+	m2_cut = true;
+	assert_int_equal(sh("ip -n " BED_NAME "-ul link set m2 down"), 0);
+}
+
+static void restore_m2_underlay(void)
+{
+	assert_int_equal(sh("ip -n " BED_NAME "-ul link set m2 up"), 0);
+	m2_cut = false;
+}
+
 /* The pid (on the machine, as seen here) of an agent or a manager
  * stopped by SIGSTOP and not woken up yet; 0: none. */
 static int frozen_pid;
@@ -614,6 +630,8 @@ static int loss_teardown(void **state)
 	if (frozen_pid > 0)
 		kill(frozen_pid, SIGCONT);
 	frozen_pid = 0;
+	if (m2_cut)
+		restore_m2_underlay();
 	for (size_t slot = 0; slot < BG_RUNS; slot++)
 		if (bg_live[slot])
 			free(bg_finish(bg_live[slot]));
@@ -720,29 +738,40 @@ static void bg_start_script(struct bg_run *r, char *(*write)(void),
 	bg_expect_within(r, want, START_S, t0);
 }
 
-static void test_frozen_machine_is_reported_and_the_rest_runs_on(void **state)
+static void freeze_m2_agent(void)
+{
+	frozen_pid = agent_pid(2);
+	assert_true(frozen_pid > 0);
+	assert_int_equal(kill(frozen_pid, SIGSTOP), 0);
+}
+
+static void thaw_m2_agent(void)
+{
+	assert_int_equal(kill(frozen_pid, SIGCONT), 0);
+	frozen_pid = 0;
+}
+
+/* Runs the three machines' script, freezes m2 by 'freeze' ('what' it
+ * is) without closing its channel, and fails unless its loss is
+ * reported within FROZEN_REPORT_S and the other machines ping each
+ * other; 'thaw' then, and after the run's end nothing is left. */
+static void run_and_freeze_m2(void (*freeze)(void), void (*thaw)(void),
+			      const char *what)
 {
 	static struct bg_run r;		/* the teardown's after a failure */
 	struct timespec t0;
 	char *out;
 
-	(void)state;
-	need_bed();
 	bg_start_script(&r, write_three_machines_script,
 			"*** Running over 3 machines", &t0);
-	frozen_pid = agent_pid(2);
-	assert_true(frozen_pid > 0);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	assert_int_equal(kill(frozen_pid, SIGSTOP), 0);
-	printf("m2's agent frozen: its loss reported after %.1f s\n",
+	freeze();
+	printf("m2 %s: its loss reported after %.1f s\n", what,
 	       bg_expect_within(&r, "machine 'm2' is lost", FROZEN_REPORT_S,
 				&t0));
 	bg_send(&r, "pingall\n");
 	bg_expect_within(&r, "*** Results: ", STOP_S, &t0);
-	/* Woken up, it finds its manager alive and stays until the run's
-	 * end removes the agents. */
-	assert_int_equal(kill(frozen_pid, SIGCONT), 0);
-	frozen_pid = 0;
+	thaw();
 	bg_send(&r, "exit\n");
 	out = bg_finish(&r);
 	expect_status(out, test_exit_status(out), 0);
@@ -754,7 +783,27 @@ static void test_frozen_machine_is_reported_and_the_rest_runs_on(void **state)
 	expect_has(out, "h6 -> h1 h2 X h5 X");
 	expect_has(out, "*** Results: 60% dropped (12/30 received)");
 	free(out);
-	expect_nothing_on_machines_within(15);
+	expect_nothing_on_machines_within(30);
+}
+
+/* Its agent stopped: woken up, it finds its manager alive and stays
+ * until the run's end removes the agents. */
+static void test_frozen_machine_is_reported_and_the_rest_runs_on(void **state)
+{
+	(void)state;
+	need_bed();
+	run_and_freeze_m2(freeze_m2_agent, thaw_m2_agent, "agent frozen");
+}
+
+/* Its underlay link cut: its agent hears nothing of the manager either
+ * and removes its part by itself. */
+static void test_machine_cut_off_is_reported_and_the_rest_runs_on(
+	void **state)
+{
+	(void)state;
+	need_bed();
+	run_and_freeze_m2(cut_m2_underlay, restore_m2_underlay,
+			  "underlay cut");
 }
 
 /* How many times 'want' is in 'out'. */
@@ -1016,6 +1065,9 @@ int main(void)
 			loss_teardown),
 		cmocka_unit_test_teardown(
 			test_frozen_machine_is_reported_and_the_rest_runs_on,
+			loss_teardown),
+		cmocka_unit_test_teardown(
+			test_machine_cut_off_is_reported_and_the_rest_runs_on,
 			loss_teardown),
 		cmocka_unit_test_teardown(test_two_runs_side_by_side_keep_apart,
 					  loss_teardown),
