@@ -29,13 +29,14 @@ void proc_set_machine_root(const char *dir)
 
 /* The start time of 'pid' from /proc/<pid>/stat (field 22, counted after
  * the command name, which may hold spaces and parentheses). */
-static int proc_start_time(pid_t pid, unsigned long long *start)
+static int proc_start_time(const char *root, pid_t pid,
+			   unsigned long long *start)
 {
-	char path[64], buf[1024], *p;
+	char path[PATH_MAX], buf[1024], *p;
 	ssize_t n;
 	int fd;
 
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	snprintf(path, sizeof(path), "%s/%d/stat", root, (int)pid);
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return errno == ENOENT ? -ESRCH : -errno;
@@ -57,14 +58,14 @@ static int proc_start_time(pid_t pid, unsigned long long *start)
 	return 0;
 }
 
-static void proc_exe(pid_t pid, char *buf, size_t size)
+static void proc_exe(const char *root, pid_t pid, char *buf, size_t size)
 {
 	static const char deleted[] = " (deleted)";
-	char path[64];
+	char path[PATH_MAX];
 	ssize_t n;
 	size_t len;
 
-	snprintf(path, sizeof(path), "/proc/%d/exe", (int)pid);
+	snprintf(path, sizeof(path), "%s/%d/exe", root, (int)pid);
 	n = readlink(path, buf, size - 1);
 	if (n < 0)
 		n = 0;		/* a kernel thread, a zombie */
@@ -76,7 +77,8 @@ static void proc_exe(pid_t pid, char *buf, size_t size)
 		buf[len - (sizeof(deleted) - 1)] = '\0';
 }
 
-int proc_id_of(pid_t pid, struct proc_id *id)
+/* The identity of 'pid' as the /proc at 'root' shows it. */
+static int proc_id_in(const char *root, pid_t pid, struct proc_id *id)
 {
 	int ret;
 
@@ -84,11 +86,48 @@ int proc_id_of(pid_t pid, struct proc_id *id)
 	if (pid <= 0)
 		return -ESRCH;
 	id->pid = pid;
-	ret = proc_start_time(pid, &id->start);
+	ret = proc_start_time(root, pid, &id->start);
 	if (ret)
 		return ret;
-	proc_exe(pid, id->exe, sizeof(id->exe));
+	proc_exe(root, pid, id->exe, sizeof(id->exe));
 	return 0;
+}
+
+int proc_id_of(pid_t pid, struct proc_id *id)
+{
+	return proc_id_in("/proc", pid, id);
+}
+
+pid_t proc_machine_pid(void)
+{
+	char path[PATH_MAX], buf[32];
+	ssize_t n;
+
+	if (!strcmp(proc_machine, "/proc"))
+		return getpid();
+	/* "self" of a /proc names the reader as that /proc's pid namespace
+	 * numbers it. */
+	snprintf(path, sizeof(path), "%s/self", proc_machine);
+	n = readlink(path, buf, sizeof(buf) - 1);
+	if (n <= 0)
+		return getpid();
+	buf[n] = '\0';
+	return (pid_t)atoi(buf);
+}
+
+int proc_machine_id_of(pid_t pid, struct proc_id *id)
+{
+	return proc_id_in(proc_machine, pid, id);
+}
+
+bool proc_machine_id_alive(const struct proc_id *id)
+{
+	struct proc_id now;
+
+	if (!strcmp(proc_machine, "/proc"))
+		return proc_id_alive(id);
+	return !proc_machine_id_of(id->pid, &now) && now.start == id->start &&
+	       !strcmp(now.exe, id->exe);
 }
 
 void proc_id_format(const struct proc_id *id, char *buf, size_t size)
@@ -127,15 +166,23 @@ int proc_id_parse(const char *line, struct proc_id *id)
 
 int proc_id_save(const char *path, pid_t pid, struct emu_err *err)
 {
-	char line[PATH_MAX + 64];
 	struct proc_id id;
 	int ret = proc_id_of(pid, &id);
-	FILE *f;
 
 	if (ret)
 		return emu_err_set(err, ret, "cannot read process %d: %s",
 				   (int)pid, strerror(-ret));
-	proc_id_format(&id, line, sizeof(line));
+	return proc_id_write(path, &id, err);
+}
+
+int proc_id_write(const char *path, const struct proc_id *id,
+		  struct emu_err *err)
+{
+	char line[PATH_MAX + 64];
+	FILE *f;
+	int ret;
+
+	proc_id_format(id, line, sizeof(line));
 	f = fopen(path, "we");
 	if (!f || fprintf(f, "%s\n", line) < 0 || fclose(f)) {
 		ret = -errno;

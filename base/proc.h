@@ -40,6 +40,18 @@ void proc_set_machine_root(const char *dir);
  * errno (-ESRCH: no such process). */
 int proc_id_of(pid_t pid, struct proc_id *id);
 
+/* This process's pid as the machine numbers it: getpid(), or read under
+ * proc_machine_root() in a pid namespace of its own.  A run's tag and the
+ * identity in its directory use it, so that runs in containers (the
+ * agents of cluster runs, each pid 1 in its own) and on the machine
+ * never share a tag, and any of them tells a live run from a dead one. */
+pid_t proc_machine_pid(void);
+/* proc_id_of() for the process 'pid' of the machine (proc_machine_pid()
+ * numbering), read under proc_machine_root(). */
+int proc_machine_id_of(pid_t pid, struct proc_id *id);
+/* True while the process of the machine that 'id' names lives. */
+bool proc_machine_id_alive(const struct proc_id *id);
+
 /* Formats 'id' as "<pid> <start> <exe>" into 'buf'. */
 void proc_id_format(const struct proc_id *id, char *buf, size_t size);
 /* Parses a line that proc_id_format() made; 0 or -EINVAL. */
@@ -48,6 +60,9 @@ int proc_id_parse(const char *line, struct proc_id *id);
 /* Writes the identity of the live process 'pid' to the file 'path' (made
  * anew, mode 0644); 0 or a negative errno with 'err' set. */
 int proc_id_save(const char *path, pid_t pid, struct emu_err *err);
+/* Writes the identity 'id' to the file 'path', as proc_id_save(). */
+int proc_id_write(const char *path, const struct proc_id *id,
+		  struct emu_err *err);
 /* Reads an identity that proc_id_save() wrote; 0 or a negative errno. */
 int proc_id_load(const char *path, struct proc_id *id);
 

@@ -106,7 +106,7 @@ static bool run_owner_gone(const char *path, long want_pid)
 
 	if (proc_id_load(path, &id) || (want_pid && id.pid != want_pid))
 		return false;
-	return !proc_id_alive(&id);
+	return !proc_machine_id_alive(&id);
 }
 
 bool run_is_dead(const char *tag)
@@ -128,16 +128,26 @@ bool run_is_dead(const char *tag)
 	return dead;
 }
 
-/* Writes the identity of this process ("pid start exe") to 'fd'. */
-static int run_write_pid(int fd)
+/* The identity of this process as the machine sees it (its pid there,
+ * proc_machine_pid()), for the tag and the files of its run. */
+static int run_self_id(struct proc_id *id, struct emu_err *err)
 {
-	char buf[PATH_MAX + 64];
-	struct proc_id id;
-	int n, ret = proc_id_of(getpid(), &id);
+	int ret = proc_machine_id_of(proc_machine_pid(), id);
 
 	if (ret)
-		return ret;
-	proc_id_format(&id, buf, sizeof(buf) - 1);
+		return emu_err_set(err, ret, "cannot read this process's "
+				   "identity under %s: %s",
+				   proc_machine_root(), strerror(-ret));
+	return 0;
+}
+
+/* Writes the identity 'id' ("pid start exe") to 'fd'. */
+static int run_write_pid(int fd, const struct proc_id *id)
+{
+	char buf[PATH_MAX + 64];
+	int n;
+
+	proc_id_format(id, buf, sizeof(buf) - 1);
 	n = (int)strlen(buf);
 	buf[n++] = '\n';
 	if (ftruncate(fd, 0) < 0 || pwrite(fd, buf, (size_t)n, 0) != n)
@@ -435,6 +445,7 @@ struct run *run_open(struct emu_err *err)
 {
 	static bool atfork_done;
 	struct run *run = xcalloc(1, sizeof(*run));
+	struct proc_id self;
 	char path[160];
 
 	run->global_fd = run->lock_fd = -1;
@@ -446,12 +457,16 @@ struct run *run_open(struct emu_err *err)
 		free(run);
 		return NULL;
 	}
+	if (run_self_id(&self, err)) {
+		free(run);
+		return NULL;
+	}
 	run_self = run;
 	if (!atfork_done) {
 		run_register_atfork();
 		atfork_done = true;
 	}
-	snprintf(run->tag, sizeof(run->tag), "cn%d", (int)getpid());
+	snprintf(run->tag, sizeof(run->tag), "cn%d", (int)self.pid);
 	run->dir = xasprintf(RUN_DIR "/%s", run->tag);
 	if (mkdir(RUN_DIR, 0755) < 0 && errno != EEXIST) {
 		emu_err_set(err, -errno, "cannot create %s: %s", RUN_DIR,
@@ -470,7 +485,7 @@ struct run *run_open(struct emu_err *err)
 	snprintf(path, sizeof(path), "%s/lock", run->dir);
 	run->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (run->lock_fd < 0 || flock(run->lock_fd, LOCK_EX | LOCK_NB) < 0 ||
-	    run_write_pid(run->lock_fd) < 0) {
+	    run_write_pid(run->lock_fd, &self) < 0) {
 		emu_err_set(err, -errno, "cannot lock %s: %s", path,
 			    strerror(errno));
 		goto fail;
@@ -478,7 +493,7 @@ struct run *run_open(struct emu_err *err)
 	/* The identity of the run's main process, for 'cnemu -c' to know a
 	 * run whose main process died even while its lock is held. */
 	snprintf(path, sizeof(path), "%s/pid", run->dir);
-	if (proc_id_save(path, getpid(), err) || run_take_name(run, err))
+	if (proc_id_write(path, &self, err) || run_take_name(run, err))
 		goto fail;
 	close(run->global_fd);
 	run->global_fd = -1;

@@ -24,6 +24,7 @@
 #include "base/err.h"
 #include "base/log.h"
 #include "base/proc.h"
+#include "base/run.h"
 #include "base/util.h"
 #include "cluster/chan.h"
 #include "cluster/part.h"
@@ -56,7 +57,11 @@ struct agent {
 	size_t n_execs;
 	char *service, *secret;		/* the run's, from the manager's
 					   hello; NULL */
+	char *run;			/* the manager's run tag, from its
+					   hello; NULL */
 	char *engine;			/* the machine's Docker socket */
+	unsigned int underlay_mtu;	/* of the cuts' device, once known;
+					   0 */
 	unsigned long long engine_checked_us;
 };
 
@@ -193,11 +198,30 @@ static void agent_keep_names(struct agent *a, const json_t *hello)
 {
 	const char *svc = json_string_value(json_object_get(hello, "service"));
 	const char *sec = json_string_value(json_object_get(hello, "secret"));
+	const char *run = json_string_value(json_object_get(hello, "run"));
 
 	free(a->service);
 	free(a->secret);
+	free(a->run);
 	a->service = svc ? xstrdup(svc) : NULL;
 	a->secret = sec ? xstrdup(sec) : NULL;
+	a->run = run && run_tag_valid(run) ? xstrdup(run) : NULL;
+}
+
+/* The lab of this machine's part is named after the manager's run and
+ * the machine ("cn4242-m2" in 'cnemu list' there); its objects carry the
+ * tag of this agent's own pid on the machine (proc_machine_pid()), which
+ * no other run there has. */
+static void agent_name_lab(const struct agent *a)
+{
+	char host[64] = "", name[RUN_NAME_MAX + 1];
+
+	if (!a->run)
+		return;
+	gethostname(host, sizeof(host) - 1);
+	snprintf(name, sizeof(name), "%s-%s", a->run, host);
+	if (run_name_valid(name))
+		run_set_lab(name, false, NULL);
 }
 
 /* ---- requests on the manager's connection ---------------------------- */
@@ -235,6 +259,7 @@ static json_t *do_build(struct agent *a, json_t *req)
 								      "local"));
 
 		mtu = local ? underlay_mtu(local) : 0;
+		a->underlay_mtu = mtu;
 		lowered = mtu ? part_fit_mtu(part, mtu) : 0;
 		if (lowered)
 			log_info("*** Underlay MTU %u < %d: the links of this "
@@ -242,6 +267,7 @@ static json_t *do_build(struct agent *a, json_t *req)
 				 mtu, PART_UNDERLAY_MTU_MIN,
 				 mtu - PART_VXLAN_OVERHEAD, lowered);
 	}
+	agent_name_lab(a);
 	if (part_net_opts(part, &no, &err) ||
 	    !(a->net = net_create(&no, &err)))
 		return answer_err(&err);
@@ -253,6 +279,85 @@ static json_t *do_build(struct agent *a, json_t *req)
 	}
 	log_info("*** This machine's part runs");
 	return answer_ok();
+}
+
+/* add_node {node}, add_link {link}, add_cut {cut}: the item 'key' of a
+ * part, made at once in the running part by 'add' (a link or cut gets
+ * the part's MTU, part_fit_mtu(), under the list name 'list'). */
+static json_t *do_add(struct agent *a, json_t *req, const char *key,
+		      const char *list,
+		      int (*add)(struct net *, const json_t *,
+				 struct emu_err *))
+{
+	json_t *item = json_object_get(req, key);
+	const char *local = json_string_value(json_object_get(item, "local"));
+	struct emu_err err = { 0 };
+
+	if (!a->net)
+		emu_err_set(&err, -ENETDOWN, "no part runs on this machine");
+	else if (!json_is_object(item))
+		emu_err_set(&err, -EINVAL, "no '%s' object", key);
+	if (err.code)
+		return answer_err(&err);
+	if (local && !a->underlay_mtu)
+		a->underlay_mtu = underlay_mtu(local);
+	if (list && a->underlay_mtu) {
+		json_t *part = json_pack("{s:[O]}", list, item);
+
+		part_fit_mtu(part, a->underlay_mtu);
+		json_decref(part);
+	}
+	return add(a->net, item, &err) ? answer_err(&err) : answer_ok();
+}
+
+/* remove_link {link}: the link of the part whose end 1 is the request's
+ * 'node1' and 'intf1'. */
+static json_t *do_remove_link(struct agent *a, json_t *req)
+{
+	json_t *l = json_object_get(req, "link");
+	const char *n1 = json_string_value(json_object_get(l, "node1"));
+	const char *i1 = json_string_value(json_object_get(l, "intf1"));
+	struct node *node = a->net && n1 ? net_get(a->net, n1) : NULL;
+	struct emu_err err = { 0 };
+	struct link **links;
+	size_t n;
+
+	links = a->net ? net_links(a->net, &n) : NULL;
+	for (size_t i = 0; node && i1 && links && i < n; i++) {
+		const struct node_intf *e[2] = { link_intf1(links[i]),
+						 link_intf2(links[i]) };
+
+		for (int k = 0; k < 2; k++)
+			if (e[k]->node == node && !strcmp(e[k]->name, i1))
+				return net_remove_link(a->net, links[i], &err)
+					       ? answer_err(&err)
+					       : answer_ok();
+	}
+	emu_err_set(&err, -ENOENT, "no link of '%s' at '%s' on this machine",
+		    n1 ? n1 : "", i1 ? i1 : "");
+	return answer_err(&err);
+}
+
+/* remove_node {node}, remove_cut {vni}. */
+static json_t *do_remove(struct agent *a, json_t *req, bool cut)
+{
+	const char *name = json_string_value(json_object_get(req, "node"));
+	json_int_t vni = json_integer_value(json_object_get(req, "vni"));
+	struct node *node = a->net && name ? net_get(a->net, name) : NULL;
+	struct emu_err err = { 0 };
+	int ret;
+
+	if (!a->net)
+		ret = emu_err_set(&err, -ENETDOWN, "no part runs on this "
+				  "machine");
+	else if (cut)
+		ret = part_remove_cut(a->net, (uint32_t)vni, &err);
+	else if (!node)
+		ret = emu_err_set(&err, -ENOENT, "no node '%s' on this machine",
+				  name ? name : "");
+	else
+		ret = net_remove_node(a->net, node, &err);
+	return ret ? answer_err(&err) : answer_ok();
 }
 
 /* The links a request names: 'node1' and 'node2', or 'node1' and the
@@ -434,6 +539,18 @@ static json_t *agent_answer(struct agent *a, json_t *req)
 		return do_link_up(a, req);
 	if (!strcmp(op, "rtt"))
 		return do_rtt(req);
+	if (!strcmp(op, "add_node"))
+		return do_add(a, req, "node", NULL, part_add_node);
+	if (!strcmp(op, "add_link"))
+		return do_add(a, req, "link", "links", part_add_link);
+	if (!strcmp(op, "add_cut"))
+		return do_add(a, req, "cut", "cuts", part_add_cut);
+	if (!strcmp(op, "remove_link"))
+		return do_remove_link(a, req);
+	if (!strcmp(op, "remove_node"))
+		return do_remove(a, req, false);
+	if (!strcmp(op, "remove_cut"))
+		return do_remove(a, req, true);
 	if (!strcmp(op, "stop")) {
 		agent_stop_part(a, "the manager asked");
 		return answer_ok();
@@ -711,6 +828,8 @@ static void agent_accept(struct agent *a)
 		a->lost_us = 0;
 		agent_keep_names(a, req);
 		send_new(c, do_hello(a));
+		if (chan_start_beat(c, CHAN_BEAT_MS, CHAN_SILENT_MS, &err))
+			log_warn("%s", err.msg);
 	} else {
 		emu_err_set(&err, -EPROTO, "a connection begins with 'hello' "
 			    "or 'exec', not '%s'", op ? op : "");
@@ -724,8 +843,11 @@ static void agent_serve_manager(struct agent *a)
 {
 	struct emu_err err = { 0 };
 	json_t *req;
+	int ret = chan_recv(a->mgr, &req, 0, &err);
 
-	if (chan_recv(a->mgr, &req, 0, &err)) {
+	if (ret == -ETIMEDOUT)	/* its beats only */
+		return;
+	if (ret) {
 		log_warn("the manager's connection is lost: %s", err.msg);
 		chan_close(a->mgr);
 		a->mgr = NULL;
@@ -748,12 +870,17 @@ static void agent_serve_manager(struct agent *a)
  * the namespaces it makes (IPv6 off in the switch namespace, ...): its
  * own mount namespace gets /proc/sys writable (it holds CAP_SYS_ADMIN).
  * Outside a service: nothing to do. */
+void agent_find_machine_proc(void)
+{
+	if (!access(SWARM_AGENT_MACHINE_PROC "/1", F_OK))
+		proc_set_machine_root(SWARM_AGENT_MACHINE_PROC);
+}
+
 static int agent_in_container(struct emu_err *err)
 {
 	struct statvfs st;
 
-	if (!access(SWARM_AGENT_MACHINE_PROC "/1", F_OK))
-		proc_set_machine_root(SWARM_AGENT_MACHINE_PROC);
+	agent_find_machine_proc();
 	if (statvfs("/proc/sys", &st) || !(st.f_flag & ST_RDONLY))
 		return 0;
 	if (mount(NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND, NULL))
@@ -805,7 +932,8 @@ int agent_run(const struct agent_opts *o, struct emu_err *err)
 		agent_reap(&a);
 		if (p[0].revents & POLLIN)
 			agent_accept(&a);
-		if (a.mgr && (p[1].revents & (POLLIN | POLLHUP | POLLERR)))
+		if (a.mgr && ((p[1].revents & (POLLIN | POLLHUP | POLLERR)) ||
+			      chan_is_silent(a.mgr)))
 			agent_serve_manager(&a);
 	}
 	agent_stop_part(&a, "the agent stops");
@@ -818,6 +946,7 @@ int agent_run(const struct agent_opts *o, struct emu_err *err)
 	OPENSSL_cleanse(a.key, sizeof(a.key));
 	free(a.service);
 	free(a.secret);
+	free(a.run);
 	free(a.engine);
 	return 0;
 }

@@ -14,6 +14,10 @@
  *              cut with that VNI); a missing shaping stays as it is
  *   link_up    {node1, node2 | vni, up}
  *   rtt        {addr}: {rtt_ms}, the underlay's round trip to 'addr'
+ *   add_node   {node}, add_link {link}, add_cut {cut}: one item of a
+ *              part (cluster/part.h), made at once in the running part
+ *   remove_link {link} (found by its node1 and intf1), remove_node
+ *              {node}, remove_cut {vni}: taken out of the running part
  *   stop       removes the part
  * A connection whose first request is "exec" {node, argv} is served by a
  * child process of its own: the command runs in the node with its stdin,
@@ -55,6 +59,13 @@ int agent_run(const struct agent_opts *opts, struct emu_err *err);
 int agent_exec(const char *addr, const char *key_file, const char *node,
 	       char *const argv[], volatile sig_atomic_t *stop,
 	       struct emu_err *err);
+
+/* In a container of the agents' image (a Swarm service: the agent, or
+ * the one-shot 'cnemu -c' of 'cnemu -c --cluster swarm'), the machine's
+ * /proc is bound at SWARM_AGENT_MACHINE_PROC: makes it
+ * proc_machine_root(), so that runs are told apart, live or dead, by
+ * their pids on the machine.  Elsewhere does nothing. */
+void agent_find_machine_proc(void);
 
 /* Splits "ADDR[:PORT]" ("[v6]:PORT" for IPv6) into 'host' and '*port'
  * (CHAN_PORT when not given).  Returns 0 or -EINVAL with 'err' set. */

@@ -4,6 +4,8 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -14,6 +16,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 
 #include <openssl/crypto.h>
@@ -28,6 +31,7 @@
 #define NONCE_LEN 32
 #define MAGIC "CNEMU-CHAN-1"	/* the connecting side's first bytes */
 #define MAGIC_LEN (sizeof(MAGIC) - 1)
+#define BEAT_TEXT "{\"op\":\"beat\"}"
 
 struct chan {
 	int fd;
@@ -36,6 +40,20 @@ struct chan {
 	uint64_t seq_out, seq_in;	/* frames sent, received */
 	bool broken;			/* a frame failed: nothing more */
 	char peer[INET6_ADDRSTRLEN + 8];
+	pthread_mutex_t send_lock;	/* 'seq_out', 'sent_us' and the
+					   socket's writes */
+	/* The heartbeat (chan_start_beat()). */
+	bool beating;
+	pthread_t beat;
+	pthread_cond_t wake;		/* chan_close() ends the beat */
+	bool beat_stop;			/* under 'send_lock' */
+	int beat_ms, silent_ms;
+	unsigned long long sent_us;	/* a frame last went out, us */
+	_Atomic unsigned long long heard_us;	/* the peer's bytes last
+						   came, us */
+	_Atomic uint64_t rx_bytes;	/* read from the socket, bytes */
+	uint64_t seen_bytes;		/* read + queued at the beat's last
+					   look, bytes */
 };
 
 /* HMAC-SHA256 under 'key' of the concatenation of 'n' buffers. */
@@ -81,6 +99,10 @@ static int write_all(int fd, const void *buf, size_t len)
 		if (w < 0) {
 			if (errno == EINTR)
 				continue;
+			/* SO_SNDTIMEO of a beating channel: the peer took
+			 * nothing for its silence's time */
+			if (errno == EAGAIN || errno == EWOULDBLOCK)
+				return -ETIMEDOUT;
 			return -errno;
 		}
 		p += w;
@@ -158,6 +180,7 @@ static struct chan *chan_new(int fd, bool dialer, const void *key,
 
 	c->fd = fd;
 	c->dialer = dialer;
+	pthread_mutex_init(&c->send_lock, NULL);
 	proof_of(key, klen, "frames", nonce_d, nonce_a, c->key);
 	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
 	peer_name(fd, c->peer, sizeof(c->peer));
@@ -350,9 +373,31 @@ static void frame_mac(const struct chan *c, bool from_dialer, uint64_t seq,
 	mac_of(c->key, sizeof(c->key), bufs, lens, 2, out);
 }
 
-int chan_send(struct chan *c, json_t *msg, struct emu_err *err)
+/* Sends the frame 'text' ('len' bytes, at most CHAN_MAX_FRAME), with
+ * 'send_lock' held. */
+static int chan_write_frame(struct chan *c, const char *text, size_t len)
 {
 	unsigned char head[4 + MAC_LEN];
+	size_t wire = len + MAC_LEN;
+	int rc;
+
+	head[0] = (unsigned char)(wire >> 24);
+	head[1] = (unsigned char)(wire >> 16);
+	head[2] = (unsigned char)(wire >> 8);
+	head[3] = (unsigned char)wire;
+	frame_mac(c, c->dialer, c->seq_out, text, len, head + 4);
+	rc = write_all(c->fd, head, sizeof(head));
+	if (rc == 0)
+		rc = write_all(c->fd, text, len);
+	if (rc == 0) {
+		c->seq_out++;
+		c->sent_us = now_us();
+	}
+	return rc;
+}
+
+int chan_send(struct chan *c, json_t *msg, struct emu_err *err)
+{
 	char *text;
 	size_t len;
 	int rc;
@@ -370,28 +415,48 @@ int chan_send(struct chan *c, json_t *msg, struct emu_err *err)
 				   "frame of %zu bytes is over %u", len,
 				   CHAN_MAX_FRAME);
 	}
-	len += MAC_LEN;
-	head[0] = (unsigned char)(len >> 24);
-	head[1] = (unsigned char)(len >> 16);
-	head[2] = (unsigned char)(len >> 8);
-	head[3] = (unsigned char)len;
-	len -= MAC_LEN;
-	frame_mac(c, c->dialer, c->seq_out, text, len, head + 4);
-	rc = write_all(c->fd, head, sizeof(head));
-	if (rc == 0)
-		rc = write_all(c->fd, text, len);
+	pthread_mutex_lock(&c->send_lock);
+	rc = chan_write_frame(c, text, len);
+	pthread_mutex_unlock(&c->send_lock);
 	free(text);
 	if (rc < 0) {
 		c->broken = true;
 		return emu_err_set(err, rc, "cannot send to %s: %s", c->peer,
 				   strerror(-rc));
 	}
-	c->seq_out++;
 	return 0;
 }
 
-int chan_recv(struct chan *c, json_t **msg, int timeout_ms,
-	      struct emu_err *err)
+/* Waits until a frame begins on 'c', at most until 'until_us' (0: no
+ * limit), or on a beating channel until its peer is silent.  Returns 0,
+ * -ETIMEDOUT or -EHOSTDOWN. */
+static int chan_wait(struct chan *c, unsigned long long until_us)
+{
+	for (;;) {
+		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
+		unsigned long long now = now_us();
+		int slice = c->beating ? c->beat_ms : -1, n;
+
+		if (until_us) {
+			int left = now >= until_us
+					   ? 0
+					   : (int)((until_us - now + 999) / 1000);
+
+			if (slice < 0 || left < slice)
+				slice = left;
+		}
+		n = poll(&pfd, 1, slice);
+		if (n > 0 || (n < 0 && errno != EINTR))
+			return 0;	/* a failed poll: the read says why */
+		if (chan_is_silent(c))
+			return -EHOSTDOWN;
+		if (until_us && now_us() >= until_us)
+			return -ETIMEDOUT;
+	}
+}
+
+/* Reads the frame that begins on 'c' into '*msg'. */
+static int chan_read_frame(struct chan *c, json_t **msg, struct emu_err *err)
 {
 	unsigned char head[4 + MAC_LEN], want[MAC_LEN];
 	unsigned long long deadline;
@@ -400,22 +465,6 @@ int chan_recv(struct chan *c, json_t **msg, int timeout_ms,
 	size_t len;
 	int rc;
 
-	*msg = NULL;
-	if (c->broken)
-		return emu_err_set(err, -EPIPE, "%s: the channel is broken",
-				   c->peer);
-	if (timeout_ms >= 0) {
-		struct pollfd pfd = { .fd = c->fd, .events = POLLIN };
-		int n;
-
-		do
-			n = poll(&pfd, 1, timeout_ms);
-		while (n < 0 && errno == EINTR);
-		if (n == 0)
-			return emu_err_set(err, -ETIMEDOUT,
-					   "%s: nothing came within %d ms",
-					   c->peer, timeout_ms);
-	}
 	/* Once a frame has begun, the rest of it must follow soon. */
 	deadline = now_us() + CHAN_HANDSHAKE_MS * 1000ull;
 	rc = read_full(c->fd, head, 4, deadline);
@@ -438,6 +487,8 @@ int chan_recv(struct chan *c, json_t **msg, int timeout_ms,
 		free(text);
 		goto fail;
 	}
+	atomic_fetch_add(&c->rx_bytes, sizeof(head) + len);
+	c->heard_us = now_us();
 	text[len] = '\0';
 	frame_mac(c, !c->dialer, c->seq_in, text, len, want);
 	if (CRYPTO_memcmp(want, head + 4, MAC_LEN) != 0) {
@@ -468,6 +519,123 @@ fail:
 			   strerror(-rc));
 }
 
+static bool chan_is_beat(const json_t *msg)
+{
+	const char *op = json_string_value(json_object_get(msg, "op"));
+
+	return op && !strcmp(op, "beat");
+}
+
+int chan_recv(struct chan *c, json_t **msg, int timeout_ms,
+	      struct emu_err *err)
+{
+	unsigned long long until = 0;
+	int rc;
+
+	*msg = NULL;
+	if (c->broken)
+		return emu_err_set(err, -EPIPE, "%s: the channel is broken",
+				   c->peer);
+	if (timeout_ms >= 0)	/* 0 stays a limit: now */
+		until = now_us() + (unsigned long long)timeout_ms * 1000 + 1;
+	for (;;) {
+		rc = chan_wait(c, until);
+		if (rc == -ETIMEDOUT)
+			return emu_err_set(err, rc,
+					   "%s: nothing came within %d ms",
+					   c->peer, timeout_ms);
+		if (rc == -EHOSTDOWN) {
+			c->broken = true;
+			return emu_err_set(err, rc,
+					   "%s has been silent for %d s",
+					   c->peer, c->silent_ms / 1000);
+		}
+		rc = chan_read_frame(c, msg, err);
+		if (rc || !chan_is_beat(*msg))
+			return rc;
+		json_decref(*msg);
+		*msg = NULL;
+	}
+}
+
+/* Notes when the peer's bytes last came: read by chan_recv() or queued
+ * in the socket (a peer heard while this side is busy elsewhere). */
+static void chan_note_heard(struct chan *c)
+{
+	int queued = 0;
+	uint64_t total;
+
+	if (ioctl(c->fd, FIONREAD, &queued) < 0)
+		return;
+	total = atomic_load(&c->rx_bytes) + (uint64_t)queued;
+	if (total != c->seen_bytes) {
+		c->seen_bytes = total;
+		c->heard_us = now_us();
+	}
+}
+
+/* The beat's thread: looks four times a beat, sends a beat when nothing
+ * went out for a beat's time; ends at chan_close() or when a send
+ * fails. */
+static void *chan_beat_main(void *arg)
+{
+	struct chan *c = arg;
+	long tick_ns = (long)c->beat_ms * 1000000L / 4;
+
+	pthread_mutex_lock(&c->send_lock);
+	while (!c->beat_stop) {
+		struct timespec ts;
+
+		chan_note_heard(c);
+		if (now_us() - c->sent_us >= c->beat_ms * 1000ull &&
+		    chan_write_frame(c, BEAT_TEXT, strlen(BEAT_TEXT)) < 0)
+			break;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		ts.tv_sec += (ts.tv_nsec + tick_ns) / 1000000000L;
+		ts.tv_nsec = (ts.tv_nsec + tick_ns) % 1000000000L;
+		pthread_cond_timedwait(&c->wake, &c->send_lock, &ts);
+	}
+	pthread_mutex_unlock(&c->send_lock);
+	return NULL;
+}
+
+int chan_start_beat(struct chan *c, int beat_ms, int silent_ms,
+		    struct emu_err *err)
+{
+	struct timeval tv = { .tv_sec = silent_ms / 1000,
+			      .tv_usec = silent_ms % 1000 * 1000 };
+	pthread_condattr_t ca;
+	int rc;
+
+	if (c->beating)
+		return 0;
+	if (beat_ms <= 0 || silent_ms <= beat_ms)
+		return emu_err_set(err, -EINVAL, "bad heartbeat %d ms, silence "
+				   "%d ms", beat_ms, silent_ms);
+	c->beat_ms = beat_ms;
+	c->silent_ms = silent_ms;
+	c->heard_us = now_us();
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv));
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&c->wake, &ca);
+	pthread_condattr_destroy(&ca);
+	rc = pthread_create(&c->beat, NULL, chan_beat_main, c);
+	if (rc) {
+		pthread_cond_destroy(&c->wake);
+		return emu_err_set(err, -rc, "cannot start the heartbeat of "
+				   "%s: %s", c->peer, strerror(rc));
+	}
+	c->beating = true;
+	return 0;
+}
+
+bool chan_is_silent(const struct chan *c)
+{
+	return c->beating &&
+	       now_us() - c->heard_us > c->silent_ms * 1000ull;
+}
+
 int chan_fd(const struct chan *c)
 {
 	return c->fd;
@@ -482,6 +650,16 @@ void chan_close(struct chan *c)
 {
 	if (!c)
 		return;
+	if (c->beating) {
+		shutdown(c->fd, SHUT_RDWR);	/* a beat blocked in send() */
+		pthread_mutex_lock(&c->send_lock);
+		c->beat_stop = true;
+		pthread_cond_signal(&c->wake);
+		pthread_mutex_unlock(&c->send_lock);
+		pthread_join(c->beat, NULL);
+		pthread_cond_destroy(&c->wake);
+	}
+	pthread_mutex_destroy(&c->send_lock);
 	close(c->fd);
 	OPENSSL_cleanse(c->key, sizeof(c->key));
 	free(c);

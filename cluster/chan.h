@@ -16,12 +16,22 @@
  * On the wire a frame is: length of what follows (4 bytes, big-endian),
  * the HMAC (32 bytes), the JSON text (at most CHAN_MAX_FRAME bytes).
  *
+ * A channel may beat (chan_start_beat()): a thread of its own sends a
+ * beat frame whenever nothing was sent for a beat's time and notes when
+ * the peer's bytes last came, read or not.  Beats are authenticated
+ * frames like any other; chan_recv() skips them.  When both sides beat,
+ * a peer that freezes without closing the connection (its process
+ * stopped, its machine's network gone) is silent, and chan_recv() says
+ * so, within the silence's time, also while the peer is busy answering
+ * a long request: its beats go on meanwhile.
+ *
  * A 'struct chan' is owned by whoever connected or accepted it and is
  * closed with chan_close().  One thread at a time sends on it, one
- * receives. */
+ * receives (the beat's thread apart). */
 #ifndef CLUSTER_CHAN_H
 #define CLUSTER_CHAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include <jansson.h>
@@ -37,6 +47,11 @@ struct chan;
 #define CHAN_KEY_LEN 32
 /* How long a handshake may take, in milliseconds. */
 #define CHAN_HANDSHAKE_MS 5000
+
+/* The heartbeat of the manager's channel to each agent: a beat every
+ * CHAN_BEAT_MS; a peer heard from for CHAN_SILENT_MS is lost. */
+#define CHAN_BEAT_MS 1000
+#define CHAN_SILENT_MS 5000
 
 /* Connects to 'addr' (IPv4 or IPv6 literal, or a host name) port 'port'
  * and runs the handshake with the key 'key' ('klen' bytes).  Returns 0
@@ -60,12 +75,27 @@ int chan_accept(int listen_fd, const void *key, size_t klen,
 int chan_send(struct chan *c, json_t *msg, struct emu_err *err);
 
 /* Receives one frame into '*msg' (a new reference), waiting at most
- * 'timeout_ms' (< 0: without limit) for it to begin.  Returns 0,
- * -ETIMEDOUT when nothing came, -ECONNRESET when the peer closed,
- * -EBADMSG when the frame fails its authentication or is not a JSON
- * object, or another negative errno. */
+ * 'timeout_ms' (< 0: without limit) for it to begin; the peer's beats
+ * are skipped.  Returns 0, -ETIMEDOUT when nothing came, -ECONNRESET
+ * when the peer closed, -EHOSTDOWN when the peer of a beating channel
+ * was silent (chan_is_silent()), -EBADMSG when the frame fails its
+ * authentication or is not a JSON object, or another negative errno.
+ * After any but -ETIMEDOUT the channel receives nothing more. */
 int chan_recv(struct chan *c, json_t **msg, int timeout_ms,
 	      struct emu_err *err);
+
+/* Starts the heartbeat of 'c' (once): a thread sends a beat whenever
+ * nothing was sent for 'beat_ms' (CHAN_BEAT_MS), and the peer is silent
+ * once nothing of it came for 'silent_ms' (CHAN_SILENT_MS).  A send then
+ * fails when the peer takes nothing for 'silent_ms'.  Beats go on after
+ * a receive failed (a peer that wakes up finds this side alive) until a
+ * send fails or chan_close().  Returns 0 or a negative errno. */
+int chan_start_beat(struct chan *c, int beat_ms, int silent_ms,
+		    struct emu_err *err);
+
+/* True when 'c' beats and nothing of its peer came for its silence's
+ * time: the peer froze, or the network between the two is gone. */
+bool chan_is_silent(const struct chan *c);
 
 /* The connection's socket: readable when a frame begins (for poll()). */
 int chan_fd(const struct chan *c);

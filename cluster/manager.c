@@ -28,6 +28,13 @@
 
 EMU_LOG_MODULE(manager);
 
+/* A link cut between two machines of the running run. */
+struct manager_cut {
+	const struct link *link;	/* of the manager's Net */
+	size_t m1, m2;			/* the machines of its ends 1, 2 */
+	uint32_t vni;
+};
+
 /* A run over the Swarm: what the start made, for the calls after it. */
 struct manager {
 	struct net *net;		/* borrowed */
@@ -37,7 +44,11 @@ struct manager {
 	size_t n_m;
 	const char **addrs;		/* [machine]: its underlay address */
 	struct placement pl;
-	struct topo_index nodes;	/* name -> node index + 1 */
+	struct topo_index nodes;	/* name -> its machine + 1 */
+	struct manager_cut *cuts;	/* once it runs; nodes and links are
+					   added and removed */
+	size_t n_cuts, cap_cuts;
+	uint32_t next_vni;		/* of the next cut link */
 	struct chan **chans;		/* [machine]: to its agent */
 	bool *lost;			/* [machine]: its agent or engine is
 					   gone */
@@ -51,6 +62,7 @@ struct manager {
 	char self[PATH_MAX];		/* this program, for relays */
 	char secret_name[64], service_name[64];
 	char *secret_id, *service_id;
+	int port;			/* the agents' channel port */
 	double *rtt_ms;			/* [m1 * n_m + m2]: the underlay's
 					   round trip; < 0: not measured */
 };
@@ -196,23 +208,32 @@ int manager_clean(FILE *f, struct emu_err *err)
 	return manager_clean_machines(f, err);
 }
 
+/* The machine of the node 'name'; SIZE_MAX: none (not placed yet). */
+static size_t manager_machine_of(const struct manager *mg, const char *name)
+{
+	uintptr_t m = (uintptr_t)topo_index_find(&mg->nodes, name);
+
+	return m ? m - 1 : SIZE_MAX;
+}
+
 /* Machine 'i' is lost ('why': its agent's word, or what broke the
  * channel): says so in one line, once, with what went with it and what
  * the run does now (net_opts.cluster_loss); the next check returns its
  * nodes. */
 static void manager_lose(struct manager *mg, size_t i, const char *why)
 {
-	size_t nodes = 0, cuts = 0, left = 0;
+	size_t nodes = 0, cuts = 0, left = 0, n_nodes;
+	struct node **all = net_nodes(mg->net, &n_nodes);
 
 	if (mg->lost[i])
 		return;
 	mg->lost[i] = true;
 	if (!mg->running)	/* the start fails and says why */
 		return;
-	for (size_t u = 0; u < mg->pl.n_nodes; u++)
-		nodes += mg->pl.machine[u] == i;
-	for (size_t c = 0; c < mg->pl.n_cuts; c++)
-		cuts += mg->pl.cuts[c].m1 == i || mg->pl.cuts[c].m2 == i;
+	for (size_t u = 0; u < n_nodes; u++)
+		nodes += manager_machine_of(mg, node_name(all[u])) == i;
+	for (size_t c = 0; c < mg->n_cuts; c++)
+		cuts += mg->cuts[c].m1 == i || mg->cuts[c].m2 == i;
 	for (size_t k = 0; k < mg->n_m; k++)
 		left += !mg->lost[k];
 	mg->lost_nodes += (int)nodes;
@@ -254,7 +275,7 @@ static int manager_ask(struct manager *mg, size_t i, json_t *req,
 		ret = chan_recv(mg->chans[i], &a, timeout_ms, err);
 	if (!ret && (why = manager_loss_of(a)))
 		manager_lose(mg, i, why);
-	else if (ret == -ECONNRESET)
+	else if (ret == -ECONNRESET || ret == -EHOSTDOWN)
 		manager_lose(mg, i, err->msg);
 	if (mg->lost[i]) {
 		json_decref(a);
@@ -319,10 +340,47 @@ static int manager_place(struct manager *mg, struct emu_err *err)
 	nodes = net_nodes(mg->net, &n);
 	for (size_t u = 0; u < n; u++)
 		topo_index_add(&mg->nodes, node_name(nodes[u]),
-			       (void *)(uintptr_t)(u + 1));
+			       (void *)(uintptr_t)(mg->pl.machine[u] + 1));
 	mg->chans = xcalloc(mg->n_m + 1, sizeof(*mg->chans));
 	mg->lost = xcalloc(mg->n_m + 1, sizeof(*mg->lost));
 	mg->built = xcalloc(mg->n_m + 1, sizeof(*mg->built));
+	return 0;
+}
+
+/* The agents' port of this run: the first from CHAN_PORT on that no
+ * other run's agents listen on (their services' label; a run without
+ * one: CHAN_PORT), so that runs side by side share the machines.
+ * XXX two managers starting at the same moment may pick the same port:
+ * the second's agents then fail, and its start says so. */
+static int manager_pick_port(struct manager *mg, struct emu_err *err)
+{
+	struct swarm_run *r;
+	size_t n;
+	int ret = swarm_list_runs(&r, &n, err);
+
+	if (ret)
+		return ret;
+	for (int p = CHAN_PORT; p < CHAN_PORT + MANAGER_PORTS && !mg->port;
+	     p++) {
+		bool taken = false;
+
+		for (size_t i = 0; i < n && !taken; i++)
+			taken = (r[i].port ? r[i].port : CHAN_PORT) == p;
+		if (!taken)
+			mg->port = p;
+	}
+	swarm_runs_free(r, n);
+	if (!mg->port)
+		return emu_err_set(err, -EADDRINUSE,
+				   "the agents' ports %d-%d are all taken by "
+				   "other cluster runs (cnemu -c --cluster "
+				   "swarm removes dead ones)",
+				   CHAN_PORT, CHAN_PORT + MANAGER_PORTS - 1);
+	/* The VNIs of its cut links: a range of its own, by its port (two
+	 * tunnels of one VNI between two machines cannot be). */
+	for (size_t c = 0; c < mg->pl.n_cuts; c++)
+		mg->pl.cuts[c].vni += (uint32_t)(mg->port - CHAN_PORT) *
+				      MANAGER_RUN_VNIS;
 	return 0;
 }
 
@@ -331,15 +389,21 @@ static int manager_deploy(struct manager *mg, struct emu_err *err)
 {
 	const char *tag = net_run_tag(mg->net);
 	char secret_file[96], host[256] = "", proc[PATH_MAX + 64] = "";
+	char listen[32];
 	struct proc_id id;
-	const char *args[] = { "--agent", "--listen", "0.0.0.0",
+	const char *args[] = { "--agent", "--listen", listen,
 			       "--key-file", secret_file, NULL };
 	struct swarm_agent_spec spec = {
 		.name = mg->service_name, .image = MANAGER_IMAGE, .args = args,
 		.secret_name = mg->secret_name, .run_label = tag,
 		.manager_host = host, .manager_proc = proc,
 	};
-	int ret;
+	int ret = manager_pick_port(mg, err);
+
+	if (ret)
+		return ret;
+	spec.port = mg->port;
+	snprintf(listen, sizeof(listen), "0.0.0.0:%d", mg->port);
 
 	snprintf(mg->secret_name, sizeof(mg->secret_name), "cnemu-%s-key",
 		 tag);
@@ -364,11 +428,13 @@ static int manager_deploy(struct manager *mg, struct emu_err *err)
 }
 
 /* The manager's hello: it names the run's service and secret, which the
- * agent of a Swarm manager removes when this manager is gone for good. */
+ * agent of a Swarm manager removes when this manager is gone for good,
+ * and the run's tag, which names the agents' labs. */
 static json_t *manager_hello(const struct manager *mg)
 {
-	return json_pack("{s:s, s:s, s:s}", "op", "hello", "service",
-			 mg->service_name, "secret", mg->secret_name);
+	return json_pack("{s:s, s:s, s:s, s:s}", "op", "hello", "service",
+			 mg->service_name, "secret", mg->secret_name, "run",
+			 net_run_tag(mg->net));
 }
 
 /* Connects to every agent (they listen shortly after their task runs)
@@ -382,7 +448,7 @@ static int manager_connect(struct manager *mg, struct emu_err *err)
 
 		for (;;) {
 			emu_err_clear(err);
-			ret = chan_connect(mg->addrs[i], CHAN_PORT, mg->key,
+			ret = chan_connect(mg->addrs[i], mg->port, mg->key,
 					   sizeof(mg->key), &mg->chans[i],
 					   err);
 			if (!ret || ret == -EACCES || now_us() > until)
@@ -394,6 +460,11 @@ static int manager_connect(struct manager *mg, struct emu_err *err)
 					  CHAN_HANDSHAKE_MS, NULL, err);
 		else
 			emu_err_prefix(err, "machine '%s': ", mg->m[i].name);
+		if (ret)
+			return ret;
+		/* From now on a frozen agent is heard of (manager_check()) */
+		ret = chan_start_beat(mg->chans[i], CHAN_BEAT_MS,
+				      CHAN_SILENT_MS, err);
 		if (ret)
 			return ret;
 	}
@@ -533,11 +604,40 @@ static void manager_release(struct manager *mg)
 	free(mg->built);
 	free(mg->rtt_ms);
 	free(mg->addrs);
+	free(mg->cuts);
 	topo_index_release(&mg->nodes);
 	placement_release(&mg->pl);
 	free(mg->m);
 	swarm_machines_free(mg->sm, mg->n_sm);
 	free(mg);
+}
+
+/* Adds the cut link 'link' between machines 'm1' and 'm2'. */
+static void manager_add_cut(struct manager *mg, const struct link *link,
+			    size_t m1, size_t m2, uint32_t vni)
+{
+	xgrow((void **)&mg->cuts, &mg->cap_cuts, mg->n_cuts + 1,
+	      sizeof(*mg->cuts));
+	mg->cuts[mg->n_cuts++] = (struct manager_cut){
+		.link = link, .m1 = m1, .m2 = m2, .vni = vni,
+	};
+	if (vni >= mg->next_vni)
+		mg->next_vni = vni + 1;
+}
+
+/* The placement's cut links, kept by link: nodes and links come and go
+ * once the run goes (the placement counts by index). */
+static void manager_keep_cuts(struct manager *mg)
+{
+	size_t n;
+	struct link **links = net_links(mg->net, &n);
+
+	mg->next_vni = PLAN_VNI_BASE +
+		       (uint32_t)(mg->port - CHAN_PORT) * MANAGER_RUN_VNIS;
+	for (size_t c = 0; c < mg->pl.n_cuts; c++)
+		manager_add_cut(mg, links[mg->pl.cuts[c].link],
+				mg->pl.cuts[c].m1, mg->pl.cuts[c].m2,
+				mg->pl.cuts[c].vni);
 }
 
 static int manager_start(struct net *net, void **state, struct emu_err *err)
@@ -570,8 +670,9 @@ static int manager_start(struct net *net, void **state, struct emu_err *err)
 		manager_release(mg);
 		return ret;
 	}
+	manager_keep_cuts(mg);
 	log_info("*** Running over %zu machines, %zu links cut", mg->n_m,
-		 mg->pl.n_cuts);
+		 mg->n_cuts);
 	mg->running = true;
 	*state = mg;
 	return 0;
@@ -584,13 +685,6 @@ static void manager_stop(struct net *net, void *state)
 	manager_release(state);
 }
 
-/* The machine of the node 'name'. */
-static size_t manager_machine_of(const struct manager *mg, const char *name)
-{
-	uintptr_t u = (uintptr_t)topo_index_find(&mg->nodes, name);
-
-	return u ? mg->pl.machine[u - 1] : SIZE_MAX;
-}
 
 static const char *manager_machine(void *state, const struct node *node)
 {
@@ -624,7 +718,7 @@ static char **manager_relay_argv(void *state, const struct node *node,
 	}
 	snprintf(addr, sizeof(addr), strchr(mg->addrs[i], ':') ? "[%s]:%d"
 							       : "%s:%d",
-		 mg->addrs[i], CHAN_PORT);
+		 mg->addrs[i], mg->port);
 	head[k++] = mg->self;
 	head[k++] = "--agent-exec";
 	head[k++] = addr;
@@ -667,7 +761,7 @@ static json_t *manager_shaping_json(const struct shaping *s)
 /* The request 'op' about 'link' for the machine of its end 'end' (0, 1):
  * naming both nodes, or that end's node and the cut's VNI. */
 static json_t *manager_link_req(const struct link *link, int end,
-				const char *op, const struct plan_cut *cut)
+				const char *op, const struct manager_cut *cut)
 {
 	const struct node *a = link_intf1(link)->node;
 	const struct node *b = link_intf2(link)->node;
@@ -680,16 +774,12 @@ static json_t *manager_link_req(const struct link *link, int end,
 }
 
 /* The cut of 'link', NULL when both ends are on one machine. */
-static const struct plan_cut *manager_cut(const struct manager *mg,
-					  const struct link *link)
+static const struct manager_cut *manager_cut(const struct manager *mg,
+					     const struct link *link)
 {
-	size_t n;
-	struct link **links = net_links(mg->net, &n);
-
-	for (size_t c = 0; c < mg->pl.n_cuts; c++)
-		if (mg->pl.cuts[c].link < n &&
-		    links[mg->pl.cuts[c].link] == link)
-			return &mg->pl.cuts[c];
+	for (size_t c = 0; c < mg->n_cuts; c++)
+		if (mg->cuts[c].link == link)
+			return &mg->cuts[c];
 	return NULL;
 }
 
@@ -699,7 +789,7 @@ static int manager_link_op(struct manager *mg, const struct link *link,
 			   const char *op, json_t *per_end[2],
 			   struct emu_err *err)
 {
-	const struct plan_cut *cut = manager_cut(mg, link);
+	const struct manager_cut *cut = manager_cut(mg, link);
 	int ret = 0;
 
 	for (int end = 0; end < (cut ? 2 : 1) && !ret; end++) {
@@ -748,7 +838,7 @@ static bool manager_link_cut(void *state, const struct link *link,
 			     struct net_cut *out)
 {
 	struct manager *mg = state;
-	const struct plan_cut *cut = manager_cut(mg, link);
+	const struct manager_cut *cut = manager_cut(mg, link);
 
 	if (!cut)
 		return false;
@@ -761,30 +851,30 @@ static bool manager_link_cut(void *state, const struct link *link,
 	return true;
 }
 
-/* A machine whose agent says it is lost, or closed the channel: lost,
- * with its nodes. */
+/* A machine whose agent says it is lost, closed the channel or has been
+ * silent (frozen, its network gone): lost, with its nodes.  What came
+ * meanwhile is read: beats, and anything else unasked, are no loss. */
 static int manager_check(void *state)
 {
 	struct manager *mg = state;
 	int gone;
 
 	for (size_t i = 0; i < mg->n_m; i++) {
-		struct pollfd p = { .fd = chan_fd(mg->chans[i]),
-				    .events = POLLIN };
 		struct emu_err err = { 0 };
-		json_t *m = NULL;
 		const char *why;
-		int ret;
+		int ret = 0;
 
-		if (mg->lost[i] || poll(&p, 1, 0) <= 0)
-			continue;
-		ret = chan_recv(mg->chans[i], &m, 0, &err);
-		if (!ret && (why = manager_loss_of(m)))
-			manager_lose(mg, i, why);
-		else if (ret && ret != -ETIMEDOUT)
+		while (!ret && !mg->lost[i]) {
+			json_t *m = NULL;
+
+			ret = chan_recv(mg->chans[i], &m, 0, &err);
+			if (!ret && (why = manager_loss_of(m)))
+				manager_lose(mg, i, why);
+			json_decref(m);
+		}
+		if (ret && ret != -ETIMEDOUT && !mg->lost[i])
 			manager_lose(mg, i, err.msg[0] ? err.msg
 						       : "its agent is gone");
-		json_decref(m);	/* anything else unasked: not a loss */
 	}
 	gone = mg->lost_nodes;
 	mg->lost_nodes = 0;
@@ -799,6 +889,190 @@ static bool manager_node_lost(void *state, const struct node *node)
 	return i != SIZE_MAX && mg->lost[i];
 }
 
+/* Machine 'i', for a change of the running run, unless it is lost. */
+static int manager_check_machine(const struct manager *mg, size_t i,
+				 const char *what, struct emu_err *err)
+{
+	if (i == SIZE_MAX)
+		return emu_err_set(err, -ENOENT, "'%s' runs on no machine",
+				   what);
+	if (mg->lost[i])
+		return emu_err_set(err, -EHOSTDOWN, "'%s': machine '%s' is "
+				   "lost", what, mg->m[i].name);
+	return 0;
+}
+
+/* The machine for 'node', added to the running run: its pin, else the
+ * machine of a node it is linked to, else the one with the fewest
+ * nodes; never a lost one. */
+static int manager_place_new(const struct manager *mg, const struct node *node,
+			     size_t *out, struct emu_err *err)
+{
+	const char *pin = node_placement(node);
+	size_t n, least = SIZE_MAX;
+	size_t *count = xcalloc(mg->n_m + 1, sizeof(*count));
+	struct link **links = net_links(mg->net, &n);
+	struct node **nodes;
+
+	*out = SIZE_MAX;
+	for (size_t i = 0; pin && i < mg->n_m && *out == SIZE_MAX; i++)
+		if (!mg->lost[i] && plan_pin_matches(pin, &mg->m[i]))
+			*out = i;
+	for (size_t l = 0; !pin && l < n && *out == SIZE_MAX; l++) {
+		const struct node *a = link_intf1(links[l])->node;
+		const struct node *b = link_intf2(links[l])->node;
+		size_t m = a == node ? manager_machine_of(mg, node_name(b))
+		       : b == node ? manager_machine_of(mg, node_name(a))
+				   : SIZE_MAX;
+
+		if (m != SIZE_MAX && !mg->lost[m])
+			*out = m;
+	}
+	nodes = net_nodes(mg->net, &n);
+	for (size_t u = 0; u < n; u++) {
+		size_t m = manager_machine_of(mg, node_name(nodes[u]));
+
+		if (m != SIZE_MAX)
+			count[m]++;
+	}
+	for (size_t i = 0; !pin && *out == SIZE_MAX && i < mg->n_m; i++)
+		if (!mg->lost[i] && (least == SIZE_MAX ||
+				     count[i] < count[least]))
+			least = i;
+	free(count);
+	if (*out == SIZE_MAX)
+		*out = least;
+	if (*out != SIZE_MAX)
+		return 0;
+	if (pin)
+		return emu_err_set(err, -EINVAL, "'%s': placement '%s' names "
+				   "no machine of the run that is not lost",
+				   node_name(node), pin);
+	return emu_err_set(err, -EHOSTDOWN, "'%s': every machine of the run "
+			   "is lost", node_name(node));
+}
+
+static int manager_add_node(void *state, struct node *node,
+			    struct emu_err *err)
+{
+	struct manager *mg = state;
+	size_t i;
+	int ret = manager_place_new(mg, node, &i, err);
+
+	if (!ret)
+		ret = manager_ask(mg, i,
+				  json_pack("{s:s, s:o}", "op", "add_node",
+					    "node",
+					    part_node_json(mg->net, node)),
+				  MANAGER_BUILD_MS, NULL, err);
+	if (ret)
+		return ret;
+	topo_index_add(&mg->nodes, node_name(node), (void *)(uintptr_t)(i + 1));
+	log_info("*** '%s' runs on %s", node_name(node), mg->m[i].name);
+	return 0;
+}
+
+/* Asks machine 'i' to remove the tunnel end of the cut 'vni'. */
+static int manager_remove_cut_end(struct manager *mg, size_t i, uint32_t vni,
+				  struct emu_err *err)
+{
+	return manager_ask(mg, i,
+			   json_pack("{s:s, s:I}", "op", "remove_cut", "vni",
+				     (json_int_t)vni),
+			   MANAGER_CONNECT_MS, NULL, err);
+}
+
+static int manager_add_link(void *state, struct link *link,
+			    struct emu_err *err)
+{
+	struct manager *mg = state;
+	const char *n1 = node_name(link_intf1(link)->node);
+	const char *n2 = node_name(link_intf2(link)->node);
+	size_t a = manager_machine_of(mg, n1), b = manager_machine_of(mg, n2);
+	uint32_t vni = mg->next_vni;
+	int ret = manager_check_machine(mg, a, n1, err);
+
+	if (!ret)
+		ret = manager_check_machine(mg, b, n2, err);
+	if (!ret && a == b)
+		return manager_ask(mg, a,
+				   json_pack("{s:s, s:o}", "op", "add_link",
+					     "link", part_link_json(link)),
+				   MANAGER_BUILD_MS, NULL, err);
+	if (!ret)
+		ret = manager_ask(mg, a,
+				  json_pack("{s:s, s:o}", "op", "add_cut",
+					    "cut",
+					    part_cut_json(link, 0, vni,
+							  mg->addrs[a],
+							  mg->addrs[b])),
+				  MANAGER_BUILD_MS, NULL, err);
+	if (ret)
+		return ret;
+	ret = manager_ask(mg, b,
+			  json_pack("{s:s, s:o}", "op", "add_cut", "cut",
+				    part_cut_json(link, 1, vni, mg->addrs[b],
+						  mg->addrs[a])),
+			  MANAGER_BUILD_MS, NULL, err);
+	if (ret) {
+		struct emu_err undo = { 0 };
+
+		if (manager_remove_cut_end(mg, a, vni, &undo))
+			log_warn("%s", undo.msg);
+		return ret;
+	}
+	manager_add_cut(mg, link, a, b, vni);
+	log_info("*** Link %s-%s cut %s<->%s, vni %u", n1, n2, mg->m[a].name,
+		 mg->m[b].name, vni);
+	return 0;
+}
+
+static int manager_remove_link(void *state, struct link *link,
+			       struct emu_err *err)
+{
+	struct manager *mg = state;
+	const struct manager_cut *cut = manager_cut(mg, link);
+	size_t m[2], i = manager_machine_of(mg,
+					    node_name(link_intf1(link)->node));
+	int ret = 0;
+
+	if (!cut)
+		return mg->lost[i] ? 0
+				   : manager_ask(mg, i,
+						 json_pack("{s:s, s:o}", "op",
+							   "remove_link",
+							   "link",
+							   part_link_json(link)),
+						 MANAGER_CONNECT_MS, NULL,
+						 err);
+	/* Each end on its machine; a lost machine's end went with it. */
+	m[0] = cut->m1;
+	m[1] = cut->m2;
+	for (int e = 0; e < 2 && !ret; e++)
+		if (!mg->lost[m[e]])
+			ret = manager_remove_cut_end(mg, m[e], cut->vni, err);
+	if (!ret)
+		mg->cuts[cut - mg->cuts] = mg->cuts[--mg->n_cuts];
+	return ret;
+}
+
+static int manager_remove_node(void *state, struct node *node,
+			       struct emu_err *err)
+{
+	struct manager *mg = state;
+	size_t i = manager_machine_of(mg, node_name(node));
+	int ret = 0;
+
+	if (i != SIZE_MAX && !mg->lost[i])
+		ret = manager_ask(mg, i,
+				  json_pack("{s:s, s:s}", "op", "remove_node",
+					    "node", node_name(node)),
+				  MANAGER_BUILD_MS, NULL, err);
+	if (!ret)
+		topo_index_remove(&mg->nodes, node_name(node));
+	return ret;
+}
+
 const struct net_cluster_ops manager_ops = {
 	.start = manager_start,
 	.stop = manager_stop,
@@ -809,4 +1083,8 @@ const struct net_cluster_ops manager_ops = {
 	.check = manager_check,
 	.node_lost = manager_node_lost,
 	.link_cut = manager_link_cut,
+	.add_node = manager_add_node,
+	.add_link = manager_add_link,
+	.remove_link = manager_remove_link,
+	.remove_node = manager_remove_node,
 };

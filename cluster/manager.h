@@ -11,9 +11,16 @@
  * waits until all run.  Commands in nodes run as local relays
  * ('cnemu --agent-exec', reading the key from a memory file of the
  * manager's that dies with it); link changes go to the agents of their
- * ends.  The stop asks every agent to remove its part, then removes the
- * service and the secret: nothing of the run stays on any machine.  When
- * the manager is killed, each agent removes its part by itself.
+ * ends; nodes and links added or removed while the run goes are placed
+ * and made, or removed, on their machines (a new link between machines
+ * is a new cut link with a VNI of its own).  Manager and agents beat on
+ * their channels (CHAN_BEAT_MS): a machine heard nothing of for
+ * CHAN_SILENT_MS is lost as one whose agent closed the channel.  The
+ * stop asks every agent to remove its part, then removes the service and
+ * the secret: nothing of the run stays on any machine.  When the manager
+ * is killed, or frozen, each agent removes its part by itself.  A run's
+ * agents listen on a port, and its cut links use VNIs, that no other
+ * run on the Swarm holds.
  *
  * The machines of a placement are the Swarm's ready nodes sorted by
  * hostname, so that the same Swarm always gets the same placement. */
@@ -57,6 +64,12 @@ int manager_clean(FILE *f, struct emu_err *err);
 #define MANAGER_DEPLOY_MS 60000
 #define MANAGER_CONNECT_MS 20000
 #define MANAGER_BUILD_MS 300000
+/* The agents of a run listen on one of the ports from CHAN_PORT on, one
+ * not taken by another run's agents: runs side by side at most. */
+#define MANAGER_PORTS 64
+/* ... and the VNIs from PLAN_VNI_BASE + its port's rank times this on:
+ * cut links of one run at most (64 of them fit under 2^24). */
+#define MANAGER_RUN_VNIS 65536u
 
 /* What runs a Net over Docker Swarm (net_opts.cluster_ops). */
 extern const struct net_cluster_ops manager_ops;

@@ -273,7 +273,7 @@ static json_t *docker_to_json(const struct docker_opts *d)
 	return o;
 }
 
-static json_t *node_to_json(const struct net *net, struct node *node)
+json_t *part_node_json(const struct net *net, struct node *node)
 {
 	json_t *o = json_object();
 
@@ -333,6 +333,30 @@ static void end_to_json(json_t *o, const char *suffix,
 	json_object_set_new(o, key, shaping_to_json(s));
 }
 
+json_t *part_link_json(const struct link *link)
+{
+	json_t *o = json_object();
+
+	end_to_json(o, "1", link_intf1(link), link_shaping(link, 0));
+	end_to_json(o, "2", link_intf2(link), link_shaping(link, 1));
+	set_int(o, "mtu", link_mtu(link));
+	return o;
+}
+
+json_t *part_cut_json(const struct link *link, int end, uint32_t vni,
+		      const char *local, const char *remote)
+{
+	json_t *o = json_object();
+
+	end_to_json(o, "", end ? link_intf2(link) : link_intf1(link),
+		    link_shaping(link, end));
+	set_int(o, "mtu", link_mtu(link));
+	json_object_set_new(o, "vni", json_integer(vni));
+	set_str(o, "local", local);
+	set_str(o, "remote", remote);
+	return o;
+}
+
 /* The index of 'node' in 'nodes', or 'n'. */
 static size_t node_index(struct node **nodes, size_t n,
 			 const struct node *node)
@@ -373,14 +397,13 @@ json_t *part_of(const struct net *net, const struct placement *pl,
 	jc = json_object_get(part, "cuts");
 	for (size_t i = 0; i < n_nodes; i++)
 		if (pl->machine[i] == machine)
-			json_array_append_new(jn, node_to_json(net, nodes[i]));
+			json_array_append_new(jn, part_node_json(net, nodes[i]));
 	for (size_t i = 0; i < n_links; i++) {
 		struct node_intf *i1 = link_intf1(links[i]);
 		struct node_intf *i2 = link_intf2(links[i]);
 		size_t m1 = pl->machine[node_index(nodes, n_nodes, i1->node)];
 		size_t m2 = pl->machine[node_index(nodes, n_nodes, i2->node)];
 		const struct plan_cut *cut = NULL;
-		json_t *o;
 
 		while (c < pl->n_cuts && pl->cuts[c].link < i)
 			c++;
@@ -388,16 +411,11 @@ json_t *part_of(const struct net *net, const struct placement *pl,
 			cut = &pl->cuts[c];
 		if (m1 != machine && m2 != machine)
 			continue;
-		o = json_object();
 		if (m1 == m2) {
-			end_to_json(o, "1", i1, link_shaping(links[i], 0));
-			end_to_json(o, "2", i2, link_shaping(links[i], 1));
-			set_int(o, "mtu", link_mtu(links[i]));
-			json_array_append_new(jl, o);
+			json_array_append_new(jl, part_link_json(links[i]));
 			continue;
 		}
 		if (!cut) {
-			json_decref(o);
 			json_decref(part);
 			emu_err_set(err, -ESTALE,
 				    "link %s-%s crosses machines but the "
@@ -405,15 +423,10 @@ json_t *part_of(const struct net *net, const struct placement *pl,
 				    node_name(i1->node), node_name(i2->node));
 			return NULL;
 		}
-		if (m1 == machine)
-			end_to_json(o, "", i1, link_shaping(links[i], 0));
-		else
-			end_to_json(o, "", i2, link_shaping(links[i], 1));
-		set_int(o, "mtu", link_mtu(links[i]));
-		json_object_set_new(o, "vni", json_integer(cut->vni));
-		set_str(o, "local", addrs[machine]);
-		set_str(o, "remote", addrs[m1 == machine ? m2 : m1]);
-		json_array_append_new(jc, o);
+		json_array_append_new(
+			jc, part_cut_json(links[i], m1 == machine ? 0 : 1,
+					  cut->vni, addrs[machine],
+					  addrs[m1 == machine ? m2 : m1]));
 	}
 	return part;
 }
@@ -879,5 +892,58 @@ int part_make_tunnels(struct net *net, const json_t *part,
 			break;
 	}
 	nlsock_close(nl);
+	return ret;
+}
+
+int part_add_node(struct net *net, const json_t *jn, struct emu_err *err)
+{
+	return add_node(net, jn, "node", err);
+}
+
+int part_add_link(struct net *net, const json_t *jl, struct emu_err *err)
+{
+	return add_link(net, jl, "link", err);
+}
+
+int part_add_cut(struct net *net, const json_t *jc, struct emu_err *err)
+{
+	struct nlsock *nl;
+	int ret = add_cut(net, jc, "cut", err);
+
+	if (ret || !net_is_started(net))
+		return ret;
+	nl = nlsock_open(-1, err);
+	if (!nl)
+		return emu_err_code(err, -EIO);
+	ret = make_tunnel(net, nl, jc, "cut", err);
+	nlsock_close(nl);
+	return ret;
+}
+
+int part_remove_cut(struct net *net, uint32_t vni, struct emu_err *err)
+{
+	char br[IFNAMSIZ_PART], dev[IFNAMSIZ_PART];
+	struct node *tun;
+	struct nlsock *sw;
+	int nsfd, ret;
+
+	snprintf(br, sizeof(br), "vx%u", vni);
+	snprintf(dev, sizeof(dev), "vx%ut", vni);
+	tun = net_get(net, br);
+	if (!tun)
+		return emu_err_set(err, -ENOENT, "no tunnel end '%s' on this "
+				   "machine", br);
+	/* The VXLAN device is no link of the Net: it goes by its name, in
+	 * the tunnel end's namespace, before the end. */
+	nsfd = node_is_running(tun) ? node_open_ns(tun, "net") : -1;
+	if (nsfd >= 0) {
+		sw = nlsock_open(nsfd, NULL);
+		if (sw && nlsock_del_link(sw, dev, err) && err->code != -ENODEV)
+			log_warn("%s", err->msg);
+		emu_err_clear(err);
+		nlsock_close(sw);
+		close(nsfd);
+	}
+	ret = net_remove_node(net, tun, err);
 	return ret;
 }

@@ -29,6 +29,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include <jansson.h>
 
@@ -74,5 +75,26 @@ size_t part_fit_mtu(json_t *part, unsigned int underlay_mtu);
  * or a negative errno. */
 int part_make_tunnels(struct net *net, const json_t *part,
 		      struct emu_err *err);
+
+/* One item of a part, for a change of a running Net: the node 'node' of
+ * 'net' ("nodes" item), the link 'link' with both ends on one machine
+ * ("links" item), and the end 'end' (0, 1) of the cut link 'link' with
+ * VNI 'vni' between the underlay addresses 'local' and 'remote' ("cuts"
+ * item).  New JSON objects, the caller's. */
+struct link;
+struct node;
+json_t *part_node_json(const struct net *net, struct node *node);
+json_t *part_link_json(const struct link *link);
+json_t *part_cut_json(const struct link *link, int end, uint32_t vni,
+		      const char *local, const char *remote);
+
+/* Adds one item of a part to 'net'; on a started Net it is made at once
+ * (a cut with its tunnel).  Returns 0 or a negative errno naming it. */
+int part_add_node(struct net *net, const json_t *jn, struct emu_err *err);
+int part_add_link(struct net *net, const json_t *jl, struct emu_err *err);
+int part_add_cut(struct net *net, const json_t *jc, struct emu_err *err);
+/* Removes the tunnel end of the cut 'vni' from the started 'net': its
+ * VXLAN device, its bridge and the link to its node. */
+int part_remove_cut(struct net *net, uint32_t vni, struct emu_err *err);
 
 #endif

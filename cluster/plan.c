@@ -104,6 +104,16 @@ static void *p_dup(const void *p, size_t n, size_t size)
 	return copy;
 }
 
+bool plan_pin_matches(const char *pin, const struct plan_machine *m)
+{
+	if (!strcmp(m->name, pin))
+		return true;
+	for (size_t j = 0; strchr(pin, '=') && j < m->n_labels; j++)
+		if (!strcmp(m->labels[j], pin))
+			return true;
+	return false;
+}
+
 /* Which machines node 'node' may go on: those its pin names, else all.
  * -EINVAL when the pin names none. */
 static int p_allow(struct p_graph *g, size_t u, const struct node *node,
@@ -112,23 +122,13 @@ static int p_allow(struct p_graph *g, size_t u, const struct node *node,
 	const char *pin = node_placement(node);
 	unsigned char *row = &g->allowed[u * g->n_m];
 	bool any = false;
-	size_t i, j;
 
 	if (!pin) {
 		memset(row, 1, g->n_m);
 		return 0;
 	}
-	for (i = 0; i < g->n_m && strcmp(m[i].name, pin); i++)
-		;
-	if (i < g->n_m) {	/* a hostname: that machine alone */
-		row[i] = 1;
-		return 0;
-	}
-	for (i = 0; strchr(pin, '=') && i < g->n_m; i++) {
-		for (j = 0; j < m[i].n_labels && strcmp(m[i].labels[j], pin);
-		     j++)
-			;
-		row[i] = j < m[i].n_labels;
+	for (size_t i = 0; i < g->n_m; i++) {
+		row[i] = plan_pin_matches(pin, &m[i]);
 		any |= row[i];
 	}
 	if (any)

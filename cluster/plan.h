@@ -19,6 +19,7 @@
 #ifndef CLUSTER_PLAN_H
 #define CLUSTER_PLAN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -81,5 +82,9 @@ uint64_t plan_link_mbit(const struct net *net, size_t i);
 
 /* Frees what 'p' holds (accepts a zeroed one). */
 void placement_release(struct placement *p);
+
+/* True when the pin 'pin' (a node's placement: a hostname, or a node
+ * label "key=value") names the machine 'm'. */
+bool plan_pin_matches(const char *pin, const struct plan_machine *m);
 
 #endif

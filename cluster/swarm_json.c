@@ -43,6 +43,7 @@ static const struct agent_mount {
 #define RUN_LABEL "cnemu.run"
 #define MANAGER_LABEL "cnemu.manager"
 #define MANAGER_PROC_LABEL "cnemu.manager-proc"
+#define PORT_LABEL "cnemu.port"
 #define SECRET_MODE 0400
 
 void swarm_machines_free(struct swarm_machine *m, size_t n)
@@ -234,6 +235,9 @@ int swarm_json_parse_runs(const char *body, size_t len,
 			json_object_get(labels, MANAGER_LABEL));
 		const char *proc = json_string_value(
 			json_object_get(labels, MANAGER_PROC_LABEL));
+		const char *port = json_string_value(
+			json_object_get(labels, PORT_LABEL));
+		long p = 0;
 
 		if (!tag || !*tag)
 			continue;
@@ -242,6 +246,9 @@ int swarm_json_parse_runs(const char *body, size_t len,
 		r[k].tag = xstrdup(tag);
 		r[k].manager_host = xstrdup(mgr ? mgr : "");
 		r[k].manager_proc = xstrdup(proc ? proc : "");
+		if (port && str_to_long(port, 1, 65535, &p) < 0)
+			p = 0;
+		r[k].port = (int)p;
 		k++;
 	}
 	*n = k;
@@ -389,6 +396,9 @@ char *swarm_json_build_agent_service(const struct swarm_agent_spec *spec,
 	if (spec->manager_proc)
 		json_object_set_new(labels, MANAGER_PROC_LABEL,
 				    json_string(spec->manager_proc));
+	if (spec->port > 0)
+		json_object_set_new(labels, PORT_LABEL,
+				    json_sprintf("%d", spec->port));
 	root = json_pack("{s:s, s:o, s:o, s:{s:{}}}", "Name", spec->name,
 			 "Labels", labels, "TaskTemplate", task, "Mode",
 			 "Global");

@@ -40,6 +40,8 @@ struct swarm_agent_spec {
 	const char *manager_proc;	/* label cnemu.manager-proc: the
 					   manager's proc_id_format();
 					   NULL: none */
+	int port;		/* label cnemu.port: the TCP port its
+				   agents listen on; 0: none */
 };
 
 /* A cluster run's agents' service on the Swarm (GET /services). */
@@ -49,6 +51,8 @@ struct swarm_run {
 	char *tag;		/* its label cnemu.run: the run's tag */
 	char *manager_host;	/* its label cnemu.manager; "" */
 	char *manager_proc;	/* its label cnemu.manager-proc; "" */
+	int port;		/* its label cnemu.port; 0: none (a run
+				   from before the label: CHAN_PORT) */
 };
 
 /* Where the agent's container sees the machine's /proc (its containers'

@@ -495,6 +495,8 @@ int main(int argc, char **argv)
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	main_raise_fd_limit();
 	main_catch_signals();
+	if (o.clean || o.command == EMU_CMD_AGENT)
+		agent_find_machine_proc();
 	if (o.clean) {
 		status = cleanup_dead_runs(o.clean_all ? CLEANUP_KEPT : 0, NULL,
 					   stdout, &err) ? 1 : 0;

@@ -19,6 +19,7 @@
 #include "emu/guard.h"
 #include "base/log.h"
 #include "base/netns.h"
+#include "base/proc.h"
 #include "base/run.h"
 #include "base/util.h"
 #include "emu/net_internal.h"
@@ -44,6 +45,8 @@ EMU_LOG_MODULE(net);
 
 static int net_shape_link(struct net *net, struct link *link,
 			  struct emu_err *err);
+static int net_drop_link(struct net *net, struct link *link,
+			 struct emu_err *err);
 
 const char *net_run_tag(const struct net *net)
 {
@@ -145,6 +148,13 @@ static int net_cluster_refuses(const struct net *net, const char *what,
 			   what);
 }
 
+/* True when a started Net makes its changes on this machine (not over
+ * a cluster, whose agents make them). */
+static bool net_runs_here(const struct net *net)
+{
+	return net->started && !net->cluster_state;
+}
+
 /* node_ctx.relay_argv of a started cluster run: the command runs on the
  * node's machine. */
 static char **net_ctx_relay_argv(void *owner, const struct node *node,
@@ -197,7 +207,9 @@ static void net_stop_cluster(struct net *net)
 int net_set_placement(struct net *net, struct node *node,
 		      const char *placement, struct emu_err *err)
 {
-	if (net->started)
+	/* A node added to a running cluster run is placed at its first
+	 * link. */
+	if (net->started && (!net->cluster_state || node->running))
 		return emu_err_set(err, -EBUSY,
 				   "'%s': placement is fixed once the network "
 				   "is started",
@@ -401,7 +413,7 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	/* The run's lock and the root socket wait for net_start(): a Net
 	 * only described needs neither root nor the machine.  The tag is the
 	 * one run_open() gives this process. */
-	snprintf(net->tag, sizeof(net->tag), "cn%d", (int)getpid());
+	snprintf(net->tag, sizeof(net->tag), "cn%d", (int)proc_machine_pid());
 	net->alias = xasprintf("cnemu:%s", net->tag);
 	net->ctx.run_tag = net->tag;
 	net->ctx.alias = net->alias;
@@ -414,7 +426,7 @@ struct net *net_create(const struct net_opts *opts, struct emu_err *err)
 	net->ctx.ovs_check = net_ctx_ovs_check;
 	net->ctx.owner = net;
 	/* "cn" in the high bits: no interface group a user would pick. */
-	net->group = 0x636e0000u | ((uint32_t)getpid() & 0xffffu);
+	net->group = 0x636e0000u | ((uint32_t)proc_machine_pid() & 0xffffu);
 	if (link_engine_init(&net->engine, opts->link_engine, net->tag, err))
 		goto fail;
 	return net;
@@ -428,8 +440,8 @@ int net_add_node(struct net *net, struct node *node,
 {
 	int ret = plan_check_name(node->name, NET_NAME_MAX, err);
 
-	if (!ret)
-		ret = net_cluster_refuses(net, "adding a node", err);
+	if (!ret && node_role(node) == NODE_CONTROLLER)
+		ret = net_cluster_refuses(net, "adding a controller", err);
 	if (!ret && net_get(net, node->name))
 		ret = emu_err_set(err, -EEXIST, "duplicate node name '%s'",
 				  node->name);
@@ -492,7 +504,7 @@ static struct node *net_add_hostlike(struct net *net, struct node *node,
 		node_destroy(node);
 		node = NULL;
 	} else if (net_add_node(net, node, err) ||
-		   (net->started && net_start_node(net, node, err))) {
+		   (net_runs_here(net) && net_start_node(net, node, err))) {
 		node = NULL;
 	}
 	free(name);
@@ -608,8 +620,8 @@ struct node *net_add_switch(struct net *net, const char *name,
 	net_note_switch(net, node, dpid, opts ? opts->controller : NULL,
 			(kind->caps & NODE_KIND_CONTROLLED) && !net->standalone);
 	/* The controllers learn of it before it connects. */
-	if (net->started && (net_update_controllers(net, err) ||
-			     net_start_node(net, node, err)))
+	if (net_runs_here(net) && (net_update_controllers(net, err) ||
+				   net_start_node(net, node, err)))
 		return NULL;
 	return node;
 }
@@ -676,6 +688,33 @@ static int net_check_link_opts(const struct net *net,
 static int net_make_link(struct net *net, struct link *link,
 			 struct emu_err *err);
 
+/* Makes 'link', just added to a started cluster run, on its machines:
+ * an end's node added since the start is placed and started first (next
+ * to the other end unless pinned).  On failure the link goes again. */
+static int net_add_cluster_link(struct net *net, struct link *link,
+				struct emu_err *err)
+{
+	struct node *ends[2] = { link_intf1(link)->node,
+				 link_intf2(link)->node };
+	int ret = 0;
+
+	for (int e = 0; e < 2 && !ret; e++) {
+		if (ends[e]->running)
+			continue;
+		ret = net->cluster_ops->add_node(net->cluster_state, ends[e],
+						 err);
+		ends[e]->running = !ret;
+	}
+	if (!ret)
+		ret = net->cluster_ops->add_link(net->cluster_state, link, err);
+	if (ret) {
+		net_drop_link(net, link, NULL);
+		return ret;
+	}
+	link_intf1(link)->up = link_intf2(link)->up = true;
+	return 0;
+}
+
 struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 			  const struct net_link_opts *opts,
 			  struct emu_err *err)
@@ -691,8 +730,6 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 		emu_err_set(err, -EINVAL, "link from '%s' to itself", a->name);
 		return NULL;
 	}
-	if (net_cluster_refuses(net, "adding a link", err))
-		return NULL;
 	if (net_check_link_opts(net, opts, err))
 		return NULL;
 	i1 = node_add_intf(a, opts->intf1, opts->port1, err);
@@ -721,6 +758,8 @@ struct link *net_add_link(struct net *net, struct node *a, struct node *b,
 	xgrow((void **)&net->links, &net->cap_links, net->n_links + 1,
 	      sizeof(*net->links));
 	net->links[net->n_links++] = link;
+	if (net->cluster_state)
+		return net_add_cluster_link(net, link, err) ? NULL : link;
 	/* The controllers learn of a new switch link before its ports
 	 * appear, so that they never take them for host ports. */
 	if (net->started && node_role(a) == NODE_SWITCH &&
@@ -1292,14 +1331,37 @@ int net_remove_link(struct net *net, struct link *link, struct emu_err *err)
 {
 	bool switches = node_role(link_intf1(link)->node) == NODE_SWITCH &&
 			node_role(link_intf2(link)->node) == NODE_SWITCH;
-	int ret = net_cluster_refuses(net, "removing a link", err);
+	int ret = 0;
 
-	if (ret)
-		return ret;
-	ret = net_drop_link(net, link, err);
-
-	if (!ret && switches && net->started)
+	if (net->cluster_state)
+		ret = net->cluster_ops->remove_link(net->cluster_state, link,
+						    err);
+	if (!ret)
+		ret = net_drop_link(net, link, err);
+	if (!ret && switches && net_runs_here(net))
 		ret = net_update_controllers(net, err);
+	return ret;
+}
+
+/* Removes 'node' of a started cluster run, with its links, from its
+ * machine(s); it no longer runs here either. */
+static int net_remove_cluster_node(struct net *net, struct node *node,
+				   struct emu_err *err)
+{
+	int ret = 0;
+
+	for (size_t j = net->n_links; j-- > 0 && !ret;) {
+		struct link *link = net->links[j];
+
+		if (link_intf1(link)->node == node ||
+		    link_intf2(link)->node == node)
+			ret = net_remove_link(net, link, err);
+	}
+	if (!ret && node->running)
+		ret = net->cluster_ops->remove_node(net->cluster_state, node,
+						    err);
+	if (!ret)
+		node->running = false;	/* nothing of it to stop here */
 	return ret;
 }
 
@@ -1308,13 +1370,17 @@ int net_remove_node(struct net *net, struct node *node, struct emu_err *err)
 	bool is_switch = node_role(node) == NODE_SWITCH;
 	size_t i;
 
-	if (net_cluster_refuses(net, "removing a node", err))
-		return -EOPNOTSUPP;
 	for (i = 0; i < net->n_nodes && net->nodes[i] != node; i++)
 		;
 	if (i == net->n_nodes)
 		return emu_err_set(err, -ENOENT, "'%s' is not in the network",
 				   node->name);
+	if (net->cluster_state) {
+		int ret = net_remove_cluster_node(net, node, err);
+
+		if (ret)
+			return ret;
+	}
 	/* Backwards: removing link j moves only the links after it. */
 	for (size_t j = net->n_links; j-- > 0;) {
 		struct link *link = net->links[j];
@@ -1330,7 +1396,7 @@ int net_remove_node(struct net *net, struct node *node, struct emu_err *err)
 	if (is_switch)
 		net_forget_switch(net, node);
 	node_destroy(node);	/* stops it first when it runs */
-	if (is_switch && net->started)
+	if (is_switch && net_runs_here(net))
 		return net_update_controllers(net, err);
 	return 0;
 }

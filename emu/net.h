@@ -72,6 +72,19 @@ struct net_cluster_ops {
 	 * (strings borrowed from 'state'). */
 	bool (*link_cut)(void *state, const struct link *link,
 			 struct net_cut *cut);
+	/* Places 'node', added to the started run, on a machine (its pin,
+	 * else that of a node it is linked to, else the least loaded) and
+	 * starts it there. */
+	int (*add_node)(void *state, struct node *node, struct emu_err *err);
+	/* Makes 'link', added to the started run between placed nodes, on
+	 * their machine, or as a new cut link between theirs. */
+	int (*add_link)(void *state, struct link *link, struct emu_err *err);
+	/* Removes 'link' from the machine(s) of its ends. */
+	int (*remove_link)(void *state, struct link *link,
+			   struct emu_err *err);
+	/* Removes 'node' (its links removed already) from its machine. */
+	int (*remove_node)(void *state, struct node *node,
+			   struct emu_err *err);
 };
 
 /* What a cluster run does when it loses a machine (net_opts.cluster_loss,

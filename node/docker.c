@@ -554,7 +554,8 @@ static bool same_content(const char *path, const unsigned char *data,
 
 static int write_init(const char *dir, const char *path, struct emu_err *err)
 {
-	char *tmp = xasprintf("%s/.cnemu-init.%d", dir, (int)getpid());
+	char *tmp = xasprintf("%s/.cnemu-init.%d", dir,
+			      (int)proc_machine_pid());
 	size_t off = 0;
 	int fd, ret = 0;
 
@@ -1517,6 +1518,9 @@ static bool entry_is_kept(const struct docker_api_entry *entry)
 	return keep && !strcmp(keep, "true");
 }
 
+/* The label the Swarm puts on its tasks' containers. */
+#define SWARM_TASK_LABEL "com.docker.swarm.task.id"
+
 int docker_cleanup(const char *run_tag,
 		   bool (*is_dead)(const char *tag, void *aux), void *aux,
 		   enum docker_cleanup_flags flags, FILE *out,
@@ -1551,6 +1555,13 @@ int docker_cleanup(const char *run_tag,
 
 		/* The engine filtered; check again, never remove more. */
 		if (!tag || !*tag)
+			continue;
+		/* A cluster run's agent, a Swarm task labelled with its
+		 * manager's run (which has no directory on this machine):
+		 * the Swarm removes it with its service, and only one that
+		 * ended is taken here. */
+		if (docker_api_entry_label(&entries[i], SWARM_TASK_LABEL) &&
+		    entries[i].state && !strcmp(entries[i].state, "running"))
 			continue;
 		if (run_tag ? strcmp(tag, run_tag)
 			    : (is_dead && !is_dead(tag, aux)))

@@ -294,7 +294,7 @@ static int vswitch_prepare_db(const struct vswitch_opts *o, const char *dir,
 	tpl = xasprintf("%s/vswitch-%lld-%lld.db", o->cache_dir,
 			(long long)st.st_size, (long long)st.st_mtime);
 	if (access(tpl, R_OK) < 0) {
-		tmp = xasprintf("%s.%d", tpl, (int)getpid());
+		tmp = xasprintf("%s.%d", tpl, (int)proc_machine_pid());
 		unlink(tmp);
 		ret = vswitch_make_db(tmp, schema, err);
 		if (!ret && rename(tmp, tpl) < 0)
@@ -304,7 +304,8 @@ static int vswitch_prepare_db(const struct vswitch_opts *o, const char *dir,
 		free(tmp);
 		tmp = xasprintf("%s/.vswitch-%lld-%lld.db.%d.~lock~",
 				o->cache_dir, (long long)st.st_size,
-				(long long)st.st_mtime, (int)getpid());
+				(long long)st.st_mtime,
+				(int)proc_machine_pid());
 		unlink(tmp);	/* the lock file ovsdb-tool left */
 		if (ret)
 			goto out;

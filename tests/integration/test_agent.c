@@ -87,7 +87,7 @@ static pid_t start_agent(struct fixture *f, int i)
 }
 
 /* Connects to agent 'i' as its manager: the socket made in its machine's
- * namespace; says hello. */
+ * namespace; says hello and beats. */
 static struct chan *connect_agent(struct fixture *f, int i)
 {
 	struct emu_err err = { 0 };
@@ -115,6 +115,10 @@ static struct chan *connect_agent(struct fixture *f, int i)
 	assert_true(json_is_true(json_object_get(m, "ok")));
 	assert_int_equal(json_integer_value(json_object_get(m, "mtu")), 1500);
 	json_decref(m);
+	/* As the manager: the agent takes a silent one for gone. */
+	assert_int_equal(chan_start_beat(c, CHAN_BEAT_MS, CHAN_SILENT_MS,
+					 &err),
+			 0);
 	return c;
 }
 

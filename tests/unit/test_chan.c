@@ -1,6 +1,7 @@
 /* cluster/chan.c over the loopback: the handshake both ways, a wrong key
  * refused on both sides, frames changed or replayed refused, frames of
- * many megabytes. */
+ * many megabytes, the heartbeat (beats skipped, a peer that stops
+ * beating found silent; short beats here, tenths of a second). */
 #include <errno.h>
 #include <pthread.h>
 #include <setjmp.h>
@@ -17,6 +18,7 @@
 #include <cmocka.h>
 
 #include "base/err.h"
+#include "base/util.h"
 #include "cluster/chan.h"
 
 static const unsigned char key_a[CHAN_KEY_LEN] = "0123456789abcdef0123456789abcde";
@@ -333,6 +335,72 @@ static void test_bytes_go_through_json_as_base64(void **state)
 	json_decref(msg);
 }
 
+/* Both sides beat: nothing but beats comes, the peer is never silent;
+ * a frame sent after them is the one received. */
+static void test_beats_are_skipped_and_keep_a_quiet_peer_heard(void **state)
+{
+	struct emu_err err = { 0 };
+	struct chan *d, *ag;
+	json_t *got, *msg;
+
+	(void)state;
+	connect_pair(&d, &ag);
+	assert_int_equal(chan_start_beat(d, 20, 200, &err), 0);
+	assert_int_equal(chan_start_beat(ag, 20, 200, &err), 0);
+	assert_int_equal(chan_recv(d, &got, 500, &err), -ETIMEDOUT);
+	assert_null(got);
+	assert_false(chan_is_silent(d));
+	assert_int_equal(chan_recv(ag, &got, 0, &err), -ETIMEDOUT);
+	msg = json_pack("{s:s}", "op", "answer");
+	assert_int_equal(chan_send(ag, msg, &err), 0);
+	json_decref(msg);
+	assert_int_equal(chan_recv(d, &got, 1000, &err), 0);
+	assert_string_equal(json_string_value(json_object_get(got, "op")),
+			    "answer");
+	json_decref(got);
+	chan_close(ag);
+	chan_close(d);
+}
+
+/* The peer does not beat (as one frozen): within the silence's time,
+ * chan_recv() says so, also while it waits for an answer, and the
+ * channel receives nothing more. */
+static void test_a_peer_that_stops_beating_is_silent(void **state)
+{
+	unsigned long long t0;
+	struct emu_err err = { 0 };
+	struct chan *d, *ag;
+	json_t *got;
+
+	(void)state;
+	connect_pair(&d, &ag);
+	assert_int_equal(chan_start_beat(d, 20, 200, &err), 0);
+	t0 = now_us();
+	assert_int_equal(chan_recv(d, &got, 5000, &err), -EHOSTDOWN);
+	assert_true(now_us() - t0 < 1000 * 1000);
+	assert_true(chan_is_silent(d));
+	assert_non_null(strstr(err.msg, "has been silent"));
+	assert_int_equal(chan_recv(d, &got, 0, &err), -EPIPE);
+	/* The silent side still got this side's beats. */
+	assert_int_equal(chan_recv(ag, &got, 0, &err), -ETIMEDOUT);
+	chan_close(ag);
+	chan_close(d);
+}
+
+static void test_a_heartbeat_needs_silence_longer_than_a_beat(void **state)
+{
+	struct emu_err err = { 0 };
+	struct chan *d, *ag;
+
+	(void)state;
+	connect_pair(&d, &ag);
+	assert_int_equal(chan_start_beat(d, 100, 100, &err), -EINVAL);
+	assert_int_equal(chan_start_beat(d, 0, 100, &err), -EINVAL);
+	assert_false(chan_is_silent(d));
+	chan_close(ag);
+	chan_close(d);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -345,6 +413,11 @@ int main(void)
 		cmocka_unit_test(test_not_a_channel_is_refused),
 		cmocka_unit_test(test_key_file_must_hold_exactly_the_key),
 		cmocka_unit_test(test_bytes_go_through_json_as_base64),
+		cmocka_unit_test(
+			test_beats_are_skipped_and_keep_a_quiet_peer_heard),
+		cmocka_unit_test(test_a_peer_that_stops_beating_is_silent),
+		cmocka_unit_test(
+			test_a_heartbeat_needs_silence_longer_than_a_beat),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -330,10 +330,27 @@ static void test_the_same_net_gets_the_same_plan_and_printout(void **state)
 	net_destroy(net);
 }
 
+/* What a node added to a running run is placed by. */
+static void test_a_pin_matches_a_hostname_or_a_label(void **state)
+{
+	static const char *const labels[] = { "rack=a", "gpu=1" };
+	const struct plan_machine m = { .name = "m2", .labels = labels,
+					.n_labels = 2 };
+
+	(void)state;
+	assert_true(plan_pin_matches("m2", &m));
+	assert_true(plan_pin_matches("rack=a", &m));
+	assert_true(plan_pin_matches("gpu=1", &m));
+	assert_false(plan_pin_matches("m1", &m));
+	assert_false(plan_pin_matches("rack=b", &m));
+	assert_false(plan_pin_matches("rack", &m));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_pins_by_hostname_and_label_are_honoured),
+		cmocka_unit_test(test_a_pin_matches_a_hostname_or_a_label),
 		cmocka_unit_test(test_a_pin_naming_no_machine_is_one_sentence),
 		cmocka_unit_test(test_nodes_are_balanced_by_cores_and_memory),
 		cmocka_unit_test(

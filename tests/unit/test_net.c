@@ -399,7 +399,8 @@ static void test_placement_pins_and_the_cluster_option(void **state)
 /* What a cluster engine was asked: the Net's side of a cluster run. */
 static struct {
 	int starts, stops, spawns, shapings, ups;
-	int fail_start, fail_shaping;
+	int added_nodes, added_links, removed_links, removed_nodes;
+	int fail_start, fail_shaping, fail_add_link;
 	uint64_t rate_seen;
 } seen;
 
@@ -478,15 +479,51 @@ static bool c_link_cut(void *state, const struct link *link,
 	return true;
 }
 
-/* A Net over a cluster makes nothing here: its start, stop, commands and
- * link changes go to the engine, and what it cannot do yet is refused. */
+static int c_add_node(void *state, struct node *node, struct emu_err *err)
+{
+	(void)state, (void)err;
+	assert_string_equal(node_placement(node), "m3");
+	seen.added_nodes++;
+	return 0;
+}
+
+static int c_add_link(void *state, struct link *link, struct emu_err *err)
+{
+	(void)state;
+	assert_true(node_is_running(link_intf1(link)->node) &&
+		    node_is_running(link_intf2(link)->node));
+	seen.added_links++;
+	if (seen.fail_add_link)
+		return emu_err_set(err, -EHOSTDOWN, "machine 'm3' is lost");
+	return 0;
+}
+
+static int c_remove_link(void *state, struct link *link, struct emu_err *err)
+{
+	(void)state, (void)link, (void)err;
+	seen.removed_links++;
+	return 0;
+}
+
+static int c_remove_node(void *state, struct node *node, struct emu_err *err)
+{
+	(void)state, (void)node, (void)err;
+	seen.removed_nodes++;
+	return 0;
+}
+
+/* A Net over a cluster makes nothing here: its start, stop, commands,
+ * link changes and the nodes and links added and removed while it runs
+ * go to the engine; a node added is placed at its first link. */
 static void test_a_cluster_run_goes_through_its_engine(void **state)
 {
 	static const struct net_cluster_ops ops = {
 		.start = c_start, .stop = c_stop, .relay_argv = c_relay,
 		.set_link_shaping = c_shaping, .set_link_up = c_up,
 		.machine = c_machine, .check = c_check,
-		.link_cut = c_link_cut,
+		.link_cut = c_link_cut, .add_node = c_add_node,
+		.add_link = c_add_link, .remove_link = c_remove_link,
+		.remove_node = c_remove_node,
 	};
 	struct net_opts o = { .cluster = "swarm", .cluster_ops = &ops,
 			      .switch_kind = "lxbr", .ipbase = "10.9.0.0/16",
@@ -495,8 +532,9 @@ static void test_a_cluster_run_goes_through_its_engine(void **state)
 	char *argv[] = { "hostname", NULL };
 	struct emu_err err = { 0 };
 	struct shaping fast, slow;
-	struct node *h1, *s1;
+	struct node *h1, *s1, *h2;
 	struct link *link;
+	size_t n_links;
 	struct net *net;
 
 	(void)state;
@@ -546,13 +584,28 @@ static void test_a_cluster_run_goes_through_its_engine(void **state)
 	assert_int_equal(seen.ups, 1);
 	/* what 'links' shows of the link made there */
 	assert_false(link_intf1(link)->up || link_intf2(link)->up);
-	assert_null(net_add_host(net, "h2", NULL, &err));
-	expect_err(err.code, -EOPNOTSUPP, &err,
-		   "adding a node in a running cluster run is not supported "
-		   "yet");
-	expect_err(net_remove_link(net, link, &err), -EOPNOTSUPP, &err,
-		   "removing a link in a running cluster run is not "
-		   "supported yet");
+	h2 = net_add_host(net, "h2", NULL, &err);
+	assert_non_null(h2);
+	assert_false(node_is_running(h2));
+	assert_int_equal(net_set_placement(net, h2, "m3", &err), 0);
+	seen.fail_add_link = 1;
+	assert_null(net_add_link(net, h2, s1, NULL, &err));
+	expect_err(err.code, -EHOSTDOWN, &err, "machine 'm3' is lost");
+	net_links(net, &n_links);	/* the failed link went again */
+	assert_int_equal(n_links, 1);
+	seen.fail_add_link = 0;
+	assert_non_null(net_add_link(net, h2, s1, NULL, &err));
+	assert_int_equal(seen.added_nodes, 1);	/* placed once */
+	assert_int_equal(seen.added_links, 2);
+	assert_true(node_is_running(h2));
+	expect_err(net_set_placement(net, h2, "m1", &err), -EBUSY, &err,
+		   "'h2': placement is fixed once the network is started");
+	assert_int_equal(net_remove_node(net, h2, &err), 0);
+	assert_int_equal(seen.removed_links, 1);
+	assert_int_equal(seen.removed_nodes, 1);
+	assert_null(net_get(net, "h2"));
+	assert_int_equal(net_remove_link(net, link, &err), 0);
+	assert_int_equal(seen.removed_links, 2);
 	net_stop(net);
 	assert_int_equal(seen.stops, 1);
 	assert_false(net_is_started(net) || node_is_running(h1));

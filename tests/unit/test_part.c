@@ -265,6 +265,60 @@ static void test_cut_link_becomes_a_tunnel_end_on_each_side(void **state)
 	net_destroy(b);
 }
 
+/* The items a running run's changes send, one at a time: a node, a link
+ * on one machine, each end of a cut; added to another Net they make the
+ * same nodes, interfaces and tunnel ends; a cut's end goes again. */
+static void test_items_added_one_at_a_time_rebuild_their_parts(void **state)
+{
+	struct net *net = described_net(), *a = new_net();
+	struct node **nodes;
+	struct link **links;
+	struct emu_err err = { 0 };
+	json_t *item;
+	size_t n, n_links;
+
+	(void)state;
+	nodes = net_nodes(net, &n);
+	for (size_t i = 0; i < n; i++) {
+		item = part_node_json(net, nodes[i]);
+		assert_int_equal(part_add_node(a, item, &err), 0);
+		json_decref(item);
+	}
+	assert_non_null(net_get(a, "d1"));
+	links = net_links(net, &n_links);
+	item = part_link_json(links[0]);	/* h1-s1 */
+	assert_string_equal(json_string_value(json_object_get(item, "node1")),
+			    "h1");
+	assert_int_equal(json_integer_value(json_object_get(item, "mtu")),
+			 1400);
+	assert_int_equal(part_add_link(a, item, &err), 0);
+	json_decref(item);
+	/* s1-s2 cut: end 2 (s2) toward 192.168.250.1, VNI 9. */
+	item = part_cut_json(links[2], 1, 9, "192.168.250.2", "192.168.250.1");
+	assert_string_equal(json_string_value(json_object_get(item, "node")),
+			    "s2");
+	assert_int_equal(json_integer_value(json_object_get(item, "vni")), 9);
+	assert_string_equal(json_string_value(json_object_get(item, "remote")),
+			    "192.168.250.1");
+	assert_int_equal(part_add_cut(a, item, &err), 0);
+	json_decref(item);
+	assert_non_null(net_get(a, "vx9"));
+	net_links(a, &n);
+	assert_int_equal(n, 2);
+	assert_int_equal(part_remove_cut(a, 9, &err), 0);
+	assert_null(net_get(a, "vx9"));
+	net_links(a, &n);
+	assert_int_equal(n, 1);
+	assert_int_equal(part_remove_cut(a, 9, &err), -ENOENT);
+	assert_non_null(strstr(err.msg, "no tunnel end 'vx9'"));
+	/* A node named twice: one sentence naming it. */
+	item = part_node_json(net, nodes[0]);
+	assert_true(part_add_node(a, item, &err) < 0);
+	json_decref(item);
+	net_destroy(net);
+	net_destroy(a);
+}
+
 static void test_mtu_is_lowered_only_under_a_small_underlay(void **state)
 {
 	json_t *part = json_pack("{s:[{s:i}, {}, {s:i}], s:[{}, {s:i}]}",
@@ -346,6 +400,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_whole_net_round_trips_through_its_part),
 		cmocka_unit_test(test_cut_link_becomes_a_tunnel_end_on_each_side),
+		cmocka_unit_test(
+			test_items_added_one_at_a_time_rebuild_their_parts),
 		cmocka_unit_test(test_mtu_is_lowered_only_under_a_small_underlay),
 		cmocka_unit_test(test_bad_parts_are_refused_with_the_item_named),
 	};

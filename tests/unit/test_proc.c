@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -138,10 +139,83 @@ static void test_child_ignoring_sigterm_is_killed_after_the_grace(
 	assert_int_equal(WTERMSIG(status), SIGKILL);
 }
 
+/* A machine's /proc as an agent in a container of its own sees it bound:
+ * 'self' and one process, 4321, started at tick 777 from
+ * /usr/local/bin/cnemu. */
+static char *fake_machine_proc(void)
+{
+	char *dir = strdup("/tmp/cnemu-test-proc.XXXXXX"), path[256];
+	FILE *f;
+
+	assert_non_null(mkdtemp(dir));
+	snprintf(path, sizeof(path), "%s/self", dir);
+	assert_int_equal(symlink("4321", path), 0);
+	snprintf(path, sizeof(path), "%s/4321", dir);
+	assert_int_equal(mkdir(path, 0755), 0);
+	snprintf(path, sizeof(path), "%s/4321/exe", dir);
+	assert_int_equal(symlink("/usr/local/bin/cnemu", path), 0);
+	snprintf(path, sizeof(path), "%s/4321/stat", dir);
+	f = fopen(path, "w");
+	assert_non_null(f);
+	/* pid (comm) state, then fields 4..21, then 22: the start */
+	fprintf(f, "4321 (cnemu x) S 1 1 1 0 -1 0 0 0 0 0 0 0 0 0 20 0 1 0 "
+		   "777 0 0\n");
+	fclose(f);
+	return dir;
+}
+
+static void remove_fake_machine_proc(char *dir)
+{
+	char cmd[300];
+
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	free(dir);
+}
+
+static void test_machine_pid_is_own_pid_without_a_machine_proc(void **state)
+{
+	struct proc_id id, self;
+
+	(void)state;
+	proc_set_machine_root("/proc");
+	assert_int_equal(proc_machine_pid(), getpid());
+	assert_int_equal(proc_machine_id_of(getpid(), &id), 0);
+	assert_int_equal(proc_id_of(getpid(), &self), 0);
+	assert_int_equal(id.start, self.start);
+	assert_true(proc_machine_id_alive(&id));
+}
+
+static void test_machine_pid_and_liveness_read_the_machine_proc(void **state)
+{
+	char *dir = fake_machine_proc();
+	struct proc_id id;
+
+	(void)state;
+	proc_set_machine_root(dir);
+	assert_int_equal(proc_machine_pid(), 4321);
+	assert_int_equal(proc_machine_id_of(4321, &id), 0);
+	assert_int_equal(id.start, 777);
+	assert_string_equal(id.exe, "/usr/local/bin/cnemu");
+	assert_true(proc_machine_id_alive(&id));
+	/* Another process with that pid now, or none. */
+	id.start = 778;
+	assert_false(proc_machine_id_alive(&id));
+	id.start = 777;
+	id.pid = 4322;
+	assert_false(proc_machine_id_alive(&id));
+	proc_set_machine_root("/proc");
+	remove_fake_machine_proc(dir);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_identity_line_reads_back),
+		cmocka_unit_test(
+			test_machine_pid_is_own_pid_without_a_machine_proc),
+		cmocka_unit_test(
+			test_machine_pid_and_liveness_read_the_machine_proc),
 		cmocka_unit_test(test_bad_identity_lines_are_refused),
 		cmocka_unit_test(
 			test_own_identity_lives_and_a_changed_one_does_not),

@@ -137,7 +137,8 @@ static void test_runs_are_the_services_labelled_cnemu_run(void **state)
 	static const char body[] =
 		"[{\"ID\":\"s1\",\"Spec\":{\"Name\":\"cnemu-cn42-agent\","
 		"\"Labels\":{\"cnemu.run\":\"cn42\",\"cnemu.manager\":"
-		"\"m1\",\"cnemu.manager-proc\":\"42 9876 /usr/bin/cnemu\"}}},"
+		"\"m1\",\"cnemu.manager-proc\":\"42 9876 /usr/bin/cnemu\","
+		"\"cnemu.port\":\"6691\"}}},"
 		"{\"ID\":\"s2\",\"Spec\":{\"Name\":\"web\",\"Labels\":{}}},"
 		"{\"ID\":\"s3\",\"Spec\":{\"Name\":\"other\"}},"
 		"{\"ID\":\"s4\",\"Spec\":{\"Name\":\"cnemu-cn7-agent\","
@@ -155,7 +156,9 @@ static void test_runs_are_the_services_labelled_cnemu_run(void **state)
 	assert_string_equal(r[0].tag, "cn42");
 	assert_string_equal(r[0].manager_host, "m1");
 	assert_string_equal(r[0].manager_proc, "42 9876 /usr/bin/cnemu");
+	assert_int_equal(r[0].port, 6691);
 	assert_string_equal(r[1].tag, "cn7");
+	assert_int_equal(r[1].port, 0);
 	assert_string_equal(r[1].manager_host, "");
 	assert_string_equal(r[1].manager_proc, "");
 	swarm_runs_free(r, n);
@@ -274,6 +277,7 @@ static void test_agent_service_is_global_host_network_with_mounts(void **state)
 		.run_label = "cn7",
 		.manager_host = "m1",
 		.manager_proc = "7 1234 /usr/bin/cnemu",
+		.port = 6692,
 	};
 	json_t *root, *c, *caps, *m;
 	size_t i;
@@ -294,6 +298,10 @@ static void test_agent_service_is_global_host_network_with_mounts(void **state)
 		json_string_value(json_object_get(get(root, "Labels"),
 						  "cnemu.manager-proc")),
 		"7 1234 /usr/bin/cnemu");
+	assert_string_equal(
+		json_string_value(json_object_get(get(root, "Labels"),
+						  "cnemu.port")),
+		"6692");
 	assert_true(json_is_object(get(root, "Mode.Global")));
 	assert_null(get(root, "Mode.Replicated"));
 	assert_string_equal(str(json_array_get(get(root, "TaskTemplate."
