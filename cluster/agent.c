@@ -15,6 +15,8 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statvfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -741,8 +743,26 @@ static void agent_serve_manager(struct agent *a)
 	json_decref(req);
 }
 
+/* The userspace datapath of the run's private OVS opens /dev/net/tun
+ * (a bridge's own port is a tap device), which a machine has and a
+ * container's /dev does not: the agent makes it in its own /dev (Docker
+ * lets every container use the tun device and keeps CAP_MKNOD).  A
+ * machine without it runs Linux bridges still, hence only a warning. */
+static void agent_make_tun(void)
+{
+	if (!access("/dev/net/tun", F_OK))
+		return;
+	if ((mkdir("/dev/net", 0755) && errno != EEXIST) ||
+	    mknod("/dev/net/tun", S_IFCHR | 0600, makedev(10, 200)))
+		log_warn("cannot make /dev/net/tun (%s): Open vSwitch "
+			 "switches cannot start on this machine",
+			 strerror(errno));
+	else
+		log_dbg("/dev/net/tun made");
+}
+
 /* In a Swarm service the agent's container has a pid namespace of its
- * own and /proc/sys read-only.  The machine's /proc is bound at
+ * own, /proc/sys read-only and no /dev/net/tun.  The machine's /proc is bound at
  * SWARM_AGENT_MACHINE_PROC: the containers of its part are reached by
  * their pids there (proc_machine_root()).  Its part writes the sysctls of
  * the namespaces it makes (IPv6 off in the switch namespace, ...): its
@@ -752,8 +772,10 @@ static int agent_in_container(struct emu_err *err)
 {
 	struct statvfs st;
 
-	if (!access(SWARM_AGENT_MACHINE_PROC "/1", F_OK))
+	if (!access(SWARM_AGENT_MACHINE_PROC "/1", F_OK)) {
 		proc_set_machine_root(SWARM_AGENT_MACHINE_PROC);
+		agent_make_tun();
+	}
 	if (statvfs("/proc/sys", &st) || !(st.f_flag & ST_RDONLY))
 		return 0;
 	if (mount(NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND, NULL))
