@@ -17,6 +17,7 @@
 struct topo_graph_switch {
 	uint64_t dpid;
 	char *name;		/* NULL: none given */
+	bool remote;		/* served by another controller */
 };
 
 struct topo_graph_link {
@@ -102,7 +103,20 @@ int topo_graph_add_switch(struct topo_graph *g, uint64_t dpid,
 		(g->n_switches - i) * sizeof(*g->switches));
 	g->switches[i].dpid = dpid;
 	g->switches[i].name = name && *name ? xstrdup(name) : NULL;
+	g->switches[i].remote = false;
 	g->n_switches++;
+	return 0;
+}
+
+int topo_graph_set_remote(struct topo_graph *g, uint64_t dpid, bool remote,
+			  struct emu_err *err)
+{
+	long i = topo_graph_find(g, dpid);
+
+	if (i < 0)
+		return emu_err_set(err, -ENOENT, "unknown switch %016" PRIx64,
+				   dpid);
+	g->switches[i].remote = remote;
 	return 0;
 }
 
@@ -216,6 +230,8 @@ bool topo_graph_set_switch_down(struct topo_graph *g, uint64_t dpid)
 {
 	bool changed = false;
 
+	if (topo_graph_is_remote(g, dpid))
+		return false;
 	for (size_t i = 0; i < g->n_links; i++) {
 		struct topo_graph_link *l = &g->links[i];
 		bool was = topo_graph_link_up(l);
@@ -260,14 +276,18 @@ static int topo_graph_parse_line(struct topo_graph *g, char **w, size_t n,
 	uint8_t mac[6];
 	int p1, p2, ret;
 
-	if (!strcmp(w[0], "switch")) {
+	if (!strcmp(w[0], "switch") || !strcmp(w[0], "remote")) {
 		if (n < 2 || n > 3)
 			return emu_err_set(err, -EINVAL,
-					   "expected 'switch <dpid> [<name>]'");
+					   "expected '%s <dpid> [<name>]'",
+					   w[0]);
 		if (topo_graph_parse_dpid(w[1], &d1))
 			return emu_err_set(err, -EINVAL, "invalid dpid '%s'",
 					   w[1]);
-		return topo_graph_add_switch(g, d1, n == 3 ? w[2] : NULL, err);
+		ret = topo_graph_add_switch(g, d1, n == 3 ? w[2] : NULL, err);
+		if (!ret && w[0][0] == 'r')
+			ret = topo_graph_set_remote(g, d1, true, err);
+		return ret;
 	}
 	if (!strcmp(w[0], "link")) {
 		if (n != 5)
@@ -383,7 +403,9 @@ char *topo_graph_format(const struct topo_graph *g)
 	fprintf(f, "# cnemu topology: %zu switches, %zu links, %zu hosts\n",
 		g->n_switches, g->n_links, g->n_hosts);
 	for (size_t i = 0; i < g->n_switches; i++)
-		fprintf(f, "switch %016" PRIx64 "%s%s\n", g->switches[i].dpid,
+		fprintf(f, "%s %016" PRIx64 "%s%s\n",
+			g->switches[i].remote ? "remote" : "switch",
+			g->switches[i].dpid,
 			g->switches[i].name ? " " : "",
 			g->switches[i].name ? g->switches[i].name : "");
 	for (size_t i = 0; i < g->n_links; i++) {
@@ -581,6 +603,13 @@ const char *topo_graph_name(const struct topo_graph *g, uint64_t dpid)
 bool topo_graph_has_switch(const struct topo_graph *g, uint64_t dpid)
 {
 	return topo_graph_find(g, dpid) >= 0;
+}
+
+bool topo_graph_is_remote(const struct topo_graph *g, uint64_t dpid)
+{
+	long i = topo_graph_find(g, dpid);
+
+	return i >= 0 && g->switches[i].remote;
 }
 
 size_t topo_graph_n_links(const struct topo_graph *g)
