@@ -557,6 +557,8 @@ static int manager_start(struct net *net, void **state, struct emu_err *err)
 	}
 	ret = manager_place(mg, err);
 	if (!ret)
+		ret = part_fix_macs(net, err);
+	if (!ret)
 		ret = manager_make_key(mg, err);
 	if (!ret)
 		ret = manager_deploy(mg, err);

@@ -1217,6 +1217,7 @@ void net_destroy(struct net *net)
 	free(net->sw_info);
 	free(net->ctl_targets);
 	free(net->controller_spec);
+	topo_graph_destroy(net->ctl_topology);
 	free(net->cluster);
 	for (size_t i = 0; i < ARRAY_SIZE(net->opts_strs); i++)
 		free(net->opts_strs[i]);
