@@ -418,6 +418,20 @@ static json_t *do_rtt(json_t *req)
 	return json_pack("{s:b, s:f}", "ok", 1, "rtt_ms", ms);
 }
 
+static json_t *do_topology(struct agent *a, json_t *req)
+{
+	const char *text = json_string_value(json_object_get(req, "topology"));
+	struct emu_err err = { 0 };
+
+	if (!a->net)
+		emu_err_set(&err, -ENOENT, "this machine runs no part");
+	else if (!text)
+		emu_err_set(&err, -EINVAL, "topology: no 'topology' text");
+	else
+		net_set_controller_topology(a->net, text, &err);
+	return err.code ? answer_err(&err) : answer_ok();
+}
+
 static json_t *agent_answer(struct agent *a, json_t *req)
 {
 	const char *op = json_string_value(json_object_get(req, "op"));
@@ -434,6 +448,8 @@ static json_t *agent_answer(struct agent *a, json_t *req)
 		return do_set_link(a, req);
 	if (!strcmp(op, "link_up"))
 		return do_link_up(a, req);
+	if (!strcmp(op, "topology"))
+		return do_topology(a, req);
 	if (!strcmp(op, "rtt"))
 		return do_rtt(req);
 	if (!strcmp(op, "stop")) {

@@ -396,26 +396,22 @@ static bool part_has_switch(const struct placement *pl, size_t machine,
 	return false;
 }
 
-/* The whole run's controller topology for 'machine' (the switches of
- * the other machines 'remote'), NULL when no switch has a controller. */
-static json_t *part_topology(const struct net *net,
-			     const struct placement *pl, size_t machine,
-			     struct node **nodes, size_t n)
+char *part_topology(const struct net *net, const struct placement *pl,
+		    size_t machine)
 {
 	struct topo_graph *g = net_topology(net);
-	json_t *text = NULL;
-	char *s;
+	size_t n;
+	struct node **nodes = net_nodes(net, &n);
+	char *text = NULL;
 
-	if (topo_graph_n_switches(g)) {
+	if (topo_graph_n_switches(g) && pl->n_nodes == n) {
 		for (size_t i = 0; i < n; i++)
 			if (pl->machine[i] != machine &&
 			    node_role(nodes[i]) == NODE_SWITCH)
 				topo_graph_set_remote(
 					g, net_switch_dpid(net, nodes[i]),
 					true, NULL);
-		s = topo_graph_format(g);
-		text = json_string(s);
-		free(s);
+		text = topo_graph_format(g);
 	}
 	topo_graph_destroy(g);
 	return text;
@@ -427,8 +423,9 @@ json_t *part_of(const struct net *net, const struct placement *pl,
 	size_t n_nodes, n_links, c = 0;
 	struct node **nodes = net_nodes(net, &n_nodes);
 	struct link **links = net_links(net, &n_links);
-	json_t *part, *jn, *jl, *jc, *topo;
+	json_t *part, *jn, *jl, *jc;
 	bool has_switch;
+	char *topo;
 
 	if (pl->n_nodes != n_nodes || pl->n_links != n_links) {
 		emu_err_set(err, -ESTALE,
@@ -454,9 +451,10 @@ json_t *part_of(const struct net *net, const struct placement *pl,
 		if (pl->machine[i] == machine ||
 		    (has_switch && node_role(nodes[i]) == NODE_CONTROLLER))
 			json_array_append_new(jn, node_to_json(net, nodes[i]));
-	if (has_switch && (topo = part_topology(net, pl, machine, nodes,
-						n_nodes)))
-		json_object_set_new(part, "topology", topo);
+	if (has_switch && (topo = part_topology(net, pl, machine))) {
+		json_object_set_new(part, "topology", json_string(topo));
+		free(topo);
+	}
 	for (size_t i = 0; i < n_links; i++) {
 		struct node_intf *i1 = link_intf1(links[i]);
 		struct node_intf *i2 = link_intf2(links[i]);
@@ -933,6 +931,8 @@ static int make_tunnel(struct net *net, struct nlsock *nl, const json_t *jc,
 	ret = nlsock_add_vxlan(nl, &vx, err);
 	if (ret == 0 && !(sw = nlsock_open(nsfd, err)))
 		ret = emu_err_code(err, -EIO);
+	if (ret == 0)
+		ret = nlsock_set_bridge_hub(sw, br, err);
 	if (ret == 0)
 		ret = nlsock_set_master(sw, dev, br, err);
 	if (ret == 0)

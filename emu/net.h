@@ -221,9 +221,10 @@ struct node *net_add_controller(struct net *net, const char *name,
 				const struct controller_opts *opts,
 				struct emu_err *err);
 /* The graph of every OVS switch under a controller, the links between
- * them and the hosts on them (topo/graph.h), as the builtin controller's
- * topology file gives it; the caller destroys it.  A host is in it once
- * its MAC is known (given, or its interface made). */
+ * them (those set down marked so) and the hosts on them (topo/graph.h),
+ * as the builtin controller's topology file gives it; the caller
+ * destroys it.  A host is in it once its MAC is known (given, or its
+ * interface made). */
 struct topo_graph *net_topology(const struct net *net);
 /* Gives every builtin controller of the Net (topo mode) the topology file
  * text 'text' instead of the one the Net writes of its own switches:

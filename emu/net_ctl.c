@@ -100,11 +100,13 @@ static bool net_switch_under(const struct net_switch_info *info,
 }
 
 /* The graph of the OVS switches under 'controller' (NULL: under any)
- * with their dpids, the links between them with their port numbers, the
- * hosts on them with their MACs (given, else their interface's once the
- * link is made).  What cannot go in is left out with a warning. */
+ * with their dpids, the links between them with their port numbers
+ * ('down' those set down when 'with_state'), the hosts on them with
+ * their MACs (given, else their interface's once the link is made).
+ * What cannot go in is left out with a warning. */
 static struct topo_graph *net_graph_under(const struct net *net,
-					  const char *controller)
+					  const char *controller,
+					  bool with_state)
 {
 	const char *who = controller ? controller : "the run";
 	struct topo_graph *g = topo_graph_create();
@@ -137,6 +139,10 @@ static struct topo_graph *net_graph_under(const struct net *net,
 		if (ia && ib) {
 			ret = topo_graph_add_link(g, ia->dpid, a->port,
 						  ib->dpid, b->port, &skip);
+			if (!ret && with_state && !(a->up && b->up))
+				ret = topo_graph_set_link_off(g, ia->dpid,
+							      a->port, true,
+							      &skip);
 		} else if (ia || ib) {
 			/* Every host by its MAC, given or the kernel's: one
 			 * never learned (it sent nothing to the controller)
@@ -166,7 +172,7 @@ static struct topo_graph *net_graph_under(const struct net *net,
 
 struct topo_graph *net_topology(const struct net *net)
 {
-	return net_graph_under(net, NULL);
+	return net_graph_under(net, NULL, true);
 }
 
 int net_set_controller_topology(struct net *net, const char *text,
@@ -202,7 +208,7 @@ int net_write_topology(void *owner, const struct node *controller,
 
 	if (net->ctl_topology)
 		return topo_graph_save(net->ctl_topology, path, err);
-	g = net_graph_under(net, controller->name);
+	g = net_graph_under(net, controller->name, false);
 	ret = topo_graph_save(g, path, err);
 	topo_graph_destroy(g);
 	return ret;

@@ -24,6 +24,7 @@ struct topo_graph_link {
 	uint64_t dpid[2];
 	int port[2];
 	bool down[2];		/* that end's port reported down */
+	bool off;		/* set down by the run */
 	bool tree;		/* on the spanning tree (last compute) */
 };
 
@@ -209,7 +210,20 @@ int topo_graph_add_host(struct topo_graph *g, const uint8_t mac[6],
 
 static bool topo_graph_link_up(const struct topo_graph_link *link)
 {
-	return !link->down[0] && !link->down[1];
+	return !link->down[0] && !link->down[1] && !link->off;
+}
+
+int topo_graph_set_link_off(struct topo_graph *g, uint64_t dpid, int port,
+			    bool off, struct emu_err *err)
+{
+	struct topo_graph_link *link = topo_graph_link_at(g, dpid, port, NULL);
+
+	if (!link)
+		return emu_err_set(err, -ENOENT,
+				   "no link at port %d of switch %016" PRIx64,
+				   port, dpid);
+	link->off = off;
+	return 0;
 }
 
 bool topo_graph_set_port_up(struct topo_graph *g, uint64_t dpid, int port,
@@ -290,10 +304,10 @@ static int topo_graph_parse_line(struct topo_graph *g, char **w, size_t n,
 		return ret;
 	}
 	if (!strcmp(w[0], "link")) {
-		if (n != 5)
+		if (n != 5 && (n != 6 || strcmp(w[5], "down")))
 			return emu_err_set(err, -EINVAL,
 					   "expected 'link <dpid1> <port1> "
-					   "<dpid2> <port2>'");
+					   "<dpid2> <port2> [down]'");
 		if (topo_graph_parse_dpid(w[1], &d1) ||
 		    topo_graph_parse_dpid(w[3], &d2))
 			return emu_err_set(err, -EINVAL, "invalid dpid '%s'",
@@ -306,7 +320,10 @@ static int topo_graph_parse_line(struct topo_graph *g, char **w, size_t n,
 					   topo_graph_parse_port(w[2], &p1)
 						   ? w[2]
 						   : w[4]);
-		return topo_graph_add_link(g, d1, p1, d2, p2, err);
+		ret = topo_graph_add_link(g, d1, p1, d2, p2, err);
+		if (!ret && n == 6)
+			ret = topo_graph_set_link_off(g, d1, p1, true, err);
+		return ret;
 	}
 	if (!strcmp(w[0], "host")) {
 		if (n != 4)
@@ -411,8 +428,9 @@ char *topo_graph_format(const struct topo_graph *g)
 	for (size_t i = 0; i < g->n_links; i++) {
 		const struct topo_graph_link *l = &g->links[i];
 
-		fprintf(f, "link %016" PRIx64 " %d %016" PRIx64 " %d\n",
-			l->dpid[0], l->port[0], l->dpid[1], l->port[1]);
+		fprintf(f, "link %016" PRIx64 " %d %016" PRIx64 " %d%s\n",
+			l->dpid[0], l->port[0], l->dpid[1], l->port[1],
+			l->off ? " down" : "");
 	}
 	for (size_t i = 0; i < g->n_hosts; i++) {
 		const struct topo_graph_host *h = &g->hosts[i];

@@ -14,10 +14,11 @@
  * The topology file is text, one item a line, '#' starts a comment:
  *	switch <dpid> [<name>]
  *	remote <dpid> [<name>]
- *	link <dpid1> <port1> <dpid2> <port2>
+ *	link <dpid1> <port1> <dpid2> <port2> [down]
  *	host <mac> <dpid> <port>
  * dpids are hexadecimal (16 digits as OVS prints them, "0x" allowed),
- * ports decimal OpenFlow port numbers.  A remote switch is one that
+ * ports decimal OpenFlow port numbers.  A link 'down' was set down by
+ * the run: it carries nothing whatever its ports say.  A remote switch is one that
  * another controller serves (on another machine of a cluster run, with
  * the same file): it never connects here, and its ports count as up, so
  * that this controller's paths and tree run through it as the other's
@@ -57,6 +58,11 @@ int topo_graph_add_link(struct topo_graph *g, uint64_t dpid1, int port1,
 /* Adds (or moves) the host 'mac' to 'port' of 'dpid'. */
 int topo_graph_add_host(struct topo_graph *g, const uint8_t mac[6],
 			uint64_t dpid, int port, struct emu_err *err);
+
+/* Sets the link at port 'port' of 'dpid' down by the run, or lets its
+ * ports decide again; -ENOENT when no link ends there. */
+int topo_graph_set_link_off(struct topo_graph *g, uint64_t dpid, int port,
+			    bool off, struct emu_err *err);
 
 /* Records that port 'port' of 'dpid' went down or came up; a link is up
  * while both its ends are.  Returns true when that changed the state of a

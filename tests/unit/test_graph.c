@@ -339,7 +339,7 @@ static void test_switch_down_takes_its_links_until_ports_return(
 
 /* A controller of one machine of a cluster run: s2 and s3 are another
  * machine's, never connect and keep their links; s1's come and go. */
-static void test_remote_switches_keep_their_links_when_all_go_down(
+static void test_remote_switches_stay_up_and_down_links_stay_down(
 	void **state)
 {
 	struct net_fixture fx;
@@ -364,12 +364,22 @@ static void test_remote_switches_keep_their_links_when_all_go_down(
 	topo_graph_compute(fx.g);
 	assert_int_equal(topo_graph_hops(fx.g, 1, 3), 2);
 	assert_int_equal(count_tree_links(&fx), 3);
+	/* The run sets s2-s3 down: s2 to s3 goes round by s1 and s4. */
+	assert_int_equal(topo_graph_set_link_off(fx.g, 2, 3, true, NULL), 0);
+	assert_int_equal(topo_graph_set_link_off(fx.g, 2, 9, true, NULL),
+			 -ENOENT);
+	topo_graph_compute(fx.g);
+	assert_int_equal(topo_graph_hops(fx.g, 2, 3), 3);
 	text = topo_graph_format(fx.g);
+	assert_non_null(strstr(text, "link 0000000000000002 3 "
+				     "0000000000000003 2 down\n"));
 	assert_non_null(strstr(text, "remote 0000000000000002 s2\n"));
 	assert_non_null(strstr(text, "switch 0000000000000001 s1\n"));
 	assert_int_equal(topo_graph_parse(g2, text, NULL), 0);
 	assert_true(topo_graph_is_remote(g2, 3));
 	assert_false(topo_graph_is_remote(g2, 4));
+	topo_graph_compute(g2);
+	assert_int_equal(topo_graph_hops(g2, 2, 3), 3);
 	free(text);
 	topo_graph_destroy(g2);
 	fx_release(&fx);
@@ -512,7 +522,7 @@ int main(void)
 		cmocka_unit_test(
 			test_switch_down_takes_its_links_until_ports_return),
 		cmocka_unit_test(
-			test_remote_switches_keep_their_links_when_all_go_down),
+			test_remote_switches_stay_up_and_down_links_stay_down),
 		cmocka_unit_test(
 			test_cut_graph_floods_each_part_and_has_no_path_across),
 		cmocka_unit_test(test_file_text_round_trips),
