@@ -778,12 +778,12 @@ static void agent_make_tun(void)
 }
 
 /* In a Swarm service the agent's container has a pid namespace of its
- * own, /proc/sys read-only and no /dev/net/tun.  The machine's /proc is bound at
- * SWARM_AGENT_MACHINE_PROC: the containers of its part are reached by
- * their pids there (proc_machine_root()).  Its part writes the sysctls of
- * the namespaces it makes (IPv6 off in the switch namespace, ...): its
- * own mount namespace gets /proc/sys writable (it holds CAP_SYS_ADMIN).
- * Outside a service: nothing to do. */
+ * own, /proc/sys read-only and no /dev/net/tun.  The machine's /proc is
+ * bound at SWARM_AGENT_MACHINE_PROC: the containers of its part are
+ * reached by their pids there (proc_machine_root()).  Its part writes
+ * the sysctls of the namespaces it makes (IPv6 off in the switch
+ * namespace, ...): its own mount namespace gets /proc/sys writable (it
+ * holds CAP_SYS_ADMIN).  Outside a service: nothing to do. */
 static int agent_in_container(struct emu_err *err)
 {
 	struct statvfs st;

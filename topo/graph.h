@@ -18,11 +18,11 @@
  *	host <mac> <dpid> <port>
  * dpids are hexadecimal (16 digits as OVS prints them, "0x" allowed),
  * ports decimal OpenFlow port numbers.  A link 'down' was set down by
- * the run: it carries nothing whatever its ports say.  A remote switch is one that
- * another controller serves (on another machine of a cluster run, with
- * the same file): it never connects here, and its ports count as up, so
- * that this controller's paths and tree run through it as the other's
- * do. */
+ * the run: it carries nothing whatever its ports say.  A remote switch
+ * is one that another controller serves (on another machine of a
+ * cluster run, with the same file): it never connects here, and its
+ * ports count as up, so that this controller's paths and tree run
+ * through it as the other's do. */
 #ifndef TOPO_GRAPH_H
 #define TOPO_GRAPH_H
 
