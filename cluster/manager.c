@@ -738,8 +738,8 @@ static int manager_set_link_shaping(void *state, struct link *link,
 }
 
 /* Gives the controllers of every machine that runs a part the run's
- * topology as it is now (a link set down or up): they all take the same
- * paths and tree, as one controller would. */
+ * topology as it is now (a link set down or up, a machine lost): they
+ * all take the same paths and tree, as one controller would. */
 static int manager_tell_topology(struct manager *mg, struct emu_err *err)
 {
 	int ret = 0;
@@ -748,7 +748,7 @@ static int manager_tell_topology(struct manager *mg, struct emu_err *err)
 		char *text;
 
 		if (!mg->built[i] || mg->lost[i] ||
-		    !(text = part_topology(mg->net, &mg->pl, i)))
+		    !(text = part_topology(mg->net, &mg->pl, i, mg->lost)))
 			continue;
 		ret = manager_ask(mg, i,
 				  json_pack("{s:s, s:s}", "op", "topology",
@@ -814,6 +814,13 @@ static int manager_check(void *state)
 	}
 	gone = mg->lost_nodes;
 	mg->lost_nodes = 0;
+	if (gone && net_options(mg->net)->cluster_loss != NET_LOSS_STOP) {
+		struct emu_err err = { 0 };
+
+		/* The others route around the lost switches. */
+		if (manager_tell_topology(mg, &err))
+			log_warn("%s", err.msg);
+	}
 	return gone;
 }
 

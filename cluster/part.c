@@ -396,8 +396,32 @@ static bool part_has_switch(const struct placement *pl, size_t machine,
 	return false;
 }
 
+/* Marks down in 'g' every link between two of its switches with an end
+ * on a machine 'lost' says is lost. */
+static void part_mark_lost(struct topo_graph *g, const struct net *net,
+			   const struct placement *pl, const bool *lost)
+{
+	size_t n_nodes, n_links;
+	struct node **nodes = net_nodes(net, &n_nodes);
+	struct link **links = net_links(net, &n_links);
+
+	for (size_t i = 0; i < n_links; i++) {
+		struct node_intf *a = link_intf1(links[i]);
+		struct node_intf *b = link_intf2(links[i]);
+		size_t ia = node_index(nodes, n_nodes, a->node);
+		size_t ib = node_index(nodes, n_nodes, b->node);
+		uint64_t da = net_switch_dpid(net, a->node);
+
+		if (ia < n_nodes && ib < n_nodes &&
+		    (lost[pl->machine[ia]] || lost[pl->machine[ib]]) &&
+		    topo_graph_has_switch(g, da) &&
+		    topo_graph_has_switch(g, net_switch_dpid(net, b->node)))
+			topo_graph_set_link_off(g, da, a->port, true, NULL);
+	}
+}
+
 char *part_topology(const struct net *net, const struct placement *pl,
-		    size_t machine)
+		    size_t machine, const bool *lost)
 {
 	struct topo_graph *g = net_topology(net);
 	size_t n;
@@ -411,6 +435,8 @@ char *part_topology(const struct net *net, const struct placement *pl,
 				topo_graph_set_remote(
 					g, net_switch_dpid(net, nodes[i]),
 					true, NULL);
+		if (lost)
+			part_mark_lost(g, net, pl, lost);
 		text = topo_graph_format(g);
 	}
 	topo_graph_destroy(g);
@@ -451,7 +477,7 @@ json_t *part_of(const struct net *net, const struct placement *pl,
 		if (pl->machine[i] == machine ||
 		    (has_switch && node_role(nodes[i]) == NODE_CONTROLLER))
 			json_array_append_new(jn, node_to_json(net, nodes[i]));
-	if (has_switch && (topo = part_topology(net, pl, machine))) {
+	if (has_switch && (topo = part_topology(net, pl, machine, NULL))) {
 		json_object_set_new(part, "topology", json_string(topo));
 		free(topo);
 	}

@@ -29,9 +29,9 @@
  * machine's controller installs the flows of its own switches only, all
  * from the same graph, so paths and the spanning tree (loops across
  * machines) agree without a controller reached over the underlay.
- * When a link is set down or up, the manager gives every machine the
- * topology again (agent request 'topology'), so that all the controllers
- * take it out of their paths and tree at once.
+ * When a link is set down or up, or a machine is lost, the manager gives
+ * every machine the topology again (agent request 'topology'), so that
+ * all the controllers route around it at once.
  *
  * XXX not carried yet: a host's CPU limits, a switch's STP and its own
  * controller list, NATs (part_of() refuses a Net with one). */
@@ -71,9 +71,11 @@ int part_fix_macs(struct net *net, struct emu_err *err);
 /* The controller topology of 'machine' (topo/graph.h file text, the
  * "topology" of its part): every switch of 'net' under a controller,
  * those of the other machines under 'pl' remote, the links set down
- * marked so.  NULL when no switch has a controller; else the caller's. */
+ * marked so, and those of the switches of the machines 'lost' says are
+ * lost ([machine], NULL: none).  NULL when no switch has a controller;
+ * else the caller's. */
 char *part_topology(const struct net *net, const struct placement *pl,
-		    size_t machine);
+		    size_t machine, const bool *lost);
 
 /* Fills 'o' from the part's "net" object ('o' borrows its strings, valid
  * while 'part' lives).  Returns 0 or -EINVAL naming the bad field. */

@@ -311,6 +311,48 @@ static void test_host_interfaces_get_macs_only_under_a_controller(
 	net_destroy(plain);
 }
 
+/* A ring s1-s2-s3, one switch a machine, with machine 1 lost: machine
+ * 0's controller gets s2's links down and keeps s3-s1. */
+static void test_lost_machines_switch_links_are_down_in_the_topology(
+	void **state)
+{
+	static const size_t three[] = { 0, 1, 2 };
+	static const bool lost[] = { false, true, false };
+	struct net *net = new_net();
+	struct emu_err err = { 0 };
+	struct node *s[3];
+	struct placement pl;
+	char *text;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		char name[4];
+
+		snprintf(name, sizeof(name), "s%d", i + 1);
+		assert_non_null(s[i] = net_add_switch(net, name, NULL, &err));
+	}
+	for (int i = 0; i < 3; i++)
+		assert_non_null(net_add_link(net, s[i], s[(i + 1) % 3], NULL,
+					     &err));
+	place(net, three, &pl);
+	text = part_topology(net, &pl, 0, lost);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "switch 0000000000000001 s1\n"));
+	assert_non_null(strstr(text, "remote 0000000000000002 s2\n"));
+	assert_non_null(strstr(text, "link 0000000000000001 1 "
+				     "0000000000000002 1 down\n"));
+	assert_non_null(strstr(text, "link 0000000000000002 2 "
+				     "0000000000000003 1 down\n"));
+	assert_non_null(strstr(text, "link 0000000000000003 2 "
+				     "0000000000000001 2\n"));
+	free(text);
+	text = part_topology(net, &pl, 0, NULL);
+	assert_null(strstr(text, "down"));
+	free(text);
+	unplace(&pl);
+	net_destroy(net);
+}
+
 static void test_mtu_is_lowered_only_under_a_small_underlay(void **state)
 {
 	json_t *part = json_pack("{s:[{s:i}, {}, {s:i}], s:[{}, {s:i}]}",
@@ -394,6 +436,8 @@ int main(void)
 		cmocka_unit_test(test_cut_link_becomes_a_tunnel_end_on_each_side),
 		cmocka_unit_test(
 			test_host_interfaces_get_macs_only_under_a_controller),
+		cmocka_unit_test(
+			test_lost_machines_switch_links_are_down_in_the_topology),
 		cmocka_unit_test(test_mtu_is_lowered_only_under_a_small_underlay),
 		cmocka_unit_test(test_bad_parts_are_refused_with_the_item_named),
 	};
