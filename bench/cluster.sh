@@ -2,7 +2,8 @@
 # One machine against the simulated three-machine Swarm (tests/cluster/,
 # the same 2 cores: the figure is the cost of distribution, not a
 # speed-up): start, pingall and stop of tree,depth=2,fanout=8 (64 hosts,
-# Linux bridges) and of CONTAINERS containers, 20 a
+# Linux bridges, and Open vSwitch under the builtin controller, each
+# machine's own) and of CONTAINERS containers, 20 a
 # leaf switch (bench/docker_hosts.lua), and the test bed's own set-up and
 # teardown.  Run as root by bench/run.sh; CLUSTER_BENCH=0 skips it.
 set -uo pipefail
@@ -40,6 +41,10 @@ one=$($CNEMU $ARGS bench/docker_hosts.lua $((FANOUT * FANOUT)) none "$FANOUT" 2>
 row "tree,depth=2,fanout=$FANOUT" "1 machine" "$one"
 three=$(tests/cluster/enter.sh m1 sh -c "cd '$PWD' && $CNEMU --cluster swarm $ARGS bench/docker_hosts.lua $((FANOUT * FANOUT)) none $FANOUT" 2>&1 | figures)
 row "tree,depth=2,fanout=$FANOUT" "3 machines" "$three"
+one=$($CNEMU bench/docker_hosts.lua $((FANOUT * FANOUT)) none "$FANOUT" 2>&1 | figures)
+row "tree,fanout=$FANOUT, OVS" "1 machine" "$one"
+three=$(tests/cluster/enter.sh m1 sh -c "cd '$PWD' && $CNEMU --cluster swarm bench/docker_hosts.lua $((FANOUT * FANOUT)) none $FANOUT" 2>&1 | figures)
+row "tree,fanout=$FANOUT, OVS" "3 machines" "$three"
 one=$($CNEMU $ARGS bench/docker_hosts.lua "$CONTAINERS" "$IMAGE" 20 2>&1 | figures)
 row "$CONTAINERS containers, tree" "1 machine" "$one"
 three=$(tests/cluster/enter.sh m1 sh -c "cd '$PWD' && $CNEMU --cluster swarm $ARGS bench/docker_hosts.lua $CONTAINERS $IMAGE 20" 2>&1 | figures)

@@ -15,6 +15,8 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/statvfs.h>
 #include <sys/un.h>
 #include <sys/wait.h>
@@ -521,6 +523,20 @@ static json_t *do_rtt(json_t *req)
 	return json_pack("{s:b, s:f}", "ok", 1, "rtt_ms", ms);
 }
 
+static json_t *do_topology(struct agent *a, json_t *req)
+{
+	const char *text = json_string_value(json_object_get(req, "topology"));
+	struct emu_err err = { 0 };
+
+	if (!a->net)
+		emu_err_set(&err, -ENOENT, "this machine runs no part");
+	else if (!text)
+		emu_err_set(&err, -EINVAL, "topology: no 'topology' text");
+	else
+		net_set_controller_topology(a->net, text, &err);
+	return err.code ? answer_err(&err) : answer_ok();
+}
+
 static json_t *agent_answer(struct agent *a, json_t *req)
 {
 	const char *op = json_string_value(json_object_get(req, "op"));
@@ -537,6 +553,8 @@ static json_t *agent_answer(struct agent *a, json_t *req)
 		return do_set_link(a, req);
 	if (!strcmp(op, "link_up"))
 		return do_link_up(a, req);
+	if (!strcmp(op, "topology"))
+		return do_topology(a, req);
 	if (!strcmp(op, "rtt"))
 		return do_rtt(req);
 	if (!strcmp(op, "add_node"))
@@ -863,13 +881,31 @@ static void agent_serve_manager(struct agent *a)
 	json_decref(req);
 }
 
+/* The userspace datapath of the run's private OVS opens /dev/net/tun
+ * (a bridge's own port is a tap device), which a machine has and a
+ * container's /dev does not: the agent makes it in its own /dev (Docker
+ * lets every container use the tun device and keeps CAP_MKNOD).  A
+ * machine without it runs Linux bridges still, hence only a warning. */
+static void agent_make_tun(void)
+{
+	if (!access("/dev/net/tun", F_OK))
+		return;
+	if ((mkdir("/dev/net", 0755) && errno != EEXIST) ||
+	    mknod("/dev/net/tun", S_IFCHR | 0600, makedev(10, 200)))
+		log_warn("cannot make /dev/net/tun (%s): Open vSwitch "
+			 "switches cannot start on this machine",
+			 strerror(errno));
+	else
+		log_dbg("/dev/net/tun made");
+}
+
 /* In a Swarm service the agent's container has a pid namespace of its
- * own and /proc/sys read-only.  The machine's /proc is bound at
- * SWARM_AGENT_MACHINE_PROC: the containers of its part are reached by
- * their pids there (proc_machine_root()).  Its part writes the sysctls of
- * the namespaces it makes (IPv6 off in the switch namespace, ...): its
- * own mount namespace gets /proc/sys writable (it holds CAP_SYS_ADMIN).
- * Outside a service: nothing to do. */
+ * own, /proc/sys read-only and no /dev/net/tun.  The machine's /proc is
+ * bound at SWARM_AGENT_MACHINE_PROC: the containers of its part are
+ * reached by their pids there (proc_machine_root()).  Its part writes
+ * the sysctls of the namespaces it makes (IPv6 off in the switch
+ * namespace, ...): its own mount namespace gets /proc/sys writable (it
+ * holds CAP_SYS_ADMIN).  Outside a service: nothing to do. */
 void agent_find_machine_proc(void)
 {
 	if (!access(SWARM_AGENT_MACHINE_PROC "/1", F_OK))
@@ -881,6 +917,8 @@ static int agent_in_container(struct emu_err *err)
 	struct statvfs st;
 
 	agent_find_machine_proc();
+	if (strcmp(proc_machine_root(), "/proc"))
+		agent_make_tun();
 	if (statvfs("/proc/sys", &st) || !(st.f_flag & ST_RDONLY))
 		return 0;
 	if (mount(NULL, "/proc/sys", NULL, MS_REMOUNT | MS_BIND, NULL))

@@ -13,6 +13,8 @@
  *              the links between node1 and node2 (or node1's end of the
  *              cut with that VNI); a missing shaping stays as it is
  *   link_up    {node1, node2 | vni, up}
+ *   topology   {topology}: the text the part's controllers read now
+ *              (cluster/part.h: a link was set down or up)
  *   rtt        {addr}: {rtt_ms}, the underlay's round trip to 'addr'
  *   add_node   {node}, add_link {link}, add_cut {cut}: one item of a
  *              part (cluster/part.h), made at once in the running part

@@ -657,6 +657,8 @@ static int manager_start(struct net *net, void **state, struct emu_err *err)
 	}
 	ret = manager_place(mg, err);
 	if (!ret)
+		ret = part_fix_macs(net, err);
+	if (!ret)
 		ret = manager_make_key(mg, err);
 	if (!ret)
 		ret = manager_deploy(mg, err);
@@ -825,13 +827,37 @@ static int manager_set_link_shaping(void *state, struct link *link,
 	return manager_link_op(mg, link, "set_link", per_end, err);
 }
 
+/* Gives the controllers of every machine that runs a part the run's
+ * topology as it is now (a link set down or up, a machine lost): they
+ * all take the same paths and tree, as one controller would. */
+static int manager_tell_topology(struct manager *mg, struct emu_err *err)
+{
+	int ret = 0;
+
+	for (size_t i = 0; i < mg->n_m && !ret; i++) {
+		char *text;
+
+		if (!mg->built[i] || mg->lost[i] ||
+		    !(text = part_topology(mg->net, &mg->pl, i, mg->lost)))
+			continue;
+		ret = manager_ask(mg, i,
+				  json_pack("{s:s, s:s}", "op", "topology",
+					    "topology", text),
+				  MANAGER_CONNECT_MS, NULL, err);
+		free(text);
+	}
+	return ret;
+}
+
+/* The Net has marked the link's ends 'up' already (net_topology()). */
 static int manager_set_link_up(void *state, struct link *link, bool up,
 			       struct emu_err *err)
 {
 	json_t *per_end[2] = { json_pack("{s:b}", "up", up),
 			       json_pack("{s:b}", "up", up) };
+	int ret = manager_link_op(state, link, "link_up", per_end, err);
 
-	return manager_link_op(state, link, "link_up", per_end, err);
+	return ret ? ret : manager_tell_topology(state, err);
 }
 
 static bool manager_link_cut(void *state, const struct link *link,
@@ -878,6 +904,13 @@ static int manager_check(void *state)
 	}
 	gone = mg->lost_nodes;
 	mg->lost_nodes = 0;
+	if (gone && net_options(mg->net)->cluster_loss != NET_LOSS_STOP) {
+		struct emu_err err = { 0 };
+
+		/* The others route around the lost switches. */
+		if (manager_tell_topology(mg, &err))
+			log_warn("%s", err.msg);
+	}
 	return gone;
 }
 

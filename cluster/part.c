@@ -20,8 +20,14 @@
 #include "node/kinds.h"
 #include "node/nat.h"
 #include "node/node.h"
+#include "topo/graph.h"
+#include "topo/plan.h"
 
 EMU_LOG_MODULE(part);
+
+/* The MACs part_fix_macs() gives: 02:00:<node>:<port>, locally
+ * administered. */
+#define PART_MAC_BASE 0x020000000000ULL
 
 /* Room for an interface name (IFNAMSIZ). */
 #define IFNAMSIZ_PART 16
@@ -368,6 +374,99 @@ static size_t node_index(struct node **nodes, size_t n,
 	return i;
 }
 
+int part_fix_macs(struct net *net, struct emu_err *err)
+{
+	struct topo_graph *g = net_topology(net);
+	size_t n_nodes, n = 0;
+	struct node **nodes = net_nodes(net, &n_nodes);
+	bool controlled = topo_graph_n_switches(g) > 0;
+	int ret = 0;
+
+	topo_graph_destroy(g);
+	for (size_t i = 0; i < n_nodes && controlled && !ret; i++) {
+		struct node *node = nodes[i];
+
+		if (node_role(node) != NODE_HOST)
+			continue;
+		for (size_t k = 0; k < node->n_intfs && !ret; k++) {
+			struct node_intf *intf = node->intfs[k];
+			char mac[18];
+
+			if (intf->mac[0])
+				continue;
+			/* Locally administered, one per node and port. */
+			plan_mac_from_index(PART_MAC_BASE |
+						    (uint64_t)(i + 1) << 8 |
+						    ((unsigned int)intf->port &
+						     0xff),
+					    mac, sizeof(mac));
+			ret = net_set_mac(net, node, intf->name, mac, err);
+			n++;
+		}
+	}
+	if (n && !ret)
+		log_dbg("%zu host interfaces got a MAC for the controllers", n);
+	return ret;
+}
+
+/* True when a switch of 'nodes' is on 'machine'. */
+static bool part_has_switch(const struct placement *pl, size_t machine,
+			    struct node **nodes, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (pl->machine[i] == machine &&
+		    node_role(nodes[i]) == NODE_SWITCH)
+			return true;
+	return false;
+}
+
+/* Marks down in 'g' every link between two of its switches with an end
+ * on a machine 'lost' says is lost. */
+static void part_mark_lost(struct topo_graph *g, const struct net *net,
+			   const struct placement *pl, const bool *lost)
+{
+	size_t n_nodes, n_links;
+	struct node **nodes = net_nodes(net, &n_nodes);
+	struct link **links = net_links(net, &n_links);
+
+	for (size_t i = 0; i < n_links; i++) {
+		struct node_intf *a = link_intf1(links[i]);
+		struct node_intf *b = link_intf2(links[i]);
+		size_t ia = node_index(nodes, n_nodes, a->node);
+		size_t ib = node_index(nodes, n_nodes, b->node);
+		uint64_t da = net_switch_dpid(net, a->node);
+
+		if (ia < n_nodes && ib < n_nodes &&
+		    (lost[pl->machine[ia]] || lost[pl->machine[ib]]) &&
+		    topo_graph_has_switch(g, da) &&
+		    topo_graph_has_switch(g, net_switch_dpid(net, b->node)))
+			topo_graph_set_link_off(g, da, a->port, true, NULL);
+	}
+}
+
+char *part_topology(const struct net *net, const struct placement *pl,
+		    size_t machine, const bool *lost)
+{
+	struct topo_graph *g = net_topology(net);
+	size_t n;
+	struct node **nodes = net_nodes(net, &n);
+	char *text = NULL;
+
+	if (topo_graph_n_switches(g) && pl->n_nodes == n) {
+		for (size_t i = 0; i < n; i++)
+			if (pl->machine[i] != machine &&
+			    node_role(nodes[i]) == NODE_SWITCH)
+				topo_graph_set_remote(
+					g, net_switch_dpid(net, nodes[i]),
+					true, NULL);
+		if (lost)
+			part_mark_lost(g, net, pl, lost);
+		text = topo_graph_format(g);
+	}
+	topo_graph_destroy(g);
+	return text;
+}
+
 json_t *part_of(const struct net *net, const struct placement *pl,
 		size_t machine, const char *const *addrs, struct emu_err *err)
 {
@@ -375,6 +474,8 @@ json_t *part_of(const struct net *net, const struct placement *pl,
 	struct node **nodes = net_nodes(net, &n_nodes);
 	struct link **links = net_links(net, &n_links);
 	json_t *part, *jn, *jl, *jc;
+	bool has_switch;
+	char *topo;
 
 	if (pl->n_nodes != n_nodes || pl->n_links != n_links) {
 		emu_err_set(err, -ESTALE,
@@ -395,9 +496,15 @@ json_t *part_of(const struct net *net, const struct placement *pl,
 	jn = json_object_get(part, "nodes");
 	jl = json_object_get(part, "links");
 	jc = json_object_get(part, "cuts");
+	has_switch = part_has_switch(pl, machine, nodes, n_nodes);
 	for (size_t i = 0; i < n_nodes; i++)
-		if (pl->machine[i] == machine)
+		if (pl->machine[i] == machine ||
+		    (has_switch && node_role(nodes[i]) == NODE_CONTROLLER))
 			json_array_append_new(jn, part_node_json(net, nodes[i]));
+	if (has_switch && (topo = part_topology(net, pl, machine, NULL))) {
+		json_object_set_new(part, "topology", json_string(topo));
+		free(topo);
+	}
 	for (size_t i = 0; i < n_links; i++) {
 		struct node_intf *i1 = link_intf1(links[i]);
 		struct node_intf *i2 = link_intf2(links[i]);
@@ -792,15 +899,17 @@ static int add_each(struct net *net, const json_t *part, const char *key,
 
 int part_build_net(struct net *net, const json_t *part, struct emu_err *err)
 {
+	const char *topo;
 	int ret;
 
 	if (!json_is_object(part))
 		return emu_err_set(err, -EINVAL, "part: not a JSON object");
 	if ((ret = add_each(net, part, "nodes", "node", add_node, err)) ||
 	    (ret = add_each(net, part, "links", "link", add_link, err)) ||
-	    (ret = add_each(net, part, "cuts", "cut", add_cut, err)))
+	    (ret = add_each(net, part, "cuts", "cut", add_cut, err)) ||
+	    (ret = get_str(part, "topology", &topo, "part", err)))
 		return ret;
-	return 0;
+	return topo ? net_set_controller_topology(net, topo, err) : 0;
 }
 
 size_t part_fit_mtu(json_t *part, unsigned int underlay_mtu)
@@ -861,6 +970,8 @@ static int make_tunnel(struct net *net, struct nlsock *nl, const json_t *jc,
 	ret = nlsock_add_vxlan(nl, &vx, err);
 	if (ret == 0 && !(sw = nlsock_open(nsfd, err)))
 		ret = emu_err_code(err, -EIO);
+	if (ret == 0)
+		ret = nlsock_set_bridge_hub(sw, br, err);
 	if (ret == 0)
 		ret = nlsock_set_master(sw, dev, br, err);
 	if (ret == 0)

@@ -9,7 +9,8 @@
  *               "mac1", "mac2", "ip1", "ip2", "mtu",
  *               "shaping1", "shaping2"}, ...],
  *    "cuts":  [{"node", "intf", "port", "mac", "ip", "mtu", "shaping",
- *               "vni", "local", "remote", "udp_port"}, ...]}
+ *               "vni", "local", "remote", "udp_port"}, ...],
+ *    "topology": "...topology file text (topo/graph.h)..."}
  *
  * Every name, port, MAC, address and dpid is explicit, as the manager's
  * plan decided them, so that the parts fit together.  A cut is this
@@ -21,6 +22,16 @@
  * kernel makes in the switch namespace with its UDP socket in the
  * machine's.  The end's shaping is its egress toward the other machine;
  * the tunnel side has none; the pump and tc see an ordinary link.
+ *
+ * Controllers: a machine with a switch runs every controller of the run
+ * (its own instance of each), and its builtin controllers read the whole
+ * run's topology, where the other machines' switches are 'remote': each
+ * machine's controller installs the flows of its own switches only, all
+ * from the same graph, so paths and the spanning tree (loops across
+ * machines) agree without a controller reached over the underlay.
+ * When a link is set down or up, or a machine is lost, the manager gives
+ * every machine the topology again (agent request 'topology'), so that
+ * all the controllers route around it at once.
  *
  * XXX not carried yet: a host's CPU limits, a switch's STP and its own
  * controller list, NATs (part_of() refuses a Net with one). */
@@ -49,6 +60,23 @@ struct placement;
  * object (the caller's), or NULL with 'err' set. */
 json_t *part_of(const struct net *net, const struct placement *pl,
 		size_t machine, const char *const *addrs, struct emu_err *err);
+
+/* Gives each interface of a host of 'net' that has no MAC one of its
+ * own (locally administered, from the host's and the port's numbers)
+ * when a switch of 'net' has a controller: every machine's controller
+ * then knows every host where it sits, also those it never sees a
+ * packet of.  Before part_of(); nothing changes without a controller.
+ * Returns 0 or a negative errno. */
+int part_fix_macs(struct net *net, struct emu_err *err);
+
+/* The controller topology of 'machine' (topo/graph.h file text, the
+ * "topology" of its part): every switch of 'net' under a controller,
+ * those of the other machines under 'pl' remote, the links set down
+ * marked so, and those of the switches of the machines 'lost' says are
+ * lost ([machine], NULL: none).  NULL when no switch has a controller;
+ * else the caller's. */
+char *part_topology(const struct net *net, const struct placement *pl,
+		    size_t machine, const bool *lost);
 
 /* Fills 'o' from the part's "net" object ('o' borrows its strings, valid
  * while 'part' lives).  Returns 0 or -EINVAL naming the bad field. */

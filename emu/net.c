@@ -1256,6 +1256,7 @@ void net_destroy(struct net *net)
 	free(net->sw_info);
 	free(net->ctl_targets);
 	free(net->controller_spec);
+	topo_graph_destroy(net->ctl_topology);
 	free(net->cluster);
 	for (size_t i = 0; i < ARRAY_SIZE(net->opts_strs); i++)
 		free(net->opts_strs[i]);
@@ -1436,11 +1437,19 @@ int net_set_link_up(struct net *net, struct node *a, struct node *b,
 			continue;
 		found++;
 		if (net->cluster_state) {
+			struct node_intf *e1 = link_intf1(net->links[i]);
+			struct node_intf *e2 = link_intf2(net->links[i]);
+			bool was1 = e1->up, was2 = e2->up;
+
+			/* What 'links' shows, and the machines' controllers
+			 * are told (net_topology()). */
+			e1->up = e2->up = up;
 			ret = net->cluster_ops->set_link_up(
 				net->cluster_state, net->links[i], up, err);
-			if (!ret)	/* what 'links' shows */
-				link_intf1(net->links[i])->up =
-					link_intf2(net->links[i])->up = up;
+			if (ret) {
+				e1->up = was1;
+				e2->up = was2;
+			}
 		} else
 			ret = link_set_up(net->links[i], up, err);
 	}

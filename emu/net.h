@@ -22,6 +22,7 @@
 #include "node/controller.h"
 
 struct emu_err;
+struct topo_graph;
 struct host_cpu;
 struct node;
 struct node_exec_opts;
@@ -231,6 +232,20 @@ struct node *net_add_switch(struct net *net, const char *name,
  * net_opts.controller, or the builtin one when OVS switches need one. */
 struct node *net_add_controller(struct net *net, const char *name,
 				const struct controller_opts *opts,
+				struct emu_err *err);
+/* The graph of every OVS switch under a controller, the links between
+ * them (those set down marked so) and the hosts on them (topo/graph.h),
+ * as the builtin controller's topology file gives it; the caller
+ * destroys it.  A host is in it once its MAC is known (given, or its
+ * interface made). */
+struct topo_graph *net_topology(const struct net *net);
+/* Gives every builtin controller of the Net (topo mode) the topology file
+ * text 'text' instead of the one the Net writes of its own switches:
+ * a cluster machine's part gets the whole run's, where the other
+ * machines' switches are 'remote'.  NULL: the Net's own again.  On a
+ * running Net, the controllers read it at once.  Returns 0, or -EINVAL
+ * naming the bad line. */
+int net_set_controller_topology(struct net *net, const char *text,
 				struct emu_err *err);
 /* Pins 'node' to a machine of the cluster: 'placement' is a machine's
  * hostname ("m2") or "key=value" of its node labels ("rack=a"); NULL

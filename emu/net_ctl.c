@@ -90,23 +90,25 @@ struct node *net_add_controller(struct net *net, const char *name,
 	return node;
 }
 
-/* True when switch 'info' takes its flows from 'controller'. */
+/* True when switch 'info' takes its flows from the controller named
+ * 'controller' (NULL: from any). */
 static bool net_switch_under(const struct net_switch_info *info,
-			     const struct node *controller)
+			     const char *controller)
 {
-	return info->managed && (!info->controller ||
-				 !strcmp(info->controller, controller->name));
+	return info->managed && (!info->controller || !controller ||
+				 !strcmp(info->controller, controller));
 }
 
-/* Writes the topology file of the builtin controller 'controller' (topo
- * mode) to 'path': the OVS switches under it with their dpids, the links
- * between them with their port numbers, the hosts on them with their
- * MACs (given, else their interface's once the link is made).  Node
- * kinds ask through their context (node_ctx.write_topology). */
-int net_write_topology(void *owner, const struct node *controller,
-			      const char *path, struct emu_err *err)
+/* The graph of the OVS switches under 'controller' (NULL: under any)
+ * with their dpids, the links between them with their port numbers
+ * ('down' those set down when 'with_state'), the hosts on them with
+ * their MACs (given, else their interface's once the link is made).
+ * What cannot go in is left out with a warning. */
+static struct topo_graph *net_graph_under(const struct net *net,
+					  const char *controller,
+					  bool with_state)
 {
-	struct net *net = owner;
+	const char *who = controller ? controller : "the run";
 	struct topo_graph *g = topo_graph_create();
 	struct emu_err skip = { 0 };
 	int ret;
@@ -120,7 +122,7 @@ int net_write_topology(void *owner, const struct node *controller,
 		if (topo_graph_add_switch(g, info->dpid, info->node->name,
 					  &skip))
 			log_warn("'%s' left out of the topology of '%s': %s",
-				 info->node->name, controller->name, skip.msg);
+				 info->node->name, who, skip.msg);
 	}
 	for (size_t i = 0; i < net->n_links; i++) {
 		struct node_intf *a = link_intf1(net->links[i]);
@@ -137,6 +139,10 @@ int net_write_topology(void *owner, const struct node *controller,
 		if (ia && ib) {
 			ret = topo_graph_add_link(g, ia->dpid, a->port,
 						  ib->dpid, b->port, &skip);
+			if (!ret && with_state && !(a->up && b->up))
+				ret = topo_graph_set_link_off(g, ia->dpid,
+							      a->port, true,
+							      &skip);
 		} else if (ia || ib) {
 			/* Every host by its MAC, given or the kernel's: one
 			 * never learned (it sent nothing to the controller)
@@ -159,9 +165,50 @@ int net_write_topology(void *owner, const struct node *controller,
 		if (ret)
 			log_warn("link '%s'-'%s' left out of the topology of "
 				 "'%s': %s",
-				 a->node->name, b->node->name,
-				 controller->name, skip.msg);
+				 a->node->name, b->node->name, who, skip.msg);
 	}
+	return g;
+}
+
+struct topo_graph *net_topology(const struct net *net)
+{
+	return net_graph_under(net, NULL, true);
+}
+
+int net_set_controller_topology(struct net *net, const char *text,
+				struct emu_err *err)
+{
+	struct topo_graph *g = NULL;
+	int ret;
+
+	if (text) {
+		g = topo_graph_create();
+		ret = topo_graph_parse(g, text, err);
+		if (ret) {
+			topo_graph_destroy(g);
+			emu_err_prefix(err, "controller topology: ");
+			return ret;
+		}
+	}
+	topo_graph_destroy(net->ctl_topology);
+	net->ctl_topology = g;
+	return net->started ? net_update_controllers(net, err) : 0;
+}
+
+/* Writes the topology file of the builtin controller 'controller' (topo
+ * mode) to 'path': the one net_set_controller_topology() gave, else
+ * net_graph_under() of it.  Node kinds ask through their context
+ * (node_ctx.write_topology). */
+int net_write_topology(void *owner, const struct node *controller,
+			      const char *path, struct emu_err *err)
+{
+	struct net *net = owner;
+	struct topo_graph *g;
+	int ret;
+
+	if (net->ctl_topology)
+		return topo_graph_save(net->ctl_topology, path, err);
+	g = net_graph_under(net, controller->name, false);
 	ret = topo_graph_save(g, path, err);
 	topo_graph_destroy(g);
 	return ret;
@@ -288,7 +335,7 @@ static bool net_ctl_wait_init(const struct net *net, struct node *c,
 	w->ctl = c;
 	w->dpids = xcalloc(net->n_sw_info + 1, sizeof(*w->dpids));
 	for (size_t i = 0; i < net->n_sw_info; i++)
-		if (net_switch_under(&net->sw_info[i], c) &&
+		if (net_switch_under(&net->sw_info[i], c->name) &&
 		    net->sw_info[i].node->running)
 			w->dpids[w->n++] = net->sw_info[i].dpid;
 	qsort(w->dpids, w->n, sizeof(*w->dpids), net_cmp_dpid);

@@ -73,6 +73,9 @@ struct net {
 	const char **ctl_targets;	/* for net_controller_targets(), room
 					   for every controller */
 	size_t cap_ctl_targets;
+	struct topo_graph *ctl_topology;	/* given by
+					   net_set_controller_topology(); NULL:
+					   each controller's own */
 };
 
 /* net.c */

@@ -353,6 +353,29 @@ nla_put_failure:
 	return msg_too_long(msgp, ifname, err);
 }
 
+int nlsock_build_bridge_ageing(struct nl_msg **msgp, const char *name,
+			       unsigned int ageing_cs, struct emu_err *err)
+{
+	struct ifinfomsg ifi = { .ifi_family = AF_UNSPEC };
+	struct nlattr *info, *data;
+	int ret = link_msg(msgp, RTM_NEWLINK, 0, &ifi, name, err);
+
+	if (ret < 0)
+		return ret;
+	if (!(info = nla_nest_start(*msgp, IFLA_LINKINFO)))
+		goto too_long;
+	NLA_PUT_STRING(*msgp, IFLA_INFO_KIND, "bridge");
+	if (!(data = nla_nest_start(*msgp, IFLA_INFO_DATA)))
+		goto too_long;
+	NLA_PUT_U32(*msgp, IFLA_BR_AGEING_TIME, ageing_cs);
+	nla_nest_end(*msgp, data);
+	nla_nest_end(*msgp, info);
+	return 0;
+nla_put_failure:
+too_long:
+	return msg_too_long(msgp, name, err);
+}
+
 int nlsock_build_rename(struct nl_msg **msgp, int ifindex,
 			const char *newname, struct emu_err *err)
 {
@@ -761,6 +784,22 @@ int nlsock_set_master(struct nlsock *s, const char *ifname, const char *master,
 				   ifname);
 	}
 	return ret;
+}
+
+int nlsock_set_bridge_hub(struct nlsock *s, const char *name,
+			  struct emu_err *err)
+{
+	struct nl_msg *msg;
+	int ret = nlsock_build_bridge_ageing(&msg, name, 0, err);
+
+	if (ret < 0)
+		return ret;
+	log_dbg("RTM_NEWLINK bridge '%s' ageing_time 0", name);
+	ret = nlsock_send(s, msg);
+	if (ret < 0)
+		return nlconn_fail(s->conn, ret, err,
+				   "cannot stop bridge '%s' learning", name);
+	return 0;
 }
 
 int nlsock_set_up(struct nlsock *s, const char *ifname, bool up,

@@ -101,6 +101,13 @@ int nlsock_mtu(struct nlsock *s, const char *ifname);
 int nlsock_set_master(struct nlsock *s, const char *ifname,
 		      const char *master, struct emu_err *err);
 
+/* Makes the bridge 'name' learn no address (ageing time 0): it floods
+ * every frame to its other ports, so that two ports are a plain wire
+ * whichever way an address was seen before (a cut link's tunnel end,
+ * whose frames change direction when the controllers' paths do). */
+int nlsock_set_bridge_hub(struct nlsock *s, const char *name,
+			  struct emu_err *err);
+
 /* Sets 'ifname' administratively up or down. */
 int nlsock_set_up(struct nlsock *s, const char *ifname, bool up,
 		  struct emu_err *err);

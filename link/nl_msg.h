@@ -49,6 +49,12 @@ int nlsock_build_bridge(struct nl_msg **msgp, const char *name,
 			const struct nlsock_bridge_opts *opts,
 			struct emu_err *err);
 
+/* RTM_NEWLINK (no NLM_F_CREATE) changing the bridge 'name': its
+ * IFLA_BR_AGEING_TIME to 'ageing_cs' (centiseconds), as 'ip link set
+ * NAME type bridge ageing_time N' sends it. */
+int nlsock_build_bridge_ageing(struct nl_msg **msgp, const char *name,
+			       unsigned int ageing_cs, struct emu_err *err);
+
 /* RTM_NEWLINK of a VXLAN device: IFLA_IFNAME, IFLA_MTU, IFLA_NET_NS_FD
  * (when 'nsfd' >= 0) and in IFLA_LINKINFO/IFLA_INFO_DATA IFLA_VXLAN_ID,
  * IFLA_VXLAN_GROUP(6) (the remote), IFLA_VXLAN_LOCAL(6), IFLA_VXLAN_PORT

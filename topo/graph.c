@@ -17,12 +17,14 @@
 struct topo_graph_switch {
 	uint64_t dpid;
 	char *name;		/* NULL: none given */
+	bool remote;		/* served by another controller */
 };
 
 struct topo_graph_link {
 	uint64_t dpid[2];
 	int port[2];
 	bool down[2];		/* that end's port reported down */
+	bool off;		/* set down by the run */
 	bool tree;		/* on the spanning tree (last compute) */
 };
 
@@ -102,7 +104,20 @@ int topo_graph_add_switch(struct topo_graph *g, uint64_t dpid,
 		(g->n_switches - i) * sizeof(*g->switches));
 	g->switches[i].dpid = dpid;
 	g->switches[i].name = name && *name ? xstrdup(name) : NULL;
+	g->switches[i].remote = false;
 	g->n_switches++;
+	return 0;
+}
+
+int topo_graph_set_remote(struct topo_graph *g, uint64_t dpid, bool remote,
+			  struct emu_err *err)
+{
+	long i = topo_graph_find(g, dpid);
+
+	if (i < 0)
+		return emu_err_set(err, -ENOENT, "unknown switch %016" PRIx64,
+				   dpid);
+	g->switches[i].remote = remote;
 	return 0;
 }
 
@@ -195,7 +210,20 @@ int topo_graph_add_host(struct topo_graph *g, const uint8_t mac[6],
 
 static bool topo_graph_link_up(const struct topo_graph_link *link)
 {
-	return !link->down[0] && !link->down[1];
+	return !link->down[0] && !link->down[1] && !link->off;
+}
+
+int topo_graph_set_link_off(struct topo_graph *g, uint64_t dpid, int port,
+			    bool off, struct emu_err *err)
+{
+	struct topo_graph_link *link = topo_graph_link_at(g, dpid, port, NULL);
+
+	if (!link)
+		return emu_err_set(err, -ENOENT,
+				   "no link at port %d of switch %016" PRIx64,
+				   port, dpid);
+	link->off = off;
+	return 0;
 }
 
 bool topo_graph_set_port_up(struct topo_graph *g, uint64_t dpid, int port,
@@ -216,6 +244,8 @@ bool topo_graph_set_switch_down(struct topo_graph *g, uint64_t dpid)
 {
 	bool changed = false;
 
+	if (topo_graph_is_remote(g, dpid))
+		return false;
 	for (size_t i = 0; i < g->n_links; i++) {
 		struct topo_graph_link *l = &g->links[i];
 		bool was = topo_graph_link_up(l);
@@ -260,20 +290,24 @@ static int topo_graph_parse_line(struct topo_graph *g, char **w, size_t n,
 	uint8_t mac[6];
 	int p1, p2, ret;
 
-	if (!strcmp(w[0], "switch")) {
+	if (!strcmp(w[0], "switch") || !strcmp(w[0], "remote")) {
 		if (n < 2 || n > 3)
 			return emu_err_set(err, -EINVAL,
-					   "expected 'switch <dpid> [<name>]'");
+					   "expected '%s <dpid> [<name>]'",
+					   w[0]);
 		if (topo_graph_parse_dpid(w[1], &d1))
 			return emu_err_set(err, -EINVAL, "invalid dpid '%s'",
 					   w[1]);
-		return topo_graph_add_switch(g, d1, n == 3 ? w[2] : NULL, err);
+		ret = topo_graph_add_switch(g, d1, n == 3 ? w[2] : NULL, err);
+		if (!ret && w[0][0] == 'r')
+			ret = topo_graph_set_remote(g, d1, true, err);
+		return ret;
 	}
 	if (!strcmp(w[0], "link")) {
-		if (n != 5)
+		if (n != 5 && (n != 6 || strcmp(w[5], "down")))
 			return emu_err_set(err, -EINVAL,
 					   "expected 'link <dpid1> <port1> "
-					   "<dpid2> <port2>'");
+					   "<dpid2> <port2> [down]'");
 		if (topo_graph_parse_dpid(w[1], &d1) ||
 		    topo_graph_parse_dpid(w[3], &d2))
 			return emu_err_set(err, -EINVAL, "invalid dpid '%s'",
@@ -286,7 +320,10 @@ static int topo_graph_parse_line(struct topo_graph *g, char **w, size_t n,
 					   topo_graph_parse_port(w[2], &p1)
 						   ? w[2]
 						   : w[4]);
-		return topo_graph_add_link(g, d1, p1, d2, p2, err);
+		ret = topo_graph_add_link(g, d1, p1, d2, p2, err);
+		if (!ret && n == 6)
+			ret = topo_graph_set_link_off(g, d1, p1, true, err);
+		return ret;
 	}
 	if (!strcmp(w[0], "host")) {
 		if (n != 4)
@@ -383,14 +420,17 @@ char *topo_graph_format(const struct topo_graph *g)
 	fprintf(f, "# cnemu topology: %zu switches, %zu links, %zu hosts\n",
 		g->n_switches, g->n_links, g->n_hosts);
 	for (size_t i = 0; i < g->n_switches; i++)
-		fprintf(f, "switch %016" PRIx64 "%s%s\n", g->switches[i].dpid,
+		fprintf(f, "%s %016" PRIx64 "%s%s\n",
+			g->switches[i].remote ? "remote" : "switch",
+			g->switches[i].dpid,
 			g->switches[i].name ? " " : "",
 			g->switches[i].name ? g->switches[i].name : "");
 	for (size_t i = 0; i < g->n_links; i++) {
 		const struct topo_graph_link *l = &g->links[i];
 
-		fprintf(f, "link %016" PRIx64 " %d %016" PRIx64 " %d\n",
-			l->dpid[0], l->port[0], l->dpid[1], l->port[1]);
+		fprintf(f, "link %016" PRIx64 " %d %016" PRIx64 " %d%s\n",
+			l->dpid[0], l->port[0], l->dpid[1], l->port[1],
+			l->off ? " down" : "");
 	}
 	for (size_t i = 0; i < g->n_hosts; i++) {
 		const struct topo_graph_host *h = &g->hosts[i];
@@ -581,6 +621,13 @@ const char *topo_graph_name(const struct topo_graph *g, uint64_t dpid)
 bool topo_graph_has_switch(const struct topo_graph *g, uint64_t dpid)
 {
 	return topo_graph_find(g, dpid) >= 0;
+}
+
+bool topo_graph_is_remote(const struct topo_graph *g, uint64_t dpid)
+{
+	long i = topo_graph_find(g, dpid);
+
+	return i >= 0 && g->switches[i].remote;
 }
 
 size_t topo_graph_n_links(const struct topo_graph *g)

@@ -13,10 +13,16 @@
  *
  * The topology file is text, one item a line, '#' starts a comment:
  *	switch <dpid> [<name>]
- *	link <dpid1> <port1> <dpid2> <port2>
+ *	remote <dpid> [<name>]
+ *	link <dpid1> <port1> <dpid2> <port2> [down]
  *	host <mac> <dpid> <port>
  * dpids are hexadecimal (16 digits as OVS prints them, "0x" allowed),
- * ports decimal OpenFlow port numbers. */
+ * ports decimal OpenFlow port numbers.  A link 'down' was set down by
+ * the run: it carries nothing whatever its ports say.  A remote switch
+ * is one that another controller serves (on another machine of a
+ * cluster run, with the same file): it never connects here, and its
+ * ports count as up, so that this controller's paths and tree run
+ * through it as the other's do. */
 #ifndef TOPO_GRAPH_H
 #define TOPO_GRAPH_H
 
@@ -41,6 +47,10 @@ void topo_graph_destroy(struct topo_graph *g);	/* accepts NULL */
  * it is there already. */
 int topo_graph_add_switch(struct topo_graph *g, uint64_t dpid,
 			  const char *name, struct emu_err *err);
+/* Marks the switch 'dpid' remote (or not); -ENOENT when it is not there.
+ * topo_graph_set_switch_down() leaves a remote switch's links alone. */
+int topo_graph_set_remote(struct topo_graph *g, uint64_t dpid, bool remote,
+			  struct emu_err *err);
 /* Adds a link between port 'port1' of 'dpid1' and port 'port2' of 'dpid2'
  * (both switches added before, ports 1..65279, each port in one link). */
 int topo_graph_add_link(struct topo_graph *g, uint64_t dpid1, int port1,
@@ -48,6 +58,11 @@ int topo_graph_add_link(struct topo_graph *g, uint64_t dpid1, int port1,
 /* Adds (or moves) the host 'mac' to 'port' of 'dpid'. */
 int topo_graph_add_host(struct topo_graph *g, const uint8_t mac[6],
 			uint64_t dpid, int port, struct emu_err *err);
+
+/* Sets the link at port 'port' of 'dpid' down by the run, or lets its
+ * ports decide again; -ENOENT when no link ends there. */
+int topo_graph_set_link_off(struct topo_graph *g, uint64_t dpid, int port,
+			    bool off, struct emu_err *err);
 
 /* Records that port 'port' of 'dpid' went down or came up; a link is up
  * while both its ends are.  Returns true when that changed the state of a
@@ -85,6 +100,7 @@ uint64_t topo_graph_dpid(const struct topo_graph *g, size_t i);
 /* The name given to switch 'dpid', or NULL. */
 const char *topo_graph_name(const struct topo_graph *g, uint64_t dpid);
 bool topo_graph_has_switch(const struct topo_graph *g, uint64_t dpid);
+bool topo_graph_is_remote(const struct topo_graph *g, uint64_t dpid);
 size_t topo_graph_n_links(const struct topo_graph *g);
 size_t topo_graph_n_hosts(const struct topo_graph *g);
 const struct topo_graph_host *topo_graph_host(const struct topo_graph *g,

@@ -337,6 +337,54 @@ static void test_switch_down_takes_its_links_until_ports_return(
 	fx_release(&fx);
 }
 
+/* A controller of one machine of a cluster run: s2 and s3 are another
+ * machine's, never connect and keep their links; s1's come and go. */
+static void test_remote_switches_stay_up_and_down_links_stay_down(
+	void **state)
+{
+	struct net_fixture fx;
+	struct topo_graph *g2 = topo_graph_create();
+	char *text;
+
+	(void)state;
+	fx_ring(&fx, 4);	/* s1:2-s2:2 s2:3-s3:2 s3:3-s4:2 s4:3-s1:3 */
+	assert_int_equal(topo_graph_set_remote(fx.g, 2, true, NULL), 0);
+	assert_int_equal(topo_graph_set_remote(fx.g, 3, true, NULL), 0);
+	assert_int_equal(topo_graph_set_remote(fx.g, 9, true, NULL), -ENOENT);
+	for (uint64_t d = 1; d <= 4; d++)
+		topo_graph_set_switch_down(fx.g, d);
+	topo_graph_compute(fx.g);
+	assert_int_equal(topo_graph_hops(fx.g, 2, 3), 1);
+	assert_int_equal(topo_graph_hops(fx.g, 1, 3), -1);
+	/* s1 and s4 connect: the ring is whole again. */
+	for (int p = 2; p <= 3; p++) {
+		topo_graph_set_port_up(fx.g, 1, p, true);
+		topo_graph_set_port_up(fx.g, 4, p, true);
+	}
+	topo_graph_compute(fx.g);
+	assert_int_equal(topo_graph_hops(fx.g, 1, 3), 2);
+	assert_int_equal(count_tree_links(&fx), 3);
+	/* The run sets s2-s3 down: s2 to s3 goes round by s1 and s4. */
+	assert_int_equal(topo_graph_set_link_off(fx.g, 2, 3, true, NULL), 0);
+	assert_int_equal(topo_graph_set_link_off(fx.g, 2, 9, true, NULL),
+			 -ENOENT);
+	topo_graph_compute(fx.g);
+	assert_int_equal(topo_graph_hops(fx.g, 2, 3), 3);
+	text = topo_graph_format(fx.g);
+	assert_non_null(strstr(text, "link 0000000000000002 3 "
+				     "0000000000000003 2 down\n"));
+	assert_non_null(strstr(text, "remote 0000000000000002 s2\n"));
+	assert_non_null(strstr(text, "switch 0000000000000001 s1\n"));
+	assert_int_equal(topo_graph_parse(g2, text, NULL), 0);
+	assert_true(topo_graph_is_remote(g2, 3));
+	assert_false(topo_graph_is_remote(g2, 4));
+	topo_graph_compute(g2);
+	assert_int_equal(topo_graph_hops(g2, 2, 3), 3);
+	free(text);
+	topo_graph_destroy(g2);
+	fx_release(&fx);
+}
+
 static void test_cut_graph_floods_each_part_and_has_no_path_across(
 	void **state)
 {
@@ -473,6 +521,8 @@ int main(void)
 			test_link_down_reroutes_and_link_up_restores),
 		cmocka_unit_test(
 			test_switch_down_takes_its_links_until_ports_return),
+		cmocka_unit_test(
+			test_remote_switches_stay_up_and_down_links_stay_down),
 		cmocka_unit_test(
 			test_cut_graph_floods_each_part_and_has_no_path_across),
 		cmocka_unit_test(test_file_text_round_trips),

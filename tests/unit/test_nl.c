@@ -250,6 +250,25 @@ static void test_bridge_msg_without_opts_has_stp_off(void **state)
 	nlmsg_free(msg);
 }
 
+static void test_bridge_ageing_msg_changes_only_the_ageing_time(void **state)
+{
+	struct nlattr *tb[IFLA_MAX + 1], *br[IFLA_BR_MAX + 1], *data;
+	struct nl_msg *msg;
+
+	(void)state;
+	assert_int_equal(nlsock_build_bridge_ageing(&msg, "vx7", 0, NULL), 0);
+	assert_int_equal(nlmsg_hdr(msg)->nlmsg_type, RTM_NEWLINK);
+	assert_int_equal(nlmsg_hdr(msg)->nlmsg_flags & NLM_F_CREATE, 0);
+	parse_link(msg, tb);
+	assert_string_equal(nla_get_string(tb[IFLA_IFNAME]), "vx7");
+	parse_linkinfo(tb, "bridge", &data);
+	assert_int_equal(nla_parse_nested(br, IFLA_BR_MAX, data, NULL), 0);
+	assert_non_null(br[IFLA_BR_AGEING_TIME]);
+	assert_int_equal(nla_get_u32(br[IFLA_BR_AGEING_TIME]), 0);
+	assert_null(br[IFLA_BR_STP_STATE]);
+	nlmsg_free(msg);
+}
+
 static void test_vxlan_msg_is_point_to_point_on_the_underlay(void **state)
 {
 	struct nlsock_vxlan_opts o = {
@@ -634,6 +653,8 @@ int main(void)
 		cmocka_unit_test(test_veth_msg_refuses_long_name_and_bad_mac),
 		cmocka_unit_test(test_bridge_msg_turns_nf_call_off_and_sets_stp),
 		cmocka_unit_test(test_bridge_msg_without_opts_has_stp_off),
+		cmocka_unit_test(
+			test_bridge_ageing_msg_changes_only_the_ageing_time),
 		cmocka_unit_test(test_vxlan_msg_is_point_to_point_on_the_underlay),
 		cmocka_unit_test(test_vxlan_msg_v6_and_defaults),
 		cmocka_unit_test(test_vxlan_msg_refuses_bad_vni_and_addresses),

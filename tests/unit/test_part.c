@@ -211,8 +211,24 @@ static void test_cut_link_becomes_a_tunnel_end_on_each_side(void **state)
 	pb = part_or_fail(net, &pl, 1);
 	assert_int_equal(json_array_size(json_object_get(pa, "links")), 1);
 	assert_int_equal(json_array_size(json_object_get(pa, "cuts")), 2);
-	assert_int_equal(json_array_size(json_object_get(pb, "nodes")), 1);
+	/* s2 and its own instance of the run's controller c1. */
+	assert_int_equal(json_array_size(json_object_get(pb, "nodes")), 2);
+	assert_string_equal(json_string_value(json_object_get(
+				    json_array_get(json_object_get(pb, "nodes"),
+						   0),
+				    "name")),
+			    "c1");
 	assert_int_equal(json_array_size(json_object_get(pb, "cuts")), 2);
+	/* s1, the OVS switch under c1, is machine 0's and machine 1's
+	 * remote one; s2, a Linux bridge, is in no topology. */
+	assert_non_null(strstr(json_string_value(json_object_get(pa,
+								 "topology")),
+			       "\nswitch 0000000000000001 s1\n"));
+	assert_non_null(strstr(json_string_value(json_object_get(pb,
+								 "topology")),
+			       "\nremote 0000000000000001 s1\n"));
+	assert_null(strstr(json_string_value(json_object_get(pb, "topology")),
+			   " s2\n"));
 	/* Machine 0 holds end 1 of s1-s2 (link 3, VNI 102) with its egress
 	 * delay; machine 1 end 2 with its own. */
 	cut = json_array_get(json_object_get(pa, "cuts"), 1);
@@ -319,6 +335,78 @@ static void test_items_added_one_at_a_time_rebuild_their_parts(void **state)
 	net_destroy(a);
 }
 
+static void test_host_interfaces_get_macs_only_under_a_controller(
+	void **state)
+{
+	struct net *net = described_net(), *plain;
+	struct net_switch_opts br = { .kind = "lxbr" };
+	struct emu_err err = { 0 };
+	struct node *h, *s;
+
+	(void)state;
+	/* h1, the second node, gets a second link (port 1) with no MAC; its
+	 * first has one from --mac, which it keeps. */
+	h = net_get(net, "h1");
+	assert_non_null(net_add_link(net, h, net_get(net, "s1"), NULL, &err));
+	assert_int_equal(part_fix_macs(net, &err), 0);
+	assert_string_equal(node_find_intf(h, "h1-eth0")->mac,
+			    "00:00:00:00:00:01");
+	assert_string_equal(node_find_intf(h, "h1-eth1")->mac,
+			    "02:00:00:00:02:01");
+	/* Linux bridges only: no controller, the kernel's MACs. */
+	plain = net_create(NULL, &err);
+	assert_non_null(plain);
+	assert_non_null(h = net_add_host(plain, "h1", NULL, &err));
+	assert_non_null(s = net_add_switch(plain, "s1", &br, &err));
+	assert_non_null(net_add_link(plain, h, s, NULL, &err));
+	assert_int_equal(part_fix_macs(plain, &err), 0);
+	assert_string_equal(node_find_intf(h, "h1-eth0")->mac, "");
+	net_destroy(net);
+	net_destroy(plain);
+}
+
+/* A ring s1-s2-s3, one switch a machine, with machine 1 lost: machine
+ * 0's controller gets s2's links down and keeps s3-s1. */
+static void test_lost_machines_switch_links_are_down_in_the_topology(
+	void **state)
+{
+	static const size_t three[] = { 0, 1, 2 };
+	static const bool lost[] = { false, true, false };
+	struct net *net = new_net();
+	struct emu_err err = { 0 };
+	struct node *s[3];
+	struct placement pl;
+	char *text;
+
+	(void)state;
+	for (int i = 0; i < 3; i++) {
+		char name[4];
+
+		snprintf(name, sizeof(name), "s%d", i + 1);
+		assert_non_null(s[i] = net_add_switch(net, name, NULL, &err));
+	}
+	for (int i = 0; i < 3; i++)
+		assert_non_null(net_add_link(net, s[i], s[(i + 1) % 3], NULL,
+					     &err));
+	place(net, three, &pl);
+	text = part_topology(net, &pl, 0, lost);
+	assert_non_null(text);
+	assert_non_null(strstr(text, "switch 0000000000000001 s1\n"));
+	assert_non_null(strstr(text, "remote 0000000000000002 s2\n"));
+	assert_non_null(strstr(text, "link 0000000000000001 1 "
+				     "0000000000000002 1 down\n"));
+	assert_non_null(strstr(text, "link 0000000000000002 2 "
+				     "0000000000000003 1 down\n"));
+	assert_non_null(strstr(text, "link 0000000000000003 2 "
+				     "0000000000000001 2\n"));
+	free(text);
+	text = part_topology(net, &pl, 0, NULL);
+	assert_null(strstr(text, "down"));
+	free(text);
+	unplace(&pl);
+	net_destroy(net);
+}
+
 static void test_mtu_is_lowered_only_under_a_small_underlay(void **state)
 {
 	json_t *part = json_pack("{s:[{s:i}, {}, {s:i}], s:[{}, {s:i}]}",
@@ -402,6 +490,10 @@ int main(void)
 		cmocka_unit_test(test_cut_link_becomes_a_tunnel_end_on_each_side),
 		cmocka_unit_test(
 			test_items_added_one_at_a_time_rebuild_their_parts),
+		cmocka_unit_test(
+			test_host_interfaces_get_macs_only_under_a_controller),
+		cmocka_unit_test(
+			test_lost_machines_switch_links_are_down_in_the_topology),
 		cmocka_unit_test(test_mtu_is_lowered_only_under_a_small_underlay),
 		cmocka_unit_test(test_bad_parts_are_refused_with_the_item_named),
 	};
