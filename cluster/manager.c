@@ -985,12 +985,33 @@ static int manager_place_new(const struct manager *mg, const struct node *node,
 			   "is lost", node_name(node));
 }
 
+/* Refuses a change of the running run's nodes or links under
+ * controllers: each machine's controllers hold the whole topology of the
+ * start (part_topology()), which a new node or link is not in yet. */
+static int manager_check_no_controller(const struct manager *mg,
+				       const char *what, struct emu_err *err)
+{
+	size_t n;
+	struct node **nodes = net_nodes(mg->net, &n);
+
+	for (size_t u = 0; u < n; u++)
+		if (node_role(nodes[u]) == NODE_CONTROLLER)
+			return emu_err_set(err, -EOPNOTSUPP,
+					   "cannot add %s to a running cluster "
+					   "run under a controller ('%s') yet",
+					   what, node_name(nodes[u]));
+	return 0;
+}
+
 static int manager_add_node(void *state, struct node *node,
 			    struct emu_err *err)
 {
 	struct manager *mg = state;
 	size_t i;
-	int ret = manager_place_new(mg, node, &i, err);
+	int ret = manager_check_no_controller(mg, node_name(node), err);
+
+	if (!ret)
+		ret = manager_place_new(mg, node, &i, err);
 
 	if (!ret)
 		ret = manager_ask(mg, i,
@@ -1023,8 +1044,10 @@ static int manager_add_link(void *state, struct link *link,
 	const char *n2 = node_name(link_intf2(link)->node);
 	size_t a = manager_machine_of(mg, n1), b = manager_machine_of(mg, n2);
 	uint32_t vni = mg->next_vni;
-	int ret = manager_check_machine(mg, a, n1, err);
+	int ret = manager_check_no_controller(mg, "a link", err);
 
+	if (!ret)
+		ret = manager_check_machine(mg, a, n1, err);
 	if (!ret)
 		ret = manager_check_machine(mg, b, n2, err);
 	if (!ret && a == b)
