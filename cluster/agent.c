@@ -217,12 +217,13 @@ static void agent_keep_names(struct agent *a, const json_t *hello)
 static void agent_name_lab(const struct agent *a)
 {
 	char host[64] = "", name[RUN_NAME_MAX + 1];
+	int n;
 
 	if (!a->run)
 		return;
 	gethostname(host, sizeof(host) - 1);
-	snprintf(name, sizeof(name), "%s-%s", a->run, host);
-	if (run_name_valid(name))
+	n = snprintf(name, sizeof(name), "%s-%s", a->run, host);
+	if (n > 0 && (size_t)n < sizeof(name) && run_name_valid(name))
 		run_set_lab(name, false, NULL);
 }
 

@@ -380,7 +380,7 @@ static void test_lost_machines_switch_links_are_down_in_the_topology(
 
 	(void)state;
 	for (int i = 0; i < 3; i++) {
-		char name[4];
+		char name[16];
 
 		snprintf(name, sizeof(name), "s%d", i + 1);
 		assert_non_null(s[i] = net_add_switch(net, name, NULL, &err));
