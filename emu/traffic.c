@@ -17,7 +17,6 @@
 #include "base/log.h"
 #include "base/netns.h"
 #include "base/util.h"
-#include "base/workers.h"
 #include "emu/icmp.h"
 #include "emu/iperf.h"
 #include "emu/net.h"
@@ -29,8 +28,6 @@ EMU_LOG_MODULE(traffic);
 /* Pings awaiting their replies at once in a test that is not 'full'
  * (at most 65536: the slot is the echo's sequence number). */
 #define TRAFFIC_PING_IN_FLIGHT 256
-/* Sources of a cluster run whose shells of pings run at once. */
-#define TRAFFIC_SOURCES_AT_ONCE 6
 
 struct node **traffic_pick_hosts(const struct net *net,
 				 enum traffic_pick pick, size_t *n,
@@ -417,46 +414,27 @@ static int traffic_ping_from(struct net *net, struct node *const *hosts,
 	return ret;
 }
 
-/* What every source's shell of pings shares. */
-struct traffic_by_source {
-	struct net *net;
-	struct node *const *hosts;
-	size_t n;
-	const struct traffic_ping_opts *opts;
-	struct traffic_ping *res;	/* each source fills its own row */
-};
-
-static int traffic_ping_source(void *aux, size_t s, struct emu_err *err)
-{
-	struct traffic_by_source *bs = aux;
-	int ret = net_node_is_lost(bs->net, bs->hosts[s])
-			  ? 0
-			  : traffic_ping_from(bs->net, bs->hosts, bs->n, s,
-					      bs->opts, bs->res, err);
-
-	if (!ret && traffic_interrupted(bs->opts))
-		ret = emu_err_set(err, -EINTR, "ping interrupted");
-	return ret;
-}
-
 /* Pings every pair, one shell a source (traffic_ping_from()), with
  * round-trip times when 'res' has room for them; the pairs of a host on
- * a lost machine are losses.  A cluster run's sources run a few at once
- * (their shells are on the machines, each one ping at a time: 64 hosts
- * over 3 machines took 26.9 s one source after the other); round trips
- * ('full') are measured one source at a time, as Mininet does. */
+ * a lost machine are losses. */
 static int traffic_ping_by_source(struct net *net, struct node *const *hosts,
 				  size_t n,
 				  const struct traffic_ping_opts *opts,
 				  struct traffic_ping *res,
 				  struct emu_err *err)
 {
-	struct traffic_by_source bs = { net, hosts, n, opts, res };
-	size_t at_once = net_cluster(net) && !opts->full
-				 ? TRAFFIC_SOURCES_AT_ONCE
-				 : 1;
+	for (size_t s = 0; s < n; s++) {
+		int ret = net_node_is_lost(net, hosts[s])
+				  ? 0
+				  : traffic_ping_from(net, hosts, n, s, opts,
+						      res, err);
 
-	return workers_run(n, at_once, 1, traffic_ping_source, &bs, err);
+		if (ret < 0)
+			return ret;
+		if (traffic_interrupted(opts))
+			return emu_err_set(err, -EINTR, "ping interrupted");
+	}
+	return 0;
 }
 
 int traffic_ping(struct net *net, struct node *const *hosts, size_t n,
