@@ -695,14 +695,10 @@ static int start_one(struct docker_api *api, size_t i, void *aux,
 	struct docker_api_state st;
 	int ret = 0;
 
-	if (job->spec.network_disabled) {
-		const char *const *dns;
-		size_t n_dns;
-
-		resolvers(&job->dn->opts, &dns, &n_dns);
-		ret = docker_files_write(job->files_dir, job->container, dns,
-					 n_dns, err);
-	}
+	/* fill_spec() chose the resolvers: the file says the same. */
+	if (job->spec.network_disabled)
+		ret = docker_files_write(job->files_dir, job->container,
+					 job->spec.dns, job->spec.n_dns, err);
 	if (!ret && (ret = docker_api_create(api, &job->spec, &job->id, err)) &&
 	    job->spec.network_disabled)
 		docker_files_remove(job->files_dir, job->container);

@@ -34,9 +34,11 @@ char *docker_file_path(const char *dir, const char *container,
 char *docker_file_bind(const char *dir, const char *container,
 		       enum docker_file which)
 {
-	return xasprintf("%s/%s.%s:%s", dir, container,
-			 docker_files[which].suffix,
-			 docker_files[which].target);
+	char *path = docker_file_path(dir, container, which);
+	char *bind = xasprintf("%s:%s", path, docker_files[which].target);
+
+	free(path);
+	return bind;
 }
 
 const char *docker_file_hosts_text(void)
